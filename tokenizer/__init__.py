@@ -1,5 +1,43 @@
-"""codebpe: a code-aware byte-level BPE tokenizer trainer and runtime."""
+"""codebpe: a code-aware byte-level BPE tokenizer trainer and runtime.
+
+The public API, imported lazily so that ``import tokenizer`` is cheap and the pure-Python parts
+(patterns, corpus reading, vocabulary files) work even before the C++ core is needed.
+
+>>> import tokenizer
+>>> tokenizer.get_pattern("cl100k").name
+'cl100k'
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY: dict[str, str] = {
+    "Pattern": "patterns",
+    "PATTERNS": "patterns",
+    "get_pattern": "patterns",
+    "reference_split": "patterns",
+    "Vocabulary": "vocab",
+    "VocabularyError": "vocab",
+    "VocabularyNotFound": "interop",
+    "load_tiktoken_encoding": "interop",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tokenizer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,24 @@
+"""Run the ``>>>`` examples in the public modules' docstrings, so the docs cannot rot."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "tokenizer",
+    "tokenizer.patterns",
+    "tokenizer._reference",
+    "tokenizer.vocab",
+    "tokenizer.interop",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert result.attempted > 0

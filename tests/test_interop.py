@@ -1,0 +1,56 @@
+"""tokenizer.interop: finding reference vocabularies on disk, never on the network."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from tokenizer.interop import (
+    VocabularyNotFound,
+    find_hf_tokenizer_json,
+    find_tiktoken_file,
+    load_hf_tokenizer_json,
+    load_tiktoken_encoding,
+    read_tiktoken_ranks,
+)
+
+
+@pytest.mark.parametrize("name, size, eot", [("cl100k_base", 100256, 100257), ("o200k_base", 199998, 199999)])
+def test_known_encodings_load_from_disk(name, size, eot):
+    ranks, pattern, specials = load_tiktoken_encoding(name, allow_download=False)
+    assert len(ranks) == size
+    assert specials["<|endoftext|>"] == eot
+    assert sorted(ranks.values()) == list(range(size))
+
+
+def test_explicit_path_plain_and_gzip(tmp_path):
+    src = find_tiktoken_file("cl100k_base")
+    plain = tmp_path / "x.tiktoken"
+    data = src.read_bytes()
+    plain.write_bytes(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data)
+    gz = tmp_path / "x.tiktoken.gz"
+    gz.write_bytes(gzip.compress(plain.read_bytes()))
+    assert read_tiktoken_ranks(plain) == read_tiktoken_ranks(gz)
+    ranks, pattern, _ = load_tiktoken_encoding(plain, pattern="cl100k")
+    assert pattern.name == "cl100k" and len(ranks) == 100256
+    with pytest.raises(ValueError, match="needs a pattern"):
+        load_tiktoken_encoding(plain)
+
+
+def test_unknown_and_offline(tmp_path):
+    with pytest.raises(VocabularyNotFound, match="neither a file nor a known encoding"):
+        find_tiktoken_file("no_such_base")
+    bad = tmp_path / "bad.tiktoken"
+    bad.write_text("not base64 at all\n")
+    with pytest.raises(ValueError, match="bad.tiktoken:1"):
+        read_tiktoken_ranks(bad)
+
+
+def test_deepseek_tokenizer_json_is_found():
+    obj = load_hf_tokenizer_json("deepseek-coder")
+    assert obj["model"]["type"] == "BPE"
+    assert len(obj["model"]["vocab"]) == 32000
+    assert find_hf_tokenizer_json("deepseek-v3").name.startswith("tokenizer.json")
+    with pytest.raises(VocabularyNotFound):
+        find_hf_tokenizer_json("no-such-model")

