@@ -177,17 +177,18 @@ ARCHIVES: tuple[Archive, ...] = (
     *(
         Archive(
             name, f"{pkg} (Debian binary package)", ver, "debian", DEBIAN + path, sha,
-            "MIT", (f"usr/share/doc/{pkg}/copyright",),
+            lic, (f"usr/share/doc/{pkg}/copyright",),
             (Take("shell", ("usr/bin/*", "usr/lib/*", "usr/libexec/*", "usr/share/*.sh",
                             "usr/share/bash-completion/*"), budget, shebang=True),),
         )
-        for name, pkg, ver, path, sha, budget in (
+        for name, pkg, ver, path, sha, budget, lic in (
             ("bats", "bats", "1.8.2-1", "b/bats/bats_1.8.2-1_all.deb",
-             "9dc9e0421a621dae0878378a79deba0450b07aabd41be26e960add5aebc616a6", 60 * K),
+             "9dc9e0421a621dae0878378a79deba0450b07aabd41be26e960add5aebc616a6", 60 * K, "MIT"),
             ("git-extras", "git-extras", "6.5.0-1", "g/git-extras/git-extras_6.5.0-1_all.deb",
-             "6abea9af191fb92a6a605e20be9f55a5307d9a6f9234f3e580ddd21fe03ac146", 150 * K),
+             "6abea9af191fb92a6a605e20be9f55a5307d9a6f9234f3e580ddd21fe03ac146", 150 * K, "MIT"),
             ("shunit2", "shunit2", "2.1.8-3", "s/shunit2/shunit2_2.1.8-3_all.deb",
-             "8114c01821a9e0d81da4e078dbf67bb6edff35282aa4d8bfc62b4f2490c003ce", 80 * K),
+             "8114c01821a9e0d81da4e078dbf67bb6edff35282aa4d8bfc62b4f2490c003ce", 80 * K,
+             "Apache-2.0"),
         )
     ),
     *(
@@ -408,9 +409,9 @@ archive_notices: dict[str, dict[str, bytes]] = {}
 
 
 def write_jsonl_gz(path: Path, docs: list[dict]) -> None:
-    """Deterministic bytes: sorted documents, gzip mtime 0 and a fixed inner file name."""
+    """Deterministic bytes: documents in hash order, gzip mtime 0 and a fixed inner file name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    docs = sorted(docs, key=lambda d: (d["lang"], d["source"]))
+    docs = sorted(docs, key=lambda d: _rank(d["source"]))  # shuffled: any prefix mixes
     payload = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs).encode("utf-8")
     with open(path, "wb") as raw:
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
