@@ -193,8 +193,10 @@ def test_max_bytes_interleaves_and_is_exact(two_sources: tuple[Path, Path]) -> N
     assert sum(map(len, texts)) == 402 and corpus.summary.budget_reached
     assert 45 <= sum(t.startswith("a") for t in texts) <= 55
     assert texts[-1] in ("a0", "b0") or len(texts[-1]) == 2
-    sequential = [d.text for d in Corpus([a, b], max_bytes=400, interleave=False)]
-    assert all(t.startswith("a") for t in sequential) and len(sequential) == 100
+    sequential = Corpus([a, b], max_bytes=400, interleave=False)
+    texts = [d.text for d in sequential]
+    assert all(t.startswith("a") for t in texts) and len(texts) == 100
+    assert sequential.summary.budget_reached and sequential.summary.skipped == {}
 
 
 def test_max_bytes_cuts_at_character_boundary(tmp_path: Path) -> None:
