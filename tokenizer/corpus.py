@@ -88,7 +88,8 @@ class Source:
         spec: a path, glob, ``hf:name[:config][@split]`` or ``hf-disk:path[@split]``.
         weight: ``k + f`` (``k`` integer, ``0 <= f < 1``) yields every document ``k`` times and a
             deterministic fraction ``f`` of them once more, chosen by a hash of the document's
-            ``source`` and the corpus ``seed``. Repeats are yielded back to back. ``0.5`` keeps about half, ``2`` repeats all twice.
+            ``source`` and the corpus ``seed``. ``0.5`` keeps about half, ``2`` yields every
+            document twice (back to back), ``0`` drops the source.
         name: label in summaries and ``weights`` (default: ``spec``).
         lang: force this language on every document of the source.
         format: ``"auto"`` (by suffix), ``"text"``, ``"jsonl"`` or ``"parquet"``.
