@@ -387,6 +387,16 @@ def test_verify_manifest_detects_corruption(tmp_path: Path) -> None:
     assert verify_manifest(tmp_path) == [f"{tmp_path / 'MANIFEST.json'}: missing"]
 
 
+def test_corpora_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "installed"
+    shutil.copytree(default_corpus_paths()[0].parent, copy)
+    monkeypatch.setenv("CODEBPE_CORPORA", str(copy))
+    assert [p.parent for p in default_corpus_paths()] == [copy] * 3
+    assert {p.parent for p in default_corpus_paths(split="heldout")} == {copy / "heldout"}
+    with pytest.raises(ValueError, match="split"):
+        default_corpus_paths(split="test")
+
+
 def test_default_corpus_budget_and_describe() -> None:
     corpus = Corpus(max_bytes="300k")
     docs = list(corpus)
