@@ -28,3 +28,15 @@ def test_unknown_command_fails():
     out = subprocess.run([sys.executable, "-m", "tokenizer", "frobnicate"], capture_output=True, text=True)
     assert out.returncode == 2
     assert "invalid choice" in out.stderr
+
+
+def test_corpus_command_summarises_shipped_sample(capsys):
+    assert main(["corpus", "--split", "heldout"]) == 0
+    out = capsys.readouterr().out
+    assert "zh" in out and "python" in out and "total" in out
+
+
+def test_corpus_command_missing_path(capsys, tmp_path):
+    assert main(["corpus", str(tmp_path / "nope.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("codebpe: error:") and "nope.jsonl" in err

@@ -1,0 +1,32 @@
+"""``codebpe corpus``: read training inputs and print what they hold (bytes per language, skips)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "corpus",
+        help="summarise a corpus (default: the shipped sample): documents and bytes per language",
+        description="Read the inputs as the trainer would and print documents and bytes per "
+        "language and source, and what was skipped. With no inputs: the shipped corpora/ sample.",
+    )
+    p.add_argument("inputs", nargs="*", help="files, folders, JSONL/Parquet, hf:NAME, hf-disk:PATH")
+    p.add_argument(
+        "--split",
+        choices=("train", "heldout", "all"),
+        default="train",
+        help="which part of the shipped sample, when no inputs are given (default: train)",
+    )
+    p.add_argument("--text-field", default="text", help="JSONL/Parquet/datasets text field")
+    p.add_argument("--max-bytes", default=None, help="stop after this many bytes (e.g. 500M)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..corpus import default_corpus_paths, describe
+
+    inputs = args.inputs or [str(p) for p in default_corpus_paths(split=args.split)]
+    print(describe(inputs, text_field=args.text_field, max_bytes=args.max_bytes), end="")
+    return 0
