@@ -13,6 +13,7 @@ ValueError: the evaluation set is empty: no input given
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
@@ -80,7 +81,7 @@ def _display_name(spec: str) -> str:
     return spec
 
 
-def load_for_analysis(spec: str) -> Any:
+def load_for_analysis(spec: str | os.PathLike[str]) -> Any:
     """A tokenizer object for ``spec`` with ``encode_ordinary`` / ``decode_single_token_bytes``.
 
     ``spec``: a codebpe vocabulary file, a tiktoken name (``cl100k_base``), a ``.tiktoken`` file
@@ -90,6 +91,18 @@ def load_for_analysis(spec: str) -> Any:
     Raises:
         ValueError / OSError / KeyError: the spec cannot be resolved; the message says why.
     """
+    spec = os.fspath(spec)
+    if not Path(spec).exists():
+        return _load_named(spec)  # names (cl100k_base, deepseek-coder) are loaded once
+    return _load(spec)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_named(spec: str) -> Any:
+    return _load(spec)
+
+
+def _load(spec: str) -> Any:
     try:
         from .encoding import load_tokenizer  # type: ignore[attr-defined]
     except ImportError:
