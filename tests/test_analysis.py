@@ -252,3 +252,32 @@ def test_docstring_examples(name):
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_ablation_script_small_grid(tmp_path, mixed_text):
+    """scripts/ablation.py end to end with the HF stand-in trainer on a tiny corpus."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "ablation.py"
+    spec = importlib.util.spec_from_file_location("ablation", path)
+    ablation = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ablation)
+    train = tmp_path / "train.jsonl"
+    train.write_text("".join(json.dumps({"text": mixed_text * 3, "lang": lang}) + "\n"
+                             for lang in ("python", "zh")))
+    held = tmp_path / "held.py"
+    held.write_text("def f(x):\n        return [x, x]\n")
+    out = tmp_path / "abl"
+    assert ablation.main(["--trainer", "hf", "--sizes", "300,400", "--patterns", "cl100k",
+                          "--train", str(train), "--heldout", str(held), "--baselines", "",
+                          "--out", str(out)]) == 0
+    results = json.loads((out / "ablation.json").read_text())
+    runs = {(r["reserved"], r["vocab_size"]): r for r in results["runs"]}
+    assert set(runs) == {(True, 300), (True, 400), (False, 300), (False, 400)}
+    assert all(r["code"] > 0 and r["zh"] is None for r in runs.values())
+    assert runs[(False, 400)]["code"] <= runs[(False, 300)]["code"]  # more merges never cost more here
+    assert "| cl100k | yes |" in (out / "ablation.md").read_text()
+    enc = ablation.train_hf([mixed_text], vocab_size=300, pattern="cl100k", reserved=True)
+    assert enc.tokens[256:256 + len(ablation.STANDIN_RESERVED)] == ablation.STANDIN_RESERVED
+    assert b"".join(map(enc.decode_single_token_bytes, enc.encode_ordinary(mixed_text))) == \
+        mixed_text.encode()

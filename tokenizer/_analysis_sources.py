@@ -17,7 +17,7 @@ import functools
 import gzip
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -222,7 +222,7 @@ def read_documents(
     except ImportError:
         docs = list(_fallback_documents(paths, max_bytes))
     else:
-        corpus = Corpus(paths, max_bytes=max_bytes, interleave=False)
+        corpus = Corpus(paths, max_bytes=max_bytes, interleave=max_bytes is not None)
         docs = [(d.text, d.lang) for d in corpus if isinstance(d.text, str)]
     if not docs:
         raise ValueError(f"the evaluation set is empty: no documents in {', '.join(paths)}")
@@ -238,17 +238,19 @@ _EXT_LANG = {
 }
 
 
-def _fallback_documents(paths: Iterable[str], max_bytes: int | None):
-    budget = max_bytes if max_bytes is not None else float("inf")
+def _fallback_documents(paths: Sequence[str], max_bytes: int | None):
+    # with a budget, each input gets an equal share, so a prefix keeps every input in the mix
+    share = max_bytes / len(paths) if max_bytes is not None else float("inf")
     for spec in paths:
         p = Path(spec)
         if not p.exists():
             raise FileNotFoundError(f"evaluation input {spec!r} does not exist")
         files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        budget = share
         for f in files:
             for text, lang in _read_file(f):
                 if budget <= 0:
-                    return
+                    break
                 budget -= len(text.encode("utf-8"))
                 yield text, lang
 
