@@ -48,14 +48,9 @@ def parse_size(text: str) -> int:
 
 
 def default_train_paths() -> list[str]:
-    try:
-        from tokenizer.corpus import default_corpus_paths  # type: ignore[attr-defined]
+    from tokenizer.corpus import default_corpus_paths
 
-        return [str(p) for p in default_corpus_paths(split="train")]
-    except ImportError:  # until tokenizer.corpus is merged: corpora/*.jsonl.gz next to the package
-        from tokenizer._analysis_sources import default_eval_paths
-
-        return [str(p) for p in sorted(default_eval_paths()[0].parent.parent.glob("*.jsonl*"))]
+    return [str(p) for p in default_corpus_paths(split="train")]
 
 
 _SPLITS: dict[tuple[str, str], list[str]] = {}

@@ -1,10 +1,10 @@
 """Inputs of the analysis stage: tokenizers by spec, and evaluation documents.
 
 Stage: analysis (inputs). :func:`load_for_analysis` resolves a tokenizer spec through
-``tokenizer.encoding.load_tokenizer`` when that module exists; :func:`read_documents` reads
-evaluation text through ``tokenizer.corpus`` when that exists. Each has a small fallback, marked
-``FALLBACK`` below, for use until those modules are merged; the lead can delete the fallbacks
-then. This module measures nothing (see ``tokenizer.analysis``).
+``tokenizer.encoding.load_tokenizer`` when that module exists, else through a small fallback
+marked ``FALLBACK`` below (the lead can delete it once the runtime is merged);
+:func:`read_documents` reads evaluation text through ``tokenizer.corpus``. This module measures
+nothing (see ``tokenizer.analysis``).
 
 >>> read_documents([])  # doctest: +SKIP
 Traceback (most recent call last):
@@ -14,7 +14,6 @@ ValueError: the evaluation set is empty: no input given
 from __future__ import annotations
 
 import functools
-import gzip
 import json
 import os
 from collections.abc import Sequence
@@ -185,24 +184,13 @@ class _CodebpeFallback:
 
 
 def default_eval_paths() -> list[Path]:
-    """The shipped held-out corpus (``corpora/heldout/*.jsonl.gz``).
+    """The shipped held-out corpus (``corpora/heldout/*.jsonl.gz``, per its manifest).
 
     Raises:
-        FileNotFoundError: when the shipped corpora are not there.
+        tokenizer.corpus.CorpusPathError: when the shipped corpora are not there.
     """
-    try:
-        from .corpus import default_corpus_paths  # type: ignore[attr-defined]
-    except ImportError:  # FALLBACK until tokenizer.corpus is merged
-        roots = [Path(os.environ["CODEBPE_CORPORA"])] if os.environ.get("CODEBPE_CORPORA") else []
-        roots.append(Path(__file__).resolve().parent.parent / "corpora")
-        for root in roots:
-            found = sorted((root / "heldout").glob("*.jsonl*"))
-            if found:
-                return found
-        raise FileNotFoundError(
-            "the shipped held-out corpus (corpora/heldout/) was not found; pass evaluation "
-            "text with --text or set $CODEBPE_CORPORA"
-        ) from None
+    from .corpus import default_corpus_paths
+
     return list(default_corpus_paths(split="heldout"))
 
 
@@ -211,65 +199,20 @@ def read_documents(
 ) -> list[tuple[str, str | None]]:
     """Read evaluation documents as ``(text, lang)``; ``None`` means the shipped held-out corpus.
 
+    Inputs are anything ``tokenizer.corpus`` reads (files, folders, JSONL, Parquet, ``hf:`` specs);
+    the language is the ``lang`` field or comes from the file extension. With ``max_bytes`` the
+    inputs are interleaved, so a prefix keeps their mixture. Invalid UTF-8 is skipped.
+
     Raises:
-        ValueError: the evaluation set is empty (no inputs, or nothing in them).
+        ValueError: the evaluation set is empty (no inputs, or nothing in them), or unreadable.
     """
+    from .corpus import Corpus
+
     paths = [str(p) for p in (default_eval_paths() if inputs is None else inputs)]
     if not paths:
         raise ValueError("the evaluation set is empty: no input given")
-    try:
-        from .corpus import Corpus  # type: ignore[attr-defined]
-    except ImportError:
-        docs = list(_fallback_documents(paths, max_bytes))
-    else:
-        corpus = Corpus(paths, max_bytes=max_bytes, interleave=max_bytes is not None)
-        docs = [(d.text, d.lang) for d in corpus if isinstance(d.text, str)]
+    corpus = Corpus(paths, max_bytes=max_bytes, interleave=max_bytes is not None)
+    docs = [(d.text, d.lang) for d in corpus if isinstance(d.text, str)]
     if not docs:
         raise ValueError(f"the evaluation set is empty: no documents in {', '.join(paths)}")
     return docs
-
-
-# ---- FALLBACK: minimal reader until tokenizer.corpus is merged (delete after) -----------------
-
-_EXT_LANG = {
-    ".py": "python", ".c": "c", ".h": "c", ".cc": "cpp", ".cpp": "cpp", ".hpp": "cpp",
-    ".java": "java", ".js": "javascript", ".ts": "typescript", ".go": "go", ".rs": "rust",
-    ".sh": "shell", ".sql": "sql", ".md": "markdown", ".txt": "text",
-}
-
-
-def _fallback_documents(paths: Sequence[str], max_bytes: int | None):
-    # with a budget, each input gets an equal share, so a prefix keeps every input in the mix
-    share = max_bytes / len(paths) if max_bytes is not None else float("inf")
-    for spec in paths:
-        p = Path(spec)
-        if not p.exists():
-            raise FileNotFoundError(f"evaluation input {spec!r} does not exist")
-        files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
-        budget = share
-        for f in files:
-            for text, lang in _read_file(f):
-                if budget <= 0:
-                    break
-                budget -= len(text.encode("utf-8"))
-                yield text, lang
-
-
-def _read_file(f: Path):
-    name = f.name[:-3] if f.name.endswith(".gz") else f.name
-    opener = gzip.open if f.name.endswith(".gz") else open
-    if name.endswith((".jsonl", ".ndjson")):
-        with opener(f, "rt", encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if line.strip():
-                    try:
-                        obj = json.loads(line)
-                        yield str(obj["text"]), obj.get("lang")
-                    except (ValueError, KeyError, TypeError) as e:
-                        raise ValueError(f"{f}:{lineno}: not a JSON object with 'text' ({e})") from e
-        return
-    try:
-        with opener(f, "rt", encoding="utf-8") as fh:
-            yield fh.read(), _EXT_LANG.get(Path(name).suffix.lower())
-    except UnicodeDecodeError:
-        return  # binary or non-UTF-8 file: skipped, as tokenizer.corpus does
