@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Ablation: which vocabulary size, split pattern and reserved tokens give the fewest tokens per line?
+"""Ablation: which vocabulary size, split pattern and reserved tokens cost fewest tokens per line?
 
 Trains a grid of vocabularies on one corpus -- sizes (default 16k, 32k, 64k, 100k; k = 1024),
 split patterns (codebpe-v1 versus cl100k's and o200k's) and reserved code tokens on/off -- and
@@ -38,7 +38,9 @@ from tokenizer.vocab import atomic_write  # noqa: E402
 BASELINES = ("cl100k_base", "o200k_base", "deepseek-coder")
 DOMAINS = ("code", "zh", "en")
 # Indentation runs reserved by the stand-in (the trainer's own default set is used with codebpe).
-STANDIN_RESERVED = [b" " * n for n in (*range(2, 17), 20, 24, 28, 32)] + [b"\t" * n for n in range(2, 9)]
+STANDIN_RESERVED = [b" " * n for n in (*range(2, 17), 20, 24, 28, 32)] + [
+    b"\t" * n for n in range(2, 9)
+]
 
 
 def parse_size(text: str) -> int:
@@ -72,8 +74,12 @@ class RankEncoder:
         import tiktoken
 
         self.tokens, self.pattern, self.name, self.n_vocab = tokens, pattern, name, len(tokens)
-        self.enc = tiktoken.Encoding(name, pat_str=r"[\s\S]+", special_tokens={},
-                                     mergeable_ranks={t: i for i, t in enumerate(tokens)})
+        self.enc = tiktoken.Encoding(
+            name,
+            pat_str=r"[\s\S]+",
+            special_tokens={},
+            mergeable_ranks={t: i for i, t in enumerate(tokens)},
+        )
         self.cache: dict[str, list[int]] = {}
 
     def encode_ordinary(self, text: str) -> list[int]:
@@ -100,8 +106,11 @@ def train_hf(texts: list[str], *, vocab_size: int, pattern: str, reserved: bool)
     hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
     hf.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size - len(forced), min_frequency=2, show_progress=False,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+        vocab_size=vocab_size - len(forced),
+        min_frequency=2,
+        show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
 
     def pieces():  # one HF "word" per piece of our split, so both sides split identically
         for text in texts:
@@ -121,13 +130,26 @@ def train_hf(texts: list[str], *, vocab_size: int, pattern: str, reserved: bool)
     return RankEncoder(tokens, pattern, f"hf-{pattern}-{vocab_size}")
 
 
-def train_codebpe(texts: list[str], *, vocab_size: int, pattern: str, reserved: bool,
-                  threads: int | None, keep: Path) -> Any:
+def train_codebpe(
+    texts: list[str],
+    *,
+    vocab_size: int,
+    pattern: str,
+    reserved: bool,
+    threads: int | None,
+    keep: Path,
+) -> Any:
     from tokenizer.train import train  # lazily: the trainer is its own stage
 
     kwargs: dict[str, Any] = {} if reserved else {"reserved": None}
-    vocab = train(iter(texts), vocab_size=vocab_size, pattern=pattern, threads=threads,
-                  progress=False, **kwargs)
+    vocab = train(
+        iter(texts),
+        vocab_size=vocab_size,
+        pattern=pattern,
+        threads=threads,
+        progress=False,
+        **kwargs,
+    )
     path = keep / f"vocab-{pattern}-{vocab_size}-{'res' if reserved else 'nores'}.json"
     vocab.save(path)
     try:
@@ -148,21 +170,35 @@ def figures(m: Any) -> dict[str, Any]:
 def render(results: dict[str, Any]) -> tuple[str, bytes | None]:
     rows = results["runs"]
     sizes = sorted({r["vocab_size"] for r in rows})
-    lines = [f"Tokens per line on held-out text ({results['trainer_label']}; train "
-             f"{results['train_bytes']:,} bytes, held-out {results['heldout_bytes']:,} bytes).", ""]
+    lines = [
+        f"Tokens per line on held-out text ({results['trainer_label']}; train "
+        f"{results['train_bytes']:,} bytes, held-out {results['heldout_bytes']:,} bytes).",
+        "",
+    ]
     for dom in (*DOMAINS, "all"):
-        lines += [f"**{dom}**", "", "| pattern | reserved | " + " | ".join(f"{s:,}" for s in sizes)
-                  + " |", "|---|---|" + "--:|" * len(sizes)]
+        lines += [
+            f"**{dom}**",
+            "",
+            "| pattern | reserved | " + " | ".join(f"{s:,}" for s in sizes) + " |",
+            "|---|---|" + "--:|" * len(sizes),
+        ]
         for pat in results["patterns"]:
             for res in results["reserved"]:
                 cells = []
                 for s in sizes:
-                    r = next((r for r in rows if (r["pattern"], r["reserved"], r["vocab_size"])
-                              == (pat, res, s)), None)
+                    r = next(
+                        (
+                            r
+                            for r in rows
+                            if (r["pattern"], r["reserved"], r["vocab_size"]) == (pat, res, s)
+                        ),
+                        None,
+                    )
                     cells.append("–" if r is None or r[dom] is None else f"{r[dom]:.3f}")
                 lines.append(f"| {pat} | {'yes' if res else 'no'} | " + " | ".join(cells) + " |")
-        base = ", ".join(f"{b['name']} {b[dom]:.3f}" for b in results["baselines"]
-                         if b[dom] is not None)
+        base = ", ".join(
+            f"{b['name']} {b[dom]:.3f}" for b in results["baselines"] if b[dom] is not None
+        )
         lines += ["", f"Baselines: {base}.", ""]
     try:
         from tokenizer._report_plots import _png, _pyplot
@@ -174,15 +210,24 @@ def render(results: dict[str, Any]) -> tuple[str, bytes | None]:
     for ax, dom in zip(axes, (*DOMAINS, "all")):
         for i, pat in enumerate(results["patterns"]):
             for res in results["reserved"]:
-                pts = sorted((r["vocab_size"], r[dom]) for r in rows
-                             if r["pattern"] == pat and r["reserved"] == res and r[dom] is not None)
+                pts = sorted(
+                    (r["vocab_size"], r[dom])
+                    for r in rows
+                    if r["pattern"] == pat and r["reserved"] == res and r[dom] is not None
+                )
                 if pts:
-                    ax.plot(*zip(*pts), marker="o", color=f"C{i}", linestyle="-" if res else "--",
-                            label=f"{pat}{' +reserved' if res else ''}")
+                    ax.plot(
+                        *zip(*pts),
+                        marker="o",
+                        color=f"C{i}",
+                        linestyle="-" if res else "--",
+                        label=f"{pat}{' +reserved' if res else ''}",
+                    )
         for j, b in enumerate(results["baselines"]):
             if b[dom] is not None:
-                ax.axhline(b[dom], color="gray", linestyle=(":", "-.", (0, (5, 5)))[j % 3],
-                           label=b["name"])
+                ax.axhline(
+                    b[dom], color="gray", linestyle=(":", "-.", (0, (5, 5)))[j % 3], label=b["name"]
+                )
         ax.set_xscale("log", base=2)
         ax.set_title(f"{dom}: tokens per line")
         ax.set_xlabel("vocabulary size")
@@ -193,20 +238,31 @@ def render(results: dict[str, Any]) -> tuple[str, bytes | None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--trainer", choices=("codebpe", "hf"), default="codebpe")
     ap.add_argument("--sizes", default="16k,32k,64k,100k", help="vocabulary sizes (k = 1024)")
     ap.add_argument("--patterns", default="codebpe-v1,cl100k,o200k")
     ap.add_argument("--reserved", choices=("both", "yes", "no"), default="both")
-    ap.add_argument("--train", action="append", default=None, help="training text (default: corpora/)")
-    ap.add_argument("--heldout", action="append", default=None,
-                    help="evaluation text (default: corpora/heldout/)")
+    ap.add_argument(
+        "--train", action="append", default=None, help="training text (default: corpora/)"
+    )
+    ap.add_argument(
+        "--heldout",
+        action="append",
+        default=None,
+        help="evaluation text (default: corpora/heldout/)",
+    )
     ap.add_argument("--max-bytes", type=int, default=None, help="training bytes to use")
     ap.add_argument("--heldout-max-bytes", type=int, default=None)
     ap.add_argument("--baselines", default=",".join(BASELINES))
     ap.add_argument("--threads", type=int, default=None)
-    ap.add_argument("--quick", action="store_true",
-                    help="small grid: sizes 2k,4k,8k on 3 MB of training text, 400 kB held out")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="small grid: sizes 2k,4k,8k on 3 MB of training text, 400 kB held out",
+    )
     ap.add_argument("--out", default="ablation", help="output folder")
     args = ap.parse_args(argv)
     if args.quick:
@@ -223,13 +279,21 @@ def main(argv: list[str] | None = None) -> int:
     texts = [t for t, _ in read_documents(train_paths, max_bytes=args.max_bytes)]
     label = "codebpe trainer" if args.trainer == "codebpe" else "hf stand-in trainer"
     results: dict[str, Any] = {
-        "trainer": args.trainer, "trainer_label": label, "patterns": patterns, "reserved": reserved,
-        "train": train_paths, "train_bytes": sum(len(t.encode()) for t in texts),
-        "heldout_bytes": sum(len(t.encode()) for t, _ in heldout), "runs": [], "baselines": [],
+        "trainer": args.trainer,
+        "trainer_label": label,
+        "patterns": patterns,
+        "reserved": reserved,
+        "train": train_paths,
+        "train_bytes": sum(len(t.encode()) for t in texts),
+        "heldout_bytes": sum(len(t.encode()) for t, _ in heldout),
+        "runs": [],
+        "baselines": [],
     }
     for spec in filter(None, args.baselines.split(",")):
         try:
-            results["baselines"].append({"name": spec, **figures(measure(load_for_analysis(spec), heldout))})
+            results["baselines"].append(
+                {"name": spec, **figures(measure(load_for_analysis(spec), heldout))}
+            )
         except Exception as e:  # noqa: BLE001 - a missing baseline is reported, the grid still runs
             print(f"ablation: baseline {spec} skipped: {e}", file=sys.stderr)
     for pat in patterns:
@@ -239,15 +303,31 @@ def main(argv: list[str] | None = None) -> int:
                 if args.trainer == "hf":
                     enc = train_hf(texts, vocab_size=size, pattern=pat, reserved=res)
                 else:
-                    enc = train_codebpe(texts, vocab_size=size, pattern=pat, reserved=res,
-                                        threads=args.threads, keep=out)
+                    enc = train_codebpe(
+                        texts,
+                        vocab_size=size,
+                        pattern=pat,
+                        reserved=res,
+                        threads=args.threads,
+                        keep=out,
+                    )
                 seconds = time.perf_counter() - t0
-                row = {"pattern": pat, "reserved": res, "vocab_size": size,
-                       "train_seconds": round(seconds, 2), **figures(measure(enc, heldout))}
+                row = {
+                    "pattern": pat,
+                    "reserved": res,
+                    "vocab_size": size,
+                    "train_seconds": round(seconds, 2),
+                    **figures(measure(enc, heldout)),
+                }
                 results["runs"].append(row)
-                print(f"{pat:<11} reserved={'yes' if res else 'no ':<3} {size:>7,}  "
-                      + "  ".join(f"{d}={row[d]:.3f}" for d in (*DOMAINS, "all") if row[d] is not None)
-                      + f"  ({seconds:.1f} s)", flush=True)
+                print(
+                    f"{pat:<11} reserved={'yes' if res else 'no ':<3} {size:>7,}  "
+                    + "  ".join(
+                        f"{d}={row[d]:.3f}" for d in (*DOMAINS, "all") if row[d] is not None
+                    )
+                    + f"  ({seconds:.1f} s)",
+                    flush=True,
+                )
     md, png = render(results)
     atomic_write(out / "ablation.json", json.dumps(results, indent=1) + "\n")
     atomic_write(out / "ablation.md", md)

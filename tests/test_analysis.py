@@ -1,4 +1,4 @@
-"""Analysis and reports: metrics by hand on a toy tokenizer, real tiktoken, report files, bad input."""
+"""Analysis and reports: hand-computed metrics, real tiktoken, report files, bad input."""
 
 from __future__ import annotations
 
@@ -27,8 +27,10 @@ class Greedy:
     def encode_ordinary(self, text: str) -> list[int]:
         data, out, i = text.encode(), [], 0
         while i < len(data):
-            best = max((j for j, t in enumerate(self.tokens) if data.startswith(t, i)),
-                       key=lambda j: len(self.tokens[j]))
+            best = max(
+                (j for j, t in enumerate(self.tokens) if data.startswith(t, i)),
+                key=lambda j: len(self.tokens[j]),
+            )
             out.append(best)
             i += len(self.tokens[best])
         return out
@@ -50,7 +52,9 @@ class PerByte:
         return bytes([token])
 
 
-TOY = Greedy(["def", " f", "():", "\n", "    ", "return", " (", "1", ")", "\n\n  ", "x", "中", "文"])
+TOY = Greedy(
+    ["def", " f", "():", "\n", "    ", "return", " (", "1", ")", "\n\n  ", "x", "中", "文"]
+)
 PY = "def f():\n    return (1)\n\n  x"  # 4 lines, 28 bytes, 11 toy tokens
 ZH = "中文中"  # 1 line, 9 bytes, 3 characters, 3 tokens
 TOY_DOCS = [(PY, "python"), (ZH, "zh")]
@@ -58,7 +62,14 @@ TOY_DOCS = [(PY, "python"), (ZH, "zh")]
 
 def test_lines_and_indentation_definitions():
     assert [count_lines(t) for t in ("", "a", "a\n", "\n", "a\n\nb", "a\r\nb\r\n", "a\rb")] == [
-        0, 1, 1, 1, 3, 2, 1]
+        0,
+        1,
+        1,
+        1,
+        3,
+        2,
+        1,
+    ]
     # leading spaces/tabs followed by a non-blank character; a blank line has no indentation
     assert list(indentation_mask(b"\t x\n  \n y")) == [1, 1, 0, 0, 0, 0, 0, 1, 0]
 
@@ -76,7 +87,12 @@ def test_metrics_by_hand():
     assert py["length_histogram"][:6] == [4, 2, 2, 2, 0, 1] and sum(py["length_histogram"]) == 11
     assert py["distinct_tokens"] == 11 and py["vocab_used_share"] == 11 / 13
     zh = m.languages["zh"].figures(m.n_vocab)
-    assert (zh["tokens"], zh["bytes_per_token"], zh["chars_per_token"], zh["lines"]) == (3, 3.0, 1.0, 1)
+    assert (zh["tokens"], zh["bytes_per_token"], zh["chars_per_token"], zh["lines"]) == (
+        3,
+        3.0,
+        1.0,
+        1,
+    )
     total = m.total.figures(m.n_vocab)
     assert (total["tokens"], total["lines"], total["bytes"], total["characters"]) == (14, 5, 37, 31)
     assert total["distinct_tokens"] == 13 and total["vocab_used_share"] == 1.0
@@ -91,7 +107,9 @@ def test_ratios_to_reference_by_hand():
     ratio = toy["languages"]["python"]["ratio_to_reference"]
     assert ratio["tokens_per_line"] == pytest.approx((11 / 4) / (28 / 4))
     assert ratio["bytes_per_token"] == pytest.approx((28 / 11) / 1.0)
-    assert toy["total"]["ratio_to_reference"]["chars_per_token"] == pytest.approx((31 / 14) / (31 / 37))
+    assert toy["total"]["ratio_to_reference"]["chars_per_token"] == pytest.approx(
+        (31 / 14) / (31 / 37)
+    )
     assert report["tokenizers"][1]["total"]["ratio_to_reference"]["tokens_per_line"] == 1.0
 
 
@@ -104,7 +122,8 @@ def test_real_tiktoken_counts_add_up(tiktoken_cl100k, mixed_text):
     assert g.indent_tokens > 0 and g.bracket_tokens > 0
     # every token containing a bracket, counted independently
     assert g.bracket_tokens == sum(
-        any(c in tiktoken_cl100k.decode_single_token_bytes(i) for c in b"()[]{}") for i in ids)
+        any(c in tiktoken_cl100k.decode_single_token_bytes(i) for c in b"()[]{}") for i in ids
+    )
 
 
 def test_hf_adapter_round_trips_deepseek(mixed_text):
@@ -120,9 +139,16 @@ def test_hf_adapter_round_trips_deepseek(mixed_text):
 @pytest.fixture(scope="module")
 def full_report(tmp_path_factory, tiktoken_cl100k):
     """A report with the default baselines loaded by name, plus objects and a failing spec."""
-    report = analyse([PerByte(), "no/such/vocab.json"],
-                     [(PY, "python"), ("int main() { return 0; }\n", "c"), (ZH + "\n", "zh"),
-                      ("Hello (world).\n", "en"), ("", "go")])
+    report = analyse(
+        [PerByte(), "no/such/vocab.json"],
+        [
+            (PY, "python"),
+            ("int main() { return 0; }\n", "c"),
+            (ZH + "\n", "zh"),
+            ("Hello (world).\n", "en"),
+            ("", "go"),
+        ],
+    )
     out = tmp_path_factory.mktemp("report")
     return report, out, write_report(report, out)
 
@@ -186,7 +212,9 @@ def test_json_matches_documented_keys(full_report):
         assert kind in documented[path], f"{path} is {kind}, documented as {documented[path]}"
     paths = {p for p, _ in produced}
     # an element key may be absent only when its container is there and empty (e.g. no notes)
-    missing = {p for p in set(documented) - paths if p[-2:] not in ("[]", "{}") or p[:-2] not in paths}
+    missing = {
+        p for p in set(documented) - paths if p[-2:] not in ("[]", "{}") or p[:-2] not in paths
+    }
     assert not missing, f"documented keys missing from report.json: {sorted(missing)}"
 
 
@@ -230,14 +258,42 @@ def test_cli(tmp_path, capsys):
     src = tmp_path / "a.py"
     src.write_text("def f(x):\n    return [x]\n")
     out = tmp_path / "r"
-    assert main(["report", "-t", "no/such.json", "--no-baselines", "--text", str(src),
-                 "--out", str(out), "--no-plots"]) == 2
+    assert (
+        main(
+            [
+                "report",
+                "-t",
+                "no/such.json",
+                "--no-baselines",
+                "--text",
+                str(src),
+                "--out",
+                str(out),
+                "--no-plots",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "codebpe: error: nothing could be measured" in err and "no/such.json" in err
-    assert main(["report", "-t", "cl100k_base", "--no-baselines", "--text", str(src),
-                 "--markdown-table"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "-t",
+                "cl100k_base",
+                "--no-baselines",
+                "--text",
+                str(src),
+                "--markdown-table",
+            ]
+        )
+        == 0
+    )
     table = capsys.readouterr().out
-    assert table.startswith("| tokenizer |") and "| cl100k_base | 100,277 | – | – | – |" not in table
+    assert (
+        table.startswith("| tokenizer |") and "| cl100k_base | 100,277 | – | – | – |" not in table
+    )
     assert "cl100k_base" in table and not (tmp_path / "x").exists()
     (tmp_path / "empty").mkdir()
     assert main(["report", "--text", str(tmp_path / "empty"), "--out", str(out)]) == 2
@@ -245,7 +301,14 @@ def test_cli(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    "name", ["tokenizer.analysis", "tokenizer.report", "tokenizer._report_render", "tokenizer._report_plots"])
+    "name",
+    [
+        "tokenizer.analysis",
+        "tokenizer.report",
+        "tokenizer._report_render",
+        "tokenizer._report_plots",
+    ],
+)
 def test_docstring_examples(name):
     import doctest
     import importlib
@@ -263,21 +326,46 @@ def test_ablation_script_small_grid(tmp_path, mixed_text):
     ablation = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(ablation)
     train = tmp_path / "train.jsonl"
-    train.write_text("".join(json.dumps({"text": mixed_text * 3, "lang": lang}) + "\n"
-                             for lang in ("python", "zh")))
+    train.write_text(
+        "".join(
+            json.dumps({"text": mixed_text * 3, "lang": lang}) + "\n" for lang in ("python", "zh")
+        )
+    )
     held = tmp_path / "held.py"
     held.write_text("def f(x):\n        return [x, x]\n")
     out = tmp_path / "abl"
-    assert ablation.main(["--trainer", "hf", "--sizes", "300,400", "--patterns", "cl100k",
-                          "--train", str(train), "--heldout", str(held), "--baselines", "",
-                          "--out", str(out)]) == 0
+    assert (
+        ablation.main(
+            [
+                "--trainer",
+                "hf",
+                "--sizes",
+                "300,400",
+                "--patterns",
+                "cl100k",
+                "--train",
+                str(train),
+                "--heldout",
+                str(held),
+                "--baselines",
+                "",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     results = json.loads((out / "ablation.json").read_text())
     runs = {(r["reserved"], r["vocab_size"]): r for r in results["runs"]}
     assert set(runs) == {(True, 300), (True, 400), (False, 300), (False, 400)}
     assert all(r["code"] > 0 and r["zh"] is None for r in runs.values())
-    assert runs[(False, 400)]["code"] <= runs[(False, 300)]["code"]  # more merges never cost more here
+    assert (
+        runs[(False, 400)]["code"] <= runs[(False, 300)]["code"]
+    )  # more merges never cost more here
     assert "| cl100k | yes |" in (out / "ablation.md").read_text()
     enc = ablation.train_hf([mixed_text], vocab_size=300, pattern="cl100k", reserved=True)
-    assert enc.tokens[256:256 + len(ablation.STANDIN_RESERVED)] == ablation.STANDIN_RESERVED
-    assert b"".join(map(enc.decode_single_token_bytes, enc.encode_ordinary(mixed_text))) == \
-        mixed_text.encode()
+    assert enc.tokens[256 : 256 + len(ablation.STANDIN_RESERVED)] == ablation.STANDIN_RESERVED
+    assert (
+        b"".join(map(enc.decode_single_token_bytes, enc.encode_ordinary(mixed_text)))
+        == mixed_text.encode()
+    )

@@ -127,7 +127,9 @@ def _fallback_load(spec: str) -> Any:
             path_part, pattern=pat or (None if spec in KNOWN_ENCODINGS else "cl100k")
         )
         return tiktoken.Encoding(
-            _display_name(path_part), pat_str=pattern.text, mergeable_ranks=ranks,
+            _display_name(path_part),
+            pat_str=pattern.text,
+            mergeable_ranks=ranks,
             special_tokens=specials,
         )
     p = Path(spec)
@@ -157,8 +159,11 @@ class _CodebpeFallback:
 
         self.name, self.n_vocab, self.pattern = name, vocab.n_vocab, vocab.pattern
         self.enc = tiktoken.Encoding(
-            name, pat_str=r"[\s\S]+", mergeable_ranks=vocab.ranks(),
-            special_tokens=dict(vocab.special_tokens), explicit_n_vocab=vocab.n_vocab,
+            name,
+            pat_str=r"[\s\S]+",
+            mergeable_ranks=vocab.ranks(),
+            special_tokens=dict(vocab.special_tokens),
+            explicit_n_vocab=vocab.n_vocab,
         )
         self.tokens, self.specials = vocab.tokens, {v: k for k, v in vocab.special_tokens.items()}
         self.cache: dict[str, list[int]] = {}

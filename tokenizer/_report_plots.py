@@ -68,8 +68,13 @@ def _length_plot(report: dict[str, Any]) -> bytes:
     for row in report["tokenizers"]:
         hist = row["total"]["length_histogram"]
         total = sum(hist) or 1
-        ax.plot(range(1, len(hist) + 1), [100 * h / total for h in hist], marker="o",
-                markersize=3, label=row["name"])
+        ax.plot(
+            range(1, len(hist) + 1),
+            [100 * h / total for h in hist],
+            marker="o",
+            markersize=3,
+            label=row["name"],
+        )
     ax.set_xlabel(f"bytes per token (last point: {len(hist)} or more)")
     ax.set_ylabel("% of tokens")
     ax.set_title("Token length distribution (all text)")
@@ -101,14 +106,20 @@ def render_plots(report: dict[str, Any]) -> tuple[dict[str, bytes], str | None]:
 
     images = {
         "tokens_per_line": grouped_bars(
-            names, {r["name"]: column(r, "tokens_per_line") for r in rows},
-            title="Tokens per line by language (lower is better)", ylabel="tokens per line"),
+            names,
+            {r["name"]: column(r, "tokens_per_line") for r in rows},
+            title="Tokens per line by language (lower is better)",
+            ylabel="tokens per line",
+        ),
     }
     ref = report.get("reference")
     if ref:
         images["ratio_to_reference"] = grouped_bars(
-            names, {r["name"]: column(r, "tokens_per_line", True) for r in rows if r["name"] != ref},
+            names,
+            {r["name"]: column(r, "tokens_per_line", True) for r in rows if r["name"] != ref},
             title=f"Tokens per line relative to {ref} (below 1 is better)",
-            ylabel=f"ratio to {ref}", hline=1.0)
+            ylabel=f"ratio to {ref}",
+            hline=1.0,
+        )
     images["token_length"] = _length_plot(report)
     return images, None

@@ -58,9 +58,11 @@ def _groups(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     domains.sort(key=lambda d: order.get(d, 9))
     # a domain made of one language of the same name (zh, en) would repeat that row
     domains = [d for d in domains if [lang for lang in langs if domain_of(lang) == d] != [d]]
-    return ([(lang, "languages", lang) for lang in langs]
-            + [(f"**{d}** (domain)", "domains", d) for d in domains]
-            + [("**all**", "total", "")])
+    return (
+        [(lang, "languages", lang) for lang in langs]
+        + [(f"**{d}** (domain)", "domains", d) for d in domains]
+        + [("**all**", "total", "")]
+    )
 
 
 def _group(row: dict[str, Any], kind: str, key: str) -> dict[str, Any] | None:
@@ -74,10 +76,13 @@ def tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
     out = []
     ref = report.get("reference")
     for key, title in FIGURES:
-        body = [[label] + [fmt(_group(r, kind, k), key) for r in rows]
-                for label, kind, k in _groups(report)]
-        out.append((title + (f"; in brackets: ratio to {ref}" if ref else ""), ["group", *names],
-                    body))
+        body = [
+            [label] + [fmt(_group(r, kind, k), key) for r in rows]
+            for label, kind, k in _groups(report)
+        ]
+        out.append(
+            (title + (f"; in brackets: ratio to {ref}" if ref else ""), ["group", *names], body)
+        )
     body = []
     for r in rows:
         for label, kind, k in _groups(report):
@@ -85,17 +90,49 @@ def tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
             if not g or kind == "languages" and not g["indent_tokens"] and not g["bracket_tokens"]:
                 continue
             per = g["indent_bytes"] / g["indent_tokens"] if g["indent_tokens"] else None
-            body.append([r["name"], label, f"{g['indent_tokens']:,}", _pct(g["indent_token_share"]),
-                         "–" if per is None else f"{per:.2f}", f"{g['bracket_tokens']:,}",
-                         _pct(g["bracket_token_share"])])
-    out.append(("Indentation and bracket tokens",
-                ["tokenizer", "group", "indent tokens", "share", "indent bytes/token",
-                 "bracket tokens", "share"], body))
-    body = [[r["name"], f"{r['n_vocab']:,}", f"{r['total']['distinct_tokens']:,}",
-             _pct(r["total"]["vocab_used_share"]),
-             "–" if r["speed_mb_s"] is None else f"{r['speed_mb_s']:.2f}"] for r in rows]
-    out.append(("Vocabulary use and speed",
-                ["tokenizer", "n_vocab", "distinct ids used", "share used", "encode MB/s"], body))
+            body.append(
+                [
+                    r["name"],
+                    label,
+                    f"{g['indent_tokens']:,}",
+                    _pct(g["indent_token_share"]),
+                    "–" if per is None else f"{per:.2f}",
+                    f"{g['bracket_tokens']:,}",
+                    _pct(g["bracket_token_share"]),
+                ]
+            )
+    out.append(
+        (
+            "Indentation and bracket tokens",
+            [
+                "tokenizer",
+                "group",
+                "indent tokens",
+                "share",
+                "indent bytes/token",
+                "bracket tokens",
+                "share",
+            ],
+            body,
+        )
+    )
+    body = [
+        [
+            r["name"],
+            f"{r['n_vocab']:,}",
+            f"{r['total']['distinct_tokens']:,}",
+            _pct(r["total"]["vocab_used_share"]),
+            "–" if r["speed_mb_s"] is None else f"{r['speed_mb_s']:.2f}",
+        ]
+        for r in rows
+    ]
+    out.append(
+        (
+            "Vocabulary use and speed",
+            ["tokenizer", "n_vocab", "distinct ids used", "share used", "encode MB/s"],
+            body,
+        )
+    )
     buckets = [str(i) for i in range(1, MAX_TOKEN_LENGTH)] + [f"{MAX_TOKEN_LENGTH}+"]
     body = []
     for r in rows:
@@ -104,15 +141,20 @@ def tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
         body.append([r["name"], *(f"{100 * h / total:.1f}" for h in hist)])
     out.append(("Token length: % of tokens by bytes per token", ["tokenizer", *buckets], body))
     ev = report["evaluation"]
-    body = [[lang, f"{e['documents']:,}", f"{e['lines']:,}", f"{e['bytes']:,}"]
-            for lang, e in ev["languages"].items()]
+    body = [
+        [lang, f"{e['documents']:,}", f"{e['lines']:,}", f"{e['bytes']:,}"]
+        for lang, e in ev["languages"].items()
+    ]
     body.append(["**all**", f"{ev['documents']:,}", f"{ev['lines']:,}", f"{ev['bytes']:,}"])
     out.append(("Evaluation set", ["language", "documents", "lines", "bytes"], body))
     return out
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + ["--:"] * (len(header) - 1)) + "|"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(["---"] + ["--:"] * (len(header) - 1)) + "|",
+    ]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -120,16 +162,20 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 def _preamble(report: dict[str, Any]) -> tuple[str, list[str]]:
     ev = report["evaluation"]
     names = ", ".join(r["name"] for r in report["tokenizers"]) or "none"
-    intro = (f"{len(report['tokenizers'])} tokenizers ({names}) on {ev['documents']:,} documents, "
-             f"{ev['lines']:,} lines, {ev['bytes']:,} bytes from {', '.join(ev['inputs'])}.")
+    intro = (
+        f"{len(report['tokenizers'])} tokenizers ({names}) on {ev['documents']:,} documents, "
+        f"{ev['lines']:,} lines, {ev['bytes']:,} bytes from {', '.join(ev['inputs'])}."
+    )
     return intro, [f"{e['kind']} {e['name']}: {e['message']}" for e in report["errors"]]
 
 
 def render_markdown(report: dict[str, Any]) -> str:
     """The report as Markdown (plots linked as files next to it)."""
     intro, errors = _preamble(report)
-    parts = [f"# codebpe compression report\n\n{report['created']}, codebpe "
-             f"{report['codebpe_version']}. {intro}"]
+    parts = [
+        f"# codebpe compression report\n\n{report['created']}, codebpe "
+        f"{report['codebpe_version']}. {intro}"
+    ]
     if errors:
         parts.append("## Errors\n\n" + "\n".join(f"- {e}" for e in errors))
     for title, header, rows in tables(report):
@@ -138,8 +184,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         parts.append(f"## {PLOT_TITLES.get(key, key)}\n\n![{key}]({name})")
     if report["notes"]:
         parts.append("## Notes\n\n" + "\n".join(f"- {n}" for n in report["notes"]))
-    parts.append("## Definitions\n\n" + "\n".join(
-        f"- **{k}**: {v}" for k, v in report["definitions"].items()))
+    parts.append(
+        "## Definitions\n\n"
+        + "\n".join(f"- **{k}**: {v}" for k, v in report["definitions"].items())
+    )
     return "\n\n".join(parts) + "\n"
 
 
@@ -152,26 +200,45 @@ def _inline(text: str) -> str:
 def render_html(report: dict[str, Any], images: dict[str, bytes]) -> str:
     """The report as one HTML file: CSS inline, plots as base64 PNG data URIs."""
     intro, errors = _preamble(report)
-    body = [f"<h1>codebpe compression report</h1><p>{html.escape(report['created'])}, codebpe "
-            f"{html.escape(report['codebpe_version'])}. {html.escape(intro)}</p>"]
+    body = [
+        f"<h1>codebpe compression report</h1><p>{html.escape(report['created'])}, codebpe "
+        f"{html.escape(report['codebpe_version'])}. {html.escape(intro)}</p>"
+    ]
     if errors:
-        body.append("<h2>Errors</h2><ul>" + "".join(
-            f'<li class="err">{html.escape(e)}</li>' for e in errors) + "</ul>")
+        body.append(
+            "<h2>Errors</h2><ul>"
+            + "".join(f'<li class="err">{html.escape(e)}</li>' for e in errors)
+            + "</ul>"
+        )
     for title, header, rows in tables(report):
         head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        trs = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>"
-                      for row in rows)
+        trs = "".join(
+            "<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in rows
+        )
         body.append(f"<h2>{html.escape(title)}</h2><table><tr>{head}</tr>{trs}</table>")
     for key, png in images.items():
         uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        body.append(f"<h2>{html.escape(PLOT_TITLES.get(key, key))}</h2>"
-                    f'<img alt="{html.escape(key)}" src="{uri}">')
+        body.append(
+            f"<h2>{html.escape(PLOT_TITLES.get(key, key))}</h2>"
+            f'<img alt="{html.escape(key)}" src="{uri}">'
+        )
     if report["notes"]:
-        body.append("<h2>Notes</h2><ul>" + "".join(
-            f"<li>{html.escape(n)}</li>" for n in report["notes"]) + "</ul>")
-    body.append("<h2>Definitions</h2><ul>" + "".join(
-        f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>"
-        for k, v in report["definitions"].items()) + "</ul>")
-    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>codebpe compression "
-            f"report</title><style>{_CSS}</style></head><body>\n" + "\n".join(body)
-            + "\n</body></html>\n")
+        body.append(
+            "<h2>Notes</h2><ul>"
+            + "".join(f"<li>{html.escape(n)}</li>" for n in report["notes"])
+            + "</ul>"
+        )
+    body.append(
+        "<h2>Definitions</h2><ul>"
+        + "".join(
+            f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>"
+            for k, v in report["definitions"].items()
+        )
+        + "</ul>"
+    )
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>codebpe compression '
+        f"report</title><style>{_CSS}</style></head><body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )

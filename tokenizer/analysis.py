@@ -66,7 +66,7 @@ RATIO_KEYS = ("tokens_per_line", "bytes_per_token", "chars_per_token")
 
 
 class TokenizerLike(Protocol):
-    """What :func:`measure` needs: tiktoken's ``Encoding`` has it, so does codebpe's ``Tokenizer``."""
+    """What :func:`measure` needs (tiktoken's ``Encoding`` and codebpe's ``Tokenizer`` have it)."""
 
     n_vocab: int
 
@@ -128,10 +128,22 @@ class GroupStats:
 
     def add(self, other: GroupStats) -> None:
         """Add ``other``'s sums into this group."""
-        for name in ("documents", "lines", "bytes", "characters", "tokens", "indent_tokens",
-                     "indent_bytes", "bracket_tokens", "bracket_chars", "lossy_documents"):
+        for name in (
+            "documents",
+            "lines",
+            "bytes",
+            "characters",
+            "tokens",
+            "indent_tokens",
+            "indent_bytes",
+            "bracket_tokens",
+            "bracket_chars",
+            "lossy_documents",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.length_histogram = [a + b for a, b in zip(self.length_histogram, other.length_histogram)]
+        self.length_histogram = [
+            a + b for a, b in zip(self.length_histogram, other.length_histogram)
+        ]
         self.used_ids |= other.used_ids
 
     def figures(self, n_vocab: int) -> dict[str, Any]:
@@ -203,8 +215,11 @@ class _TokenInfo:
         info = self.cache.get(token)
         if info is None:
             data = self.enc.decode_single_token_bytes(token)
-            info = (len(data), bool(data) and all(b in _WHITESPACE for b in data),
-                    any(b in BRACKETS for b in data))
+            info = (
+                len(data),
+                bool(data) and all(b in _WHITESPACE for b in data),
+                any(b in BRACKETS for b in data),
+            )
             self.cache[token] = info
         return info
 
@@ -263,8 +278,8 @@ def measure(
         speed: time one ``encode_ordinary`` call per document (summed, reported as MB/s);
             otherwise documents are encoded in batches (``encode_ordinary_batch``) when offered.
 
-    >>> import tiktoken  # doctest: +SKIP
-    >>> measure(tiktoken.get_encoding("cl100k_base"), [("x = 1\\n", "python")]).total.tokens  # doctest: +SKIP
+    >>> enc = tiktoken.get_encoding("cl100k_base")  # doctest: +SKIP
+    >>> measure(enc, [("x = 1\\n", "python")]).total.tokens  # doctest: +SKIP
     4
     """
     label = name or getattr(enc, "name", None) or type(enc).__name__
@@ -282,7 +297,9 @@ def measure(
             stats = result.languages.setdefault(lang or "unknown", GroupStats())
             _measure_document(text, ids, info, stats)
     for key, stats in result.languages.items():
-        result.domains.setdefault(domain_of(None if key == "unknown" else key), GroupStats()).add(stats)
+        result.domains.setdefault(domain_of(None if key == "unknown" else key), GroupStats()).add(
+            stats
+        )
         result.total.add(stats)
     result.encode_seconds = seconds if speed else None
     return result

@@ -122,8 +122,14 @@ def analyse(
         row["spec"] = str(label)
         rows.append(row)
         if m.total.lossy_documents:
-            errors.append(_error("lossy", row["name"], f"{m.total.lossy_documents} documents do "
-                                 "not round-trip; indentation figures may be off"))
+            errors.append(
+                _error(
+                    "lossy",
+                    row["name"],
+                    f"{m.total.lossy_documents} documents do "
+                    "not round-trip; indentation figures may be off",
+                )
+            )
     ref_row = next((r for r in rows if reference and reference in (r["name"], r["spec"])), None)
     if rows and reference and ref_row is None:
         notes.append(f"reference {reference} was not measured: ratios are null")
@@ -139,8 +145,14 @@ def analyse(
         entry["bytes"] += len(text.encode("utf-8"))
     for lang, entry in sorted(langs.items()):
         if entry["lines"] == 0:
-            errors.append(_error("language", lang, f"language {lang!r} has no lines "
-                                 f"({entry['documents']} empty documents): per-line figures are null"))
+            errors.append(
+                _error(
+                    "language",
+                    lang,
+                    f"language {lang!r} has no lines "
+                    f"({entry['documents']} empty documents): per-line figures are null",
+                )
+            )
     from . import __version__
 
     return {
@@ -220,14 +232,20 @@ def headline_table(report: dict[str, Any]) -> str:
     lines = ["| tokenizer | vocab | code | zh | en | all |", "|---|--:|--:|--:|--:|--:|"]
     for row in report["tokenizers"]:
         cells = []
-        for group in (row["domains"].get("code"), row["domains"].get("zh"),
-                      row["domains"].get("en"), row["total"]):
+        for group in (
+            row["domains"].get("code"),
+            row["domains"].get("zh"),
+            row["domains"].get("en"),
+            row["total"],
+        ):
             cells.append(fmt(group, "tokens_per_line", ratio=bool(ref)) if group else "–")
         lines.append(f"| {row['name']} | {row['n_vocab']:,} | " + " | ".join(cells) + " |")
     tail = f"; in brackets: ratio to {ref} (lower is better)" if ref else ""
     lines.append("")
-    lines.append(f"Tokens per line on {report.get('evaluation', {}).get('documents', 0)} "
-                 f"held-out documents{tail}.")
+    lines.append(
+        f"Tokens per line on {report.get('evaluation', {}).get('documents', 0)} "
+        f"held-out documents{tail}."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -240,12 +258,21 @@ def key_paths(obj: Any, prefix: str = "") -> list[tuple[str, str]]:
     >>> key_paths({"a": [1], "b": None})
     [('a', 'array'), ('a[]', 'integer'), ('b', 'null')]
     """
-    kinds = {dict: "object", list: "array", str: "string", bool: "boolean", int: "integer",
-             float: "number", type(None): "null"}
+    kinds = {
+        dict: "object",
+        list: "array",
+        str: "string",
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        type(None): "null",
+    }
     out = [(prefix, kinds[type(obj)])] if prefix else []
     if isinstance(obj, dict):
         for key, value in obj.items():
-            path = f"{prefix}{{}}" if prefix in _FREE_KEYS else (f"{prefix}.{key}" if prefix else key)
+            path = (
+                f"{prefix}{{}}" if prefix in _FREE_KEYS else (f"{prefix}.{key}" if prefix else key)
+            )
             if path in _GROUPS:
                 out.append((path, kinds[type(value)]))
                 out += [p for p in key_paths(value, "<group>") if p[0] != "<group>"]
@@ -258,6 +285,11 @@ def key_paths(obj: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 # Objects keyed by data (languages, domains, plot names), and the per-group objects.
-_FREE_KEYS = {"evaluation.languages", "tokenizers[].domains", "tokenizers[].languages",
-              "definitions", "plots"}
+_FREE_KEYS = {
+    "evaluation.languages",
+    "tokenizers[].domains",
+    "tokenizers[].languages",
+    "definitions",
+    "plots",
+}
 _GROUPS = {"tokenizers[].total", "tokenizers[].domains{}", "tokenizers[].languages{}"}

@@ -22,32 +22,63 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         + " and ".join(DEFAULT_BASELINES)
         + " are always measured unless --no-baselines.",
     )
-    p.add_argument("--tokenizer", "-t", action="append", default=[], metavar="SPEC",
-                   help="vocabulary file, tiktoken name or .tiktoken file, tokenizer.json or a "
-                   "short name such as deepseek-coder (repeatable)")
-    p.add_argument("--text", action="append", default=None, metavar="PATH",
-                   help="evaluation text: file, folder, JSONL, Parquet or dataset spec "
-                   "(repeatable; default: the shipped held-out corpus)")
-    p.add_argument("--out", "-o", default="report", metavar="DIR",
-                   help="output folder (default: ./report)")
-    p.add_argument("--no-baselines", action="store_true",
-                   help="do not add " + " and ".join(DEFAULT_BASELINES))
-    p.add_argument("--reference", default="cl100k_base", metavar="NAME",
-                   help="tokenizer the ratios divide by (default: cl100k_base)")
+    p.add_argument(
+        "--tokenizer",
+        "-t",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="vocabulary file, tiktoken name or .tiktoken file, tokenizer.json or a "
+        "short name such as deepseek-coder (repeatable)",
+    )
+    p.add_argument(
+        "--text",
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="evaluation text: file, folder, JSONL, Parquet or dataset spec "
+        "(repeatable; default: the shipped held-out corpus)",
+    )
+    p.add_argument(
+        "--out", "-o", default="report", metavar="DIR", help="output folder (default: ./report)"
+    )
+    p.add_argument(
+        "--no-baselines", action="store_true", help="do not add " + " and ".join(DEFAULT_BASELINES)
+    )
+    p.add_argument(
+        "--reference",
+        default="cl100k_base",
+        metavar="NAME",
+        help="tokenizer the ratios divide by (default: cl100k_base)",
+    )
     p.add_argument("--speed", action="store_true", help="also measure encode throughput (MB/s)")
-    p.add_argument("--max-bytes", type=int, default=None, metavar="N",
-                   help="read at most N bytes of evaluation text")
+    p.add_argument(
+        "--max-bytes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="read at most N bytes of evaluation text",
+    )
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
-    p.add_argument("--markdown-table", action="store_true",
-                   help="print only the headline table (README) to stdout; write no files")
+    p.add_argument(
+        "--markdown-table",
+        action="store_true",
+        help="print only the headline table (README) to stdout; write no files",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from tokenizer.report import analyse, headline_table, measured_anything, write_report
 
-    report = analyse(args.tokenizer, args.text, baselines=not args.no_baselines,
-                     reference=args.reference, speed=args.speed, max_bytes=args.max_bytes)
+    report = analyse(
+        args.tokenizer,
+        args.text,
+        baselines=not args.no_baselines,
+        reference=args.reference,
+        speed=args.speed,
+        max_bytes=args.max_bytes,
+    )
     for e in report["errors"]:
         print(f"codebpe: warning: {e['kind']} {e['name']}: {e['message']}", file=sys.stderr)
     if not measured_anything(report):
