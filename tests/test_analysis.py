@@ -369,3 +369,27 @@ def test_ablation_script_small_grid(tmp_path, mixed_text):
         b"".join(map(enc.decode_single_token_bytes, enc.encode_ordinary(mixed_text)))
         == mixed_text.encode()
     )
+
+
+def test_vocabulary_and_tiktoken_files_as_specs(tmp_path):
+    """Our vocabulary files and .tiktoken files are measured by path."""
+    from tokenizer.vocab import Vocabulary
+
+    ranks = {bytes([i]): i for i in range(256)} | {b"  ": 256, b"    ": 257, b"re": 258}
+    vocab_path = tmp_path / "tiny-vocab.json"
+    Vocabulary.from_ranks(ranks, pattern="codebpe-v1").save(vocab_path)
+    tik_path = tmp_path / "tiny.tiktoken"
+    tik_path.write_text("".join(f"{base64.b64encode(t).decode()} {r}\n" for t, r in ranks.items()))
+    docs = [("if x:\n    return y\n", "python")]
+    report = analyse([str(vocab_path), str(tik_path)], docs, baselines=False)
+    assert not report["errors"], report["errors"]
+    rows = {r["name"]: r for r in report["tokenizers"]}
+    assert set(rows) == {"tiny-vocab", "tiny"} and rows["tiny-vocab"]["n_vocab"] == 259
+    # codebpe-v1: if | x | : | \n | "    " | return | y | \n -> 2+2+1+1+1+5+2+1 = 15 tokens; the
+    # indentation is one piece and one token
+    ours = rows["tiny-vocab"]["languages"]["python"]
+    assert (ours["indent_tokens"], ours["tokens"], ours["lossy_documents"]) == (1, 15, 0)
+    # cl100k pattern (the .tiktoken default): "\n", "   ", " return": "  "+" " and the " " split
+    # off " return" are whitespace tokens inside the indentation -> 3 indentation tokens, 17 in all
+    tik = rows["tiny"]["languages"]["python"]
+    assert (tik["indent_tokens"], tik["tokens"], tik["lossy_documents"]) == (3, 17, 0)
