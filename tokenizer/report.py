@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .analysis import MAX_TOKEN_LENGTH, Measurement, add_ratios, domain_of, measure
+from .analysis import MAX_TOKEN_LENGTH, Measurement, add_ratios, count_lines, domain_of, measure
 
 __all__ = [
     "REPORT_FORMAT",
@@ -137,8 +137,6 @@ def analyse(
 
     langs: dict[str, dict[str, int]] = {}
     for text, lang in docs:
-        from .analysis import count_lines
-
         entry = langs.setdefault(lang or "unknown", {"documents": 0, "lines": 0, "bytes": 0})
         entry["documents"] += 1
         entry["lines"] += count_lines(text)
@@ -205,9 +203,9 @@ def write_report(
     if plots:
         images, problem = render_plots(report)
         if problem:
-            report["notes"].append(problem)
+            _note(report, problem)
     else:
-        report["notes"].append("plots were not requested (--no-plots)")
+        _note(report, "plots were not requested (--no-plots)")
     for key, png in images.items():
         atomic_write(out / f"{key}.png", png)
         written[key] = out / f"{key}.png"
@@ -218,6 +216,11 @@ def write_report(
     for kind in ("json", "md", "html"):
         written[kind] = out / f"report.{kind}"
     return written
+
+
+def _note(report: dict[str, Any], note: str) -> None:
+    if note not in report["notes"]:
+        report["notes"].append(note)
 
 
 def headline_table(report: dict[str, Any]) -> str:
