@@ -307,6 +307,7 @@ def test_cli(tmp_path, capsys):
         "tokenizer.report",
         "tokenizer._report_render",
         "tokenizer._report_plots",
+        "tokenizer._analysis_sources",
     ],
 )
 def test_docstring_examples(name):

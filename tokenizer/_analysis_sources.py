@@ -6,7 +6,7 @@ marked ``FALLBACK`` below (the lead can delete it once the runtime is merged);
 :func:`read_documents` reads evaluation text through ``tokenizer.corpus``. This module measures
 nothing (see ``tokenizer.analysis``).
 
->>> read_documents([])  # doctest: +SKIP
+>>> read_documents([])
 Traceback (most recent call last):
 ValueError: the evaluation set is empty: no input given
 """
@@ -89,6 +89,9 @@ def load_for_analysis(spec: str | os.PathLike[str]) -> Any:
 
     Raises:
         ValueError / OSError / KeyError: the spec cannot be resolved; the message says why.
+
+    >>> load_for_analysis("cl100k_base").encode_ordinary("hello world")  # doctest: +SKIP
+    [15339, 1917]
     """
     spec = os.fspath(spec)
     if not Path(spec).exists():
@@ -191,6 +194,9 @@ class _CodebpeFallback:
 def default_eval_paths() -> list[Path]:
     """The shipped held-out corpus (``corpora/heldout/*.jsonl.gz``, per its manifest).
 
+    >>> [p.name for p in default_eval_paths()]
+    ['code.jsonl.gz', 'en.jsonl.gz', 'zh.jsonl.gz']
+
     Raises:
         tokenizer.corpus.CorpusPathError: when the shipped corpora are not there.
     """
@@ -210,6 +216,10 @@ def read_documents(
 
     Raises:
         ValueError: the evaluation set is empty (no inputs, or nothing in them), or unreadable.
+
+    >>> docs = read_documents(max_bytes=1000)  # the shipped held-out split
+    >>> sum(len(text.encode()) for text, lang in docs)
+    1000
     """
     from .corpus import Corpus
 

@@ -180,7 +180,11 @@ def _lang_order(lang: str) -> tuple[int, str]:
 
 
 def measured_anything(report: dict[str, Any]) -> bool:
-    """True when at least one tokenizer was measured on a non-empty evaluation set."""
+    """True when at least one tokenizer was measured on a non-empty evaluation set.
+
+    >>> measured_anything({"tokenizers": [], "evaluation": {"documents": 3}})
+    False
+    """
     return bool(report["tokenizers"]) and report["evaluation"]["documents"] > 0
 
 
@@ -191,6 +195,10 @@ def write_report(
 
     Plots need matplotlib (``pip install "codebpe[plots]"``); without it the report says so.
     Returns ``{kind: path}`` of the files written.
+
+    >>> written = write_report(analyse(["cl100k_base"], docs), "out")  # doctest: +SKIP
+    >>> sorted(written)  # doctest: +SKIP
+    ['html', 'json', 'md', 'ratio_to_reference', 'token_length', 'tokens_per_line']
     """
     from ._report_plots import render_plots
     from ._report_render import render_html, render_markdown

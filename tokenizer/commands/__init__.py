@@ -8,5 +8,5 @@ from __future__ import annotations
 
 #: (command name, module under tokenizer.commands, one-line help). Order is the help order.
 COMMANDS: list[tuple[str, str, str]] = [
-    ("report", "report", "compare tokenizers' compression per language (Markdown/HTML/JSON, plots)"),
+    ("report", "report", "compare tokenizers' tokens per line by language (HTML/JSON, plots)"),
 ]
