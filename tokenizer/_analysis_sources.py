@@ -94,23 +94,35 @@ def load_for_analysis(spec: str | os.PathLike[str]) -> Any:
     [15339, 1917]
     """
     spec = os.fspath(spec)
-    if not Path(spec).exists():
-        return _load_named(spec)  # names (cl100k_base, deepseek-coder) are loaded once
-    return _load(spec)
+    path, pattern = _split_spec(spec)
+    if not Path(path).exists():
+        return _load_named(path, pattern)  # names (cl100k_base, deepseek-coder) are loaded once
+    return _load(path, pattern)
+
+
+_TIKTOKEN_FILES = (".tiktoken", ".tiktoken.gz")
+
+
+def _split_spec(spec: str) -> tuple[str, str | None]:
+    """``a.tiktoken:o200k`` -> (``a.tiktoken``, ``o200k``); a bare ``.tiktoken`` gets ``cl100k``."""
+    head, sep, tail = spec.rpartition(":")
+    if sep and head.endswith(_TIKTOKEN_FILES):
+        return head, tail
+    return spec, ("cl100k" if spec.endswith(_TIKTOKEN_FILES) else None)
 
 
 @functools.lru_cache(maxsize=8)
-def _load_named(spec: str) -> Any:
-    return _load(spec)
+def _load_named(spec: str, pattern: str | None) -> Any:
+    return _load(spec, pattern)
 
 
-def _load(spec: str) -> Any:
+def _load(spec: str, pattern: str | None) -> Any:
     try:
         from .encoding import load_tokenizer  # type: ignore[attr-defined]
     except ImportError:
-        enc = _fallback_load(spec)
+        enc = _fallback_load(spec, pattern)
     else:
-        enc = load_tokenizer(spec)
+        enc = load_tokenizer(spec, pattern=pattern) if pattern else load_tokenizer(spec)
     if not getattr(enc, "name", None):
         enc.name = _display_name(spec)  # type: ignore[attr-defined]
     return enc
@@ -119,19 +131,16 @@ def _load(spec: str) -> Any:
 # ---- FALLBACK: until tokenizer.encoding.load_tokenizer is merged (delete after) ----------------
 
 
-def _fallback_load(spec: str) -> Any:
+def _fallback_load(spec: str, pattern: str | None) -> Any:
     import tiktoken
 
     from .interop import KNOWN_ENCODINGS, KNOWN_HF, find_hf_tokenizer_json, load_tiktoken_encoding
 
-    path_part, _, pat = spec.partition(":") if ".tiktoken:" in spec else (spec, "", "")
-    if spec in KNOWN_ENCODINGS or path_part.endswith((".tiktoken", ".tiktoken.gz")):
-        ranks, pattern, specials = load_tiktoken_encoding(
-            path_part, pattern=pat or (None if spec in KNOWN_ENCODINGS else "cl100k")
-        )
+    if spec in KNOWN_ENCODINGS or spec.endswith(_TIKTOKEN_FILES):
+        ranks, pat, specials = load_tiktoken_encoding(spec, pattern=pattern)
         return tiktoken.Encoding(
-            _display_name(path_part),
-            pat_str=pattern.text,
+            _display_name(spec),
+            pat_str=pat.text,
             mergeable_ranks=ranks,
             special_tokens=specials,
         )
