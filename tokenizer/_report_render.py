@@ -15,7 +15,7 @@ from typing import Any
 
 from .analysis import MAX_TOKEN_LENGTH, domain_of
 
-__all__ = ["fmt", "tables", "render_markdown", "render_html"]
+__all__ = ["fmt", "summary_table", "tables", "md_table", "render_markdown", "render_html"]
 
 FIGURES = (
     ("tokens_per_line", "Tokens per line (lower is better)"),
@@ -69,12 +69,23 @@ def _group(row: dict[str, Any], kind: str, key: str) -> dict[str, Any] | None:
     return row["total"] if kind == "total" else row[kind].get(key)
 
 
+def summary_table(report: dict[str, Any]) -> tuple[str, list[str], list[list[str]]]:
+    """Tokens per line in code, zh, en and all text, one row per tokenizer."""
+    ref = report.get("reference")
+    rows = []
+    for r in report["tokenizers"]:
+        cells = [r["domains"].get(d) for d in ("code", "zh", "en")] + [r["total"]]
+        rows.append([r["name"], f"{r['n_vocab']:,}", *(fmt(g, "tokens_per_line") for g in cells)])
+    title = "Summary: tokens per line" + (f"; in brackets: ratio to {ref}" if ref else "")
+    return title, ["tokenizer", "vocab", "code", "zh", "en", "all"], rows
+
+
 def tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
     """Every table of the report as ``(title, header, rows)``."""
     rows = report["tokenizers"]
     names = [r["name"] for r in rows]
-    out = []
     ref = report.get("reference")
+    out = [summary_table(report)]
     for key, title in FIGURES:
         body = [
             [label] + [fmt(_group(r, kind, k), key) for r in rows]
@@ -150,7 +161,7 @@ def tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
     return out
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> str:
+def md_table(header: list[str], rows: list[list[str]]) -> str:
     lines = [
         "| " + " | ".join(header) + " |",
         "|" + "|".join(["---"] + ["--:"] * (len(header) - 1)) + "|",
@@ -178,10 +189,12 @@ def render_markdown(report: dict[str, Any]) -> str:
     ]
     if errors:
         parts.append("## Errors\n\n" + "\n".join(f"- {e}" for e in errors))
-    for title, header, rows in tables(report):
-        parts.append(f"## {title}\n\n{_md_table(header, rows)}")
+    summary, *details = tables(report)
+    parts.append(f"## {summary[0]}\n\n{md_table(summary[1], summary[2])}")
     for key, name in report.get("plots", {}).items():
         parts.append(f"## {PLOT_TITLES.get(key, key)}\n\n![{key}]({name})")
+    for title, header, rows in details:
+        parts.append(f"## {title}\n\n{md_table(header, rows)}")
     if report["notes"]:
         parts.append("## Notes\n\n" + "\n".join(f"- {n}" for n in report["notes"]))
     parts.append(
@@ -210,18 +223,24 @@ def render_html(report: dict[str, Any], images: dict[str, bytes]) -> str:
             + "".join(f'<li class="err">{html.escape(e)}</li>' for e in errors)
             + "</ul>"
         )
-    for title, header, rows in tables(report):
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        trs = "".join(
-            "<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in rows
-        )
-        body.append(f"<h2>{html.escape(title)}</h2><table><tr>{head}</tr>{trs}</table>")
+    summary, *details = tables(report)
+
+    def add_tables(table_list: list[tuple[str, list[str], list[list[str]]]]) -> None:
+        for title, header, rows in table_list:
+            head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+            trs = "".join(
+                "<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in rows
+            )
+            body.append(f"<h2>{html.escape(title)}</h2><table><tr>{head}</tr>{trs}</table>")
+
+    add_tables([summary])
     for key, png in images.items():
         uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         body.append(
             f"<h2>{html.escape(PLOT_TITLES.get(key, key))}</h2>"
             f'<img alt="{html.escape(key)}" src="{uri}">'
         )
+    add_tables(details)
     if report["notes"]:
         body.append(
             "<h2>Notes</h2><ul>"

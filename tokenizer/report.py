@@ -237,27 +237,13 @@ def headline_table(report: dict[str, Any]) -> str:
     >>> headline_table({"tokenizers": [], "reference": None}).splitlines()[0]
     '| tokenizer | vocab | code | zh | en | all |'
     """
-    from ._report_render import fmt
+    from ._report_render import md_table, summary_table
 
+    _, header, rows = summary_table(report)
     ref = report.get("reference")
-    lines = ["| tokenizer | vocab | code | zh | en | all |", "|---|--:|--:|--:|--:|--:|"]
-    for row in report["tokenizers"]:
-        cells = []
-        for group in (
-            row["domains"].get("code"),
-            row["domains"].get("zh"),
-            row["domains"].get("en"),
-            row["total"],
-        ):
-            cells.append(fmt(group, "tokens_per_line", ratio=bool(ref)) if group else "–")
-        lines.append(f"| {row['name']} | {row['n_vocab']:,} | " + " | ".join(cells) + " |")
     tail = f"; in brackets: ratio to {ref} (lower is better)" if ref else ""
-    lines.append("")
-    lines.append(
-        f"Tokens per line on {report.get('evaluation', {}).get('documents', 0)} "
-        f"held-out documents{tail}."
-    )
-    return "\n".join(lines) + "\n"
+    docs = report.get("evaluation", {}).get("documents", 0)
+    return md_table(header, rows) + f"\n\nTokens per line on {docs} held-out documents{tail}.\n"
 
 
 def key_paths(obj: Any, prefix: str = "") -> list[tuple[str, str]]:
