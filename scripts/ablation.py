@@ -265,6 +265,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--out", default="ablation", help="output folder")
     args = ap.parse_args(argv)
+    if args.trainer == "codebpe":
+        try:
+            import tokenizer.train  # noqa: F401
+        except ImportError as e:
+            print(
+                f"ablation: the codebpe trainer is not available ({e}); use --trainer hf",
+                file=sys.stderr,
+            )
+            return 2
     if args.quick:
         args.sizes = "2k,4k,8k" if args.sizes == ap.get_default("sizes") else args.sizes
         args.max_bytes = args.max_bytes or 3_000_000
