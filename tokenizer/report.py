@@ -80,8 +80,8 @@ def analyse(
         speed: also report encode throughput (MB/s).
         max_bytes: read at most this many bytes of evaluation text.
 
-    >>> analyse([], [])["errors"][0]["kind"]  # doctest: +SKIP
-    'evaluation'
+    >>> analyse([], [], baselines=False)["errors"][0]["message"]
+    'the evaluation set is empty: no documents'
     """
     from ._analysis_sources import load_for_analysis, read_documents
 
@@ -107,7 +107,10 @@ def analyse(
     rows: list[dict[str, Any]] = []
     names: set[str] = set()
     for spec in specs if docs else []:
-        label = spec if isinstance(spec, str) else getattr(spec, "name", type(spec).__name__)
+        if isinstance(spec, (str, os.PathLike)):
+            label = os.fspath(spec)
+        else:
+            label = str(getattr(spec, "name", None) or type(spec).__name__)
         try:
             enc = load_for_analysis(spec) if isinstance(spec, (str, os.PathLike)) else spec
             name = str(getattr(enc, "name", None) or label)
