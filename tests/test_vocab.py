@@ -79,3 +79,13 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
         atomic_write(target, object())  # type: ignore[arg-type]
     assert target.read_text() == "old"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_atomic_write_uses_ordinary_permissions(tmp_path):
+    import os
+
+    target = tmp_path / "perm.txt"
+    atomic_write(target, "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (target.stat().st_mode & 0o777) == (0o666 & ~umask)

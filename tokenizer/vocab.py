@@ -58,6 +58,10 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
             f.write(payload)
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp creates 0600; give the file the permissions an ordinary open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -9,4 +9,5 @@ from __future__ import annotations
 #: (command name, module under tokenizer.commands, one-line help). Order is the help order.
 COMMANDS: list[tuple[str, str, str]] = [
     ("corpus", "corpus", "summarise a corpus"),
+    ("report", "report", "compare tokenizers' tokens per line by language (HTML/JSON, plots)"),
 ]

@@ -1,0 +1,402 @@
+"""Analysis and reports: hand-computed metrics, real tiktoken, report files, bad input."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tokenizer.analysis import count_lines, indentation_mask, measure
+from tokenizer.report import analyse, headline_table, key_paths, write_report
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "analysis.md"
+
+
+class Greedy:
+    """A toy tokenizer: greedy longest match over a fixed token list (ids = list positions)."""
+
+    def __init__(self, tokens: list[str], name: str = "greedy") -> None:
+        self.tokens = [t.encode() for t in tokens]
+        self.n_vocab = len(tokens)
+        self.name = name
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        data, out, i = text.encode(), [], 0
+        while i < len(data):
+            best = max(
+                (j for j, t in enumerate(self.tokens) if data.startswith(t, i)),
+                key=lambda j: len(self.tokens[j]),
+            )
+            out.append(best)
+            i += len(self.tokens[best])
+        return out
+
+    def decode_single_token_bytes(self, token: int) -> bytes:
+        return self.tokens[token]
+
+
+class PerByte:
+    """One token per byte: the simplest possible reference."""
+
+    n_vocab = 256
+    name = "bytes"
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        return list(text.encode())
+
+    def decode_single_token_bytes(self, token: int) -> bytes:
+        return bytes([token])
+
+
+TOY = Greedy(
+    ["def", " f", "():", "\n", "    ", "return", " (", "1", ")", "\n\n  ", "x", "中", "文"]
+)
+PY = "def f():\n    return (1)\n\n  x"  # 4 lines, 28 bytes, 11 toy tokens
+ZH = "中文中"  # 1 line, 9 bytes, 3 characters, 3 tokens
+TOY_DOCS = [(PY, "python"), (ZH, "zh")]
+
+
+def test_lines_and_indentation_definitions():
+    assert [count_lines(t) for t in ("", "a", "a\n", "\n", "a\n\nb", "a\r\nb\r\n", "a\rb")] == [
+        0,
+        1,
+        1,
+        1,
+        3,
+        2,
+        1,
+    ]
+    # leading spaces/tabs followed by a non-blank character; a blank line has no indentation
+    assert list(indentation_mask(b"\t x\n  \n y")) == [1, 1, 0, 0, 0, 0, 0, 1, 0]
+
+
+def test_metrics_by_hand():
+    m = measure(TOY, TOY_DOCS)
+    assert TOY.encode_ordinary(PY) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    py = m.languages["python"].figures(m.n_vocab)
+    assert (py["lines"], py["bytes"], py["characters"], py["tokens"]) == (4, 28, 28, 11)
+    assert py["tokens_per_line"] == 11 / 4 and py["bytes_per_token"] == 28 / 11
+    # "    " and "\n\n  " cover indentation (4 + 2 bytes); "\n" alone does not
+    assert (py["indent_tokens"], py["indent_bytes"]) == (2, 6)
+    # "():", " (", ")" contain brackets; the text has 4 bracket characters
+    assert (py["bracket_tokens"], py["bracket_chars"]) == (3, 4)
+    assert py["length_histogram"][:6] == [4, 2, 2, 2, 0, 1] and sum(py["length_histogram"]) == 11
+    assert py["distinct_tokens"] == 11 and py["vocab_used_share"] == 11 / 13
+    zh = m.languages["zh"].figures(m.n_vocab)
+    assert (zh["tokens"], zh["bytes_per_token"], zh["chars_per_token"], zh["lines"]) == (
+        3,
+        3.0,
+        1.0,
+        1,
+    )
+    total = m.total.figures(m.n_vocab)
+    assert (total["tokens"], total["lines"], total["bytes"], total["characters"]) == (14, 5, 37, 31)
+    assert total["distinct_tokens"] == 13 and total["vocab_used_share"] == 1.0
+    assert set(m.domains) == {"code", "zh"} and m.domains["code"].tokens == 11
+    assert total["lossy_documents"] == 0
+
+
+def test_ratios_to_reference_by_hand():
+    report = analyse([TOY, PerByte()], TOY_DOCS, baselines=False, reference="bytes")
+    assert report["reference"] == "bytes"
+    toy = report["tokenizers"][0]
+    ratio = toy["languages"]["python"]["ratio_to_reference"]
+    assert ratio["tokens_per_line"] == pytest.approx((11 / 4) / (28 / 4))
+    assert ratio["bytes_per_token"] == pytest.approx((28 / 11) / 1.0)
+    assert toy["total"]["ratio_to_reference"]["chars_per_token"] == pytest.approx(
+        (31 / 14) / (31 / 37)
+    )
+    assert report["tokenizers"][1]["total"]["ratio_to_reference"]["tokens_per_line"] == 1.0
+
+
+def test_real_tiktoken_counts_add_up(tiktoken_cl100k, mixed_text):
+    m = measure(tiktoken_cl100k, [(mixed_text, "mixed")], name="cl100k_base")
+    ids = tiktoken_cl100k.encode_ordinary(mixed_text)
+    g = m.total
+    assert g.tokens == len(ids) and g.bytes == len(mixed_text.encode()) and g.lossy_documents == 0
+    assert g.lines == mixed_text.count("\n") and sum(g.length_histogram) == len(ids)
+    assert g.indent_tokens > 0 and g.bracket_tokens > 0
+    # every token containing a bracket, counted independently
+    assert g.bracket_tokens == sum(
+        any(c in tiktoken_cl100k.decode_single_token_bytes(i) for c in b"()[]{}") for i in ids
+    )
+
+
+def test_hf_adapter_round_trips_deepseek(mixed_text):
+    from tokenizers import Tokenizer
+
+    from tokenizer._analysis_sources import HFAdapter, load_for_analysis
+    from tokenizer.interop import load_hf_tokenizer_json
+
+    hf = Tokenizer.from_str(json.dumps(load_hf_tokenizer_json("deepseek-coder")))
+    enc = HFAdapter(hf, name="deepseek-coder")
+    text = mixed_text.replace("\r", "")
+    ids = enc.encode_ordinary(text)
+    assert ids == hf.encode(text, add_special_tokens=False).ids and len(ids) > 100
+    assert b"".join(enc.decode_single_token_bytes(i) for i in ids) == text.encode()
+    # whatever the short name resolves to (runtime or fallback) gives the same ids
+    assert load_for_analysis("deepseek-coder").encode_ordinary(text) == ids
+
+
+@pytest.fixture(scope="module")
+def full_report(tmp_path_factory, tiktoken_cl100k):
+    """A report with the default baselines loaded by name, plus objects and a failing spec."""
+    report = analyse(
+        [PerByte(), "no/such/vocab.json"],
+        [
+            (PY, "python"),
+            ("int main() { return 0; }\n", "c"),
+            (ZH + "\n", "zh"),
+            ("Hello (world).\n", "en"),
+            ("", "go"),
+        ],
+    )
+    out = tmp_path_factory.mktemp("report")
+    return report, out, write_report(report, out)
+
+
+def test_report_files_and_errors(full_report):
+    report, out, written = full_report
+    assert [r["name"] for r in report["tokenizers"]] == ["bytes", "cl100k_base", "o200k_base"]
+    assert report["reference"] == "cl100k_base"
+    kinds = {(e["kind"], e["name"]) for e in report["errors"]}
+    assert ("tokenizer", "no/such/vocab.json") in kinds and ("language", "go") in kinds
+    assert report["tokenizers"][1]["languages"]["go"]["tokens_per_line"] is None
+    for name in ("report.md", "report.html", "report.json"):
+        assert (out / name).is_file()
+    md = (out / "report.md").read_text()
+    assert "no/such/vocab.json" in md and "language 'go' has no lines" in md
+    assert json.loads((out / "report.json").read_text())["tokenizers"][0]["name"] == "bytes"
+    table = headline_table(report)
+    assert table.splitlines()[0] == "| tokenizer | vocab | code | zh | en | all |"
+    assert re.search(r"\| cl100k_base \| 100,\d{3} \| [\d.]+ \(1\.00×\)", table)
+
+
+def test_html_embeds_plots(full_report):
+    pytest.importorskip("matplotlib", reason="matplotlib (the plots extra) is not installed")
+    report, out, written = full_report
+    assert set(report["plots"]) == {"tokens_per_line", "ratio_to_reference", "token_length"}
+    html = (out / "report.html").read_text()
+    uris = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert len(uris) == 3 and "<img" in html and 'src="http' not in html
+    pngs = {(out / f).read_bytes() for f in report["plots"].values()}
+    assert {base64.b64decode(u) for u in uris} == pngs
+    assert all(p.startswith(b"\x89PNG") for p in pngs)
+
+
+def test_report_without_matplotlib(monkeypatch, tmp_path):
+    import tokenizer._report_plots as plots
+
+    def missing():
+        raise ImportError("no matplotlib")
+
+    monkeypatch.setattr(plots, "_pyplot", missing)
+    report = analyse([TOY], TOY_DOCS, baselines=False)
+    write_report(report, tmp_path)
+    assert report["plots"] == {} and not list(tmp_path.glob("*.png"))
+    assert any("matplotlib is not installed" in n for n in report["notes"])
+    assert "matplotlib is not installed" in (tmp_path / "report.html").read_text()
+    assert "data:image" not in (tmp_path / "report.html").read_text()
+
+
+def _documented_keys() -> dict[str, set[str]]:
+    rows = re.findall(r"^\| `([^`]+)` \| ([a-z\\|]+) \|", DOCS.read_text(), flags=re.M)
+    assert len(rows) > 40, "the key table in docs/analysis.md was not found"
+    return {path: set(types.replace("\\|", "|").split("|")) for path, types in rows}
+
+
+def test_json_matches_documented_keys(full_report):
+    report, out, _ = full_report
+    documented = _documented_keys()
+    produced = key_paths(json.loads((out / "report.json").read_text()))
+    for path, kind in produced:
+        assert path in documented, f"report.json key {path} is not documented in docs/analysis.md"
+        assert kind in documented[path], f"{path} is {kind}, documented as {documented[path]}"
+    paths = {p for p, _ in produced}
+    # an element key may be absent only when its container is there and empty (e.g. no notes)
+    missing = {
+        p for p in set(documented) - paths if p[-2:] not in ("[]", "{}") or p[:-2] not in paths
+    }
+    assert not missing, f"documented keys missing from report.json: {sorted(missing)}"
+
+
+def test_empty_evaluation_set(tmp_path):
+    report = analyse([TOY], [], baselines=False)
+    assert report["tokenizers"] == [] and report["errors"][0]["kind"] == "evaluation"
+    assert "empty" in report["errors"][0]["message"]
+    write_report(report, tmp_path)  # still writes a report that lists the problem
+    assert "evaluation set is empty" in (tmp_path / "report.md").read_text()
+
+
+def test_tokenizer_failing_mid_encode_is_reported():
+    class Broken(PerByte):
+        name = "broken"
+
+        def encode_ordinary(self, text: str) -> list[int]:
+            raise RuntimeError("encoder exploded")
+
+    report = analyse([Broken(), TOY], TOY_DOCS, baselines=False)
+    assert [r["name"] for r in report["tokenizers"]] == ["greedy"]
+    assert report["errors"][0]["name"] == "broken" and "exploded" in report["errors"][0]["message"]
+
+
+def test_reads_folders_and_jsonl(tmp_path):
+    from tokenizer._analysis_sources import read_documents
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_text("x = 1\n")
+    with gzip.open(tmp_path / "t.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write(json.dumps({"text": "你好\n", "lang": "zh"}) + "\n")
+    docs = read_documents([tmp_path / "src", tmp_path / "t.jsonl.gz"])
+    assert sorted(docs) == [("x = 1\n", "python"), ("你好\n", "zh")]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="empty"):
+        read_documents([tmp_path / "empty"])
+
+
+def test_cli(tmp_path, capsys):
+    from tokenizer.cli import main
+
+    src = tmp_path / "a.py"
+    src.write_text("def f(x):\n    return [x]\n")
+    out = tmp_path / "r"
+    assert (
+        main(
+            [
+                "report",
+                "-t",
+                "no/such.json",
+                "--no-baselines",
+                "--text",
+                str(src),
+                "--out",
+                str(out),
+                "--no-plots",
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "codebpe: error: nothing could be measured" in err and "no/such.json" in err
+    assert (
+        main(
+            [
+                "report",
+                "-t",
+                "cl100k_base",
+                "--no-baselines",
+                "--text",
+                str(src),
+                "--markdown-table",
+            ]
+        )
+        == 0
+    )
+    table = capsys.readouterr().out
+    assert (
+        table.startswith("| tokenizer |") and "| cl100k_base | 100,277 | – | – | – |" not in table
+    )
+    assert "cl100k_base" in table and not (tmp_path / "x").exists()
+    (tmp_path / "empty").mkdir()
+    assert main(["report", "--text", str(tmp_path / "empty"), "--out", str(out)]) == 2
+    assert "evaluation set is empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "tokenizer.analysis",
+        "tokenizer.report",
+        "tokenizer._report_render",
+        "tokenizer._report_plots",
+        "tokenizer._analysis_sources",
+    ],
+)
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
+
+
+def test_ablation_script_small_grid(tmp_path, mixed_text):
+    """scripts/ablation.py end to end with the HF stand-in trainer on a tiny corpus."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "ablation.py"
+    spec = importlib.util.spec_from_file_location("ablation", path)
+    ablation = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ablation)
+    train = tmp_path / "train.jsonl"
+    train.write_text(
+        "".join(
+            json.dumps({"text": mixed_text * 3, "lang": lang}) + "\n" for lang in ("python", "zh")
+        )
+    )
+    held = tmp_path / "held.py"
+    held.write_text("def f(x):\n        return [x, x]\n")
+    out = tmp_path / "abl"
+    assert (
+        ablation.main(
+            [
+                "--trainer",
+                "hf",
+                "--sizes",
+                "300,400",
+                "--patterns",
+                "cl100k",
+                "--train",
+                str(train),
+                "--heldout",
+                str(held),
+                "--baselines",
+                "",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    results = json.loads((out / "ablation.json").read_text())
+    runs = {(r["reserved"], r["vocab_size"]): r for r in results["runs"]}
+    assert set(runs) == {(True, 300), (True, 400), (False, 300), (False, 400)}
+    assert all(r["code"] > 0 and r["zh"] is None for r in runs.values())
+    assert (
+        runs[(False, 400)]["code"] <= runs[(False, 300)]["code"]
+    )  # more merges never cost more here
+    assert "| cl100k | yes |" in (out / "ablation.md").read_text()
+    enc = ablation.train_hf([mixed_text], vocab_size=300, pattern="cl100k", reserved=True)
+    assert enc.tokens[256 : 256 + len(ablation.STANDIN_RESERVED)] == ablation.STANDIN_RESERVED
+    assert (
+        b"".join(map(enc.decode_single_token_bytes, enc.encode_ordinary(mixed_text)))
+        == mixed_text.encode()
+    )
+
+
+def test_vocabulary_and_tiktoken_files_as_specs(tmp_path):
+    """Our vocabulary files and .tiktoken files are measured by path."""
+    from tokenizer.vocab import Vocabulary
+
+    ranks = {bytes([i]): i for i in range(256)} | {b"  ": 256, b"    ": 257, b"re": 258}
+    vocab_path = tmp_path / "tiny-vocab.json"
+    Vocabulary.from_ranks(ranks, pattern="codebpe-v1").save(vocab_path)
+    tik_path = tmp_path / "tiny.tiktoken"
+    tik_path.write_text("".join(f"{base64.b64encode(t).decode()} {r}\n" for t, r in ranks.items()))
+    docs = [("if x:\n    return y\n", "python")]
+    report = analyse([str(vocab_path), str(tik_path)], docs, baselines=False)
+    assert not report["errors"], report["errors"]
+    rows = {r["name"]: r for r in report["tokenizers"]}
+    assert set(rows) == {"tiny-vocab", "tiny"} and rows["tiny-vocab"]["n_vocab"] == 259
+    # codebpe-v1: if | x | : | \n | "    " | return | y | \n -> 2+2+1+1+1+5+2+1 = 15 tokens; the
+    # indentation is one piece and one token
+    ours = rows["tiny-vocab"]["languages"]["python"]
+    assert (ours["indent_tokens"], ours["tokens"], ours["lossy_documents"]) == (1, 15, 0)
+    # cl100k pattern (the .tiktoken default): "\n", "   ", " return": "  "+" " and the " " split
+    # off " return" are whitespace tokens inside the indentation -> 3 indentation tokens, 17 in all
+    tik = rows["tiny"]["languages"]["python"]
+    assert (tik["indent_tokens"], tik["tokens"], tik["lossy_documents"]) == (3, 17, 0)

@@ -1,0 +1,242 @@
+"""Inputs of the analysis stage: tokenizers by spec, and evaluation documents.
+
+Stage: analysis (inputs). :func:`load_for_analysis` resolves a tokenizer spec through
+``tokenizer.encoding.load_tokenizer`` when that module exists, else through a small fallback
+marked ``FALLBACK`` below (the lead can delete it once the runtime is merged);
+:func:`read_documents` reads evaluation text through ``tokenizer.corpus``. This module measures
+nothing (see ``tokenizer.analysis``).
+
+>>> read_documents([])
+Traceback (most recent call last):
+ValueError: the evaluation set is empty: no input given
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["HFAdapter", "load_for_analysis", "read_documents", "default_eval_paths"]
+
+
+class HFAdapter:
+    """tiktoken-like view of a Hugging Face ``tokenizers.Tokenizer`` (byte-level BPE or other).
+
+    ``encode_ordinary`` encodes without post-processing (no BOS/EOS). Token bytes come from the
+    byte-level alphabet when the model uses one; added tokens are their UTF-8 text; a
+    SentencePiece-style ``▁`` reads as a space and ``<0xNN>`` as that byte.
+
+    >>> from tokenizers import Tokenizer, models  # doctest: +SKIP
+    >>> HFAdapter(Tokenizer(models.BPE()), name="empty").n_vocab  # doctest: +SKIP
+    0
+    """
+
+    def __init__(self, hf: Any, *, name: str) -> None:
+        from tokenizers import pre_tokenizers
+
+        self.hf, self.name = hf, name
+        self.n_vocab = int(hf.get_vocab_size(with_added_tokens=True))
+        self._added = {i: t.content for i, t in hf.get_added_tokens_decoder().items()}
+        alphabet = pre_tokenizers.ByteLevel.alphabet()
+        # GPT-2's byte <-> printable character table (bytes_to_unicode), rebuilt from its rule.
+        printable = [*range(33, 127), *range(161, 173), *range(174, 256)]
+        table, extra = {}, 0
+        for b in range(256):
+            if b in printable:
+                table[chr(b)] = b
+            else:
+                table[chr(256 + extra)] = b
+                extra += 1
+        assert set(table) == set(alphabet)
+        self._byte_of = table
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        return list(self.hf.encode(text, add_special_tokens=False).ids)
+
+    def encode_ordinary_batch(self, texts: Sequence[str]) -> list[list[int]]:
+        return [list(e.ids) for e in self.hf.encode_batch(list(texts), add_special_tokens=False)]
+
+    def decode_single_token_bytes(self, token: int) -> bytes:
+        if token in self._added:
+            return self._added[token].encode("utf-8")
+        piece = self.hf.id_to_token(token)
+        if piece is None:
+            raise KeyError(f"{self.name}: no token with id {token}")
+        if all(c in self._byte_of for c in piece):
+            return bytes(self._byte_of[c] for c in piece)
+        if len(piece) == 6 and piece.startswith("<0x") and piece.endswith(">"):
+            return bytes([int(piece[3:5], 16)])
+        return piece.replace("\u2581", " ").encode("utf-8")
+
+
+def _display_name(spec: str) -> str:
+    p = Path(spec)
+    if p.exists():
+        return p.parent.name if p.name in ("tokenizer.json", "tokenizer.json.zip") else p.stem
+    return spec
+
+
+def load_for_analysis(spec: str | os.PathLike[str]) -> Any:
+    """A tokenizer object for ``spec`` with ``encode_ordinary`` / ``decode_single_token_bytes``.
+
+    ``spec``: a codebpe vocabulary file, a tiktoken name (``cl100k_base``), a ``.tiktoken`` file
+    (``path.tiktoken`` uses the cl100k pattern; ``path.tiktoken:o200k`` names another), a
+    ``tokenizer.json`` path or folder, or a short name such as ``deepseek-coder``.
+
+    Raises:
+        ValueError / OSError / KeyError: the spec cannot be resolved; the message says why.
+
+    >>> load_for_analysis("cl100k_base").encode_ordinary("hello world")  # doctest: +SKIP
+    [15339, 1917]
+    """
+    spec = os.fspath(spec)
+    path, pattern = _split_spec(spec)
+    if not Path(path).exists():
+        return _load_named(path, pattern)  # names (cl100k_base, deepseek-coder) are loaded once
+    return _load(path, pattern)
+
+
+_TIKTOKEN_FILES = (".tiktoken", ".tiktoken.gz")
+
+
+def _split_spec(spec: str) -> tuple[str, str | None]:
+    """``a.tiktoken:o200k`` -> (``a.tiktoken``, ``o200k``); a bare ``.tiktoken`` gets ``cl100k``."""
+    head, sep, tail = spec.rpartition(":")
+    if sep and head.endswith(_TIKTOKEN_FILES):
+        return head, tail
+    return spec, ("cl100k" if spec.endswith(_TIKTOKEN_FILES) else None)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_named(spec: str, pattern: str | None) -> Any:
+    return _load(spec, pattern)
+
+
+def _load(spec: str, pattern: str | None) -> Any:
+    try:
+        from .encoding import load_tokenizer  # type: ignore[attr-defined]
+    except ImportError:
+        enc = _fallback_load(spec, pattern)
+    else:
+        enc = load_tokenizer(spec, pattern=pattern) if pattern else load_tokenizer(spec)
+    if not getattr(enc, "name", None):
+        enc.name = _display_name(spec)  # type: ignore[attr-defined]
+    return enc
+
+
+# ---- FALLBACK: until tokenizer.encoding.load_tokenizer is merged (delete after) ----------------
+
+
+def _fallback_load(spec: str, pattern: str | None) -> Any:
+    import tiktoken
+
+    from .interop import KNOWN_ENCODINGS, KNOWN_HF, find_hf_tokenizer_json, load_tiktoken_encoding
+
+    if spec in KNOWN_ENCODINGS or spec.endswith(_TIKTOKEN_FILES):
+        ranks, pat, specials = load_tiktoken_encoding(spec, pattern=pattern)
+        return tiktoken.Encoding(
+            _display_name(spec),
+            pat_str=pat.text,
+            mergeable_ranks=ranks,
+            special_tokens=specials,
+        )
+    p = Path(spec)
+    if spec in KNOWN_HF or p.is_dir() or p.name.startswith("tokenizer.json"):
+        from tokenizers import Tokenizer
+
+        from .interop import load_hf_tokenizer_json
+
+        find_hf_tokenizer_json(spec)  # raises VocabularyNotFound with a clear message
+        hf = Tokenizer.from_str(json.dumps(load_hf_tokenizer_json(spec)))
+        return HFAdapter(hf, name=_display_name(spec))
+    if p.is_file():
+        from .vocab import Vocabulary
+
+        return _CodebpeFallback(Vocabulary.load(p), name=p.stem)
+    raise ValueError(
+        f"tokenizer {spec!r}: not a file, a folder with tokenizer.json, or a known name "
+        f"({', '.join([*KNOWN_ENCODINGS, *KNOWN_HF])})"
+    )
+
+
+class _CodebpeFallback:
+    """A codebpe vocabulary run through tiktoken's rank BPE over the reference split."""
+
+    def __init__(self, vocab: Any, *, name: str) -> None:
+        import tiktoken
+
+        self.name, self.n_vocab, self.pattern = name, vocab.n_vocab, vocab.pattern
+        self.enc = tiktoken.Encoding(
+            name,
+            pat_str=r"[\s\S]+",
+            mergeable_ranks=vocab.ranks(),
+            special_tokens=dict(vocab.special_tokens),
+            explicit_n_vocab=vocab.n_vocab,
+        )
+        self.tokens, self.specials = vocab.tokens, {v: k for k, v in vocab.special_tokens.items()}
+        self.cache: dict[str, list[int]] = {}
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        from .patterns import reference_split
+
+        out: list[int] = []
+        for piece in reference_split(text, self.pattern):
+            ids = self.cache.get(piece)
+            if ids is None:
+                ids = self.cache[piece] = self.enc._encode_single_piece(piece.encode("utf-8"))
+            out += ids
+        return out
+
+    def decode_single_token_bytes(self, token: int) -> bytes:
+        if token < len(self.tokens):
+            return self.tokens[token]
+        return self.specials[token].encode("utf-8")
+
+
+# ---- evaluation text -------------------------------------------------------------------------
+
+
+def default_eval_paths() -> list[Path]:
+    """The shipped held-out corpus (``corpora/heldout/*.jsonl.gz``, per its manifest).
+
+    >>> [p.name for p in default_eval_paths()]
+    ['code.jsonl.gz', 'en.jsonl.gz', 'zh.jsonl.gz']
+
+    Raises:
+        tokenizer.corpus.CorpusPathError: when the shipped corpora are not there.
+    """
+    from .corpus import default_corpus_paths
+
+    return list(default_corpus_paths(split="heldout"))
+
+
+def read_documents(
+    inputs: Sequence[str | os.PathLike[str]] | None = None, *, max_bytes: int | None = None
+) -> list[tuple[str, str | None]]:
+    """Read evaluation documents as ``(text, lang)``; ``None`` means the shipped held-out corpus.
+
+    Inputs are anything ``tokenizer.corpus`` reads (files, folders, JSONL, Parquet, ``hf:`` specs);
+    the language is the ``lang`` field or comes from the file extension. With ``max_bytes`` the
+    inputs are interleaved, so a prefix keeps their mixture. Invalid UTF-8 is skipped.
+
+    Raises:
+        ValueError: the evaluation set is empty (no inputs, or nothing in them), or unreadable.
+
+    >>> docs = read_documents(max_bytes=1000)  # the shipped held-out split
+    >>> sum(len(text.encode()) for text, lang in docs)
+    1000
+    """
+    from .corpus import Corpus
+
+    paths = [str(p) for p in (default_eval_paths() if inputs is None else inputs)]
+    if not paths:
+        raise ValueError("the evaluation set is empty: no input given")
+    corpus = Corpus(paths, max_bytes=max_bytes, interleave=max_bytes is not None)
+    docs = [(d.text, d.lang) for d in corpus if isinstance(d.text, str)]
+    if not docs:
+        raise ValueError(f"the evaluation set is empty: no documents in {', '.join(paths)}")
+    return docs

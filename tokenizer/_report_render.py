@@ -1,0 +1,263 @@
+"""Render a report dict (``tokenizer.report.analyse``) as Markdown and as self-contained HTML.
+
+Stage: analysis (rendering). Both formats come from one list of tables built by :func:`tables`,
+so they always show the same figures. This module computes nothing and writes no files.
+
+>>> fmt({"tokens_per_line": 2.0, "ratio_to_reference": {"tokens_per_line": 0.5}}, "tokens_per_line")
+'2.00 (0.50×)'
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from typing import Any
+
+from .analysis import MAX_TOKEN_LENGTH, domain_of
+
+__all__ = ["fmt", "summary_table", "tables", "md_table", "render_markdown", "render_html"]
+
+FIGURES = (
+    ("tokens_per_line", "Tokens per line (lower is better)"),
+    ("bytes_per_token", "Bytes per token (higher is better)"),
+    ("chars_per_token", "Characters per token (higher is better)"),
+)
+PLOT_TITLES = {
+    "tokens_per_line": "Tokens per line by language",
+    "ratio_to_reference": "Tokens per line relative to the reference",
+    "token_length": "Token length distribution",
+}
+_CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
+color:#222;line-height:1.45}table{border-collapse:collapse;margin:1em 0;font-size:14px}
+th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th:first-child,td:first-child
+{text-align:left}th{background:#f3f3f3}tr:nth-child(even) td{background:#fafafa}
+img{max-width:100%;border:1px solid #ddd}code{background:#f3f3f3;padding:1px 3px}
+.err{color:#a00}"""
+
+
+def fmt(group: dict[str, Any] | None, key: str, *, ratio: bool = True, digits: int = 2) -> str:
+    """A figure with its ratio to the reference in brackets; ``–`` when there is none."""
+    if not group or group.get(key) is None:
+        return "–"
+    text = f"{group[key]:.{digits}f}"
+    r = (group.get("ratio_to_reference") or {}).get(key)
+    return f"{text} ({r:.2f}×)" if ratio and r is not None else text
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f}%"
+
+
+def _groups(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(label, kind, key) rows: languages, then domains, then all."""
+    langs = list(report["evaluation"]["languages"])
+    domains: list[str] = []
+    for row in report["tokenizers"]:
+        domains += [d for d in row["domains"] if d not in domains]
+    order = {"code": 0, "zh": 1, "en": 2, "text": 3, "unknown": 4}
+    domains.sort(key=lambda d: order.get(d, 9))
+    # a domain made of one language of the same name (zh, en) would repeat that row
+    domains = [d for d in domains if [lang for lang in langs if domain_of(lang) == d] != [d]]
+    return (
+        [(lang, "languages", lang) for lang in langs]
+        + [(f"**{d}** (domain)", "domains", d) for d in domains]
+        + [("**all**", "total", "")]
+    )
+
+
+def _group(row: dict[str, Any], kind: str, key: str) -> dict[str, Any] | None:
+    return row["total"] if kind == "total" else row[kind].get(key)
+
+
+def summary_table(report: dict[str, Any]) -> tuple[str, list[str], list[list[str]]]:
+    """Tokens per line in code, zh, en and all text, one row per tokenizer."""
+    ref = report.get("reference")
+    rows = []
+    for r in report["tokenizers"]:
+        cells = [r["domains"].get(d) for d in ("code", "zh", "en")] + [r["total"]]
+        rows.append([r["name"], f"{r['n_vocab']:,}", *(fmt(g, "tokens_per_line") for g in cells)])
+    title = "Summary: tokens per line" + (f"; in brackets: ratio to {ref}" if ref else "")
+    return title, ["tokenizer", "vocab", "code", "zh", "en", "all"], rows
+
+
+def tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Every table of the report as ``(title, header, rows)``."""
+    rows = report["tokenizers"]
+    names = [r["name"] for r in rows]
+    ref = report.get("reference")
+    out = [summary_table(report)]
+    for key, title in FIGURES:
+        body = [
+            [label] + [fmt(_group(r, kind, k), key) for r in rows]
+            for label, kind, k in _groups(report)
+        ]
+        out.append(
+            (title + (f"; in brackets: ratio to {ref}" if ref else ""), ["group", *names], body)
+        )
+    body = []
+    for r in rows:
+        for label, kind, k in _groups(report):
+            g = _group(r, kind, k)
+            if not g or kind == "languages" and not g["indent_tokens"] and not g["bracket_tokens"]:
+                continue
+            per = g["indent_bytes"] / g["indent_tokens"] if g["indent_tokens"] else None
+            body.append(
+                [
+                    r["name"],
+                    label,
+                    f"{g['indent_tokens']:,}",
+                    _pct(g["indent_token_share"]),
+                    "–" if per is None else f"{per:.2f}",
+                    f"{g['bracket_tokens']:,}",
+                    _pct(g["bracket_token_share"]),
+                ]
+            )
+    out.append(
+        (
+            "Indentation and bracket tokens",
+            [
+                "tokenizer",
+                "group",
+                "indent tokens",
+                "share",
+                "indent bytes/token",
+                "bracket tokens",
+                "share",
+            ],
+            body,
+        )
+    )
+    body = [
+        [
+            r["name"],
+            f"{r['n_vocab']:,}",
+            f"{r['total']['distinct_tokens']:,}",
+            _pct(r["total"]["vocab_used_share"]),
+            "–" if r["speed_mb_s"] is None else f"{r['speed_mb_s']:.2f}",
+        ]
+        for r in rows
+    ]
+    out.append(
+        (
+            "Vocabulary use and speed",
+            ["tokenizer", "n_vocab", "distinct ids used", "share used", "encode MB/s"],
+            body,
+        )
+    )
+    buckets = [str(i) for i in range(1, MAX_TOKEN_LENGTH)] + [f"{MAX_TOKEN_LENGTH}+"]
+    body = []
+    for r in rows:
+        hist = r["total"]["length_histogram"]
+        total = sum(hist) or 1
+        body.append([r["name"], *(f"{100 * h / total:.1f}" for h in hist)])
+    out.append(("Token length: % of tokens by bytes per token", ["tokenizer", *buckets], body))
+    ev = report["evaluation"]
+    body = [
+        [lang, f"{e['documents']:,}", f"{e['lines']:,}", f"{e['bytes']:,}"]
+        for lang, e in ev["languages"].items()
+    ]
+    body.append(["**all**", f"{ev['documents']:,}", f"{ev['lines']:,}", f"{ev['bytes']:,}"])
+    out.append(("Evaluation set", ["language", "documents", "lines", "bytes"], body))
+    return out
+
+
+def md_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(["---"] + ["--:"] * (len(header) - 1)) + "|",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _preamble(report: dict[str, Any]) -> tuple[str, list[str]]:
+    ev = report["evaluation"]
+    names = ", ".join(r["name"] for r in report["tokenizers"]) or "none"
+    intro = (
+        f"{len(report['tokenizers'])} tokenizers ({names}) on {ev['documents']:,} documents, "
+        f"{ev['lines']:,} lines, {ev['bytes']:,} bytes from {', '.join(ev['inputs'])}."
+    )
+    return intro, [f"{e['kind']} {e['name']}: {e['message']}" for e in report["errors"]]
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """The report as Markdown (plots linked as files next to it)."""
+    intro, errors = _preamble(report)
+    parts = [
+        f"# codebpe compression report\n\n{report['created']}, codebpe "
+        f"{report['codebpe_version']}. {intro}"
+    ]
+    if errors:
+        parts.append("## Errors\n\n" + "\n".join(f"- {e}" for e in errors))
+    summary, *details = tables(report)
+    parts.append(f"## {summary[0]}\n\n{md_table(summary[1], summary[2])}")
+    for key, name in report.get("plots", {}).items():
+        parts.append(f"## {PLOT_TITLES.get(key, key)}\n\n![{key}]({name})")
+    for title, header, rows in details:
+        parts.append(f"## {title}\n\n{md_table(header, rows)}")
+    if report["notes"]:
+        parts.append("## Notes\n\n" + "\n".join(f"- {n}" for n in report["notes"]))
+    parts.append(
+        "## Definitions\n\n"
+        + "\n".join(f"- **{k}**: {v}" for k, v in report["definitions"].items())
+    )
+    return "\n\n".join(parts) + "\n"
+
+
+def _inline(text: str) -> str:
+    """Escape, then turn Markdown ``**bold**`` (used in row labels) into <b>."""
+    parts = html.escape(text).split("**")
+    return "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def render_html(report: dict[str, Any], images: dict[str, bytes]) -> str:
+    """The report as one HTML file: CSS inline, plots as base64 PNG data URIs."""
+    intro, errors = _preamble(report)
+    body = [
+        f"<h1>codebpe compression report</h1><p>{html.escape(report['created'])}, codebpe "
+        f"{html.escape(report['codebpe_version'])}. {html.escape(intro)}</p>"
+    ]
+    if errors:
+        body.append(
+            "<h2>Errors</h2><ul>"
+            + "".join(f'<li class="err">{html.escape(e)}</li>' for e in errors)
+            + "</ul>"
+        )
+    summary, *details = tables(report)
+
+    def add_tables(table_list: list[tuple[str, list[str], list[list[str]]]]) -> None:
+        for title, header, rows in table_list:
+            head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+            trs = "".join(
+                "<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in rows
+            )
+            body.append(f"<h2>{html.escape(title)}</h2><table><tr>{head}</tr>{trs}</table>")
+
+    add_tables([summary])
+    for key, png in images.items():
+        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        body.append(
+            f"<h2>{html.escape(PLOT_TITLES.get(key, key))}</h2>"
+            f'<img alt="{html.escape(key)}" src="{uri}">'
+        )
+    add_tables(details)
+    if report["notes"]:
+        body.append(
+            "<h2>Notes</h2><ul>"
+            + "".join(f"<li>{html.escape(n)}</li>" for n in report["notes"])
+            + "</ul>"
+        )
+    body.append(
+        "<h2>Definitions</h2><ul>"
+        + "".join(
+            f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>"
+            for k, v in report["definitions"].items()
+        )
+        + "</ul>"
+    )
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>codebpe compression '
+        f"report</title><style>{_CSS}</style></head><body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )

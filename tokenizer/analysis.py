@@ -1,0 +1,331 @@
+"""Compression metrics: what a tokenizer costs on code, Chinese and English, per language.
+
+Stage: analysis. :func:`measure` encodes evaluation documents with any tiktoken-like object
+(``encode_ordinary(text) -> list[int]``, ``decode_single_token_bytes(id) -> bytes``, ``n_vocab``)
+and accumulates, per language, per domain and in total, the figures below. :func:`add_ratios` puts
+each figure next to a reference tokenizer's (``cl100k_base`` by default). Loading tokenizers and
+evaluation text lives in ``tokenizer._analysis_sources``; rendering in ``tokenizer.report``. This
+module does no I/O.
+
+Definitions (fixed, so that figures are comparable across runs; see docs/analysis.md):
+
+* **line**: a document has ``text.count("\\n")`` lines, plus one if it is non-empty and does not
+  end with ``"\\n"``. Blank lines count; ``"\\r\\n"`` is one line end; a lone ``"\\r"`` is not.
+* **bytes** are UTF-8 bytes, **characters** are Unicode code points (``len(str)``).
+* **indentation region** of a line: the maximal run of spaces and tabs at its start (after
+  ``"\\n"`` or at the start of the document) that is followed by another character on the same line
+  (a whitespace-only line has no indentation).
+* **indentation token**: a token whose bytes are all ASCII whitespace (space, tab, CR, LF, FF, VT)
+  and that covers at least one byte of an indentation region (so ``"\\n    "`` counts, ``"\\n"``
+  alone does not, and ``" return"`` does not).
+* **bracket token**: a token containing at least one of ``( ) [ ] { }``.
+* **domain**: ``zh`` and ``en`` are their own domains, other natural-language tags are ``text``,
+  every other language tag is ``code``; documents without a language are ``unknown``.
+
+>>> class Bytes:  # a toy tokenizer: one token per byte
+...     n_vocab = 256
+...     def encode_ordinary(self, text): return list(text.encode())
+...     def decode_single_token_bytes(self, i): return bytes([i])
+>>> m = measure(Bytes(), [("x = (1)\\n  y\\n", "python")])
+>>> m.total.lines, m.total.tokens, m.total.indent_tokens, m.total.bracket_tokens
+(2, 12, 2, 2)
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+__all__ = [
+    "BRACKETS",
+    "MAX_TOKEN_LENGTH",
+    "NATURAL_LANGUAGES",
+    "TokenizerLike",
+    "GroupStats",
+    "Measurement",
+    "count_lines",
+    "domain_of",
+    "indentation_mask",
+    "measure",
+    "add_ratios",
+]
+
+#: Characters whose presence makes a token a bracket token.
+BRACKETS = b"()[]{}"
+#: The last bucket of the length histogram holds tokens of this many bytes or more.
+MAX_TOKEN_LENGTH = 16
+#: Language tags treated as natural language (the rest are code).
+NATURAL_LANGUAGES = frozenset({"zh", "en", "ja", "ko", "fr", "de", "es", "ru", "text"})
+_WHITESPACE = frozenset(b" \t\r\n\f\v")
+_INDENT = re.compile(rb"(?:^|(?<=\n))[ \t]+(?=[^ \t\r\n])")
+# The figures that get a ratio to the reference tokenizer (lower is better for tokens_per_line).
+RATIO_KEYS = ("tokens_per_line", "bytes_per_token", "chars_per_token")
+
+
+class TokenizerLike(Protocol):
+    """What :func:`measure` needs (tiktoken's ``Encoding`` and codebpe's ``Tokenizer`` have it)."""
+
+    n_vocab: int
+
+    def encode_ordinary(self, text: str) -> list[int]: ...
+
+    def decode_single_token_bytes(self, token: int) -> bytes: ...
+
+
+def count_lines(text: str) -> int:
+    """Lines as defined above: newlines, plus one for a final line without one.
+
+    >>> count_lines(""), count_lines("a"), count_lines("a\\n"), count_lines("a\\n\\nb")
+    (0, 1, 1, 3)
+    """
+    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+
+
+def domain_of(lang: str | None) -> str:
+    """``zh``, ``en``, ``text`` (other natural languages), ``code`` or ``unknown``.
+
+    >>> domain_of("python"), domain_of("zh"), domain_of(None)
+    ('code', 'zh', 'unknown')
+    """
+    if not lang:
+        return "unknown"
+    if lang in ("zh", "en"):
+        return lang
+    return "text" if lang in NATURAL_LANGUAGES else "code"
+
+
+def indentation_mask(data: bytes) -> bytearray:
+    """One byte per input byte: 1 inside an indentation region, else 0.
+
+    >>> list(indentation_mask(b"a\\n  b\\n  \\n"))
+    [0, 0, 1, 1, 0, 0, 0, 0, 0]
+    """
+    mask = bytearray(len(data))
+    for m in _INDENT.finditer(data):
+        mask[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    return mask
+
+
+@dataclass
+class GroupStats:
+    """Sums over the documents of one group (a language, a domain, or everything)."""
+
+    documents: int = 0
+    lines: int = 0
+    bytes: int = 0
+    characters: int = 0
+    tokens: int = 0
+    indent_tokens: int = 0
+    indent_bytes: int = 0
+    bracket_tokens: int = 0
+    bracket_chars: int = 0
+    lossy_documents: int = 0
+    length_histogram: list[int] = field(default_factory=lambda: [0] * MAX_TOKEN_LENGTH)
+    used_ids: set[int] = field(default_factory=set, repr=False)
+
+    def add(self, other: GroupStats) -> None:
+        """Add ``other``'s sums into this group."""
+        for name in (
+            "documents",
+            "lines",
+            "bytes",
+            "characters",
+            "tokens",
+            "indent_tokens",
+            "indent_bytes",
+            "bracket_tokens",
+            "bracket_chars",
+            "lossy_documents",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.length_histogram = [
+            a + b for a, b in zip(self.length_histogram, other.length_histogram)
+        ]
+        self.used_ids |= other.used_ids
+
+    def figures(self, n_vocab: int) -> dict[str, Any]:
+        """The group's sums and derived figures (``None`` where the denominator is zero)."""
+
+        def div(a: float, b: float) -> float | None:
+            return a / b if b else None
+
+        return {
+            "documents": self.documents,
+            "lines": self.lines,
+            "bytes": self.bytes,
+            "characters": self.characters,
+            "tokens": self.tokens,
+            "tokens_per_line": div(self.tokens, self.lines),
+            "bytes_per_token": div(self.bytes, self.tokens),
+            "chars_per_token": div(self.characters, self.tokens),
+            "indent_tokens": self.indent_tokens,
+            "indent_bytes": self.indent_bytes,
+            "indent_token_share": div(self.indent_tokens, self.tokens),
+            "bracket_tokens": self.bracket_tokens,
+            "bracket_chars": self.bracket_chars,
+            "bracket_token_share": div(self.bracket_tokens, self.tokens),
+            "distinct_tokens": len(self.used_ids),
+            "vocab_used_share": div(len(self.used_ids), n_vocab),
+            "length_histogram": list(self.length_histogram),
+            "lossy_documents": self.lossy_documents,
+        }
+
+
+@dataclass
+class Measurement:
+    """One tokenizer over one evaluation set: stats per language, per domain and in total."""
+
+    name: str
+    n_vocab: int
+    languages: dict[str, GroupStats] = field(default_factory=dict)
+    domains: dict[str, GroupStats] = field(default_factory=dict)
+    total: GroupStats = field(default_factory=GroupStats)
+    encode_seconds: float | None = None
+
+    @property
+    def speed_mb_s(self) -> float | None:
+        """Encode throughput in MB/s (10**6 bytes), when measured."""
+        if not self.encode_seconds or not self.total.bytes:
+            return None
+        return self.total.bytes / self.encode_seconds / 1e6
+
+    def to_json(self) -> dict[str, Any]:
+        """Every figure, keyed as documented in docs/analysis.md (``tokenizers[]`` entries)."""
+        return {
+            "name": self.name,
+            "n_vocab": self.n_vocab,
+            "speed_mb_s": self.speed_mb_s,
+            "total": self.total.figures(self.n_vocab),
+            "domains": {k: v.figures(self.n_vocab) for k, v in sorted(self.domains.items())},
+            "languages": {k: v.figures(self.n_vocab) for k, v in sorted(self.languages.items())},
+        }
+
+
+class _TokenInfo:
+    """Per-id facts, computed once per tokenizer: byte length, all-whitespace, has a bracket."""
+
+    def __init__(self, enc: TokenizerLike) -> None:
+        self.enc = enc
+        self.cache: dict[int, tuple[int, bool, bool]] = {}
+
+    def __getitem__(self, token: int) -> tuple[int, bool, bool]:
+        info = self.cache.get(token)
+        if info is None:
+            data = self.enc.decode_single_token_bytes(token)
+            info = (
+                len(data),
+                bool(data) and all(b in _WHITESPACE for b in data),
+                any(b in BRACKETS for b in data),
+            )
+            self.cache[token] = info
+        return info
+
+
+def _measure_document(text: str, ids: Sequence[int], info: _TokenInfo, stats: GroupStats) -> None:
+    data = text.encode("utf-8")
+    mask = indentation_mask(data) if b" " in data or b"\t" in data else None
+    stats.documents += 1
+    stats.lines += count_lines(text)
+    stats.bytes += len(data)
+    stats.characters += len(text)
+    stats.tokens += len(ids)
+    stats.indent_bytes += mask.count(1) if mask is not None else 0
+    stats.bracket_chars += sum(data.count(c) for c in BRACKETS)
+    stats.used_ids.update(ids)
+    hist = stats.length_histogram
+    offset = 0
+    for token in ids:
+        length, white, bracket = info[token]
+        if white and mask is not None and mask.find(1, offset, offset + length) >= 0:
+            stats.indent_tokens += 1
+        if bracket:
+            stats.bracket_tokens += 1
+        hist[max(min(length, MAX_TOKEN_LENGTH), 1) - 1] += 1
+        offset += length
+    if offset != len(data):
+        # subtle: a lossy tokenizer (normalizer, unknown token) makes the offsets meaningless;
+        # the document is still counted, and flagged so the report can say so.
+        stats.lossy_documents += 1
+
+
+def _batches(items: Iterable[tuple[str, str | None]], size: int):
+    batch: list[tuple[str, str | None]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def measure(
+    enc: TokenizerLike,
+    documents: Iterable[tuple[str, str | None]],
+    *,
+    name: str | None = None,
+    speed: bool = False,
+) -> Measurement:
+    """Encode ``(text, lang)`` documents with ``enc`` and accumulate every figure.
+
+    Args:
+        enc: any object with ``encode_ordinary``, ``decode_single_token_bytes`` and ``n_vocab``.
+        documents: ``(text, language tag or None)`` pairs; iterated once.
+        name: label of the tokenizer (default: ``enc.name`` or the class name).
+        speed: time one ``encode_ordinary`` call per document (summed, reported as MB/s);
+            otherwise documents are encoded in batches (``encode_ordinary_batch``) when offered.
+
+    >>> enc = tiktoken.get_encoding("cl100k_base")  # doctest: +SKIP
+    >>> measure(enc, [("x = 1\\n", "python")]).total.tokens  # doctest: +SKIP
+    4
+    """
+    label = name or getattr(enc, "name", None) or type(enc).__name__
+    result = Measurement(name=str(label), n_vocab=int(enc.n_vocab))
+    info = _TokenInfo(enc)
+    seconds = 0.0
+    for batch in _batches(documents, 1 if speed else 64):
+        t0 = time.perf_counter()
+        if len(batch) > 1 and hasattr(enc, "encode_ordinary_batch"):
+            all_ids = enc.encode_ordinary_batch([text for text, _ in batch])
+        else:
+            all_ids = [enc.encode_ordinary(text) for text, _ in batch]
+        seconds += time.perf_counter() - t0
+        for (text, lang), ids in zip(batch, all_ids):
+            stats = result.languages.setdefault(lang or "unknown", GroupStats())
+            _measure_document(text, ids, info, stats)
+    for key, stats in result.languages.items():
+        result.domains.setdefault(domain_of(None if key == "unknown" else key), GroupStats()).add(
+            stats
+        )
+        result.total.add(stats)
+    result.encode_seconds = seconds if speed else None
+    return result
+
+
+def add_ratios(rows: list[dict[str, Any]], reference: dict[str, Any] | None) -> None:
+    """Add ``ratio_to_reference`` to every group of every ``Measurement.to_json()`` row, in place.
+
+    A ratio is ``figure / reference figure`` for the same group; ``None`` when the reference is
+    missing, has no such group, or a figure is ``None``. Below 1 is better for ``tokens_per_line``,
+    above 1 is better for ``bytes_per_token`` and ``chars_per_token``.
+
+    >>> a = {"total": {"tokens_per_line": 5.0}, "domains": {}, "languages": {}}
+    >>> b = {"total": {"tokens_per_line": 10.0}, "domains": {}, "languages": {}}
+    >>> add_ratios([a], b); a["total"]["ratio_to_reference"]["tokens_per_line"]
+    0.5
+    """
+    for row in rows:
+        for kind in ("total", "domains", "languages"):
+            groups = {"": row[kind]} if kind == "total" else row[kind]
+            for key, group in groups.items():
+                ref = None
+                if reference is not None:
+                    ref = reference[kind] if kind == "total" else reference[kind].get(key)
+                ratios: dict[str, float | None] = {}
+                for fig in RATIO_KEYS:
+                    mine, theirs = group.get(fig), (ref or {}).get(fig)
+                    ratios[fig] = mine / theirs if mine is not None and theirs else None
+                group["ratio_to_reference"] = ratios if ref is not None else None

@@ -1,0 +1,97 @@
+"""``codebpe report``: compression of tokenizers on evaluation text, as Markdown/HTML/JSON + plots.
+
+Stage: interface. Parses options and calls ``tokenizer.report``; no measuring happens here.
+Exits 0 when at least one tokenizer was measured (failures of others are listed in the report),
+2 when nothing could be measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tokenizer.report import DEFAULT_BASELINES
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="compare tokenizers' compression (tokens per line, bytes per token) per language",
+        description="Measure tokenizers on evaluation text and write report.md, report.html, "
+        "report.json and PNG plots. Baselines "
+        + " and ".join(DEFAULT_BASELINES)
+        + " are always measured unless --no-baselines.",
+    )
+    p.add_argument(
+        "--tokenizer",
+        "-t",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="vocabulary file, tiktoken name or .tiktoken file, tokenizer.json or a "
+        "short name such as deepseek-coder (repeatable)",
+    )
+    p.add_argument(
+        "--text",
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="evaluation text: file, folder, JSONL, Parquet or dataset spec "
+        "(repeatable; default: the shipped held-out corpus)",
+    )
+    p.add_argument(
+        "--out", "-o", default="report", metavar="DIR", help="output folder (default: ./report)"
+    )
+    p.add_argument(
+        "--no-baselines", action="store_true", help="do not add " + " and ".join(DEFAULT_BASELINES)
+    )
+    p.add_argument(
+        "--reference",
+        default="cl100k_base",
+        metavar="NAME",
+        help="tokenizer the ratios divide by (default: cl100k_base)",
+    )
+    p.add_argument("--speed", action="store_true", help="also measure encode throughput (MB/s)")
+    p.add_argument(
+        "--max-bytes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="read at most N bytes of evaluation text",
+    )
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.add_argument(
+        "--markdown-table",
+        action="store_true",
+        help="print only the headline table (README) to stdout; write no files",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tokenizer.report import analyse, headline_table, measured_anything, write_report
+
+    report = analyse(
+        args.tokenizer,
+        args.text,
+        baselines=not args.no_baselines,
+        reference=args.reference,
+        speed=args.speed,
+        max_bytes=args.max_bytes,
+    )
+    for e in report["errors"]:
+        print(f"codebpe: warning: {e['kind']} {e['name']}: {e['message']}", file=sys.stderr)
+    if not measured_anything(report):
+        if not args.markdown_table:
+            write_report(report, args.out, plots=False)
+        reasons = "; ".join(e["message"] for e in report["errors"]) or "no tokenizer given"
+        print(f"codebpe: error: nothing could be measured: {reasons}", file=sys.stderr)
+        return 2
+    if args.markdown_table:
+        sys.stdout.write(headline_table(report))
+        return 0
+    written = write_report(report, args.out, plots=not args.no_plots)
+    for note in report["notes"]:
+        print(f"codebpe: note: {note}", file=sys.stderr)
+    print(f"wrote {', '.join(str(p) for p in written.values())}")
+    return 0

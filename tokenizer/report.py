@@ -1,0 +1,295 @@
+"""Compression reports: measure several tokenizers on one evaluation set and write the results.
+
+Stage: analysis (reports). :func:`analyse` loads tokenizers and evaluation text, runs
+``tokenizer.analysis.measure`` on each and returns the report as a JSON-ready dict (keys documented
+in docs/analysis.md); :func:`write_report` writes ``report.json``, ``report.md``, a self-contained
+``report.html`` and PNG plots into a folder, atomically; :func:`headline_table` is the README's
+table. A tokenizer that fails to load, or a language without lines, is listed in ``errors`` and
+the rest is still measured. Rendering lives in ``tokenizer._report_render`` and plots in
+``tokenizer._report_plots``.
+
+>>> report = analyse(["cl100k_base"], [("def f():\\n    return 1\\n", "python")])  # doctest: +SKIP
+>>> report["tokenizers"][0]["languages"]["python"]["tokens_per_line"]  # doctest: +SKIP
+4.0
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .analysis import MAX_TOKEN_LENGTH, Measurement, add_ratios, count_lines, domain_of, measure
+
+__all__ = [
+    "REPORT_FORMAT",
+    "REPORT_VERSION",
+    "DEFAULT_BASELINES",
+    "DEFINITIONS",
+    "analyse",
+    "measured_anything",
+    "write_report",
+    "headline_table",
+    "key_paths",
+]
+
+REPORT_FORMAT = "codebpe.report"
+REPORT_VERSION = 1
+DEFAULT_BASELINES = ("cl100k_base", "o200k_base")
+DEFINITIONS = {
+    "lines": "text.count('\\n') per document, plus 1 if it is non-empty and does not end with "
+    "'\\n'; blank lines count",
+    "bytes": "UTF-8 bytes",
+    "characters": "Unicode code points",
+    "tokens": "ids from encode_ordinary (special-token text is encoded as ordinary text)",
+    "indent_tokens": "tokens whose bytes are all ASCII whitespace and cover at least one byte of "
+    "a line's leading run of spaces/tabs (a run followed by a non-blank character)",
+    "bracket_tokens": "tokens containing at least one of ( ) [ ] { }",
+    "vocab_used_share": "distinct ids seen / n_vocab",
+    "length_histogram": f"tokens by byte length 1..{MAX_TOKEN_LENGTH}; the last bucket is "
+    f">= {MAX_TOKEN_LENGTH}",
+    "ratio_to_reference": "figure / the reference tokenizer's figure for the same group",
+    "domain": "zh, en, text (other natural languages), code (every other language tag), unknown",
+}
+
+
+def _error(kind: str, name: str, message: str) -> dict[str, str]:
+    return {"kind": kind, "name": name, "message": message}
+
+
+def analyse(
+    tokenizers: Sequence[Any],
+    texts: Sequence[str | os.PathLike[str]] | Sequence[tuple[str, str | None]] | None = None,
+    *,
+    baselines: bool = True,
+    reference: str | None = "cl100k_base",
+    speed: bool = False,
+    max_bytes: int | None = None,
+) -> dict[str, Any]:
+    """Measure tokenizers on evaluation text; return the report (see docs/analysis.md).
+
+    Args:
+        tokenizers: specs (vocabulary files, ``cl100k_base``, ``.tiktoken`` files,
+            ``tokenizer.json`` paths, ``deepseek-coder``) or tokenizer objects.
+        texts: input paths, or ``(text, lang)`` documents; ``None``: the shipped held-out corpus.
+        baselines: also measure ``cl100k_base`` and ``o200k_base`` (once each).
+        reference: the tokenizer whose figures the ratios divide by (matched by name).
+        speed: also report encode throughput (MB/s).
+        max_bytes: read at most this many bytes of evaluation text.
+
+    >>> analyse([], [], baselines=False)["errors"][0]["message"]
+    'the evaluation set is empty: no documents'
+    """
+    from ._analysis_sources import load_for_analysis, read_documents
+
+    errors: list[dict[str, str]] = []
+    notes: list[str] = []
+    specs: list[Any] = list(tokenizers)
+    if baselines:
+        specs += [b for b in DEFAULT_BASELINES if b not in specs]
+    docs: list[tuple[str, str | None]] = []
+    inputs: list[str] = []
+    if texts is not None and all(isinstance(t, tuple) for t in texts):
+        docs = list(texts)  # type: ignore[arg-type]
+        inputs = ["<documents>"]
+    else:
+        try:
+            docs = read_documents(texts, max_bytes=max_bytes)  # type: ignore[arg-type]
+        except (ValueError, OSError, LookupError) as e:
+            errors.append(_error("evaluation", "text", str(e)))
+        inputs = [str(t) for t in texts] if texts is not None else ["<shipped held-out corpus>"]
+    if not docs and not any(e["kind"] == "evaluation" for e in errors):
+        errors.append(_error("evaluation", "text", "the evaluation set is empty: no documents"))
+
+    rows: list[dict[str, Any]] = []
+    names: set[str] = set()
+    for spec in specs if docs else []:
+        if isinstance(spec, (str, os.PathLike)):
+            label = os.fspath(spec)
+        else:
+            label = str(getattr(spec, "name", None) or type(spec).__name__)
+        try:
+            enc = load_for_analysis(spec) if isinstance(spec, (str, os.PathLike)) else spec
+            name = str(getattr(enc, "name", None) or label)
+            m: Measurement = measure(enc, docs, name=name, speed=speed)
+        except Exception as e:  # noqa: BLE001 - any failure of one tokenizer is reported, not fatal
+            errors.append(_error("tokenizer", str(label), f"{type(e).__name__}: {e}"))
+            continue
+        row = m.to_json()
+        while row["name"] in names:
+            row["name"] += "'"
+        names.add(row["name"])
+        row["spec"] = str(label)
+        rows.append(row)
+        if m.total.lossy_documents:
+            errors.append(
+                _error(
+                    "lossy",
+                    row["name"],
+                    f"{m.total.lossy_documents} documents do "
+                    "not round-trip; indentation figures may be off",
+                )
+            )
+    ref_row = next((r for r in rows if reference and reference in (r["name"], r["spec"])), None)
+    if rows and reference and ref_row is None:
+        notes.append(f"reference {reference} was not measured: ratios are null")
+    add_ratios(rows, ref_row)
+
+    langs: dict[str, dict[str, int]] = {}
+    for text, lang in docs:
+        entry = langs.setdefault(lang or "unknown", {"documents": 0, "lines": 0, "bytes": 0})
+        entry["documents"] += 1
+        entry["lines"] += count_lines(text)
+        entry["bytes"] += len(text.encode("utf-8"))
+    for lang, entry in sorted(langs.items()):
+        if entry["lines"] == 0:
+            errors.append(
+                _error(
+                    "language",
+                    lang,
+                    f"language {lang!r} has no lines "
+                    f"({entry['documents']} empty documents): per-line figures are null",
+                )
+            )
+    from . import __version__
+
+    return {
+        "format": REPORT_FORMAT,
+        "version": REPORT_VERSION,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "codebpe_version": __version__,
+        "reference": ref_row["name"] if ref_row else None,
+        "definitions": dict(DEFINITIONS),
+        "evaluation": {
+            "inputs": inputs,
+            "documents": len(docs),
+            "lines": sum(e["lines"] for e in langs.values()),
+            "bytes": sum(e["bytes"] for e in langs.values()),
+            "characters": sum(len(t) for t, _ in docs),
+            "languages": {k: langs[k] for k in sorted(langs, key=_lang_order)},
+        },
+        "tokenizers": rows,
+        "errors": errors,
+        "notes": notes,
+        "plots": {},
+    }
+
+
+def _lang_order(lang: str) -> tuple[int, str]:
+    return ({"code": 0, "zh": 1, "en": 2, "text": 3}.get(domain_of(lang), 4), lang)
+
+
+def measured_anything(report: dict[str, Any]) -> bool:
+    """True when at least one tokenizer was measured on a non-empty evaluation set.
+
+    >>> measured_anything({"tokenizers": [], "evaluation": {"documents": 3}})
+    False
+    """
+    return bool(report["tokenizers"]) and report["evaluation"]["documents"] > 0
+
+
+def write_report(
+    report: dict[str, Any], out_dir: str | os.PathLike[str], *, plots: bool = True
+) -> dict[str, Path]:
+    """Write report.json, report.md, report.html and PNG plots into ``out_dir`` (created).
+
+    Plots need matplotlib (``pip install "codebpe[plots]"``); without it the report says so.
+    Returns ``{kind: path}`` of the files written.
+
+    >>> written = write_report(analyse(["cl100k_base"], docs), "out")  # doctest: +SKIP
+    >>> sorted(written)  # doctest: +SKIP
+    ['html', 'json', 'md', 'ratio_to_reference', 'token_length', 'tokens_per_line']
+    """
+    from ._report_plots import render_plots
+    from ._report_render import render_html, render_markdown
+    from .vocab import atomic_write
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    images: dict[str, bytes] = {}
+    if plots:
+        images, problem = render_plots(report)
+        if problem:
+            _note(report, problem)
+    else:
+        _note(report, "plots were not requested (--no-plots)")
+    for key, png in images.items():
+        atomic_write(out / f"{key}.png", png)
+        written[key] = out / f"{key}.png"
+    report["plots"] = {k: f"{k}.png" for k in images}
+    atomic_write(out / "report.json", json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    atomic_write(out / "report.md", render_markdown(report))
+    atomic_write(out / "report.html", render_html(report, images))
+    for kind in ("json", "md", "html"):
+        written[kind] = out / f"report.{kind}"
+    return written
+
+
+def _note(report: dict[str, Any], note: str) -> None:
+    if note not in report["notes"]:
+        report["notes"].append(note)
+
+
+def headline_table(report: dict[str, Any]) -> str:
+    """The README table: tokens per line (code, zh, en, all) per tokenizer, with ratios.
+
+    >>> headline_table({"tokenizers": [], "reference": None}).splitlines()[0]
+    '| tokenizer | vocab | code | zh | en | all |'
+    """
+    from ._report_render import md_table, summary_table
+
+    _, header, rows = summary_table(report)
+    ref = report.get("reference")
+    tail = f"; in brackets: ratio to {ref} (lower is better)" if ref else ""
+    docs = report.get("evaluation", {}).get("documents", 0)
+    return md_table(header, rows) + f"\n\nTokens per line on {docs} held-out documents{tail}.\n"
+
+
+def key_paths(obj: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """``(path, JSON type)`` for every value in ``obj``: ``a.b``, ``list[]``, ``dict{}.key``.
+
+    Per-group figures are folded under ``<group>`` (a tokenizer's ``total``, ``domains{}`` and
+    ``languages{}``), the notation of docs/analysis.md.
+
+    >>> key_paths({"a": [1], "b": None})
+    [('a', 'array'), ('a[]', 'integer'), ('b', 'null')]
+    """
+    kinds = {
+        dict: "object",
+        list: "array",
+        str: "string",
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        type(None): "null",
+    }
+    out = [(prefix, kinds[type(obj)])] if prefix else []
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            path = (
+                f"{prefix}{{}}" if prefix in _FREE_KEYS else (f"{prefix}.{key}" if prefix else key)
+            )
+            if path in _GROUPS:
+                out.append((path, kinds[type(value)]))
+                out += [p for p in key_paths(value, "<group>") if p[0] != "<group>"]
+            else:
+                out += key_paths(value, path)
+    elif isinstance(obj, list):
+        for value in obj:
+            out += key_paths(value, f"{prefix}[]")
+    return sorted(set(out))
+
+
+# Objects keyed by data (languages, domains, plot names), and the per-group objects.
+_FREE_KEYS = {
+    "evaluation.languages",
+    "tokenizers[].domains",
+    "tokenizers[].languages",
+    "definitions",
+    "plots",
+}
+_GROUPS = {"tokenizers[].total", "tokenizers[].domains{}", "tokenizers[].languages{}"}
