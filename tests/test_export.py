@@ -140,9 +140,11 @@ def _all_code_points_text() -> str:
 
 
 @pytest.mark.parametrize("pattern", BUILTIN_PATTERNS)
-def test_port_is_the_same_regex_in_python(pattern, mixed_text):
-    ported = tuple(port_regex(r, target="python") for r in get_pattern(pattern).regexes)
-    for text in (mixed_text, "x = 12345\n\n  \tdef f():\r\n    return 1\n  "):
+@pytest.mark.parametrize("target", ["onig", "fancy", "python"])
+def test_port_is_the_same_regex_in_python(pattern, target, mixed_text):
+    """The ported text is still a `regex`-module regex with the same meaning (importers run it)."""
+    ported = tuple(port_regex(r, target=target) for r in get_pattern(pattern).regexes)
+    for text in (mixed_text, "x = 12345\n\n  \tdef f():\r\n    return 1\n  \u0085\u3000\U000e0001"):
         assert reference_split(text, ported) == reference_split(text, pattern)
 
 

@@ -25,44 +25,26 @@ from .patterns import PATTERNS, Pattern
 from .regex_port import port_regex
 from .vocab import Vocabulary
 
-__all__ = ["read_hf_vocabulary", "read_tiktoken_vocabulary", "unport_onig"]
+__all__ = ["read_hf_vocabulary", "read_tiktoken_vocabulary", "builtin_pattern_of"]
 
 
-def unport_onig(text: str) -> str:
-    """Turn a regex ported to Oniguruma back into ``regex``-module syntax (``\\x{H}`` escapes).
+def builtin_pattern_of(regexes: tuple[str, ...]) -> Pattern | None:
+    """The built-in pattern whose ported regexes are ``regexes`` (as in an exported file), or None.
 
-    >>> unport_onig(r"[\\x{3000}a]+")
-    '[\\\\u3000a]+'
+    >>> builtin_pattern_of((port_regex(r"\\p{N}{1,3}", target="onig"),)) is None
+    True
     """
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        if text.startswith("\\x{", i):
-            close = text.index("}", i)
-            c = int(text[i + 3 : close], 16)
-            out.append(f"\\u{c:04X}" if c <= 0xFFFF else f"\\U{c:08X}")
-            i = close + 1
-        elif text[i] == "\\":
-            out.append(text[i : i + 2])
-            i += 2
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
-
-
-def _pattern_of(regexes: tuple[str, ...]) -> Pattern:
     for p in PATTERNS.values():
-        if tuple(port_regex(r, target="python") for r in p.regexes) == regexes:
+        if tuple(port_regex(r, target="onig") for r in p.regexes) == tuple(regexes):
             return p
-    return Pattern("custom", regexes, "read from a tokenizer.json")
+    return None
 
 
 def read_hf_vocabulary(path_or_obj: str | os.PathLike[str] | dict[str, Any]) -> Vocabulary:
     """The :class:`Vocabulary` in a ``tokenizer.json`` written by :func:`tokenizer.export.save_hf`.
 
     The pattern is recognised when it is a built-in one (else a ``custom`` pattern with the
-    regexes translated back); the merges are the file's, as id pairs.
+    file's regexes); the merges are the file's, as id pairs.
 
     Raises:
         ExportError: the file is not a byte-level BPE ``tokenizer.json`` of that shape.
@@ -89,14 +71,15 @@ def read_hf_vocabulary(path_or_obj: str | os.PathLike[str] | dict[str, Any]) -> 
             merges.append((ids[bytes(inverse[c] for c in a)], ids[bytes(inverse[c] for c in b)]))
         pre = obj["pre_tokenizer"]
         steps = pre["pretokenizers"] if pre["type"] == "Sequence" else [pre]
-        regexes = tuple(
-            unport_onig(s["pattern"]["Regex"]) for s in steps if s["type"] == "Split"
-        )
+        regexes = tuple(s["pattern"]["Regex"] for s in steps if s["type"] == "Split")
     except (KeyError, TypeError, ValueError) as e:
         if isinstance(e, ExportError):
             raise
         raise ExportError(f"not a codebpe-exported tokenizer.json ({type(e).__name__}: {e})") from e
-    return Vocabulary(tokens=tokens, pattern=_pattern_of(regexes), merges=merges, special_tokens=specials)
+    # The ported regexes are valid ``regex``-module regexes with the same meaning: a pattern that
+    # is not built in is kept as it is.
+    pattern = builtin_pattern_of(regexes) or Pattern("custom", regexes, "read from a tokenizer.json")
+    return Vocabulary(tokens=tokens, pattern=pattern, merges=merges, special_tokens=specials)
 
 
 def read_tiktoken_vocabulary(path: str | os.PathLike[str]) -> Vocabulary:

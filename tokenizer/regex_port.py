@@ -12,14 +12,16 @@ syntax) and tiktoken with Rust's fancy-regex. The same text does not always mean
   (``regex`` is at Unicode 17, tokenizers' Oniguruma at 15: 17k letters differ): every class that
   mentions a property or shorthand is expanded into explicit code point ranges computed with the
   ``regex`` module, so all engines agree on every code point;
-* code point escapes become ``\\x{H}`` (``\\uXXXX`` is not Rust syntax).
+* code points are written as ``\\uXXXX`` (invisible BMP characters), ``\\t \\n \\r``, or
+  literally, which all three engines read the same way, so the ported text is still a valid
+  ``regex``-module regex with the same meaning (an importer can run it as is).
 
 Constructs whose meaning cannot be guaranteed (backreferences, ``\\b``, ``\\G``, inline flags other
 than a scoped ``(?i:...)``, nested or POSIX classes) raise :class:`PatternPortError`. This module
 does not split text and does not know about vocabularies.
 
->>> port_regex(r"\\p{N}{1,3}+|$", target="onig")
-'(?>[0-9...]{1,3})|(?=\\\\n?\\\\z)'
+>>> print(port_regex(r"\\p{N}{1,3}+|$", target="onig"))
+(?>[0-9...]{1,3})|(?=\\n?\\z)
 """
 
 from __future__ import annotations
@@ -72,15 +74,17 @@ def _cp(c: int, target: str, *, in_class: bool) -> str:
     ch = chr(c)
     if ch.isascii() and (ch.isalnum() or ch == "_"):
         return ch
-    if ch.isascii() and ch.isprintable() and ch != " ":
+    if ch == " ":
+        return ch
+    if ch.isascii() and ch.isprintable():
         return "\\" + ch if (in_class and ch in _CLASS_META) or not in_class else ch
     if not ch.isascii() and unicodedata.category(ch)[0] in "LNS":
         return ch  # readable, and a plain literal in every engine
     if c in (9, 10, 13):
         return {9: "\\t", 10: "\\n", 13: "\\r"}[c]
-    if target == "python":
-        return f"\\u{c:04X}" if c <= 0xFFFF else f"\\U{c:08X}"
-    return f"\\x{{{c:X}}}"
+    # subtle: \uXXXX is the one escape that Oniguruma, fancy-regex and `regex` all read; astral
+    # code points have no common escape, and a literal character works everywhere.
+    return f"\\u{c:04X}" if c <= 0xFFFF else ch
 
 
 def _render_class(ranges: tuple[tuple[int, int], ...], negate: bool, target: str) -> str:
@@ -303,12 +307,14 @@ def port_regex(text: str, *, target: str = "onig") -> str:
     """Rewrite one ``regex``-module split regex so that ``target`` matches exactly the same pieces.
 
     ``target`` is ``"onig"`` (Hugging Face tokenizers), ``"fancy"`` (tiktoken) or ``"python"``
-    (the ``regex`` module again, for checking the rewrite itself).
+    (the ``regex`` module again, for checking the rewrite itself). Today the three give the same
+    text, which every engine reads with the same meaning; the argument names the engine in case
+    a future rewrite has to differ.
 
     Raises:
         PatternPortError: the regex uses a construct this port cannot carry exactly.
 
-    >>> port_regex(r"'(?i:[sdmt])|\\s+$", target="fancy")
-    "'(?i:[sdmt])|[\\\\x{9}-\\\\x{D}\\\\x{20}\\\\x{85}\\\\x{A0}...]+(?=\\\\n?\\\\z)"
+    >>> print(port_regex(r"'(?i:[sdmt])|\\s+$", target="fancy"))
+    '(?i:[sdmt])|[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A...\\u3000]+(?=\\n?\\z)
     """
     return _Porter(text, target).run()
