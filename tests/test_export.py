@@ -405,3 +405,32 @@ def test_special_id_gaps_are_kept(tmp_path):
     assert hf.encode("a<|endoftext|>b<|fim_prefix|>").ids == [97, 300, 98, 257]
     enc = to_tiktoken(vocab)
     assert enc.encode("a<|endoftext|>b<|fim_prefix|>", allowed_special="all") == [97, 300, 98, 257]
+
+
+# -- export -> import through the runtime Tokenizer (branch `encode`) ----------------------------
+
+
+def _runtime_tokenizer():
+    try:
+        from tokenizer.encoding import Tokenizer as Runtime
+    except ImportError as e:  # not merged yet, or the extension is not built
+        pytest.skip(f"tokenizer.encoding.Tokenizer unavailable ({e})")
+    return Runtime
+
+
+@pytest.mark.parametrize("pattern", ["codebpe-v1", "cl100k", "deepseek-v3"])
+def test_roundtrip_through_runtime_import(pattern, trained, tmp_path, mixed_text):
+    Runtime = _runtime_tokenizer()
+    vocab = trained[pattern]
+    ref = reference_encode(mixed_text, vocab.ranks(), vocab.pattern)
+    tok = Runtime(vocab)
+    tok.save_hf(str(tmp_path / "hf"))
+    back = Runtime.from_hf(str(tmp_path / "hf" / "tokenizer.json"))
+    assert back.encode_ordinary(mixed_text) == tok.encode_ordinary(mixed_text) == ref
+    assert back.vocab.tokens == vocab.tokens
+    assert back.vocab.special_tokens == vocab.special_tokens
+    if pattern in SINGLE_REGEX:
+        tok.save_tiktoken(str(tmp_path / "v.tiktoken"))
+        again = Runtime.from_tiktoken(str(tmp_path / "v.tiktoken"), pattern=pattern)
+        assert again.encode_ordinary(mixed_text) == ref
+        assert again.vocab.tokens == vocab.tokens

@@ -49,6 +49,7 @@ __all__ = [
     "tiktoken_pat_str",
     "to_tiktoken",
     "save_tiktoken",
+    "read_sidecar",
     "load_tiktoken_export",
 ]
 
@@ -303,6 +304,31 @@ def save_tiktoken(vocab: Vocabulary, path: str | os.PathLike[str], *, name: str 
     return path
 
 
+def read_sidecar(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The sidecar of the ``.tiktoken`` file at ``path`` (see :func:`save_tiktoken`), checked.
+
+    Importers (``Tokenizer.from_tiktoken``) can use it to recover the pattern and special tokens.
+
+    Raises:
+        ExportError: the sidecar is missing, not JSON, or not a codebpe tiktoken sidecar.
+    """
+    side = sidecar_path(path)
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ExportError(f"{side}: sidecar missing (it holds the pattern and special tokens)") from None
+    except (OSError, json.JSONDecodeError) as e:
+        raise ExportError(f"{side}: cannot read the sidecar ({e})") from e
+    if not isinstance(meta, dict) or meta.get("format") != SIDECAR_FORMAT:
+        raise ExportError(f"{side}: not a codebpe tiktoken sidecar")
+    if meta.get("version") != SIDECAR_VERSION:
+        raise ExportError(f"{side}: unsupported sidecar version {meta.get('version')!r}")
+    missing = {"name", "pat_str", "special_tokens", "pattern"} - set(meta)
+    if missing:
+        raise ExportError(f"{side}: sidecar lacks {sorted(missing)}")
+    return meta
+
+
 def load_tiktoken_export(path: str | os.PathLike[str]) -> Any:
     """Rebuild the ``tiktoken.Encoding`` written by :func:`save_tiktoken` (needs the sidecar).
 
@@ -313,17 +339,7 @@ def load_tiktoken_export(path: str | os.PathLike[str]) -> Any:
 
     from .interop import read_tiktoken_ranks
 
-    side = sidecar_path(path)
-    try:
-        meta = json.loads(side.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ExportError(f"{side}: sidecar missing (it holds the pattern and special tokens)") from None
-    except json.JSONDecodeError as e:
-        raise ExportError(f"{side}: not valid JSON ({e})") from e
-    if not isinstance(meta, dict) or meta.get("format") != SIDECAR_FORMAT:
-        raise ExportError(f"{side}: not a codebpe tiktoken sidecar")
-    if meta.get("version") != SIDECAR_VERSION:
-        raise ExportError(f"{side}: unsupported sidecar version {meta.get('version')!r}")
+    meta = read_sidecar(path)
     return tiktoken.Encoding(
         meta["name"],
         pat_str=meta["pat_str"],

@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .export import SIDECAR_FORMAT, ExportError, bytes_to_unicode, sidecar_path
+from .export import ExportError, bytes_to_unicode, read_sidecar
 from .patterns import PATTERNS, Pattern
 from .regex_port import port_regex
 from .vocab import Vocabulary
@@ -91,19 +91,14 @@ def read_tiktoken_vocabulary(path: str | os.PathLike[str]) -> Vocabulary:
     from .export import rank_merges
     from .interop import read_tiktoken_ranks
 
-    try:
-        meta = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        raise ExportError(f"{sidecar_path(path)}: cannot read the sidecar ({e})") from e
-    if not isinstance(meta, dict) or meta.get("format") != SIDECAR_FORMAT:
-        raise ExportError(f"{sidecar_path(path)}: not a codebpe tiktoken sidecar")
+    meta = read_sidecar(path)
     ranks = read_tiktoken_ranks(path)
     tokens = [b""] * len(ranks)
     for t, i in ranks.items():
         tokens[i] = t
-    pat = meta["pattern"]
-    name = pat["name"]
-    pattern = PATTERNS[name] if PATTERNS.get(name, None) and list(PATTERNS[name].regexes) == pat["regexes"] else Pattern(name, tuple(pat["regexes"]))
+    name, regexes = meta["pattern"]["name"], tuple(meta["pattern"]["regexes"])
+    builtin = PATTERNS.get(name)
+    pattern = builtin if builtin and builtin.regexes == regexes else Pattern(name, regexes)
     return Vocabulary(
         tokens=tokens,
         pattern=pattern,
