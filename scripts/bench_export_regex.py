@@ -58,15 +58,20 @@ def main() -> None:
     for name in args.patterns.split(","):
         orig = get_pattern(name).regexes[0]
         row = []
-        for onig, fancy in ((port_regex(orig, target="onig"), port_regex(orig, target="fancy")), (orig, orig)):
+        for onig, fancy in (
+            (port_regex(orig, target="onig"), port_regex(orig, target="fancy")),
+            (orig, orig),
+        ):
             split = pt.Split(Regex(onig), behavior="isolated")
-            hf = best(lambda: [split.pre_tokenize_str(d) for d in docs], args.repeat)
+            hf = best(lambda s=split: [s.pre_tokenize_str(d) for d in docs], args.repeat)
             enc = tiktoken.Encoding("b", pat_str=fancy, mergeable_ranks=ranks, special_tokens={})
-            tk = best(lambda: [enc.encode_ordinary(d) for d in docs], args.repeat)
+            tk = best(lambda e=enc: [e.encode_ordinary(d) for d in docs], args.repeat)
             row.append((mb / hf, mb / tk))
         (ph, pk), (oh, ok) = row
-        print(f"{name:12s} HF split {ph:6.2f} / {oh:6.2f} ({ph / oh:.2f}x)   "
-              f"tiktoken {pk:6.2f} / {ok:6.2f} ({pk / ok:.2f}x)")
+        print(
+            f"{name:12s} HF split {ph:6.2f} / {oh:6.2f} ({ph / oh:.2f}x)   "
+            f"tiktoken {pk:6.2f} / {ok:6.2f} ({pk / ok:.2f}x)"
+        )
 
 
 if __name__ == "__main__":

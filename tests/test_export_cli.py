@@ -23,7 +23,10 @@ def vocab_file(tmp_path_factory, mixed_text):
 
 def test_export_hf(vocab_file, tmp_path, capsys, mixed_text):
     path, vocab = vocab_file
-    assert main(["export", "--tokenizer", str(path), "--format", "hf", "-o", str(tmp_path / "hf")]) == 0
+    assert (
+        main(["export", "--tokenizer", str(path), "--format", "hf", "-o", str(tmp_path / "hf")])
+        == 0
+    )
     assert "tokenizer.json" in capsys.readouterr().out
     tok = Tokenizer.from_file(str(tmp_path / "hf" / "tokenizer.json"))
     assert tok.encode(mixed_text).ids == reference_encode(mixed_text, vocab.ranks(), vocab.pattern)
@@ -35,7 +38,9 @@ def test_export_tiktoken(vocab_file, tmp_path, mixed_text):
     out = tmp_path / "v.tiktoken"
     assert main(["export", "--tokenizer", str(path), "--format", "tiktoken", "-o", str(out)]) == 0
     enc = load_tiktoken_export(out)
-    assert enc.encode_ordinary(mixed_text) == reference_encode(mixed_text, vocab.ranks(), vocab.pattern)
+    assert enc.encode_ordinary(mixed_text) == reference_encode(
+        mixed_text, vocab.ranks(), vocab.pattern
+    )
 
 
 def _error(capsys, argv) -> str:
@@ -46,7 +51,18 @@ def _error(capsys, argv) -> str:
 
 
 def test_errors_are_one_line(tmp_path, capsys, mixed_text):
-    err = _error(capsys, ["export", "--tokenizer", str(tmp_path / "nope.json"), "--format", "hf", "-o", str(tmp_path / "o")])
+    err = _error(
+        capsys,
+        [
+            "export",
+            "--tokenizer",
+            str(tmp_path / "nope.json"),
+            "--format",
+            "hf",
+            "-o",
+            str(tmp_path / "o"),
+        ],
+    )
     assert "nope.json" in err
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": "something else"}))

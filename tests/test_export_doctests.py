@@ -1,4 +1,4 @@
-"""Run the ``>>>`` examples of the export-stage modules (kept apart from test_doctests.py's list)."""
+"""Run the ``>>>`` examples of the export-stage modules (apart from test_doctests.py's list)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ import importlib
 
 import pytest
 
-MODULES = ["tokenizer.regex_port", "tokenizer.export", "tokenizer.export_read", "tokenizer.fim"]
+MODULES = [
+    "tokenizer.regex_port",
+    "tokenizer.export",
+    "tokenizer.export_tiktoken",
+    "tokenizer.export_read",
+    "tokenizer.fim",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -50,12 +50,20 @@ def test_ids_are_parts_encoded_separately(vocab, make_tok):
     ex = FimExample(DOC[:20], DOC[20:35], DOC[35:])
     enc = RefTokenizer(vocab).encode_ordinary
     assert ex.ids(tok, "psm") == (
-        [sp["<|fim_prefix|>"]] + enc(ex.prefix) + [sp["<|fim_suffix|>"]] + enc(ex.suffix)
-        + [sp["<|fim_middle|>"]] + enc(ex.middle)
+        [sp["<|fim_prefix|>"]]
+        + enc(ex.prefix)
+        + [sp["<|fim_suffix|>"]]
+        + enc(ex.suffix)
+        + [sp["<|fim_middle|>"]]
+        + enc(ex.middle)
     )
     assert ex.ids(tok, "spm", eot=True) == (
-        [sp["<|fim_prefix|>"], sp["<|fim_suffix|>"]] + enc(ex.suffix) + [sp["<|fim_middle|>"]]
-        + enc(ex.prefix) + enc(ex.middle) + [sp["<|endoftext|>"]]
+        [sp["<|fim_prefix|>"], sp["<|fim_suffix|>"]]
+        + enc(ex.suffix)
+        + [sp["<|fim_middle|>"]]
+        + enc(ex.prefix)
+        + enc(ex.middle)
+        + [sp["<|endoftext|>"]]
     )
 
 
@@ -63,7 +71,9 @@ def test_special_looking_text_stays_text(vocab):
     ex = FimExample("x = '<|fim_middle|>'\n", "<|endoftext|>", "")
     ids = ex.ids(RefTokenizer(vocab), "psm")
     specials = [i for i in ids if i >= len(vocab.tokens)]
-    assert specials == [vocab.special_tokens[s] for s in ("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>")]
+    assert specials == [
+        vocab.special_tokens[s] for s in ("<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>")
+    ]
 
 
 def test_missing_special_token_is_a_key_error(vocab):
@@ -113,9 +123,9 @@ def test_fim_documents_ids(vocab):
     texts = list(fim_documents([DOC, DOC], fim_rate=1.0, seed=3))
     for ids, text in zip(out, texts):
         decoded = b"".join(
-            vocab.tokens[i] if i < len(vocab.tokens) else next(
-                s for s, j in vocab.special_tokens.items() if j == i
-            ).encode()
+            vocab.tokens[i]
+            if i < len(vocab.tokens)
+            else next(s for s, j in vocab.special_tokens.items() if j == i).encode()
             for i in ids
         )
         assert decoded.decode() == text

@@ -10,8 +10,8 @@ rank-based encoder (``tokenizer._reference.encode``) on every text:
   ``ignore_merges=true`` (a piece that is a whole token maps to it, as in tiktoken). With these
   merges, merge-list BPE and rank BPE choose the same pair at every step, so the ids match even
   when the trainer recorded merges whose result already existed;
-* tiktoken: ``mergeable_ranks`` are the ids themselves; only single-regex patterns can be a
-  ``pat_str`` (:class:`TiktokenExportError` otherwise).
+* tiktoken (:mod:`tokenizer.export_tiktoken`, re-exported here): ``mergeable_ranks`` are the ids
+  themselves; only single-regex patterns can be a ``pat_str`` (:class:`TiktokenExportError`).
 
 Files are written atomically. Reading them back is :mod:`tokenizer.export_read`; loading them as a
 codebpe ``Tokenizer`` is ``Tokenizer.from_hf`` / ``Tokenizer.from_tiktoken``. This module does not
@@ -24,7 +24,6 @@ encode.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 from functools import lru_cache
@@ -32,6 +31,17 @@ from pathlib import Path
 from typing import Any
 
 from ._reference import bpe_parts
+from .export_tiktoken import (
+    SIDECAR_FORMAT,
+    ExportError,
+    TiktokenExportError,
+    load_tiktoken_export,
+    read_sidecar,
+    save_tiktoken,
+    sidecar_path,
+    tiktoken_pat_str,
+    to_tiktoken,
+)
 from .patterns import Pattern
 from .regex_port import PatternPortError, port_regex
 from .vocab import Vocabulary, atomic_write
@@ -48,21 +58,11 @@ __all__ = [
     "save_hf",
     "tiktoken_pat_str",
     "to_tiktoken",
+    "sidecar_path",
     "save_tiktoken",
     "read_sidecar",
     "load_tiktoken_export",
 ]
-
-SIDECAR_FORMAT = "codebpe.tiktoken"
-SIDECAR_VERSION = 1
-
-
-class ExportError(ValueError):
-    """A vocabulary cannot be written in the requested format."""
-
-
-class TiktokenExportError(ExportError):
-    """The vocabulary's split pattern cannot be a tiktoken ``pat_str`` (e.g. several regexes)."""
 
 
 @lru_cache(maxsize=1)
@@ -129,7 +129,12 @@ def hf_pre_tokenizer(pattern: Pattern) -> dict[str, Any]:
         }
         for rx in pattern.regexes
     ]
-    byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False}
+    byte_level = {
+        "type": "ByteLevel",
+        "add_prefix_space": False,
+        "trim_offsets": False,
+        "use_regex": False,
+    }
     return {"type": "Sequence", "pretokenizers": [*splits, byte_level]}
 
 
@@ -145,9 +150,14 @@ def to_hf_json(vocab: Vocabulary) -> dict[str, Any]:
     ('BPE', 'ByteLevel')
     """
     hf_vocab = {_hf_token(t): i for i, t in enumerate(vocab.tokens)}
-    merges = [f"{_hf_token(vocab.tokens[a])} {_hf_token(vocab.tokens[b])}" for a, b in rank_merges(vocab.tokens)]
+    merges = [
+        f"{_hf_token(vocab.tokens[a])} {_hf_token(vocab.tokens[b])}"
+        for a, b in rank_merges(vocab.tokens)
+    ]
     specials = sorted(vocab.special_tokens.items(), key=lambda kv: kv[1])
-    if [i for _, i in specials] != list(range(len(vocab.tokens), len(vocab.tokens) + len(specials))):
+    if [i for _, i in specials] != list(
+        range(len(vocab.tokens), len(vocab.tokens) + len(specials))
+    ):
         hf_vocab.update(dict(specials))
     byte_level = {"add_prefix_space": False, "trim_offsets": False, "use_regex": False}
     return {
@@ -211,7 +221,9 @@ def _transformers_config(vocab: Vocabulary) -> tuple[dict[str, Any], dict[str, A
         "clean_up_tokenization_spaces": False,
         "added_tokens_decoder": added,
         **roles,
-        "codebpe": {"pattern": {"name": vocab.pattern.name, "regexes": list(vocab.pattern.regexes)}},
+        "codebpe": {
+            "pattern": {"name": vocab.pattern.name, "regexes": list(vocab.pattern.regexes)}
+        },
     }
     return config, roles
 
@@ -235,114 +247,10 @@ def save_hf(vocab: Vocabulary, out: str | os.PathLike[str]) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     config, roles = _transformers_config(vocab)
     atomic_write(out / "tokenizer.json", data)
-    atomic_write(out / "tokenizer_config.json", json.dumps(config, ensure_ascii=False, indent=1) + "\n")
-    atomic_write(out / "special_tokens_map.json", json.dumps(roles, ensure_ascii=False, indent=1) + "\n")
+    atomic_write(
+        out / "tokenizer_config.json", json.dumps(config, ensure_ascii=False, indent=1) + "\n"
+    )
+    atomic_write(
+        out / "special_tokens_map.json", json.dumps(roles, ensure_ascii=False, indent=1) + "\n"
+    )
     return out / "tokenizer.json"
-
-
-def tiktoken_pat_str(pattern: Pattern) -> str:
-    """The pattern as a tiktoken ``pat_str`` (fancy-regex syntax).
-
-    Raises:
-        TiktokenExportError: the pattern has several regexes; tiktoken applies exactly one.
-        PatternPortError: the regex cannot be carried to fancy-regex exactly.
-    """
-    if len(pattern.regexes) != 1:
-        raise TiktokenExportError(
-            f"pattern {pattern.name!r} is a sequence of {len(pattern.regexes)} split regexes; "
-            "tiktoken applies a single regex, so it cannot represent this vocabulary's splits "
-            "(export to Hugging Face instead)"
-        )
-    return port_regex(pattern.regexes[0], target="fancy")
-
-
-def to_tiktoken(vocab: Vocabulary, *, name: str | None = None) -> Any:
-    """A ``tiktoken.Encoding`` with ``vocab``'s ids, special tokens and (ported) pattern.
-
-    >>> to_tiktoken(Vocabulary.bytes_only(pattern="cl100k")).encode("ok")
-    [111, 107]
-    """
-    import tiktoken
-
-    return tiktoken.Encoding(
-        name or f"codebpe-{vocab.pattern.name}-{vocab.n_vocab}",
-        pat_str=tiktoken_pat_str(vocab.pattern),
-        mergeable_ranks=vocab.ranks(),
-        special_tokens=dict(vocab.special_tokens),
-    )
-
-
-def sidecar_path(path: str | os.PathLike[str]) -> Path:
-    """Where :func:`save_tiktoken` puts the pattern and special tokens: ``<path>.json``."""
-    return Path(str(path) + ".json")
-
-
-def save_tiktoken(vocab: Vocabulary, path: str | os.PathLike[str], *, name: str | None = None) -> Path:
-    """Write the ``.tiktoken`` rank file (``base64 rank`` per line) and its ``<path>.json`` sidecar.
-
-    The sidecar holds what the rank file cannot: ``{"format": "codebpe.tiktoken", "version": 1,
-    "name", "pat_str", "special_tokens", "n_vocab", "pattern": {"name", "regexes"}}``;
-    :func:`load_tiktoken_export` rebuilds the ``tiktoken.Encoding`` from the two files.
-
-    Raises:
-        TiktokenExportError: the pattern cannot be a tiktoken ``pat_str``.
-    """
-    pat_str = tiktoken_pat_str(vocab.pattern)
-    path = Path(path)
-    lines = "".join(f"{base64.b64encode(t).decode('ascii')} {i}\n" for i, t in enumerate(vocab.tokens))
-    sidecar = {
-        "format": SIDECAR_FORMAT,
-        "version": SIDECAR_VERSION,
-        "name": name or path.name.split(".")[0],
-        "pat_str": pat_str,
-        "special_tokens": dict(vocab.special_tokens),
-        "n_vocab": vocab.n_vocab,
-        "pattern": {"name": vocab.pattern.name, "regexes": list(vocab.pattern.regexes)},
-    }
-    atomic_write(path, lines)
-    atomic_write(sidecar_path(path), json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n")
-    return path
-
-
-def read_sidecar(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The sidecar of the ``.tiktoken`` file at ``path`` (see :func:`save_tiktoken`), checked.
-
-    Importers (``Tokenizer.from_tiktoken``) can use it to recover the pattern and special tokens.
-
-    Raises:
-        ExportError: the sidecar is missing, not JSON, or not a codebpe tiktoken sidecar.
-    """
-    side = sidecar_path(path)
-    try:
-        meta = json.loads(side.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ExportError(f"{side}: sidecar missing (it holds the pattern and special tokens)") from None
-    except (OSError, json.JSONDecodeError) as e:
-        raise ExportError(f"{side}: cannot read the sidecar ({e})") from e
-    if not isinstance(meta, dict) or meta.get("format") != SIDECAR_FORMAT:
-        raise ExportError(f"{side}: not a codebpe tiktoken sidecar")
-    if meta.get("version") != SIDECAR_VERSION:
-        raise ExportError(f"{side}: unsupported sidecar version {meta.get('version')!r}")
-    missing = {"name", "pat_str", "special_tokens", "pattern"} - set(meta)
-    if missing:
-        raise ExportError(f"{side}: sidecar lacks {sorted(missing)}")
-    return meta
-
-
-def load_tiktoken_export(path: str | os.PathLike[str]) -> Any:
-    """Rebuild the ``tiktoken.Encoding`` written by :func:`save_tiktoken` (needs the sidecar).
-
-    Raises:
-        ExportError: the sidecar is missing or not a codebpe tiktoken sidecar.
-    """
-    import tiktoken
-
-    from .interop import read_tiktoken_ranks
-
-    meta = read_sidecar(path)
-    return tiktoken.Encoding(
-        meta["name"],
-        pat_str=meta["pat_str"],
-        mergeable_ranks=read_tiktoken_ranks(path),
-        special_tokens={str(k): int(v) for k, v in meta["special_tokens"].items()},
-    )

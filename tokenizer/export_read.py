@@ -78,7 +78,9 @@ def read_hf_vocabulary(path_or_obj: str | os.PathLike[str] | dict[str, Any]) -> 
         raise ExportError(f"not a codebpe-exported tokenizer.json ({type(e).__name__}: {e})") from e
     # The ported regexes are valid ``regex``-module regexes with the same meaning: a pattern that
     # is not built in is kept as it is.
-    pattern = builtin_pattern_of(regexes) or Pattern("custom", regexes, "read from a tokenizer.json")
+    pattern = builtin_pattern_of(regexes) or Pattern(
+        "custom", regexes, "read from a tokenizer.json"
+    )
     return Vocabulary(tokens=tokens, pattern=pattern, merges=merges, special_tokens=specials)
 
 

@@ -1,4 +1,4 @@
-"""Port a split regex from the ``regex`` module's dialect to Oniguruma (HF) and fancy-regex (tiktoken).
+"""Port a split regex from the ``regex`` module to Oniguruma (HF) and fancy-regex (tiktoken).
 
 Stage: export (helper of ``tokenizer.export``). The reference regexes in ``tokenizer.patterns`` are
 written for Python's ``regex`` module; Hugging Face ``tokenizers`` runs them with Oniguruma (Ruby
@@ -290,7 +290,9 @@ class _Porter:
         m = regex.compile(r"\(\?(?:[:=!>]|<[=!]|P<\w+>|<\w+>|i:|#[^)]*\))|\(").match(s, i)
         head = m.group() if m else ""
         if not head or (head == "(" and s.startswith("(?", i)):
-            raise self.fail("an inline flag or group kind other than (?: (?= (?! (?<= (?<! (?> (?i:")
+            raise self.fail(
+                "an inline flag or group kind other than (?: (?= (?! (?<= (?<! (?> (?i:"
+            )
         self.i = m.end()
         if head.startswith("(?#"):
             return
