@@ -32,7 +32,7 @@ from tokenizer.export import (
     to_tiktoken,
 )
 from tokenizer.export_read import read_hf_vocabulary, read_tiktoken_vocabulary
-from tokenizer.patterns import get_pattern, reference_split
+from tokenizer.patterns import Pattern, get_pattern, reference_split
 from tokenizer.regex_port import PatternPortError, port_regex
 from tokenizer.vocab import Vocabulary
 
@@ -205,6 +205,23 @@ def test_port_refuses_what_it_cannot_carry(rx):
         port_regex(rx, target="onig")
 
 
+@pytest.mark.parametrize("pattern", BUILTIN_PATTERNS)
+def test_port_is_idempotent(pattern):
+    """Re-exporting a vocabulary read back from a tokenizer.json keeps the same regexes."""
+    for rx in get_pattern(pattern).regexes:
+        once = port_regex(rx, target="onig")
+        assert port_regex(once, target="onig") == once
+
+
+def test_unportable_pattern_is_a_typed_error(tmp_path):
+    vocab = Vocabulary.bytes_only(pattern=Pattern("wordy", (r"\b\w+\b|\s+",)))
+    with pytest.raises(PatternPortError, match=r"the escape \\b"):
+        to_hf_json(vocab)
+    with pytest.raises(PatternPortError):
+        save_tiktoken(vocab, tmp_path / "w.tiktoken")
+    assert os.listdir(tmp_path) == []
+
+
 def test_port_rewrites_possessive_interval_and_anchors():
     assert port_regex(r"a{1,3}+|^b|c$", target="onig") == r"(?>a{1,3})|\Ab|c(?=\n?\z)"
 
@@ -229,7 +246,9 @@ def test_ids_identical_on_mixed_text(pattern, trained, mixed_text):
 @given(text=texts, pattern=st.sampled_from(BUILTIN_PATTERNS))
 def test_ids_identical_hypothesis(text, pattern):
     vocab = TRAINED[pattern]
-    assert _hf(vocab).encode(text).ids == expected_ids(text, vocab)
+    ids = expected_ids(text, vocab)
+    assert _hf(vocab).encode(text).ids == ids
+    assert _hf(vocab).decode(ids, skip_special_tokens=False) == text
     if pattern in SINGLE_REGEX:
         enc = _tiktoken(vocab)
         assert enc.encode_ordinary(text) == reference_encode(text, vocab.ranks(), vocab.pattern)
