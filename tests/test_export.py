@@ -288,6 +288,18 @@ def test_rank_merges_fix_merges_whose_pair_is_not_the_rank_pair():
         assert _hf(vocab).encode(text).ids == ref == to_tiktoken(vocab).encode_ordinary(text)
 
 
+def test_token_rank_bpe_cannot_build_is_still_a_whole_piece():
+    """'abc' with no 'ab' or 'bc': no merge can build it, but a piece equal to it maps to it in
+    tiktoken (whole-piece lookup) and, with ignore_merges, in Hugging Face."""
+    tokens = [bytes([i]) for i in range(256)] + [b"abc"]
+    vocab = Vocabulary(tokens=tokens, pattern="gpt2")
+    assert rank_merges(tokens) == []
+    text = "abc abc xabc"
+    ref = reference_encode(text, vocab.ranks(), "gpt2")
+    assert ref[0] == 256 and 256 not in ref[1:]
+    assert _hf(vocab).encode(text).ids == ref == to_tiktoken(vocab).encode_ordinary(text)
+
+
 # -- files -----------------------------------------------------------------------------------
 
 

@@ -90,6 +90,12 @@ def _hf_token(tok: bytes) -> str:
 
 @lru_cache(maxsize=4)
 def _rank_merges(tokens: tuple[bytes, ...]) -> tuple[tuple[int, int], ...]:
+    # subtle: why these merges make Hugging Face equal tiktoken. Inside a piece, rank BPE can only
+    # form token T over a span whose merges never crossed the span's ends, so the merges inside
+    # the span are exactly rank BPE of T's bytes alone, whose last step is T's pair here. Rank BPE
+    # therefore only ever merges these pairs, at priority id(T), leftmost first: the same choice
+    # a merge list in id order makes. Tokens rank BPE cannot build never form inside a piece; both
+    # engines still map a piece equal to one (tiktoken's lookup, ``ignore_merges``).
     ranks: dict[bytes, int] = {}
     merges: list[tuple[int, int]] = []
     for rank, tok in enumerate(tokens):
