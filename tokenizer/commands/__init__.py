@@ -10,4 +10,5 @@ from __future__ import annotations
 COMMANDS: list[tuple[str, str, str]] = [
     ("corpus", "corpus", "summarise a corpus"),
     ("report", "report", "compare tokenizers' tokens per line by language (HTML/JSON, plots)"),
+    ("export", "export", "export a vocabulary to Hugging Face tokenizer.json or tiktoken"),
 ]

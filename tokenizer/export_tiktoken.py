@@ -1,0 +1,162 @@
+"""Export a :class:`~tokenizer.vocab.Vocabulary` to tiktoken: an ``Encoding``, or a ``.tiktoken``
+rank file with a JSON sidecar.
+
+Stage: export (vocabulary -> tiktoken). ``mergeable_ranks`` are the ids themselves (a codebpe
+vocabulary is rank-ordered), the special tokens keep their ids, and the split pattern's single regex
+is ported to fancy-regex by :mod:`tokenizer.regex_port`. tiktoken applies one regex, so patterns
+made of several isolated splits (``deepseek-v3``) raise :class:`TiktokenExportError`. Everything
+here is re-exported by :mod:`tokenizer.export`; this module does not encode.
+
+>>> to_tiktoken(Vocabulary.bytes_only(pattern="cl100k")).encode("ok")
+[111, 107]
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .patterns import Pattern
+from .regex_port import port_regex
+from .vocab import Vocabulary, atomic_write
+
+__all__ = [
+    "ExportError",
+    "TiktokenExportError",
+    "SIDECAR_FORMAT",
+    "SIDECAR_VERSION",
+    "tiktoken_pat_str",
+    "to_tiktoken",
+    "sidecar_path",
+    "save_tiktoken",
+    "read_sidecar",
+    "load_tiktoken_export",
+]
+
+SIDECAR_FORMAT = "codebpe.tiktoken"
+SIDECAR_VERSION = 1
+
+
+class ExportError(ValueError):
+    """A vocabulary cannot be written in the requested format, or an export cannot be read."""
+
+
+class TiktokenExportError(ExportError):
+    """The vocabulary's split pattern cannot be a tiktoken ``pat_str`` (e.g. several regexes)."""
+
+
+def tiktoken_pat_str(pattern: Pattern) -> str:
+    """The pattern as a tiktoken ``pat_str`` (fancy-regex syntax).
+
+    Raises:
+        TiktokenExportError: the pattern has several regexes; tiktoken applies exactly one.
+        PatternPortError: the regex cannot be carried to fancy-regex exactly.
+    """
+    if len(pattern.regexes) != 1:
+        raise TiktokenExportError(
+            f"pattern {pattern.name!r} is a sequence of {len(pattern.regexes)} split regexes; "
+            "tiktoken applies a single regex, so it cannot represent this vocabulary's splits "
+            "(export to Hugging Face instead)"
+        )
+    return port_regex(pattern.regexes[0], target="fancy")
+
+
+def to_tiktoken(vocab: Vocabulary, *, name: str | None = None) -> Any:
+    """A ``tiktoken.Encoding`` with ``vocab``'s ids, special tokens and (ported) pattern.
+
+    >>> to_tiktoken(Vocabulary.bytes_only(pattern="cl100k")).encode("ok")
+    [111, 107]
+    """
+    import tiktoken
+
+    return tiktoken.Encoding(
+        name or f"codebpe-{vocab.pattern.name}-{vocab.n_vocab}",
+        pat_str=tiktoken_pat_str(vocab.pattern),
+        mergeable_ranks=vocab.ranks(),
+        special_tokens=dict(vocab.special_tokens),
+    )
+
+
+def sidecar_path(path: str | os.PathLike[str]) -> Path:
+    """Where :func:`save_tiktoken` puts the pattern and special tokens: ``<path>.json``."""
+    return Path(str(path) + ".json")
+
+
+def save_tiktoken(
+    vocab: Vocabulary, path: str | os.PathLike[str], *, name: str | None = None
+) -> Path:
+    """Write the ``.tiktoken`` rank file (``base64 rank`` per line) and its ``<path>.json`` sidecar.
+
+    The sidecar holds what the rank file cannot: ``{"format": "codebpe.tiktoken", "version": 1,
+    "name", "pat_str", "special_tokens", "n_vocab", "pattern": {"name", "regexes"}}``;
+    :func:`load_tiktoken_export` rebuilds the ``tiktoken.Encoding`` from the two files.
+
+    Raises:
+        TiktokenExportError: the pattern cannot be a tiktoken ``pat_str``.
+    """
+    pat_str = tiktoken_pat_str(vocab.pattern)
+    path = Path(path)
+    lines = "".join(
+        f"{base64.b64encode(t).decode('ascii')} {i}\n" for i, t in enumerate(vocab.tokens)
+    )
+    sidecar = {
+        "format": SIDECAR_FORMAT,
+        "version": SIDECAR_VERSION,
+        "name": name or path.name.split(".")[0],
+        "pat_str": pat_str,
+        "special_tokens": dict(vocab.special_tokens),
+        "n_vocab": vocab.n_vocab,
+        "pattern": {"name": vocab.pattern.name, "regexes": list(vocab.pattern.regexes)},
+    }
+    atomic_write(path, lines)
+    atomic_write(sidecar_path(path), json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n")
+    return path
+
+
+def read_sidecar(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The sidecar of the ``.tiktoken`` file at ``path`` (see :func:`save_tiktoken`), checked.
+
+    Importers (``Tokenizer.from_tiktoken``) can use it to recover the pattern and special tokens.
+
+    Raises:
+        ExportError: the sidecar is missing, not JSON, or not a codebpe tiktoken sidecar.
+    """
+    side = sidecar_path(path)
+    try:
+        meta = json.loads(side.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ExportError(
+            f"{side}: sidecar missing (it holds the pattern and special tokens)"
+        ) from None
+    except (OSError, json.JSONDecodeError) as e:
+        raise ExportError(f"{side}: cannot read the sidecar ({e})") from e
+    if not isinstance(meta, dict) or meta.get("format") != SIDECAR_FORMAT:
+        raise ExportError(f"{side}: not a codebpe tiktoken sidecar")
+    if meta.get("version") != SIDECAR_VERSION:
+        raise ExportError(f"{side}: unsupported sidecar version {meta.get('version')!r}")
+    missing = {"name", "pat_str", "special_tokens", "pattern"} - set(meta)
+    if missing:
+        raise ExportError(f"{side}: sidecar lacks {sorted(missing)}")
+    return meta
+
+
+def load_tiktoken_export(path: str | os.PathLike[str]) -> Any:
+    """Rebuild the ``tiktoken.Encoding`` written by :func:`save_tiktoken` (needs the sidecar).
+
+    Raises:
+        ExportError: the sidecar is missing or not a codebpe tiktoken sidecar.
+    """
+    import tiktoken
+
+    from .interop import read_tiktoken_ranks
+
+    meta = read_sidecar(path)
+    return tiktoken.Encoding(
+        meta["name"],
+        pat_str=meta["pat_str"],
+        mergeable_ranks=read_tiktoken_ranks(path),
+        special_tokens={str(k): int(v) for k, v in meta["special_tokens"].items()},
+    )
