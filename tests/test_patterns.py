@@ -100,3 +100,13 @@ def test_codebpe_v1_pieces_never_cross_a_line(mixed_text):
     for piece in reference_split(mixed_text, "codebpe-v1"):
         if any(c in piece for c in "\r\n"):
             assert piece.strip("\r\n") == "", repr(piece)
+
+
+def test_codebpe_v1_runs_unchanged_in_hugging_face(mixed_text):
+    # Oniguruma (Hugging Face's regex engine) gives the reference pieces for this pattern text, so
+    # a tokenizer.json export can carry it as is (cl100k's `\s++$` would not: `$` is end-of-line).
+    from tokenizers import Regex, pre_tokenizers
+
+    split = pre_tokenizers.Split(Regex(get_pattern("codebpe-v1").text), behavior="isolated")
+    for text in [mixed_text, *(t for t, _ in CODEBPE_V1_TABLE)]:
+        assert [p for p, _ in split.pre_tokenize_str(text)] == reference_split(text, "codebpe-v1")
