@@ -8,13 +8,13 @@ vocabulary is trained on the pieces with Hugging Face ``tokenizers`` (``models.B
 is encoded with it (default inputs: the shipped ``corpora/`` sample and its held-out split). The
 script prints Markdown tables: tokens per line and bytes per token per domain (code per language,
 prose per language), and the ratio of tokens to the vocabulary trained with the cl100k pattern in
-the same run. It does not test the C++ matchers, and it does not train
-codebpe's own vocabularies (no reserved tokens: every pattern gets the same plain BPE).
+the same run. It does not test the C++ matchers, and it does not train codebpe's own vocabularies
+(no reserved tokens: every pattern gets the same plain BPE).
 
-Subtle: the pieces are handed to Hugging Face joined by a NUL sentinel that a ``Split`` pre-tokenizer
-removes, so Hugging Face never runs the pattern with its own regex engine (Oniguruma treats some
-possessive quantifiers and lookarounds differently); the split is the reference one by construction.
-Documents containing NUL are skipped (the loader reports how many).
+Subtle: the pieces are handed to Hugging Face joined by a NUL sentinel that a ``Split``
+pre-tokenizer removes, so Hugging Face never runs the pattern with its own regex engine (Oniguruma
+treats some possessive quantifiers and lookarounds differently); the split is the reference one by
+construction. Documents containing NUL are skipped (the loader reports how many).
 
 Inputs are JSON Lines files (optionally gzip-compressed) with ``text`` and ``lang`` fields (the
 corpora branch's format), or ``LANG=PATH`` for a plain UTF-8 text file. Example (the defaults
@@ -40,9 +40,10 @@ import regex
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tokenizer.patterns import PATTERNS, get_pattern, reference_split  # noqa: E402
-from pattern_candidates import CANDIDATES  # noqa: E402
+from pattern_candidates import ABLATIONS, CANDIDATES  # noqa: E402
 
 PROSE = ("en", "zh")
+ABLATION_NAMES = [f"settled/{name}" for name in ABLATIONS]  # what "settled/*" stands for
 SENTINEL = "\x00"
 
 
@@ -201,8 +202,8 @@ def tables(results: dict[str, dict[str, list[int]]], base: str | None) -> str:
         per_token.append(f"| {name} | " + " | ".join(cells_t) + " |")
     ratio_note = f" (in parentheses: tokens / {base}'s tokens)" if base else ""
     return "\n".join(
-        [f"Held-out tokens per line{ratio_note}:", "", *per_line, "", "Held-out bytes per token:", ""]
-        + per_token
+        [f"Held-out tokens per line{ratio_note}:", "", *per_line, ""]
+        + ["Held-out bytes per token:", "", *per_token]
     )
 
 
@@ -212,12 +213,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heldout", nargs="+", help="the same (default: corpora/heldout/)")
     ap.add_argument("--vocab-size", type=int, default=32768)
     ap.add_argument("--max-train-mb", type=float, default=6.0, help="training budget (0: all)")
-    ap.add_argument("--patterns", nargs="+", default=["cl100k", "o200k", "codebpe-v1"])
+    ap.add_argument(
+        "--patterns",
+        nargs="+",
+        default=["cl100k", "o200k", "codebpe-v1"],
+        help="built-in names, candidates of scripts/pattern_candidates.py, 'settled/*' (every "
+        "ablation) or NAME=REGEX",
+    )
     ap.add_argument("--baseline", default="cl100k", help="pattern the ratios are relative to")
     ap.add_argument(
         "--check-hf",
         action="store_true",
-        help="also report whether HF's own Split(Regex) reproduces each pattern on the held-out text",
+        help="also report whether HF's own Split(Regex) gives each pattern's reference pieces",
     )
     args = ap.parse_args(argv)
     if not args.train or not args.heldout:
@@ -237,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
     results: dict[str, dict[str, list[int]]] = {}
-    for spec in args.patterns:
+    specs = [s for spec in args.patterns for s in (ABLATION_NAMES if spec == "settled/*" else [spec])]
+    for spec in specs:
         name, regexes = resolve(spec)
         if args.check_hf:
             print(f"{name}: HF Split vs reference: {check_hf(held_docs, regexes)}", file=sys.stderr)

@@ -104,7 +104,7 @@ CANDIDATES: dict[str, str] = {
     "bracket-nospace": build(bracket_space=False),
 }
 _V2 = dict(newlines="runs", cjk_prefix="punct")
-#: the settled choices: build(**SETTLED) is tokenizer.patterns.CODEBPE_V1's regex, character for character.
+#: the settled choices: build(**SETTLED) is tokenizer.patterns.CODEBPE_V1's regex, exactly.
 SETTLED = dict(
     indent="line-start",
     newlines="class",
