@@ -244,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
     results: dict[str, dict[str, list[int]]] = {}
-    specs = [s for spec in args.patterns for s in (ABLATION_NAMES if spec == "settled/*" else [spec])]
+    expand = {"settled/*": ABLATION_NAMES}
+    specs = [x for spec in args.patterns for x in expand.get(spec, [spec])]
     for spec in specs:
         name, regexes = resolve(spec)
         if args.check_hf:
