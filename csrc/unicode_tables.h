@@ -1539,7 +1539,7 @@ inline constexpr uint8_t kStage2[40960] = {
 };
 
 // Class bits of a code point (< 0x110000; lone surrogates included).
-inline uint16_t class_of(uint32_t cp) {
+constexpr uint16_t class_of(uint32_t cp) {
   return kClassMask[kStage2[kStage1[cp >> kShift] * kBlock + (cp & (kBlock - 1))]];
 }
 

@@ -121,7 +121,7 @@ def render(masks: np.ndarray) -> str:
         "};",
         "",
         "// Class bits of a code point (< 0x110000; lone surrogates included).",
-        "inline uint16_t class_of(uint32_t cp) {",
+        "constexpr uint16_t class_of(uint32_t cp) {",
         "  return kClassMask[kStage2[kStage1[cp >> kShift] * kBlock + (cp & (kBlock - 1))]];",
         "}",
         "",
