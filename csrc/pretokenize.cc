@@ -409,6 +409,8 @@ void drive(const Text& whole, size_t b, size_t e, Match match, std::vector<uint3
   if (gap) ends.push_back(static_cast<uint32_t>(e));
 }
 
+constexpr auto kR3 = [](const Text& x, size_t i) { return match_deepseek_r3(x, i); };
+
 inline bool in_deepseek_cjk(uint32_t cp) {
   return (cp >= 0x4E00 && cp <= 0x9FA5) || (cp >= 0x3040 && cp <= 0x30FF);
 }
@@ -424,13 +426,13 @@ void deepseek_level2(const Text& t, size_t b, size_t e, std::vector<uint32_t>& e
       i += c.len;
       continue;
     }
-    if (gap_start < i) drive(t, gap_start, i, match_deepseek_r3, ends);
+    if (gap_start < i) drive(t, gap_start, i, kR3, ends);
     const size_t start = i;
     while (i < e && in_deepseek_cjk((c = seg.at(i)).cp)) i += c.len;
-    drive(t, start, i, match_deepseek_r3, ends);
+    drive(t, start, i, kR3, ends);
     gap_start = i;
   }
-  if (gap_start < e) drive(t, gap_start, e, match_deepseek_r3, ends);
+  if (gap_start < e) drive(t, gap_start, e, kR3, ends);
 }
 
 void split_deepseek_v3(const Text& t, std::vector<uint32_t>& ends) {
@@ -475,15 +477,18 @@ std::string_view unicode_tables_source() { return kRegexVersion; }
 void split(PatternId pattern, std::string_view text, std::vector<uint32_t>& ends) {
   if (text.size() >= (uint64_t{1} << 32)) throw std::length_error("text too long to split (4 GiB)");
   const Text t{reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+  ends.reserve(ends.size() + text.size() / 4 + 16);
+  // Lambdas (distinct types) so that each matcher is inlined into its own drive loop.
   switch (pattern) {
     case PatternId::gpt2:
-      return drive(t, 0, t.n, match_gpt2, ends);
+      return drive(t, 0, t.n, [](const Text& x, size_t i) { return match_gpt2(x, i); }, ends);
     case PatternId::cl100k:
-      return drive(t, 0, t.n, match_cl100k, ends);
+      return drive(t, 0, t.n, [](const Text& x, size_t i) { return match_cl100k(x, i); }, ends);
     case PatternId::o200k:
-      return drive(t, 0, t.n, match_o200k, ends);
+      return drive(t, 0, t.n, [](const Text& x, size_t i) { return match_o200k(x, i); }, ends);
     case PatternId::codebpe_v1:
-      return drive(t, 0, t.n, match_codebpe_v1, ends);
+      return drive(t, 0, t.n,
+                   [](const Text& x, size_t i) { return match_codebpe_v1(x, i); }, ends);
     case PatternId::deepseek_v3:
       return split_deepseek_v3(t, ends);
   }
