@@ -119,16 +119,16 @@ class Splitter:
             data = bytes(text)
             if self._builtin is None:
                 return self._split_regex(data)
-            return _cut(data, self._core.split_offsets(self._builtin, data).tolist())
+            return self._core.split_pieces(self._builtin, data)
         if not isinstance(text, str):
             raise TypeError(f"text must be str or bytes, not {type(text).__name__}")
         if self._builtin is None:
             return self._split_regex(text)
-        data = _encode_strict(text)
-        ends = self._core.split_offsets(self._builtin, data).tolist()
-        if len(data) == len(text):  # ASCII: byte offsets are character offsets
-            return _cut(text, ends)
-        return [p.decode("utf-8") for p in _cut(data, ends)]
+        try:
+            return self._core.split_pieces(self._builtin, text)
+        except UnicodeEncodeError:
+            _encode_strict(text)  # raises the clear ValueError
+            raise
 
     def _split_regex(self, text: str | bytes) -> list:
         if isinstance(text, bytes):
