@@ -163,14 +163,6 @@ def _isolated(text, regexes: tuple[object, ...]) -> list:
     return pieces
 
 
-def _cut(seq, ends: list[int]) -> list:
-    out, start = [], 0
-    for end in ends:
-        out.append(seq[start:end])
-        start = end
-    return out
-
-
 def _encode_strict(text: str) -> bytes:
     try:
         return text.encode("utf-8")
