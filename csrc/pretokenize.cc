@@ -305,16 +305,23 @@ CODEBPE_HOT size_t match_o200k(const Text& t, size_t i) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// codebpe-v1 (see tokenizer/patterns.py for the alternatives, in this order):
-//   (?:^|(?<=[\r\n]))[ \t]+(?=[^\s]) | \r\n|\n|\r | '(?i:[sdmt]|ll|ve|re)
-//   | [^\r\n\p{L}\p{N}()\[\]{}CJK]?(?:(?![CJK])[\p{L}\p{M}])+ |  ?[CJK]+ | \p{N}{1,3}
-//   |  ?[()\[\]{}] |  ?[^\s\p{L}\p{N}()\[\]{}]+ | \s+(?!\S) | \s+
+// codebpe-v1 (tokenizer/patterns.py explains each alternative), in this order:
+//   A1 (?:^|(?<=[\r\n]))[ \t]+         A2 [\r\n]+
+//   A3 [^\r\n\p{L}\p{N}()\[\]{}CJK]?(?:(?![CJK])[\p{L}\p{M}])+
+//   A4 [^\r\n\p{L}\p{N}()\[\]{}]?[CJK]+  A5  ?\p{N}{1,3}   A6  ?[^\s\p{L}\p{N}]+
+//   A7 [^\S\r\n]+(?!\S)                A8 [^\S\r\n]+
+// with CJK = \p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u30fc\uff70 (the kCJK bit).
 // ---------------------------------------------------------------------------------------------
-// Letters and marks outside CJK scripts, with the class test done on the mask.
+// Letters and marks outside CJK: the repeated unit of A3.
 CODEBPE_HOT bool is_word(uint16_t cls) { return (cls & (kL | kM)) && !(cls & kCJK); }
 
 CODEBPE_HOT size_t word_run(const Text& t, size_t i) {
   for (;;) {
+    if (i < t.n && t.s[i] < 0x80) {  // ASCII: letters only (no ASCII mark or CJK)
+      if (!(kAscii[t.s[i]] & kL)) return i;
+      ++i;
+      continue;
+    }
     const Char c = t.at(i);
     if (!is_word(c.cls)) return i;
     i += c.len;
@@ -324,43 +331,47 @@ CODEBPE_HOT size_t word_run(const Text& t, size_t i) {
 CODEBPE_HOT size_t match_codebpe_v1(const Text& t, size_t i) {
   const Char c = t.at(i);
   const uint8_t* s = t.s;
-  if ((c.cp == ' ' || c.cp == '\t') && (i == 0 || s[i - 1] == '\r' || s[i - 1] == '\n')) {
-    size_t j = i;
-    while (j < t.n && (s[j] == ' ' || s[j] == '\t')) ++j;
-    // subtle: backtracking [ \t]+ cannot help: a shorter run is followed by space or tab.
-    if (!(t.at(j).cls & (kWS | kEnd))) return j;
+  if (c.cp == ' ' || c.cp == '\t') {
+    if (i == 0 || s[i - 1] == '\r' || s[i - 1] == '\n') {  // A1: the whole indentation run
+      size_t j = i + 1;
+      while (j < t.n && (s[j] == ' ' || s[j] == '\t')) ++j;
+      return j;
+    }
+  } else if (c.cp == '\r' || c.cp == '\n') {  // A2
+    size_t j = i + 1;
+    while (j < t.n && (s[j] == '\r' || s[j] == '\n')) ++j;
+    return j;
   }
-  if (c.cp == '\r') return (i + 1 < t.n && s[i + 1] == '\n') ? i + 2 : i + 1;
-  if (c.cp == '\n') return i + 1;
-  if (c.cp == '\'') {
-    if (size_t e = contraction_ci(t, i)) return e;
-  }
+  // A3/A4: an optional first character, greedy: first with it, then without.
   const bool bracket = c.cp < 0x80 && is_bracket(c.cp);
-  if (!(c.cls & (kL | kN | kCJK | kEnd)) && !is_newline(c.cp) && !bracket) {
-    const size_t p = i + c.len;
-    if (is_word(t.at(p).cls)) return word_run(t, p);
-  }
+  const bool prefix4 = !(c.cls & (kL | kN | kEnd)) && !bracket;  // \r\n handled above
+  const size_t p = i + c.len;
+  const Char next = t.at(p);
+  if (prefix4 && !(c.cls & kCJK) && is_word(next.cls)) return word_run(t, p);
   if (is_word(c.cls)) return word_run(t, i);
+  if (prefix4 && (next.cls & kCJK)) return t.run(p, kCJK);
+  if (c.cls & kCJK) return t.run(i, kCJK);
+  // A5/A6: an optional leading space.
   size_t j = i;
   Char x = c;
   if (c.cp == ' ') {
-    j = i + 1;
-    x = t.at(j);
+    j = p;
+    x = next;
   }
-  if (x.cls & kCJK) return t.run(j, kCJK);
-  if (c.cls & kN) return t.digits3(i);
-  if (x.cp < 0x80 && is_bracket(x.cp)) return j + 1;
-  if (!(x.cls & (kWS | kL | kN | kEnd))) {
-    for (;;) {
-      const Char y = t.at(j);
-      if ((y.cls & (kWS | kL | kN | kEnd)) || (y.cp < 0x80 && is_bracket(y.cp))) return j;
-      j += y.len;
-    }
+  if (x.cls & kN) return t.digits3(j);
+  if (!(x.cls & (kWS | kL | kN | kEnd))) return t.run_not(j, kWS | kL | kN);
+  // A7/A8: c is horizontal whitespace (not \r or \n). subtle: (?!\S) also holds before \r, \n
+  // and at the end, so the whole run is taken there; before a non-space the run gives its last
+  // character back (when it has two or more).
+  size_t end = i, last = i;
+  for (;;) {
+    const Char y = t.at(end);
+    if (!(y.cls & kWS) || is_newline(y.cp)) break;
+    last = end;
+    end += y.len;
   }
-  const WsRun r = scan_ws(t, i);
-  if (r.end == t.n) return r.end;      // \s+(?!\S) at the end
-  if (r.several) return r.last_start;  // \s+(?!\S)
-  return r.end;                        // \s+
+  if (end == t.n || is_newline(s[end]) || last == i) return end;
+  return last;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ from pathlib import Path
 import numpy as np
 import regex
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tokenizer.patterns import _CJK  # noqa: E402  (codebpe-v1's CJK set: the one source of truth)
+
 OUT = Path(__file__).resolve().parent.parent / "csrc" / "unicode_tables.h"
 MAX_CP = 0x110000
 
@@ -41,7 +44,7 @@ CLASSES: list[tuple[str, str]] = [
     ("kP", r"\p{P}"),
     ("kS", r"\p{S}"),
     ("kWS", r"\s"),  # the regex module's \s for str patterns
-    ("kCJK", r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}"),  # codebpe-v1's CJK runs
+    ("kCJK", _CJK),  # codebpe-v1's CJK runs, as defined in tokenizer/patterns.py
 ]
 
 

@@ -113,7 +113,7 @@ class Splitter:
         """Split ``text`` into pieces whose concatenation is ``text``.
 
         >>> Splitter("codebpe-v1").split(b"if (x):")
-        [b'if', b' (', b'x', b')', b':']
+        [b'if', b' (', b'x', b'):']
         """
         if isinstance(text, (bytes, bytearray, memoryview)):
             data = bytes(text)
