@@ -185,6 +185,18 @@ inline size_t contraction_cs(const Text& t, size_t i) {
 // gpt2: '(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s
 // ---------------------------------------------------------------------------------------------
 CODEBPE_HOT size_t match_gpt2(const Text& t, size_t i) {
+  const uint8_t b = t.s[i];  // ASCII fast path; the general path below decides the rest
+  if (b < 0x80 && b != '\'') {
+    const uint16_t cb = kAscii[b];
+    if (cb & (kL | kN)) return t.run(i + 1, cb & (kL | kN));
+    if (!(cb & kWS)) return t.run_not(i + 1, kWS | kL | kN);
+    const uint8_t nb = i + 1 < t.n ? t.s[i + 1] : 0x80;
+    if (b == ' ' && nb < 0x80) {
+      const uint16_t cn = kAscii[nb];
+      if (cn & (kL | kN)) return t.run(i + 2, cn & (kL | kN));
+      if (!(cn & kWS)) return t.run_not(i + 2, kWS | kL | kN);
+    }
+  }
   const Char c = t.at(i);
   if (c.cp == '\'') {
     if (size_t e = contraction_cs(t, i)) return e;
@@ -211,6 +223,21 @@ CODEBPE_HOT size_t match_gpt2(const Text& t, size_t i) {
 //         |\s++$|\s*[\r\n]|\s+(?!\S)|\s
 // ---------------------------------------------------------------------------------------------
 CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
+  // ASCII fast path for the common first characters; anything else takes the general path.
+  const uint8_t b = t.s[i];
+  if (b < 0x80) {
+    const uint16_t cb = kAscii[b];
+    if (cb & kL) return t.run(i + 1, kL);
+    const uint8_t nb = i + 1 < t.n ? t.s[i + 1] : 0x80;
+    if (b != '\'' && !(cb & (kWS | kN)) && nb < 0x80) {  // punctuation, symbol, control
+      if (kAscii[nb] & kL) return t.run(i + 2, kL);
+      return t.newlines(t.run_not(i + 1, kWS | kL | kN));
+    }
+    if (b == ' ' && nb < 0x80 && nb != '\'') {
+      if (kAscii[nb] & kL) return t.run(i + 2, kL);
+      if (!(kAscii[nb] & (kWS | kN))) return t.newlines(t.run_not(i + 2, kWS | kL | kN));
+    }
+  }
   const Char c = t.at(i);
   if (c.cp == '\'') {
     if (size_t e = contraction_ci(t, i)) return e;
@@ -275,6 +302,17 @@ CODEBPE_HOT size_t o200k_upper_word(const Text& t, size_t p) {
 }
 
 CODEBPE_HOT size_t match_o200k(const Text& t, size_t i) {
+  // ASCII fast path: a lower-case word, with or without a one-character prefix (for a
+  // lower-case first letter the upper-case run is empty, so the word is the lower-case run).
+  const uint8_t b = t.s[i];
+  if (b < 0x80) {
+    const uint16_t cb = kAscii[b];
+    if (cb & kLl) return o200k_suffix(t, t.run(i + 1, kLower));
+    const uint8_t nb = i + 1 < t.n ? t.s[i + 1] : 0x80;
+    if (!(cb & (kL | kN)) && b != '\r' && b != '\n' && nb < 0x80 && (kAscii[nb] & kLl)) {
+      return o200k_suffix(t, t.run(i + 2, kLower));
+    }
+  }
   const Char c = t.at(i);
   // subtle: the optional prefix is greedy but not possessive: with it first, then without (which
   // matters for combining marks, in both the prefix class and the letter classes).
@@ -331,6 +369,7 @@ CODEBPE_HOT size_t word_run(const Text& t, size_t i) {
 CODEBPE_HOT size_t match_codebpe_v1(const Text& t, size_t i) {
   const Char c = t.at(i);
   const uint8_t* s = t.s;
+  const uint8_t b0 = s[i];
   if (c.cp == ' ' || c.cp == '\t') {
     if (i == 0 || s[i - 1] == '\r' || s[i - 1] == '\n') {  // A1: the whole indentation run
       size_t j = i + 1;
@@ -341,6 +380,13 @@ CODEBPE_HOT size_t match_codebpe_v1(const Text& t, size_t i) {
     size_t j = i + 1;
     while (j < t.n && (s[j] == '\r' || s[j] == '\n')) ++j;
     return j;
+  }
+  if (b0 < 0x80) {  // ASCII fast path for A3: a word, or one prefix character and a word
+    if (kAscii[b0] & kL) return word_run(t, i + 1);
+    const uint8_t nb = i + 1 < t.n ? s[i + 1] : 0x80;
+    if (nb < 0x80 && (kAscii[nb] & kL) && !(kAscii[b0] & kN) && !is_bracket(b0)) {
+      return word_run(t, i + 2);
+    }
   }
   // A3/A4: an optional first character, greedy: first with it, then without.
   const bool bracket = c.cp < 0x80 && is_bracket(c.cp);
@@ -381,6 +427,13 @@ CODEBPE_HOT size_t match_codebpe_v1(const Text& t, size_t i) {
 //      |\s*[\r\n]+|\s+(?!\S)|\s+
 // ---------------------------------------------------------------------------------------------
 CODEBPE_HOT size_t match_deepseek_r3(const Text& t, size_t i) {
+  const uint8_t b = t.s[i];  // ASCII fast path: a word, or a space and a word
+  if (b < 0x80) {
+    if (kAscii[b] & kL) return t.run(i + 1, kL | kM);
+    if (b == ' ' && i + 1 < t.n && t.s[i + 1] < 0x80 && (kAscii[t.s[i + 1]] & kL)) {
+      return t.run(i + 2, kL | kM);
+    }
+  }
   const Char c = t.at(i);
   if (c.cp < 0x80 && (c.cls & (kP | kS))) {  // the 32 ASCII punctuation characters
     size_t j = i + 1;
