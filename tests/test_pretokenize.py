@@ -43,9 +43,29 @@ TEXTS = st.lists(
 # Byte strings mixing valid UTF-8 with truncated, overlong, surrogate and stray sequences.
 BYTE_CHUNKS = st.one_of(
     st.sampled_from(
-        [b" ", b"\n", b"\r\n", b"'s", b"ab", b"A", b"1", b"(", b"+=", b"\xe4\xb8\xad", b"\xe4\xb8",
-         b"\xf0\x9f\x9a\x80", b"\xf0\x9f", b"\xed\xa0\x80", b"\xc0\xaf", b"\xff", b"\x80", b"\xf4\x90"
-         b"\x80\x80", b"\xc3\xa9", b"\xe0\x80\x80"]
+        [
+            b" ",
+            b"\n",
+            b"\r\n",
+            b"'s",
+            b"ab",
+            b"A",
+            b"1",
+            b"(",
+            b"+=",
+            b"\xe4\xb8\xad",
+            b"\xe4\xb8",
+            b"\xf0\x9f\x9a\x80",
+            b"\xf0\x9f",
+            b"\xed\xa0\x80",
+            b"\xc0\xaf",
+            b"\xff",
+            b"\x80",
+            b"\xf4\x90",
+            b"\x80\x80",
+            b"\xc3\xa9",
+            b"\xe0\x80\x80",
+        ]
     ),
     st.binary(max_size=4),
 )
@@ -172,15 +192,28 @@ TABLE = [
     ("o200k", "  \n\n  x", ["  \n\n", " ", " x"]),
     ("o200k", "a  ", ["a", "  "]),
     ("o200k", "12345", ["123", "45"]),
-    ("codebpe-v1", "def f(x):\n    return x\n",
-     ["def", " f", "(", "x", "):", "\n", "    ", "return", " x", "\n"]),
-    ("codebpe-v1", "a:\r\n\t\tif b:\r\n\r\n", ["a", ":", "\r\n", "\t\t", "if", " b", ":", "\r\n\r\n"]),
+    (
+        "codebpe-v1",
+        "def f(x):\n    return x\n",
+        ["def", " f", "(", "x", "):", "\n", "    ", "return", " x", "\n"],
+    ),
+    (
+        "codebpe-v1",
+        "a:\r\n\t\tif b:\r\n\r\n",
+        ["a", ":", "\r\n", "\t\t", "if", " b", ":", "\r\n\r\n"],
+    ),
     ("codebpe-v1", "foo(bar[1]) {x}", ["foo", "(", "bar", "[", "1", "])", " {", "x", "}"]),
-    ("codebpe-v1", "a == b -> c :: d += 1",
-     ["a", " ==", " b", " ->", " c", " ::", " d", " +=", " 1"]),
+    (
+        "codebpe-v1",
+        "a == b -> c :: d += 1",
+        ["a", " ==", " b", " ->", " c", " ::", " d", " +=", " 1"],
+    ),
     ("codebpe-v1", "x 变量名 = 1 。中文abc", ["x", " 变量名", " =", " 1", " 。", "中文", "abc"]),
-    ("codebpe-v1", "naïve_café it's .append($x)",
-     ["naïve", "_café", " it", "'s", " .", "append", "($", "x", ")"]),
+    (
+        "codebpe-v1",
+        "naïve_café it's .append($x)",
+        ["naïve", "_café", " it", "'s", " .", "append", "($", "x", ")"],
+    ),
     ("codebpe-v1", 'x = 1234567 "str"', ["x", " =", " 123", "456", "7", ' "', "str", '"']),
     ("codebpe-v1", "x  \n  \n", ["x", "  ", "\n", "  ", "\n"]),
     ("codebpe-v1", "a  b\t\n", ["a", " ", " b", "\t", "\n"]),

@@ -132,8 +132,10 @@ class Splitter:
 
     def _split_regex(self, text: str | bytes) -> list:
         if isinstance(text, bytes):
-            if any(isinstance(r, (regex.Pattern, re.Pattern)) and isinstance(r.pattern, bytes)
-                   for r in self._regexes):
+            if any(
+                isinstance(r, (regex.Pattern, re.Pattern)) and isinstance(r.pattern, bytes)
+                for r in self._regexes
+            ):
                 return _isolated(text, self._regexes)
             pieces = _isolated(text.decode("utf-8", "surrogateescape"), self._regexes)
             return [p.encode("utf-8", "surrogateescape") for p in pieces]
