@@ -494,41 +494,37 @@ inline bool in_deepseek_cjk(uint32_t cp) {
   return (cp >= 0x4E00 && cp <= 0x9FA5) || (cp >= 0x3040 && cp <= 0x30FF);
 }
 
-// R2 on [b, e), then R3 on each of its pieces.
-void deepseek_level2(const Text& t, size_t b, size_t e, std::vector<uint32_t>& ends) {
-  const Text seg{t.s, e};
-  size_t i = b;
-  size_t gap_start = b;
-  while (i < e) {
-    Char c = seg.at(i);
-    if (!in_deepseek_cjk(c.cp)) {
-      i += c.len;
-      continue;
-    }
-    if (gap_start < i) drive(t, gap_start, i, kR3, ends);
-    const size_t start = i;
-    while (i < e && in_deepseek_cjk((c = seg.at(i)).cp)) i += c.len;
-    drive(t, start, i, kR3, ends);
-    gap_start = i;
-  }
-  if (gap_start < e) drive(t, gap_start, e, kR3, ends);
-}
-
+// R1 and R2 fused into one pass: a digit group (R1) or a run of the literal CJK ranges (R2) ends
+// the current segment of other characters; R3 then runs on each segment.
+// subtle: a digit group is always one piece (no N character is a letter, mark, punctuation,
+// symbol or space, so R3 matches nothing in it), and no N character lies in the CJK ranges
+// (tests check both against the regex module), so the fused pass equals the nested splits.
 void split_deepseek_v3(const Text& t, std::vector<uint32_t>& ends) {
   size_t i = 0;
-  size_t gap_start = 0;
+  size_t seg = 0;  // start of the current segment of other characters
   while (i < t.n) {
     const Char c = t.at(i);
-    if (!(c.cls & kN)) {
+    const bool digit = c.cls & kN;
+    if (!digit && !in_deepseek_cjk(c.cp)) {
       i += c.len;
       continue;
     }
-    if (gap_start < i) deepseek_level2(t, gap_start, i, ends);
-    const size_t e = t.digits3(i);
-    deepseek_level2(t, i, e, ends);
-    i = gap_start = e;
+    if (seg < i) drive(t, seg, i, kR3, ends);
+    if (digit) {
+      i = t.digits3(i);
+      ends.push_back(static_cast<uint32_t>(i));
+    } else {
+      const size_t start = i;
+      Char y = c;
+      do {
+        i += y.len;
+        y = t.at(i);
+      } while (y.len && in_deepseek_cjk(y.cp));
+      drive(t, start, i, kR3, ends);
+    }
+    seg = i;
   }
-  if (gap_start < t.n) deepseek_level2(t, gap_start, t.n, ends);
+  if (seg < t.n) drive(t, seg, t.n, kR3, ends);
 }
 
 }  // namespace

@@ -260,3 +260,13 @@ def test_unicode_tables_are_up_to_date():
     script = ROOT / "scripts" / "gen_unicode_tables.py"
     proc = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_deepseek_fused_pass_assumptions():
+    # csrc/pretokenize.cc fuses deepseek-v3's first two splits; that is exact only if no digit
+    # lies in the literal CJK ranges and no digit is a letter, mark, punctuation, symbol or space.
+    everything = "".join(map(chr, range(0x110000)))
+    assert (
+        regex.search(r"(?V1)[\p{N}&&[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]]", everything) is None
+    )
+    assert regex.search(r"(?V1)[\p{N}&&[\p{L}\p{M}\p{P}\p{S}\s]]", everything) is None
