@@ -279,7 +279,8 @@ CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
 constexpr uint16_t kUpper = kLu | kLt | kLm | kLo | kM;
 constexpr uint16_t kLower = kLl | kLm | kLo | kM;
 
-inline size_t o200k_suffix(const Text& t, size_t e) {
+CODEBPE_HOT size_t o200k_suffix(const Text& t, size_t e) {
+  if (e >= t.n || t.s[e] != '\'') return e;  // the common case, without a call
   const size_t c = contraction_ci(t, e);
   return c ? c : e;
 }
@@ -310,13 +311,26 @@ CODEBPE_HOT size_t o200k_upper_word(const Text& t, size_t p) {
 CODEBPE_HOT size_t match_o200k(const Text& t, size_t i) {
   // ASCII fast path: a lower-case word, with or without a one-character prefix (for a
   // lower-case first letter the upper-case run is empty, so the word is the lower-case run).
+  // An ASCII upper-case run followed by an ASCII character: with a lower-case letter next, the
+  // first alternative's [UPPER]* stops before it ("Hello", "HTTPServer" whole);
+  // otherwise the second alternative takes the upper-case run ("JSON").
   const uint8_t b = t.s[i];
   if (b < 0x80) {
     const uint16_t cb = kAscii[b];
     if (cb & kLl) return o200k_suffix(t, t.run(i + 1, kLower));
-    const uint8_t nb = i + 1 < t.n ? t.s[i + 1] : 0x80;
-    if (!(cb & (kL | kN)) && b != '\r' && b != '\n' && nb < 0x80 && (kAscii[nb] & kLl)) {
-      return o200k_suffix(t, t.run(i + 2, kLower));
+    size_t w = i;  // where the word starts (after an optional prefix character)
+    if (!(cb & (kL | kN)) && b != '\r' && b != '\n' && i + 1 < t.n && t.s[i + 1] < 0x80) {
+      w = i + 1;
+      if (kAscii[t.s[w]] & kLl) return o200k_suffix(t, t.run(w + 1, kLower));
+    }
+    if (kAscii[t.s[w]] & kLu) {
+      size_t j = w + 1;
+      while (j < t.n && t.s[j] < 0x80 && (kAscii[t.s[j]] & kLu)) ++j;
+      if (j == t.n) return j;
+      if (t.s[j] < 0x80) {
+        if (kAscii[t.s[j]] & kLl) return o200k_suffix(t, t.run(j + 1, kLower));
+        return o200k_suffix(t, j);
+      }
     }
   }
   const Char c = t.at(i);
