@@ -17,11 +17,13 @@ cmake -S csrc -B "$work/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCODEBPE_SANIT
 cmake --build "$work/build" -j "$(nproc)"
 asan=$(g++ -print-file-name=libasan.so)
 ubsan=$(g++ -print-file-name=libubsan.so)
+# libstdc++ must be preloaded too, or the first C++ exception crashes inside ASan.
+stdcxx=$(g++ -print-file-name=libstdc++.so)
 # Leak checking is off: CPython itself "leaks" interned objects at exit.
 export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export CODEBPE_SANITIZED=1
 cd "$work"
-LD_PRELOAD="$asan $ubsan" "$py" -c "import tokenizer._core as c, sys; assert c.__file__.startswith('$work'), c.__file__" \
+LD_PRELOAD="$asan $ubsan $stdcxx" "$py" -c "import tokenizer._core as c, sys; assert c.__file__.startswith('$work'), c.__file__" \
   || { echo "sanitize.sh: not testing the sanitized build" >&2; exit 1; }
-LD_PRELOAD="$asan $ubsan" PYTHONPATH="$work" "$py" -m pytest -p no:cacheprovider "${@:-tests}"
+LD_PRELOAD="$asan $ubsan $stdcxx" PYTHONPATH="$work" "$py" -m pytest -p no:cacheprovider "${@:-tests}"
