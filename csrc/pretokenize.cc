@@ -366,7 +366,8 @@ CODEBPE_HOT size_t match_o200k(const Text& t, size_t i) {
 // codebpe-v1 (tokenizer/patterns.py explains each alternative), in this order:
 //   A1 (?:^|(?<=[\r\n]))[ \t]+         A2 [\r\n]+
 //   A3 [^\r\n\p{L}\p{N}()\[\]{}CJK]?(?:(?![CJK])[\p{L}\p{M}])+
-//   A4 [^\r\n\p{L}\p{N}()\[\]{}]?[CJK]+  A5  ?\p{N}{1,3}   A6  ?[^\s\p{L}\p{N}]+
+//   A4 [^\r\n\p{L}\p{N}()\[\]{}]?[CJK]+  A5  ?\p{N}{1,3}
+//   A6  ?[^\s\p{L}\p{N}]+[\r\n]*
 //   A7 [^\S\r\n]+(?!\S)                A8 [^\S\r\n]+
 // with CJK = \p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u30fc\uff70 (the kCJK bit).
 // ---------------------------------------------------------------------------------------------
@@ -425,7 +426,11 @@ CODEBPE_HOT size_t match_codebpe_v1(const Text& t, size_t i) {
     x = next;
   }
   if (x.cls & kN) return t.digits3(j);
-  if (!(x.cls & (kWS | kL | kN | kEnd))) return t.run_not(j, kWS | kL | kN);
+  if (!(x.cls & (kWS | kL | kN | kEnd))) {  // A6, then the newlines that end the line
+    size_t e = t.run_not(j, kWS | kL | kN);
+    while (e < t.n && (s[e] == '\r' || s[e] == '\n')) ++e;
+    return e;
+  }
   // A7/A8: c is horizontal whitespace (not \r or \n). subtle: (?!\S) also holds before \r, \n
   // and at the end, so the whole run is taken there; before a non-space the run gives its last
   // character back (when it has two or more).

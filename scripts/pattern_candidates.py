@@ -32,7 +32,7 @@ def build(
     underscore: bool = False,  # '_' is a word character (snake_case stays one piece)
     cjk_prefix: str = "space",  # a CJK run's optional first char: "space" | "none" | "punct"
     nl_indent: bool = False,  # informative: newline + following indentation as one piece
-    ops_newline: bool = False,  # informative: operator run swallows following newlines (cl100k)
+    ops_newline: bool = False,  # operator run takes the newlines that follow (cl100k `):\n`)
     digits: str = "1,3",
     bracket_space: bool = True,  # brackets take an optional leading space
     brackets: str = "alone",  # "alone": each bracket its own piece | "ops": part of operator runs
@@ -113,6 +113,7 @@ SETTLED = dict(
     cjk_kana_marks=True,
     brackets="ops",
     digit_space=True,
+    ops_newline=True,
 )
 CANDIDATES.update(
     {
@@ -145,8 +146,7 @@ ABLATIONS: dict[str, str] = {
     "digits-nospace": _settled(digit_space=False),
     "brackets-alone": _settled(brackets="alone"),
     "brackets-alone-nospace": _settled(brackets="alone", bracket_space=False),
+    "no-ops-newline": _settled(ops_newline=False),
     "nl-indent": _settled(nl_indent=True),
-    "ops-newline": _settled(ops_newline=True),
-    "nl-indent+ops-newline": _settled(nl_indent=True, ops_newline=True),
 }
 CANDIDATES.update({f"settled/{k}": v for k, v in ABLATIONS.items()})

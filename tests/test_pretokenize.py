@@ -195,12 +195,12 @@ TABLE = [
     (
         "codebpe-v1",
         "def f(x):\n    return x\n",
-        ["def", " f", "(", "x", "):", "\n", "    ", "return", " x", "\n"],
+        ["def", " f", "(", "x", "):\n", "    ", "return", " x", "\n"],
     ),
     (
         "codebpe-v1",
         "a:\r\n\t\tif b:\r\n\r\n",
-        ["a", ":", "\r\n", "\t\t", "if", " b", ":", "\r\n\r\n"],
+        ["a", ":\r\n", "\t\t", "if", " b", ":\r\n\r\n"],
     ),
     ("codebpe-v1", "foo(bar[1]) {x}", ["foo", "(", "bar", "[", "1", "])", " {", "x", "}"]),
     (
@@ -249,9 +249,9 @@ def test_cli_split(tmp_path, capsys):
     path = tmp_path / "in.py"
     path.write_bytes(b"if x:\n    y()\n")
     assert cli_main(["split", str(path), "--pattern", "codebpe-v1", "--sep", "|"]) == 0
-    assert capsys.readouterr().out == "if| x|:|\n|    |y|()|\n\n"
+    assert capsys.readouterr().out == "if| x|:\n|    |y|()\n\n"
     assert cli_main(["split", str(path), "--count"]) == 0
-    assert capsys.readouterr().out == "8\n"
+    assert capsys.readouterr().out == "6\n"
     assert cli_main(["split", str(tmp_path / "missing")]) == 2
 
 

@@ -112,10 +112,11 @@ DEEPSEEK_V3 = Pattern(
 #      reserved indentation tokens, so the first word of a line has no leading space ('return').
 #      Leaving the run's last space to the word (cl100k-like '   ' + ' return') measured neutral
 #      (code -0.2%, English +0.2%) and would split the reserved runs; rejected.
-#   2. newlines: a run of \r and \n, one piece ('\n\n', '\r\n'); lines never share a piece, so
-#      any prompt cut at a line boundary is token-aligned. One piece per newline cost 1.5% on code,
-#      2.9% on English and 7.9% on Chinese (paragraph breaks); rejected. Trailing spaces fused into
-#      the newline: no measurable gain; rejected.
+#   2. newlines: a run of \r and \n, one piece ('\n\n', '\r\n') unless it follows an operator
+#      run (6). A piece never continues past a newline run, so every line START is a token
+#      boundary (a prompt or FIM span that begins at a line start is token-aligned). One piece
+#      per newline cost 1.5% on code, 2.9% on English and 7.9% on Chinese (paragraph breaks);
+#      rejected. Trailing spaces fused into the newline: no measurable gain; rejected.
 #   3. words: an optional first character that is not a letter, digit, newline, ASCII bracket or
 #      CJK ('.append', '_foo', '$var', '@decorator', ' return', "'t"), then letters and marks,
 #      CJK excluded. A space-only prefix cost 4.5% on code (9.9% on English); a prefix set of
@@ -130,15 +131,15 @@ DEEPSEEK_V3 = Pattern(
 #   5. digits in groups of at most three, with an optional leading space (' 1', ' 100' '0'):
 #      -0.6% tokens on code; groups of at most two cost 1.1% on SQL, neutral elsewhere.
 #   6. operator/punctuation runs, brackets included, with an optional leading space ('==', ' ->',
-#      '::', ' +=', '</', '());', ']});'). Brackets never fuse with letters or digits (the word
-#      prefix excludes them) but do join operator runs: one piece per bracket cost 5.1% on code.
+#      '::', ' +=', '</', '());', ']});'), then any newlines that follow (cl100k's '):\n').
+#      Brackets never fuse with letters or digits (the word prefix excludes them) but do join
+#      operator runs: one piece per bracket cost 5.1% on code. Keeping the newline out of the
+#      run (the first settled version) cost 7.0% on code: most code lines end in punctuation.
 #   7. other horizontal whitespace as in cl100k (a run leaves its last space to what follows);
 #      never crosses a newline.
-# Every character is matched by exactly one alternative (lossless). The measured price of the
-# line principles (1 and 2) at 32k is 8.5% on code, 5.7% on English and 4.1% on Chinese:
-# fusing trailing punctuation with the newline (cl100k's '):\n') and the newline with the next
-# line's indentation ('\n    ') brings codebpe-v1 to parity with the cl100k pattern; kept anyway,
-# so that both edges of every line are token boundaries.
+# Every character is matched by exactly one alternative (lossless). With 6 taking the newlines that
+# end a line of code, codebpe-v1 is at parity with the cl100k pattern on code at 32k (measured in
+# docs/patterns.md); the line END is then inside a token after punctuation, the line START never.
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u30fc\uff70"
 _BRACKETS = r"()\[\]{}"
 _PREFIX = rf"[^\r\n\p{{L}}\p{{N}}{_BRACKETS}{_CJK}]?"  # optional first char of a word
@@ -152,7 +153,7 @@ CODEBPE_V1 = Pattern(
                 rf"""{_PREFIX}(?:(?![{_CJK}])[\p{{L}}\p{{M}}])+""",
                 rf"""[^\r\n\p{{L}}\p{{N}}{_BRACKETS}]?[{_CJK}]+""",
                 r""" ?\p{N}{1,3}""",
-                r""" ?[^\s\p{L}\p{N}]+""",
+                r""" ?[^\s\p{L}\p{N}]+[\r\n]*""",
                 r"""[^\S\r\n]+(?!\S)""",
                 r"""[^\S\r\n]+""",
             ]
