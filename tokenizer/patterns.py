@@ -216,7 +216,8 @@ def _isolated_split(piece: str, rx: regex.Pattern) -> list[str]:
 def reference_split(text: str, pattern: str | Pattern | tuple[str, ...] = DEFAULT_PATTERN) -> list[str]:
     """Split ``text`` with the reference regexes of ``pattern`` (slow; the test oracle).
 
-    ``pattern`` is a built-in name, a :class:`Pattern`, or a tuple of regex texts. Nothing is
+    ``pattern`` is a built-in name, a :class:`Pattern`, or a tuple of regex texts (or compiled
+    ``regex`` patterns). Nothing is
     dropped: text that no regex matches becomes a piece of its own, so ``"".join`` of the result is
     always ``text``.
 
@@ -231,7 +232,7 @@ def reference_split(text: str, pattern: str | Pattern | tuple[str, ...] = DEFAUL
         regexes = tuple(pattern)
     pieces = [text] if text else []
     for rx_text in regexes:
-        rx = _compiled(rx_text)
+        rx = _compiled(rx_text) if isinstance(rx_text, str) else rx_text
         pieces = [p for piece in pieces for p in _isolated_split(piece, rx)]
     return pieces
 

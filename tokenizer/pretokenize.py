@@ -144,25 +144,7 @@ class Splitter:
 
 def _isolated(text, regexes: tuple[object, ...]) -> list:
     """reference_split's isolated-split rule for regex texts or compiled patterns."""
-    if all(isinstance(r, str) for r in regexes):
-        return reference_split(text, tuple(regexes))  # type: ignore[arg-type]
-    pieces = [text] if text else []
-    for rx in regexes:
-        rx = regex.compile(rx) if isinstance(rx, str) else rx
-        out = []
-        for piece in pieces:
-            pos = 0
-            for m in rx.finditer(piece):
-                if m.start() == m.end():
-                    continue
-                if m.start() > pos:
-                    out.append(piece[pos : m.start()])
-                out.append(m.group())
-                pos = m.end()
-            if pos < len(piece):
-                out.append(piece[pos:])
-        pieces = out
-    return pieces
+    return reference_split(text, tuple(regexes))  # type: ignore[arg-type]
 
 
 def _encode_strict(text: str) -> bytes:
