@@ -1,0 +1,230 @@
+// BPE merge loop. Design notes:
+//
+// * Pair table, not byte-string ranks. tiktoken looks up the rank of the concatenated bytes of
+//   each adjacent pair (hashing byte slices). We precompute, for every token, all its split points
+//   into two tokens: (left id, right id) -> (priority, merged id), a 64-bit-keyed open-addressing
+//   table (cl100k: ~0.9M pairs). A lookup is one multiply and usually one cache line.
+// * Two loops. Pieces of up to kSmall bytes use an array of parts and an array of pair priorities:
+//   find the minimum by a linear scan, merge, memmove, recompute the two neighbouring priorities.
+//   O(n^2) but with tiny constants; nearly all pieces are short. Longer pieces use a doubly linked
+//   list plus a binary min-heap of (priority, position) with lazy deletion: O(n log n), so a 1 MB
+//   piece of one character or CJK finishes in milliseconds instead of minutes.
+//   Measured on cl100k, 64 KiB pieces of "a": heap loop 4 ms; the array loop took 1.6 s.
+// * Ties: both loops merge the leftmost of the lowest-priority pairs, exactly as tiktoken's
+//   byte_pair_merge (first minimum) and Hugging Face's Word::merge_all ((rank, pos) heap order).
+#include "bpe.h"
+
+#include <algorithm>
+#include <queue>
+#include <stdexcept>
+
+namespace codebpe {
+
+namespace {
+constexpr size_t kSmall = 48;
+
+size_t pow2_at_least(size_t n) {
+  size_t c = 16;
+  while (c < n) c <<= 1;
+  return c;
+}
+}  // namespace
+
+void TokenMap::build(const std::vector<std::string>& tokens) {
+  size_t n = 0, total = 0;
+  for (const auto& t : tokens) {
+    if (!t.empty()) ++n, total += t.size();
+  }
+  slots_.assign(pow2_at_least(n * 2 + 1), Slot{});
+  mask_ = slots_.size() - 1;
+  arena_.clear();
+  arena_.reserve(total);
+  for (size_t id = 0; id < tokens.size(); ++id) {
+    const std::string& t = tokens[id];
+    if (t.empty()) continue;
+    if (find(t.data(), t.size()) != kNoId) continue;  // duplicate bytes: the lower id wins
+    uint64_t h = hash_bytes(t.data(), t.size());
+    size_t i = h & mask_;
+    while (slots_[i].id != kNoId) i = (i + 1) & mask_;
+    slots_[i] = Slot{static_cast<uint32_t>(h >> 32), static_cast<uint32_t>(id),
+                     static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(t.size())};
+    arena_ += t;
+  }
+}
+
+void PairMap::reserve(size_t n) {
+  slots_.assign(pow2_at_least(n * 2 + 1), Slot{});
+  mask_ = slots_.size() - 1;
+  size_ = 0;
+}
+
+void PairMap::grow() {
+  std::vector<Slot> old;
+  old.swap(slots_);
+  reserve(old.size());
+  for (const Slot& s : old) {
+    if (s.key != kEmpty) insert(static_cast<uint32_t>(s.key >> 32), static_cast<uint32_t>(s.key), s.prio, s.merged);
+  }
+}
+
+void PairMap::insert(uint32_t a, uint32_t b, uint32_t prio, uint32_t merged) {
+  if (slots_.empty() || (size_ + 1) * 2 > slots_.size()) grow();
+  uint64_t key = (uint64_t{a} << 32) | b;
+  uint64_t h = key * 0x9E3779B97F4A7C15ull;
+  size_t i = (h ^ (h >> 29)) & mask_;
+  while (slots_[i].key != kEmpty) {
+    if (slots_[i].key == key) return;
+    i = (i + 1) & mask_;
+  }
+  slots_[i] = Slot{key, prio, merged};
+  ++size_;
+}
+
+void BpeModel::build(const std::vector<std::string>& tokens,
+                     const std::vector<std::pair<uint32_t, uint32_t>>& merges) {
+  if (tokens.size() >= kNoId) throw std::invalid_argument("too many tokens");
+  tokens_.build(tokens);
+  for (int c = 0; c < 256; ++c) {
+    char ch = static_cast<char>(c);
+    byte_ids_[c] = tokens_.find(&ch, 1);
+  }
+  rank_mode_ = merges.empty();
+  if (rank_mode_) {
+    size_t splits = 0;
+    for (const auto& t : tokens) splits += t.size() > 1 ? t.size() - 1 : 0;
+    pairs_.reserve(splits / 2 + 16);
+    for (size_t id = 0; id < tokens.size(); ++id) {
+      const std::string& t = tokens[id];
+      if (t.size() < 2 || tokens_.find(t.data(), t.size()) != id) continue;
+      for (size_t k = 1; k < t.size(); ++k) {
+        uint32_t a = tokens_.find(t.data(), k);
+        if (a == kNoId) continue;
+        uint32_t b = tokens_.find(t.data() + k, t.size() - k);
+        if (b == kNoId) continue;
+        pairs_.insert(a, b, static_cast<uint32_t>(id), static_cast<uint32_t>(id));
+      }
+    }
+  } else {
+    pairs_.reserve(merges.size() + 16);
+    std::string buf;
+    for (size_t i = 0; i < merges.size(); ++i) {
+      auto [a, b] = merges[i];
+      if (a >= tokens.size() || b >= tokens.size() || tokens[a].empty() || tokens[b].empty()) {
+        throw std::invalid_argument("merge " + std::to_string(i) + " refers to an unknown id");
+      }
+      buf = tokens[a];
+      buf += tokens[b];
+      uint32_t merged = tokens_.find(buf.data(), buf.size());
+      if (merged == kNoId) {
+        throw std::invalid_argument("merge " + std::to_string(i) + " produces bytes that are not a token");
+      }
+      pairs_.insert(a, b, static_cast<uint32_t>(i), merged);
+    }
+  }
+}
+
+void BpeModel::missing_byte(unsigned char c) const {
+  static const char* hex = "0123456789abcdef";
+  std::string msg = "byte 0x";
+  msg += hex[c >> 4];
+  msg += hex[c & 15];
+  msg += " has no token in this vocabulary";
+  throw std::invalid_argument(msg);
+}
+
+void BpeModel::merge(std::string_view piece, std::vector<uint32_t>& out) const {
+  if (piece.size() <= kSmall) {
+    merge_small(piece, out);
+  } else {
+    merge_heap(piece, out);
+  }
+}
+
+void BpeModel::merge_small(std::string_view piece, std::vector<uint32_t>& out) const {
+  uint32_t ids[kSmall], prio[kSmall], merged[kSmall];
+  size_t n = piece.size();
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t id = byte_ids_[static_cast<unsigned char>(piece[i])];
+    if (id == kNoId) missing_byte(static_cast<unsigned char>(piece[i]));
+    ids[i] = id;
+  }
+  for (size_t i = 0; i + 1 < n; ++i) prio[i] = pairs_.find(ids[i], ids[i + 1], merged[i]);
+  while (n > 1) {
+    size_t best = 0;
+    uint32_t best_prio = prio[0];
+    for (size_t i = 1; i + 1 < n; ++i) {
+      if (prio[i] < best_prio) best_prio = prio[i], best = i;
+    }
+    if (best_prio == kNoId) break;
+    ids[best] = merged[best];
+    // Drop part best+1 and pair best+1 (pair best now spans the merged part and its right one).
+    std::memmove(ids + best + 1, ids + best + 2, (n - best - 2) * sizeof(uint32_t));
+    if (best + 2 < n) {
+      std::memmove(prio + best + 1, prio + best + 2, (n - best - 3) * sizeof(uint32_t));
+      std::memmove(merged + best + 1, merged + best + 2, (n - best - 3) * sizeof(uint32_t));
+    }
+    --n;
+    if (best + 1 < n) prio[best] = pairs_.find(ids[best], ids[best + 1], merged[best]);
+    if (best > 0) prio[best - 1] = pairs_.find(ids[best - 1], ids[best], merged[best - 1]);
+  }
+  out.insert(out.end(), ids, ids + n);
+}
+
+void BpeModel::merge_heap(std::string_view piece, std::vector<uint32_t>& out) const {
+  const size_t n = piece.size();
+  std::vector<uint32_t> ids(n), next(n), prev(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t id = byte_ids_[static_cast<unsigned char>(piece[i])];
+    if (id == kNoId) missing_byte(static_cast<unsigned char>(piece[i]));
+    ids[i] = id;
+    next[i] = static_cast<uint32_t>(i + 1);
+    prev[i] = static_cast<uint32_t>(i) - 1;  // kNoId for 0
+  }
+  next[n - 1] = kNoId;
+  // (priority << 32 | position): the min-heap pops the lowest priority, leftmost on ties.
+  std::vector<uint64_t> heap;
+  heap.reserve(n);
+  uint32_t m;
+  for (size_t i = 0; i + 1 < n; ++i) {
+    uint32_t p = pairs_.find(ids[i], ids[i + 1], m);
+    if (p != kNoId) heap.push_back((uint64_t{p} << 32) | i);
+  }
+  auto cmp = std::greater<uint64_t>();
+  std::make_heap(heap.begin(), heap.end(), cmp);
+  // A part whose left neighbour absorbed it is dead: its ids slot becomes kNoId.
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), cmp);
+    uint64_t top = heap.back();
+    heap.pop_back();
+    uint32_t p = static_cast<uint32_t>(top >> 32), pos = static_cast<uint32_t>(top);
+    uint32_t r = next[pos];
+    if (ids[pos] == kNoId || r == kNoId) continue;
+    uint32_t merged;
+    // subtle: a stale entry is recognised by its priority: the pair now at `pos` must still
+    // have exactly this priority (a priority determines the merged token, hence the span).
+    if (pairs_.find(ids[pos], ids[r], merged) != p) continue;
+    ids[pos] = merged;
+    ids[r] = kNoId;
+    uint32_t rr = next[r];
+    next[pos] = rr;
+    if (rr != kNoId) prev[rr] = pos;
+    if (rr != kNoId) {
+      uint32_t q = pairs_.find(merged, ids[rr], m);
+      if (q != kNoId) {
+        heap.push_back((uint64_t{q} << 32) | pos);
+        std::push_heap(heap.begin(), heap.end(), cmp);
+      }
+    }
+    uint32_t l = prev[pos];
+    if (l != kNoId) {
+      uint32_t q = pairs_.find(ids[l], merged, m);
+      if (q != kNoId) {
+        heap.push_back((uint64_t{q} << 32) | l);
+        std::push_heap(heap.begin(), heap.end(), cmp);
+      }
+    }
+  }
+  for (uint32_t i = 0; i != kNoId; i = next[i]) out.push_back(ids[i]);
+}
+
+}  // namespace codebpe
