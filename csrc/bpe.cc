@@ -31,11 +31,14 @@ size_t pow2_at_least(size_t n) {
 }  // namespace
 
 void TokenMap::build(const std::vector<std::string>& tokens) {
-  size_t n = 0, total = 0;
+  size_t n_short = 0, n_long = 0, total = 0;
   for (const auto& t : tokens) {
-    if (!t.empty()) ++n, total += t.size();
+    if (t.empty()) continue;
+    if (t.size() <= 8) ++n_short; else ++n_long, total += t.size();
   }
-  slots_.assign(pow2_at_least(n * 2 + 1), Slot{});
+  short_.assign(pow2_at_least(n_short + n_short / 2 + 1), ShortSlot{});
+  short_mask_ = short_.size() - 1;
+  slots_.assign(pow2_at_least(n_long * 2 + 1), Slot{});
   mask_ = slots_.size() - 1;
   arena_.clear();
   arena_.reserve(total);
@@ -43,12 +46,31 @@ void TokenMap::build(const std::vector<std::string>& tokens) {
     const std::string& t = tokens[id];
     if (t.empty()) continue;
     if (find(t.data(), t.size()) != kNoId) continue;  // duplicate bytes: the lower id wins
+    if (t.size() <= 8) {
+      uint64_t key = short_key(t.data(), t.size());
+      size_t i = short_index(key, t.size());
+      while (short_[i].id != kNoId) i = (i + 1) & short_mask_;
+      short_[i] = ShortSlot{key, static_cast<uint32_t>(id), static_cast<uint32_t>(t.size())};
+      continue;
+    }
     uint64_t h = hash_bytes(t.data(), t.size());
     size_t i = h & mask_;
     while (slots_[i].id != kNoId) i = (i + 1) & mask_;
     slots_[i] = Slot{static_cast<uint32_t>(h >> 32), static_cast<uint32_t>(id),
                      static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(t.size())};
     arena_ += t;
+  }
+}
+
+uint32_t TokenMap::find_long(const char* p, size_t n) const {
+  uint64_t h = hash_bytes(p, n);
+  size_t i = h & mask_;
+  uint32_t tag = static_cast<uint32_t>(h >> 32);
+  while (true) {
+    const Slot& s = slots_[i];
+    if (s.id == kNoId) return kNoId;
+    if (s.tag == tag && s.len == n && std::memcmp(arena_.data() + s.off, p, n) == 0) return s.id;
+    i = (i + 1) & mask_;
   }
 }
 
@@ -89,22 +111,7 @@ void BpeModel::build(const std::vector<std::string>& tokens,
     byte_ids_[c] = tokens_.find(&ch, 1);
   }
   rank_mode_ = merges.empty();
-  if (rank_mode_) {
-    size_t splits = 0;
-    for (const auto& t : tokens) splits += t.size() > 1 ? t.size() - 1 : 0;
-    pairs_.reserve(splits / 2 + 16);
-    for (size_t id = 0; id < tokens.size(); ++id) {
-      const std::string& t = tokens[id];
-      if (t.size() < 2 || tokens_.find(t.data(), t.size()) != id) continue;
-      for (size_t k = 1; k < t.size(); ++k) {
-        uint32_t a = tokens_.find(t.data(), k);
-        if (a == kNoId) continue;
-        uint32_t b = tokens_.find(t.data() + k, t.size() - k);
-        if (b == kNoId) continue;
-        pairs_.insert(a, b, static_cast<uint32_t>(id), static_cast<uint32_t>(id));
-      }
-    }
-  } else {
+  if (!rank_mode_) {
     pairs_.reserve(merges.size() + 16);
     std::string buf;
     for (size_t i = 0; i < merges.size(); ++i) {
@@ -134,21 +141,26 @@ void BpeModel::missing_byte(unsigned char c) const {
 
 void BpeModel::merge(std::string_view piece, std::vector<uint32_t>& out) const {
   if (piece.size() <= kSmall) {
-    merge_small(piece, out);
+    rank_mode_ ? merge_small<true>(piece, out) : merge_small<false>(piece, out);
   } else {
-    merge_heap(piece, out);
+    rank_mode_ ? merge_heap<true>(piece, out) : merge_heap<false>(piece, out);
   }
 }
 
+template <bool kRank>
 void BpeModel::merge_small(std::string_view piece, std::vector<uint32_t>& out) const {
-  uint32_t ids[kSmall], prio[kSmall], merged[kSmall];
+  // Part i spans [start[i], start[i + 1]); pair i joins parts i and i + 1.
+  uint32_t ids[kSmall], prio[kSmall], merged[kSmall], start[kSmall + 1];
+  const char* p = piece.data();
   size_t n = piece.size();
   for (size_t i = 0; i < n; ++i) {
-    uint32_t id = byte_ids_[static_cast<unsigned char>(piece[i])];
-    if (id == kNoId) missing_byte(static_cast<unsigned char>(piece[i]));
+    uint32_t id = byte_ids_[static_cast<unsigned char>(p[i])];
+    if (id == kNoId) missing_byte(static_cast<unsigned char>(p[i]));
     ids[i] = id;
+    start[i] = static_cast<uint32_t>(i);
   }
-  for (size_t i = 0; i + 1 < n; ++i) prio[i] = pairs_.find(ids[i], ids[i + 1], merged[i]);
+  start[n] = static_cast<uint32_t>(n);
+  for (size_t i = 0; i + 1 < n; ++i) prio[i] = pair<kRank>(p, start[i], start[i + 2], ids[i], ids[i + 1], merged[i]);
   while (n > 1) {
     size_t best = 0;
     uint32_t best_prio = prio[0];
@@ -159,72 +171,75 @@ void BpeModel::merge_small(std::string_view piece, std::vector<uint32_t>& out) c
     ids[best] = merged[best];
     // Drop part best+1 and pair best+1 (pair best now spans the merged part and its right one).
     std::memmove(ids + best + 1, ids + best + 2, (n - best - 2) * sizeof(uint32_t));
+    std::memmove(start + best + 1, start + best + 2, (n - best - 1) * sizeof(uint32_t));
     if (best + 2 < n) {
       std::memmove(prio + best + 1, prio + best + 2, (n - best - 3) * sizeof(uint32_t));
       std::memmove(merged + best + 1, merged + best + 2, (n - best - 3) * sizeof(uint32_t));
     }
     --n;
-    if (best + 1 < n) prio[best] = pairs_.find(ids[best], ids[best + 1], merged[best]);
-    if (best > 0) prio[best - 1] = pairs_.find(ids[best - 1], ids[best], merged[best - 1]);
+    if (best + 1 < n) prio[best] = pair<kRank>(p, start[best], start[best + 2], ids[best], ids[best + 1], merged[best]);
+    if (best > 0) prio[best - 1] = pair<kRank>(p, start[best - 1], start[best + 1], ids[best - 1], ids[best], merged[best - 1]);
   }
   out.insert(out.end(), ids, ids + n);
 }
 
+template <bool kRank>
 void BpeModel::merge_heap(std::string_view piece, std::vector<uint32_t>& out) const {
+  // Part at byte position i (alive while ids[i] != kNoId) spans [i, next[i]).
   const size_t n = piece.size();
+  const char* p = piece.data();
   std::vector<uint32_t> ids(n), next(n), prev(n);
   for (size_t i = 0; i < n; ++i) {
-    uint32_t id = byte_ids_[static_cast<unsigned char>(piece[i])];
-    if (id == kNoId) missing_byte(static_cast<unsigned char>(piece[i]));
+    uint32_t id = byte_ids_[static_cast<unsigned char>(p[i])];
+    if (id == kNoId) missing_byte(static_cast<unsigned char>(p[i]));
     ids[i] = id;
     next[i] = static_cast<uint32_t>(i + 1);
     prev[i] = static_cast<uint32_t>(i) - 1;  // kNoId for 0
   }
-  next[n - 1] = kNoId;
+  auto end_of = [&](uint32_t i) { return next[i] == n ? static_cast<uint32_t>(n) : next[i]; };
   // (priority << 32 | position): the min-heap pops the lowest priority, leftmost on ties.
   std::vector<uint64_t> heap;
   heap.reserve(n);
   uint32_t m;
   for (size_t i = 0; i + 1 < n; ++i) {
-    uint32_t p = pairs_.find(ids[i], ids[i + 1], m);
-    if (p != kNoId) heap.push_back((uint64_t{p} << 32) | i);
+    uint32_t q = pair<kRank>(p, static_cast<uint32_t>(i), static_cast<uint32_t>(i + 2), ids[i], ids[i + 1], m);
+    if (q != kNoId) heap.push_back((uint64_t{q} << 32) | i);
   }
   auto cmp = std::greater<uint64_t>();
   std::make_heap(heap.begin(), heap.end(), cmp);
-  // A part whose left neighbour absorbed it is dead: its ids slot becomes kNoId.
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), cmp);
     uint64_t top = heap.back();
     heap.pop_back();
-    uint32_t p = static_cast<uint32_t>(top >> 32), pos = static_cast<uint32_t>(top);
+    uint32_t q = static_cast<uint32_t>(top >> 32), pos = static_cast<uint32_t>(top);
+    if (ids[pos] == kNoId || next[pos] >= n) continue;
     uint32_t r = next[pos];
-    if (ids[pos] == kNoId || r == kNoId) continue;
     uint32_t merged;
     // subtle: a stale entry is recognised by its priority: the pair now at `pos` must still
     // have exactly this priority (a priority determines the merged token, hence the span).
-    if (pairs_.find(ids[pos], ids[r], merged) != p) continue;
+    if (pair<kRank>(p, pos, end_of(r), ids[pos], ids[r], merged) != q) continue;
     ids[pos] = merged;
     ids[r] = kNoId;
     uint32_t rr = next[r];
     next[pos] = rr;
-    if (rr != kNoId) prev[rr] = pos;
-    if (rr != kNoId) {
-      uint32_t q = pairs_.find(merged, ids[rr], m);
-      if (q != kNoId) {
-        heap.push_back((uint64_t{q} << 32) | pos);
+    if (rr < n) {
+      prev[rr] = pos;
+      uint32_t q2 = pair<kRank>(p, pos, end_of(rr), merged, ids[rr], m);
+      if (q2 != kNoId) {
+        heap.push_back((uint64_t{q2} << 32) | pos);
         std::push_heap(heap.begin(), heap.end(), cmp);
       }
     }
     uint32_t l = prev[pos];
     if (l != kNoId) {
-      uint32_t q = pairs_.find(ids[l], merged, m);
-      if (q != kNoId) {
-        heap.push_back((uint64_t{q} << 32) | l);
+      uint32_t q2 = pair<kRank>(p, l, end_of(pos), ids[l], merged, m);
+      if (q2 != kNoId) {
+        heap.push_back((uint64_t{q2} << 32) | l);
         std::push_heap(heap.begin(), heap.end(), cmp);
       }
     }
   }
-  for (uint32_t i = 0; i != kNoId; i = next[i]) out.push_back(ids[i]);
+  for (uint32_t i = 0; i < n; i = next[i]) out.push_back(ids[i]);
 }
 
 }  // namespace codebpe

@@ -6,9 +6,10 @@
 //   exactly that token (its BPE cannot end elsewhere), and ~85% of English/code pieces are.
 //   For merge-list (Hugging Face) vocabularies the shortcut is only used when the model says so
 //   (ignore_merges); otherwise every piece goes through the cache and BPE.
-// * Per-thread direct-mapped piece cache (pieces <= 32 bytes whose BPE has <= 8 ids), keyed by the
-//   encoder's serial so a thread switching encoders never reads stale entries. On Chinese text,
-//   where most pieces are multi-token, it saves the repeated BPE of frequent phrases.
+// * Per-thread piece cache (open addressing + arena, pieces <= 256 bytes that are not a single
+//   token, cleared when full), keyed by the encoder's serial so a thread switching encoders never
+//   reads stale entries. A first version was direct-mapped with 4096 slots and pieces <= 32 bytes:
+//   code has ~17k distinct multi-token pieces per 3 MB and thrashed it; Chinese has long CJK runs.
 // * Special tokens: a 256-bit first-byte filter, then memcmp against the candidates with that
 //   first byte; leftmost, then longest. With no special token enabled the scan is skipped.
 // * Batches: one std::thread per worker, texts handed out by an atomic counter (texts vary a lot
@@ -28,27 +29,67 @@ namespace {
 
 std::atomic<uint64_t> g_serial{1};
 
-constexpr size_t kCacheKey = 32;
-constexpr size_t kCacheIds = 8;
-constexpr size_t kCacheSlots = 4096;
+constexpr size_t kCacheMaxPiece = 256;    // longer pieces are not cached
+constexpr size_t kCacheSlots = 1 << 15;     // open addressing, cleared when half full
+constexpr size_t kCacheArena = 1 << 21;     // uint32 words of keys and ids (8 MiB), then cleared
 
-struct CacheEntry {
-  uint64_t hash = 0;
-  uint8_t len = 0;
-  uint8_t nids = 0;
-  char key[kCacheKey];
-  uint32_t ids[kCacheIds];
-};
-
+// Per-thread cache of piece -> ids for pieces that are not a single token.
+// Invariant: hashes[i] == 0 marks an empty slot (stored hashes have their low bit set); the
+// entry of slot i is arena[offs[i]..]: length in bytes, number of ids, key bytes (padded to
+// 4 bytes), ids.
 struct PieceCache {
   uint64_t serial = 0;
-  std::vector<CacheEntry> slots;
+  size_t used = 0;
+  std::vector<uint64_t> hashes;
+  std::vector<uint32_t> offs;
+  std::vector<uint32_t> arena;
+
+  void clear() {
+    std::fill(hashes.begin(), hashes.end(), 0);
+    arena.clear();
+    used = 0;
+  }
+
+  // Ids of `piece` appended to out; false if not cached.
+  bool get(uint64_t h, std::string_view piece, std::vector<uint32_t>& out) const {
+    size_t i = h & (kCacheSlots - 1);
+    for (; hashes[i] != 0; i = (i + 1) & (kCacheSlots - 1)) {
+      if (hashes[i] != h) continue;
+      const uint32_t* e = arena.data() + offs[i];
+      if (e[0] != piece.size() || std::memcmp(e + 2, piece.data(), piece.size()) != 0) continue;
+      const uint32_t* ids = e + 2 + (piece.size() + 3) / 4;
+      out.insert(out.end(), ids, ids + e[1]);
+      return true;
+    }
+    return false;
+  }
+
+  void put(uint64_t h, std::string_view piece, const uint32_t* ids, size_t nids) {
+    size_t words = 2 + (piece.size() + 3) / 4 + nids;
+    if (used * 2 >= kCacheSlots || arena.size() + words > kCacheArena) clear();
+    size_t i = h & (kCacheSlots - 1);
+    while (hashes[i] != 0) i = (i + 1) & (kCacheSlots - 1);
+    hashes[i] = h;
+    offs[i] = static_cast<uint32_t>(arena.size());
+    arena.resize(arena.size() + words, 0);
+    uint32_t* e = arena.data() + offs[i];
+    e[0] = static_cast<uint32_t>(piece.size());
+    e[1] = static_cast<uint32_t>(nids);
+    std::memcpy(e + 2, piece.data(), piece.size());
+    std::copy(ids, ids + nids, e + 2 + (piece.size() + 3) / 4);
+    ++used;
+  }
 };
 
 PieceCache& thread_cache(uint64_t serial) {
   thread_local PieceCache cache;
   if (cache.serial != serial) {
-    cache.slots.assign(kCacheSlots, CacheEntry{});
+    if (cache.hashes.empty()) {
+      cache.hashes.assign(kCacheSlots, 0);
+      cache.offs.assign(kCacheSlots, 0);
+      cache.arena.reserve(1 << 16);
+    }
+    cache.clear();
     cache.serial = serial;
   }
   return cache;
@@ -114,27 +155,16 @@ void Encoder::encode_piece(std::string_view piece, std::vector<uint32_t>& out) c
       return;
     }
   }
-  if (n > kCacheKey) {
+  if (n > kCacheMaxPiece) {
     model_.merge(piece, out);
     return;
   }
   PieceCache& cache = thread_cache(serial_);
-  uint64_t h = hash_bytes(piece.data(), n);
-  CacheEntry& e = cache.slots[h & (kCacheSlots - 1)];
-  if (e.hash == h && e.len == n && std::memcmp(e.key, piece.data(), n) == 0) {
-    out.insert(out.end(), e.ids, e.ids + e.nids);
-    return;
-  }
+  uint64_t h = hash_bytes(piece.data(), n) | 1;
+  if (cache.get(h, piece, out)) return;
   size_t before = out.size();
   model_.merge(piece, out);
-  size_t got = out.size() - before;
-  if (got <= kCacheIds) {
-    e.hash = h;
-    e.len = static_cast<uint8_t>(n);
-    e.nids = static_cast<uint8_t>(got);
-    std::memcpy(e.key, piece.data(), n);
-    std::copy(out.begin() + before, out.end(), e.ids);
-  }
+  cache.put(h, piece, out.data() + before, out.size() - before);
 }
 
 void Encoder::encode_pieces(const std::vector<std::string_view>& pieces, std::vector<uint32_t>& out) const {
