@@ -61,11 +61,37 @@ void bind_pretokenize(py::module_& m) {
 // ---------------------------------------------------------------------------------------------
 // encoding
 // ---------------------------------------------------------------------------------------------
+// Python ints for every id of every encoder built so far (kept for the process's lifetime,
+// ~32 bytes per id): building a list then costs an INCREF per id instead of an allocation
+// (measured: list output went from ~35 ns to ~4 ns per id). Only touched with the GIL held.
+std::vector<PyObject*>& int_cache() {
+  static std::vector<PyObject*> ints;
+  return ints;
+}
+
+void ensure_ints(size_t n) {
+  auto& ints = int_cache();
+  ints.reserve(n);
+  while (ints.size() < n) {
+    PyObject* v = PyLong_FromSize_t(ints.size());
+    if (v == nullptr) throw py::error_already_set();
+    ints.push_back(v);
+  }
+}
+
 py::list ids_to_list(const std::vector<uint32_t>& ids) {
+  const auto& ints = int_cache();
   PyObject* list = PyList_New(static_cast<Py_ssize_t>(ids.size()));
   if (list == nullptr) throw py::error_already_set();
   for (size_t i = 0; i < ids.size(); ++i) {
-    PyList_SET_ITEM(list, static_cast<Py_ssize_t>(i), PyLong_FromUnsignedLong(ids[i]));
+    PyObject* v;
+    if (ids[i] < ints.size()) {
+      v = ints[ids[i]];
+      Py_INCREF(v);
+    } else {
+      v = PyLong_FromUnsignedLong(ids[i]);
+    }
+    PyList_SET_ITEM(list, static_cast<Py_ssize_t>(i), v);
   }
   return py::reinterpret_steal<py::list>(list);
 }
@@ -143,8 +169,13 @@ void bind_encode(py::module_& m) {
                sp.push_back(SpecialToken{std::string(b), id, always ? SpecialKind::always : SpecialKind::special});
              }
              int pat = pattern ? static_cast<int>(pattern_from_name(*pattern)) : -1;
-             py::gil_scoped_release release;
-             return std::make_unique<Encoder>(toks, merges, std::move(sp), pat, whole_piece_lookup);
+             std::unique_ptr<Encoder> enc;
+             {
+               py::gil_scoped_release release;
+               enc = std::make_unique<Encoder>(toks, merges, std::move(sp), pat, whole_piece_lookup);
+             }
+             ensure_ints(enc->n_ids());
+             return enc;
            }),
            py::arg("tokens"), py::arg("merges"), py::arg("specials"), py::arg("pattern"),
            py::arg("whole_piece_lookup"),
@@ -248,7 +279,9 @@ void bind_encode(py::module_& m) {
             e.model().merge(std::string_view(b), ids);
             return ids_to_list(ids);
           },
-          py::arg("piece"), "Plain BPE of one piece (no whole-piece shortcut, no cache).");
+          py::arg("piece"), "Plain BPE of one piece (no whole-piece shortcut, no cache).")
+      .def_static("clear_thread_cache", &clear_thread_cache,
+                  "Forget the calling thread's piece cache (for cold-cache benchmarks).");
 }
 
 // ---------------------------------------------------------------------------------------------

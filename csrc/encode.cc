@@ -81,8 +81,10 @@ struct PieceCache {
   }
 };
 
+thread_local PieceCache t_cache;
+
 PieceCache& thread_cache(uint64_t serial) {
-  thread_local PieceCache cache;
+  PieceCache& cache = t_cache;
   if (cache.serial != serial) {
     if (cache.hashes.empty()) {
       cache.hashes.assign(kCacheSlots, 0);
@@ -96,6 +98,8 @@ PieceCache& thread_cache(uint64_t serial) {
 }
 
 }  // namespace
+
+void clear_thread_cache() { t_cache.serial = 0; }
 
 Encoder::Encoder(const std::vector<std::string>& tokens,
                  const std::vector<std::pair<uint32_t, uint32_t>>& merges,

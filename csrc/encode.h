@@ -96,6 +96,9 @@ class Encoder {
   uint64_t serial_ = 0;
 };
 
+// Forget the calling thread's piece cache (benchmarks use it to measure cold runs).
+void clear_thread_cache();
+
 // Encode many texts on `num_threads` std::threads (0: hardware concurrency). Each text's ids go to
 // results[i]. Exceptions from any text are rethrown (the first one) after all threads stop.
 void encode_batch(const Encoder& enc, const std::vector<std::string_view>& texts,
