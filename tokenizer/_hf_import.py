@@ -83,6 +83,11 @@ def _split_regex(step: dict[str, Any]) -> str:
     raise ValueError(f"unsupported Split pattern {pat}")
 
 
+def _unescape(rx: str) -> str:
+    """``\\uXXXX`` escapes as the characters (tokenizer.json stores them decoded)."""
+    return regex.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), rx)
+
+
 def _pattern_of(pre: dict[str, Any] | None, name: str) -> Pattern:
     if pre is None:
         raise ValueError("a tokenizer.json without pre-tokenizer is not byte-level BPE")
@@ -108,7 +113,7 @@ def _pattern_of(pre: dict[str, Any] | None, name: str) -> Pattern:
     if not saw_bytelevel:
         raise ValueError("the pre-tokenizer has no ByteLevel step: not a byte-level BPE tokenizer")
     for p in PATTERNS.values():
-        if p.regexes == tuple(regexes):
+        if tuple(map(_unescape, p.regexes)) == tuple(map(_unescape, regexes)):
             return p
     return Pattern(name, tuple(regexes), "imported from a tokenizer.json pre-tokenizer")
 

@@ -9,4 +9,6 @@ from __future__ import annotations
 #: (command name, module under tokenizer.commands, one-line help). Order is the help order.
 COMMANDS: list[tuple[str, str, str]] = [
     ("split", "split", "print the pre-tokenizer's pieces of a file"),
+    ("encode", "encode", "encode text to token ids (text or .npy)"),
+    ("decode", "encode", "decode token ids (text or .npy) to text"),
 ]
