@@ -21,7 +21,7 @@
 namespace codebpe {
 
 namespace {
-constexpr size_t kSmall = 48;
+constexpr size_t kSmall = 96;
 
 size_t pow2_at_least(size_t n) {
   size_t c = 16;
@@ -42,10 +42,16 @@ void TokenMap::build(const std::vector<std::string>& tokens) {
   mask_ = slots_.size() - 1;
   arena_.clear();
   arena_.reserve(total);
+  two_.assign(65536, kNoId);
+  long_filter_.assign((size_t{1} << 18) / 64, 0);
   for (size_t id = 0; id < tokens.size(); ++id) {
     const std::string& t = tokens[id];
     if (t.empty()) continue;
     if (find(t.data(), t.size()) != kNoId) continue;  // duplicate bytes: the lower id wins
+    if (t.size() == 2) {
+      two_[static_cast<unsigned char>(t[0]) << 8 | static_cast<unsigned char>(t[1])] = static_cast<uint32_t>(id);
+      continue;
+    }
     if (t.size() <= 8) {
       uint64_t key = short_key(t.data(), t.size());
       size_t i = short_index(key, t.size());
@@ -53,6 +59,8 @@ void TokenMap::build(const std::vector<std::string>& tokens) {
       short_[i] = ShortSlot{key, static_cast<uint32_t>(id), static_cast<uint32_t>(t.size())};
       continue;
     }
+    size_t f = long_filter_index(t.data(), t.size());
+    long_filter_[f >> 6] |= uint64_t{1} << (f & 63);
     uint64_t h = hash_bytes(t.data(), t.size());
     size_t i = h & mask_;
     while (slots_[i].id != kNoId) i = (i + 1) & mask_;
@@ -63,6 +71,8 @@ void TokenMap::build(const std::vector<std::string>& tokens) {
 }
 
 uint32_t TokenMap::find_long(const char* p, size_t n) const {
+  size_t f = long_filter_index(p, n);
+  if (!(long_filter_[f >> 6] >> (f & 63) & 1)) return kNoId;
   uint64_t h = hash_bytes(p, n);
   size_t i = h & mask_;
   uint32_t tag = static_cast<uint32_t>(h >> 32);

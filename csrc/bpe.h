@@ -55,6 +55,11 @@ class TokenMap {
  public:
   void build(const std::vector<std::string>& tokens);  // tokens[id]; empty strings skipped
   uint32_t find(const char* p, size_t n) const {
+    if (n == 0) return kNoId;
+    if (n == 2) {
+      // subtle: the most frequent lookup in BPE (every initial pair) is a direct index.
+      return two_[static_cast<unsigned char>(p[0]) << 8 | static_cast<unsigned char>(p[1])];
+    }
     if (n - 1 < 8) {
       uint64_t key = short_key(p, n);
       size_t i = short_index(key, n);
@@ -85,6 +90,17 @@ class TokenMap {
     return (h ^ (h >> 32)) & short_mask_;
   }
   uint32_t find_long(const char* p, size_t n) const;
+  // Cheap pre-filter for tokens longer than 8 bytes: one bit per (length, first and last 8 bytes)
+  // hash. Most spans that BPE asks about are not tokens; this rejects them from a 32 KiB bitmap.
+  static size_t long_filter_index(const char* p, size_t n) {
+    uint64_t a, b;
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + n - 8, 8);
+    uint64_t h = (a ^ (b * 0xC2B2AE3D27D4EB4Full) ^ n) * 0x9E3779B97F4A7C15ull;
+    return h >> (64 - 18);
+  }
+  std::vector<uint32_t> two_;  // 65536 entries: id of each 2-byte token, kNoId if none
+  std::vector<uint64_t> long_filter_;  // 2^18 bits
   std::vector<ShortSlot> short_;
   size_t short_mask_ = 0;
   std::vector<Slot> slots_;
