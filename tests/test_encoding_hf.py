@@ -115,7 +115,7 @@ def _corpus(limit):
     return corpus_docs(limit)
 
 
-@pytest.mark.parametrize("limit", [pytest.param(40_000, id="sample"), pytest.param(None, id="whole", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("limit", [pytest.param(40_000, id="sample"), pytest.param(1_000_000, id="large", marks=pytest.mark.slow)])
 def test_deepseek_coder_corpus(deepseek_coder, limit):
     ours, hf = deepseek_coder
     docs = _corpus(limit)
