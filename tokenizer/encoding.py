@@ -94,6 +94,7 @@ class Tokenizer:
         self._splitter = RegexSplitter(pattern)
         self._policies: dict[tuple[frozenset[str], frozenset[str]], Any] = {}
         self._rx_cache: dict[frozenset[str], Any] = {}
+        self._ordinary_policy = self._policy(*self._sets((), ()))
 
     @classmethod
     def load(cls, path: str, *, native_split: bool | None = None) -> Tokenizer:
@@ -212,6 +213,11 @@ class Tokenizer:
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode ``text`` treating special tokens as plain text (never raises for them)."""
+        if self.native_split:  # fast path: no policy resolution per call
+            try:
+                return self._enc.encode(text, self._ordinary_policy)
+            except UnicodeEncodeError:
+                pass
         return self._encode(text, (), (), False)
 
     def encode_to_numpy(
