@@ -30,7 +30,7 @@ namespace {
 std::atomic<uint64_t> g_serial{1};
 
 constexpr size_t kCacheMaxPiece = 256;    // longer pieces are not cached
-constexpr size_t kCacheSlots = 1 << 15;     // open addressing, cleared when half full
+constexpr size_t kCacheSlots = 1 << 16;     // open addressing, cleared when half full
 constexpr size_t kCacheArena = 1 << 21;     // uint32 words of keys and ids (8 MiB), then cleared
 
 // Per-thread cache of piece -> ids for pieces that are not a single token.

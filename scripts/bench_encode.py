@@ -9,7 +9,7 @@ Peers that are not installed are skipped (pip install quicktok-v1 riptoken bpe-o
 Each peer's ids are checked against tiktoken's on the timed text (column "exact").
 
 One-thread figures use process CPU time (robust on a shared machine), batch figures wall time;
-each is the best of --repeat runs.
+each is the best of --repeat runs; codebpe's per-thread piece cache is cleared before each run.
 
     PYTHONPATH=. python scripts/bench_encode.py --mb 1 --repeat 3
 """
@@ -53,8 +53,11 @@ def load_docs(domain: str, mb: float) -> list[str]:
 
 
 def best_of(fn: Callable[[], object], repeat: int, clock: Callable[[], float]) -> float:
+    from tokenizer._native import core
+
     best = float("inf")
     for _ in range(repeat):
+        core.Encoder.clear_thread_cache()  # every repetition starts with a cold piece cache
         t0 = clock()
         fn()
         best = min(best, clock() - t0)
