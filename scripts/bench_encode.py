@@ -97,7 +97,7 @@ def peers(name: str) -> dict[str, tuple[Callable, Callable | None]]:
         import rs_bpe
 
         rb = getattr(rs_bpe.openai, name)()
-        out["rs-bpe"] = (rb.encode, lambda ts, n: rb.encode_batch_parallel(ts, rs_bpe.openai.ParallelOptions()))
+        out["rs-bpe"] = (rb.encode, lambda ts, n: rb.encode_batch_parallel(ts, rs_bpe.openai.ParallelOptions(1, 1, n)))
     except Exception as e:  # noqa: BLE001
         print(f"# rs-bpe skipped: {e!r:.100}", file=sys.stderr)
     return out
