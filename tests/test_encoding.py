@@ -250,3 +250,14 @@ def test_load_tokenizer_specs(tmp_path, cl100k):
     bad.write_text("[1, 2]")
     with pytest.raises(ValueError):
         load_tokenizer(str(bad))
+
+
+def test_shared_across_python_threads(tok100, mixed_text):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [mixed_text[i:] for i in range(0, 400, 7)]
+    expected = [tok100.encode_ordinary(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(tok100.encode_ordinary, texts))
+        got_np = list(pool.map(lambda t: tok100.encode_to_numpy(t).tolist(), texts))
+    assert got == expected and got_np == expected
