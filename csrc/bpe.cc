@@ -12,7 +12,9 @@
 // * Two loops. Pieces of up to kSmall bytes use arrays of part ids, part starts and pair
 //   priorities: find the minimum by a linear scan, merge, memmove, recompute the two neighbouring
 //   priorities. O(n^2) but with tiny constants (kSmall 24 / 48 / 96 measured: 96 best on Chinese;
-//   32 with the heap on reused thread-local buffers above it was ~3% slower everywhere).
+//   32 with the heap on reused thread-local buffers above it was ~3% slower everywhere). The
+//   argmin is two passes (vectorised min, then first position): +5% on code/English over a
+//   branchy single pass. A per-thread 8 Ki-slot cache of 3-8 byte span lookups: no gain.
 //   Longer pieces use a doubly linked list plus a binary min-heap of (priority, position) with
 //   lazy deletion: O(n log n), so 1 MB of one character finishes in ~0.3 s.
 // * Ties: both loops merge the leftmost of the lowest-priority pairs, exactly as tiktoken's
@@ -177,12 +179,12 @@ void BpeModel::merge_small(std::string_view piece, std::vector<uint32_t>& out) c
   start[n] = static_cast<uint32_t>(n);
   for (size_t i = 0; i + 1 < n; ++i) prio[i] = pair<kRank>(p, start[i], start[i + 2], ids[i], ids[i + 1], merged[i]);
   while (n > 1) {
-    size_t best = 0;
-    uint32_t best_prio = prio[0];
-    for (size_t i = 1; i + 1 < n; ++i) {
-      if (prio[i] < best_prio) best_prio = prio[i], best = i;
-    }
+    // Minimum first (a branch-free loop the compiler vectorises), then its first position.
+    uint32_t best_prio = kNoId;
+    for (size_t i = 0; i + 1 < n; ++i) best_prio = std::min(best_prio, prio[i]);
     if (best_prio == kNoId) break;
+    size_t best = 0;
+    while (prio[best] != best_prio) ++best;
     ids[best] = merged[best];
     // Drop part best+1 and pair best+1 (pair best now spans the merged part and its right one).
     std::memmove(ids + best + 1, ids + best + 2, (n - best - 2) * sizeof(uint32_t));
