@@ -113,27 +113,29 @@ class Splitter:
         """Split ``text`` into pieces whose concatenation is ``text``.
 
         >>> Splitter("codebpe-v1").split(b"if (x):")
-        [b'if', b' (', b'x', b')', b':']
+        [b'if', b' (', b'x', b'):']
         """
         if isinstance(text, (bytes, bytearray, memoryview)):
             data = bytes(text)
             if self._builtin is None:
                 return self._split_regex(data)
-            return _cut(data, self._core.split_offsets(self._builtin, data).tolist())
+            return self._core.split_pieces(self._builtin, data)
         if not isinstance(text, str):
             raise TypeError(f"text must be str or bytes, not {type(text).__name__}")
         if self._builtin is None:
             return self._split_regex(text)
-        data = _encode_strict(text)
-        ends = self._core.split_offsets(self._builtin, data).tolist()
-        if len(data) == len(text):  # ASCII: byte offsets are character offsets
-            return _cut(text, ends)
-        return [p.decode("utf-8") for p in _cut(data, ends)]
+        try:
+            return self._core.split_pieces(self._builtin, text)
+        except UnicodeEncodeError:
+            _encode_strict(text)  # raises the clear ValueError
+            raise
 
     def _split_regex(self, text: str | bytes) -> list:
         if isinstance(text, bytes):
-            if any(isinstance(r, (regex.Pattern, re.Pattern)) and isinstance(r.pattern, bytes)
-                   for r in self._regexes):
+            if any(
+                isinstance(r, (regex.Pattern, re.Pattern)) and isinstance(r.pattern, bytes)
+                for r in self._regexes
+            ):
                 return _isolated(text, self._regexes)
             pieces = _isolated(text.decode("utf-8", "surrogateescape"), self._regexes)
             return [p.encode("utf-8", "surrogateescape") for p in pieces]
@@ -161,14 +163,6 @@ def _isolated(text, regexes: tuple[object, ...]) -> list:
                 out.append(piece[pos:])
         pieces = out
     return pieces
-
-
-def _cut(seq, ends: list[int]) -> list:
-    out, start = [], 0
-    for end in ends:
-        out.append(seq[start:end])
-        start = end
-    return out
 
 
 def _encode_strict(text: str) -> bytes:
