@@ -159,6 +159,7 @@ void BpeModel::missing_byte(unsigned char c) const {
 }
 
 void BpeModel::merge(std::string_view piece, std::vector<uint32_t>& out) const {
+  if (piece.empty()) return;
   if (piece.size() <= kSmall) {
     rank_mode_ ? merge_small<true>(piece, out) : merge_small<false>(piece, out);
   } else {

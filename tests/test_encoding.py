@@ -261,3 +261,12 @@ def test_shared_across_python_threads(tok100, mixed_text):
         got = list(pool.map(tok100.encode_ordinary, texts))
         got_np = list(pool.map(lambda t: tok100.encode_to_numpy(t).tolist(), texts))
     assert got == expected and got_np == expected
+
+
+def test_plain_bpe_of_pieces(tok100):
+    enc = tok100._enc
+    assert enc.bpe(b"") == []
+    assert enc.bpe(b"hello") == [15339]
+    long_piece = "naïve".encode() * 40  # > 96 bytes: the heap loop
+    assert tok100.decode_bytes(enc.bpe(long_piece)) == long_piece
+    assert enc.lookup(b"") is None and enc.lookup(b"hello") == 15339
