@@ -14,7 +14,8 @@
 //   then its first position), merges, and unlinks the right part: O(n^2) compares but no data
 //   moves. The first version kept the parts packed and memmoved four arrays per merge: the A/B
 //   against it gave code 47 -> 55-59, English 51 -> 53-60, Chinese 23.5 -> 25.6 MB/s end to end.
-//   kSmall 24 / 48 / 96 measured: 96 best on Chinese; a heap above 32 on reused thread-local
+//   kSmall 24 / 48 / 96 / 192 measured: 192 best on Chinese (27 -> 28.5 MB/s over 96, code and
+//   English unchanged); a heap above 32 on reused thread-local
 //   buffers was ~3% slower everywhere. A two-pass argmin beat a branchy single pass by ~5% on
 //   code/English. A per-thread 8 Ki-slot cache of 3-8 byte span lookups gave nothing.
 //   Longer pieces use a doubly linked list plus a binary min-heap of (priority, position) with
@@ -30,7 +31,7 @@
 namespace codebpe {
 
 namespace {
-constexpr size_t kSmall = 96;
+constexpr size_t kSmall = 192;
 
 size_t pow2_at_least(size_t n) {
   size_t c = 16;
