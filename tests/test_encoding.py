@@ -270,3 +270,21 @@ def test_plain_bpe_of_pieces(tok100):
     long_piece = "naïve".encode() * 40  # > 96 bytes: the heap loop
     assert tok100.decode_bytes(enc.bpe(long_piece)) == long_piece
     assert enc.lookup(b"") is None and enc.lookup(b"hello") == 15339
+
+
+def test_concurrent_batches_and_fork(tok100, mixed_text):
+    import multiprocessing as mp
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [mixed_text[i : i + 300] for i in range(0, len(mixed_text), 150)]
+    expected = [tok100.encode_ordinary(t) for t in texts]
+    with ThreadPoolExecutor(3) as pool:  # batches from several Python threads at once
+        results = list(pool.map(lambda _: tok100.encode_ordinary_batch(texts, num_threads=2), range(6)))
+    assert all(r == expected for r in results)
+    ctx = mp.get_context("fork")  # the child must not wait on the parent's pool threads
+    with ctx.Pool(1) as child:
+        assert child.apply(_child_batch, (texts,)) == expected
+
+
+def _child_batch(texts):
+    return Tokenizer.from_tiktoken("cl100k_base").encode_ordinary_batch(texts, num_threads=2)
