@@ -324,11 +324,11 @@ class Tokenizer:
 
     # -- export (tokenizer.export) --------------------------------------------------------------
 
-    def save_hf(self, path: str, **kw: Any) -> None:
+    def save_hf(self, path: str, **kw: Any) -> Any:
         """Write a Hugging Face ``tokenizer.json`` (``tokenizer.export.save_hf``)."""
         from . import export
 
-        export.save_hf(self.vocab, path, **kw)
+        return export.save_hf(self.vocab, path, **kw)
 
     def to_tiktoken(self, **kw: Any) -> Any:
         """A ``tiktoken.Encoding`` for this vocabulary (``tokenizer.export.to_tiktoken``)."""
@@ -336,11 +336,11 @@ class Tokenizer:
 
         return export.to_tiktoken(self.vocab, **kw)
 
-    def save_tiktoken(self, path: str, **kw: Any) -> None:
+    def save_tiktoken(self, path: str, **kw: Any) -> Any:
         """Write a ``.tiktoken`` rank file (``tokenizer.export.save_tiktoken``)."""
         from . import export
 
-        export.save_tiktoken(self.vocab, path, **kw)
+        return export.save_tiktoken(self.vocab, path, **kw)
 
 
 def _loaders() -> Any:
