@@ -12,4 +12,6 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("report", "report", "compare tokenizers' tokens per line by language (HTML/JSON, plots)"),
     ("export", "export", "export a vocabulary to Hugging Face tokenizer.json or tiktoken"),
     ("split", "split", "print the pre-tokenizer's pieces of a file"),
+    ("encode", "encode", "encode text to token ids (text or .npy)"),
+    ("decode", "encode", "decode token ids (text or .npy) to text"),
 ]

@@ -1,0 +1,188 @@
+// Byte-level BPE of one piece: token lookup tables and the merge loop.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace codebpe {
+
+constexpr uint32_t kNoId = 0xFFFFFFFFu;
+
+inline uint64_t hash_bytes(const char* p, size_t n) {
+  // Multiply-xorshift over 8-byte words; the tail is loaded as a partial word. Good enough
+  // dispersion for token bytes, and ~3x faster than std::hash<string_view> on short pieces.
+  const uint64_t k = 0x9E3779B97F4A7C15ull;
+  uint64_t h = 0x243F6A8885A308D3ull ^ (n * k);
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * k;
+    h ^= h >> 29;
+    p += 8;
+    n -= 8;
+  }
+  if (n) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = (h ^ w) * k;
+    h ^= h >> 32;
+  }
+  h *= 0xBF58476D1CE4E5B9ull;
+  return h ^ (h >> 31);
+}
+
+// Tokens of up to 8 bytes are keyed by one 64-bit word built from (possibly overlapping) loads
+// inside the piece: injective for a given length, and no read past the piece's end.
+inline uint64_t short_key(const char* p, size_t n) {
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return lo | (uint64_t{hi} << 32);
+  }
+  const unsigned char* u = reinterpret_cast<const unsigned char*>(p);
+  return u[0] | (uint64_t{u[n >> 1]} << 8) | (uint64_t{u[n - 1]} << 16);
+}
+
+// Open-addressing map from token bytes to id: tokens of <= 8 bytes inline in their slot (one
+// cache line per lookup, no key comparison in memory elsewhere), longer ones in an arena.
+// Invariant: capacities are powers of two with load factor <= 1/2.
+class TokenMap {
+ public:
+  void build(const std::vector<std::string>& tokens);  // tokens[id]; empty strings skipped
+  uint32_t find(const char* p, size_t n) const {
+    if (n == 0) return kNoId;
+    if (n == 2) {
+      // subtle: the most frequent lookup in BPE (every initial pair) is a direct index.
+      return two_[static_cast<unsigned char>(p[0]) << 8 | static_cast<unsigned char>(p[1])];
+    }
+    if (n - 1 < 8) {
+      uint64_t key = short_key(p, n);
+      size_t i = short_index(key, n);
+      while (true) {
+        const ShortSlot& s = short_[i];
+        if (s.key == key && s.len == n) return s.id;
+        if (s.id == kNoId) return kNoId;
+        i = (i + 1) & short_mask_;
+      }
+    }
+    return find_long(p, n);
+  }
+
+ private:
+  struct ShortSlot {
+    uint64_t key = 0;
+    uint32_t id = kNoId;
+    uint32_t len = 0;
+  };
+  struct Slot {
+    uint32_t tag;
+    uint32_t id = kNoId;
+    uint32_t off;
+    uint32_t len;
+  };
+  size_t short_index(uint64_t key, size_t n) const {
+    uint64_t h = (key ^ (n << 59)) * 0x9E3779B97F4A7C15ull;
+    return (h ^ (h >> 32)) & short_mask_;
+  }
+  uint32_t find_long(const char* p, size_t n) const;
+  // Cheap pre-filter for tokens longer than 8 bytes: one bit per (length, first and last 8 bytes)
+  // hash. Most spans that BPE asks about are not tokens; this rejects them from a 32 KiB bitmap.
+  static size_t long_filter_index(const char* p, size_t n) {
+    uint64_t a, b;
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + n - 8, 8);
+    uint64_t h = (a ^ (b * 0xC2B2AE3D27D4EB4Full) ^ n) * 0x9E3779B97F4A7C15ull;
+    return h >> (64 - 18);
+  }
+  std::vector<uint32_t> two_;  // 65536 entries: id of each 2-byte token, kNoId if none
+  std::vector<uint64_t> long_filter_;  // 2^18 bits
+  std::vector<ShortSlot> short_;
+  size_t short_mask_ = 0;
+  std::vector<Slot> slots_;
+  std::string arena_;
+  size_t mask_ = 0;
+};
+
+// Open-addressing map from an adjacent pair (left id, right id) to (priority, merged id).
+class PairMap {
+ public:
+  void reserve(size_t n);
+  // Keeps the first insertion for a pair (lower priority must be inserted first when it matters).
+  void insert(uint32_t a, uint32_t b, uint32_t prio, uint32_t merged);
+  // Priority of the pair, kNoId if the pair does not merge; `merged` is set when found.
+  uint32_t find(uint32_t a, uint32_t b, uint32_t& merged) const {
+    uint64_t key = (uint64_t{a} << 32) | b;
+    uint64_t h = key * 0x9E3779B97F4A7C15ull;
+    size_t i = (h ^ (h >> 29)) & mask_;
+    while (true) {
+      const Slot& s = slots_[i];
+      if (s.key == key) {
+        merged = s.merged;
+        return s.prio;
+      }
+      if (s.key == kEmpty) return kNoId;
+      i = (i + 1) & mask_;
+    }
+  }
+  size_t size() const { return size_; }
+
+ private:
+  static constexpr uint64_t kEmpty = ~uint64_t{0};
+  struct Slot {
+    uint64_t key = kEmpty;
+    uint32_t prio;
+    uint32_t merged;
+  };
+  void grow();
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+};
+
+// A BPE model: ordinary tokens, the byte -> id table and (merge mode) the pair table.
+//
+// Rank mode (merges empty, tiktoken semantics): a pair (a, b) merges when bytes(a)+bytes(b) is a
+// token; its priority is that token's id (= rank), found by looking the concatenated bytes up. Merge mode (Hugging Face): merges[i] = (a, b)
+// merges into the token bytes(a)+bytes(b) with priority i. Either way the merge loop repeatedly
+// merges the adjacent pair with the lowest priority, leftmost on ties.
+class BpeModel {
+ public:
+  void build(const std::vector<std::string>& tokens, const std::vector<std::pair<uint32_t, uint32_t>>& merges);
+
+  uint32_t lookup(std::string_view bytes) const { return tokens_.find(bytes.data(), bytes.size()); }
+  uint32_t byte_id(unsigned char c) const { return byte_ids_[c]; }
+  bool rank_mode() const { return rank_mode_; }
+
+  // Append the BPE of `piece` (no whole-piece shortcut, no cache). std::invalid_argument if a
+  // byte of the piece has no token.
+  void merge(std::string_view piece, std::vector<uint32_t>& out) const;
+
+ private:
+  template <bool kRank>
+  void merge_small(std::string_view piece, std::vector<uint32_t>& out) const;
+  template <bool kRank>
+  void merge_heap(std::string_view piece, std::vector<uint32_t>& out) const;
+  // Priority and merged id of the adjacent parts [a, b) + [b, c) with ids ia, ib.
+  template <bool kRank>
+  uint32_t pair(const char* piece, uint32_t a, uint32_t c, uint32_t ia, uint32_t ib, uint32_t& merged) const {
+    if constexpr (kRank) {
+      merged = tokens_.find(piece + a, c - a);
+      return merged;
+    } else {
+      return pairs_.find(ia, ib, merged);
+    }
+  }
+  [[noreturn]] void missing_byte(unsigned char c) const;
+
+  TokenMap tokens_;
+  PairMap pairs_;
+  uint32_t byte_ids_[256];
+  bool rank_mode_ = true;
+};
+
+}  // namespace codebpe

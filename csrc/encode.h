@@ -1,0 +1,108 @@
+// Encoding: text -> token ids with a byte-level BPE vocabulary (rank-based or merge-list based).
+//
+// Pipeline per call: special-token scan -> pre-tokenizer (native matcher, or pieces given by the
+// caller) -> whole-piece lookup -> per-thread piece cache -> BPE merge (bpe.h).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "bpe.h"
+#include "pretokenize.h"
+
+namespace codebpe {
+
+// How an added token behaves when it appears in text.
+enum class SpecialKind : uint8_t {
+  special = 0,  // tiktoken semantics: allowed -> its id, disallowed -> error, else plain text
+  always = 1,   // Hugging Face non-special added token: always split out (even in encode_ordinary)
+};
+
+struct SpecialToken {
+  std::string bytes;
+  uint32_t id;
+  SpecialKind kind;
+};
+
+// Which special tokens an encode call honours (indexes into Encoder::specials()).
+struct SpecialPolicy {
+  std::vector<uint8_t> allowed;     // 1: emit the special's id where it appears
+  std::vector<uint8_t> disallowed;  // 1: its appearance is an error (std::invalid_argument)
+};
+
+// A special-token occurrence in text.
+struct SpecialMatch {
+  size_t pos;
+  size_t len;
+  size_t index;  // into specials()
+};
+
+// An encoder for one vocabulary.
+//
+// Invariants: immutable after construction, so every const method is safe to call from many
+// threads at once (each thread keeps its own piece cache). `has_pattern()` is false for an encoder
+// whose pre-tokenization happens outside (the caller passes the pieces).
+class Encoder {
+ public:
+  // tokens[id]: the bytes of every id (empty for ids that are not ordinary tokens, e.g. specials);
+  // merges: empty for rank-based BPE, else the merge list (see BpeModel); pattern < 0: no native
+  // pre-tokenizer.
+  Encoder(const std::vector<std::string>& tokens, const std::vector<std::pair<uint32_t, uint32_t>>& merges,
+          std::vector<SpecialToken> specials, int pattern, bool whole_piece_lookup);
+
+  bool has_pattern() const { return has_pattern_; }
+  const std::vector<SpecialToken>& specials() const { return specials_; }
+  const BpeModel& model() const { return model_; }
+  size_t n_ids() const { return id_bytes_.size(); }
+
+  // Encode text (UTF-8 or arbitrary bytes) with the native pre-tokenizer, honouring `policy`.
+  // std::invalid_argument names a disallowed special token found in the text.
+  void encode(std::string_view text, const SpecialPolicy& policy, std::vector<uint32_t>& out) const;
+
+  // Encode pre-split pieces (the external-split path), no special-token handling.
+  void encode_pieces(const std::vector<std::string_view>& pieces, std::vector<uint32_t>& out) const;
+
+  // Encode one piece (BPE with whole-piece lookup and the per-thread cache).
+  void encode_piece(std::string_view piece, std::vector<uint32_t>& out) const;
+
+  // Leftmost (then longest) special-token occurrence at or after `from` among those with
+  // enabled[index] != 0; false if none.
+  bool find_special(std::string_view text, size_t from, const std::vector<uint8_t>& enabled,
+                    SpecialMatch& match) const;
+
+  // Bytes of ids; std::out_of_range for an id that is not in the vocabulary.
+  void decode(const uint32_t* ids, size_t n, std::string& out) const;
+  std::string_view token_bytes(uint32_t id) const;
+
+  // Distinct id per encoder (keys the per-thread caches).
+  uint64_t serial() const { return serial_; }
+
+ private:
+  void encode_ordinary_segment(std::string_view text, std::vector<uint32_t>& out,
+                               std::vector<uint32_t>& ends) const;
+
+  BpeModel model_;
+  std::vector<std::string> id_bytes_;  // every id (ordinary and special) -> bytes
+  std::vector<uint8_t> id_valid_;
+  std::vector<SpecialToken> specials_;
+  uint8_t special_first_[256] = {};  // bitmap of first bytes of special tokens
+  bool has_pattern_ = false;
+  bool whole_piece_ = true;
+  PatternId pattern_ = PatternId::gpt2;
+  uint64_t serial_ = 0;
+};
+
+// Forget the calling thread's piece cache (benchmarks use it to measure cold runs).
+void clear_thread_cache();
+
+// Encode many texts on `num_threads` std::threads (0: hardware concurrency). Each text's ids go to
+// results[i]. Exceptions from any text are rethrown (the first one) after all threads stop.
+void encode_batch(const Encoder& enc, const std::vector<std::string_view>& texts,
+                  const SpecialPolicy& policy, size_t num_threads,
+                  std::vector<std::vector<uint32_t>>& results);
+
+}  // namespace codebpe

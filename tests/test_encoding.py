@@ -1,0 +1,290 @@
+"""Tokenizer: exact ids against tiktoken (cl100k_base, o200k_base), round trips, batches, NumPy,
+special-token semantics, adversarial inputs, lookups. Hugging Face parity is in test_encoding_hf.py."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tokenizer import _reference
+from tokenizer.encoding import Tokenizer, load_tokenizer
+from tokenizer.vocab import Vocabulary
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECIAL_LOOKALIKES = ["<|endoftext|", "<|endoftext|>", "x<|endoftext|>y", "<|fim_prefix|>", "<|endofprompt|>", "<|"]
+
+text_strategy = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=200),
+    st.lists(st.sampled_from(list(" \t\n\r\u00a0\u3000ab1中🚀'") + SPECIAL_LOOKALIKES), max_size=60).map("".join),
+    st.lists(st.sampled_from(["def", " x", "  ", "\n", "机器", "😀", "'s", "123456", "<|endoftext|>", "é"]), max_size=40).map("".join),
+)
+
+
+@pytest.fixture(scope="module")
+def tok100():
+    return Tokenizer.from_tiktoken("cl100k_base")
+
+
+@pytest.fixture(scope="module")
+def tok200():
+    return Tokenizer.from_tiktoken("o200k_base")
+
+
+@pytest.fixture(scope="module")
+def tiktoken_o200k(o200k):
+    import tiktoken
+
+    ranks, pattern, specials = o200k
+    return tiktoken.Encoding("o200k_base", pat_str=pattern.text, mergeable_ranks=ranks, special_tokens=specials)
+
+
+@pytest.fixture(scope="module")
+def pairs(tok100, tok200, tiktoken_cl100k, tiktoken_o200k):
+    return [(tok100, tiktoken_cl100k), (tok200, tiktoken_o200k)]
+
+
+def corpus_docs(limit_bytes: int | None) -> list[str]:
+    files = sorted((ROOT / "corpora").glob("**/*.jsonl.gz"))
+    docs: list[str] = []
+    for f in files:
+        used = 0
+        with gzip.open(f, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                text = json.loads(line)["text"]
+                docs.append(text)
+                used += len(text)
+                if limit_bytes is not None and used > limit_bytes:
+                    break
+    return docs
+
+
+def test_parity_mixed_text(pairs, mixed_text):
+    for tok, ref in pairs:
+        assert tok.encode(mixed_text) == ref.encode(mixed_text)
+        assert tok.encode_ordinary(mixed_text * 3) == ref.encode_ordinary(mixed_text * 3)
+
+
+def test_regex_path_equals_native_path(tok100, mixed_text):
+    forced = Tokenizer.from_tiktoken("cl100k_base", native_split=False)
+    assert not forced.native_split
+    assert forced.encode(mixed_text) == tok100.encode(mixed_text)
+
+
+def _corpus_parity(pairs, docs):
+    if not docs:
+        pytest.skip("no shipped corpus")
+    for tok, ref in pairs:
+        ours = tok.encode_ordinary_batch(docs)
+        theirs = ref.encode_ordinary_batch(docs)
+        bad = [i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b]
+        assert not bad, f"{tok.name}: {len(bad)} documents differ, first {bad[0]}"
+
+
+@pytest.mark.skipif(not list((ROOT / "corpora").glob("*.jsonl.gz")), reason="no shipped corpus")
+def test_parity_corpus_sample(pairs):
+    _corpus_parity(pairs, corpus_docs(150_000))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not list((ROOT / "corpora").glob("*.jsonl.gz")), reason="no shipped corpus")
+def test_parity_whole_corpus(pairs):
+    _corpus_parity(pairs, corpus_docs(None))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=text_strategy)
+def test_parity_hypothesis(pairs, text):
+    for tok, ref in pairs:
+        assert tok.encode_ordinary(text) == ref.encode_ordinary(text)
+        assert tok.encode(text, allowed_special="all") == ref.encode(text, allowed_special="all")
+        assert tok.decode(tok.encode_ordinary(text)) == text
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=300))
+def test_encode_bytes_round_trip(tok100, data):
+    ids = tok100.encode_bytes(data)
+    assert tok100.decode_bytes(ids) == data
+    assert tok100.decode_bytes(np.asarray(ids, dtype=np.uint32)) == data
+
+
+def test_encode_bytes_matches_tiktoken_on_utf8(tok100, tiktoken_cl100k, mixed_text):
+    data = mixed_text.encode()
+    assert tok100.encode_bytes(data) == tiktoken_cl100k.encode_ordinary(mixed_text)
+
+
+@pytest.mark.parametrize("text", SPECIAL_LOOKALIKES + ["a<|endoftext|>b<|fim_prefix|>c", "<|endoftext|><|endoftext|>"])
+def test_special_token_semantics(tok100, tiktoken_cl100k, text):
+    ref = tiktoken_cl100k
+    for kw in ({"allowed_special": "all"}, {"disallowed_special": ()},
+               {"allowed_special": {"<|endoftext|>"}, "disallowed_special": ()}):
+        assert tok100.encode(text, **kw) == ref.encode(text, **kw), kw
+    try:
+        expected = ref.encode(text)
+    except ValueError:
+        with pytest.raises(ValueError, match="disallowed special token"):
+            tok100.encode(text)
+    else:
+        assert tok100.encode(text) == expected
+    # allowing one special still rejects the others by default
+    if "<|fim_prefix|>" in text:
+        with pytest.raises(ValueError):
+            tok100.encode(text, allowed_special={"<|endoftext|>"})
+
+
+def test_lone_surrogates_like_tiktoken(tok100, tiktoken_cl100k):
+    for text in ["a\ud800b", "\udfff", "x\ud83d"]:
+        assert tok100.encode(text) == tiktoken_cl100k.encode(text)
+        assert tok100.encode_batch([text, "ok"]) == [tiktoken_cl100k.encode(text), tiktoken_cl100k.encode("ok")]
+
+
+@pytest.mark.parametrize("threads", [None, 1, 3])
+def test_batch_equals_single(tok100, mixed_text, threads):
+    texts = [mixed_text[i : i + 97 * (i % 7 + 1)] for i in range(0, len(mixed_text), 53)] + ["", "<|endoftext|>"]
+    singles = [tok100.encode(t, allowed_special="all") for t in texts]
+    assert tok100.encode_batch(texts, num_threads=threads, allowed_special="all") == singles
+    assert tok100.encode_ordinary_batch(texts, num_threads=threads) == [tok100.encode_ordinary(t) for t in texts]
+    flat, offsets = tok100.encode_batch_to_numpy(texts, num_threads=threads, allowed_special="all")
+    assert flat.dtype == np.uint32 and offsets[0] == 0 and offsets[-1] == len(flat)
+    assert [flat[offsets[i] : offsets[i + 1]].tolist() for i in range(len(texts))] == singles
+    with pytest.raises(ValueError):
+        tok100.encode_batch(texts, num_threads=threads)  # "<|endoftext|>" is disallowed by default
+
+
+def test_numpy_output(tok100, mixed_text):
+    arr = tok100.encode_to_numpy(mixed_text)
+    assert arr.dtype == np.uint32 and arr.tolist() == tok100.encode(mixed_text)
+    small = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
+    assert small.encode_to_numpy("hi").dtype == np.uint16
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a" * 1_000_000, "中" * 333_333, "机器学习是人工智能的一个分支" * 25_000, " " * 1_000_000, "\n" * 500_000,
+     "🚀" * 250_000, ("x=1;" * 250_000)],
+)
+def test_adversarial_inputs_finish(tok100, tiktoken_cl100k, text):
+    ids = tok100.encode(text)
+    assert tok100.decode(ids) == text
+    if len(text) <= 400_000 or text[0] in " \n":
+        assert ids == tiktoken_cl100k.encode(text)
+
+
+@pytest.mark.slow
+def test_ten_megabyte_single_line(tok100):
+    text = "ab cd_ef(12345) 中文 " * 500_000
+    assert tok100.count(text) == len(tok100.encode_ordinary(text))
+
+
+def test_decode_errors(tok100):
+    with pytest.raises(IndexError, match="not in the vocabulary"):
+        tok100.decode([1, 10**6])
+    with pytest.raises(IndexError):
+        tok100.decode([-1])
+    with pytest.raises(IndexError):
+        tok100.decode_single_token_bytes(100_256)  # a hole between ordinary and special ids
+    assert tok100.decode([100257]) == "<|endoftext|>"
+    assert tok100.decode(tok100.encode_bytes(b"\xff\xfeab")) == "\ufffd\ufffdab"
+    with pytest.raises(UnicodeDecodeError):
+        tok100.decode(tok100.encode_bytes(b"\xff"), errors="strict")
+
+
+def test_lookups(tok100):
+    assert tok100.n_vocab == 100277 and tok100.eot_token == 100257
+    assert tok100.special_tokens["<|endofprompt|>"] == 100276
+    assert tok100.token_to_id(b"hello") == 15339 and tok100.token_to_id("hello") == 15339
+    assert tok100.token_to_id("<|endoftext|>") == 100257
+    assert tok100.id_to_token(15339) == b"hello"
+    with pytest.raises(KeyError):
+        tok100.token_to_id(b"no such token at all")
+    assert tok100.count("hello world") == 2
+
+
+def test_codebpe_vocabulary_matches_reference(tmp_path, mixed_text):
+    merges, tokens = _reference.train_bpe([mixed_text], vocab_size=400, pattern="cl100k", reserved=[b"    "])
+    vocab = Vocabulary(tokens=tokens, pattern="cl100k", merges=merges, special_tokens={"<|endoftext|>": 400})
+    vocab.save(tmp_path / "v.json")
+    tok = load_tokenizer(str(tmp_path / "v.json"))
+    ranks = {t: i for i, t in enumerate(tokens)}
+    probe = mixed_text + " naïve 🚀 <|endoftext|>"
+    assert tok.encode_ordinary(probe) == _reference.encode(probe, ranks, "cl100k")
+    assert tok.encode(probe, allowed_special="all")[-1] == 400
+    assert tok.vocab is vocab or tok.vocab.tokens == vocab.tokens
+
+
+def test_imported_vocabulary_relayout(tmp_path, mixed_text):
+    import base64
+
+    _, tokens = _reference.train_bpe([mixed_text], vocab_size=320, pattern="cl100k")
+    order = sorted(tokens[:256], reverse=True) + tokens[256:]  # ranks 0-255 are not the bytes in order
+    p = tmp_path / "small.tiktoken"
+    p.write_text("".join(f"{base64.b64encode(t).decode()} {r}\n" for r, t in enumerate(order)))
+    tok = Tokenizer.from_tiktoken(str(p), pattern="cl100k")
+    vocab = tok.vocab
+    assert vocab.tokens[:256] == [bytes([i]) for i in range(256)]
+    relaid = Tokenizer(vocab)
+    a, b = tok.encode_ordinary(mixed_text), relaid.encode_ordinary(mixed_text)
+    assert [tok.id_to_token(i) for i in a] == [relaid.id_to_token(i) for i in b]
+
+
+def test_load_tokenizer_specs(tmp_path, cl100k):
+    assert load_tokenizer("cl100k_base") is load_tokenizer("cl100k")
+    with pytest.raises(ValueError, match="unknown tokenizer"):
+        load_tokenizer("no-such-tokenizer")
+    ranks, _, _ = cl100k
+    import base64
+
+    p = tmp_path / "mine.tiktoken"
+    p.write_text("".join(f"{base64.b64encode(t).decode()} {r}\n" for t, r in ranks.items()))
+    with pytest.raises(ValueError, match="needs a pattern"):
+        load_tokenizer(str(p))
+    tok = load_tokenizer(str(p), pattern="cl100k")
+    assert tok.name == "mine" and tok.encode_ordinary("hello world") == [15339, 1917]
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]")
+    with pytest.raises(ValueError):
+        load_tokenizer(str(bad))
+
+
+def test_shared_across_python_threads(tok100, mixed_text):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [mixed_text[i:] for i in range(0, 400, 7)]
+    expected = [tok100.encode_ordinary(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(tok100.encode_ordinary, texts))
+        got_np = list(pool.map(lambda t: tok100.encode_to_numpy(t).tolist(), texts))
+    assert got == expected and got_np == expected
+
+
+def test_plain_bpe_of_pieces(tok100):
+    enc = tok100._enc
+    assert enc.bpe(b"") == []
+    assert enc.bpe(b"hello") == [15339]
+    long_piece = "naïve".encode() * 40  # > 96 bytes: the heap loop
+    assert tok100.decode_bytes(enc.bpe(long_piece)) == long_piece
+    assert enc.lookup(b"") is None and enc.lookup(b"hello") == 15339
+
+
+def test_concurrent_batches_and_fork(tok100, mixed_text):
+    import multiprocessing as mp
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [mixed_text[i : i + 300] for i in range(0, len(mixed_text), 150)]
+    expected = [tok100.encode_ordinary(t) for t in texts]
+    with ThreadPoolExecutor(3) as pool:  # batches from several Python threads at once
+        results = list(pool.map(lambda _: tok100.encode_ordinary_batch(texts, num_threads=2), range(6)))
+    assert all(r == expected for r in results)
+    ctx = mp.get_context("fork")  # the child must not wait on the parent's pool threads
+    with ctx.Pool(1) as child:
+        assert child.apply(_child_batch, (texts,)) == expected
+
+
+def _child_batch(texts):
+    return Tokenizer.from_tiktoken("cl100k_base").encode_ordinary_batch(texts, num_threads=2)

@@ -1,0 +1,127 @@
+"""Tokenizer.from_hf: exact ids against Hugging Face `tokenizers` (add_special_tokens=False) for
+DeepSeek-Coder's and DeepSeek-V3's tokenizer.json and GPT-2-style tokenizers trained here."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tokenizer.encoding import Tokenizer, load_tokenizer
+from tokenizer.interop import load_hf_tokenizer_json
+
+tokenizers = pytest.importorskip("tokenizers")
+
+TEXTS = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=120),
+    st.lists(st.sampled_from(["def", " x", "  ", "\n", "机器", "😀", "'s", "12345", "õ", "<｜fim▁hole｜>", "é", "\t"]),
+             max_size=30).map("".join),
+)
+
+
+def _pair_named(name):
+    obj = load_hf_tokenizer_json(name)
+    return load_tokenizer(name), tokenizers.Tokenizer.from_str(json.dumps(obj))
+
+
+@pytest.fixture(scope="module")
+def deepseek_coder():
+    return _pair_named("deepseek-coder")
+
+
+@pytest.fixture(scope="module")
+def gpt2_style(tmp_path_factory, mixed_text=None):
+    from tests.conftest import MIXED_TEXT
+    from tokenizers import models, pre_tokenizers, trainers
+
+    out = {}
+    for ignore in (False, True):
+        hf = tokenizers.Tokenizer(models.BPE(ignore_merges=ignore))
+        hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        trainer = trainers.BpeTrainer(
+            vocab_size=700, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+            special_tokens=["<|endoftext|>"], show_progress=False,
+        )
+        hf.train_from_iterator([MIXED_TEXT] * 3, trainer)
+        path = tmp_path_factory.mktemp("gpt2") / "tokenizer.json"
+        hf.save(str(path))
+        out[ignore] = (Tokenizer.from_hf(str(path)), tokenizers.Tokenizer.from_file(str(path)))
+    return out
+
+
+def _same(ours, hf, text):
+    assert ours.encode(text, allowed_special="all") == hf.encode(text, add_special_tokens=False).ids
+
+
+def test_deepseek_coder_mixed_text(deepseek_coder, mixed_text):
+    ours, hf = deepseek_coder
+    assert ours.n_vocab == 32022 and not ours.native_split
+    _same(ours, hf, mixed_text)
+    _same(ours, hf, mixed_text + "õ÷<｜fim▁begin｜>x<｜end▁of▁sentence｜>")
+    assert ours.decode(ours.encode(mixed_text)) == mixed_text
+
+
+def test_deepseek_coder_added_tokens(deepseek_coder):
+    ours, _ = deepseek_coder
+    assert ours.encode_ordinary("õ") == [32000]  # non-special added tokens always split, as in HF
+    with pytest.raises(ValueError, match="disallowed"):
+        ours.encode("<｜end▁of▁sentence｜>")
+    assert ours.encode("<｜end▁of▁sentence｜>", allowed_special="all") == [32014]
+    assert ours.eot_token == 32014
+
+
+def test_deepseek_v3_native_pattern(mixed_text):
+    ours, hf = _pair_named("deepseek-v3")
+    assert ours.pattern.name == "deepseek-v3"
+    _same(ours, hf, mixed_text)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXTS)
+def test_deepseek_coder_hypothesis(deepseek_coder, text):
+    _same(*deepseek_coder, text)
+
+
+@pytest.mark.parametrize("ignore_merges", [False, True])
+def test_gpt2_style_mixed_text(gpt2_style, ignore_merges, mixed_text):
+    ours, hf = gpt2_style[ignore_merges]
+    assert ours.pattern.name == "gpt2"
+    _same(ours, hf, mixed_text)
+    _same(ours, hf, "a<|endoftext|>b " + mixed_text[::-1])
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXTS)
+def test_gpt2_style_hypothesis(gpt2_style, text):
+    for ours, hf in gpt2_style.values():
+        _same(ours, hf, text)
+
+
+def test_unsupported_tokenizer_json_is_rejected():
+    obj = {"model": {"type": "WordPiece", "vocab": {}}, "pre_tokenizer": None}
+    with pytest.raises(ValueError, match="unsupported model"):
+        Tokenizer.from_hf(obj)
+    obj = {"model": {"type": "BPE", "vocab": {}, "merges": []}, "normalizer": {"type": "NFC"},
+           "pre_tokenizer": {"type": "ByteLevel"}}
+    with pytest.raises(ValueError, match="normalizer"):
+        Tokenizer.from_hf(obj)
+
+
+def _corpus(limit):
+    from tests.test_encoding import corpus_docs
+
+    return corpus_docs(limit)
+
+
+@pytest.mark.parametrize("limit", [pytest.param(40_000, id="sample"), pytest.param(1_000_000, id="large", marks=pytest.mark.slow)])
+def test_deepseek_coder_corpus(deepseek_coder, limit):
+    ours, hf = deepseek_coder
+    docs = _corpus(limit)
+    if not docs:
+        pytest.skip("no shipped corpus")
+    got = ours.encode_batch(docs, allowed_special="all")
+    want = [e.ids for e in hf.encode_batch(docs, add_special_tokens=False)]
+    bad = [i for i, (a, b) in enumerate(zip(got, want)) if a != b]
+    assert not bad, f"{len(bad)} documents differ, first {bad[0]}"

@@ -1,0 +1,64 @@
+"""StreamDecoder: never emits a broken character, loses nothing, equals the one-shot decode."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tokenizer.encoding import Tokenizer
+
+
+@pytest.fixture(scope="module")
+def tok():
+    return Tokenizer.from_tiktoken("cl100k_base")
+
+
+TEXTS = ["héllo 🚀🔥 wörld", "机器学习是人工智能的一个分支", "👨‍👩‍👧‍👦 family", "plain ascii", "", "ｱｲｳ 😀"]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_every_split_point(tok, text):
+    ids = tok.encode(text)
+    for cut in range(len(ids) + 1):
+        d = tok.stream_decoder()
+        first = d.feed_many(ids[:cut])
+        rest = "".join(d.feed(i) for i in ids[cut:])
+        assert first + rest + d.finish() == text
+        assert "\ufffd" not in first + rest  # never a broken character mid-stream
+
+
+def test_one_at_a_time_emits_only_complete_characters(tok):
+    ids = tok.encode("🚀")
+    assert len(ids) > 1  # the emoji spans several tokens
+    d = tok.stream_decoder()
+    outs = [d.feed(i) for i in ids]
+    assert outs[:-1] == [""] * (len(ids) - 1) and outs[-1] == "🚀"
+    assert d.pending == b"" and d.finish() == ""
+
+
+def test_truncated_character_flushes_with_replacement_or_strict_error(tok):
+    ids = tok.encode("a🚀")[:-1]
+    d = tok.stream_decoder()
+    text = d.feed_many(ids)
+    assert text == "a" and d.pending
+    assert text + d.finish() == tok.decode(ids)
+    s = tok.stream_decoder(errors="strict")
+    s.feed_many(ids)
+    with pytest.raises(UnicodeDecodeError):
+        s.finish()
+
+
+def test_bad_id_raises(tok):
+    with pytest.raises(IndexError):
+        tok.stream_decoder().feed(10**7)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=80), cut=st.integers(0, 80))
+def test_equals_one_shot_decode_on_arbitrary_bytes(tok, data, cut):
+    ids = tok.encode_bytes(data)
+    cut = min(cut, len(ids))
+    d = tok.stream_decoder()
+    out = d.feed_many(ids[:cut]) + "".join(d.feed(i) for i in ids[cut:]) + d.finish()
+    assert out == tok.decode(ids)

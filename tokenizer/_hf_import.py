@@ -1,0 +1,158 @@
+"""Read a Hugging Face byte-level BPE ``tokenizer.json`` into what the C++ encoder needs.
+
+Stage: import of existing vocabularies (runtime side). It understands the byte-level BPE family:
+a ``BPE`` model (no dropout, no unknown token, no subword prefix/suffix, no byte fallback), no
+normalizer (or an empty ``Sequence``), and a pre-tokenizer that is ``ByteLevel`` (``use_regex``
+true: the GPT-2 pattern) or a ``Sequence`` of isolated ``Split`` regexes, ``Digits`` and a final
+``ByteLevel(use_regex=False)``. Anything else is a ``ValueError`` naming the unsupported part:
+silently different ids would be worse. It does not encode (``tokenizer.encoding`` does) and it
+ignores the post-processor and decoder (ids are produced as with ``add_special_tokens=False``).
+
+>>> bytes_of_hf_token("Ġhello")
+b' hello'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+from .patterns import PATTERNS, Pattern
+
+__all__ = ["HFModel", "parse_hf_tokenizer", "bytes_of_hf_token"]
+
+
+@lru_cache(maxsize=1)
+def _char_to_byte() -> dict[str, int]:
+    """Inverse of GPT-2's ``bytes_to_unicode``: printable stand-in character -> byte."""
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return {chr(c): b for b, c in zip(bs, cs)}
+
+
+def bytes_of_hf_token(token: str) -> bytes:
+    """The bytes a byte-level token string stands for.
+
+    Raises:
+        ValueError: a character is not one of the 256 byte-level stand-ins.
+    """
+    table = _char_to_byte()
+    try:
+        return bytes(table[c] for c in token)
+    except KeyError as e:
+        raise ValueError(f"token {token!r} is not byte-level (character {e.args[0]!r})") from None
+
+
+@dataclass
+class HFModel:
+    """A parsed byte-level BPE ``tokenizer.json``.
+
+    Attributes:
+        tokens: ``tokens[id]`` = bytes of every model vocabulary id (``b""`` for holes).
+        merges: the merge list as id pairs, in priority order.
+        added: ``(content, id, special)`` for every added token.
+        pattern: the pre-tokenizer as a sequence of isolated-split regexes (a built-in
+            :class:`Pattern` when it is one, so the native matcher can run).
+        ignore_merges: the model's ``ignore_merges`` (a piece that is a token is that token).
+    """
+
+    tokens: list[bytes]
+    merges: list[tuple[int, int]]
+    added: list[tuple[str, int, bool]] = field(default_factory=list)
+    pattern: Pattern = PATTERNS["gpt2"]
+    ignore_merges: bool = False
+
+
+def _split_regex(step: dict[str, Any]) -> str:
+    pat = step.get("pattern", {})
+    if step.get("behavior", "Isolated").lower() != "isolated" or step.get("invert", False):
+        raise ValueError(f"unsupported Split pre-tokenizer {step} (only behavior=Isolated, invert=false)")
+    if "Regex" in pat:
+        return str(pat["Regex"])
+    if "String" in pat:
+        return regex.escape(str(pat["String"]))
+    raise ValueError(f"unsupported Split pattern {pat}")
+
+
+def _unescape(rx: str) -> str:
+    """``\\uXXXX`` escapes as the characters (tokenizer.json stores them decoded)."""
+    return regex.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), rx)
+
+
+def _pattern_of(pre: dict[str, Any] | None, name: str) -> Pattern:
+    if pre is None:
+        raise ValueError("a tokenizer.json without pre-tokenizer is not byte-level BPE")
+    steps = pre["pretokenizers"] if pre.get("type") == "Sequence" else [pre]
+    regexes: list[str] = []
+    saw_bytelevel = False
+    for i, step in enumerate(steps):
+        kind = step.get("type")
+        if saw_bytelevel:
+            raise ValueError(f"unsupported pre-tokenizer step {kind} after ByteLevel")
+        if kind == "Split":
+            regexes.append(_split_regex(step))
+        elif kind == "Digits":
+            regexes.append(r"\p{N}" if step.get("individual_digits") else r"\p{N}+")
+        elif kind == "ByteLevel":
+            saw_bytelevel = True
+            if step.get("add_prefix_space"):
+                raise ValueError("ByteLevel(add_prefix_space=True) is not supported")
+            if step.get("use_regex", True):
+                regexes.extend(PATTERNS["gpt2"].regexes)
+        else:
+            raise ValueError(f"unsupported pre-tokenizer step {kind!r} (step {i})")
+    if not saw_bytelevel:
+        raise ValueError("the pre-tokenizer has no ByteLevel step: not a byte-level BPE tokenizer")
+    for p in PATTERNS.values():
+        if tuple(map(_unescape, p.regexes)) == tuple(map(_unescape, regexes)):
+            return p
+    return Pattern(name, tuple(regexes), "imported from a tokenizer.json pre-tokenizer")
+
+
+def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
+    """Parse a ``tokenizer.json`` object (see the module docstring for what is supported)."""
+    model = obj.get("model") or {}
+    if model.get("type", "BPE") != "BPE":
+        raise ValueError(f"unsupported model type {model.get('type')!r} (only byte-level BPE)")
+    for key in ("dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix"):
+        if model.get(key):
+            raise ValueError(f"unsupported BPE option {key}={model[key]!r}")
+    if model.get("byte_fallback"):
+        raise ValueError("unsupported BPE option byte_fallback=True")
+    norm = obj.get("normalizer")
+    if norm is not None and not (norm.get("type") == "Sequence" and not norm.get("normalizers")):
+        raise ValueError(f"unsupported normalizer {norm.get('type')!r} (only none)")
+    vocab: dict[str, int] = model["vocab"]
+    size = max(vocab.values(), default=-1) + 1
+    added = [(str(t["content"]), int(t["id"]), bool(t.get("special"))) for t in obj.get("added_tokens", [])]
+    added_ids = {i for _, i, _ in added}
+    tokens = [b""] * size
+    for tok, i in vocab.items():
+        try:
+            tokens[i] = bytes_of_hf_token(tok)
+        except ValueError:
+            if i not in added_ids:  # an added token listed in the model vocabulary too: it decodes
+                raise  # as its content, so it needs no byte-level form
+    merges: list[tuple[int, int]] = []
+    for m in model.get("merges", []):
+        a, b = m.split(" ", 1) if isinstance(m, str) else m
+        try:
+            merges.append((vocab[a], vocab[b]))
+        except KeyError as e:
+            raise ValueError(f"merge {m!r} uses a token missing from the vocabulary") from e
+    return HFModel(
+        tokens=tokens,
+        merges=merges,
+        added=added,
+        pattern=_pattern_of(obj.get("pre_tokenizer"), name),
+        ignore_merges=bool(model.get("ignore_merges", False)),
+    )

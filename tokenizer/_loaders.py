@@ -1,0 +1,141 @@
+"""Build a ``Tokenizer`` from a vocabulary source: codebpe file, tiktoken ranks, ``tokenizer.json``.
+
+Stage: runtime construction. Resolves the spec strings used by the CLI and other modules
+(``load_tokenizer``), reads the sources through ``tokenizer.interop`` / ``tokenizer._hf_import``
+and hands the tables to ``Tokenizer._setup``. Named vocabularies are cached (a Tokenizer is
+immutable). This module does not encode.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ._hf_import import HFModel, parse_hf_tokenizer
+from .interop import KNOWN_ENCODINGS, KNOWN_HF, load_hf_tokenizer_json, load_tiktoken_encoding
+from .patterns import Pattern
+from .vocab import FORMAT_TAG, Vocabulary
+
+_TIKTOKEN_ALIASES = {"cl100k": "cl100k_base", "o200k": "o200k_base"}
+
+
+def stem(path: str | Path) -> str:
+    name = Path(path).name
+    for suffix in (".tiktoken.gz", ".tiktoken", ".json", ".zip"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def from_tiktoken(cls: Any, name_or_path: str | Path, *, pattern: str | Pattern | None,
+                  native_split: bool | None) -> Any:
+    name = _TIKTOKEN_ALIASES.get(str(name_or_path), str(name_or_path))
+    ranks, pat, specials = load_tiktoken_encoding(name, pattern=pattern)
+    tokens = [b""] * (max(ranks.values(), default=-1) + 1)
+    for t, r in ranks.items():
+        tokens[r] = t
+    label = name if name in KNOWN_ENCODINGS else stem(name)
+    tok = cls.__new__(cls)
+    tok._setup(tokens, [], [(s, i, False) for s, i in specials.items()], pat, label,
+               native_split=native_split, whole_piece=True)
+    tok._vocab = None
+    tok._source = ("tiktoken", ranks, specials)
+    return tok
+
+
+def _tokenizer_of_hf(cls: Any, model: HFModel, name: str, native_split: bool | None) -> Any:
+    tok = cls.__new__(cls)
+    specials = [(text, i, not special) for text, i, special in model.added]
+    tok._setup(
+        model.tokens, model.merges, specials, model.pattern, name,
+        native_split=native_split, whole_piece=model.ignore_merges,
+    )
+    tok._vocab = None
+    tok._source = ("hf", model)
+    return tok
+
+
+def from_hf(cls: Any, path_or_name: str | Path | dict, *, native_split: bool | None = None,
+            name: str | None = None) -> Any:
+    if isinstance(path_or_name, dict):
+        obj, label = path_or_name, name or "hf"
+    else:
+        obj = load_hf_tokenizer_json(path_or_name)
+        p = Path(path_or_name)
+        label = name or (p.parent.name if p.name == "tokenizer.json" else stem(p))
+    return _tokenizer_of_hf(cls, parse_hf_tokenizer(obj, name=label), label, native_split)
+
+
+@lru_cache(maxsize=8)
+def _named(cls: Any, name: str) -> Any:
+    if name in KNOWN_ENCODINGS:
+        return from_tiktoken(cls, name, pattern=None, native_split=None)
+    return from_hf(cls, name, name=name)
+
+
+def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
+    """See ``tokenizer.encoding.load_tokenizer``."""
+    if isinstance(spec, cls):
+        return spec
+    spec = str(spec)
+    p = Path(spec)
+    if p.is_dir():
+        return from_hf(cls, p)
+    if p.is_file():
+        if p.name.endswith((".tiktoken", ".tiktoken.gz")):
+            return from_tiktoken(cls, p, pattern=pattern, native_split=None)
+        if p.suffix == ".zip":
+            return from_hf(cls, p)
+        try:
+            obj = json.loads(p.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ValueError(f"{spec}: not a codebpe vocabulary, tokenizer.json or .tiktoken file ({e})") from e
+        if isinstance(obj, dict) and obj.get("format") == FORMAT_TAG:
+            return cls(Vocabulary.from_json(obj), name=stem(p))
+        if isinstance(obj, dict) and "model" in obj:
+            return from_hf(cls, obj, name=p.parent.name if p.name == "tokenizer.json" else stem(p))
+        raise ValueError(f"{spec}: not a codebpe vocabulary or a tokenizer.json")
+    name = _TIKTOKEN_ALIASES.get(spec, spec)
+    if name in KNOWN_ENCODINGS or name in KNOWN_HF:
+        return _named(cls, name)
+    known = ", ".join([*KNOWN_ENCODINGS, *KNOWN_HF])
+    raise ValueError(
+        f"unknown tokenizer {spec!r}: give a codebpe vocabulary file, a .tiktoken file, a "
+        f"tokenizer.json path, or one of: {known}"
+    )
+
+
+def vocabulary_of(tok: Any) -> Vocabulary:
+    """A codebpe :class:`Vocabulary` for an imported tokenizer, in codebpe's id layout: the 256
+    bytes first, then the other tokens (tiktoken: in rank order, so rank BPE is unchanged; Hugging
+    Face: merge results in merge order, then the rest), special tokens on top. Ids can differ from
+    the tokenizer's own; ``Tokenizer.id_to_token`` gives the bytes of those."""
+    if tok._source[0] == "tiktoken":
+        _, ranks, specials = tok._source
+        order = [bytes([i]) for i in range(256)]
+        order += [t for t, _ in sorted(ranks.items(), key=lambda kv: kv[1]) if len(t) > 1]
+        n = len(order)
+        top = sorted(specials.items(), key=lambda kv: kv[1])
+        return Vocabulary.from_ranks(
+            {t: i for i, t in enumerate(order)}, pattern=tok.pattern,
+            special_tokens={s: n + k for k, (s, _) in enumerate(top)},
+        )
+    model: HFModel = tok._source[1]
+    tokens = [bytes([i]) for i in range(256)]
+    new_id = {t: i for i, t in enumerate(tokens)}
+    merges: list[tuple[int, int]] = []
+    for a, b in model.merges:
+        ta, tb = model.tokens[a], model.tokens[b]
+        if ta + tb in new_id or ta not in new_id or tb not in new_id:
+            continue
+        merges.append((new_id[ta], new_id[tb]))
+        new_id[ta + tb] = len(tokens)
+        tokens.append(ta + tb)
+    for t in model.tokens:
+        if t and t not in new_id:
+            new_id[t] = len(tokens)
+            tokens.append(t)
+    specials = {text: len(tokens) + k for k, (text, _, _) in enumerate(model.added)}
+    return Vocabulary(tokens=tokens, pattern=model.pattern, merges=merges, special_tokens=specials)

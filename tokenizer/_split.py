@@ -1,0 +1,63 @@
+"""Pre-tokenization for the encoder: native C++ matcher when one exists, else the ``regex`` path.
+
+Stage: pre-tokenization (runtime side). :func:`native_available` decides, once per pattern, whether
+the hand-written C++ matcher can be used: the pattern must be a built-in one (same regexes), the
+core must have a matcher for it, and that matcher must reproduce the reference split on a probe
+text (a guard against a placeholder or stale build). Otherwise :class:`RegexSplitter` runs the
+pattern's regexes with the ``regex`` module (user-defined patterns, ``tokenizer.json``
+pre-tokenizers without a matcher). This module does not do BPE.
+
+>>> RegexSplitter(get_pattern("cl100k")).split("x  = 1")
+['x', ' ', ' =', ' ', '1']
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from ._native import core
+from .patterns import PATTERNS, Pattern, get_pattern, reference_split
+
+__all__ = ["native_available", "RegexSplitter", "get_pattern"]
+
+_PROBE = (
+    "def f(x):\n    return x**2  # naïve café\r\n\tif a<=b: print('It''s 12345')\n"
+    "机器学习是人工智能的一个分支。日本語のテキスト 한국어 🚀🔥 ＡＢＣ１２３\u3000 \u00a0x  \n\n  end "
+    "DON'T we'll I'M <|endoftext|> ABCdef Ǆǅ ǈǉ x̃ṽ 1_000 ¥1,280.00 ____ ... -> ::\r\r\n"
+)
+
+
+@lru_cache(maxsize=None)
+def native_available(pattern: Pattern) -> bool:
+    """True when the C++ matcher for ``pattern`` exists and matches the reference on a probe."""
+    builtin = PATTERNS.get(pattern.name)
+    if builtin is None or builtin.regexes != pattern.regexes or not core.has_pattern(pattern.name):
+        return False
+    data = _PROBE.encode("utf-8")
+    ends = [int(e) for e in core.split_offsets(pattern.name, data)]
+    pieces = [data[a:b].decode("utf-8") for a, b in zip([0, *ends], ends)]
+    return pieces == reference_split(_PROBE, pattern)
+
+
+class RegexSplitter:
+    """Split with a pattern's regexes (isolated splits in sequence), like ``reference_split``."""
+
+    def __init__(self, pattern: Pattern) -> None:
+        self.pattern = pattern
+        self._regexes = [regex.compile(r) for r in pattern.regexes]
+
+    def split(self, text: str) -> list[str]:
+        """Pieces of ``text``; ``"".join(pieces) == text``."""
+        if len(self._regexes) == 1 and self._regexes[0].groups == 0:
+            rx = self._regexes[0]
+            pieces = rx.findall(text)
+            if sum(map(len, pieces)) == len(text):
+                return pieces
+        return reference_split(text, self.pattern)
+
+    def split_bytes(self, data: bytes) -> list[bytes]:
+        """Pieces of arbitrary bytes, losslessly (invalid UTF-8 rides along as surrogate escapes)."""
+        text = data.decode("utf-8", "surrogateescape")
+        return [p.encode("utf-8", "surrogateescape") for p in self.split(text)]

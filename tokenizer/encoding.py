@@ -1,0 +1,359 @@
+"""The runtime tokenizer: text <-> ids with a codebpe, tiktoken or Hugging Face byte-level vocabulary.
+
+Stage: encode / decode. :class:`Tokenizer` wraps the C++ ``Encoder`` (``tokenizer._core``): special
+tokens with tiktoken's semantics, the native pre-tokenizer when the pattern has one
+(``Tokenizer.native_split``) or the ``regex`` path otherwise, whole-piece lookup, a piece cache and
+BPE in C++, batches on a C++ thread pool with the GIL released, NumPy output. Constructors and
+the ``load_tokenizer`` spec resolver live in ``tokenizer._loaders``. This module does not train.
+
+>>> tok = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
+>>> tok.encode("hi"), tok.decode([104, 105])
+([104, 105], 'hi')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import regex
+
+from ._native import core
+from ._split import RegexSplitter, native_available
+from .patterns import Pattern
+from .stream import StreamDecoder
+from .vocab import Vocabulary
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["Tokenizer", "load_tokenizer", "StreamDecoder"]
+
+SpecialSet = "Literal['all'] | Collection[str]"
+_EOT_NAMES = ("<|endoftext|>", "<｜end▁of▁sentence｜>", "</s>", "<|end_of_text|>")
+
+
+class Tokenizer:
+    """Encode and decode with one vocabulary. Immutable, so one instance is safe across threads.
+
+    Args:
+        vocab: a :class:`~tokenizer.vocab.Vocabulary` (ids are ranks: rank-based BPE, tiktoken's
+            semantics).
+        name: shown in reports; defaults to the pattern's name.
+        native_split: ``None`` (default) uses the C++ pre-tokenizer when it exists for the pattern;
+            ``False`` forces the ``regex`` path; ``True`` requires the native one.
+
+    >>> tok = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"), name="bytes")
+    >>> tok.n_vocab, tok.name
+    (256, 'bytes')
+    """
+
+    def __init__(
+        self, vocab: Vocabulary, *, name: str | None = None, native_split: bool | None = None
+    ) -> None:
+        specials = [(s, i, False) for s, i in vocab.special_tokens.items()]
+        self._setup(
+            list(vocab.tokens), [], specials, vocab.pattern, name or vocab.pattern.name,
+            native_split=native_split, whole_piece=True,
+        )
+        self._vocab: Vocabulary | None = vocab
+
+    # -- construction ---------------------------------------------------------------------------
+
+    def _setup(
+        self,
+        tokens: list[bytes],
+        merges: list[tuple[int, int]],
+        specials: list[tuple[str, int, bool]],
+        pattern: Pattern,
+        name: str,
+        *,
+        native_split: bool | None,
+        whole_piece: bool,
+    ) -> None:
+        self.name = name
+        self.pattern = pattern
+        native = native_available(pattern)
+        if native_split and not native:
+            raise ValueError(f"no native pre-tokenizer for pattern {pattern.name!r}")
+        self.native_split: bool = native if native_split is None else bool(native_split)
+        self._specials = specials  # (text, id, always): always = HF non-special added token
+        self.special_tokens: dict[str, int] = {s: i for s, i, _ in specials}
+        self._always = frozenset(s for s, _, a in specials if a)
+        self._enc = core.Encoder(
+            tokens,
+            merges,
+            [(s.encode("utf-8"), i, a) for s, i, a in specials],
+            pattern.name if self.native_split else None,
+            whole_piece,
+        )
+        self.n_vocab: int = self._enc.n_ids
+        self.eot_token: int | None = next(
+            (self.special_tokens[n] for n in _EOT_NAMES if n in self.special_tokens), None
+        )
+        self._splitter = RegexSplitter(pattern)
+        self._policies: dict[tuple[frozenset[str], frozenset[str]], Any] = {}
+        self._rx_cache: dict[frozenset[str], Any] = {}
+        self._ordinary_policy = self._policy(*self._sets((), ()))
+
+    @classmethod
+    def load(cls, path: str, *, native_split: bool | None = None) -> Tokenizer:
+        """Load a codebpe vocabulary file (``Vocabulary.save``)."""
+        vocab = Vocabulary.load(path)
+        return cls(vocab, name=_loaders().stem(path), native_split=native_split)
+
+    @classmethod
+    def from_tiktoken(
+        cls, name_or_path: str, *, pattern: str | Pattern | None = None, native_split: bool | None = None
+    ) -> Tokenizer:
+        """``cl100k_base`` / ``o200k_base`` (from disk, see ``tokenizer.interop``), or any
+        ``.tiktoken`` file with ``pattern`` (a built-in pattern name or a Pattern).
+
+        >>> Tokenizer.from_tiktoken("cl100k_base").encode("hello world")  # doctest: +SKIP
+        [15339, 1917]
+        """
+        return _loaders().from_tiktoken(cls, name_or_path, pattern=pattern, native_split=native_split)
+
+    @classmethod
+    def from_hf(cls, path_or_name: str, *, native_split: bool | None = None) -> Tokenizer:
+        """A byte-level BPE ``tokenizer.json`` (path, folder, or a short name such as
+        ``deepseek-coder``). Added tokens become special tokens; non-special added tokens are
+        always split out, as Hugging Face does. Ids equal ``tokenizers``' with
+        ``add_special_tokens=False`` (use ``allowed_special="all"`` for added special tokens).
+        """
+        return _loaders().from_hf(cls, path_or_name, native_split=native_split)
+
+    @property
+    def vocab(self) -> Vocabulary:
+        """The :class:`Vocabulary` (for Hugging Face imports: re-laid-out, ids may differ)."""
+        if self._vocab is None:
+            self._vocab = _loaders().vocabulary_of(self)
+        return self._vocab
+
+    def __repr__(self) -> str:
+        split = "native" if self.native_split else "regex"
+        return f"<Tokenizer {self.name!r} n_vocab={self.n_vocab} split={split}>"
+
+    # -- special-token policy -------------------------------------------------------------------
+
+    def _sets(self, allowed_special: Any, disallowed_special: Any) -> tuple[frozenset[str], frozenset[str]]:
+        allowed = frozenset(self.special_tokens) if allowed_special == "all" else frozenset(allowed_special)
+        if disallowed_special == "all":
+            disallowed = frozenset(self.special_tokens) - allowed
+        else:
+            disallowed = frozenset(disallowed_special)
+        return allowed | self._always, disallowed - self._always
+
+    def _policy(self, allowed: frozenset[str], disallowed: frozenset[str]) -> Any:
+        key = (allowed, disallowed)
+        pol = self._policies.get(key)
+        if pol is None:
+            pol = core.SpecialPolicy(
+                [s in allowed for s, _, _ in self._specials], [s in disallowed for s, _, _ in self._specials]
+            )
+            if len(self._policies) < 64:
+                self._policies[key] = pol
+        return pol
+
+    def _special_rx(self, names: frozenset[str]) -> Any:
+        rx = self._rx_cache.get(names)
+        if rx is None:
+            alts = sorted(names, key=len, reverse=True)
+            rx = regex.compile("|".join(regex.escape(s) for s in alts)) if alts else None
+            self._rx_cache[names] = rx
+        return rx
+
+    # -- encoding -------------------------------------------------------------------------------
+
+    def _encode_regex(self, text: str, allowed: frozenset[str], disallowed: frozenset[str], numpy: bool) -> Any:
+        if disallowed and (m := self._special_rx(disallowed).search(text)):
+            raise ValueError(f"Encountered text corresponding to disallowed special token {m.group()!r}")
+        pieces: list[str] = []
+        ids: list[int] = []
+        pos = 0
+        rx = self._special_rx(allowed & frozenset(self.special_tokens))
+        for m in rx.finditer(text) if rx is not None else ():
+            ids += self._enc.encode_pieces(self._splitter.split(text[pos : m.start()]))
+            ids.append(self.special_tokens[m.group()])
+            pos = m.end()
+        if not ids:
+            pieces = self._splitter.split(text)
+            return self._enc.encode_pieces(pieces, numpy)
+        ids += self._enc.encode_pieces(self._splitter.split(text[pos:]))
+        if numpy:
+            import numpy as np
+
+            return np.asarray(ids, dtype=np.uint16 if self.n_vocab <= 65536 else np.uint32)
+        return ids
+
+    def _encode(self, text: str, allowed_special: Any, disallowed_special: Any, numpy: bool) -> Any:
+        allowed, disallowed = self._sets(allowed_special, disallowed_special)
+        try:
+            if self.native_split:
+                return self._enc.encode(text, self._policy(allowed, disallowed), numpy)
+            return self._encode_regex(text, allowed, disallowed, numpy)
+        except UnicodeEncodeError:
+            # Lone surrogates: like tiktoken, replace them with U+FFFD and encode again.
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            return self._encode(text, allowed_special, disallowed_special, numpy)
+
+    def encode(
+        self, text: str, *, allowed_special: Any = frozenset(), disallowed_special: Any = "all"
+    ) -> list[int]:
+        """Encode ``text`` with tiktoken's special-token semantics.
+
+        A special token found in the text raises ``ValueError`` unless it is in ``allowed_special``
+        (then it becomes its id) or excluded from ``disallowed_special`` (then it is plain text).
+
+        >>> tok = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
+        >>> tok.encode("ab")
+        [97, 98]
+        """
+        return self._encode(text, allowed_special, disallowed_special, False)
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        """Encode ``text`` treating special tokens as plain text (never raises for them)."""
+        if self.native_split:  # fast path: no policy resolution per call
+            try:
+                return self._enc.encode(text, self._ordinary_policy)
+            except UnicodeEncodeError:
+                pass
+        return self._encode(text, (), (), False)
+
+    def encode_to_numpy(
+        self, text: str, *, allowed_special: Any = frozenset(), disallowed_special: Any = "all"
+    ) -> np.ndarray:
+        """Like :meth:`encode`, as a NumPy array (uint16 when ``n_vocab <= 65536``, else uint32)."""
+        return self._encode(text, allowed_special, disallowed_special, True)
+
+    def encode_bytes(self, data: bytes) -> list[int]:
+        """Encode arbitrary bytes (any byte string, valid UTF-8 or not) as ordinary text, losslessly."""
+        data = bytes(data)
+        if self.native_split:
+            return self._enc.encode(data, self._policy(frozenset(), frozenset()))
+        return self._enc.encode_pieces(self._splitter.split_bytes(data))
+
+    def count(self, text: str) -> int:
+        """Number of tokens of ``text`` encoded as ordinary text."""
+        if self.native_split:
+            try:
+                return self._enc.count(text, self._policy(self._always, frozenset()))
+            except UnicodeEncodeError:
+                pass
+        return len(self.encode_ordinary(text))
+
+    def encode_batch(
+        self,
+        texts: Sequence[str],
+        *,
+        num_threads: int | None = None,
+        allowed_special: Any = frozenset(),
+        disallowed_special: Any = "all",
+    ) -> list[list[int]]:
+        """Encode many texts (a C++ thread pool; ``num_threads=None``: all cores)."""
+        return self._batch(texts, num_threads, allowed_special, disallowed_special, False)
+
+    def encode_ordinary_batch(self, texts: Sequence[str], *, num_threads: int | None = None) -> list[list[int]]:
+        """:meth:`encode_ordinary` over many texts, in parallel."""
+        return self._batch(texts, num_threads, (), (), False)
+
+    def encode_batch_to_numpy(
+        self,
+        texts: Sequence[str],
+        *,
+        num_threads: int | None = None,
+        allowed_special: Any = frozenset(),
+        disallowed_special: Any = "all",
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(flat ids, offsets)``: text ``i`` is ``flat[offsets[i]:offsets[i + 1]]``."""
+        return self._batch(texts, num_threads, allowed_special, disallowed_special, True)
+
+    def _batch(self, texts: Sequence[str], num_threads: int | None, allowed_special: Any,
+               disallowed_special: Any, numpy: bool) -> Any:
+        texts = list(texts)
+        if num_threads is not None and num_threads < 1:
+            raise ValueError("num_threads must be at least 1")
+        if self.native_split:
+            allowed, disallowed = self._sets(allowed_special, disallowed_special)
+            try:
+                return self._enc.encode_batch(texts, self._policy(allowed, disallowed), num_threads or 0, numpy)
+            except UnicodeEncodeError:
+                pass  # some text has lone surrogates: fall through, one text at a time
+        results = [self._encode(t, allowed_special, disallowed_special, False) for t in texts]
+        if not numpy:
+            return results
+        import numpy as np
+
+        offsets = np.zeros(len(results) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(r) for r in results])
+        dtype = np.uint16 if self.n_vocab <= 65536 else np.uint32
+        flat = np.fromiter((i for r in results for i in r), dtype=dtype, count=int(offsets[-1]))
+        return flat, offsets
+
+    # -- decoding and lookups -------------------------------------------------------------------
+
+    def decode_bytes(self, ids: Sequence[int] | np.ndarray) -> bytes:
+        """The bytes of ``ids`` (``IndexError`` for an id outside the vocabulary)."""
+        return self._enc.decode(ids)
+
+    def decode(self, ids: Sequence[int] | np.ndarray, errors: str = "replace") -> str:
+        """Decode ``ids`` to text; invalid UTF-8 is replaced (``errors="strict"``: raise)."""
+        return self._enc.decode(ids).decode("utf-8", errors)
+
+    def decode_single_token_bytes(self, token_id: int) -> bytes:
+        """The bytes of one id (``IndexError`` if it is not in the vocabulary)."""
+        return self._enc.token_bytes(token_id)
+
+    def id_to_token(self, token_id: int) -> bytes:
+        """Alias of :meth:`decode_single_token_bytes`."""
+        return self._enc.token_bytes(token_id)
+
+    def token_to_id(self, token: bytes | str) -> int:
+        """Id of a token given by its bytes, or a special token by its text (``KeyError`` if none)."""
+        if isinstance(token, str) and token in self.special_tokens:
+            return self.special_tokens[token]
+        b = token.encode("utf-8") if isinstance(token, str) else bytes(token)
+        found = self._enc.lookup(b)
+        if found is None:
+            raise KeyError(f"{token!r} is not a token of {self.name}")
+        return int(found)
+
+    def stream_decoder(self, *, errors: str = "replace") -> StreamDecoder:
+        """A :class:`StreamDecoder` for ids that arrive one at a time."""
+        return StreamDecoder(self._enc.token_bytes, errors=errors)
+
+    # -- export (tokenizer.export) --------------------------------------------------------------
+
+    def save_hf(self, path: str, **kw: Any) -> Any:
+        """Write a Hugging Face ``tokenizer.json`` (``tokenizer.export.save_hf``)."""
+        from . import export
+
+        return export.save_hf(self.vocab, path, **kw)
+
+    def to_tiktoken(self, **kw: Any) -> Any:
+        """A ``tiktoken.Encoding`` for this vocabulary (``tokenizer.export.to_tiktoken``)."""
+        from . import export
+
+        return export.to_tiktoken(self.vocab, **kw)
+
+    def save_tiktoken(self, path: str, **kw: Any) -> Any:
+        """Write a ``.tiktoken`` rank file (``tokenizer.export.save_tiktoken``)."""
+        from . import export
+
+        return export.save_tiktoken(self.vocab, path, **kw)
+
+
+def _loaders() -> Any:
+    from . import _loaders as mod
+
+    return mod
+
+
+def load_tokenizer(spec: str | Tokenizer, **kw: Any) -> Tokenizer:
+    """Resolve ``spec``: a codebpe vocabulary file, a tiktoken name or file, a ``tokenizer.json``
+    path or folder, or a short name such as ``deepseek-coder``.
+
+    >>> load_tokenizer("cl100k_base").n_vocab  # doctest: +SKIP
+    100277
+    """
+    return _loaders().load_tokenizer(Tokenizer, spec, **kw)

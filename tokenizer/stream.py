@@ -1,0 +1,67 @@
+"""Streaming decode: turn token ids arriving one at a time into text without broken characters.
+
+Stage: decoding (runtime). A token can end in the middle of a UTF-8 character (byte-level BPE
+splits multi-byte characters, emoji especially); printing each token's bytes as it arrives would
+show replacement characters that the full decode does not have. :class:`StreamDecoder` holds back
+an incomplete trailing sequence until the next ids complete it, and ``finish()`` emits whatever
+is left, so the concatenated output always equals ``tokenizer.decode(all_ids, errors=...)``.
+It does no encoding and keeps no history beyond at most three pending bytes.
+
+>>> from tokenizer.encoding import Tokenizer
+>>> tok = Tokenizer.from_tiktoken("cl100k_base")  # doctest: +SKIP
+>>> d = tok.stream_decoder(); "".join(d.feed(i) for i in tok.encode("héllo 🚀")) + d.finish()  # doctest: +SKIP
+'héllo 🚀'
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable, Iterable
+
+__all__ = ["StreamDecoder"]
+
+
+class StreamDecoder:
+    """Incremental ids -> text decoder (UTF-8 aware).
+
+    Invariant: ``"".join(outputs of feed/feed_many) + finish()`` equals the one-shot
+    ``bytes.decode("utf-8", errors)`` of all the ids' bytes, for every way of splitting the ids.
+
+    Args:
+        token_bytes: maps one id to its bytes (``Tokenizer.decode_single_token_bytes``).
+        errors: ``"replace"`` (default) or ``"strict"`` (``UnicodeDecodeError`` on invalid UTF-8;
+            raised as soon as the invalid bytes are certain, or by ``finish()`` for a truncated
+            trailing character).
+    """
+
+    def __init__(self, token_bytes: Callable[[int], bytes], *, errors: str = "replace") -> None:
+        if errors not in ("replace", "strict", "ignore", "backslashreplace", "surrogateescape"):
+            raise ValueError(f"unsupported errors={errors!r}")
+        self._token_bytes = token_bytes
+        self._errors = errors
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors)
+
+    def feed(self, token_id: int) -> str:
+        """Add one id; return the text that is now complete (possibly ``""``)."""
+        return self._decoder.decode(self._token_bytes(token_id), final=False)
+
+    def feed_many(self, ids: Iterable[int]) -> str:
+        """Add several ids; return the text that is now complete."""
+        return self._decoder.decode(b"".join(self._token_bytes(i) for i in ids), final=False)
+
+    def feed_bytes(self, data: bytes) -> str:
+        """Add raw bytes (e.g. from ``decode_bytes``); return the text that is now complete."""
+        return self._decoder.decode(data, final=False)
+
+    @property
+    def pending(self) -> bytes:
+        """Bytes held back because they may start a character that later ids complete."""
+        return self._decoder.getstate()[0]
+
+    def finish(self) -> str:
+        """Emit the rest (a truncated character becomes U+FFFD, or raises with ``strict``) and reset."""
+        out = self._decoder.decode(b"", final=True)
+        self._decoder.reset()
+        return out
+
+    flush = finish
