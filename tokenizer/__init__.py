@@ -25,6 +25,12 @@ _LAZY: dict[str, str] = {
     "VocabularyError": "vocab",
     "VocabularyNotFound": "interop",
     "load_tiktoken_encoding": "interop",
+    "Tokenizer": "encoding",
+    "load_tokenizer": "encoding",
+    "StreamDecoder": "stream",
+    "split": "pretokenize",
+    "Trainer": "train",
+    "train": "train",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -1,10 +1,9 @@
 """Inputs of the analysis stage: tokenizers by spec, and evaluation documents.
 
 Stage: analysis (inputs). :func:`load_for_analysis` resolves a tokenizer spec through
-``tokenizer.encoding.load_tokenizer`` when that module exists, else through a small fallback
-marked ``FALLBACK`` below (the lead can delete it once the runtime is merged);
-:func:`read_documents` reads evaluation text through ``tokenizer.corpus``. This module measures
-nothing (see ``tokenizer.analysis``).
+``tokenizer.encoding.load_tokenizer``; :class:`HFAdapter` measures a Hugging Face ``tokenizers``
+object directly; :func:`read_documents` reads evaluation text through ``tokenizer.corpus``.
+This module measures nothing (see ``tokenizer.analysis``).
 
 >>> read_documents([])
 Traceback (most recent call last):
@@ -14,7 +13,6 @@ ValueError: the evaluation set is empty: no input given
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -117,84 +115,12 @@ def _load_named(spec: str, pattern: str | None) -> Any:
 
 
 def _load(spec: str, pattern: str | None) -> Any:
-    try:
-        from .encoding import load_tokenizer  # type: ignore[attr-defined]
-    except ImportError:
-        enc = _fallback_load(spec, pattern)
-    else:
-        enc = load_tokenizer(spec, pattern=pattern) if pattern else load_tokenizer(spec)
+    from .encoding import load_tokenizer
+
+    enc = load_tokenizer(spec, pattern=pattern) if pattern else load_tokenizer(spec)
     if not getattr(enc, "name", None):
         enc.name = _display_name(spec)  # type: ignore[attr-defined]
     return enc
-
-
-# ---- FALLBACK: until tokenizer.encoding.load_tokenizer is merged (delete after) ----------------
-
-
-def _fallback_load(spec: str, pattern: str | None) -> Any:
-    import tiktoken
-
-    from .interop import KNOWN_ENCODINGS, KNOWN_HF, find_hf_tokenizer_json, load_tiktoken_encoding
-
-    if spec in KNOWN_ENCODINGS or spec.endswith(_TIKTOKEN_FILES):
-        ranks, pat, specials = load_tiktoken_encoding(spec, pattern=pattern)
-        return tiktoken.Encoding(
-            _display_name(spec),
-            pat_str=pat.text,
-            mergeable_ranks=ranks,
-            special_tokens=specials,
-        )
-    p = Path(spec)
-    if spec in KNOWN_HF or p.is_dir() or p.name.startswith("tokenizer.json"):
-        from tokenizers import Tokenizer
-
-        from .interop import load_hf_tokenizer_json
-
-        find_hf_tokenizer_json(spec)  # raises VocabularyNotFound with a clear message
-        hf = Tokenizer.from_str(json.dumps(load_hf_tokenizer_json(spec)))
-        return HFAdapter(hf, name=_display_name(spec))
-    if p.is_file():
-        from .vocab import Vocabulary
-
-        return _CodebpeFallback(Vocabulary.load(p), name=p.stem)
-    raise ValueError(
-        f"tokenizer {spec!r}: not a file, a folder with tokenizer.json, or a known name "
-        f"({', '.join([*KNOWN_ENCODINGS, *KNOWN_HF])})"
-    )
-
-
-class _CodebpeFallback:
-    """A codebpe vocabulary run through tiktoken's rank BPE over the reference split."""
-
-    def __init__(self, vocab: Any, *, name: str) -> None:
-        import tiktoken
-
-        self.name, self.n_vocab, self.pattern = name, vocab.n_vocab, vocab.pattern
-        self.enc = tiktoken.Encoding(
-            name,
-            pat_str=r"[\s\S]+",
-            mergeable_ranks=vocab.ranks(),
-            special_tokens=dict(vocab.special_tokens),
-            explicit_n_vocab=vocab.n_vocab,
-        )
-        self.tokens, self.specials = vocab.tokens, {v: k for k, v in vocab.special_tokens.items()}
-        self.cache: dict[str, list[int]] = {}
-
-    def encode_ordinary(self, text: str) -> list[int]:
-        from .patterns import reference_split
-
-        out: list[int] = []
-        for piece in reference_split(text, self.pattern):
-            ids = self.cache.get(piece)
-            if ids is None:
-                ids = self.cache[piece] = self.enc._encode_single_piece(piece.encode("utf-8"))
-            out += ids
-        return out
-
-    def decode_single_token_bytes(self, token: int) -> bytes:
-        if token < len(self.tokens):
-            return self.tokens[token]
-        return self.specials[token].encode("utf-8")
 
 
 # ---- evaluation text -------------------------------------------------------------------------
