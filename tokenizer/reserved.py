@@ -1,0 +1,111 @@
+"""Reserved code tokens: indentation runs and bracket clusters with ids fixed by configuration.
+
+Stage: training (vocabulary layout). These byte strings get the ids right after the 256 bytes, in
+order, as forced merges (``tokenizer._reference.forced_merges``), whatever the corpus; the trainer
+then learns ordinary merges on top. This module only chooses and checks the strings; it does not
+count or merge.
+
+The default set (see docs/training.md for why):
+
+* runs of spaces of length 2-16, then 20, 24, 28, 32 (indentation of 2/4-space code up to eight
+  levels deep, and column alignment);
+* runs of tabs of length 2-8;
+* bracket clusters such as ``()``, ``[]``, ``{}``, ``))``, ``();`` -- kept only when the split
+  pattern can produce them as a whole piece (``codebpe-v1`` isolates every bracket, so none of
+  them survive there; under ``cl100k`` they do).
+
+>>> [t for t in default_reserved("codebpe-v1")][:3]
+[b'  ', b'   ', b'    ']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .patterns import Pattern, reference_split
+
+__all__ = [
+    "INDENT_SPACES",
+    "INDENT_TABS",
+    "BRACKET_CANDIDATES",
+    "default_reserved",
+    "resolve_reserved",
+    "check_reachable",
+]
+
+#: Lengths of the space runs reserved by default.
+INDENT_SPACES: tuple[int, ...] = (*range(2, 17), 20, 24, 28, 32)
+#: Lengths of the tab runs reserved by default.
+INDENT_TABS: tuple[int, ...] = tuple(range(2, 9))
+#: Bracket clusters that are reserved when the pattern keeps them as one piece.
+BRACKET_CANDIDATES: tuple[str, ...] = (
+    "()", "[]", "{}", "))", "]]", "}}", "((", "[[", "{{", "();", "()", "):", ")]", "])", "})",
+    ");", "},", "),", "()\n", "{}\n", " {}", " []", " ()",
+)
+
+
+def _whole_piece(text: str, pattern: str | Pattern) -> bool:
+    """Whether the pattern produces ``text`` as one piece in some plain context."""
+    contexts = (text, "x" + text, "x" + text + "x", "\n" + text + "x", "x" + text + "\n")
+    return any(text in reference_split(ctx, pattern) for ctx in contexts)
+
+
+def default_reserved(pattern: str | Pattern = "codebpe-v1") -> list[bytes]:
+    """The default reserved tokens for ``pattern``: indentation runs, then usable bracket clusters.
+
+    >>> b"()" in default_reserved("cl100k"), b"()" in default_reserved("codebpe-v1")
+    (True, False)
+    """
+    tokens = [b" " * n for n in INDENT_SPACES] + [b"\t" * n for n in INDENT_TABS]
+    seen = set(tokens)
+    for cand in BRACKET_CANDIDATES:
+        raw = cand.encode()
+        if raw not in seen and _whole_piece(cand, pattern):
+            tokens.append(raw)
+            seen.add(raw)
+    return tokens
+
+
+def resolve_reserved(
+    reserved: str | None | Iterable[bytes | str], pattern: str | Pattern
+) -> list[bytes]:
+    """Turn the ``reserved`` option into a checked list of byte strings.
+
+    ``"default"`` -> :func:`default_reserved`; ``None`` or empty -> none; otherwise each item
+    (``bytes``, or ``str`` as UTF-8) must be at least two bytes; duplicates are an error.
+
+    >>> resolve_reserved([b"  ", "->"], "gpt2")
+    [b'  ', b'->']
+    """
+    if reserved is None:
+        return []
+    if isinstance(reserved, str):
+        if reserved != "default":
+            raise ValueError(f"reserved must be 'default', None or a list of tokens, not {reserved!r}")
+        return default_reserved(pattern)
+    out: list[bytes] = []
+    for item in reserved:
+        raw = item.encode("utf-8") if isinstance(item, str) else bytes(item)
+        if len(raw) < 2:
+            raise ValueError(f"reserved token {raw!r} must be at least two bytes")
+        if raw in out:
+            raise ValueError(f"reserved token {raw!r} is listed twice")
+        out.append(raw)
+    return out
+
+
+def check_reachable(tokens: Sequence[bytes], pattern: str | Pattern) -> list[bytes]:
+    """The reserved tokens that the pattern can never produce as a whole piece (for a warning).
+
+    >>> check_reachable([b"()"], "codebpe-v1")
+    [b'()']
+    """
+    bad = []
+    for t in tokens:
+        try:
+            text = t.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if not _whole_piece(text, pattern):
+            bad.append(t)
+    return bad
