@@ -1,0 +1,350 @@
+"""Tests for tokenizer.corpus: every input kind, weights, budgets, encodings, errors, the sample."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tokenizer.corpus import (
+    Corpus,
+    CorpusEncodingError,
+    CorpusError,
+    CorpusFieldError,
+    CorpusFormatError,
+    CorpusJSONError,
+    CorpusPathError,
+    CorpusReadError,
+    Document,
+    Source,
+    default_corpus_paths,
+    describe,
+    iter_documents,
+    language_of,
+    parse_size,
+    summary_table,
+    verify_manifest,
+)
+
+
+def write_jsonl(path: Path, records: list[dict], *, gz: bool = False) -> Path:
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return path
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / "src" / "deep").mkdir(parents=True)
+    (root / ".git").mkdir()
+    (root / "src" / "a.py").write_text("def f():\n    return 1\n")
+    (root / "src" / "b.c").write_text("int main(void) { return 0; }\n")
+    (root / "src" / "deep" / "c.go").write_text("package main\n")
+    (root / "src" / "deep" / "d_test.go").write_text("package main_test\n")
+    (root / "notes.unknown").write_text("no language\n")
+    (root / ".git" / "hook.py").write_text("print('hidden')\n")
+    (root / ".hidden.py").write_text("x = 1\n")
+    return root
+
+
+def sources_of(corpus) -> list[str]:
+    return sorted(Path(d.source).name for d in corpus)
+
+
+# --------------------------------------------------------------------------- folders and files
+
+
+def test_folder_walk_languages_and_hidden(tree: Path) -> None:
+    docs = list(Corpus(tree))
+    assert {Path(d.source).name: d.lang for d in docs} == {
+        "a.py": "python", "b.c": "c", "c.go": "go", "d_test.go": "go"}
+    assert all(isinstance(d.text, str) for d in docs)
+    hidden = sources_of(Corpus(tree, include_hidden=True))
+    assert "hook.py" in hidden and ".hidden.py" in hidden
+
+
+def test_folder_include_exclude(tree: Path) -> None:
+    assert sources_of(Corpus(tree, include=["*.go"], exclude=["*_test.go"])) == ["c.go"]
+    assert sources_of(Corpus(tree, include=["src/deep/*"])) == ["c.go", "d_test.go"]
+    assert "notes.unknown" in sources_of(Corpus(tree, include=["*"]))
+    per_source = Source(str(tree), include=("*.c",))
+    assert sources_of(Corpus([per_source])) == ["b.c"]
+
+
+def test_glob_spec_and_language_table(tree: Path) -> None:
+    assert sources_of(Corpus(str(tree / "src" / "*.py"))) == ["a.py"]
+    assert language_of("x/y.RS") == "rust" and language_of("CMakeLists.txt") == "cmake"
+    doc = next(iter(Corpus([Source(str(tree / "notes.unknown"), lang="text")])))
+    assert doc == Document("no language\n", "text", str(tree / "notes.unknown"))
+
+
+# --------------------------------------------------------------------------- JSONL, Parquet, datasets
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_jsonl(tmp_path: Path, gz: bool) -> None:
+    path = write_jsonl(tmp_path / ("d.jsonl.gz" if gz else "d.jsonl"),
+                       [{"text": "你好，世界", "lang": "zh"}, {"text": "hi", "lang": "en",
+                                                            "source": "doc-2"}], gz=gz)
+    docs = list(Corpus(path))
+    assert docs == [Document("你好，世界", "zh", f"{path}:1"), Document("hi", "en", "doc-2")]
+
+
+def test_jsonl_custom_fields_and_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"content": "a", "language": "go"}\n\n{"content": "b"}\n')
+    docs = list(Corpus(path, text_field="content", lang_field="language"))
+    assert [(d.text, d.lang) for d in docs] == [("a", "go"), ("b", None)]
+
+
+def test_parquet(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "d.parquet"
+    table = pa.table({"content": [f"doc {i}" for i in range(2500)], "lang": ["en"] * 2500})
+    pq.write_table(table, path, row_group_size=1000)
+    corpus = Corpus(path, text_field="content")
+    docs = list(corpus)
+    assert len(docs) == 2500 and docs[-1].text == "doc 2499" and docs[0].lang == "en"
+    assert corpus.summary.by_lang == {"en": [2500, sum(len(d.text) for d in docs)]}
+    with pytest.raises(CorpusFieldError, match="'text'.*content") as info:
+        list(Corpus(path))
+    assert info.value.available == ["content", "lang"]
+
+
+def test_hf_dataset_on_disk(tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
+    ds = datasets.Dataset.from_dict({"text": ["alpha", "beta"], "lang": ["en", "en"]})
+    ds.save_to_disk(str(tmp_path / "ds"))
+    docs = list(Corpus(f"hf-disk:{tmp_path / 'ds'}"))
+    assert [(d.text, d.lang) for d in docs] == [("alpha", "en"), ("beta", "en")]
+    datasets.DatasetDict({"train": ds, "test": ds.select([0])}).save_to_disk(str(tmp_path / "dd"))
+    assert [d.text for d in Corpus(f"hf-disk:{tmp_path / 'dd'}@test")] == ["alpha"]
+    with pytest.raises(CorpusError, match="split"):
+        list(Corpus(f"hf-disk:{tmp_path / 'dd'}"))
+    with pytest.raises(CorpusFieldError, match="body"):
+        list(Corpus(f"hf-disk:{tmp_path / 'ds'}", text_field="body"))
+    with pytest.raises(CorpusPathError):
+        list(Corpus(f"hf-disk:{tmp_path / 'nope'}"))
+
+
+# --------------------------------------------------------------------------- weights and budgets
+
+
+@pytest.fixture
+def two_sources(tmp_path: Path) -> tuple[Path, Path]:
+    a = write_jsonl(tmp_path / "a.jsonl", [{"text": f"a{i:03d}"} for i in range(200)])
+    b = write_jsonl(tmp_path / "b.jsonl", [{"text": f"b{i:03d}"} for i in range(200)])
+    return a, b
+
+
+def test_weights(two_sources: tuple[Path, Path]) -> None:
+    a, b = two_sources
+    half = Corpus([f"{a}*0.5", str(b)])
+    first, second = [d.text for d in half], [d.text for d in half]
+    kept = [t for t in first if t.startswith("a")]
+    assert first == second and 70 < len(kept) < 130
+    assert half.summary.skipped[str(a)]["sampled-out-by-weight"] == 200 - len(kept)
+    other_seed = [d.text for d in Corpus([f"{a}*0.5"], seed=1)]
+    assert other_seed != kept
+    doubled = Corpus([str(a)], weights={str(a): 2.0})
+    assert [d.text for d in doubled][:2] == ["a000", "a000"] and doubled.summary.documents == 400
+    assert list(Corpus([Source(str(a), weight=0)])) == []
+    with pytest.raises(CorpusError, match="unknown sources"):
+        Corpus([str(a)], weights={"typo": 1.0})
+    with pytest.raises(ValueError, match="weight"):
+        Corpus([Source(str(a), weight=-1)])
+
+
+def test_max_bytes_interleaves_and_is_exact(two_sources: tuple[Path, Path]) -> None:
+    a, b = two_sources
+    corpus = Corpus([a, b], max_bytes="402")  # 100.5 documents of 4 bytes
+    texts = [d.text for d in corpus]
+    assert sum(map(len, texts)) == 402 and corpus.summary.budget_reached
+    assert 45 <= sum(t.startswith("a") for t in texts) <= 55
+    assert texts[-1] in ("a0", "b0") or len(texts[-1]) == 2
+    sequential = [d.text for d in Corpus([a, b], max_bytes=400, interleave=False)]
+    assert all(t.startswith("a") for t in sequential) and len(sequential) == 100
+
+
+def test_max_bytes_cuts_at_character_boundary(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "zh.jsonl", [{"text": "中文字"}])  # 9 bytes
+    corpus = Corpus(path, max_bytes=7)
+    assert [d.text for d in corpus] == ["中文"] and corpus.summary.bytes == 6
+    assert corpus.summary.skipped[str(path)] == {"truncated-by-budget": 1}
+
+
+def test_parse_size() -> None:
+    assert parse_size("2G") == 2 * 10**9 and parse_size("1.5 kB") == 1500
+    assert parse_size("3MiB") == 3 * 2**20 and parse_size(7) == 7
+    for bad in ("ten", "5X", "-1"):
+        with pytest.raises(ValueError):
+            parse_size(bad)
+
+
+# --------------------------------------------------------------------------- non-UTF-8 input
+
+
+@pytest.fixture
+def bad_utf8(tmp_path: Path) -> tuple[Path, Path]:
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "good.py").write_bytes(b"x = 1\n")
+    (folder / "bad.py").write_bytes(b"s = '\xff\xfe'\n")
+    jsonl = tmp_path / "d.jsonl"
+    jsonl.write_bytes(b'{"text": "ok"}\n{"text": "caf\xe9"}\n{"text": "\\ud800"}\n')
+    return folder, jsonl
+
+
+def test_errors_skip(bad_utf8: tuple[Path, Path]) -> None:
+    folder, jsonl = bad_utf8
+    corpus = Corpus([folder, jsonl])
+    assert sorted(d.text for d in corpus) == ["ok", "x = 1\n"]
+    assert corpus.summary.skipped == {str(folder): {"invalid-utf8": 1},
+                                      str(jsonl): {"invalid-utf8": 2}}
+    assert "invalid-utf8: 2" in summary_table(corpus.summary)
+
+
+def test_errors_bytes(bad_utf8: tuple[Path, Path]) -> None:
+    folder, jsonl = bad_utf8
+    texts = {d.text for d in Corpus([folder, jsonl], errors="bytes")}
+    assert {b"s = '\xff\xfe'\n", b"caf\xe9", "\ud800".encode("utf-8", "surrogatepass")} < texts
+
+
+def test_errors_strict(bad_utf8: tuple[Path, Path]) -> None:
+    folder, jsonl = bad_utf8
+    for source in (folder, jsonl):
+        with pytest.raises(CorpusEncodingError, match="invalid UTF-8"):
+            list(Corpus(source, errors="strict"))
+    with pytest.raises(ValueError, match="errors"):
+        Corpus(folder, errors="ignore")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- error cases
+
+
+def test_error_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(CorpusPathError, match="no such file"):
+        list(Corpus(tmp_path / "missing.jsonl"))
+    with pytest.raises(CorpusPathError, match="matches no file"):
+        list(Corpus(str(tmp_path / "*.jsonl")))
+
+
+def test_error_unreadable_files(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.jsonl.gz"
+    broken.write_bytes(gzip.compress(b'{"text": "a"}\n' * 100)[:40])
+    with pytest.raises(CorpusReadError, match="broken.jsonl.gz"):
+        list(Corpus(broken))
+    fake = tmp_path / "fake.parquet"
+    fake.write_bytes(b"not parquet at all")
+    with pytest.raises(CorpusReadError, match="Parquet"):
+        list(Corpus(fake))
+
+
+def test_error_bad_json_line(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "a"}\n{"text": oops}\n')
+    with pytest.raises(CorpusJSONError, match=r"d\.jsonl:2") as info:
+        list(Corpus(path))
+    assert info.value.line == 2 and info.value.path == str(path)
+    path.write_text('["a list"]\n')
+    with pytest.raises(CorpusJSONError, match="JSON object"):
+        list(Corpus(path))
+
+
+def test_error_missing_text_field(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "d.jsonl", [{"body": "a", "id": 1}])
+    with pytest.raises(CorpusFieldError, match=r"'text'.*\['body', 'id'\]") as info:
+        list(Corpus(path))
+    assert info.value.field == "text" and info.value.available == ["body", "id"]
+    write_jsonl(path, [{"text": 5}])
+    with pytest.raises(CorpusFieldError, match="int"):
+        list(Corpus(path))
+
+
+def test_error_unknown_format(tmp_path: Path) -> None:
+    (tmp_path / "d.jsonl.zst").write_bytes(b"\x28\xb5\x2f\xfd")
+    with pytest.raises(CorpusFormatError, match=".zst"):
+        list(Corpus(tmp_path / "d.jsonl.zst"))
+    (tmp_path / "d.txt").write_text("x")
+    with pytest.raises(CorpusFormatError, match="unknown format 'xml'"):
+        list(Corpus([Source(str(tmp_path / "d.txt"), format="xml")]))
+    with pytest.raises(CorpusFormatError, match="scheme"):
+        list(Corpus("s3://bucket/data.jsonl"))
+
+
+def test_errors_are_value_errors() -> None:
+    for cls in (CorpusPathError, CorpusReadError, CorpusFormatError, CorpusEncodingError):
+        assert issubclass(cls, CorpusError) and issubclass(cls, ValueError)
+
+
+# --------------------------------------------------------------------------- the shipped sample
+
+
+CODE_LANGS = {"python", "c", "cpp", "java", "javascript", "typescript", "go", "rust", "shell", "sql"}
+
+
+def test_shipped_sample_matches_manifest() -> None:
+    paths = default_corpus_paths()
+    root = paths[0].parent
+    assert [p.name for p in paths] == ["code.jsonl.gz", "en.jsonl.gz", "zh.jsonl.gz"]
+    assert verify_manifest(root) == []
+    manifest = json.loads((root / "MANIFEST.json").read_text())
+    assert {s["license"] for s in manifest["sources"]} <= {
+        "PSF-2.0", "BSD-3-Clause", "MIT", "PostgreSQL", "Apache-2.0", "MIT OR Apache-2.0",
+        "MPL-2.0"}
+    for source in manifest["sources"]:
+        for notice in source["notices"]:
+            assert (root / notice).is_file(), notice
+
+
+def test_shipped_sample_content() -> None:
+    root = default_corpus_paths()[0].parent
+    seen: dict[str, set[str]] = {"train": set(), "heldout": set()}
+    lang_bytes: dict[str, int] = {}
+    for split in ("train", "heldout"):
+        for path in default_corpus_paths(split=split):
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                for line in fh:
+                    record = json.loads(line)
+                    assert set(record) == {"text", "lang", "source"} and record["text"]
+                    seen[split].add(record["source"])
+                    size = len(record["text"].encode())
+                    lang_bytes[record["lang"]] = lang_bytes.get(record["lang"], 0) + size
+    assert not seen["train"] & seen["heldout"]
+    assert 0.05 < len(seen["heldout"]) / len(seen["train"]) < 0.2
+    total = sum(lang_bytes.values())
+    assert 10e6 < total < 20e6 and CODE_LANGS <= set(lang_bytes)
+    code = sum(v for k, v in lang_bytes.items() if k in CODE_LANGS)
+    assert 0.5 < code / total < 0.7
+    assert 0.15 < lang_bytes["zh"] / total < 0.25 and 0.15 < lang_bytes["en"] / total < 0.25
+    assert sum(p.stat().st_size for p in root.rglob("*.jsonl.gz")) < 8e6
+
+
+def test_verify_manifest_detects_corruption(tmp_path: Path) -> None:
+    root = default_corpus_paths()[0].parent
+    copy = tmp_path / "corpora"
+    shutil.copytree(root, copy)
+    assert verify_manifest(copy) == []
+    data = bytearray((copy / "en.jsonl.gz").read_bytes())
+    data[100] ^= 1
+    (copy / "en.jsonl.gz").write_bytes(bytes(data))
+    (copy / "zh.jsonl.gz").unlink()
+    problems = verify_manifest(copy)
+    assert len(problems) == 2 and "sha256" in problems[0] + problems[1]
+    assert verify_manifest(tmp_path) == [f"{tmp_path / 'MANIFEST.json'}: missing"]
+
+
+def test_default_corpus_budget_and_describe() -> None:
+    corpus = Corpus(max_bytes="300k")
+    docs = list(corpus)
+    assert corpus.summary.bytes == 300_000
+    # Interleaving keeps the mixture in a prefix: code, Chinese and English all appear.
+    assert {"zh", "en"} <= {d.lang for d in docs} and len({d.lang for d in docs}) >= 5
+    table = describe(max_bytes="50k")
+    assert table.startswith("language") and "total" in table
+    assert next(iter_documents(max_bytes=10)).text

@@ -1,0 +1,432 @@
+"""Corpus stage: one stream of training documents from files, folders, JSONL, Parquet or datasets.
+
+``Corpus`` turns input specs into ``Document`` objects with a language and a source label, applies
+per-source mixing weights and a total byte budget, and keeps a ``CorpusSummary`` of everything it
+read and skipped. Memory stays bounded: inputs are streamed, never loaded whole. This module does
+not pre-tokenize, count or train (that is ``tokenizer._core``), and never imports the native core.
+
+Input specs: a file, a folder (recursive), a glob (``data/*.jsonl.gz``), ``hf:name[:config][@split]``
+(hub, streamed) or ``hf-disk:path[@split]`` (``datasets.save_to_disk`` output); a ``*WEIGHT`` suffix
+sets a weight (``corpora/zh.jsonl.gz*2``). With no input, the shipped ``corpora/`` sample is used.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import heapq
+import math
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal, Union
+
+from tokenizer._corpus_formats import (
+    EXTENSION_LANGS,
+    CorpusEncodingError,
+    CorpusError,
+    CorpusFieldError,
+    CorpusFormatError,
+    CorpusJSONError,
+    CorpusPathError,
+    CorpusReadError,
+    RawRecord,
+    detect_format,
+    language_of,
+    read_hf,
+    read_jsonl,
+    read_parquet,
+    read_text_file,
+    walk,
+)
+from tokenizer._corpus_manifest import corpora_dir, shipped_files, verify_manifest
+
+__all__ = [
+    "EXTENSION_LANGS", "Corpus", "CorpusEncodingError", "CorpusError", "CorpusFieldError",
+    "CorpusFormatError", "CorpusJSONError", "CorpusPathError", "CorpusReadError",
+    "CorpusSummary", "Document", "Source", "default_corpus_paths", "describe", "iter_documents",
+    "language_of", "parse_size", "summary_table", "verify_manifest",
+]
+
+Errors = Literal["skip", "bytes", "strict"]
+SourceLike = Union[str, os.PathLike, "Source"]
+_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
+          "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One training document: text (``bytes`` only with ``errors="bytes"``), language, origin."""
+
+    text: str | bytes
+    lang: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input and how to read it; fields left ``None`` take the ``Corpus`` defaults.
+
+    Attributes:
+        spec: a path, glob, ``hf:name[:config][@split]`` or ``hf-disk:path[@split]``.
+        weight: ``k + f`` (``k`` integer, ``0 <= f < 1``) yields every document ``k`` times and a
+            deterministic fraction ``f`` of them once more, chosen by a hash of the document's
+            source label and the corpus seed. ``0.5`` keeps about half, ``2`` repeats all twice.
+        name: label in summaries and ``weights`` (default: ``spec``).
+        lang: force this language on every document of the source.
+        format: ``"auto"`` (by suffix), ``"text"``, ``"jsonl"`` or ``"parquet"``.
+    """
+
+    spec: str
+    weight: float = 1.0
+    name: str | None = None
+    lang: str | None = None
+    text_field: str | None = None
+    lang_field: str | None = None
+    include: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] | None = None
+    format: str = "auto"
+
+    @classmethod
+    def parse(cls, spec: SourceLike) -> Source:
+        """A ``Source`` from a spec string, with an optional ``*WEIGHT`` suffix.
+
+        >>> Source.parse("data/zh.jsonl.gz*0.5")
+        Source(spec='data/zh.jsonl.gz', weight=0.5, name=None, lang=None, text_field=None, \
+lang_field=None, include=None, exclude=None, format='auto')
+        """
+        if isinstance(spec, Source):
+            return spec
+        text = os.fspath(spec)
+        match = re.fullmatch(r"(.+)\*(\d+(?:\.\d*)?)", text)
+        return cls(match[1], float(match[2])) if match else cls(text)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.spec
+
+
+@dataclass
+class CorpusSummary:
+    """What one pass read and skipped; ``by_source`` / ``by_lang`` map to [documents, bytes]."""
+
+    documents: int = 0
+    bytes: int = 0
+    by_source: dict[str, list[int]] = field(default_factory=dict)
+    by_lang: dict[str, list[int]] = field(default_factory=dict)
+    skipped: dict[str, dict[str, int]] = field(default_factory=dict)
+    budget_reached: bool = False
+
+    def record(self, source: str, lang: str | None, size: int) -> None:
+        self.documents += 1
+        self.bytes += size
+        for table, key in ((self.by_source, source), (self.by_lang, lang or "unknown")):
+            counts = table.setdefault(key, [0, 0])
+            counts[0] += 1
+            counts[1] += size
+
+    def skip(self, source: str, reason: str) -> None:
+        reasons = self.skipped.setdefault(source, {})
+        reasons[reason] = reasons.get(reason, 0) + 1
+
+    def to_dict(self) -> dict:
+        return {"documents": self.documents, "bytes": self.bytes, "by_source": self.by_source,
+                "by_lang": self.by_lang, "skipped": self.skipped,
+                "budget_reached": self.budget_reached}
+
+
+def parse_size(size: int | str | None) -> int | None:
+    """Bytes from an int or a human size: decimal ``k M G T``, binary ``KiB MiB GiB``.
+
+    >>> parse_size("500M"), parse_size("10k"), parse_size("2GiB"), parse_size(None)
+    (500000000, 10000, 2147483648, None)
+    """
+    if size is None or isinstance(size, int):
+        if isinstance(size, int) and size < 0:
+            raise ValueError(f"size must be >= 0, got {size}")
+        return size
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?)?b?\s*", size.lower())
+    if not match:
+        raise ValueError(f"cannot parse size {size!r}; use e.g. 10k, 500M, 2G, 1.5GiB")
+    return int(float(match[1]) * _UNITS[match[2] or ""])
+
+
+def default_corpus_paths(*, split: str = "train") -> list[Path]:
+    """The shipped sample's files: ``"train"`` (default), ``"heldout"`` or ``"all"``.
+
+    >>> [p.name for p in default_corpus_paths()]
+    ['code.jsonl.gz', 'en.jsonl.gz', 'zh.jsonl.gz']
+    """
+    root = corpora_dir()
+    if root is None:
+        raise CorpusPathError(
+            "the shipped corpora/ sample was not found; pass inputs explicitly or set "
+            "$CODEBPE_CORPORA to its folder"
+        )
+    return shipped_files(root, split=split)
+
+
+class Corpus:
+    """Re-iterable stream of ``Document`` from several sources, with weights and a budget.
+
+    Args:
+        inputs: specs or ``Source`` objects; ``None`` means the shipped training sample.
+        text_field / lang_field: record fields of JSONL, Parquet and datasets inputs.
+        include / exclude: glob patterns for files inside folders (see ``walk``).
+        weights: ``{source label: weight}``, overriding each source's own weight.
+        max_bytes: total UTF-8 bytes to yield (int or ``"500M"``); the document that crosses it
+            is cut at a character boundary, so exactly ``max_bytes`` come out.
+        errors: invalid UTF-8 is ``"skip"``-ped (counted), passed as ``"bytes"``, or ``"strict"``
+            (raises ``CorpusEncodingError``).
+        interleave: read sources side by side, each advancing by the same fraction of its input
+            size, so any prefix (e.g. under ``max_bytes``) keeps the mixture. Sources of unknown
+            size (streamed hub datasets) come after the others. ``False`` reads them in order.
+
+    ``summary`` describes the latest (or current) pass.
+
+    >>> corpus = Corpus(max_bytes="10k")
+    >>> sum(len(d.text.encode()) for d in corpus), corpus.summary.bytes
+    (10000, 10000)
+    """
+
+    def __init__(
+        self,
+        inputs: SourceLike | Iterable[SourceLike] | None = None,
+        *,
+        text_field: str = "text",
+        lang_field: str | None = "lang",
+        include: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        weights: Mapping[str, float] | None = None,
+        max_bytes: int | str | None = None,
+        errors: Errors = "skip",
+        seed: int = 0,
+        include_hidden: bool = False,
+        interleave: bool = True,
+    ) -> None:
+        if errors not in ("skip", "bytes", "strict"):
+            raise ValueError(f"errors must be 'skip', 'bytes' or 'strict', not {errors!r}")
+        if inputs is None:
+            inputs = [str(p) for p in default_corpus_paths()]
+        elif isinstance(inputs, (str, os.PathLike, Source)):
+            inputs = [inputs]
+        self.sources = [Source.parse(s) for s in inputs]
+        labels = {s.label for s in self.sources}
+        unknown = set(weights or {}) - labels
+        if unknown:
+            raise CorpusError(f"weights for unknown sources {sorted(unknown)}; have {sorted(labels)}")
+        self.sources = [replace(s, weight=(weights or {}).get(s.label, s.weight))
+                        for s in self.sources]
+        for s in self.sources:
+            if not (s.weight >= 0 and math.isfinite(s.weight)):
+                raise ValueError(f"{s.label}: weight must be a finite number >= 0, got {s.weight}")
+        self.text_field, self.lang_field = text_field, lang_field
+        self.include, self.exclude = tuple(include), tuple(exclude)
+        self.max_bytes = parse_size(max_bytes)
+        self.errors, self.seed = errors, seed
+        self.include_hidden, self.interleave = include_hidden, interleave
+        self.summary = CorpusSummary()
+
+    def __iter__(self) -> Iterator[Document]:
+        self.summary = summary = CorpusSummary()
+        streams = [self._documents(s, summary) for s in self.sources]
+        budget = self.max_bytes
+        try:
+            for label, doc in self._mix(streams):
+                size = len(doc.text.encode() if isinstance(doc.text, str) else doc.text)
+                if budget is not None and summary.bytes + size > budget:
+                    doc, size = _cut(doc, budget - summary.bytes)
+                    summary.budget_reached = True
+                    summary.skip(label, "truncated-by-budget")
+                    if size:
+                        summary.record(label, doc.lang, size)
+                        yield doc
+                    return
+                summary.record(label, doc.lang, size)
+                yield doc
+        finally:
+            for stream in streams:
+                stream.close()
+
+    def texts(self) -> Iterator[str | bytes]:
+        """Just the texts, e.g. for ``tokenizers``' ``train_from_iterator``."""
+        return (doc.text for doc in self)
+
+    def _mix(self, streams: list[Iterator[tuple[str, Document, float]]]):
+        if not self.interleave:
+            for stream in streams:
+                for label, doc, _ in stream:
+                    yield label, doc
+            return
+        heap = []
+        for order, stream in enumerate(streams):
+            for label, doc, progress in stream:
+                heapq.heappush(heap, (progress < 0, progress, order, label, doc))
+                break
+        while heap:
+            _, _, order, label, doc = heapq.heappop(heap)
+            yield label, doc
+            for label, doc, progress in streams[order]:
+                heapq.heappush(heap, (progress < 0, progress, order, label, doc))
+                break
+
+    def _documents(self, src: Source, summary: CorpusSummary):
+        """(label, Document, progress in [0, 1] or -1 when unknown) for one source."""
+        label, whole, frac = src.label, int(src.weight), src.weight - int(src.weight)
+        records, total = self._records(src)
+        for raw in records:
+            text = _decode(raw, self.errors)
+            if text is None:
+                summary.skip(label, "null-text" if raw.text is None else "invalid-utf8")
+                continue
+            if not text:
+                summary.skip(label, "empty")
+                continue
+            copies = whole + (frac > 0 and _unit(f"{self.seed}\0{raw.source}") < frac)
+            if copies == 0:
+                summary.skip(label, "sampled-out-by-weight")
+            progress = raw.consumed / total if total and raw.consumed >= 0 else -1.0
+            for _ in range(copies):
+                yield label, Document(text, raw.lang, raw.source), min(progress, 1.0)
+
+    def _records(self, src: Source) -> tuple[Iterator[RawRecord], int]:
+        """The raw records of one source and its total input size (0 when unknown)."""
+        text_field = src.text_field or self.text_field
+        lang_field = src.lang_field or self.lang_field
+        if src.spec.startswith(("hf:", "hf-disk:")):
+            return read_hf(src.spec, text_field=text_field, lang_field=lang_field,
+                           lang=src.lang), 1_000_000 if src.spec.startswith("hf-disk:") else 0
+        if re.match(r"^[a-z][a-z0-9+.-]*://", src.spec):
+            raise CorpusFormatError(f"{src.spec}: unsupported scheme; use a local path, hf: or "
+                                    "hf-disk:")
+        files = self._files(src)
+        sizes = [f.stat().st_size for f in files]
+
+        def records() -> Iterator[RawRecord]:
+            base = 0
+            for path, size in zip(files, sizes):
+                fmt = detect_format(path, src.format)
+                if fmt == "jsonl":
+                    yield from read_jsonl(path, text_field=text_field, lang_field=lang_field,
+                                          lang=src.lang, base=base)
+                elif fmt == "parquet":
+                    yield from read_parquet(path, text_field=text_field, lang_field=lang_field,
+                                            lang=src.lang, base=base)
+                else:
+                    yield from read_text_file(path, src.lang, base)
+                base += size
+
+        return records(), sum(sizes)
+
+    def _files(self, src: Source) -> list[Path]:
+        include = self.include if src.include is None else src.include
+        exclude = self.exclude if src.exclude is None else src.exclude
+        if glob.has_magic(src.spec):
+            paths = [Path(p) for p in sorted(glob.glob(src.spec, recursive=True))]
+            if not paths:
+                raise CorpusPathError(f"{src.spec}: the pattern matches no file")
+        else:
+            paths = [Path(src.spec)]
+        files: list[Path] = []
+        for path in paths:
+            if path.is_dir():
+                files += walk(path, include=include, exclude=exclude,
+                              include_hidden=self.include_hidden)
+            elif path.exists():
+                detect_format(path, src.format)  # fail early on unsupported formats
+                files.append(path)
+            else:
+                raise CorpusPathError(f"{path}: no such file or folder")
+        return files
+
+
+def _decode(raw: RawRecord, errors: Errors) -> str | bytes | None:
+    """The record's text as ``str`` (or ``bytes`` for invalid UTF-8 with ``errors="bytes"``)."""
+    value = raw.text
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:  # lone surrogates: invalid bytes or a bad \u escape in JSON
+            value = value.encode("utf-8", "surrogateescape" if _escapable(value) else "surrogatepass")
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise CorpusFieldError(f"{raw.source}: the text field holds {type(value).__name__}, "
+                               "not a string", field="text", available=[])
+    try:
+        return bytes(value).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if errors == "strict":
+            raise CorpusEncodingError(f"{raw.source}: invalid UTF-8: {exc}") from None
+        return bytes(value) if errors == "bytes" else None
+
+
+def _escapable(text: str) -> bool:
+    return all(not 0xD800 <= ord(c) < 0xDC80 for c in text if 0xD800 <= ord(c) < 0xE000)
+
+
+def _unit(key: str) -> float:
+    """A stable pseudo-random number in [0, 1) for ``key``."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest(), "big") / 2**64
+
+
+def _cut(doc: Document, limit: int) -> tuple[Document, int]:
+    if isinstance(doc.text, bytes):
+        text: str | bytes = doc.text[:limit]
+        return replace(doc, text=text), len(text)
+    text = doc.text.encode()[:limit].decode("utf-8", "ignore")
+    return replace(doc, text=text), len(text.encode())
+
+
+def iter_documents(inputs: SourceLike | Iterable[SourceLike] | None = None, **options):
+    """Iterate documents once; ``options`` are those of ``Corpus``.
+
+    >>> next(iter_documents(max_bytes=100)).lang in {"c", "cpp", "go", "java", "python"}
+    True
+    """
+    return iter(Corpus(inputs, **options))
+
+
+def summary_table(summary: CorpusSummary) -> str:
+    """A plain-text table of bytes and documents per language and per source, then skips.
+
+    >>> print(summary_table(CorpusSummary()).splitlines()[0])
+    language          documents         bytes  share
+    """
+    lines = []
+    for title, table in (("language", summary.by_lang), ("source", summary.by_source)):
+        width = max([16, *map(len, table)])
+        lines.append(f"{title:<{width}} {'documents':>10} {'bytes':>13}  share")
+        for key, (docs, size) in sorted(table.items(), key=lambda kv: (-kv[1][1], kv[0])):
+            share = size / summary.bytes if summary.bytes else 0.0
+            lines.append(f"{key:<{width}} {docs:>10,} {size:>13,} {share:6.1%}")
+        lines.append(f"{'total':<{width}} {summary.documents:>10,} {summary.bytes:>13,}")
+        lines.append("")
+    for source, reasons in sorted(summary.skipped.items()):
+        detail = ", ".join(f"{reason}: {n:,}" for reason, n in sorted(reasons.items()))
+        lines.append(f"skipped in {source}: {detail}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def describe(inputs: SourceLike | Iterable[SourceLike] | None = None, **options) -> str:
+    """Read ``inputs`` (default: the shipped sample) and return its ``summary_table``.
+
+    >>> "python" in describe()
+    True
+    """
+    corpus = Corpus(inputs, **options)
+    for _ in corpus:
+        pass
+    return summary_table(corpus.summary)
+
+
+if __name__ == "__main__":
+    split = "all" if "--all" in sys.argv else "train"
+    args = [a for a in sys.argv[1:] if a != "--all"] or [str(p) for p in
+                                                          default_corpus_paths(split=split)]
+    print(describe(args), end="")
