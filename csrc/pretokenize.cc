@@ -1,12 +1,456 @@
-// Placeholder matcher: one piece per UTF-8 sequence (or stray byte). Replaced by the hand-written
-// matchers of the pre-tokenizer issue; the interface in pretokenize.h is final.
+// Hand-written pre-tokenizers: one matcher per built-in pattern of tokenizer/patterns.py, giving
+// exactly the pieces of reference_split (the `regex` module) without a regex engine.
+//
+// Design notes
+// ------------
+// * Each matcher is a function match(text, i) -> end of the piece that starts at byte i (or i when
+//   no alternative matches: the character joins a "gap" piece, as in reference_split). The
+//   alternatives are tried in the regex's order (leftmost-first alternation); inside an
+//   alternative, greedy quantifiers are resolved by the rules written next to each matcher, which
+//   are derived from the regex's backtracking order (the first successful path wins). The rules
+//   are stated as "subtle:" comments and checked against the regex by tests/test_pretokenize.py.
+// * Characters are decoded on the fly (utf8.h) and classified with the generated two-stage table
+//   (unicode_tables.h: one byte id per code point -> 16-bit class mask); ASCII uses a 128-entry
+//   mask table. A virtual "end" character carries kEnd so that "not in class" tests fail at the
+//   end of the text.
+// * Linear time: every scan either becomes part of the returned piece or is a run that the next
+//   piece re-scans at most a constant number of times (whitespace runs: the piece is the run, the
+//   run minus its last character, or up to its last newline; o200k's letter runs: a failed
+//   lower-case attempt is followed by the upper-case alternative that takes the whole run).
+//   A 10 MB run of one character is split in one pass.
+// * deepseek-v3 is three isolated splits (digits, CJK ranges, the rest): implemented as nested
+//   segmentations, the third matcher seeing each segment as a whole string (its `(?!\S)` and end
+//   tests are relative to the segment, as in the reference).
+// * Alternatives considered: (1) decoding the whole text to a code point + class array first and
+//   matching on it: simpler look-ahead, but an extra pass and 5-8 bytes of memory per byte of
+//   text; on-the-fly decoding keeps the ASCII path to one table load per byte. (2) A generic
+//   backtracking engine over the patterns: exactly what the `regex` module is, and what this file
+//   replaces. Measured figures: docs/pretokenize.md (scripts/bench_pretokenize.py).
 #include "pretokenize.h"
 
-#include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <string>
 
+#include "unicode_tables.h"
+#include "utf8.h"
+
 namespace codebpe {
+
+namespace {
+
+using namespace unicode;
+
+constexpr uint16_t kEnd = 1u << 15;  // the virtual character after the end of the text
+constexpr uint32_t kEndCp = 0xFFFFFFFFu;
+
+constexpr std::array<uint16_t, 128> make_ascii_classes() {
+  std::array<uint16_t, 128> a{};
+  for (uint32_t c = 0; c < 128; ++c) a[c] = class_of(c);
+  return a;
+}
+constexpr std::array<uint16_t, 128> kAscii = make_ascii_classes();
+
+struct Char {
+  uint32_t cp;
+  uint16_t cls;
+  uint32_t len;
+};
+
+// A view of the text (or of a segment of it: `n` is where the matcher sees the end).
+// Invariant: positions passed to at() are character boundaries of the decoding in utf8.h.
+struct Text {
+  const uint8_t* s;
+  size_t n;
+
+  Char at(size_t i) const {
+    if (i >= n) return {kEndCp, kEnd, 0};
+    const uint8_t b = s[i];
+    if (b < 0x80) return {b, kAscii[b], 1};
+    const Decoded d = decode_at(s, n, i);
+    return {d.cp, class_of(d.cp), d.len};
+  }
+  // Advance from i while the character's class intersects `mask`.
+  size_t run(size_t i, uint16_t mask) const {
+    for (;;) {
+      if (i < n && s[i] < 0x80) {
+        if (!(kAscii[s[i]] & mask)) return i;
+        ++i;
+        continue;
+      }
+      const Char c = at(i);
+      if (!(c.cls & mask)) return i;
+      i += c.len;
+    }
+  }
+  // Advance from i while the character's class does NOT intersect `mask` (kEnd always stops).
+  size_t run_not(size_t i, uint16_t mask) const {
+    mask |= kEnd;
+    for (;;) {
+      if (i < n && s[i] < 0x80) {
+        if (kAscii[s[i]] & mask) return i;
+        ++i;
+        continue;
+      }
+      const Char c = at(i);
+      if (c.cls & mask) return i;
+      i += c.len;
+    }
+  }
+  // Up to three characters of class N (the `\p{N}{1,3}` alternatives).
+  size_t digits3(size_t i) const {
+    for (int k = 0; k < 3; ++k) {
+      const Char c = at(i);
+      if (!(c.cls & kN)) break;
+      i += c.len;
+    }
+    return i;
+  }
+  size_t newlines(size_t i) const {  // [\r\n]*
+    while (i < n && (s[i] == '\r' || s[i] == '\n')) ++i;
+    return i;
+  }
+};
+
+inline bool is_newline(uint32_t cp) { return cp == '\r' || cp == '\n'; }
+inline bool is_bracket(uint32_t cp) {
+  return cp == '(' || cp == ')' || cp == '[' || cp == ']' || cp == '{' || cp == '}';
+}
+inline bool is_ascii_letter(uint32_t cp) { return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z'; }
+
+// A maximal run of \s characters starting at a whitespace character.
+struct WsRun {
+  size_t end;         // first position after the run
+  size_t last_start;  // start of the run's last character
+  size_t nl_end;      // position after the run's last \r or \n; 0 if it has none
+  bool several;       // at least two characters
+};
+
+inline WsRun scan_ws(const Text& t, size_t i) {
+  WsRun r{i, i, 0, false};
+  size_t count = 0;
+  for (;;) {
+    const Char c = t.at(r.end);
+    if (!(c.cls & kWS)) break;
+    if (is_newline(c.cp)) r.nl_end = r.end + 1;
+    r.last_start = r.end;
+    r.end += c.len;
+    ++count;
+  }
+  r.several = count >= 2;
+  return r;
+}
+
+// `'(?i:[sdmt]|ll|ve|re)` (cl100k, codebpe-v1) and o200k's `(?i:'s|'t|'re|'ve|'m|'ll|'d)`: the same
+// set. subtle: under (?i) the regex module also folds U+017F LATIN SMALL LETTER LONG S to `s`.
+// Returns the end, or 0 when there is no contraction at i.
+inline size_t contraction_ci(const Text& t, size_t i) {
+  if (i >= t.n || t.s[i] != '\'') return 0;
+  const Char a = t.at(i + 1);
+  const uint32_t c = a.cp;
+  if (c == 0x17F) return i + 1 + a.len;
+  if (c >= 0x80) return 0;
+  const uint32_t lc = c | 0x20;
+  if (!is_ascii_letter(c)) return 0;
+  if (lc == 's' || lc == 'd' || lc == 'm' || lc == 't') return i + 2;
+  const Char b = t.at(i + 2);
+  if (b.cp >= 0x80 || !is_ascii_letter(b.cp)) return 0;
+  const uint32_t lb = b.cp | 0x20;
+  if ((lc == 'l' && lb == 'l') || (lc == 'v' && lb == 'e') || (lc == 'r' && lb == 'e')) {
+    return i + 3;
+  }
+  return 0;
+}
+
+// gpt2's case-sensitive `'(?:[sdmt]|ll|ve|re)`.
+inline size_t contraction_cs(const Text& t, size_t i) {
+  const Char a = t.at(i + 1);
+  const uint32_t c = a.cp;
+  if (c == 's' || c == 'd' || c == 'm' || c == 't') return i + 2;
+  const uint32_t b = t.at(i + 2).cp;
+  if ((c == 'l' && b == 'l') || (c == 'v' && b == 'e') || (c == 'r' && b == 'e')) return i + 3;
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// gpt2: '(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s
+// ---------------------------------------------------------------------------------------------
+size_t match_gpt2(const Text& t, size_t i) {
+  const Char c = t.at(i);
+  if (c.cp == '\'') {
+    if (size_t e = contraction_cs(t, i)) return e;
+  }
+  size_t j = i;
+  Char x = c;
+  if (c.cp == ' ') {
+    j = i + 1;
+    x = t.at(j);
+  }
+  if (x.cls & kL) return t.run(j, kL);
+  if (x.cls & kN) return t.run(j, kN);
+  if (!(x.cls & (kWS | kL | kN | kEnd))) return t.run_not(j, kWS | kL | kN);
+  // c is whitespace. subtle: `\s+(?!\S)` backtracks one character from a run followed by a
+  // non-space, so a run of two or more gives the run minus its last character.
+  const WsRun r = scan_ws(t, i);
+  if (r.end == t.n) return r.end;  // \s++$
+  if (r.several) return r.last_start;
+  return i + c.len;
+}
+
+// ---------------------------------------------------------------------------------------------
+// cl100k: '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+
+//         |\s++$|\s*[\r\n]|\s+(?!\S)|\s
+// ---------------------------------------------------------------------------------------------
+size_t match_cl100k(const Text& t, size_t i) {
+  const Char c = t.at(i);
+  if (c.cp == '\'') {
+    if (size_t e = contraction_ci(t, i)) return e;
+  }
+  if (c.cls & kL) return t.run(i, kL);
+  if (!(c.cls & (kL | kN)) && !is_newline(c.cp)) {
+    // The possessive prefix: one non-newline, non-letter, non-digit character before letters.
+    const size_t p = i + c.len;
+    if (t.at(p).cls & kL) return t.run(p, kL);
+  }
+  if (c.cls & kN) return t.digits3(i);
+  size_t j = i;
+  Char x = c;
+  if (c.cp == ' ') {
+    j = i + 1;
+    x = t.at(j);
+  }
+  if (!(x.cls & (kWS | kL | kN | kEnd))) return t.newlines(t.run_not(j, kWS | kL | kN));
+  const WsRun r = scan_ws(t, i);
+  if (r.end == t.n) return r.end;  // \s++$
+  // subtle: `\s*[\r\n]` backtracks the greedy \s* to the run's last newline.
+  if (r.nl_end) return r.nl_end;
+  if (r.several) return r.last_start;  // \s+(?!\S)
+  return i + c.len;                    // \s
+}
+
+// ---------------------------------------------------------------------------------------------
+// o200k: [^\r\n\p{L}\p{N}]?[UPPER]*[LOWER]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+//       |[^\r\n\p{L}\p{N}]?[UPPER]+[LOWER]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+//       |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
+// with UPPER = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], LOWER = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
+// ---------------------------------------------------------------------------------------------
+constexpr uint16_t kUpper = kLu | kLt | kLm | kLo | kM;
+constexpr uint16_t kLower = kLl | kLm | kLo | kM;
+
+inline size_t o200k_suffix(const Text& t, size_t e) {
+  const size_t c = contraction_ci(t, e);
+  return c ? c : e;
+}
+
+// `[UPPER]*[LOWER]+suffix?` at p; 0 if it does not match.
+// subtle: the greedy [UPPER]* backtracks to the LAST position k of the upper run (its end
+// included) where a LOWER character starts; [LOWER]+ then takes the maximal run from k (the
+// optional suffix never fails, so nothing backtracks into it).
+inline size_t o200k_lower_word(const Text& t, size_t p) {
+  size_t j = p;
+  size_t k = SIZE_MAX;
+  for (;;) {
+    const Char c = t.at(j);
+    if (c.cls & kLower) k = j;
+    if (!(c.cls & kUpper)) break;
+    j += c.len;
+  }
+  if (k == SIZE_MAX) return 0;
+  return o200k_suffix(t, t.run(k, kLower));
+}
+
+// `[UPPER]+[LOWER]*suffix?` at p; 0 if it does not match.
+inline size_t o200k_upper_word(const Text& t, size_t p) {
+  if (!(t.at(p).cls & kUpper)) return 0;
+  return o200k_suffix(t, t.run(t.run(p, kUpper), kLower));
+}
+
+size_t match_o200k(const Text& t, size_t i) {
+  const Char c = t.at(i);
+  // subtle: the optional prefix is greedy but not possessive: with it first, then without (which
+  // matters for combining marks, in both the prefix class and the letter classes).
+  const bool prefix = !(c.cls & (kL | kN | kEnd)) && !is_newline(c.cp);
+  const size_t p = i + c.len;
+  size_t e;
+  if (prefix && (e = o200k_lower_word(t, p))) return e;
+  if ((c.cls & (kUpper | kLower)) && (e = o200k_lower_word(t, i))) return e;
+  if (prefix && (e = o200k_upper_word(t, p))) return e;
+  if ((e = o200k_upper_word(t, i))) return e;
+  if (c.cls & kN) return t.digits3(i);
+  size_t j = i;
+  Char x = c;
+  if (c.cp == ' ') {
+    j = i + 1;
+    x = t.at(j);
+  }
+  if (!(x.cls & (kWS | kL | kN | kEnd))) {
+    j = t.run_not(j, kWS | kL | kN);
+    while (j < t.n && (t.s[j] == '\r' || t.s[j] == '\n' || t.s[j] == '/')) ++j;
+    return j;
+  }
+  const WsRun r = scan_ws(t, i);
+  if (r.nl_end) return r.nl_end;             // \s*[\r\n]+ (backtracked to the last newline)
+  if (r.end == t.n) return r.end;            // \s+(?!\S) at the end
+  if (r.several) return r.last_start;        // \s+(?!\S)
+  return r.end;                              // \s+
+}
+
+// ---------------------------------------------------------------------------------------------
+// codebpe-v1 (see tokenizer/patterns.py for the alternatives, in this order):
+//   (?:^|(?<=[\r\n]))[ \t]+(?=[^\s]) | \r\n|\n|\r | '(?i:[sdmt]|ll|ve|re)
+//   | [^\r\n\p{L}\p{N}()\[\]{}CJK]?(?:(?![CJK])[\p{L}\p{M}])+ |  ?[CJK]+ | \p{N}{1,3}
+//   |  ?[()\[\]{}] |  ?[^\s\p{L}\p{N}()\[\]{}]+ | \s+(?!\S) | \s+
+// ---------------------------------------------------------------------------------------------
+// Letters and marks outside CJK scripts, with the class test done on the mask.
+inline bool is_word(uint16_t cls) { return (cls & (kL | kM)) && !(cls & kCJK); }
+
+size_t word_run(const Text& t, size_t i) {
+  for (;;) {
+    const Char c = t.at(i);
+    if (!is_word(c.cls)) return i;
+    i += c.len;
+  }
+}
+
+size_t match_codebpe_v1(const Text& t, size_t i) {
+  const Char c = t.at(i);
+  const uint8_t* s = t.s;
+  if ((c.cp == ' ' || c.cp == '\t') && (i == 0 || s[i - 1] == '\r' || s[i - 1] == '\n')) {
+    size_t j = i;
+    while (j < t.n && (s[j] == ' ' || s[j] == '\t')) ++j;
+    // subtle: backtracking [ \t]+ cannot help: a shorter run is followed by space or tab.
+    if (!(t.at(j).cls & (kWS | kEnd))) return j;
+  }
+  if (c.cp == '\r') return (i + 1 < t.n && s[i + 1] == '\n') ? i + 2 : i + 1;
+  if (c.cp == '\n') return i + 1;
+  if (c.cp == '\'') {
+    if (size_t e = contraction_ci(t, i)) return e;
+  }
+  const bool bracket = c.cp < 0x80 && is_bracket(c.cp);
+  if (!(c.cls & (kL | kN | kCJK | kEnd)) && !is_newline(c.cp) && !bracket) {
+    const size_t p = i + c.len;
+    if (is_word(t.at(p).cls)) return word_run(t, p);
+  }
+  if (is_word(c.cls)) return word_run(t, i);
+  size_t j = i;
+  Char x = c;
+  if (c.cp == ' ') {
+    j = i + 1;
+    x = t.at(j);
+  }
+  if (x.cls & kCJK) return t.run(j, kCJK);
+  if (c.cls & kN) return t.digits3(i);
+  if (x.cp < 0x80 && is_bracket(x.cp)) return j + 1;
+  if (!(x.cls & (kWS | kL | kN | kEnd))) {
+    for (;;) {
+      const Char y = t.at(j);
+      if ((y.cls & (kWS | kL | kN | kEnd)) || (y.cp < 0x80 && is_bracket(y.cp))) return j;
+      j += y.len;
+    }
+  }
+  const WsRun r = scan_ws(t, i);
+  if (r.end == t.n) return r.end;      // \s+(?!\S) at the end
+  if (r.several) return r.last_start;  // \s+(?!\S)
+  return r.end;                        // \s+
+}
+
+// ---------------------------------------------------------------------------------------------
+// deepseek-v3: three isolated splits in sequence:
+//   R1 \p{N}{1,3}    R2 [\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+
+//   R3 [ASCII punct][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*
+//      |\s*[\r\n]+|\s+(?!\S)|\s+
+// ---------------------------------------------------------------------------------------------
+size_t match_deepseek_r3(const Text& t, size_t i) {
+  const Char c = t.at(i);
+  if (c.cp < 0x80 && (c.cls & (kP | kS))) {  // the 32 ASCII punctuation characters
+    size_t j = i + 1;
+    while (j < t.n && t.s[j] < 0x80 && is_ascii_letter(t.s[j])) ++j;
+    if (j > i + 1) return j;
+  }
+  if (!(c.cls & (kL | kP | kS | kEnd)) && !is_newline(c.cp)) {
+    const size_t p = i + c.len;
+    if (t.at(p).cls & (kL | kM)) return t.run(p, kL | kM);
+  }
+  if (c.cls & (kL | kM)) return t.run(i, kL | kM);
+  size_t j = i;
+  Char x = c;
+  if (c.cp == ' ') {
+    j = i + 1;
+    x = t.at(j);
+  }
+  if (x.cls & (kP | kS)) return t.newlines(t.run(j, kP | kS));
+  if (!(c.cls & kWS)) return i;  // no alternative: the character joins a gap piece
+  const WsRun r = scan_ws(t, i);
+  if (r.nl_end) return r.nl_end;
+  if (r.end == t.n) return r.end;
+  if (r.several) return r.last_start;
+  return r.end;
+}
+
+// Split [b, e) with `match` seeing e as the end of the text; unmatched characters between
+// matches form one gap piece, as in reference_split.
+template <class Match>
+void drive(const Text& whole, size_t b, size_t e, Match match, std::vector<uint32_t>& ends) {
+  const Text t{whole.s, e};
+  size_t i = b;
+  bool gap = false;
+  while (i < e) {
+    const size_t m = match(t, i);
+    if (m > i) {
+      if (gap) ends.push_back(static_cast<uint32_t>(i));
+      gap = false;
+      ends.push_back(static_cast<uint32_t>(m));
+      i = m;
+    } else {
+      gap = true;
+      i += t.at(i).len;
+    }
+  }
+  if (gap) ends.push_back(static_cast<uint32_t>(e));
+}
+
+inline bool in_deepseek_cjk(uint32_t cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FA5) || (cp >= 0x3040 && cp <= 0x30FF);
+}
+
+// R2 on [b, e), then R3 on each of its pieces.
+void deepseek_level2(const Text& t, size_t b, size_t e, std::vector<uint32_t>& ends) {
+  const Text seg{t.s, e};
+  size_t i = b;
+  size_t gap_start = b;
+  while (i < e) {
+    Char c = seg.at(i);
+    if (!in_deepseek_cjk(c.cp)) {
+      i += c.len;
+      continue;
+    }
+    if (gap_start < i) drive(t, gap_start, i, match_deepseek_r3, ends);
+    const size_t start = i;
+    while (i < e && in_deepseek_cjk((c = seg.at(i)).cp)) i += c.len;
+    drive(t, start, i, match_deepseek_r3, ends);
+    gap_start = i;
+  }
+  if (gap_start < e) drive(t, gap_start, e, match_deepseek_r3, ends);
+}
+
+void split_deepseek_v3(const Text& t, std::vector<uint32_t>& ends) {
+  size_t i = 0;
+  size_t gap_start = 0;
+  while (i < t.n) {
+    const Char c = t.at(i);
+    if (!(c.cls & kN)) {
+      i += c.len;
+      continue;
+    }
+    if (gap_start < i) deepseek_level2(t, gap_start, i, ends);
+    const size_t e = t.digits3(i);
+    deepseek_level2(t, i, e, ends);
+    i = gap_start = e;
+  }
+  if (gap_start < t.n) deepseek_level2(t, gap_start, t.n, ends);
+}
+
+}  // namespace
 
 PatternId pattern_from_name(std::string_view name) {
   if (name == "gpt2") return PatternId::gpt2;
@@ -26,15 +470,24 @@ bool has_pattern(std::string_view name) {
   }
 }
 
-void split(PatternId, std::string_view text, std::vector<uint32_t>& ends) {
+std::string_view unicode_tables_source() { return kRegexVersion; }
+
+void split(PatternId pattern, std::string_view text, std::vector<uint32_t>& ends) {
   if (text.size() >= (uint64_t{1} << 32)) throw std::length_error("text too long to split (4 GiB)");
-  size_t i = 0;
-  while (i < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    i = std::min(text.size(), i + len);
-    ends.push_back(static_cast<uint32_t>(i));
+  const Text t{reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+  switch (pattern) {
+    case PatternId::gpt2:
+      return drive(t, 0, t.n, match_gpt2, ends);
+    case PatternId::cl100k:
+      return drive(t, 0, t.n, match_cl100k, ends);
+    case PatternId::o200k:
+      return drive(t, 0, t.n, match_o200k, ends);
+    case PatternId::codebpe_v1:
+      return drive(t, 0, t.n, match_codebpe_v1, ends);
+    case PatternId::deepseek_v3:
+      return split_deepseek_v3(t, ends);
   }
+  throw std::invalid_argument("unknown pattern id");
 }
 
 }  // namespace codebpe

@@ -23,6 +23,9 @@ PatternId pattern_from_name(std::string_view name);
 // Is there a hand-written matcher for this pattern name?
 bool has_pattern(std::string_view name);
 
+// The `regex` module release the Unicode class tables were generated from (unicode_tables.h).
+std::string_view unicode_tables_source();
+
 void split(PatternId pattern, std::string_view text, std::vector<uint32_t>& ends);
 
 }  // namespace codebpe
