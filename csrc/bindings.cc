@@ -79,12 +79,18 @@ void bind_train(py::module_& m) {
             PatternId id = pattern_from_name(pattern);
             std::vector<std::string_view> views;
             views.reserve(docs.size());
-            for (const py::handle& d : docs) views.push_back(as_bytes_view(d));
+            uint64_t bytes = 0;
+            for (const py::handle& d : docs) {
+              views.push_back(as_bytes_view(d));
+              bytes += views.back().size();
+            }
             py::gil_scoped_release release;
             c.count_documents(id, views);
+            return bytes;
           },
           py::arg("pattern"), py::arg("docs"),
-          "Split each document (str as UTF-8, or bytes) with the built-in matcher and count pieces.")
+          "Split each document (str as UTF-8, or bytes) with the built-in matcher and count its "
+          "pieces; returns the bytes counted.")
       .def(
           "add_counts",
           [](PieceCounter& c, const py::dict& counts) {
