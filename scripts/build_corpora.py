@@ -73,130 +73,251 @@ class Archive:
 K = 1000
 ARCHIVES: tuple[Archive, ...] = (
     Archive(
-        "cpython", "python3.11 (Debian source, orig tarball)", "3.11.2", "debian",
+        "cpython",
+        "python3.11 (Debian source, orig tarball)",
+        "3.11.2",
+        "debian",
         DEBIAN + "p/python3.11/python3.11_3.11.2.orig.tar.gz",
-        "2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849", "PSF-2.0",
+        "2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849",
+        "PSF-2.0",
         ("LICENSE",),
         (
             Take("python", ("Lib/*.py",), 1200 * K, exclude=("Lib/test/*", "Lib/idlelib/*")),
-            Take("c", ("Modules/*.c", "Objects/*.c", "Python/*.c"), 500 * K,
-                 exclude=("Modules/_decimal/libmpdec/*", "Modules/expat/*", "Modules/_blake2/*",
-                          "Modules/_sha3/*", "Modules/_ctypes/libffi*", "Python/*opcode_targets*")),
-            Take("en", ("Doc/*.rst",), 1200 * K, kind="prose",
-                 exclude=("Doc/whatsnew/changelog.rst",)),
+            Take(
+                "c",
+                ("Modules/*.c", "Objects/*.c", "Python/*.c"),
+                500 * K,
+                exclude=(
+                    "Modules/_decimal/libmpdec/*",
+                    "Modules/expat/*",
+                    "Modules/_blake2/*",
+                    "Modules/_sha3/*",
+                    "Modules/_ctypes/libffi*",
+                    "Python/*opcode_targets*",
+                ),
+            ),
+            Take(
+                "en",
+                ("Doc/*.rst",),
+                1200 * K,
+                kind="prose",
+                exclude=("Doc/whatsnew/changelog.rst",),
+            ),
         ),
     ),
     Archive(
-        "django", "Django (PyPI sdist)", "4.2.16", "pypi",
+        "django",
+        "Django (PyPI sdist)",
+        "4.2.16",
+        "pypi",
         PYPI + "65/d8/a607ee443b54a4db4ad28902328b906ae6218aa556fb9b3ac45c0bcb313d/"
         "Django-4.2.16.tar.gz",
-        "6f1616c2786c408ce86ab7e10f792b8f15742f7b7b7460243929cb371e7f1dad", "BSD-3-Clause",
+        "6f1616c2786c408ce86ab7e10f792b8f15742f7b7b7460243929cb371e7f1dad",
+        "BSD-3-Clause",
         ("LICENSE", "LICENSE.python"),
         (
             Take("python", ("django/*.py",), 400 * K, exclude=("*/migrations/*", "*/locale/*")),
-            Take("javascript", ("django/contrib/admin/static/admin/js/*.js",), 100 * K,
-                 exclude=("*/vendor/*", "*.min.js")),
+            Take(
+                "javascript",
+                ("django/contrib/admin/static/admin/js/*.js",),
+                100 * K,
+                exclude=("*/vendor/*", "*.min.js"),
+            ),
             Take("en", ("docs/*.txt",), 1600 * K, kind="prose", exclude=("docs/releases/*",)),
         ),
     ),
     Archive(
-        "brotli", "brotli (Debian source, orig tarball)", "1.0.9", "debian",
+        "brotli",
+        "brotli (Debian source, orig tarball)",
+        "1.0.9",
+        "debian",
         DEBIAN + "b/brotli/brotli_1.0.9.orig.tar.gz",
-        "f9e8d81d0405ba66d181529af42a3354f838c939095ff99930da6aa9cdf6fe46", "MIT",
+        "f9e8d81d0405ba66d181529af42a3354f838c939095ff99930da6aa9cdf6fe46",
+        "MIT",
         ("LICENSE",),
         (Take("c", ("c/*.c", "c/*.h"), 250 * K, exclude=("*/dictionary.c", "*_static*")),),
     ),
     Archive(
-        "postgresql", "postgresql-15 (Debian source, orig tarball)", "15.18", "debian",
+        "postgresql",
+        "postgresql-15 (Debian source, orig tarball)",
+        "15.18",
+        "debian",
         DEBIAN + "p/postgresql-15/postgresql-15_15.18.orig.tar.bz2",
-        "11df0df97fe3ea4ba9a791faaf39cee1d2fe571e78885b5b55d8517d27c323b4", "PostgreSQL",
+        "11df0df97fe3ea4ba9a791faaf39cee1d2fe571e78885b5b55d8517d27c323b4",
+        "PostgreSQL",
         ("COPYRIGHT",),
         (
-            Take("sql", ("src/test/regress/sql/*.sql", "contrib/*.sql",
-                         "src/backend/catalog/*.sql"), 500 * K),
-            Take("c", ("src/backend/*.c",), 250 * K, exclude=("*/snowball/*", "*gram.c", "*scan.c")),
+            Take(
+                "sql",
+                ("src/test/regress/sql/*.sql", "contrib/*.sql", "src/backend/catalog/*.sql"),
+                500 * K,
+            ),
+            Take(
+                "c", ("src/backend/*.c",), 250 * K, exclude=("*/snowball/*", "*gram.c", "*scan.c")
+            ),
         ),
     ),
     Archive(
-        "pybind11", "pybind11 (Debian source, orig tarball)", "2.10.3", "debian",
+        "pybind11",
+        "pybind11 (Debian source, orig tarball)",
+        "2.10.3",
+        "debian",
         DEBIAN + "p/pybind11/pybind11_2.10.3.orig.tar.gz",
-        "5d8c4c5dda428d3a944ba3d2a5212cb988c2fae4670d58075a5a49075a6ca315", "BSD-3-Clause",
+        "5d8c4c5dda428d3a944ba3d2a5212cb988c2fae4670d58075a5a49075a6ca315",
+        "BSD-3-Clause",
         ("LICENSE",),
         (Take("cpp", ("include/*.h", "tests/*.cpp"), 550 * K),),
     ),
     Archive(
-        "fmt", "fmtlib (Debian source, orig tarball)", "9.1.0+ds1", "debian",
+        "fmt",
+        "fmtlib (Debian source, orig tarball)",
+        "9.1.0+ds1",
+        "debian",
         DEBIAN + "f/fmtlib/fmtlib_9.1.0+ds1.orig.tar.gz",
-        "84ce1c2d0be3a9863935137969dcec6970125caac032f82474640bfc81463583", "MIT",
+        "84ce1c2d0be3a9863935137969dcec6970125caac032f82474640bfc81463583",
+        "MIT",
         ("LICENSE.rst",),
         (Take("cpp", ("include/*.h", "src/*.cc", "test/*.cc", "test/*.h"), 450 * K),),
     ),
     Archive(
-        "commons-lang3", "libcommons-lang3-java (Debian source, orig tarball)", "3.12.0", "debian",
+        "commons-lang3",
+        "libcommons-lang3-java (Debian source, orig tarball)",
+        "3.12.0",
+        "debian",
         DEBIAN + "libc/libcommons-lang3-java/libcommons-lang3-java_3.12.0.orig.tar.xz",
-        "f7c22574707611b63bae19ff17f59e24cdd32e2b0e61a50ec9b1b525fbc909d1", "Apache-2.0",
+        "f7c22574707611b63bae19ff17f59e24cdd32e2b0e61a50ec9b1b525fbc909d1",
+        "Apache-2.0",
         ("LICENSE.txt", "NOTICE.txt"),
         (Take("java", ("src/*.java",), 800 * K),),
     ),
     Archive(
-        "express", "node-express (Debian source, orig tarball)", "4.18.2", "debian",
+        "express",
+        "node-express (Debian source, orig tarball)",
+        "4.18.2",
+        "debian",
         DEBIAN + "n/node-express/node-express_4.18.2+~4.17.14.orig.tar.gz",
-        "a9ace1a92a2b0a7e3fcd7a7612553d6208a464561c15ad38f349fc3ab0d7cda0", "MIT",
+        "a9ace1a92a2b0a7e3fcd7a7612553d6208a464561c15ad38f349fc3ab0d7cda0",
+        "MIT",
         ("LICENSE",),
         (Take("javascript", ("lib/*.js", "test/*.js", "examples/*.js"), 300 * K),),
     ),
     Archive(
-        "typescript", "node-typescript (Debian source, orig tarball)", "4.8.4+ds1", "debian",
+        "typescript",
+        "node-typescript (Debian source, orig tarball)",
+        "4.8.4+ds1",
+        "debian",
         DEBIAN + "n/node-typescript/node-typescript_4.8.4+ds1.orig.tar.xz",
-        "f7917171a6132ab74404e9928d25ec3d07c9398fc0e9b5df1000c5c28b26653f", "Apache-2.0",
+        "f7917171a6132ab74404e9928d25ec3d07c9398fc0e9b5df1000c5c28b26653f",
+        "Apache-2.0",
         ("LICENSE.txt", "ThirdPartyNoticeText.txt"),
         (
-            Take("typescript", ("src/*.ts", "tests/cases/*.ts"), 800 * K,
-                 exclude=("*/lib/*", "*.d.ts", "src/compiler/checker.ts")),
+            Take(
+                "typescript",
+                ("src/*.ts", "tests/cases/*.ts"),
+                800 * K,
+                exclude=("*/lib/*", "*.d.ts", "src/compiler/checker.ts"),
+            ),
         ),
     ),
     Archive(
-        "go", "golang-1.19 (Debian source, orig tarball)", "1.19.8", "debian",
+        "go",
+        "golang-1.19 (Debian source, orig tarball)",
+        "1.19.8",
+        "debian",
         DEBIAN + "g/golang-1.19/golang-1.19_1.19.8.orig.tar.gz",
-        "1d7a67929dccafeaf8a29e55985bc2b789e0499cb1a17100039f084e3238da2f", "BSD-3-Clause",
+        "1d7a67929dccafeaf8a29e55985bc2b789e0499cb1a17100039f084e3238da2f",
+        "BSD-3-Clause",
         ("LICENSE",),
         (
             Take("go", ("src/*.go",), 1000 * K, exclude=("*/testdata/*", "*/vendor/*")),
-            Take("shell", ("*.bash", "*.sh", "*.rc"), 60 * K, exclude=("*/testdata/*", "*/vendor/*")),
+            Take(
+                "shell", ("*.bash", "*.sh", "*.rc"), 60 * K, exclude=("*/testdata/*", "*/vendor/*")
+            ),
         ),
     ),
     Archive(
-        "rust", "rust-src (Debian binary package)", "1.63.0+dfsg1-2", "debian",
+        "rust",
+        "rust-src (Debian binary package)",
+        "1.63.0+dfsg1-2",
+        "debian",
         DEBIAN + "r/rustc/rust-src_1.63.0+dfsg1-2_all.deb",
-        "410b8c6d464cabbe5fb3154ab8c3d374980dd597fbe7e3b7bb3ed8dd1bf11e25", "MIT OR Apache-2.0",
+        "410b8c6d464cabbe5fb3154ab8c3d374980dd597fbe7e3b7bb3ed8dd1bf11e25",
+        "MIT OR Apache-2.0",
         ("usr/share/doc/rust-src/copyright",),
-        (Take("rust", ("usr/src/rustc-1.63.0/library/*.rs",
-                       "usr/src/rustc-1.63.0/compiler/*.rs"), 1000 * K,
-              exclude=("*/stdarch/*", "*/tests/*", "*/portable-simd/*")),),
+        (
+            Take(
+                "rust",
+                ("usr/src/rustc-1.63.0/library/*.rs", "usr/src/rustc-1.63.0/compiler/*.rs"),
+                1000 * K,
+                exclude=("*/stdarch/*", "*/tests/*", "*/portable-simd/*"),
+            ),
+        ),
     ),
     *(
         Archive(
-            name, f"{pkg} (Debian binary package)", ver, "debian", DEBIAN + path, sha,
-            lic, (f"usr/share/doc/{pkg}/copyright",),
-            (Take("shell", ("usr/bin/*", "usr/lib/*", "usr/libexec/*", "usr/share/*.sh",
-                            "usr/share/bash-completion/*"), budget, shebang=True),),
+            name,
+            f"{pkg} (Debian binary package)",
+            ver,
+            "debian",
+            DEBIAN + path,
+            sha,
+            lic,
+            (f"usr/share/doc/{pkg}/copyright",),
+            (
+                Take(
+                    "shell",
+                    (
+                        "usr/bin/*",
+                        "usr/lib/*",
+                        "usr/libexec/*",
+                        "usr/share/*.sh",
+                        "usr/share/bash-completion/*",
+                    ),
+                    budget,
+                    shebang=True,
+                ),
+            ),
         )
         for name, pkg, ver, path, sha, budget, lic in (
-            ("bats", "bats", "1.8.2-1", "b/bats/bats_1.8.2-1_all.deb",
-             "9dc9e0421a621dae0878378a79deba0450b07aabd41be26e960add5aebc616a6", 60 * K, "MIT"),
-            ("git-extras", "git-extras", "6.5.0-1", "g/git-extras/git-extras_6.5.0-1_all.deb",
-             "6abea9af191fb92a6a605e20be9f55a5307d9a6f9234f3e580ddd21fe03ac146", 150 * K, "MIT"),
-            ("shunit2", "shunit2", "2.1.8-3", "s/shunit2/shunit2_2.1.8-3_all.deb",
-             "8114c01821a9e0d81da4e078dbf67bb6edff35282aa4d8bfc62b4f2490c003ce", 80 * K,
-             "Apache-2.0"),
+            (
+                "bats",
+                "bats",
+                "1.8.2-1",
+                "b/bats/bats_1.8.2-1_all.deb",
+                "9dc9e0421a621dae0878378a79deba0450b07aabd41be26e960add5aebc616a6",
+                60 * K,
+                "MIT",
+            ),
+            (
+                "git-extras",
+                "git-extras",
+                "6.5.0-1",
+                "g/git-extras/git-extras_6.5.0-1_all.deb",
+                "6abea9af191fb92a6a605e20be9f55a5307d9a6f9234f3e580ddd21fe03ac146",
+                150 * K,
+                "MIT",
+            ),
+            (
+                "shunit2",
+                "shunit2",
+                "2.1.8-3",
+                "s/shunit2/shunit2_2.1.8-3_all.deb",
+                "8114c01821a9e0d81da4e078dbf67bb6edff35282aa4d8bfc62b4f2490c003ce",
+                80 * K,
+                "Apache-2.0",
+            ),
         )
     ),
     *(
         Archive(
-            f"libreoffice-help-{loc}", f"libreoffice-help-{loc} (Debian binary package)",
-            "4:7.4.7-1+deb12u14", "debian",
-            DEBIAN + f"libr/libreoffice/libreoffice-help-{loc}_7.4.7-1+deb12u14_all.deb", sha,
-            "MPL-2.0", (f"usr/share/doc/libreoffice-help-{loc}/copyright",),
+            f"libreoffice-help-{loc}",
+            f"libreoffice-help-{loc} (Debian binary package)",
+            "4:7.4.7-1+deb12u14",
+            "debian",
+            DEBIAN + f"libr/libreoffice/libreoffice-help-{loc}_7.4.7-1+deb12u14_all.deb",
+            sha,
+            "MPL-2.0",
+            (f"usr/share/doc/libreoffice-help-{loc}/copyright",),
             (Take("zh", ("usr/share/libreoffice/help/*.html",), budget, kind="html"),),
         )
         for loc, sha, budget in (
@@ -233,14 +354,9 @@ def fetch(archive: Archive) -> Path:
 
 def iter_members(path: Path) -> Iterator[tuple[str, bytes]]:
     """Yield (member path without the top folder, content) for regular files of a tar or .deb."""
-    if path.name.endswith(".deb"):
-        data = _deb_data_tar(path)
-        tar = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
-        strip = False
-    else:
-        tar = tarfile.open(path, mode="r:*")
-        strip = True
-    with tar:
+    strip = not path.name.endswith(".deb")
+    source = {"name": path} if strip else {"fileobj": io.BytesIO(_deb_data_tar(path))}
+    with tarfile.open(mode="r:*", **source) as tar:
         for member in tar:
             if not member.isfile():
                 continue
@@ -413,7 +529,7 @@ def write_jsonl_gz(path: Path, docs: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     docs = sorted(docs, key=lambda d: _rank(d["source"]))  # shuffled: any prefix mixes
     payload = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs).encode("utf-8")
-    with open(path, "wb") as raw:
+    with open(path, "wb") as raw:  # noqa: SIM117 - stay Python 3.9 compatible
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
             gz.write(payload)
 
@@ -433,35 +549,58 @@ def build(out: Path, factor: int) -> dict:
             stats = per_lang.setdefault(doc["lang"], [0, 0])
             stats[0] += 1
             stats[1] += len(doc["text"].encode())
-        sources.append({
-            "name": archive.name, "package": archive.package, "version": archive.version,
-            "origin": archive.origin, "url": archive.url, "archive_sha256": archive.sha256,
-            "license": archive.license,
-            "taken": [{"lang": t.lang, "patterns": list(t.patterns), "exclude": list(t.exclude)}
-                      for t in archive.takes],
-            "languages": {k: {"documents": v[0], "bytes": v[1]} for k, v in sorted(per_lang.items())},
-            "rejected": dict(sorted(log.items())),
-            "notices": [f"LICENSES/{archive.name}/{Path(n).name}" for n in archive.notices],
-        })
-        print(f"{archive.name}: {sum(v[0] for v in per_lang.values())} docs "
-              f"{sum(v[1] for v in per_lang.values())} bytes", file=sys.stderr)
+        sources.append(
+            {
+                "name": archive.name,
+                "package": archive.package,
+                "version": archive.version,
+                "origin": archive.origin,
+                "url": archive.url,
+                "archive_sha256": archive.sha256,
+                "license": archive.license,
+                "taken": [
+                    {"lang": t.lang, "patterns": list(t.patterns), "exclude": list(t.exclude)}
+                    for t in archive.takes
+                ],
+                "languages": {
+                    k: {"documents": v[0], "bytes": v[1]} for k, v in sorted(per_lang.items())
+                },
+                "rejected": dict(sorted(log.items())),
+                "notices": [f"LICENSES/{archive.name}/{Path(n).name}" for n in archive.notices],
+            }
+        )
+        print(
+            f"{archive.name}: {sum(v[0] for v in per_lang.values())} docs "
+            f"{sum(v[1] for v in per_lang.values())} bytes",
+            file=sys.stderr,
+        )
     manifest_files = []
     for rel in sorted(files):
         write_jsonl_gz(out / rel, files[rel])
         data = (out / rel).read_bytes()
-        manifest_files.append({
-            "path": rel, "sha256": hashlib.sha256(data).hexdigest(), "compressed_bytes": len(data),
-            "documents": len(files[rel]),
-            "bytes": sum(len(d["text"].encode()) for d in files[rel]),
-            "split": "heldout" if rel.startswith("heldout/") else "train",
-        })
+        manifest_files.append(
+            {
+                "path": rel,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "compressed_bytes": len(data),
+                "documents": len(files[rel]),
+                "bytes": sum(len(d["text"].encode()) for d in files[rel]),
+                "split": "heldout" if rel.startswith("heldout/") else "train",
+            }
+        )
     for name, notices in archive_notices.items():
         for member, data in notices.items():
             dest = out / "LICENSES" / name / Path(member).name
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
-    manifest = {"format": "codebpe-corpora-manifest", "version": 1, "seed": SEED,
-                "heldout_percent": HELDOUT_PERCENT, "files": manifest_files, "sources": sources}
+    manifest = {
+        "format": "codebpe-corpora-manifest",
+        "version": 1,
+        "seed": SEED,
+        "heldout_percent": HELDOUT_PERCENT,
+        "files": manifest_files,
+        "sources": sources,
+    }
     (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     return manifest
 
@@ -469,8 +608,12 @@ def build(out: Path, factor: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="verify corpora/ (offline)")
-    parser.add_argument("--large", metavar="OUTDIR", type=Path,
-                        help=f"build a ~{LARGE_FACTOR}x larger corpus into OUTDIR")
+    parser.add_argument(
+        "--large",
+        metavar="OUTDIR",
+        type=Path,
+        help=f"build a ~{LARGE_FACTOR}x larger corpus into OUTDIR",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "corpora", help="output folder")
     args = parser.parse_args(argv)
     if args.check:

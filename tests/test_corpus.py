@@ -61,7 +61,11 @@ def sources_of(corpus) -> list[str]:
 def test_folder_walk_languages_and_hidden(tree: Path) -> None:
     docs = list(Corpus(tree))
     assert {Path(d.source).name: d.lang for d in docs} == {
-        "a.py": "python", "b.c": "c", "c.go": "go", "d_test.go": "go"}
+        "a.py": "python",
+        "b.c": "c",
+        "c.go": "go",
+        "d_test.go": "go",
+    }
     assert all(isinstance(d.text, str) for d in docs)
     hidden = sources_of(Corpus(tree, include_hidden=True))
     assert "hook.py" in hidden and ".hidden.py" in hidden
@@ -82,14 +86,16 @@ def test_glob_spec_and_language_table(tree: Path) -> None:
     assert doc == Document("no language\n", "text", str(tree / "notes.unknown"))
 
 
-# --------------------------------------------------------------------------- JSONL, Parquet, datasets
+# ------------------------------------------------------------------ JSONL, Parquet, datasets
 
 
 @pytest.mark.parametrize("gz", [False, True])
 def test_jsonl(tmp_path: Path, gz: bool) -> None:
-    path = write_jsonl(tmp_path / ("d.jsonl.gz" if gz else "d.jsonl"),
-                       [{"text": "你好，世界", "lang": "zh"}, {"text": "hi", "lang": "en",
-                                                            "source": "doc-2"}], gz=gz)
+    path = write_jsonl(
+        tmp_path / ("d.jsonl.gz" if gz else "d.jsonl"),
+        [{"text": "你好，世界", "lang": "zh"}, {"text": "hi", "lang": "en", "source": "doc-2"}],
+        gz=gz,
+    )
     docs = list(Corpus(path))
     assert docs == [Document("你好，世界", "zh", f"{path}:1"), Document("hi", "en", "doc-2")]
 
@@ -130,6 +136,26 @@ def test_hf_dataset_on_disk(tmp_path: Path) -> None:
         list(Corpus(f"hf-disk:{tmp_path / 'ds'}", text_field="body"))
     with pytest.raises(CorpusPathError):
         list(Corpus(f"hf-disk:{tmp_path / 'nope'}"))
+
+
+def test_hf_hub_spec_streams(monkeypatch: pytest.MonkeyPatch) -> None:
+    datasets = pytest.importorskip("datasets")
+    calls = []
+
+    def fake_load_dataset(name, config, *, split, streaming):
+        calls.append((name, config, split, streaming))
+        rows = {"content": ["one", "two"], "language": ["go", "go"]}
+        return datasets.Dataset.from_dict(rows).to_iterable_dataset()
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
+    docs = list(Corpus("hf:org/code:go@validation", text_field="content", lang_field="language"))
+    assert calls == [("org/code", "go", "validation", True)]
+    assert [(d.text, d.lang, d.source) for d in docs] == [
+        ("one", "go", "hf:org/code:go@validation#0"),
+        ("two", "go", "hf:org/code:go@validation#1"),
+    ]
+    list(Corpus("hf:org/plain", text_field="content"))
+    assert calls[-1] == ("org/plain", None, "train", True)
 
 
 # --------------------------------------------------------------------------- weights and budgets
@@ -204,8 +230,10 @@ def test_errors_skip(bad_utf8: tuple[Path, Path]) -> None:
     folder, jsonl = bad_utf8
     corpus = Corpus([folder, jsonl])
     assert sorted(d.text for d in corpus) == ["ok", "x = 1\n"]
-    assert corpus.summary.skipped == {str(folder): {"invalid-utf8": 1},
-                                      str(jsonl): {"invalid-utf8": 2}}
+    assert corpus.summary.skipped == {
+        str(folder): {"invalid-utf8": 1},
+        str(jsonl): {"invalid-utf8": 2},
+    }
     assert "invalid-utf8: 2" in summary_table(corpus.summary)
 
 
@@ -285,7 +313,18 @@ def test_errors_are_value_errors() -> None:
 # --------------------------------------------------------------------------- the shipped sample
 
 
-CODE_LANGS = {"python", "c", "cpp", "java", "javascript", "typescript", "go", "rust", "shell", "sql"}
+CODE_LANGS = {
+    "python",
+    "c",
+    "cpp",
+    "java",
+    "javascript",
+    "typescript",
+    "go",
+    "rust",
+    "shell",
+    "sql",
+}
 
 
 def test_shipped_sample_matches_manifest() -> None:
@@ -295,8 +334,14 @@ def test_shipped_sample_matches_manifest() -> None:
     assert verify_manifest(root) == []
     manifest = json.loads((root / "MANIFEST.json").read_text())
     assert {s["license"] for s in manifest["sources"]} <= {
-        "PSF-2.0", "BSD-3-Clause", "MIT", "PostgreSQL", "Apache-2.0", "MIT OR Apache-2.0",
-        "MPL-2.0"}
+        "PSF-2.0",
+        "BSD-3-Clause",
+        "MIT",
+        "PostgreSQL",
+        "Apache-2.0",
+        "MIT OR Apache-2.0",
+        "MPL-2.0",
+    }
     for source in manifest["sources"]:
         for notice in source["notices"]:
             assert (root / notice).is_file(), notice
@@ -318,7 +363,8 @@ def test_shipped_sample_content() -> None:
     assert not seen["train"] & seen["heldout"]
     assert 0.05 < len(seen["heldout"]) / len(seen["train"]) < 0.2
     total = sum(lang_bytes.values())
-    assert 10e6 < total < 20e6 and CODE_LANGS <= set(lang_bytes)
+    assert 10e6 < total < 20e6
+    assert set(lang_bytes) >= CODE_LANGS
     code = sum(v for k, v in lang_bytes.items() if k in CODE_LANGS)
     assert 0.5 < code / total < 0.7
     assert 0.15 < lang_bytes["zh"] / total < 0.25 and 0.15 < lang_bytes["en"] / total < 0.25

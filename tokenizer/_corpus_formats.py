@@ -17,19 +17,58 @@ from typing import Any, NamedTuple
 
 # Extension -> language, for documents read from plain files (lower-cased suffix).
 EXTENSION_LANGS: dict[str, str] = {
-    ".py": "python", ".pyi": "python", ".c": "c", ".h": "c", ".cc": "cpp", ".cpp": "cpp",
-    ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp", ".hxx": "cpp", ".java": "java",
-    ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
-    ".ts": "typescript", ".tsx": "typescript", ".go": "go", ".rs": "rust", ".sh": "shell",
-    ".bash": "shell", ".zsh": "shell", ".sql": "sql", ".rb": "ruby", ".php": "php",
-    ".cs": "csharp", ".kt": "kotlin", ".swift": "swift", ".scala": "scala", ".lua": "lua",
-    ".pl": "perl", ".r": "r", ".m": "objc", ".html": "html", ".css": "css", ".json": "json",
-    ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".xml": "xml", ".md": "markdown",
-    ".rst": "rst", ".txt": "text", ".tex": "latex", ".cmake": "cmake",
+    ".py": "python",
+    ".pyi": "python",
+    ".c": "c",
+    ".h": "c",
+    ".cc": "cpp",
+    ".cpp": "cpp",
+    ".cxx": "cpp",
+    ".hpp": "cpp",
+    ".hh": "cpp",
+    ".hxx": "cpp",
+    ".java": "java",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".tsx": "typescript",
+    ".go": "go",
+    ".rs": "rust",
+    ".sh": "shell",
+    ".bash": "shell",
+    ".zsh": "shell",
+    ".sql": "sql",
+    ".rb": "ruby",
+    ".php": "php",
+    ".cs": "csharp",
+    ".kt": "kotlin",
+    ".swift": "swift",
+    ".scala": "scala",
+    ".lua": "lua",
+    ".pl": "perl",
+    ".r": "r",
+    ".m": "objc",
+    ".html": "html",
+    ".css": "css",
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".toml": "toml",
+    ".xml": "xml",
+    ".md": "markdown",
+    ".rst": "rst",
+    ".txt": "text",
+    ".tex": "latex",
+    ".cmake": "cmake",
 }
 # Whole file names with a language but no telling extension.
 FILENAME_LANGS: dict[str, str] = {
-    "Makefile": "make", "CMakeLists.txt": "cmake", "Dockerfile": "dockerfile", "BUILD": "bazel",
+    "Makefile": "make",
+    "CMakeLists.txt": "cmake",
+    "Dockerfile": "dockerfile",
+    "BUILD": "bazel",
 }
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json.gz")
 PARQUET_SUFFIXES = (".parquet",)
@@ -91,7 +130,7 @@ def language_of(path: str | os.PathLike[str]) -> str | None:
 
 
 def detect_format(path: Path, fmt: str = "auto") -> str:
-    """"text", "jsonl" or "parquet" for ``path`` (by suffix unless ``fmt`` forces one)."""
+    """ "text", "jsonl" or "parquet" for ``path`` (by suffix unless ``fmt`` forces one)."""
     if fmt not in FORMATS:
         raise CorpusFormatError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if fmt != "auto":
@@ -178,19 +217,19 @@ def read_jsonl(
                 if not isinstance(record, dict):
                     raise CorpusJSONError(
                         f"{path}:{lineno}: expected a JSON object, got {type(record).__name__}",
-                        path=str(path), line=lineno,
+                        path=str(path),
+                        line=lineno,
                     )
                 if text_field not in record:
                     raise CorpusFieldError(
                         f"{path}:{lineno}: no text field {text_field!r}; keys: {sorted(record)}",
-                        field=text_field, available=sorted(record),
+                        field=text_field,
+                        available=sorted(record),
                     )
                 doc_lang = record.get(lang_field) if lang_field else None
                 label = record.get("source")
                 label = f"{path}:{lineno}" if not isinstance(label, str) else label
-                yield RawRecord(
-                    record[text_field], lang or doc_lang, label, base + raw.tell()
-                )
+                yield RawRecord(record[text_field], lang or doc_lang, label, base + raw.tell())
         except (OSError, EOFError) as exc:  # corrupt or truncated gzip
             raise CorpusReadError(f"{path}: cannot read after line {lineno}: {exc}") from exc
 
@@ -209,7 +248,8 @@ def read_parquet(
     if text_field not in names:
         raise CorpusFieldError(
             f"{path}: no text column {text_field!r}; columns: {names}",
-            field=text_field, available=names,
+            field=text_field,
+            available=names,
         )
     columns = [text_field] + ([lang_field] if lang_field and lang_field in names else [])
     size, total, done = path.stat().st_size, max(1, pf.metadata.num_rows), 0
@@ -218,8 +258,9 @@ def read_parquet(
         langs = batch.column(1).to_pylist() if len(columns) > 1 else [None] * len(texts)
         for text, doc_lang in zip(texts, langs):
             done += 1
-            yield RawRecord(text, lang or doc_lang, f"{path}#{done - 1}",
-                            base + size * done // total)
+            yield RawRecord(
+                text, lang or doc_lang, f"{path}#{done - 1}", base + size * done // total
+            )
 
 
 def parse_hf_spec(spec: str) -> tuple[str, str | None, str | None]:
@@ -264,14 +305,16 @@ def read_hf(
     if names and text_field not in names:
         raise CorpusFieldError(
             f"{spec}: no text column {text_field!r}; columns: {names}",
-            field=text_field, available=names,
+            field=text_field,
+            available=names,
         )
     total = len(ds) if isinstance(ds, datasets.Dataset) else None
     for i, row in enumerate(ds):
         if text_field not in row:
             raise CorpusFieldError(
                 f"{spec}#{i}: no text field {text_field!r}; keys: {sorted(row)}",
-                field=text_field, available=sorted(row),
+                field=text_field,
+                available=sorted(row),
             )
         doc_lang = row.get(lang_field) if lang_field else None
         consumed = (i + 1) * 1_000_000 // total if total else -1

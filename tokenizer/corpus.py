@@ -5,9 +5,9 @@ per-source mixing weights and a total byte budget, and keeps a ``CorpusSummary``
 read and skipped. Memory stays bounded: inputs are streamed, never loaded whole. This module does
 not pre-tokenize, count or train (that is ``tokenizer._core``), and never imports the native core.
 
-Input specs: a file, a folder (recursive), a glob (``data/*.jsonl.gz``), ``hf:name[:config][@split]``
-(hub, streamed) or ``hf-disk:path[@split]`` (``datasets.save_to_disk`` output); a ``*WEIGHT`` suffix
-sets a weight (``corpora/zh.jsonl.gz*2``). With no input, the shipped ``corpora/`` sample is used.
+Inputs: a file, a folder (recursive), a glob (``data/*.jsonl.gz``), ``hf:name[:config][@split]``
+(hub, streamed) or ``hf-disk:path[@split]`` (a ``datasets.save_to_disk`` folder). A ``*WEIGHT``
+suffix sets a weight (``corpora/zh.jsonl.gz*2``). With no input, the shipped sample is used.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, Union
 
@@ -43,18 +43,32 @@ from tokenizer._corpus_formats import (
     walk,
 )
 from tokenizer._corpus_manifest import corpora_dir, shipped_files, verify_manifest
+from tokenizer._corpus_summary import CorpusSummary, parse_size, summary_table
 
 __all__ = [
-    "EXTENSION_LANGS", "Corpus", "CorpusEncodingError", "CorpusError", "CorpusFieldError",
-    "CorpusFormatError", "CorpusJSONError", "CorpusPathError", "CorpusReadError",
-    "CorpusSummary", "Document", "Source", "default_corpus_paths", "describe", "iter_documents",
-    "language_of", "parse_size", "summary_table", "verify_manifest",
+    "EXTENSION_LANGS",
+    "Corpus",
+    "CorpusEncodingError",
+    "CorpusError",
+    "CorpusFieldError",
+    "CorpusFormatError",
+    "CorpusJSONError",
+    "CorpusPathError",
+    "CorpusReadError",
+    "CorpusSummary",
+    "Document",
+    "Source",
+    "default_corpus_paths",
+    "describe",
+    "iter_documents",
+    "language_of",
+    "parse_size",
+    "summary_table",
+    "verify_manifest",
 ]
 
 Errors = Literal["skip", "bytes", "strict"]
 SourceLike = Union[str, os.PathLike, "Source"]
-_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
-          "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
 
 
 @dataclass(frozen=True)
@@ -107,51 +121,6 @@ lang_field=None, include=None, exclude=None, format='auto')
     @property
     def label(self) -> str:
         return self.name or self.spec
-
-
-@dataclass
-class CorpusSummary:
-    """What one pass read and skipped; ``by_source`` / ``by_lang`` map to [documents, bytes]."""
-
-    documents: int = 0
-    bytes: int = 0
-    by_source: dict[str, list[int]] = field(default_factory=dict)
-    by_lang: dict[str, list[int]] = field(default_factory=dict)
-    skipped: dict[str, dict[str, int]] = field(default_factory=dict)
-    budget_reached: bool = False
-
-    def record(self, source: str, lang: str | None, size: int) -> None:
-        self.documents += 1
-        self.bytes += size
-        for table, key in ((self.by_source, source), (self.by_lang, lang or "unknown")):
-            counts = table.setdefault(key, [0, 0])
-            counts[0] += 1
-            counts[1] += size
-
-    def skip(self, source: str, reason: str) -> None:
-        reasons = self.skipped.setdefault(source, {})
-        reasons[reason] = reasons.get(reason, 0) + 1
-
-    def to_dict(self) -> dict:
-        return {"documents": self.documents, "bytes": self.bytes, "by_source": self.by_source,
-                "by_lang": self.by_lang, "skipped": self.skipped,
-                "budget_reached": self.budget_reached}
-
-
-def parse_size(size: int | str | None) -> int | None:
-    """Bytes from an int or a human size: decimal ``k M G T``, binary ``KiB MiB GiB``.
-
-    >>> parse_size("500M"), parse_size("10k"), parse_size("2GiB"), parse_size(None)
-    (500000000, 10000, 2147483648, None)
-    """
-    if size is None or isinstance(size, int):
-        if isinstance(size, int) and size < 0:
-            raise ValueError(f"size must be >= 0, got {size}")
-        return size
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?)?b?\s*", size.lower())
-    if not match:
-        raise ValueError(f"cannot parse size {size!r}; use e.g. 10k, 500M, 2G, 1.5GiB")
-    return int(float(match[1]) * _UNITS[match[2] or ""])
 
 
 def default_corpus_paths(*, split: str = "train") -> list[Path]:
@@ -217,9 +186,12 @@ class Corpus:
         labels = {s.label for s in self.sources}
         unknown = set(weights or {}) - labels
         if unknown:
-            raise CorpusError(f"weights for unknown sources {sorted(unknown)}; have {sorted(labels)}")
-        self.sources = [replace(s, weight=(weights or {}).get(s.label, s.weight))
-                        for s in self.sources]
+            raise CorpusError(
+                f"weights for unknown sources {sorted(unknown)}; have {sorted(labels)}"
+            )
+        self.sources = [
+            replace(s, weight=(weights or {}).get(s.label, s.weight)) for s in self.sources
+        ]
         for s in self.sources:
             if not (s.weight >= 0 and math.isfinite(s.weight)):
                 raise ValueError(f"{s.label}: weight must be a finite number >= 0, got {s.weight}")
@@ -277,8 +249,9 @@ class Corpus:
         """(label, Document, progress in [0, 1] or -1 when unknown) for one source."""
         label, whole, frac = src.label, int(src.weight), src.weight - int(src.weight)
         records, total = self._records(src)
+        text_field = src.text_field or self.text_field
         for raw in records:
-            text = _decode(raw, self.errors)
+            text = _decode(raw, self.errors, text_field)
             if text is None:
                 summary.skip(label, "null-text" if raw.text is None else "invalid-utf8")
                 continue
@@ -297,11 +270,13 @@ class Corpus:
         text_field = src.text_field or self.text_field
         lang_field = src.lang_field or self.lang_field
         if src.spec.startswith(("hf:", "hf-disk:")):
-            return read_hf(src.spec, text_field=text_field, lang_field=lang_field,
-                           lang=src.lang), 1_000_000 if src.spec.startswith("hf-disk:") else 0
+            return read_hf(
+                src.spec, text_field=text_field, lang_field=lang_field, lang=src.lang
+            ), 1_000_000 if src.spec.startswith("hf-disk:") else 0
         if re.match(r"^[a-z][a-z0-9+.-]*://", src.spec):
-            raise CorpusFormatError(f"{src.spec}: unsupported scheme; use a local path, hf: or "
-                                    "hf-disk:")
+            raise CorpusFormatError(
+                f"{src.spec}: unsupported scheme; use a local path, hf: or hf-disk:"
+            )
         files = self._files(src)
         sizes = [f.stat().st_size for f in files]
 
@@ -310,11 +285,13 @@ class Corpus:
             for path, size in zip(files, sizes):
                 fmt = detect_format(path, src.format)
                 if fmt == "jsonl":
-                    yield from read_jsonl(path, text_field=text_field, lang_field=lang_field,
-                                          lang=src.lang, base=base)
+                    yield from read_jsonl(
+                        path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
+                    )
                 elif fmt == "parquet":
-                    yield from read_parquet(path, text_field=text_field, lang_field=lang_field,
-                                            lang=src.lang, base=base)
+                    yield from read_parquet(
+                        path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
+                    )
                 else:
                     yield from read_text_file(path, src.lang, base)
                 base += size
@@ -333,8 +310,9 @@ class Corpus:
         files: list[Path] = []
         for path in paths:
             if path.is_dir():
-                files += walk(path, include=include, exclude=exclude,
-                              include_hidden=self.include_hidden)
+                files += walk(
+                    path, include=include, exclude=exclude, include_hidden=self.include_hidden
+                )
             elif path.exists():
                 detect_format(path, src.format)  # fail early on unsupported formats
                 files.append(path)
@@ -343,8 +321,13 @@ class Corpus:
         return files
 
 
-def _decode(raw: RawRecord, errors: Errors) -> str | bytes | None:
-    """The record's text as ``str`` (or ``bytes`` for invalid UTF-8 with ``errors="bytes"``)."""
+def _decode(raw: RawRecord, errors: Errors, text_field: str) -> str | bytes | None:
+    """The record's text as ``str`` (or ``bytes`` for invalid UTF-8 with ``errors="bytes"``).
+
+    subtle: JSONL lines are decoded with ``surrogateescape``, so invalid bytes arrive here as lone
+    surrogates U+DC80..U+DCFF and are turned back into the original bytes. Lone surrogates from
+    ``\\uD800``-style JSON escapes are kept as their (invalid) UTF-8 encoding instead.
+    """
     value = raw.text
     if value is None:
         return None
@@ -353,10 +336,15 @@ def _decode(raw: RawRecord, errors: Errors) -> str | bytes | None:
             value.encode("utf-8")
             return value
         except UnicodeEncodeError:  # lone surrogates: invalid bytes or a bad \u escape in JSON
-            value = value.encode("utf-8", "surrogateescape" if _escapable(value) else "surrogatepass")
+            value = value.encode(
+                "utf-8", "surrogateescape" if _escapable(value) else "surrogatepass"
+            )
     if not isinstance(value, (bytes, bytearray, memoryview)):
-        raise CorpusFieldError(f"{raw.source}: the text field holds {type(value).__name__}, "
-                               "not a string", field="text", available=[])
+        raise CorpusFieldError(
+            f"{raw.source}: the field {text_field!r} holds {type(value).__name__}, not a string",
+            field=text_field,
+            available=[],
+        )
     try:
         return bytes(value).decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -371,8 +359,12 @@ def _escapable(text: str) -> bool:
 
 def _unit(key: str) -> float:
     """A stable pseudo-random number in [0, 1) for ``key``."""
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"),
-                                          digest_size=8).digest(), "big") / 2**64
+    return (
+        int.from_bytes(
+            hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big"
+        )
+        / 2**64
+    )
 
 
 def _cut(doc: Document, limit: int) -> tuple[Document, int]:
@@ -392,27 +384,6 @@ def iter_documents(inputs: SourceLike | Iterable[SourceLike] | None = None, **op
     return iter(Corpus(inputs, **options))
 
 
-def summary_table(summary: CorpusSummary) -> str:
-    """A plain-text table of bytes and documents per language and per source, then skips.
-
-    >>> print(summary_table(CorpusSummary()).splitlines()[0])
-    language          documents         bytes  share
-    """
-    lines = []
-    for title, table in (("language", summary.by_lang), ("source", summary.by_source)):
-        width = max([16, *map(len, table)])
-        lines.append(f"{title:<{width}} {'documents':>10} {'bytes':>13}  share")
-        for key, (docs, size) in sorted(table.items(), key=lambda kv: (-kv[1][1], kv[0])):
-            share = size / summary.bytes if summary.bytes else 0.0
-            lines.append(f"{key:<{width}} {docs:>10,} {size:>13,} {share:6.1%}")
-        lines.append(f"{'total':<{width}} {summary.documents:>10,} {summary.bytes:>13,}")
-        lines.append("")
-    for source, reasons in sorted(summary.skipped.items()):
-        detail = ", ".join(f"{reason}: {n:,}" for reason, n in sorted(reasons.items()))
-        lines.append(f"skipped in {source}: {detail}")
-    return "\n".join(lines).rstrip() + "\n"
-
-
 def describe(inputs: SourceLike | Iterable[SourceLike] | None = None, **options) -> str:
     """Read ``inputs`` (default: the shipped sample) and return its ``summary_table``.
 
@@ -427,6 +398,7 @@ def describe(inputs: SourceLike | Iterable[SourceLike] | None = None, **options)
 
 if __name__ == "__main__":
     split = "all" if "--all" in sys.argv else "train"
-    args = [a for a in sys.argv[1:] if a != "--all"] or [str(p) for p in
-                                                          default_corpus_paths(split=split)]
+    args = [a for a in sys.argv[1:] if a != "--all"] or [
+        str(p) for p in default_corpus_paths(split=split)
+    ]
     print(describe(args), end="")
