@@ -91,10 +91,13 @@ const char* PieceShard::store(const char* data, uint32_t len) {
     return big_.back().get();
   }
   if (block_used_ + len > block_cap_) {
-    blocks_.emplace_back(new char[kBlockSize]);
-    arena_bytes_ += kBlockSize;
+    // Blocks grow geometrically from 4 KiB to 1 MiB, so small (or freshly pruned) shards stay small.
+    size_t size = std::min(kBlockSize, std::max<size_t>(4096, arena_bytes_ / 2));
+    while (size < len) size *= 2;
+    blocks_.emplace_back(new char[size]);
+    arena_bytes_ += size;
     block_used_ = 0;
-    block_cap_ = kBlockSize;
+    block_cap_ = size;
   }
   char* dst = blocks_.back().get() + block_used_;
   std::memcpy(dst, data, len);
