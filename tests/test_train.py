@@ -189,8 +189,7 @@ def test_round_trip_with_trained_vocabulary(mixed_text):
 
 def test_memory_cap_prunes_and_reports():
     rng = random.Random(3)
-    words = [" " + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(9))
-             for _ in range(60000)]
+    words = [f" w{rng.getrandbits(40):x}" for _ in range(60000)]
     counter = core.PieceCounter(2, 1 << 20)
     counter.count("gpt2", ["".join(words[i::4]) + " the the the" for i in range(4)] * 2)
     assert counter.pruned_unique > 0 and counter.pruned_mass > 0
@@ -203,8 +202,9 @@ def test_memory_cap_prunes_and_reports():
 
 def test_trainer_memory_cap_reported():
     rng = random.Random(4)
-    docs = [" ".join("".join(rng.choice("abcdefghijklmnop") for _ in range(10))
-                     for _ in range(20000)) for _ in range(20)]
+    letters = str.maketrans("0123456789", "ghijklmnop")  # letters only: one piece per word
+    docs = [" ".join(f"{rng.getrandbits(48):012x}".translate(letters) for _ in range(20000))
+            for _ in range(20)]
     from tokenizer.train import BATCH_CHARS, _rss
 
     cap = _rss() + 8 * BATCH_CHARS + (30 << 20)
