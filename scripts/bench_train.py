@@ -51,9 +51,15 @@ def worker(args: argparse.Namespace) -> dict:
     if args.worker == "codebpe":
         from tokenizer.train import train
 
-        vocab = train(args.inputs or None, vocab_size=args.vocab_size, pattern=args.pattern,
-                      threads=args.threads, max_bytes=args.max_bytes, progress=False,
-                      max_token_length=args.max_token_length or None)
+        vocab = train(
+            args.inputs or None,
+            vocab_size=args.vocab_size,
+            pattern=args.pattern,
+            threads=args.threads,
+            max_bytes=args.max_bytes,
+            progress=False,
+            max_token_length=args.max_token_length or None,
+        )
         vocab.save(out)
         extra = {"learned": vocab.config["learned"], "unique": vocab.config["unique_pieces"]}
     elif args.worker == "hf":
@@ -61,14 +67,20 @@ def worker(args: argparse.Namespace) -> dict:
         from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
 
         tok = Tokenizer(models.BPE())
-        tok.pre_tokenizer = pre_tokenizers.Sequence([
-            pre_tokenizers.Split(Regex(pattern.text), behavior="isolated"),
-            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-        ])
+        tok.pre_tokenizer = pre_tokenizers.Sequence(
+            [
+                pre_tokenizers.Split(Regex(pattern.text), behavior="isolated"),
+                pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+            ]
+        )
         trainer = trainers.BpeTrainer(
-            vocab_size=args.vocab_size, min_frequency=2, special_tokens=specials,
-            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False,
-            max_token_length=args.max_token_length or None)
+            vocab_size=args.vocab_size,
+            min_frequency=2,
+            special_tokens=specials,
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+            show_progress=False,
+            max_token_length=args.max_token_length or None,
+        )
         tok.train_from_iterator(_documents(args.inputs, args.max_bytes), trainer)
         tok.save(str(out))
         extra = {"learned": tok.get_vocab_size() - 256 - len(specials)}
@@ -79,8 +91,11 @@ def worker(args: argparse.Namespace) -> dict:
         import rustbpe
 
         tok = rustbpe.Tokenizer()
-        tok.train_from_iterator(_documents(args.inputs, args.max_bytes),
-                                args.vocab_size - len(specials), pattern=pattern.text)
+        tok.train_from_iterator(
+            _documents(args.inputs, args.max_bytes),
+            args.vocab_size - len(specials),
+            pattern=pattern.text,
+        )
         ranks = {base64.b64encode(bytes(k)).decode(): v for k, v in tok.get_mergeable_ranks()}
         out.write_text(json.dumps(ranks))
         extra = {"learned": len(ranks) - 256}
@@ -88,7 +103,14 @@ def worker(args: argparse.Namespace) -> dict:
         raise SystemExit(f"unknown trainer {args.worker}")
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"trainer": args.worker, "wall": wall, "cpu": cpu, "peak": peak, "file": str(out), **extra}
+    return {
+        "trainer": args.worker,
+        "wall": wall,
+        "cpu": cpu,
+        "peak": peak,
+        "file": str(out),
+        **extra,
+    }
 
 
 def bytes_per_token(result: dict, heldout: list[str], pattern_text: str) -> float | None:
@@ -110,7 +132,9 @@ def bytes_per_token(result: dict, heldout: list[str], pattern_text: str) -> floa
             ranks = Vocabulary.load(path).ranks()
         else:
             ranks = {base64.b64decode(k): v for k, v in json.loads(Path(path).read_text()).items()}
-        enc = tiktoken.Encoding(name, pat_str=pattern_text, mergeable_ranks=ranks, special_tokens={})
+        enc = tiktoken.Encoding(
+            name, pat_str=pattern_text, mergeable_ranks=ranks, special_tokens={}
+        )
         n = sum(len(ids) for ids in enc.encode_ordinary_batch(heldout, num_threads=1))
     return sum(len(t.encode()) for t in heldout) / n
 
@@ -147,9 +171,23 @@ def main() -> None:
             except ImportError:
                 print("rustbpe not installed; skipped", file=sys.stderr)
                 continue
-        cmd = [sys.executable, __file__, *args.inputs, "--worker", name, "--workdir", args.workdir,
-               "--vocab-size", str(args.vocab_size), "--threads", str(args.threads),
-               "--pattern", args.pattern, "--max-token-length", str(args.max_token_length)]
+        cmd = [
+            sys.executable,
+            __file__,
+            *args.inputs,
+            "--worker",
+            name,
+            "--workdir",
+            args.workdir,
+            "--vocab-size",
+            str(args.vocab_size),
+            "--threads",
+            str(args.threads),
+            "--pattern",
+            args.pattern,
+            "--max-token-length",
+            str(args.max_token_length),
+        ]
         if args.max_bytes:
             cmd += ["--max-bytes", args.max_bytes]
         print(f"training {name} ...", file=sys.stderr)
@@ -170,7 +208,8 @@ def table(results: list[dict], args: argparse.Namespace) -> str:
     hf = next((r for r in results if r["trainer"] == "hf"), None)
     corpus = " ".join(args.inputs) or "shipped corpora/"
     lines = [
-        f"corpus: {corpus}" + (f" (max {args.max_bytes})" if args.max_bytes else "")
+        f"corpus: {corpus}"
+        + (f" (max {args.max_bytes})" if args.max_bytes else "")
         + f"; vocab {args.vocab_size}; pattern {args.pattern}; threads {args.threads}; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
         "",
@@ -181,8 +220,11 @@ def table(results: list[dict], args: argparse.Namespace) -> str:
     for r in results:
         rel = ("", "", "")
         if hf:
-            rel = (f"{hf['wall'] / r['wall']:.2f}x faster", f"{r['peak'] / hf['peak']:.2f}x",
-                   f"{(r['bpt'] / hf['bpt'] - 1) * 100:+.2f}%")
+            rel = (
+                f"{hf['wall'] / r['wall']:.2f}x faster",
+                f"{r['peak'] / hf['peak']:.2f}x",
+                f"{(r['bpt'] / hf['bpt'] - 1) * 100:+.2f}%",
+            )
         lines.append(
             f"| {r['trainer']} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['peak'] / 1e6:.0f} | "
             f"{r['learned']} | {r['bpt']:.3f} | {rel[0]} | {rel[1]} | {rel[2]} |"

@@ -20,24 +20,33 @@ CODE = [
     "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n",
     "class Stack:\n    def __init__(self):\n        self.items = []\n\n    def push(self, x):\n"
     "        self.items.append(x)\n\tif (x) { return f(x); }\n\t\tfoo(bar[i]);\n",
-    "int main() {\n  for (int i = 0; i < 10; ++i) {\n    printf(\"%d\\n\", i);\n  }\n  return 0;\n}\n",
+    'int main() {\n  for (int i = 0; i < 10; ++i) {\n    printf("%d\\n", i);\n  }\n'
+    "  return 0;\n}\n",
 ]
 ENGLISH = [
     "The quick brown fox jumps over the lazy dog. The dog didn't care; it's 12,345 o'clock.",
     "Tokenizers split text into pieces, then merge frequent pairs of symbols into tokens.",
 ]
-CHINESE = ["机器学习是人工智能的一个分支。它使用统计方法让计算机系统从数据中学习。" * 3,
-           "深度学习是机器学习的分支，是一种以人工神经网络为架构的算法。学习学习学习。"]
+CHINESE = [
+    "机器学习是人工智能的一个分支。它使用统计方法让计算机系统从数据中学习。" * 3,
+    "深度学习是机器学习的分支，是一种以人工神经网络为架构的算法。学习学习学习。",
+]
 TIES = ["ab ba ab ba cd dc cd dc", "xy yx zz zz"]
 
 
-def fast(texts, *, vocab_size, pattern, reserved=(), min_frequency=1, max_token_length=None,
-         threads=1):
+def fast(
+    texts, *, vocab_size, pattern, reserved=(), min_frequency=1, max_token_length=None, threads=1
+):
     """Train through Trainer with no special tokens, so vocab_size counts ordinary tokens only."""
     trainer = Trainer(pattern=pattern, threads=threads, progress=False).count_texts(texts)
-    vocab = trainer.train(vocab_size=vocab_size, reserved=list(reserved), special_tokens=(),
-                          spare_special_tokens=0, min_frequency=min_frequency,
-                          max_token_length=max_token_length)
+    vocab = trainer.train(
+        vocab_size=vocab_size,
+        reserved=list(reserved),
+        special_tokens=(),
+        spare_special_tokens=0,
+        min_frequency=min_frequency,
+        max_token_length=max_token_length,
+    )
     return vocab.merges, vocab.tokens
 
 
@@ -55,14 +64,27 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("name,texts,vocab_size,pattern,reserved,min_freq,max_len", CASES,
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    "name,texts,vocab_size,pattern,reserved,min_freq,max_len", CASES, ids=[c[0] for c in CASES]
+)
 def test_same_merges_as_reference(name, texts, vocab_size, pattern, reserved, min_freq, max_len):
     rx = get_pattern(pattern).regexes if not pattern.startswith("\\") else (pattern,)
-    expected = ref.train_bpe(texts, vocab_size=vocab_size, pattern=rx, reserved=reserved,
-                             min_frequency=min_freq, max_token_length=max_len)
-    got = fast(texts, vocab_size=vocab_size, pattern=pattern, reserved=reserved,
-               min_frequency=min_freq, max_token_length=max_len)
+    expected = ref.train_bpe(
+        texts,
+        vocab_size=vocab_size,
+        pattern=rx,
+        reserved=reserved,
+        min_frequency=min_freq,
+        max_token_length=max_len,
+    )
+    got = fast(
+        texts,
+        vocab_size=vocab_size,
+        pattern=pattern,
+        reserved=reserved,
+        min_frequency=min_freq,
+        max_token_length=max_len,
+    )
     assert got[0] == expected[0]
     assert got[1] == expected[1]
 
@@ -76,15 +98,29 @@ def test_python_split_path_equals_native(mixed_text):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.text(alphabet="ab c\n\t(){}学", max_size=60), min_size=1, max_size=4),
-       st.integers(256, 300), st.sampled_from([1, 2]), st.sampled_from([None, 2, 4]))
+@given(
+    st.lists(st.text(alphabet="ab c\n\t(){}学", max_size=60), min_size=1, max_size=4),
+    st.integers(256, 300),
+    st.sampled_from([1, 2]),
+    st.sampled_from([None, 2, 4]),
+)
 def test_random_corpora_match_reference(texts, vocab_size, min_freq, max_len):
-    expected = ref.train_bpe(texts, vocab_size=vocab_size, pattern="codebpe-v1",
-                             min_frequency=min_freq, max_token_length=max_len)
+    expected = ref.train_bpe(
+        texts,
+        vocab_size=vocab_size,
+        pattern="codebpe-v1",
+        min_frequency=min_freq,
+        max_token_length=max_len,
+    )
     if sum(map(len, texts)) == 0:
         return
-    got = fast(texts, vocab_size=vocab_size, pattern="codebpe-v1", min_frequency=min_freq,
-               max_token_length=max_len)
+    got = fast(
+        texts,
+        vocab_size=vocab_size,
+        pattern="codebpe-v1",
+        min_frequency=min_freq,
+        max_token_length=max_len,
+    )
     assert got == expected
 
 
@@ -160,11 +196,21 @@ def test_reserved_ids_and_indentation_is_one_token(mixed_text):
 
 
 def test_special_tokens_at_the_top_and_vocab_file(tmp_path, mixed_text):
-    vocab = train(iter([mixed_text] * 2), vocab_size=700, special_tokens=("<|a|>", "<|b|>"),
-                  spare_special_tokens=3, progress=False)
+    vocab = train(
+        iter([mixed_text] * 2),
+        vocab_size=700,
+        special_tokens=("<|a|>", "<|b|>"),
+        spare_special_tokens=3,
+        progress=False,
+    )
     assert vocab.n_vocab == 700
-    assert vocab.special_tokens == {"<|a|>": 695, "<|b|>": 696, "<|reserved_0|>": 697,
-                                    "<|reserved_1|>": 698, "<|reserved_2|>": 699}
+    assert vocab.special_tokens == {
+        "<|a|>": 695,
+        "<|b|>": 696,
+        "<|reserved_0|>": 697,
+        "<|reserved_1|>": 698,
+        "<|reserved_2|>": 699,
+    }
     vocab.save(tmp_path / "v.json")
     loaded = Vocabulary.load(tmp_path / "v.json")
     assert loaded.tokens == vocab.tokens and loaded.merges == vocab.merges
@@ -180,8 +226,9 @@ def test_round_trip_with_trained_vocabulary(mixed_text):
     ranks = vocab.ranks()
     ids = ref.encode(mixed_text, ranks, vocab.pattern)
     assert ref.decode_bytes(ids, vocab.tokens) == mixed_text.encode()
-    enc = tiktoken.Encoding("t", pat_str=vocab.pattern.text, mergeable_ranks=ranks,
-                            special_tokens=vocab.special_tokens)
+    enc = tiktoken.Encoding(
+        "t", pat_str=vocab.pattern.text, mergeable_ranks=ranks, special_tokens=vocab.special_tokens
+    )
     assert enc.encode_ordinary(mixed_text) == ids
     assert enc.decode(enc.encode("<|endoftext|>x", allowed_special="all")) == "<|endoftext|>x"
     assert len(ids) < len(mixed_text.encode()) / 2
@@ -203,11 +250,13 @@ def test_memory_cap_prunes_and_reports():
 def test_trainer_memory_cap_reported():
     rng = random.Random(4)
     letters = str.maketrans("0123456789", "ghijklmnop")  # letters only: one piece per word
-    docs = [" ".join(f"{rng.getrandbits(48):012x}".translate(letters) for _ in range(20000))
-            for _ in range(20)]
-    from tokenizer.train import BATCH_CHARS, _rss
+    docs = [
+        " ".join(f"{rng.getrandbits(48):012x}".translate(letters) for _ in range(20000))
+        for _ in range(20)
+    ]
+    from tokenizer.train import BATCH_CHARS, current_rss
 
-    cap = _rss() + 8 * BATCH_CHARS + (30 << 20)
+    cap = current_rss() + 8 * BATCH_CHARS + (30 << 20)
     vocab = train(iter(docs), vocab_size=400, threads=1, max_memory=cap, progress=False)
     assert vocab.config["pruned_unique_pieces"] > 0
     assert vocab.config["pruned_count_mass"] > 0
@@ -228,8 +277,11 @@ def test_errors(mixed_text):
 
 def test_progress_callback_and_bytes_documents(mixed_text):
     events = []
-    vocab = train(iter([mixed_text.encode(), b"\xff\xfe broken utf-8 " * 10]), vocab_size=600,
-                  progress=lambda stage, done, total: events.append((stage, done, total)))
+    vocab = train(
+        iter([mixed_text.encode(), b"\xff\xfe broken utf-8 " * 10]),
+        vocab_size=600,
+        progress=lambda stage, done, total: events.append((stage, done, total)),
+    )
     assert {e[0] for e in events} == {"count", "merge"}
     assert events[-1][1] == vocab.config["learned"]
     ids = ref.encode(mixed_text, vocab.ranks(), vocab.pattern)

@@ -1,4 +1,4 @@
-"""Tests for ``codebpe train``: defaults, options, count files, and one-line errors with no output."""
+"""Tests for ``codebpe train``: defaults, options, count files, one-line errors, no output."""
 
 from __future__ import annotations
 
@@ -28,8 +28,20 @@ def corpus(tmp_path: Path, mixed_text: str) -> Path:
 
 def test_train_folder_writes_vocabulary(tmp_path, corpus, capsys):
     out = tmp_path / "v.json"
-    rc = main(["train", str(corpus), "--vocab-size", "700", "-o", str(out), "--special-token",
-               "<|user|>", "--threads", "2"])
+    rc = main(
+        [
+            "train",
+            str(corpus),
+            "--vocab-size",
+            "700",
+            "-o",
+            str(out),
+            "--special-token",
+            "<|user|>",
+            "--threads",
+            "2",
+        ]
+    )
     assert rc == 0
     vocab = Vocabulary.load(out)
     assert vocab.n_vocab == 700
@@ -41,9 +53,28 @@ def test_train_folder_writes_vocabulary(tmp_path, corpus, capsys):
 
 def test_options_no_reserved_pattern_quiet(tmp_path, corpus, capsys):
     out = tmp_path / "v.json"
-    rc = main(["train", str(corpus), "--vocab-size", "600", "-o", str(out), "--no-reserved",
-               "--pattern", "cl100k", "--max-token-length", "4", "--min-frequency", "3", "-q",
-               "--include", "*.py", "--spare-special", "0"])
+    rc = main(
+        [
+            "train",
+            str(corpus),
+            "--vocab-size",
+            "600",
+            "-o",
+            str(out),
+            "--no-reserved",
+            "--pattern",
+            "cl100k",
+            "--max-token-length",
+            "4",
+            "--min-frequency",
+            "3",
+            "-q",
+            "--include",
+            "*.py",
+            "--spare-special",
+            "0",
+        ]
+    )
     assert rc == 0
     vocab = Vocabulary.load(out)
     assert vocab.reserved_ids == (256, 256) and vocab.pattern.name == "cl100k"
@@ -56,10 +87,26 @@ def test_options_no_reserved_pattern_quiet(tmp_path, corpus, capsys):
 def test_save_and_load_counts(tmp_path, corpus):
     counts = tmp_path / "c.counts"
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    assert main(["train", str(corpus), "-q", "--vocab-size", "700", "-o", str(a),
-                 "--save-counts", str(counts)]) == 0
-    assert main(["train", "-q", "--load-counts", str(counts), "--vocab-size", "700",
-                 "-o", str(b)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                str(corpus),
+                "-q",
+                "--vocab-size",
+                "700",
+                "-o",
+                str(a),
+                "--save-counts",
+                str(counts),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(["train", "-q", "--load-counts", str(counts), "--vocab-size", "700", "-o", str(b)])
+        == 0
+    )
     va, vb = Vocabulary.load(a), Vocabulary.load(b)
     assert va.tokens == vb.tokens and va.merges == vb.merges
 
@@ -81,8 +128,12 @@ def test_errors_one_line_no_output(tmp_path, corpus, capsys, args, message):
     empty = tmp_path / "empty.txt"
     empty.write_text("")
     out = tmp_path / "out.json"
-    fmt = {"missing": str(tmp_path / "missing.txt"), "corpus": str(corpus), "tmp": str(tmp_path),
-           "empty": str(empty)}
+    fmt = {
+        "missing": str(tmp_path / "missing.txt"),
+        "corpus": str(corpus),
+        "tmp": str(tmp_path),
+        "empty": str(empty),
+    }
     argv = ["train", "-q", *(a.format(**fmt) for a in args)]
     if "-o" not in argv:
         argv += ["-o", str(out)]
@@ -97,8 +148,14 @@ def test_errors_one_line_no_output(tmp_path, corpus, capsys, args, message):
 def test_no_arguments_trains_on_shipped_corpora(tmp_path):
     """``codebpe train`` with no arguments at all, as a user would run it."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.run([sys.executable, "-m", "tokenizer", "train"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tokenizer", "train"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     vocab = Vocabulary.load(tmp_path / "codebpe-vocab.json")
     assert vocab.n_vocab == 32768 and vocab.config["learned"] > 30000

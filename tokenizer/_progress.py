@@ -83,5 +83,7 @@ class Progress:
     def close(self) -> None:
         if not self.enabled:
             return
-        self.stream.write(("\r" if self.tty else "") + self._line() + ("\x1b[K\n" if self.tty else "\n"))
+        self.stream.write(
+            ("\r" if self.tty else "") + self._line() + ("\x1b[K\n" if self.tty else "\n")
+        )
         self.stream.flush()

@@ -2,7 +2,8 @@
 
 Stage: corpus access for the trainer. Paths (files, folders, globs, ``hf:`` specs) and ``None``
 (the shipped ``corpora/`` sample) go through ``tokenizer.corpus.Corpus``; any other iterable is
-taken as documents (``str``, ``bytes`` or objects with a ``.text``). This module does not split
+taken as documents (``str``, ``bytes`` or objects with a ``.text``); a ``Corpus`` object is read
+with its own summary. This module does not split
 or count.
 
 >>> texts, summary = open_documents(iter(["a b", b"c"]))
@@ -85,6 +86,8 @@ def open_documents(
             inputs, text_field=text_field, include=include, exclude=exclude, max_bytes=max_bytes
         )
         return corpus.texts(), lambda: corpus.summary.to_dict()
+    if max_bytes is None and hasattr(inputs, "texts") and hasattr(inputs, "summary"):
+        return inputs.texts(), lambda: inputs.summary.to_dict()  # a tokenizer.corpus.Corpus
     stats: dict[str, Any] = {"documents": 0, "bytes": 0, "skipped": {}, "budget_reached": False}
     return _texts_with_budget(inputs, max_bytes, stats), lambda: dict(stats)
 

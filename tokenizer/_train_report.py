@@ -19,7 +19,11 @@ __all__ = ["print_config", "print_summary"]
 
 
 def print_config(
-    options: dict[str, Any], inputs: Any, load_counts: Sequence[Any], *, stream: TextIO | None = None
+    options: dict[str, Any],
+    inputs: Any,
+    load_counts: Sequence[Any],
+    *,
+    stream: TextIO | None = None,
 ) -> None:
     """One block: inputs and every training option."""
     out = stream or sys.stderr

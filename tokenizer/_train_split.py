@@ -12,7 +12,7 @@ with the reference regexes and fed to the C++ counter as ``{piece: count}``.
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 
 import regex
 
@@ -50,7 +50,7 @@ def resolve_pattern(pattern: str | Pattern) -> Pattern:
     return Pattern("custom", (pattern,), "custom regex")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _native_matches(name: str) -> bool:
     if not core.has_pattern(name):
         return False
@@ -67,7 +67,9 @@ def use_native(pattern: Pattern) -> bool:
     False
     """
     builtin = PATTERNS.get(pattern.name)
-    return builtin is not None and builtin.regexes == pattern.regexes and _native_matches(pattern.name)
+    return (
+        builtin is not None and builtin.regexes == pattern.regexes and _native_matches(pattern.name)
+    )
 
 
 def python_counts(texts: list[str | bytes], pattern: Pattern) -> tuple[dict[bytes, int], int]:
@@ -86,7 +88,9 @@ def python_counts(texts: list[str | bytes], pattern: Pattern) -> tuple[dict[byte
         if isinstance(text, bytes):
             nbytes += len(text)
             s = text.decode("utf-8", "surrogateescape")
-            raw_counts.update(p.encode("utf-8", "surrogateescape") for p in reference_split(s, pattern))
+            raw_counts.update(
+                p.encode("utf-8", "surrogateescape") for p in reference_split(s, pattern)
+            )
             continue
         nbytes += len(text.encode("utf-8", "surrogatepass"))
         pieces = single.findall(text) if single is not None else None

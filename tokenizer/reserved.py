@@ -21,6 +21,7 @@ The default set (see docs/training.md for why):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from .patterns import Pattern, reference_split
 
@@ -31,6 +32,8 @@ __all__ = [
     "default_reserved",
     "resolve_reserved",
     "check_reachable",
+    "VocabLayout",
+    "vocab_layout",
 ]
 
 #: Lengths of the space runs reserved by default.
@@ -39,8 +42,29 @@ INDENT_SPACES: tuple[int, ...] = (*range(2, 17), 20, 24, 28, 32)
 INDENT_TABS: tuple[int, ...] = tuple(range(2, 9))
 #: Bracket clusters that are reserved when the pattern keeps them as one piece.
 BRACKET_CANDIDATES: tuple[str, ...] = (
-    "()", "[]", "{}", "))", "]]", "}}", "((", "[[", "{{", "();", "()", "):", ")]", "])", "})",
-    ");", "},", "),", "()\n", "{}\n", " {}", " []", " ()",
+    "()",
+    "[]",
+    "{}",
+    "))",
+    "]]",
+    "}}",
+    "((",
+    "[[",
+    "{{",
+    "();",
+    "()",
+    "):",
+    ")]",
+    "])",
+    "})",
+    ");",
+    "},",
+    "),",
+    "()\n",
+    "{}\n",
+    " {}",
+    " []",
+    " ()",
 )
 
 
@@ -81,7 +105,9 @@ def resolve_reserved(
         return []
     if isinstance(reserved, str):
         if reserved != "default":
-            raise ValueError(f"reserved must be 'default', None or a list of tokens, not {reserved!r}")
+            raise ValueError(
+                f"reserved must be 'default', None or a list of tokens, not {reserved!r}"
+            )
         return default_reserved(pattern)
     out: list[bytes] = []
     for item in reserved:
@@ -109,3 +135,47 @@ def check_reachable(tokens: Sequence[bytes], pattern: str | Pattern) -> list[byt
         if not _whole_piece(text, pattern):
             bad.append(t)
     return bad
+
+
+class VocabLayout(NamedTuple):
+    """Where ids go: special token names (top of the id space), reserved tokens, the initial
+    tokens (bytes + reserved + any intermediates) and the forced merges that build them."""
+
+    specials: list[str]
+    reserved: list[bytes]
+    tokens: list[bytes]
+    forced: list[tuple[int, int]]
+
+
+def vocab_layout(
+    pattern: str | Pattern,
+    *,
+    vocab_size: int,
+    reserved: str | None | Iterable[bytes | str],
+    special_tokens: Sequence[str],
+    spare_special_tokens: int,
+) -> VocabLayout:
+    """The layout of a vocabulary of ``vocab_size`` ids; ``ValueError`` if it cannot fit.
+
+    >>> layout = vocab_layout("gpt2", vocab_size=300, reserved=None, special_tokens=["<|e|>"],
+    ...                       spare_special_tokens=1)
+    >>> layout.specials, len(layout.tokens)
+    (['<|e|>', '<|reserved_0|>'], 256)
+    """
+    from ._reference import forced_merges
+
+    if spare_special_tokens < 0:
+        raise ValueError("spare_special_tokens must be >= 0")
+    specials = list(dict.fromkeys(special_tokens))
+    specials += [f"<|reserved_{i}|>" for i in range(spare_special_tokens)]
+    if len(set(specials)) != len(specials):
+        raise ValueError("special tokens collide with the spare <|reserved_N|> names")
+    reserved_tokens = resolve_reserved(reserved, pattern)
+    tokens = [bytes([i]) for i in range(256)]
+    forced = forced_merges(tokens, reserved_tokens)
+    if vocab_size - len(specials) < len(tokens):
+        raise ValueError(
+            f"vocab_size {vocab_size} is too small: 256 bytes + {len(tokens) - 256} reserved + "
+            f"{len(specials)} special tokens need at least {len(tokens) + len(specials)}"
+        )
+    return VocabLayout(specials, reserved_tokens, tokens, forced)

@@ -14,9 +14,7 @@ and special tokens at the top of the id space. This module does not read corpora
 
 from __future__ import annotations
 
-import json
 import os
-import struct
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,13 +22,21 @@ from typing import Any
 
 from ._native import core
 from ._progress import Progress, ProgressCallback, human
+from ._train_counts import read_header, save_table
 from ._train_inputs import open_documents
 from ._train_split import python_counts, resolve_pattern, use_native
+from ._train_system import current_rss, default_threads, parse_memory, peak_rss
 from .patterns import DEFAULT_SPECIAL_TOKENS, Pattern
-from .reserved import resolve_reserved
+from .reserved import VocabLayout, vocab_layout
 from .vocab import Vocabulary
 
-__all__ = ["Trainer", "train", "DEFAULT_MAX_TOKEN_LENGTH", "DEFAULT_SPARE_SPECIAL", "parse_memory"]
+__all__ = [
+    "Trainer",
+    "train",
+    "DEFAULT_MAX_TOKEN_LENGTH",
+    "DEFAULT_SPARE_SPECIAL",
+    "parse_memory",
+]
 
 #: Longest token (bytes) a learned merge may create: identifiers, ~10 CJK characters, indentation.
 DEFAULT_MAX_TOKEN_LENGTH = 32
@@ -38,41 +44,6 @@ DEFAULT_MAX_TOKEN_LENGTH = 32
 DEFAULT_SPARE_SPECIAL = 27
 #: Text (characters) per thread in one counting batch.
 BATCH_CHARS = 2 << 20
-COUNTS_MAGIC = b"CBPECNT\0"
-
-
-def parse_memory(size: int | str | None) -> int | None:
-    """Bytes from ``2G``, ``512M``, ``1.5GiB`` or an int (``None`` stays ``None``).
-
-    >>> parse_memory("2G"), parse_memory("512MiB")
-    (2000000000, 536870912)
-    """
-    if size is None or isinstance(size, int):
-        return size
-    from .corpus import parse_size
-
-    return parse_size(size)
-
-
-def _rss() -> int:
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
-        return _peak_rss()
-
-
-def _peak_rss() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _default_threads() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 class Trainer:
@@ -96,7 +67,7 @@ class Trainer:
         progress: bool | ProgressCallback = True,
     ) -> None:
         self.pattern = resolve_pattern(pattern)
-        self.threads = threads or _default_threads()
+        self.threads = threads or default_threads()
         if self.threads < 1:
             raise ValueError(f"threads must be >= 1, got {self.threads}")
         self.max_memory = parse_memory(max_memory)
@@ -104,11 +75,12 @@ class Trainer:
         if self.max_memory is not None:
             # subtle: the merge structures peak at ~2-3x the piece table (u32 symbols, postings,
             # pairs), so the table gets a third of what is left after this process and 2 batches.
-            spare = self.max_memory - _rss() - 8 * BATCH_CHARS * self.threads
+            fixed = current_rss() + 8 * BATCH_CHARS * self.threads
+            spare = self.max_memory - fixed
             if spare < 24 << 20:
                 raise ValueError(
                     f"max_memory {human(self.max_memory)} is too small: this process already "
-                    f"uses {human(_rss())}; allow at least {human(_rss() + (24 << 20) + 8 * BATCH_CHARS * self.threads)}"
+                    f"uses {human(current_rss())}; allow at least {human(fixed + (24 << 20))}"
                 )
             table_cap = spare // 3
         self.counter = core.PieceCounter(self.threads, table_cap)
@@ -125,11 +97,21 @@ class Trainer:
     def unique_pieces(self) -> int:
         return self.counter.unique
 
-    def count(self, inputs: Any = None, *, text_field: str = "text", include: Iterable[str] = (),
-              exclude: Iterable[str] = (), max_bytes: int | str | None = None) -> Trainer:
-        """Count the documents of ``inputs`` (paths, specs, ``None`` = shipped corpora, or texts)."""
+    def count(
+        self,
+        inputs: Any = None,
+        *,
+        text_field: str = "text",
+        include: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        max_bytes: int | str | None = None,
+    ) -> Trainer:
+        """Count the documents of ``inputs``: paths/specs, ``None`` (shipped corpora) or texts."""
         texts, summary = open_documents(
-            inputs, text_field=text_field, include=include, exclude=exclude,
+            inputs,
+            text_field=text_field,
+            include=include,
+            exclude=exclude,
             max_bytes=parse_memory(max_bytes),
         )
         self._count_stream(texts)
@@ -151,8 +133,13 @@ class Trainer:
 
     def _count_stream(self, texts: Iterable[str | bytes]) -> None:
         start = time.perf_counter()
-        bar = Progress("count", total=None, unit="B", enabled=self.progress is True,
-                       callback=self.progress if callable(self.progress) else None)
+        bar = Progress(
+            "count",
+            total=None,
+            unit="B",
+            enabled=self.progress is True,
+            callback=self.progress if callable(self.progress) else None,
+        )
         limit = BATCH_CHARS * self.threads
         name = self.pattern.name
         pending: Future[int] | None = None
@@ -193,30 +180,20 @@ class Trainer:
     # -- count files --------------------------------------------------------------------------
 
     def save_counts(self, path: str | os.PathLike[str]) -> None:
-        """Write the piece-count table (binary, versioned) atomically."""
-        meta = {"pattern": {"name": self.pattern.name, "regexes": list(self.pattern.regexes)},
-                "documents": self.documents, "bytes": self.bytes, "corpus": self.corpus}
-        path = os.fspath(path)
-        tmp = f"{path}.tmp{os.getpid()}"
-        try:
-            self.counter.save(tmp, json.dumps(meta))
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        """Write the piece-count table (binary, versioned; see docs/training.md) atomically."""
+        pattern = {"name": self.pattern.name, "regexes": list(self.pattern.regexes)}
+        meta = {"pattern": pattern, "documents": self.documents, "bytes": self.bytes}
+        save_table(self.counter, path, {**meta, "corpus": self.corpus})
 
     def load_counts(self, path: str | os.PathLike[str]) -> Trainer:
         """Add a saved table's counts (its pattern must be this trainer's)."""
-        with open(path, "rb") as f:
-            head = f.read(16)
-            if len(head) < 16 or head[:8] != COUNTS_MAGIC:
-                raise ValueError(f"{os.fspath(path)}: not a codebpe count file")
-            meta = json.loads(f.read(struct.unpack("<I", head[12:16])[0]) or b"{}")
+        meta = read_header(path)
         regexes = tuple(meta.get("pattern", {}).get("regexes", ()))
         if regexes != self.pattern.regexes:
-            raise ValueError(f"{os.fspath(path)}: counted with pattern "
-                             f"{meta.get('pattern', {}).get('name')!r}, not {self.pattern.name!r}")
+            raise ValueError(
+                f"{os.fspath(path)}: counted with pattern "
+                f"{meta.get('pattern', {}).get('name')!r}, not {self.pattern.name!r}"
+            )
         self.counter.load(os.fspath(path))
         self.documents += int(meta.get("documents", 0))
         self.bytes += int(meta.get("bytes", 0))
@@ -224,6 +201,10 @@ class Trainer:
         return self
 
     # -- merging ------------------------------------------------------------------------------
+
+    def layout(self, **options: Any) -> VocabLayout:
+        """The id layout for ``options`` (see :func:`vocab_layout`); checks ``vocab_size``."""
+        return vocab_layout(self.pattern, **options)
 
     def train(
         self,
@@ -237,57 +218,74 @@ class Trainer:
         consume: bool = False,
     ) -> Vocabulary:
         """Merge the counted pieces into a vocabulary of ``vocab_size`` ids in total."""
-        from ._reference import forced_merges
-
         if self.counter.total == 0:
             raise ValueError("the corpus is empty: no text was counted")
         if min_frequency < 1:
             raise ValueError(f"min_frequency must be >= 1, got {min_frequency}")
         if max_token_length is not None and max_token_length < 2:
             raise ValueError(f"max_token_length must be >= 2 (or None), got {max_token_length}")
-        if spare_special_tokens < 0:
-            raise ValueError("spare_special_tokens must be >= 0")
-        specials = list(dict.fromkeys(special_tokens))
-        specials += [f"<|reserved_{i}|>" for i in range(spare_special_tokens)]
-        if len(set(specials)) != len(specials):
-            raise ValueError("special tokens collide with the spare <|reserved_N|> names")
-        reserved_tokens = resolve_reserved(reserved, self.pattern)
-        tokens = [bytes([i]) for i in range(256)]
-        forced = forced_merges(tokens, reserved_tokens)
+        specials, reserved_tokens, tokens, forced = self.layout(
+            vocab_size=vocab_size,
+            reserved=reserved,
+            special_tokens=special_tokens,
+            spare_special_tokens=spare_special_tokens,
+        )
         ordinary = vocab_size - len(specials)
-        if ordinary < len(tokens):
-            raise ValueError(
-                f"vocab_size {vocab_size} is too small: 256 bytes + {len(tokens) - 256} reserved + "
-                f"{len(specials)} special tokens need at least {len(tokens) + len(specials)}"
-            )
-        stats = (self.counter.unique, self.counter.total, self.counter.pruned_unique,
-                 self.counter.pruned_mass)
+        stats = (
+            self.counter.unique,
+            self.counter.total,
+            self.counter.pruned_unique,
+            self.counter.pruned_mass,
+        )
         start = time.perf_counter()
-        bar = Progress("merge", total=ordinary - len(tokens), unit="merges",
-                       enabled=self.progress is True,
-                       callback=self.progress if callable(self.progress) else None)
-        result = core.train_bpe(self.counter, forced, ordinary, min_frequency,
-                                max_token_length or 0, consume, lambda d, _t: bar.update(d))
+        bar = Progress(
+            "merge",
+            total=ordinary - len(tokens),
+            unit="merges",
+            enabled=self.progress is True,
+            callback=self.progress if callable(self.progress) else None,
+        )
+        result = core.train_bpe(
+            self.counter,
+            forced,
+            ordinary,
+            min_frequency,
+            max_token_length or 0,
+            consume,
+            lambda d, _t: bar.update(d),
+        )
         bar.close()
         config = {
-            "vocab_size": vocab_size, "pattern": self.pattern.name, "min_frequency": min_frequency,
-            "max_token_length": max_token_length, "threads": self.threads,
-            "max_memory": self.max_memory, "splitter": "native" if self.native else "python-regex",
+            "vocab_size": vocab_size,
+            "pattern": self.pattern.name,
+            "min_frequency": min_frequency,
+            "max_token_length": max_token_length,
+            "threads": self.threads,
+            "max_memory": self.max_memory,
+            "splitter": "native" if self.native else "python-regex",
             "reserved": [t.decode("utf-8", "backslashreplace") for t in reserved_tokens],
-            "special_tokens": list(special_tokens), "spare_special_tokens": spare_special_tokens,
-            "learned": len(result["tokens"]) - len(tokens), "learned_target": ordinary - len(tokens),
-            "unique_pieces": stats[0], "counted_pieces": stats[1],
-            "pruned_unique_pieces": stats[2], "pruned_count_mass": stats[3],
-            "words": result["words"], "merge_peak_bytes": result["peak_bytes"],
+            "special_tokens": list(special_tokens),
+            "spare_special_tokens": spare_special_tokens,
+            "learned": len(result["tokens"]) - len(tokens),
+            "learned_target": ordinary - len(tokens),
+            "unique_pieces": stats[0],
+            "counted_pieces": stats[1],
+            "pruned_unique_pieces": stats[2],
+            "pruned_count_mass": stats[3],
+            "words": result["words"],
+            "merge_peak_bytes": result["peak_bytes"],
             "count_seconds": round(self.count_seconds, 3),
             "merge_seconds": round(time.perf_counter() - start, 3),
         }
         corpus = dict(self.corpus) or {"documents": self.documents, "bytes": self.bytes}
         return Vocabulary(
-            tokens=list(result["tokens"]), pattern=self.pattern,
+            tokens=list(result["tokens"]),
+            pattern=self.pattern,
             merges=[(int(a), int(b)) for a, b in result["merges"]],
             special_tokens={name: ordinary + i for i, name in enumerate(specials)},
-            reserved_ids=(256, len(tokens)), config=config, corpus=corpus,
+            reserved_ids=(256, len(tokens)),
+            config=config,
+            corpus=corpus,
         )
 
 
@@ -324,24 +322,43 @@ def train(
 
     wall = time.perf_counter()
     trainer = Trainer(pattern=pattern, threads=threads, max_memory=max_memory, progress=progress)
-    options = dict(vocab_size=vocab_size, pattern=trainer.pattern.name, min_frequency=min_frequency,
-                   max_token_length=max_token_length, threads=trainer.threads,
-                   max_memory=trainer.max_memory, max_bytes=max_bytes,
-                   splitter="native" if trainer.native else "python-regex")
+    options = dict(
+        vocab_size=vocab_size,
+        pattern=trainer.pattern.name,
+        min_frequency=min_frequency,
+        max_token_length=max_token_length,
+        threads=trainer.threads,
+        max_memory=trainer.max_memory,
+        max_bytes=max_bytes,
+        splitter="native" if trainer.native else "python-regex",
+    )
+    trainer.layout(
+        vocab_size=vocab_size,
+        reserved=reserved,
+        special_tokens=special_tokens,
+        spare_special_tokens=spare_special_tokens,
+    )  # fail before the long work
     if progress is True:
         print_config(options, inputs, load_counts)
     for path in load_counts:
         trainer.load_counts(path)
     if inputs is not None or not load_counts:
-        trainer.count(inputs, text_field=text_field, include=include, exclude=exclude,
-                      max_bytes=max_bytes)
+        trainer.count(
+            inputs, text_field=text_field, include=include, exclude=exclude, max_bytes=max_bytes
+        )
     if save_counts is not None:
         trainer.save_counts(save_counts)
-    vocab = trainer.train(vocab_size=vocab_size, reserved=reserved, special_tokens=special_tokens,
-                          spare_special_tokens=spare_special_tokens, min_frequency=min_frequency,
-                          max_token_length=max_token_length, consume=True)
+    vocab = trainer.train(
+        vocab_size=vocab_size,
+        reserved=reserved,
+        special_tokens=special_tokens,
+        spare_special_tokens=spare_special_tokens,
+        min_frequency=min_frequency,
+        max_token_length=max_token_length,
+        consume=True,
+    )
     vocab.config["seconds"] = round(time.perf_counter() - wall, 3)
-    vocab.config["peak_rss"] = _peak_rss()
+    vocab.config["peak_rss"] = peak_rss()
     if progress is True:
         print_summary(vocab)
     return vocab

@@ -26,36 +26,89 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "a mixing weight); none means the shipped corpora/ sample.",
     )
     p.add_argument("inputs", nargs="*", metavar="INPUTS", help="corpus sources (default: corpora/)")
-    p.add_argument("-o", "--output", default=DEFAULT_OUTPUT,
-                   help=f"vocabulary file to write (default: {DEFAULT_OUTPUT})")
-    p.add_argument("--vocab-size", type=int, default=32768,
-                   help="total ids: bytes + reserved + learned + special (default: 32768)")
+    p.add_argument(
+        "-o",
+        "--output",
+        default=DEFAULT_OUTPUT,
+        help=f"vocabulary file to write (default: {DEFAULT_OUTPUT})",
+    )
+    p.add_argument(
+        "--vocab-size",
+        type=int,
+        default=32768,
+        help="total ids: bytes + reserved + learned + special (default: 32768)",
+    )
     p.add_argument("--min-frequency", type=int, default=2, help="minimum pair count (default: 2)")
-    p.add_argument("--max-token-length", type=int, default=DEFAULT_MAX_TOKEN_LENGTH,
-                   help=f"longest learned token in bytes, 0 = no limit "
-                   f"(default: {DEFAULT_MAX_TOKEN_LENGTH})")
-    p.add_argument("--pattern", default="codebpe-v1",
-                   help="built-in split pattern name or a custom regex (default: codebpe-v1)")
-    p.add_argument("--threads", type=int, default=None, help="counting threads (default: all cores)")
-    p.add_argument("--special-token", action="append", default=[], metavar="TOKEN",
-                   help="extra special token (repeatable), added after the defaults")
-    p.add_argument("--spare-special", type=int, default=DEFAULT_SPARE_SPECIAL, metavar="N",
-                   help=f"spare <|reserved_N|> special ids (default: {DEFAULT_SPARE_SPECIAL})")
-    p.add_argument("--no-reserved", action="store_true",
-                   help="no reserved indentation/bracket tokens after the bytes")
-    p.add_argument("--max-memory", default=None, metavar="SIZE",
-                   help="memory budget, e.g. 2G: rare pieces are pruned (and reported) to fit")
-    p.add_argument("--max-bytes", default=None, metavar="SIZE",
-                   help="read at most this much text, e.g. 500M")
-    p.add_argument("--save-counts", default=None, metavar="FILE",
-                   help="also write the piece-count table (to retrain or reduce later)")
-    p.add_argument("--load-counts", action="append", default=[], metavar="FILE",
-                   help="add a saved count table (repeatable); with no INPUTS only these are used")
+    p.add_argument(
+        "--max-token-length",
+        type=int,
+        default=DEFAULT_MAX_TOKEN_LENGTH,
+        help=f"longest learned token in bytes, 0 = no limit (default: {DEFAULT_MAX_TOKEN_LENGTH})",
+    )
+    p.add_argument(
+        "--pattern",
+        default="codebpe-v1",
+        help="built-in split pattern name or a custom regex (default: codebpe-v1)",
+    )
+    p.add_argument(
+        "--threads", type=int, default=None, help="counting threads (default: all cores)"
+    )
+    p.add_argument(
+        "--special-token",
+        action="append",
+        default=[],
+        metavar="TOKEN",
+        help="extra special token (repeatable), added after the defaults",
+    )
+    p.add_argument(
+        "--spare-special",
+        type=int,
+        default=DEFAULT_SPARE_SPECIAL,
+        metavar="N",
+        help=f"spare <|reserved_N|> special ids (default: {DEFAULT_SPARE_SPECIAL})",
+    )
+    p.add_argument(
+        "--no-reserved",
+        action="store_true",
+        help="no reserved indentation/bracket tokens after the bytes",
+    )
+    p.add_argument(
+        "--max-memory",
+        default=None,
+        metavar="SIZE",
+        help="memory budget, e.g. 2G: rare pieces are pruned (and reported) to fit",
+    )
+    p.add_argument(
+        "--max-bytes", default=None, metavar="SIZE", help="read at most this much text, e.g. 500M"
+    )
+    p.add_argument(
+        "--save-counts",
+        default=None,
+        metavar="FILE",
+        help="also write the piece-count table (to retrain or reduce later)",
+    )
+    p.add_argument(
+        "--load-counts",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="add a saved count table (repeatable); with no INPUTS only these are used",
+    )
     p.add_argument("--text-field", default="text", help="JSONL/Parquet/dataset text field")
-    p.add_argument("--include", action="append", default=[], metavar="GLOB",
-                   help="only files matching GLOB inside folders (repeatable)")
-    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                   help="skip files matching GLOB inside folders (repeatable)")
+    p.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only files matching GLOB inside folders (repeatable)",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files matching GLOB inside folders (repeatable)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     p.set_defaults(func=run)
 
@@ -72,9 +125,8 @@ def _check_writable(path: str, what: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..train import parse_memory, train
-
     from ..patterns import DEFAULT_SPECIAL_TOKENS
+    from ..train import parse_memory, train
 
     _check_writable(args.output, "output")
     if args.save_counts:
