@@ -9,8 +9,10 @@ bytes per token of the trained vocabulary on held-out text. Output: a Markdown t
     python scripts/bench_train.py                       # shipped corpora/, vocab 32768, 2 threads
     python scripts/bench_train.py /tmp/codebpe-large --threads 2 --out docs/bench.md
 
-rustbpe is used if ``import rustbpe`` works (``pip install rustbpe``). The machine is measured as
-it is: on a shared box, compare ratios within one run, not absolute seconds across runs.
+rustbpe and sentencepiece (BPE mode) are used if they import (``pip install rustbpe
+sentencepiece``). sentencepiece has its own pre-tokenization (no split regex; trained on lines),
+so its bytes/token is measured line by line and is not comparable to the others'. The machine is
+measured as it is: on a shared box, compare ratios within one run, not absolute seconds.
 """
 
 from __future__ import annotations
@@ -99,6 +101,31 @@ def worker(args: argparse.Namespace) -> dict:
         ranks = {base64.b64encode(bytes(k)).decode(): v for k, v in tok.get_mergeable_ranks()}
         out.write_text(json.dumps(ranks))
         extra = {"learned": len(ranks) - 256}
+    elif args.worker == "sentencepiece":
+        import sentencepiece as spm
+
+        def lines():  # sentencepiece trains on sentences: one per line
+            for text in _documents(args.inputs, args.max_bytes):
+                yield from (line for line in text.split("\n") if line.strip())
+
+        prefix = str(out.with_suffix(""))
+        spm.SentencePieceTrainer.train(
+            sentence_iterator=lines(),
+            model_prefix=prefix,
+            model_type="bpe",
+            vocab_size=args.vocab_size,
+            num_threads=args.threads,
+            byte_fallback=True,
+            user_defined_symbols=specials,
+            normalization_rule_name="identity",
+            remove_extra_whitespaces=False,
+            max_sentence_length=1 << 16,
+            input_sentence_size=0,
+            character_coverage=0.9995,
+            minloglevel=2,
+        )
+        out = Path(prefix + ".model")
+        extra = {"learned": args.vocab_size - 259 - len(specials)}
     else:
         raise SystemExit(f"unknown trainer {args.worker}")
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -120,6 +147,12 @@ def bytes_per_token(result: dict, heldout: list[str], pattern_text: str) -> floa
     import tiktoken
 
     name, path = result["trainer"], result["file"]
+    if name == "sentencepiece":  # its own pre-tokenization: per line, newlines not counted
+        import sentencepiece as spm
+
+        sp = spm.SentencePieceProcessor(model_file=path)
+        lines = [line for t in heldout for line in t.split("\n") if line]
+        return sum(len(x.encode()) for x in lines) / sum(map(len, sp.encode(lines)))
     if name == "hf":
         from tokenizers import Tokenizer
 
@@ -147,7 +180,7 @@ def main() -> None:
     ap.add_argument("--pattern", default="codebpe-v1")
     ap.add_argument("--max-token-length", type=int, default=32)
     ap.add_argument("--max-bytes", default=None)
-    ap.add_argument("--trainers", default="codebpe,hf,rustbpe")
+    ap.add_argument("--trainers", default="codebpe,hf,rustbpe,sentencepiece")
     ap.add_argument("--heldout", nargs="*", default=None, help="default: corpora/heldout/")
     ap.add_argument("--heldout-bytes", default="2M")
     ap.add_argument("--out", default=None, help="also append the table to this Markdown file")
@@ -165,11 +198,11 @@ def main() -> None:
     heldout = list(Corpus(heldout_src, max_bytes=args.heldout_bytes).texts())
     results = []
     for name in args.trainers.split(","):
-        if name == "rustbpe":
+        if name in ("rustbpe", "sentencepiece"):
             try:
-                import rustbpe  # noqa: F401
+                __import__(name)
             except ImportError:
-                print("rustbpe not installed; skipped", file=sys.stderr)
+                print(f"{name} not installed; skipped", file=sys.stderr)
                 continue
         cmd = [
             sys.executable,
