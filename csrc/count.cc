@@ -277,7 +277,7 @@ void PieceCounter::add_pieces(const std::vector<std::string_view>& pieces,
                               const std::vector<uint64_t>& counts) {
   if (pieces.size() != counts.size()) throw std::invalid_argument("pieces and counts differ in length");
   for (size_t i = 0; i < pieces.size(); ++i) {
-    if (!counts[i]) continue;
+    if (!counts[i] || pieces[i].empty()) continue;  // empty pieces carry no pairs
     if (pieces[i].size() >= (uint64_t{1} << 32)) throw std::length_error("piece too long (4 GiB)");
     uint64_t h = hash_bytes(pieces[i].data(), pieces[i].size());
     shards_[shard_of(h)].add(pieces[i].data(), static_cast<uint32_t>(pieces[i].size()), h, counts[i]);

@@ -286,3 +286,15 @@ def test_progress_callback_and_bytes_documents(mixed_text):
     assert events[-1][1] == vocab.config["learned"]
     ids = ref.encode(mixed_text, vocab.ranks(), vocab.pattern)
     assert ref.decode_bytes(ids, vocab.tokens) == mixed_text.encode()
+
+
+def test_progress_callback_can_cancel(mixed_text):
+    class Stop(Exception):
+        pass
+
+    def progress(stage, done, total):
+        if stage == "merge" and done > 0:
+            raise Stop
+
+    with pytest.raises(Stop):
+        train(iter([mixed_text] * 3), vocab_size=2000, progress=progress)
