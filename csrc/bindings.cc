@@ -56,6 +56,35 @@ void bind_pretokenize(py::module_& m) {
       },
       py::arg("pattern"), py::arg("text"),
       "End offsets (bytes, exclusive) of the pieces of text (str as UTF-8) as a uint32 array.");
+  m.def(
+      "split_pieces",
+      [](const std::string& pattern, py::object text) {
+        const bool is_bytes = PyBytes_Check(text.ptr());
+        std::string_view view = as_bytes_view(text);
+        PatternId id = pattern_from_name(pattern);
+        std::vector<uint32_t> ends;
+        {
+          py::gil_scoped_release release;
+          split(id, view, ends);
+        }
+        // Pieces of a str are whole UTF-8 sequences of valid UTF-8, so each decodes strictly.
+        py::list out(ends.size());
+        uint32_t start = 0;
+        for (size_t k = 0; k < ends.size(); ++k) {
+          const char* p = view.data() + start;
+          const Py_ssize_t len = static_cast<Py_ssize_t>(ends[k] - start);
+          PyObject* piece = is_bytes ? PyBytes_FromStringAndSize(p, len)
+                                     : PyUnicode_DecodeUTF8(p, len, "strict");
+          if (piece == nullptr) throw py::error_already_set();
+          PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(k), piece);
+          start = ends[k];
+        }
+        return out;
+      },
+      py::arg("pattern"), py::arg("text"),
+      "The pieces of text as a list of str (for str) or bytes (for bytes).");
+  m.def("unicode_tables_source", []() { return std::string(unicode_tables_source()); },
+        "The regex module release the Unicode class tables were generated from.");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,6 +20,9 @@ struct Decoded {
   uint32_t len;
 };
 
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 inline Decoded decode_at(const uint8_t* s, size_t n, size_t i) {
   const uint32_t b0 = s[i];
   if (b0 < 0x80) return {b0, 1};

@@ -42,7 +42,7 @@ PYPI = "https://files.pythonhosted.org/packages/"
 SEED = "codebpe-corpora-v1"
 HELDOUT_PERCENT = 10
 # Target bytes (uncompressed UTF-8) per (source, take) for the shipped sample; --large scales them.
-LARGE_FACTOR = 8
+LARGE_FACTOR = 10
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ ARCHIVES: tuple[Archive, ...] = (
         "5d8c4c5dda428d3a944ba3d2a5212cb988c2fae4670d58075a5a49075a6ca315",
         "BSD-3-Clause",
         ("LICENSE",),
-        (Take("cpp", ("include/*.h", "tests/*.cpp"), 550 * K),),
+        (Take("cpp", ("include/*.h", "tests/*.cpp"), 400 * K),),
     ),
     Archive(
         "fmt",
@@ -177,7 +177,18 @@ ARCHIVES: tuple[Archive, ...] = (
         "84ce1c2d0be3a9863935137969dcec6970125caac032f82474640bfc81463583",
         "MIT",
         ("LICENSE.rst",),
-        (Take("cpp", ("include/*.h", "src/*.cc", "test/*.cc", "test/*.h"), 450 * K),),
+        (Take("cpp", ("include/*.h", "src/*.cc", "test/*.cc", "test/*.h"), 300 * K),),
+    ),
+    Archive(
+        "abseil",
+        "abseil (Debian source, orig tarball)",
+        "20220623.1",
+        "debian",
+        DEBIAN + "a/abseil/abseil_20220623.1.orig.tar.gz",
+        "abfe2897f3a30edaa74bc34365afe3c2a3cd012091a97dc7e008f7016adcd5fe",
+        "Apache-2.0",
+        ("LICENSE",),
+        (Take("cpp", ("absl/*.cc", "absl/*.h"), 300 * K),),
     ),
     Archive(
         "commons-lang3",

@@ -193,8 +193,10 @@ def test_max_bytes_interleaves_and_is_exact(two_sources: tuple[Path, Path]) -> N
     assert sum(map(len, texts)) == 402 and corpus.summary.budget_reached
     assert 45 <= sum(t.startswith("a") for t in texts) <= 55
     assert texts[-1] in ("a0", "b0") or len(texts[-1]) == 2
-    sequential = [d.text for d in Corpus([a, b], max_bytes=400, interleave=False)]
-    assert all(t.startswith("a") for t in sequential) and len(sequential) == 100
+    sequential = Corpus([a, b], max_bytes=400, interleave=False)
+    texts = [d.text for d in sequential]
+    assert all(t.startswith("a") for t in texts) and len(texts) == 100
+    assert sequential.summary.budget_reached and sequential.summary.skipped == {}
 
 
 def test_max_bytes_cuts_at_character_boundary(tmp_path: Path) -> None:
@@ -383,6 +385,16 @@ def test_verify_manifest_detects_corruption(tmp_path: Path) -> None:
     problems = verify_manifest(copy)
     assert len(problems) == 2 and "sha256" in problems[0] + problems[1]
     assert verify_manifest(tmp_path) == [f"{tmp_path / 'MANIFEST.json'}: missing"]
+
+
+def test_corpora_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "installed"
+    shutil.copytree(default_corpus_paths()[0].parent, copy)
+    monkeypatch.setenv("CODEBPE_CORPORA", str(copy))
+    assert [p.parent for p in default_corpus_paths()] == [copy] * 3
+    assert {p.parent for p in default_corpus_paths(split="heldout")} == {copy / "heldout"}
+    with pytest.raises(ValueError, match="split"):
+        default_corpus_paths(split="test")
 
 
 def test_default_corpus_budget_and_describe() -> None:

@@ -42,17 +42,61 @@ def test_deepseek_v3_is_a_sequence():
     assert reference_split("ab12345中文x", "deepseek-v3") == ["ab", "123", "45", "中文", "x"]
 
 
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("    return x\n", ["    ", "return", " x", "\n"]),
-        ("\t\tif (a) {\r\n", ["\t\t", "if", " (", "a", ")", " {", "\r\n"]),
-        ("foo(bar)", ["foo", "(", "bar", ")"]),
-        ("a->b::c += 1", ["a", "->", "b", "::", "c", " +=", " ", "1"]),
-        ("x = 1234567", ["x", " =", " ", "123", "456", "7"]),
-        ("中文English混合", ["中文", "English", "混合"]),
-        ("</div>", ["</", "div", ">"]),
-    ],
-)
+# codebpe-v1, one row per principle (docs/patterns.md): the settled pattern's pieces, by hand.
+CODEBPE_V1_TABLE = [
+    # indentation: the whole leading run of spaces/tabs, whatever follows; the word loses its space
+    ("    return x\n", ["    ", "return", " x", "\n"]),
+    ("\t\tif (a) {\r\n", ["\t\t", "if", " (", "a", ")", " {", "\r\n"]),
+    ("\t  \tx = y\n", ["\t  \t", "x", " =", " y", "\n"]),
+    ("def f():\n  \n  pass", ["def", " f", "():", "\n", "  ", "\n", "  ", "pass"]),
+    ("  12", ["  ", "12"]),
+    (" lead", [" ", "lead"]),
+    # newlines: a run of \r and \n is one piece and never shares a piece with anything else
+    ("a\n\n\nb", ["a", "\n\n\n", "b"]),
+    ("a\r\n\r\nb\rc", ["a", "\r\n\r\n", "b", "\r", "c"]),
+    ("x;  \n", ["x", ";", "  ", "\n"]),
+    # brackets never fuse with letters or digits, but join operator runs
+    ("foo(bar)", ["foo", "(", "bar", ")"]),
+    ("f(g(x));", ["f", "(", "g", "(", "x", "));"]),
+    ("xs[0]});", ["xs", "[", "0", "]});"]),
+    # operators keep together, with an optional leading space
+    ("a->b::c += 1", ["a", "->", "b", "::", "c", " +=", " 1"]),
+    ("x !== null && y ?? z", ["x", " !==", " null", " &&", " y", " ??", " z"]),
+    ("</div>", ["</", "div", ">"]),
+    # one punctuation character may prefix a word
+    ("self.append(x)", ["self", ".append", "(", "x", ")"]),
+    ("__init__ foo_bar", ["__", "init", "__", " foo", "_bar"]),
+    ("$var\n@decorator", ["$var", "\n", "@decorator"]),
+    ("#include <stdio.h>", ["#include", " <", "stdio", ".h", ">"]),
+    # string literals: quotes are punctuation (no contraction alternative)
+    ('print("hello, world")', ["print", '("', "hello", ",", " world", '")']),
+    ("'self' don't", ["'self", "'", " don", "'t"]),
+    # Unicode identifiers: letters and marks, any script but CJK
+    ("naïve = café", ["naïve", " =", " café"]),
+    ("π_r2 = Ünïcödé", ["π", "_r", "2", " =", " Ünïcödé"]),
+    ("e\u0301t\u00e9", ["e\u0301t\u00e9"]),
+    # digits: groups of at most three, with an optional leading space
+    ("x = 1234567", ["x", " =", " 123", "456", "7"]),
+    ("3.14e-10, 0x1F", ["3", ".", "14", "e", "-", "10", ",", " 0", "x", "1", "F"]),
+    ("x  = 1", ["x", " ", " =", " 1"]),
+    # CJK runs: separate from Latin; the same optional first character as words
+    ("中文English混合", ["中文", "English", "混合"]),
+    ("机器学习，而无需。", ["机器学习", "，而无需", "。"]),
+    ("Python 3.11 的 asyncio", ["Python", " 3", ".", "11", " 的", " asyncio"]),
+    ("コーヒーを飲む", ["コーヒーを飲む"]),
+    ("한국어 문장", ["한국어", " 문장"]),
+    # other whitespace: a run leaves its last space to the next piece; never crosses a newline
+    ("a\u00a0b\u3000c", ["a", "\u00a0b", "\u3000c"]),
+    ("a   b", ["a", "  ", " b"]),
+]
+
+
+@pytest.mark.parametrize("text, expected", CODEBPE_V1_TABLE)
 def test_codebpe_v1_principles(text, expected):
     assert reference_split(text, "codebpe-v1") == expected
+
+
+def test_codebpe_v1_pieces_never_cross_a_line(mixed_text):
+    for piece in reference_split(mixed_text, "codebpe-v1"):
+        if any(c in piece for c in "\r\n"):
+            assert piece.strip("\r\n") == "", repr(piece)

@@ -88,7 +88,8 @@ class Source:
         spec: a path, glob, ``hf:name[:config][@split]`` or ``hf-disk:path[@split]``.
         weight: ``k + f`` (``k`` integer, ``0 <= f < 1``) yields every document ``k`` times and a
             deterministic fraction ``f`` of them once more, chosen by a hash of the document's
-            source label and the corpus seed. ``0.5`` keeps about half, ``2`` repeats all twice.
+            ``source`` and the corpus ``seed``. ``0.5`` keeps about half, ``2`` yields every
+            document twice (back to back), ``0`` drops the source.
         name: label in summaries and ``weights`` (default: ``spec``).
         lang: force this language on every document of the source.
         format: ``"auto"`` (by suffix), ``"text"``, ``"jsonl"`` or ``"parquet"``.
@@ -108,9 +109,9 @@ class Source:
     def parse(cls, spec: SourceLike) -> Source:
         """A ``Source`` from a spec string, with an optional ``*WEIGHT`` suffix.
 
-        >>> Source.parse("data/zh.jsonl.gz*0.5")
-        Source(spec='data/zh.jsonl.gz', weight=0.5, name=None, lang=None, text_field=None, \
-lang_field=None, include=None, exclude=None, format='auto')
+        >>> src = Source.parse("data/zh.jsonl.gz*0.5")
+        >>> src.spec, src.weight
+        ('data/zh.jsonl.gz', 0.5)
         """
         if isinstance(spec, Source):
             return spec
@@ -219,6 +220,9 @@ class Corpus:
                     return
                 summary.record(label, doc.lang, size)
                 yield doc
+                if budget is not None and summary.bytes >= budget:
+                    summary.budget_reached = True
+                    return
         finally:
             for stream in streams:
                 stream.close()

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Compare split patterns by the compression of BPE vocabularies trained with each of them.
+
+Stage: pattern design (measurement only). For every pattern, the same training text is split with
+the reference ``regex`` module (exactly ``tokenizer.patterns.reference_split``), a byte-level BPE
+vocabulary is trained on the pieces with Hugging Face ``tokenizers`` (``models.BPE`` +
+``BpeTrainer``, ``initial_alphabet=ByteLevel.alphabet()``), and held-out text, split the same way,
+is encoded with it. The script prints Markdown tables: tokens per line and bytes per token per
+domain (code per language, prose per language), and the ratio of tokens to the vocabulary trained
+with the cl100k pattern in the same run. It does not test the C++ matchers, and it does not train
+codebpe's own vocabularies (no reserved tokens: every pattern gets the same plain BPE).
+
+Subtle: the pieces are handed to Hugging Face joined by a NUL sentinel that a ``Split`` pre-tokenizer
+removes, so Hugging Face never runs the pattern with its own regex engine (Oniguruma treats some
+possessive quantifiers and lookarounds differently); the split is the reference one by construction.
+Documents containing NUL are skipped (the loader reports how many).
+
+Inputs are JSON Lines files (optionally gzip-compressed) with ``text`` and ``lang`` fields (the
+corpora branch's format), or ``LANG=PATH`` for a plain UTF-8 text file. Example::
+
+    python scripts/compare_patterns.py --train corpora/*.jsonl.gz \\
+        --heldout corpora/heldout/*.jsonl.gz --patterns cl100k o200k codebpe-v1
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import regex
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tokenizer.patterns import PATTERNS, get_pattern, reference_split  # noqa: E402
+from pattern_candidates import CANDIDATES  # noqa: E402
+
+PROSE = ("en", "zh")
+SENTINEL = "\x00"
+
+
+def load_docs(paths: list[str]) -> tuple[list[tuple[str, str]], int]:
+    """Read ``(lang, text)`` documents from JSONL(.gz) files or ``LANG=PATH`` text files.
+
+    Returns the documents and how many were skipped for containing the NUL sentinel.
+
+    >>> load_docs([])
+    ([], 0)
+    """
+    docs: list[tuple[str, str]] = []
+    skipped = 0
+    for spec in paths:
+        if "=" in spec and not Path(spec).exists():
+            lang, path = spec.split("=", 1)
+            texts = [(lang, Path(path).read_text(encoding="utf-8"))]
+        else:
+            opener = gzip.open if spec.endswith(".gz") else open
+            with opener(spec, "rt", encoding="utf-8") as f:
+                texts = [(d.get("lang", "unknown"), d["text"]) for d in map(json.loads, f)]
+        for lang, text in texts:
+            if SENTINEL in text:
+                skipped += 1
+            elif text:
+                docs.append((lang, text))
+    return docs, skipped
+
+
+def budget(docs: list[tuple[str, str]], max_bytes: int, *, seed: int = 0) -> list[tuple[str, str]]:
+    """A deterministic random subset of ``docs`` of at most ``max_bytes`` UTF-8 bytes (0: all)."""
+    if max_bytes <= 0:
+        return docs
+    order = list(range(len(docs)))
+    random.Random(seed).shuffle(order)
+    out, total = [], 0
+    for i in order:
+        size = len(docs[i][1].encode("utf-8"))
+        if total + size > max_bytes:
+            continue
+        out.append(docs[i])
+        total += size
+    return out
+
+
+def resolve(spec: str) -> tuple[str, tuple[str, ...]]:
+    """``name`` (built-in or candidate) or ``name=REGEX`` -> (name, regexes)."""
+    if "=" in spec and spec.split("=", 1)[0] not in PATTERNS:
+        name, rx = spec.split("=", 1)
+        return name, (rx,)
+    if spec in CANDIDATES:
+        return spec, (CANDIDATES[spec],)
+    return spec, get_pattern(spec).regexes
+
+
+def split_docs(docs: list[tuple[str, str]], regexes: tuple[str, ...]) -> list[list[str]]:
+    """Split every document with the reference regexes; lossless by construction, checked."""
+    out = []
+    if len(regexes) == 1:  # fast path: equals reference_split for a regex that matches everything
+        rx = regex.compile(regexes[0])
+        for _, text in docs:
+            pieces = rx.findall(text)
+            if sum(map(len, pieces)) != len(text):
+                pieces = reference_split(text, regexes)
+            out.append(pieces)
+    else:
+        out = [reference_split(text, regexes) for _, text in docs]
+    return out
+
+
+def train(pieces: list[list[str]], vocab_size: int):
+    """Train a byte-level BPE on pre-split pieces with Hugging Face ``tokenizers``."""
+    from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(SENTINEL), behavior="removed"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator((SENTINEL.join(p) for p in pieces), trainer=trainer)
+    return tok
+
+
+def domain_of(lang: str) -> str:
+    return lang if lang in PROSE else f"code/{lang}"
+
+
+def measure(tok, docs, pieces) -> dict[str, list[int]]:
+    """Per domain: [utf-8 bytes, lines, tokens] (``code`` aggregates every code language)."""
+    stats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    encs = tok.encode_batch([SENTINEL.join(p) for p in pieces])
+    for (lang, text), enc in zip(docs, encs):
+        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        row = [len(text.encode("utf-8")), lines, len(enc.ids)]
+        for key in {domain_of(lang), "code" if lang not in PROSE else lang}:
+            stats[key] = [a + b for a, b in zip(stats[key], row)]
+    return stats
+
+
+def table(results: dict[str, dict[str, list[int]]], base: str | None) -> str:
+    """Markdown: per domain, tokens/line (ratio to ``base``) and bytes/token for each pattern."""
+    names = list(results)
+    domains = sorted(next(iter(results.values())), key=lambda d: (d in PROSE, d != "code", d))
+    head = "| domain | bytes | " + " | ".join(f"{n} tok/line | {n} B/tok" for n in names) + " |"
+    lines = [head, "|" + "---|" * (2 + 2 * len(names))]
+    for d in domains:
+        cells = [d, f"{results[names[0]][d][0]:,}"]
+        for n in names:
+            b, ln, t = results[n][d]
+            ratio = f" ({t / results[base][d][2]:.3f})" if base and n != base else ""
+            cells += [f"{t / ln:.2f}{ratio}", f"{b / t:.2f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--train", nargs="+", required=True, help="JSONL(.gz) files or LANG=PATH")
+    ap.add_argument("--heldout", nargs="+", required=True, help="JSONL(.gz) files or LANG=PATH")
+    ap.add_argument("--vocab-size", type=int, default=32768)
+    ap.add_argument("--max-train-mb", type=float, default=6.0, help="training budget (0: all)")
+    ap.add_argument("--patterns", nargs="+", default=["cl100k", "o200k", "codebpe-v1"])
+    ap.add_argument("--baseline", default="cl100k", help="pattern the ratios are relative to")
+    args = ap.parse_args(argv)
+
+    train_docs, skipped_t = load_docs(args.train)
+    train_docs = budget(train_docs, int(args.max_train_mb * 1e6))
+    held_docs, skipped_h = load_docs(args.heldout)
+    size = lambda ds: sum(len(t.encode("utf-8")) for _, t in ds)  # noqa: E731
+    print(
+        f"training: {len(train_docs)} docs, {size(train_docs):,} bytes; held-out: "
+        f"{len(held_docs)} docs, {size(held_docs):,} bytes; NUL-skipped {skipped_t}+{skipped_h}; "
+        f"vocab {args.vocab_size}",
+        file=sys.stderr,
+    )
+    results: dict[str, dict[str, list[int]]] = {}
+    for spec in args.patterns:
+        name, regexes = resolve(spec)
+        t0 = time.perf_counter()
+        tok = train(split_docs(train_docs, regexes), args.vocab_size)
+        results[name] = measure(tok, held_docs, split_docs(held_docs, regexes))
+        print(f"{name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    base = args.baseline if args.baseline in results else None
+    print(table(results, base))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,272 @@
+"""Pre-tokenizer: the C++ matchers give exactly reference_split's pieces (regex module)."""
+
+from __future__ import annotations
+
+import doctest
+import gzip
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tokenizer.pretokenize as pretokenize
+from tokenizer._native import core
+from tokenizer.cli import main as cli_main
+from tokenizer.patterns import PATTERNS, reference_split
+from tokenizer.pretokenize import Splitter, reference_split_bytes, split, split_path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILTINS = sorted(PATTERNS)
+
+# Characters where the patterns' classes and alternatives meet: every kind of whitespace, the
+# contraction letters (and U+017F, which (?i) folds to s), brackets, operators, case classes
+# (Lt, Lm, Lo), marks (Mn, Mc, Me), digits of other scripts and numeric letters, CJK of each
+# script, emoji with ZWJ and variation selectors, format and private-use characters.
+TRICKY = (
+    list(" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u200a\u2028\u2029\u202f\u3000")
+    + list("'sStTdDmMlLvVeErRſ/()[]{}<>+-=*!?.,;:\"#$%&@^_`|~\\")
+    + list("aZxé\u0130ǅʰªß\u0301\u0300\u0903\u20dd\u302e")
+    + list("09٣४३〇²½Ⅳ")
+    + list("一中日本あアカ한글\u3005\uff66\u2e80\u30fc\uff70\u3002ＡＢ１")
+    + ["🚀", "👨\u200d👩\u200d👧", "❤\ufe0f", "\u200b", "\u200d", "\ufeff", "\ue000", "\U000e0001"]
+)
+TEXTS = st.lists(
+    st.one_of(st.sampled_from(TRICKY), st.characters(exclude_categories=("Cs",))), max_size=40
+).map("".join)
+# Byte strings mixing valid UTF-8 with truncated, overlong, surrogate and stray sequences.
+BYTE_CHUNKS = st.one_of(
+    st.sampled_from(
+        [
+            b" ",
+            b"\n",
+            b"\r\n",
+            b"'s",
+            b"ab",
+            b"A",
+            b"1",
+            b"(",
+            b"+=",
+            b"\xe4\xb8\xad",
+            b"\xe4\xb8",
+            b"\xf0\x9f\x9a\x80",
+            b"\xf0\x9f",
+            b"\xed\xa0\x80",
+            b"\xc0\xaf",
+            b"\xff",
+            b"\x80",
+            b"\xf4\x90",
+            b"\x80\x80",
+            b"\xc3\xa9",
+            b"\xe0\x80\x80",
+        ]
+    ),
+    st.binary(max_size=4),
+)
+BYTES = st.lists(BYTE_CHUNKS, max_size=16).map(b"".join)
+FAST = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def test_docstring_examples():
+    result = doctest.testmod(pretokenize, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_builtins_take_the_native_path(name):
+    assert split_path(name) == "native"
+    assert split_path(PATTERNS[name]) == "native"
+    assert Splitter(PATTERNS[name].regexes[0] if len(PATTERNS[name].regexes) == 1 else name).native
+
+
+def test_user_regex_takes_the_regex_path():
+    assert split_path(r"\w+|\W") == "regex"
+    assert split_path(re.compile(r"\w+")) == "regex"
+    assert split_path(regex.compile(PATTERNS["cl100k"].text, regex.IGNORECASE)) == "regex"
+    assert split("héllo, wörld", r"\w+") == ["héllo", ", ", "wörld"]
+    assert split(b"h\xe9llo", r"\w+") == [b"h", b"\xe9", b"llo"]  # gaps kept, bytes lossless
+    assert split(b"ab cd", regex.compile(rb"\w+")) == [b"ab", b" ", b"cd"]
+
+
+def test_bad_input_is_a_clear_error():
+    with pytest.raises(ValueError, match="lone surrogate"):
+        split("a\ud800b", "cl100k")
+    with pytest.raises(ValueError, match="neither a built-in pattern"):
+        split("a", "(")
+    with pytest.raises(TypeError):
+        split(123, "cl100k")  # type: ignore[arg-type]
+
+
+# --- (a) lossless -----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", BUILTINS)
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(), data=st.binary())
+def test_pieces_concatenate_to_the_input(name, text, data):
+    pieces = split(text, name)
+    assert "".join(pieces) == text and all(pieces)
+    bpieces = split(data, name)
+    assert b"".join(bpieces) == data and all(bpieces)
+
+
+# --- (b) parity with the reference regexes ----------------------------------------------------
+@pytest.mark.parametrize("name", BUILTINS)
+def test_parity_on_mixed_text(name, mixed_text):
+    assert split(mixed_text, name) == reference_split(mixed_text, name)
+    data = mixed_text.encode()
+    assert split(data, name) == reference_split_bytes(data, name)
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+@FAST
+@given(text=TEXTS)
+def test_parity_on_tricky_text(name, text):
+    assert split(text, name) == reference_split(text, name)
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+@FAST
+@given(data=BYTES)
+def test_parity_on_arbitrary_bytes(name, data):
+    assert split(data, name) == reference_split_bytes(data, name)
+
+
+def _corpus_files() -> list[Path]:
+    files = sorted((ROOT / "corpora").glob("**/*.jsonl.gz"))
+    if (ROOT / "corpora" / "MANIFEST.json").exists():
+        assert files, "corpora/MANIFEST.json exists but no corpora/**/*.jsonl.gz is shipped"
+    return files
+
+
+def _corpus_docs(every: int) -> list[str]:
+    docs: list[str] = []
+    for path in _corpus_files():
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            docs += [json.loads(line)["text"] for k, line in enumerate(f) if k % every == 0]
+    return docs
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_parity_on_corpus_sample(name):
+    docs = _corpus_docs(every=40)
+    if not _corpus_files():
+        pytest.skip("no corpus shipped on this branch (corpora/MANIFEST.json absent)")
+    bad = [k for k, d in enumerate(docs) if split(d, name) != reference_split(d, name)]
+    assert not bad, f"{len(bad)} of {len(docs)} documents differ, first: {docs[bad[0]][:200]!r}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", BUILTINS)
+def test_parity_on_whole_corpus(name):
+    docs = _corpus_docs(every=1)
+    if not _corpus_files():
+        pytest.skip("no corpus shipped on this branch (corpora/MANIFEST.json absent)")
+    bad = [k for k, d in enumerate(docs) if split(d, name) != reference_split(d, name)]
+    assert not bad, f"{len(bad)} of {len(docs)} documents differ, first: {docs[bad[0]][:200]!r}"
+
+
+# --- (c) one row per alternative: the expected pieces, also checked against the reference ------
+TABLE = [
+    ("gpt2", "it's we'll I'M", ["it", "'s", " we", "'ll", " I", "'", "M"]),
+    ("gpt2", "a  b", ["a", " ", " b"]),
+    ("gpt2", "x  ", ["x", "  "]),
+    ("gpt2", " 123 abc +=-", [" 123", " abc", " +=-"]),
+    ("gpt2", " \n\n x", [" \n\n", " x"]),
+    ("gpt2", "\t\tx", ["\t", "\t", "x"]),
+    ("cl100k", "it's WE'LL ſ 'ſ", ["it", "'s", " WE", "'LL", " ſ", " '", "ſ"]),
+    ("cl100k", "x  = 10000", ["x", " ", " =", " ", "100", "00"]),
+    ("cl100k", "\tfoo\r\nbar", ["\tfoo", "\r\n", "bar"]),
+    ("cl100k", " ++\n\nx", [" ++\n\n", "x"]),
+    ("cl100k", "  \n  x", ["  \n", " ", " x"]),
+    ("cl100k", "a  \n", ["a", "  \n"]),
+    ("cl100k", " \xa0x", [" ", "\xa0x"]),
+    ("o200k", "HelloWorld JSONDecoder", ["Hello", "World", " JSONDecoder"]),
+    ("o200k", "don't DON'T", ["don't", " DON'T"]),
+    ("o200k", "ǅx x\u0301y ªA", ["ǅx", " x\u0301y", " ª", "A"]),
+    ("o200k", " +/\n/x", [" +/\n/", "x"]),
+    ("o200k", "  \n\n  x", ["  \n\n", " ", " x"]),
+    ("o200k", "a  ", ["a", "  "]),
+    ("o200k", "12345", ["123", "45"]),
+    (
+        "codebpe-v1",
+        "def f(x):\n    return x\n",
+        ["def", " f", "(", "x", "):", "\n", "    ", "return", " x", "\n"],
+    ),
+    (
+        "codebpe-v1",
+        "a:\r\n\t\tif b:\r\n\r\n",
+        ["a", ":", "\r\n", "\t\t", "if", " b", ":", "\r\n\r\n"],
+    ),
+    ("codebpe-v1", "foo(bar[1]) {x}", ["foo", "(", "bar", "[", "1", "])", " {", "x", "}"]),
+    (
+        "codebpe-v1",
+        "a == b -> c :: d += 1",
+        ["a", " ==", " b", " ->", " c", " ::", " d", " +=", " 1"],
+    ),
+    ("codebpe-v1", "x 变量名 = 1 。中文abc", ["x", " 变量名", " =", " 1", " 。", "中文", "abc"]),
+    (
+        "codebpe-v1",
+        "naïve_café it's .append($x)",
+        ["naïve", "_café", " it", "'s", " .", "append", "($", "x", ")"],
+    ),
+    ("codebpe-v1", 'x = 1234567 "str"', ["x", " =", " 123", "456", "7", ' "', "str", '"']),
+    ("codebpe-v1", "x  \n  \n", ["x", "  ", "\n", "  ", "\n"]),
+    ("codebpe-v1", "a  b\t\n", ["a", " ", " b", "\t", "\n"]),
+    ("codebpe-v1", "カーｰド ⺀x", ["カーｰド", " ⺀", "x"]),
+    ("deepseek-v3", ".append(x)", [".append", "(x", ")"]),
+    ("deepseek-v3", "abc12345 机器学习 ok", ["abc", "123", "45", " ", "机器学习", " ok"]),
+    ("deepseek-v3", "  \n  x ==\n\n", ["  \n", " ", " x", " ==\n\n"]),
+    ("deepseek-v3", "a\u200db\u200d1", ["a", "\u200db", "\u200d", "1"]),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), TABLE)
+def test_table(name, text, expected):
+    assert reference_split(text, name) == expected
+    assert split(text, name) == expected
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+@pytest.mark.parametrize("unit", [" ", "a", "A", "\n", " \n", "1", "+", "中", "\u0301", "\xff"])
+def test_long_runs_are_linear(name, unit):
+    # 1 MB of one repeated unit: a quadratic path would not finish; the pieces must still match
+    # the reference on a short prefix-free sample of the same shape.
+    data = unit.encode("latin-1" if unit == "\xff" else "utf-8") * (1_000_000 // len(unit))
+    for d in (data, data + b"x"):
+        ends = core.split_offsets(name, d)
+        assert ends[-1] == len(d) and bool(np.all(np.diff(ends.astype(np.int64)) > 0))
+    small = (unit.encode("latin-1" if unit == "\xff" else "utf-8") * 50) + b"x"
+    assert split(small, name) == reference_split_bytes(small, name)
+
+
+# --- CLI and tables ---------------------------------------------------------------------------
+def test_cli_split(tmp_path, capsys):
+    path = tmp_path / "in.py"
+    path.write_bytes(b"if x:\n    y()\n")
+    assert cli_main(["split", str(path), "--pattern", "codebpe-v1", "--sep", "|"]) == 0
+    assert capsys.readouterr().out == "if| x|:|\n|    |y|()|\n\n"
+    assert cli_main(["split", str(path), "--count"]) == 0
+    assert capsys.readouterr().out == "8\n"
+    assert cli_main(["split", str(tmp_path / "missing")]) == 2
+
+
+@pytest.mark.slow
+def test_unicode_tables_are_up_to_date():
+    script = ROOT / "scripts" / "gen_unicode_tables.py"
+    proc = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_deepseek_fused_pass_assumptions():
+    # csrc/pretokenize.cc fuses deepseek-v3's first two splits; that is exact only if no digit
+    # lies in the literal CJK ranges and no digit is a letter, mark, punctuation, symbol or space.
+    everything = "".join(map(chr, range(0x110000)))
+    assert (
+        regex.search(r"(?V1)[\p{N}&&[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]]", everything) is None
+    )
+    assert regex.search(r"(?V1)[\p{N}&&[\p{L}\p{M}\p{P}\p{S}\s]]", everything) is None
