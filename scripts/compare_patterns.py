@@ -5,21 +5,24 @@ Stage: pattern design (measurement only). For every pattern, the same training t
 the reference ``regex`` module (exactly ``tokenizer.patterns.reference_split``), a byte-level BPE
 vocabulary is trained on the pieces with Hugging Face ``tokenizers`` (``models.BPE`` +
 ``BpeTrainer``, ``initial_alphabet=ByteLevel.alphabet()``), and held-out text, split the same way,
-is encoded with it. The script prints Markdown tables: tokens per line and bytes per token per
-domain (code per language, prose per language), and the ratio of tokens to the vocabulary trained
-with the cl100k pattern in the same run. It does not test the C++ matchers, and it does not train
-codebpe's own vocabularies (no reserved tokens: every pattern gets the same plain BPE).
+is encoded with it (default inputs: the shipped ``corpora/`` sample and its held-out split). The
+script prints Markdown tables: tokens per line and bytes per token per domain (code per language,
+prose per language), and the ratio of tokens to the vocabulary trained with the cl100k pattern in
+the same run. It does not test the C++ matchers, and it does not train codebpe's own vocabularies
+(no reserved tokens: every pattern gets the same plain BPE).
 
-Subtle: the pieces are handed to Hugging Face joined by a NUL sentinel that a ``Split`` pre-tokenizer
-removes, so Hugging Face never runs the pattern with its own regex engine (Oniguruma treats some
-possessive quantifiers and lookarounds differently); the split is the reference one by construction.
-Documents containing NUL are skipped (the loader reports how many).
+Subtle: the pieces are handed to Hugging Face joined by a NUL sentinel that a ``Split``
+pre-tokenizer removes, so Hugging Face never runs the pattern with its own regex engine (Oniguruma
+treats some possessive quantifiers and lookarounds differently); the split is the reference one by
+construction. Documents containing NUL are skipped (the loader reports how many).
 
 Inputs are JSON Lines files (optionally gzip-compressed) with ``text`` and ``lang`` fields (the
-corpora branch's format), or ``LANG=PATH`` for a plain UTF-8 text file. Example::
+corpora branch's format), or ``LANG=PATH`` for a plain UTF-8 text file. Example (the defaults
+spelled out)::
 
     python scripts/compare_patterns.py --train corpora/*.jsonl.gz \\
-        --heldout corpora/heldout/*.jsonl.gz --patterns cl100k o200k codebpe-v1
+        --heldout corpora/heldout/*.jsonl.gz --vocab-size 32768 --max-train-mb 6 \\
+        --patterns cl100k o200k codebpe-v1
 """
 
 from __future__ import annotations
@@ -37,9 +40,10 @@ import regex
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tokenizer.patterns import PATTERNS, get_pattern, reference_split  # noqa: E402
-from pattern_candidates import CANDIDATES  # noqa: E402
+from pattern_candidates import ABLATIONS, CANDIDATES  # noqa: E402
 
 PROSE = ("en", "zh")
+ABLATION_NAMES = [f"settled/{name}" for name in ABLATIONS]  # what "settled/*" stands for
 SENTINEL = "\x00"
 
 
@@ -130,6 +134,37 @@ def train(pieces: list[list[str]], vocab_size: int):
     return tok
 
 
+def hf_regex_text(rx: str) -> str:
+    """The regex text without possessive quantifiers (``?+ ++ *+ }+``), for Oniguruma.
+
+    >>> hf_regex_text(r"\\p{N}{1,3}+| ?\\p{L}++")
+    '\\\\p{N}{1,3}| ?\\\\p{L}+'
+    """
+    return regex.sub(r"(?<!\\)([?+*}])\+", r"\1", rx)
+
+
+def check_hf(docs: list[tuple[str, str]], regexes: tuple[str, ...]) -> str:
+    """Does Hugging Face's ``Split(Regex(...), "isolated")`` give the reference pieces?
+
+    Returns a short verdict: how many documents split differently, and the first difference.
+    """
+    from tokenizers import Regex, pre_tokenizers
+
+    pre = pre_tokenizers.Sequence(
+        [pre_tokenizers.Split(Regex(hf_regex_text(r)), behavior="isolated") for r in regexes]
+    )
+    bad, first = 0, ""
+    for _, text in docs:
+        ref = reference_split(text, regexes)
+        hf = [p for p, _ in pre.pre_tokenize_str(text)]
+        if hf != ref:
+            bad += 1
+            if not first:
+                i = next(i for i, (a, b) in enumerate(zip(hf + [""], ref + [""])) if a != b)
+                first = f"; first: HF {hf[i : i + 3]!r} vs reference {ref[i : i + 3]!r}"
+    return f"{bad}/{len(docs)} documents differ{first}"
+
+
 def domain_of(lang: str) -> str:
     return lang if lang in PROSE else f"code/{lang}"
 
@@ -146,31 +181,57 @@ def measure(tok, docs, pieces) -> dict[str, list[int]]:
     return stats
 
 
-def table(results: dict[str, dict[str, list[int]]], base: str | None) -> str:
-    """Markdown: per domain, tokens/line (ratio to ``base``) and bytes/token for each pattern."""
-    names = list(results)
-    domains = sorted(next(iter(results.values())), key=lambda d: (d in PROSE, d != "code", d))
-    head = "| domain | bytes | " + " | ".join(f"{n} tok/line | {n} B/tok" for n in names) + " |"
-    lines = [head, "|" + "---|" * (2 + 2 * len(names))]
-    for d in domains:
-        cells = [d, f"{results[names[0]][d][0]:,}"]
-        for n in names:
-            b, ln, t = results[n][d]
-            ratio = f" ({t / results[base][d][2]:.3f})" if base and n != base else ""
-            cells += [f"{t / ln:.2f}{ratio}", f"{b / t:.2f}"]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+def tables(results: dict[str, dict[str, list[int]]], base: str | None) -> str:
+    """Markdown, one row per pattern and one column per domain: tokens per line (with the ratio of
+    tokens to ``base``'s in parentheses), then bytes per token.
+    """
+    first = next(iter(results.values()))
+    domains = sorted(first, key=lambda d: (d in PROSE, d != "code", d))
+    head = "| pattern | " + " | ".join(d.removeprefix("code/") for d in domains) + " |"
+    rule = "|---|" + "---:|" * len(domains)
+    sizes = "| _held-out KB_ | " + " | ".join(f"{first[d][0] / 1000:.0f}" for d in domains) + " |"
+    per_line, per_token = [head, rule, sizes], [head, rule]
+    for name, stats in results.items():
+        cells_l, cells_t = [], []
+        for d in domains:
+            b, ln, t = stats[d]
+            ratio = f" ({t / results[base][d][2]:.3f})" if base and name != base else ""
+            cells_l.append(f"{t / ln:.2f}{ratio}")
+            cells_t.append(f"{b / t:.2f}")
+        per_line.append(f"| {name} | " + " | ".join(cells_l) + " |")
+        per_token.append(f"| {name} | " + " | ".join(cells_t) + " |")
+    ratio_note = f" (in parentheses: tokens / {base}'s tokens)" if base else ""
+    return "\n".join(
+        [f"Held-out tokens per line{ratio_note}:", "", *per_line, ""]
+        + ["Held-out bytes per token:", "", *per_token]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--train", nargs="+", required=True, help="JSONL(.gz) files or LANG=PATH")
-    ap.add_argument("--heldout", nargs="+", required=True, help="JSONL(.gz) files or LANG=PATH")
+    ap.add_argument("--train", nargs="+", help="JSONL(.gz) files or LANG=PATH (default: corpora/)")
+    ap.add_argument("--heldout", nargs="+", help="the same (default: corpora/heldout/)")
     ap.add_argument("--vocab-size", type=int, default=32768)
     ap.add_argument("--max-train-mb", type=float, default=6.0, help="training budget (0: all)")
-    ap.add_argument("--patterns", nargs="+", default=["cl100k", "o200k", "codebpe-v1"])
+    ap.add_argument(
+        "--patterns",
+        nargs="+",
+        default=["cl100k", "o200k", "codebpe-v1"],
+        help="built-in names, candidates of scripts/pattern_candidates.py, 'settled/*' (every "
+        "ablation) or NAME=REGEX",
+    )
     ap.add_argument("--baseline", default="cl100k", help="pattern the ratios are relative to")
+    ap.add_argument(
+        "--check-hf",
+        action="store_true",
+        help="also report whether HF's own Split(Regex) gives each pattern's reference pieces",
+    )
     args = ap.parse_args(argv)
+    if not args.train or not args.heldout:
+        from tokenizer.corpus import default_corpus_paths
+
+        args.train = args.train or [str(p) for p in default_corpus_paths(split="train")]
+        args.heldout = args.heldout or [str(p) for p in default_corpus_paths(split="heldout")]
 
     train_docs, skipped_t = load_docs(args.train)
     train_docs = budget(train_docs, int(args.max_train_mb * 1e6))
@@ -183,14 +244,18 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
     results: dict[str, dict[str, list[int]]] = {}
-    for spec in args.patterns:
+    expand = {"settled/*": ABLATION_NAMES}
+    specs = [x for spec in args.patterns for x in expand.get(spec, [spec])]
+    for spec in specs:
         name, regexes = resolve(spec)
+        if args.check_hf:
+            print(f"{name}: HF Split vs reference: {check_hf(held_docs, regexes)}", file=sys.stderr)
         t0 = time.perf_counter()
         tok = train(split_docs(train_docs, regexes), args.vocab_size)
         results[name] = measure(tok, held_docs, split_docs(held_docs, regexes))
         print(f"{name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     base = args.baseline if args.baseline in results else None
-    print(table(results, base))
+    print(tables(results, base))
     return 0
 
 

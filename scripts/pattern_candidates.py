@@ -104,7 +104,7 @@ CANDIDATES: dict[str, str] = {
     "bracket-nospace": build(bracket_space=False),
 }
 _V2 = dict(newlines="runs", cjk_prefix="punct")
-#: the settled choices: build(**SETTLED) is tokenizer.patterns.CODEBPE_V1's regex, character for character.
+#: the settled choices: build(**SETTLED) is tokenizer.patterns.CODEBPE_V1's regex, exactly.
 SETTLED = dict(
     indent="line-start",
     newlines="class",
@@ -121,9 +121,32 @@ CANDIDATES.update(
         "v2-brops-dsp": build(**_V2, brackets="ops", digit_space=True),
         "v2-brops-nlind-opsnl": build(**_V2, brackets="ops", nl_indent=True, ops_newline=True),
         "settled": build(**SETTLED),
-        "settled-underscore": build(**SETTLED, underscore=True),
-        "settled-last-space": build(**{**SETTLED, "indent": "last-space"}),
-        "settled-contractions": build(**{**SETTLED, "contractions": True}),
-        "settled-nlind-opsnl": build(**SETTLED, nl_indent=True, ops_newline=True),
     }
 )
+
+
+def _settled(**change: object) -> str:
+    return build(**{**SETTLED, **change})
+
+
+#: one change at a time against the settled pattern (the ablation table in docs/patterns.md)
+ABLATIONS: dict[str, str] = {
+    "nl-single": _settled(newlines="single"),
+    "trailing": _settled(trailing=True),
+    "indent-last-space": _settled(indent="last-space"),
+    "contractions": _settled(contractions=True),
+    "prefix-space": _settled(prefix="space"),
+    "prefix-set": _settled(prefix="set"),
+    "camel": _settled(camel=True),
+    "underscore": _settled(underscore=True),
+    "cjk-space": _settled(cjk_prefix="space"),
+    "cjk-none": _settled(cjk_prefix="none"),
+    "digits-1-2": _settled(digits="1,2"),
+    "digits-nospace": _settled(digit_space=False),
+    "brackets-alone": _settled(brackets="alone"),
+    "brackets-alone-nospace": _settled(brackets="alone", bracket_space=False),
+    "nl-indent": _settled(nl_indent=True),
+    "ops-newline": _settled(ops_newline=True),
+    "nl-indent+ops-newline": _settled(nl_indent=True, ops_newline=True),
+}
+CANDIDATES.update({f"settled/{k}": v for k, v in ABLATIONS.items()})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tokenizer.patterns import PATTERNS, get_pattern, reference_split
 
@@ -100,3 +102,40 @@ def test_codebpe_v1_pieces_never_cross_a_line(mixed_text):
     for piece in reference_split(mixed_text, "codebpe-v1"):
         if any(c in piece for c in "\r\n"):
             assert piece.strip("\r\n") == "", repr(piece)
+
+
+def test_codebpe_v1_runs_unchanged_in_hugging_face(mixed_text):
+    # Oniguruma (Hugging Face's regex engine) gives the reference pieces for this pattern text, so
+    # a tokenizer.json export can carry it as is (cl100k's `\s++$` would not: `$` is end-of-line).
+    from tokenizers import Regex, pre_tokenizers
+
+    split = pre_tokenizers.Split(Regex(get_pattern("codebpe-v1").text), behavior="isolated")
+    for text in [mixed_text, *(t for t, _ in CODEBPE_V1_TABLE)]:
+        assert [p for p, _ in split.pre_tokenize_str(text)] == reference_split(text, "codebpe-v1")
+
+
+_CODE_CHARS = list(" \t\r\n(){}[]'\"._$@#+-=<>/\\:;,0123456789abcXYZé\u0301\u00a0中文コー한")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.one_of(st.sampled_from(_CODE_CHARS), st.characters()), max_size=40))
+def test_codebpe_v1_principles_hold_on_any_text(text):
+    pieces = reference_split(text, "codebpe-v1")
+    assert "".join(pieces) == text and all(pieces)
+    cjk = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u30fc\uff70]")
+    pos = 0
+    for piece in pieces:
+        # newlines: a piece with \r or \n is nothing but \r and \n
+        if regex.search(r"[\r\n]", piece):
+            assert regex.fullmatch(r"[\r\n]+", piece), repr(piece)
+        # indentation: at a line start, the whole run of spaces and tabs is one piece
+        if (pos == 0 or text[pos - 1] in "\r\n") and text[pos] in " \t":
+            assert piece == regex.match(r"[ \t]+", text[pos:]).group(), repr(piece)
+        # brackets never share a piece with letters or digits; CJK never with other letters
+        if regex.search(r"[()\[\]{}]", piece):
+            assert not regex.search(r"[\p{L}\p{N}]", piece), repr(piece)
+        if cjk.search(piece):
+            assert not regex.search(r"\p{L}", cjk.sub("", piece)), repr(piece)
+        # digits in groups of at most three
+        assert all(len(run) <= 3 for run in regex.findall(r"\p{N}+", piece)), repr(piece)
+        pos += len(piece)

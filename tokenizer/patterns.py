@@ -111,31 +111,34 @@ DEEPSEEK_V3 = Pattern(
 #      of the text), whole, whatever follows (a whitespace-only line's run too). It maps onto the
 #      reserved indentation tokens, so the first word of a line has no leading space ('return').
 #      Leaving the run's last space to the word (cl100k-like '   ' + ' return') measured neutral
-#      (+-0.3%) and would split the reserved runs; rejected.
+#      (code -0.2%, English +0.2%) and would split the reserved runs; rejected.
 #   2. newlines: a run of \r and \n, one piece ('\n\n', '\r\n'); lines never share a piece, so
 #      any prompt cut at a line boundary is token-aligned. One piece per newline cost 1.5% on code,
-#      3% on English and 7% on Chinese (paragraph breaks); rejected. Trailing spaces fused into
+#      2.9% on English and 7.9% on Chinese (paragraph breaks); rejected. Trailing spaces fused into
 #      the newline: no measurable gain; rejected.
 #   3. words: an optional first character that is not a letter, digit, newline, ASCII bracket or
 #      CJK ('.append', '_foo', '$var', '@decorator', ' return', "'t"), then letters and marks,
-#      CJK excluded. A space-only prefix cost 6% on code; a prefix set of ' ._$@#' 0.7%; an
-#      o200k-like camelCase split 0.7%; '_' inside words +-0.5% by language (kept out, so
-#      snake_case splits as 'foo' '_bar'). No contraction alternative: the prefix already gives
-#      "'t", "'s", and cl100k's 's alternative would cut code strings ("'self'" -> "'s" "elf").
+#      CJK excluded. A space-only prefix cost 4.5% on code (9.9% on English); a prefix set of
+#      ' ._$@#' 0.6%; an o200k-like camelCase split 0.6%; '_' inside words is mixed by language
+#      (-3.6% shell .. +1.3% SQL, +0.1% overall), so snake_case splits as 'foo' '_bar'. No
+#      contraction alternative: the prefix already gives "'t", "'s", and cl100k's 's alternative
+#      would cut code strings ("'self'" -> "'s" "elf").
 #   4. CJK runs (Han, Hiragana, Katakana, Hangul, and the prolonged sound mark U+30FC/U+FF70,
-#      which is Script=Common) with the same optional first character as words ('。中文', ' 中文'):
-#      separate from Latin letters. The punctuation prefix gained 2% on Chinese over ' ?'.
+#      which is Script=Common) with the same optional first character as words ('。中文',
+#      ' 中文'): separate from Latin letters. The punctuation prefix gained 1.9% on Chinese over
+#      ' ?'.
 #   5. digits in groups of at most three, with an optional leading space (' 1', ' 100' '0'):
-#      -0.7% tokens on code; groups of at most two cost 1.4% on SQL, neutral elsewhere.
+#      -0.6% tokens on code; groups of at most two cost 1.1% on SQL, neutral elsewhere.
 #   6. operator/punctuation runs, brackets included, with an optional leading space ('==', ' ->',
 #      '::', ' +=', '</', '());', ']});'). Brackets never fuse with letters or digits (the word
-#      prefix excludes them) but do join operator runs: one piece per bracket cost 5.5% on code.
+#      prefix excludes them) but do join operator runs: one piece per bracket cost 5.1% on code.
 #   7. other horizontal whitespace as in cl100k (a run leaves its last space to what follows);
 #      never crosses a newline.
 # Every character is matched by exactly one alternative (lossless). The measured price of the
-# line principles (1 and 2) against cl100k's pattern at 32k is about 9% on code and 4% on English:
-# fusing the newline with the next line's indentation and trailing punctuation with the newline
-# (cl100k-style) brings codebpe-v1 back to parity; kept anyway for line-aligned tokens.
+# line principles (1 and 2) at 32k is 8.5% on code, 5.7% on English and 4.1% on Chinese:
+# fusing trailing punctuation with the newline (cl100k's '):\n') and the newline with the next
+# line's indentation ('\n    ') brings codebpe-v1 to parity with the cl100k pattern; kept anyway,
+# so that both edges of every line are token boundaries.
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u30fc\uff70"
 _BRACKETS = r"()\[\]{}"
 _PREFIX = rf"[^\r\n\p{{L}}\p{{N}}{_BRACKETS}{_CJK}]?"  # optional first char of a word
