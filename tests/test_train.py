@@ -181,6 +181,7 @@ def test_count_file_errors(tmp_path, mixed_text):
 def test_reserved_ids_and_indentation_is_one_token(mixed_text):
     vocab = train(iter([mixed_text] * 3), vocab_size=800, progress=False)
     reserved = default_reserved("codebpe-v1")
+    assert len(reserved) == 26 + 31
     lo, hi = vocab.reserved_ids
     assert (lo, hi) == (256, 256 + len(reserved))
     assert vocab.tokens[lo:hi] == reserved
@@ -190,6 +191,11 @@ def test_reserved_ids_and_indentation_is_one_token(mixed_text):
         assert ranks[b" " * n] in ids, n
     ids = ref.encode("x\n\t\t\tfoo()\n", ranks, vocab.pattern)
     assert ranks[b"\t\t\t"] in ids
+    # every reserved token comes out of plain text as one token, in some ordinary context
+    for tok in reserved:
+        text = tok.decode()
+        contexts = ["\n" + text + "x", "x" + text + "x", "x" + text + "\n", "x" + text]
+        assert any(ranks[tok] in ref.encode(c, ranks, vocab.pattern) for c in contexts), tok
     # the same ids whatever the corpus
     other = train(iter(["completely different text 你好"] * 5), vocab_size=800, progress=False)
     assert other.tokens[lo:hi] == reserved
