@@ -174,10 +174,19 @@ class Merger {
   }
 
   uint64_t memory() const {
-    uint64_t m = syms_.capacity() * 4 + word_start_.capacity() * 20 + index_.memory() +
-                 pairs_.capacity() * sizeof(PairInfo) + heap_.capacity() * sizeof(Entry);
+    uint64_t m = syms_.capacity() * 4 + word_start_.capacity() * 8 + word_len_.capacity() * 4 +
+                 word_count_.capacity() * 8 + index_.memory() + pairs_.capacity() * sizeof(PairInfo) +
+                 heap_.capacity() * sizeof(Entry);
     for (const PairInfo& p : pairs_) m += p.postings.capacity() * 4;
     return m;
+  }
+
+  // Releases the slack of the word arrays once they are complete.
+  void shrink() {
+    syms_.shrink_to_fit();
+    word_start_.shrink_to_fit();
+    word_len_.shrink_to_fit();
+    word_count_.shrink_to_fit();
   }
 
   // One merge step; returns false when no pair qualifies.
@@ -211,6 +220,7 @@ class Merger {
       for (uint32_t w : postings) apply_merge(w, a, b, new_id);
       for (uint32_t idx : touched_) maybe_push(pairs_[idx]);
       touched_.clear();
+      if (heap_.size() > rebuild_at_) rebuild_heap();
       return true;
     }
     return false;
@@ -234,13 +244,30 @@ class Merger {
     }
   };
 
+  // Drops stale entries: one entry per pair that can qualify, with its current count. Keeps the
+  // lazy heap within ~2x the live pairs (it grows by one entry per increase otherwise).
+  void rebuild_heap() {
+    heap_.clear();
+    for (PairInfo& p : pairs_) {
+      if (p.count <= 0 || static_cast<uint64_t>(p.count) < opt_.min_frequency) continue;
+      if (opt_.max_token_length &&
+          tokens_[p.a].size() + tokens_[p.b].size() > opt_.max_token_length)
+        continue;
+      heap_.push_back({p.count, static_cast<uint32_t>(&p - pairs_.data())});
+    }
+    std::make_heap(heap_.begin(), heap_.end(), less_);
+    heap_.shrink_to_fit();
+    rebuild_at_ = std::max<size_t>(size_t{1} << 16, 2 * heap_.size());
+  }
+
   void push(uint32_t idx) {
     heap_.push_back({pairs_[idx].count, idx});
     std::push_heap(heap_.begin(), heap_.end(), less_);
   }
 
   void maybe_push(PairInfo& p) {
-    if (p.count <= 0) return;
+    // A pair below min_frequency cannot be chosen now; if it grows later, that increase pushes it.
+    if (p.count <= 0 || static_cast<uint64_t>(p.count) < opt_.min_frequency) return;
     if (opt_.max_token_length && tokens_[p.a].size() + tokens_[p.b].size() > opt_.max_token_length)
       return;
     push(static_cast<uint32_t>(&p - pairs_.data()));
@@ -257,6 +284,7 @@ class Merger {
     }
     PairInfo& p = pairs_[idx];
     p.count += d;
+    if (p.count == 0) std::vector<uint32_t>().swap(p.postings);  // no word holds it any more
     if (d > 0) {
       if (p.postings.empty() || p.postings.back() != w) p.postings.push_back(w);
       if (p.stamp != step_ + 1) {
@@ -311,6 +339,7 @@ class Merger {
   std::vector<Entry> heap_;
   Less less_{this};
   uint64_t step_ = 0;
+  size_t rebuild_at_ = size_t{1} << 16;
 };
 
 }  // namespace
@@ -349,6 +378,7 @@ TrainResult train_bpe(PieceCounter& counter, const std::vector<std::pair<uint32_
     });
   }
   if (consume) counter.clear();
+  merger.shrink();
   merger.init_pairs();
   result.words = merger.words();
   result.peak_bytes = merger.memory();

@@ -262,7 +262,7 @@ def test_trainer_memory_cap_reported():
     ]
     from tokenizer.train import BATCH_CHARS, current_rss
 
-    cap = current_rss() + 8 * BATCH_CHARS + (30 << 20)
+    cap = current_rss() + 12 * BATCH_CHARS + (70 << 20)
     vocab = train(iter(docs), vocab_size=400, threads=1, max_memory=cap, progress=False)
     assert vocab.config["pruned_unique_pieces"] > 0
     assert vocab.config["pruned_count_mass"] > 0
