@@ -22,11 +22,12 @@
 //   word arrays brought it to 107 MB (pair table ~50 MB with slack for 705 k pairs ever seen,
 //   postings ~28 MB, symbols 19 MB). The piece table (19.5 MB) is released before the pairs are
 //   built. malloc_trim(0) before building the pairs: no measurable change in peak RSS (195 vs
-//   193 MB), dropped. Still to try: a std::deque for the pair table (no doubling transient),
-//   recycling dead pairs, a 16-byte postings header instead of std::vector.
+//   193 MB), dropped. The pair table is a std::deque: a vector's doubling (512 k -> 1 M pairs)
+//   briefly holds both copies. Still to try: recycling dead pairs, a 16-byte postings header.
 #include "train.h"
 
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <queue>
 #include <stdexcept>
@@ -177,13 +178,13 @@ class Merger {
       const uint32_t* s = &syms_[word_start_[w]];
       for (uint32_t i = 0; i + 1 < word_len_[w]; ++i) delta(s[i], s[i + 1], word_count_[w], w);
     }
-    for (PairInfo& p : pairs_) maybe_push(p);
+    for (uint32_t i = 0; i < pairs_.size(); ++i) maybe_push(i);
     touched_.clear();
   }
 
   uint64_t memory() const {
     uint64_t m = syms_.capacity() * 4 + word_start_.capacity() * 8 + word_len_.capacity() * 4 +
-                 word_count_.capacity() * 8 + index_.memory() + pairs_.capacity() * sizeof(PairInfo) +
+                 word_count_.capacity() * 8 + index_.memory() + pairs_.size() * sizeof(PairInfo) +
                  heap_.capacity() * sizeof(Entry);
     for (const PairInfo& p : pairs_) m += p.postings.capacity() * 4;
     return m;
@@ -226,7 +227,7 @@ class Merger {
       postings.swap(pairs_[e.pair].postings);
       uint32_t a = pairs_[e.pair].a, b = pairs_[e.pair].b;
       for (uint32_t w : postings) apply_merge(w, a, b, new_id);
-      for (uint32_t idx : touched_) maybe_push(pairs_[idx]);
+      for (uint32_t idx : touched_) maybe_push(idx);
       touched_.clear();
       if (heap_.size() > rebuild_at_) rebuild_heap();
       return true;
@@ -256,12 +257,13 @@ class Merger {
   // lazy heap within ~2x the live pairs (it grows by one entry per increase otherwise).
   void rebuild_heap() {
     heap_.clear();
-    for (PairInfo& p : pairs_) {
+    for (uint32_t i = 0; i < pairs_.size(); ++i) {
+      const PairInfo& p = pairs_[i];
       if (p.count <= 0 || static_cast<uint64_t>(p.count) < opt_.min_frequency) continue;
       if (opt_.max_token_length &&
           tokens_[p.a].size() + tokens_[p.b].size() > opt_.max_token_length)
         continue;
-      heap_.push_back({p.count, static_cast<uint32_t>(&p - pairs_.data())});
+      heap_.push_back({p.count, i});
     }
     std::make_heap(heap_.begin(), heap_.end(), less_);
     heap_.shrink_to_fit();
@@ -273,12 +275,13 @@ class Merger {
     std::push_heap(heap_.begin(), heap_.end(), less_);
   }
 
-  void maybe_push(PairInfo& p) {
+  void maybe_push(uint32_t idx) {
+    const PairInfo& p = pairs_[idx];
     // A pair below min_frequency cannot be chosen now; if it grows later, that increase pushes it.
     if (p.count <= 0 || static_cast<uint64_t>(p.count) < opt_.min_frequency) return;
     if (opt_.max_token_length && tokens_[p.a].size() + tokens_[p.b].size() > opt_.max_token_length)
       return;
-    push(static_cast<uint32_t>(&p - pairs_.data()));
+    push(idx);
   }
 
   // count(a, b) += d; a positive d records word w in the pair's postings and marks the pair for a
@@ -342,7 +345,7 @@ class Merger {
   std::vector<uint32_t> word_len_;
   std::vector<uint64_t> word_count_;
   PairIndex index_;
-  std::vector<PairInfo> pairs_;
+  std::deque<PairInfo> pairs_;  // a deque: no copy-on-growth transient, no capacity slack
   std::vector<uint32_t> touched_;
   std::vector<Entry> heap_;
   Less less_{this};
