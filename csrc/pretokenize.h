@@ -6,6 +6,10 @@
 //   the pieces cover the input exactly once (lossless, also for bytes that are not valid UTF-8).
 //   The pieces are identical to tokenizer/patterns.py's reference_split for that pattern.
 //   text.size() must be below 2^32 (std::length_error otherwise).
+//   A byte that does not start a well-formed UTF-8 sequence is one character of its own, the lone
+//   surrogate U+DC00 + byte (Python's "surrogateescape"; utf8.h), so the reference for bytes is
+//   reference_split(data.decode("utf-8", "surrogateescape")) with each piece encoded back.
+//   Thread-safe: no state beyond constant tables.
 #pragma once
 
 #include <cstdint>
