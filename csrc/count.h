@@ -1,0 +1,109 @@
+// Counting: pre-tokenize documents and count unique pieces, in parallel, with bounded memory.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pretokenize.h"
+
+namespace codebpe {
+
+// 64-bit hash of a byte string (fast for the short pieces BPE counts).
+uint64_t hash_bytes(const char* data, size_t len);
+
+// One hash shard: an open-addressing (linear probing) table of piece -> count, piece bytes in an
+// arena of fixed-size blocks (never reallocated, so a slot's pointer stays valid).
+// Invariants: a slot is empty iff count == 0; load factor <= 0.7; capacity is a power of two;
+// every stored piece is unique within the shard.
+class PieceShard {
+ public:
+  struct Slot {
+    const char* data = nullptr;
+    uint64_t count = 0;
+    uint32_t len = 0;
+    uint32_t hash32 = 0;
+  };
+
+  PieceShard();
+  // Adds `count` to the piece's entry (inserting it). count must be > 0.
+  void add(const char* data, uint32_t len, uint64_t hash, uint64_t count);
+  size_t size() const { return size_; }
+  // Bytes held: slot table plus arena blocks.
+  size_t memory() const { return slots_.size() * sizeof(Slot) + arena_bytes_; }
+  // Drops every piece with count <= threshold; returns (pieces dropped, count mass dropped).
+  std::pair<uint64_t, uint64_t> prune(uint64_t threshold);
+  // Frees everything.
+  void clear();
+  template <class F>
+  void for_each(F&& f) const {
+    for (const Slot& s : slots_)
+      if (s.count) f(std::string_view(s.data, s.len), s.count);
+  }
+
+ private:
+  const char* store(const char* data, uint32_t len);
+  void grow();
+
+  std::vector<Slot> slots_;
+  size_t size_ = 0;
+  std::vector<std::unique_ptr<char[]>> blocks_, big_;
+  size_t block_used_ = 0, block_cap_ = 0, arena_bytes_ = 0;
+};
+
+// The piece-count table: `shards` disjoint PieceShards (a piece lives in shard hash % shards), so
+// `threads` workers can insert without locks. Counting a batch is two phases: (1) each worker
+// splits a contiguous, byte-balanced range of the documents and buckets piece references by
+// shard; (2) worker t inserts every reference bucketed for shard t. The result is the same
+// whatever the thread count or document order (counting is commutative).
+// Memory cap: after each batch, if memory() > max_memory (when non-zero), the rarest pieces are
+// pruned (count <= 1, then <= 2, 4, ... until under half the cap) and the dropped pieces and
+// count mass are accumulated in pruned_unique / pruned_mass.
+class PieceCounter {
+ public:
+  PieceCounter(int threads, uint64_t max_memory);
+
+  // Splits each document with the built-in matcher and counts its pieces. Thread-safe only with
+  // respect to its own workers: one call at a time.
+  void count_documents(PatternId pattern, const std::vector<std::string_view>& docs);
+  // Adds pre-split pieces (custom patterns split in Python) with their counts.
+  void add_pieces(const std::vector<std::string_view>& pieces, const std::vector<uint64_t>& counts);
+  // Adds every entry of another counter (reduce step); `other` is unchanged.
+  void merge_from(const PieceCounter& other);
+
+  uint64_t unique() const;
+  uint64_t total() const { return total_; }
+  uint64_t memory() const;
+  uint64_t pruned_unique() const { return pruned_unique_; }
+  uint64_t pruned_mass() const { return pruned_mass_; }
+  uint64_t max_memory() const { return max_memory_; }
+  int threads() const { return threads_; }
+  void clear();
+
+  // Binary file (little-endian): "CBPECNT\0" magic, u32 version (1), u32 metadata length, the
+  // metadata bytes (JSON written by Python: pattern, documents, bytes...), u64 total, u64 pruned
+  // unique, u64 pruned mass, u64 piece count, then per piece: varint length, bytes, varint count.
+  void save(const std::string& path, const std::string& metadata) const;
+  // Adds the file's pieces to this counter; returns its metadata. std::invalid_argument on a
+  // malformed or truncated file.
+  std::string load(const std::string& path);
+
+  template <class F>
+  void for_each(F&& f) const {
+    for (const PieceShard& s : shards_) s.for_each(f);
+  }
+
+ private:
+  void enforce_cap();
+  size_t shard_of(uint64_t h) const { return static_cast<size_t>((h >> 40) % shards_.size()); }
+
+  int threads_;
+  uint64_t max_memory_;
+  std::vector<PieceShard> shards_;
+  uint64_t total_ = 0, pruned_unique_ = 0, pruned_mass_ = 0;
+  uint64_t prune_threshold_ = 0;  // pieces with count <= this have been dropped at least once
+};
+
+}  // namespace codebpe

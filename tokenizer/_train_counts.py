@@ -1,0 +1,58 @@
+"""Count files: the piece-count table on disk (write atomically, read the header).
+
+Stage: training helper. The table itself is written and read by ``_core.PieceCounter.save`` /
+``load`` (binary, little-endian: ``"CBPECNT\\0"``, u32 version, u32 metadata length, metadata
+JSON, u64 total, u64 pruned unique, u64 pruned mass, u64 entries, then per entry a varint length,
+the bytes and a varint count). This module adds the atomic rename and reads the metadata without
+loading the table, so a table counted with another pattern is refused before any work.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from typing import Any
+
+__all__ = ["COUNTS_MAGIC", "save_table", "read_header"]
+
+COUNTS_MAGIC = b"CBPECNT\0"
+
+
+def save_table(counter: Any, path: str | os.PathLike[str], meta: dict[str, Any]) -> None:
+    """Write ``counter`` with ``meta`` to ``path`` through a temporary file and a rename."""
+    path = os.fspath(path)
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        counter.save(tmp, json.dumps(meta))
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The metadata of a count file; ``ValueError`` if it is not one.
+
+    >>> import tempfile; p = tempfile.mktemp(); open(p, "wb").write(b"nope")
+    4
+    >>> read_header(p)
+    Traceback (most recent call last):
+    ...
+    ValueError: ... not a codebpe count file
+    """
+    with open(path, "rb") as f:
+        head = f.read(16)
+        if len(head) < 16 or head[:8] != COUNTS_MAGIC:
+            raise ValueError(f"{os.fspath(path)}: not a codebpe count file")
+        raw = f.read(struct.unpack("<I", head[12:16])[0])
+    try:
+        meta = json.loads(raw or b"{}")
+    except ValueError as e:
+        raise ValueError(
+            f"{os.fspath(path)}: count file metadata is not valid JSON ({e})"
+        ) from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{os.fspath(path)}: count file metadata is not an object")
+    return meta

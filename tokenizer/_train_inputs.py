@@ -1,0 +1,127 @@
+"""Training inputs: turn ``train(inputs=...)`` into a stream of document texts and a summary.
+
+Stage: corpus access for the trainer. Paths (files, folders, globs, ``hf:`` specs) and ``None``
+(the shipped ``corpora/`` sample) go through ``tokenizer.corpus.Corpus``; any other iterable is
+taken as documents (``str``, ``bytes`` or objects with a ``.text``); a ``Corpus`` object is read
+with its own summary. This module does not split
+or count.
+
+>>> texts, summary = open_documents(iter(["a b", b"c"]))
+>>> list(texts), summary()["documents"]
+(['a b', b'c'], 2)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+__all__ = ["open_documents", "is_path_inputs"]
+
+
+def is_path_inputs(inputs: Any) -> bool:
+    """Whether ``inputs`` names sources (paths/specs) rather than being documents.
+
+    >>> is_path_inputs("data/"), is_path_inputs(["a.txt", "b.jsonl"]), is_path_inputs(iter(["x"]))
+    (True, True, False)
+    """
+    if inputs is None or isinstance(inputs, (str, os.PathLike)):
+        return True
+    if isinstance(inputs, (list, tuple)):
+        return all(isinstance(x, (str, os.PathLike)) for x in inputs) and len(inputs) > 0
+    return type(inputs).__name__ == "Source"
+
+
+def _texts_with_budget(
+    docs: Iterable[Any], max_bytes: int | None, stats: dict[str, Any]
+) -> Iterator[str | bytes]:
+    for doc in docs:
+        text = doc if isinstance(doc, (str, bytes)) else getattr(doc, "text", None)
+        if isinstance(text, (bytearray, memoryview)):
+            text = bytes(text)
+        if not isinstance(text, (str, bytes)):
+            raise TypeError(f"documents must be str or bytes, not {type(doc).__name__}")
+        size = len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else len(text)
+        if max_bytes is not None and stats["bytes"] + size > max_bytes:
+            left = max_bytes - stats["bytes"]
+            if isinstance(text, str):
+                text = text.encode("utf-8", "surrogatepass")[:left].decode("utf-8", "ignore")
+                size = len(text.encode("utf-8", "surrogatepass"))
+            else:
+                text, size = text[:left], left
+            stats["budget_reached"] = True
+            if size:
+                stats["documents"] += 1
+                stats["bytes"] += size
+                yield text
+            return
+        if not text:
+            stats["skipped"]["empty"] = stats["skipped"].get("empty", 0) + 1
+            continue
+        stats["documents"] += 1
+        stats["bytes"] += size
+        yield text
+
+
+def open_documents(
+    inputs: Any = None,
+    *,
+    text_field: str = "text",
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    max_bytes: int | None = None,
+) -> tuple[Iterator[str | bytes], Callable[[], dict[str, Any]]]:
+    """Documents of ``inputs`` and a function returning the corpus summary (call it afterwards).
+
+    Raises:
+        FileNotFoundError / tokenizer.corpus.CorpusError: a missing or unreadable source.
+    """
+    if is_path_inputs(inputs):
+        try:
+            from .corpus import Corpus
+        except ImportError:  # the corpus stage is not installed: plain files only
+            return _plain_files(inputs, text_field=text_field, max_bytes=max_bytes)
+        corpus = Corpus(
+            inputs, text_field=text_field, include=include, exclude=exclude, max_bytes=max_bytes
+        )
+        return corpus.texts(), lambda: corpus.summary.to_dict()
+    if max_bytes is None and hasattr(inputs, "texts") and hasattr(inputs, "summary"):
+        return inputs.texts(), lambda: inputs.summary.to_dict()  # a tokenizer.corpus.Corpus
+    stats: dict[str, Any] = {"documents": 0, "bytes": 0, "skipped": {}, "budget_reached": False}
+    return _texts_with_budget(inputs, max_bytes, stats), lambda: dict(stats)
+
+
+def _plain_files(
+    inputs: Any, *, text_field: str, max_bytes: int | None
+) -> tuple[Iterator[str | bytes], Callable[[], dict[str, Any]]]:
+    """Fallback reader (no ``tokenizer.corpus``): text files, ``.jsonl`` files and folders."""
+    import gzip
+    import json
+    from pathlib import Path
+
+    if inputs is None:
+        raise FileNotFoundError("no inputs given and the shipped corpora/ sample is not available")
+    paths = [Path(inputs)] if isinstance(inputs, (str, os.PathLike)) else [Path(p) for p in inputs]
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise FileNotFoundError(f"{p}: no such file or folder")
+
+    def docs() -> Iterator[str]:
+        for f in files:
+            opener = gzip.open if f.suffix == ".gz" else open
+            with opener(f, "rt", encoding="utf-8", errors="replace") as fh:  # type: ignore[operator]
+                if ".jsonl" in f.suffixes:
+                    for line in fh:
+                        if line.strip():
+                            yield json.loads(line).get(text_field) or ""
+                else:
+                    yield fh.read()
+
+    stats: dict[str, Any] = {"documents": 0, "bytes": 0, "skipped": {}, "budget_reached": False}
+    return _texts_with_budget(docs(), max_bytes, stats), lambda: dict(stats)

@@ -1,0 +1,83 @@
+"""What ``train`` prints on stderr: the configuration first, a summary last.
+
+Stage: interface helper for ``tokenizer.train``; it only formats. No progress bars here (see
+``tokenizer._progress``).
+
+>>> print_config({"vocab_size": 300}, None, (), stream=__import__("io").StringIO())
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from ._progress import human
+from .vocab import Vocabulary
+
+__all__ = ["print_config", "print_summary"]
+
+
+def print_config(
+    options: dict[str, Any],
+    inputs: Any,
+    load_counts: Sequence[Any],
+    *,
+    stream: TextIO | None = None,
+) -> None:
+    """One block: inputs and every training option."""
+    out = stream or sys.stderr
+    if inputs is None and not load_counts:
+        source = "shipped corpora/ sample"
+    elif isinstance(inputs, (str, list, tuple)) or hasattr(inputs, "__fspath__"):
+        source = ", ".join(map(str, inputs)) if isinstance(inputs, (list, tuple)) else str(inputs)
+    elif inputs is None:
+        source = "saved counts only"
+    else:
+        source = f"documents from {type(inputs).__name__}"
+    print(f"codebpe train: {source}", file=out)
+    if load_counts:
+        print(f"  load counts: {', '.join(map(str, load_counts))}", file=out)
+    for key, value in options.items():
+        if key in ("max_memory", "max_bytes") and isinstance(value, int):
+            value = human(value)
+        print(f"  {key}: {value}", file=out)
+    out.flush()
+
+
+def print_summary(vocab: Vocabulary, *, stream: TextIO | None = None) -> None:
+    """Time, peak memory, pieces, pruning, and the id layout."""
+    out = stream or sys.stderr
+    c = vocab.config
+    lo, hi = vocab.reserved_ids
+    print(
+        f"done in {c.get('seconds', 0):.1f}s (count {c['count_seconds']:.1f}s, merge "
+        f"{c['merge_seconds']:.1f}s), peak memory {human(c.get('peak_rss', 0))}",
+        file=out,
+    )
+    print(
+        f"  corpus: {vocab.corpus.get('documents', 0):,} documents, "
+        f"{human(vocab.corpus.get('bytes', 0))}; {c['counted_pieces']:,} pieces, "
+        f"{c['unique_pieces']:,} unique",
+        file=out,
+    )
+    if c["pruned_unique_pieces"]:
+        share = c["pruned_count_mass"] / max(1, c["counted_pieces"])
+        print(
+            f"  memory cap: pruned {c['pruned_unique_pieces']:,} rare unique pieces "
+            f"({c['pruned_count_mass']:,} occurrences, {share:.2%} of all pieces)",
+            file=out,
+        )
+    print(
+        f"  vocabulary: {vocab.n_vocab:,} ids = 256 bytes + {hi - lo} reserved + "
+        f"{c['learned']:,} learned + {len(vocab.special_tokens)} special",
+        file=out,
+    )
+    if c["learned"] < c["learned_target"]:
+        print(
+            f"  note: only {c['learned']:,} of {c['learned_target']:,} merges qualified "
+            f"(min_frequency={c['min_frequency']}); ids {len(vocab.tokens)}.."
+            f"{min(vocab.special_tokens.values(), default=len(vocab.tokens)) - 1} are unused",
+            file=out,
+        )
+    out.flush()

@@ -1,0 +1,166 @@
+"""``codebpe train [INPUTS...]``: train a vocabulary and write it as a codebpe JSON file.
+
+Stage: interface for ``tokenizer.train``. With no inputs it trains on the shipped ``corpora/``
+sample and writes ``codebpe-vocab.json`` in the current folder. Checks what it can before the
+long work (output folder writable, sizes parseable); the file is written atomically, so a failure
+never leaves a partial file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+DEFAULT_OUTPUT = "codebpe-vocab.json"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from ..train import DEFAULT_MAX_TOKEN_LENGTH, DEFAULT_SPARE_SPECIAL
+
+    p = subparsers.add_parser(
+        "train",
+        help="train a BPE vocabulary (default: on the shipped corpora/ sample)",
+        description="Train a code-aware byte-level BPE vocabulary. INPUTS are files, folders, "
+        "globs, JSONL/Parquet files or hf:NAME[:CONFIG][@SPLIT] datasets (a *WEIGHT suffix sets "
+        "a mixing weight); none means the shipped corpora/ sample.",
+    )
+    p.add_argument("inputs", nargs="*", metavar="INPUTS", help="corpus sources (default: corpora/)")
+    p.add_argument(
+        "-o",
+        "--output",
+        default=DEFAULT_OUTPUT,
+        help=f"vocabulary file to write (default: {DEFAULT_OUTPUT})",
+    )
+    p.add_argument(
+        "--vocab-size",
+        type=int,
+        default=32768,
+        help="total ids: bytes + reserved + learned + special (default: 32768)",
+    )
+    p.add_argument("--min-frequency", type=int, default=2, help="minimum pair count (default: 2)")
+    p.add_argument(
+        "--max-token-length",
+        type=int,
+        default=DEFAULT_MAX_TOKEN_LENGTH,
+        help=f"longest learned token in bytes, 0 = no limit (default: {DEFAULT_MAX_TOKEN_LENGTH})",
+    )
+    p.add_argument(
+        "--pattern",
+        default="codebpe-v1",
+        help="built-in split pattern name or a custom regex (default: codebpe-v1)",
+    )
+    p.add_argument(
+        "--threads", type=int, default=None, help="counting threads (default: all cores)"
+    )
+    p.add_argument(
+        "--special-token",
+        action="append",
+        default=[],
+        metavar="TOKEN",
+        help="extra special token (repeatable), added after the defaults",
+    )
+    p.add_argument(
+        "--spare-special",
+        type=int,
+        default=DEFAULT_SPARE_SPECIAL,
+        metavar="N",
+        help=f"spare <|reserved_N|> special ids (default: {DEFAULT_SPARE_SPECIAL})",
+    )
+    p.add_argument(
+        "--no-reserved",
+        action="store_true",
+        help="no reserved indentation/bracket tokens after the bytes",
+    )
+    p.add_argument(
+        "--max-memory",
+        default=None,
+        metavar="SIZE",
+        help="memory budget, e.g. 2G: rare pieces are pruned (and reported) to fit",
+    )
+    p.add_argument(
+        "--max-bytes", default=None, metavar="SIZE", help="read at most this much text, e.g. 500M"
+    )
+    p.add_argument(
+        "--save-counts",
+        default=None,
+        metavar="FILE",
+        help="also write the piece-count table (to retrain or reduce later)",
+    )
+    p.add_argument(
+        "--load-counts",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="add a saved count table (repeatable); with no INPUTS only these are used",
+    )
+    p.add_argument("--text-field", default="text", help="JSONL/Parquet/dataset text field")
+    p.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only files matching GLOB inside folders (repeatable)",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files matching GLOB inside folders (repeatable)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    p.set_defaults(func=run)
+
+
+def _check_writable(path: str, what: str) -> None:
+    target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"{what} {path} is a folder")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{what} folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(f"{what} folder {folder} is not writable")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..patterns import DEFAULT_SPECIAL_TOKENS
+    from ..train import parse_memory, train
+
+    _check_writable(args.output, "output")
+    if args.save_counts:
+        _check_writable(args.save_counts, "--save-counts")
+    for path in args.load_counts:
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"--load-counts {path}: no such file")
+    if args.vocab_size < 257:
+        raise ValueError(f"--vocab-size {args.vocab_size} is too small (at least 257)")
+    max_memory = parse_memory(args.max_memory)
+    max_bytes = parse_memory(args.max_bytes)
+    inputs = args.inputs or None
+    vocab = train(
+        inputs,
+        vocab_size=args.vocab_size,
+        pattern=args.pattern,
+        reserved=None if args.no_reserved else "default",
+        special_tokens=(*DEFAULT_SPECIAL_TOKENS, *args.special_token),
+        spare_special_tokens=args.spare_special,
+        min_frequency=args.min_frequency,
+        max_token_length=args.max_token_length or None,
+        threads=args.threads,
+        max_memory=max_memory,
+        max_bytes=max_bytes,
+        progress=not args.quiet,
+        text_field=args.text_field,
+        include=args.include,
+        exclude=args.exclude,
+        load_counts=args.load_counts,
+        save_counts=args.save_counts,
+    )
+    vocab.save(args.output)
+    if not args.quiet:
+        import sys
+
+        print(f"wrote {args.output} ({vocab.n_vocab:,} ids)", file=sys.stderr)
+    return 0

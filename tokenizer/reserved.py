@@ -1,0 +1,163 @@
+"""Reserved code tokens: indentation runs and bracket clusters with ids fixed by configuration.
+
+Stage: training (vocabulary layout). These byte strings get the ids right after the 256 bytes, in
+order, as forced merges (``tokenizer._reference.forced_merges``), whatever the corpus; the trainer
+then learns ordinary merges on top. This module only chooses and checks the strings; it does not
+count or merge.
+
+The default set (see docs/training.md for why):
+
+* runs of spaces of length 2-16, then 20, 24, 28, 32 (indentation of 2/4-space code up to eight
+  levels deep, and column alignment);
+* runs of tabs of length 2-8;
+* bracket clusters, the 31 most frequent in code (`` {``, ``);``, ``()``, ``();``, ``});`` ...),
+  kept only when the split pattern can produce them as a whole piece.
+
+>>> [t for t in default_reserved("codebpe-v1")][:3]
+[b'  ', b'   ', b'    ']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from .patterns import Pattern, reference_split
+
+__all__ = [
+    "INDENT_SPACES",
+    "INDENT_TABS",
+    "BRACKET_CANDIDATES",
+    "default_reserved",
+    "resolve_reserved",
+    "check_reachable",
+    "VocabLayout",
+    "vocab_layout",
+]
+
+#: Lengths of the space runs reserved by default.
+INDENT_SPACES: tuple[int, ...] = (*range(2, 17), 20, 24, 28, 32)
+#: Lengths of the tab runs reserved by default.
+INDENT_TABS: tuple[int, ...] = tuple(range(2, 9))
+#: Bracket clusters reserved when the pattern keeps them as one piece: the most frequent pieces of
+#: brackets with ``;,.:`` and a leading space in the shipped code sample (codebpe-v1 pieces, by
+#: count; quote combinations such as ``("`` left to training, they vary by language).
+BRACKET_CANDIDATES: tuple[str, ...] = (
+    " {", " (", ");", "()", "):", "),", "();", " }", "))", "));", ").", "().", "},", "})", "(),",
+    " [", "};", "});", "());", " []", "())", " {}", "[]", "];", "((", " ()", "({", "){", "():",
+    " },", "],",
+)
+
+
+def _whole_piece(text: str, pattern: str | Pattern) -> bool:
+    """Whether the pattern produces ``text`` as one piece in some plain context."""
+    contexts = (text, "x" + text, "x" + text + "x", "\n" + text + "x", "x" + text + "\n")
+    return any(text in reference_split(ctx, pattern) for ctx in contexts)
+
+
+def default_reserved(pattern: str | Pattern = "codebpe-v1") -> list[bytes]:
+    """The default reserved tokens for ``pattern``: indentation runs, then usable bracket clusters.
+
+    >>> r = default_reserved("codebpe-v1")
+    >>> len(r), r[0], r[-1]
+    (57, b'  ', b'],')
+    """
+    tokens = [b" " * n for n in INDENT_SPACES] + [b"\t" * n for n in INDENT_TABS]
+    seen = set(tokens)
+    for cand in BRACKET_CANDIDATES:
+        raw = cand.encode()
+        if raw not in seen and _whole_piece(cand, pattern):
+            tokens.append(raw)
+            seen.add(raw)
+    return tokens
+
+
+def resolve_reserved(
+    reserved: str | None | Iterable[bytes | str], pattern: str | Pattern
+) -> list[bytes]:
+    """Turn the ``reserved`` option into a checked list of byte strings.
+
+    ``"default"`` -> :func:`default_reserved`; ``None`` or empty -> none; otherwise each item
+    (``bytes``, or ``str`` as UTF-8) must be at least two bytes; duplicates are an error.
+
+    >>> resolve_reserved([b"  ", "->"], "gpt2")
+    [b'  ', b'->']
+    """
+    if reserved is None:
+        return []
+    if isinstance(reserved, str):
+        if reserved != "default":
+            raise ValueError(
+                f"reserved must be 'default', None or a list of tokens, not {reserved!r}"
+            )
+        return default_reserved(pattern)
+    out: list[bytes] = []
+    for item in reserved:
+        raw = item.encode("utf-8") if isinstance(item, str) else bytes(item)
+        if len(raw) < 2:
+            raise ValueError(f"reserved token {raw!r} must be at least two bytes")
+        if raw in out:
+            raise ValueError(f"reserved token {raw!r} is listed twice")
+        out.append(raw)
+    return out
+
+
+def check_reachable(tokens: Sequence[bytes], pattern: str | Pattern) -> list[bytes]:
+    """The reserved tokens that the pattern can never produce as a whole piece (for a warning).
+
+    >>> check_reachable([b"()"], "codebpe-v1")
+    [b'()']
+    """
+    bad = []
+    for t in tokens:
+        try:
+            text = t.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if not _whole_piece(text, pattern):
+            bad.append(t)
+    return bad
+
+
+class VocabLayout(NamedTuple):
+    """Where ids go: special token names (top of the id space), reserved tokens, the initial
+    tokens (bytes + reserved + any intermediates) and the forced merges that build them."""
+
+    specials: list[str]
+    reserved: list[bytes]
+    tokens: list[bytes]
+    forced: list[tuple[int, int]]
+
+
+def vocab_layout(
+    pattern: str | Pattern,
+    *,
+    vocab_size: int,
+    reserved: str | None | Iterable[bytes | str],
+    special_tokens: Sequence[str],
+    spare_special_tokens: int,
+) -> VocabLayout:
+    """The layout of a vocabulary of ``vocab_size`` ids; ``ValueError`` if it cannot fit.
+
+    >>> layout = vocab_layout("gpt2", vocab_size=300, reserved=None, special_tokens=["<|e|>"],
+    ...                       spare_special_tokens=1)
+    >>> layout.specials, len(layout.tokens)
+    (['<|e|>', '<|reserved_0|>'], 256)
+    """
+    from ._reference import forced_merges
+
+    if spare_special_tokens < 0:
+        raise ValueError("spare_special_tokens must be >= 0")
+    specials = list(dict.fromkeys(special_tokens))
+    specials += [f"<|reserved_{i}|>" for i in range(spare_special_tokens)]
+    if len(set(specials)) != len(specials):
+        raise ValueError("special tokens collide with the spare <|reserved_N|> names")
+    reserved_tokens = resolve_reserved(reserved, pattern)
+    tokens = [bytes([i]) for i in range(256)]
+    forced = forced_merges(tokens, reserved_tokens)
+    if vocab_size - len(specials) < len(tokens):
+        raise ValueError(
+            f"vocab_size {vocab_size} is too small: 256 bytes + {len(tokens) - 256} reserved + "
+            f"{len(specials)} special tokens need at least {len(tokens) + len(specials)}"
+        )
+    return VocabLayout(specials, reserved_tokens, tokens, forced)
