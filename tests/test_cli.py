@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import tokenizer
 from tokenizer.cli import main
@@ -17,15 +19,23 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"codebpe {tokenizer.__version__}"
 
 
-def test_python_m_help():
-    out = subprocess.run(
-        [sys.executable, "-m", "tokenizer", "--help"], capture_output=True, text=True, check=True
-    )
+def _run_module(args, tmp_path):
+    """``python -m tokenizer ARGS`` from a neutral folder, on the package these tests import."""
+    env = dict(os.environ, PYTHONPATH=str(Path(tokenizer.__file__).parent.parent))
+    cmd = [sys.executable, "-m", "tokenizer", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env=env)
+
+
+def test_python_m_help(tmp_path):
+    out = _run_module(["--help"], tmp_path)
+    assert out.returncode == 0, out.stderr
     assert "usage: codebpe" in out.stdout
+    for command in ("train", "encode", "decode", "report", "export", "split", "corpus"):
+        assert command in out.stdout
 
 
-def test_unknown_command_fails():
-    out = subprocess.run([sys.executable, "-m", "tokenizer", "frobnicate"], capture_output=True, text=True)
+def test_unknown_command_fails(tmp_path):
+    out = _run_module(["frobnicate"], tmp_path)
     assert out.returncode == 2
     assert "invalid choice" in out.stderr
 

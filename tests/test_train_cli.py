@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+import tokenizer
 from tokenizer.cli import main
 from tokenizer.vocab import Vocabulary
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -147,7 +147,8 @@ def test_errors_one_line_no_output(tmp_path, corpus, capsys, args, message):
 @pytest.mark.slow
 def test_no_arguments_trains_on_shipped_corpora(tmp_path):
     """``codebpe train`` with no arguments at all, as a user would run it."""
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    # the package under test (the source tree in development, site-packages in CI), not the cwd
+    env = dict(os.environ, PYTHONPATH=str(Path(tokenizer.__file__).parent.parent))
     proc = subprocess.run(
         [sys.executable, "-m", "tokenizer", "train"],
         cwd=tmp_path,

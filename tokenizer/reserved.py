@@ -24,6 +24,12 @@ from typing import NamedTuple
 
 from .patterns import Pattern, reference_split
 
+#: Longest token (bytes) a learned merge may create: identifiers, ~10 CJK characters, indentation.
+#: (Training defaults live here, not in train.py, so the CLI can show them without the C++ core.)
+DEFAULT_MAX_TOKEN_LENGTH = 32
+#: Spare special ids ``<|reserved_0|>``...; with the 5 defaults the special block is 32 ids.
+DEFAULT_SPARE_SPECIAL = 27
+
 __all__ = [
     "INDENT_SPACES",
     "INDENT_TABS",

@@ -27,7 +27,7 @@ from ._train_inputs import open_documents
 from ._train_split import python_counts, resolve_pattern, use_native
 from ._train_system import current_rss, default_threads, parse_memory, peak_rss
 from .patterns import DEFAULT_SPECIAL_TOKENS, Pattern
-from .reserved import VocabLayout, vocab_layout
+from .reserved import DEFAULT_MAX_TOKEN_LENGTH, DEFAULT_SPARE_SPECIAL, VocabLayout, vocab_layout
 from .vocab import Vocabulary
 
 __all__ = [
@@ -38,10 +38,6 @@ __all__ = [
     "parse_memory",
 ]
 
-#: Longest token (bytes) a learned merge may create: identifiers, ~10 CJK characters, indentation.
-DEFAULT_MAX_TOKEN_LENGTH = 32
-#: Spare special ids ``<|reserved_0|>``...; with the 5 defaults the special block is 32 ids.
-DEFAULT_SPARE_SPECIAL = 27
 #: Text (characters) per thread in one counting batch.
 BATCH_CHARS = 2 << 20
 #: Peak merge memory over piece-table memory, with a margin (see Trainer.__init__).

@@ -16,7 +16,7 @@ DEFAULT_OUTPUT = "codebpe-vocab.json"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from ..train import DEFAULT_MAX_TOKEN_LENGTH, DEFAULT_SPARE_SPECIAL
+    from ..reserved import DEFAULT_MAX_TOKEN_LENGTH, DEFAULT_SPARE_SPECIAL
 
     p = subparsers.add_parser(
         "train",
