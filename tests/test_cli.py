@@ -25,7 +25,9 @@ def test_python_m_help():
 
 
 def test_unknown_command_fails():
-    out = subprocess.run([sys.executable, "-m", "tokenizer", "frobnicate"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "tokenizer", "frobnicate"], capture_output=True, text=True
+    )
     assert out.returncode == 2
     assert "invalid choice" in out.stderr
 
