@@ -234,12 +234,12 @@ class Vocabulary:
         return cls.from_json(obj)
 
 
-def derive_merges(tokens: list[bytes]) -> list[tuple[int, int]]:
+def derive_merges(tokens: list[bytes], *, strict: bool = True) -> list[tuple[int, int]]:
     """Merges for a rank-ordered token list.
 
     Each token is the rank-BPE of its bytes over lower ranks; this is how tiktoken vocabularies
-    become Hugging Face merges. Raises :class:`VocabularyError` for a token that lower ranks
-    cannot build as exactly two parts.
+    become Hugging Face merges. A token that lower ranks cannot build as exactly two parts raises
+    :class:`VocabularyError`, or with ``strict=False`` gets no merge.
 
     >>> derive_merges([bytes([i]) for i in range(256)] + [b"ab", b"abc"])
     [(97, 98), (256, 99)]
@@ -251,8 +251,9 @@ def derive_merges(tokens: list[bytes]) -> list[tuple[int, int]]:
     for rank, tok in enumerate(tokens):
         if len(tok) > 1:
             parts = bpe_parts(tok, ranks)
-            if len(parts) != 2:
+            if len(parts) == 2:
+                merges.append((ranks[parts[0]], ranks[parts[1]]))
+            elif strict:
                 raise VocabularyError(f"token {rank} ({tok!r}) is not a merge of two lower ranks")
-            merges.append((ranks[parts[0]], ranks[parts[1]]))
         ranks[tok] = rank
     return merges
