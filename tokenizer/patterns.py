@@ -28,6 +28,7 @@ __all__ = [
     "PATTERNS",
     "DEFAULT_PATTERN",
     "get_pattern",
+    "compile_custom",
     "reference_split",
     "ENDOFTEXT",
     "FIM_PREFIX",
@@ -191,6 +192,24 @@ def get_pattern(name: str) -> Pattern:
     except KeyError:
         known = ", ".join(sorted(PATTERNS))
         raise KeyError(f"unknown split pattern {name!r}; built-in patterns: {known}") from None
+
+
+def compile_custom(text: str) -> regex.Pattern:
+    """Compile a custom split regex given where a built-in pattern name was expected.
+
+    Raises:
+        ValueError: naming the built-in patterns, if ``text`` is not a valid regex either.
+
+    >>> compile_custom("[a-z]+|[0-9]+").pattern
+    '[a-z]+|[0-9]+'
+    """
+    try:
+        return regex.compile(text)
+    except regex.error as e:
+        known = ", ".join(sorted(PATTERNS))
+        raise ValueError(
+            f"pattern {text!r} is neither a built-in pattern ({known}) nor a valid regex: {e}"
+        ) from None
 
 
 @lru_cache(maxsize=64)
