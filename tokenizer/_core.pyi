@@ -14,6 +14,8 @@ from numpy.typing import NDArray
 __version__: str
 
 _Ids = NDArray[np.uint16] | NDArray[np.uint32]
+# the bindings take a list exactly (not any sequence); lists are invariant, hence the three forms
+_TextList = list[str] | list[bytes] | list[str | bytes]
 
 # ---- pre-tokenization (bind_pretokenize) ---------------------------------------------------
 
@@ -83,21 +85,21 @@ class Encoder:
         """Number of tokens of text under the special-token policy."""
 
     @overload
-    def encode_pieces(self, pieces: list[str | bytes], numpy: Literal[False] = False) -> list[int]:
+    def encode_pieces(self, pieces: _TextList, numpy: Literal[False] = False) -> list[int]:
         """Encode pre-split pieces (str or bytes)."""
 
     @overload
-    def encode_pieces(self, pieces: list[str | bytes], numpy: Literal[True]) -> _Ids:
+    def encode_pieces(self, pieces: _TextList, numpy: Literal[True]) -> _Ids:
         """Encode pre-split pieces (str or bytes) into a NumPy array."""
 
     @overload
-    def encode_pieces(self, pieces: list[str | bytes], numpy: bool = False) -> list[int] | _Ids:
+    def encode_pieces(self, pieces: _TextList, numpy: bool = False) -> list[int] | _Ids:
         """Encode pre-split pieces (str or bytes); a NumPy array with numpy=True."""
 
     @overload
     def encode_batch(
         self,
-        texts: list[str | bytes],
+        texts: _TextList,
         policy: SpecialPolicy,
         num_threads: int = 0,
         numpy: Literal[False] = False,
@@ -107,7 +109,7 @@ class Encoder:
     @overload
     def encode_batch(
         self,
-        texts: list[str | bytes],
+        texts: _TextList,
         policy: SpecialPolicy,
         num_threads: int = 0,
         *,
@@ -118,7 +120,7 @@ class Encoder:
     @overload
     def encode_batch(
         self,
-        texts: list[str | bytes],
+        texts: _TextList,
         policy: SpecialPolicy,
         num_threads: int = 0,
         numpy: bool = False,
@@ -149,10 +151,12 @@ class PieceCounter:
     def __init__(self, threads: int = 1, max_memory: int = 0) -> None:
         """Prunes the rarest pieces when over max_memory bytes (0: no cap)."""
 
-    def count(self, pattern: str, docs: list[str | bytes]) -> int:
+    def count(self, pattern: str, docs: _TextList) -> int:
         """Split each document with the built-in matcher and count its pieces; returns bytes."""
 
-    def add_counts(self, counts: dict[str, int] | dict[bytes, int]) -> None:
+    def add_counts(
+        self, counts: dict[str, int] | dict[bytes, int] | dict[str | bytes, int]
+    ) -> None:
         """Add {piece (str or bytes): count} (pieces split in Python)."""
 
     def merge(self, other: PieceCounter) -> None:
