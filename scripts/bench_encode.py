@@ -48,7 +48,9 @@ def load_docs(domain: str, mb: float) -> list[str]:
     sys.path.insert(0, str(ROOT / "tests"))
     from conftest import MIXED_TEXT
 
-    sample = {"code": MIXED_TEXT[:1400], "zh": MIXED_TEXT[-700:], "en": MIXED_TEXT[1400:1700]}[domain]
+    sample = {"code": MIXED_TEXT[:1400], "zh": MIXED_TEXT[-700:], "en": MIXED_TEXT[1400:1700]}[
+        domain
+    ]
     return [sample * 8] * max(1, limit // len((sample * 8).encode()))
 
 
@@ -70,8 +72,13 @@ def peers(name: str) -> dict[str, tuple[Callable, Callable | None]]:
     out: dict[str, tuple[Callable, Callable | None]] = {}
     import tiktoken
 
-    tk = tiktoken.Encoding(name, pat_str=pattern.text, mergeable_ranks=ranks, special_tokens=specials)
-    out["tiktoken"] = (tk.encode_ordinary, lambda ts, n: tk.encode_ordinary_batch(ts, num_threads=n))
+    tk = tiktoken.Encoding(
+        name, pat_str=pattern.text, mergeable_ranks=ranks, special_tokens=specials
+    )
+    out["tiktoken"] = (
+        tk.encode_ordinary,
+        lambda ts, n: tk.encode_ordinary_batch(ts, num_threads=n),
+    )
     try:
         import quicktok
 
@@ -97,13 +104,18 @@ def peers(name: str) -> dict[str, tuple[Callable, Callable | None]]:
         import rs_bpe
 
         rb = getattr(rs_bpe.openai, name)()
-        out["rs-bpe"] = (rb.encode, lambda ts, n: rb.encode_batch_parallel(ts, rs_bpe.openai.ParallelOptions(1, 1, n)))
+        out["rs-bpe"] = (
+            rb.encode,
+            lambda ts, n: rb.encode_batch_parallel(ts, rs_bpe.openai.ParallelOptions(1, 1, n)),
+        )
     except Exception as e:  # noqa: BLE001
         print(f"# rs-bpe skipped: {e!r:.100}", file=sys.stderr)
     return out
 
 
-def bench_vocab(label: str, contenders: dict, docs_by_domain: dict, ref: str | None, repeat: int, threads: int):
+def bench_vocab(
+    label: str, contenders: dict, docs_by_domain: dict, ref: str | None, repeat: int, threads: int
+):
     rows = []
     for dom, docs in docs_by_domain.items():
         nbytes = sum(len(d.encode()) for d in docs)
@@ -113,9 +125,21 @@ def bench_vocab(label: str, contenders: dict, docs_by_domain: dict, ref: str | N
             exact = "—"
             if ref_ids is not None:
                 exact = "yes" if [list(single(d)) for d in docs] == ref_ids else "NO"
-            t1 = best_of(lambda: [single(d) for d in docs], repeat, time.process_time)
+            t1 = best_of(
+                lambda single=single, docs=docs: [single(d) for d in docs],
+                repeat,
+                time.process_time,
+            )
             try:
-                tn = best_of(lambda: batch(docs, threads), repeat, time.perf_counter) if batch else None
+                tn = (
+                    best_of(
+                        lambda batch=batch, docs=docs: batch(docs, threads),
+                        repeat,
+                        time.perf_counter,
+                    )
+                    if batch
+                    else None
+                )
             except Exception as e:  # noqa: BLE001 - a peer's batch API that fails is reported as "—"
                 print(f"# {impl} batch failed: {e!r:.100}", file=sys.stderr)
                 tn = None
@@ -123,8 +147,22 @@ def bench_vocab(label: str, contenders: dict, docs_by_domain: dict, ref: str | N
             if impl == ref or not base:
                 base.setdefault("1", mb1)
                 base.setdefault("n", mbn or 0.0)
-            rows.append((label, DOMAINS[dom], impl, mb1, mb1 / base["1"], mbn, (mbn / base["n"]) if mbn and base["n"] else None, exact))
-            print(f"# {label} {dom} {impl}: {mb1:.1f} MB/s 1T, {mbn or 0:.1f} MB/s {threads}T", file=sys.stderr)
+            rows.append(
+                (
+                    label,
+                    DOMAINS[dom],
+                    impl,
+                    mb1,
+                    mb1 / base["1"],
+                    mbn,
+                    (mbn / base["n"]) if mbn and base["n"] else None,
+                    exact,
+                )
+            )
+            print(
+                f"# {label} {dom} {impl}: {mb1:.1f} MB/s 1T, {mbn or 0:.1f} MB/s {threads}T",
+                file=sys.stderr,
+            )
     return rows
 
 
@@ -135,20 +173,33 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--vocab", help="also benchmark a codebpe vocabulary file")
     ap.add_argument("--encodings", default="cl100k_base,o200k_base")
-    ap.add_argument("--hf", default="deepseek-coder", help="tokenizer.json for the HF comparison ('' to skip)")
+    ap.add_argument(
+        "--hf", default="deepseek-coder", help="tokenizer.json for the HF comparison ('' to skip)"
+    )
     args = ap.parse_args()
     docs = {d: load_docs(d, args.mb) for d in DOMAINS}
     rows = []
     for name in filter(None, args.encodings.split(",")):
         tok = Tokenizer.from_tiktoken(name)
-        contenders = {"codebpe": (tok.encode_ordinary, lambda ts, n, t=tok: t.encode_ordinary_batch(ts, num_threads=n))}
+        contenders = {
+            "codebpe": (
+                tok.encode_ordinary,
+                lambda ts, n, t=tok: t.encode_ordinary_batch(ts, num_threads=n),
+            )
+        }
         contenders.update(peers(name))
         contenders = {"tiktoken": contenders.pop("tiktoken"), **contenders}
         rows += bench_vocab(name, contenders, docs, "tiktoken", args.repeat, args.threads)
     if args.vocab:
         own = load_tokenizer(args.vocab)
         tk = peers("cl100k_base")["tiktoken"]
-        contenders = {"tiktoken cl100k": tk, "codebpe (own vocab)": (own.encode_ordinary, lambda ts, n: own.encode_ordinary_batch(ts, num_threads=n))}
+        contenders = {
+            "tiktoken cl100k": tk,
+            "codebpe (own vocab)": (
+                own.encode_ordinary,
+                lambda ts, n: own.encode_ordinary_batch(ts, num_threads=n),
+            ),
+        }
         rows += bench_vocab(own.name, contenders, docs, None, args.repeat, args.threads)
     if args.hf:
         import tokenizers
@@ -160,14 +211,25 @@ def main() -> int:
         hf_single = lambda d: hf.encode(d, add_special_tokens=False).ids  # noqa: E731
         hf_batch = lambda ts, n: hf.encode_batch(ts, add_special_tokens=False)  # noqa: E731
         mine = lambda d: ours.encode(d, allowed_special="all")  # noqa: E731
-        contenders = {"HF tokenizers": (hf_single, hf_batch),
-                      f"codebpe ({'native' if ours.native_split else 'regex'} split)": (mine, lambda ts, n: ours.encode_batch(ts, num_threads=n, allowed_special="all"))}
+        contenders = {
+            "HF tokenizers": (hf_single, hf_batch),
+            f"codebpe ({'native' if ours.native_split else 'regex'} split)": (
+                mine,
+                lambda ts, n: ours.encode_batch(ts, num_threads=n, allowed_special="all"),
+            ),
+        }
         rows += bench_vocab(args.hf, contenders, docs, "HF tokenizers", args.repeat, args.threads)
-    print(f"| vocabulary | domain | implementation | 1 thread MB/s | × first | {args.threads} threads MB/s | × first | exact |")
+    print(
+        "| vocabulary | domain | implementation | 1 thread MB/s | × first "
+        f"| {args.threads} threads MB/s | × first | exact |"
+    )
     print("|---|---|---|---:|---:|---:|---:|---|")
     for label, dom, impl, mb1, r1, mbn, rn, exact in rows:
         fmt = lambda v, p: "—" if v is None else f"{v:.{p}f}"  # noqa: E731
-        print(f"| {label} | {dom} | {impl} | {mb1:.1f} | {r1:.2f} | {fmt(mbn, 1)} | {fmt(rn, 2)} | {exact} |")
+        print(
+            f"| {label} | {dom} | {impl} | {mb1:.1f} | {r1:.2f} "
+            f"| {fmt(mbn, 1)} | {fmt(rn, 2)} | {exact} |"
+        )
     return 0
 
 

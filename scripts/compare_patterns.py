@@ -39,8 +39,9 @@ from pathlib import Path
 import regex
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tokenizer.patterns import PATTERNS, get_pattern, reference_split  # noqa: E402
 from pattern_candidates import ABLATIONS, CANDIDATES  # noqa: E402
+
+from tokenizer.patterns import PATTERNS, get_pattern, reference_split  # noqa: E402
 
 PROSE = ("en", "zh")
 ABLATION_NAMES = [f"settled/{name}" for name in ABLATIONS]  # what "settled/*" stands for

@@ -45,7 +45,7 @@ Don't PANIC!!! Email: someone@example.org -- see https://example.com/path?q=1&r=
 混合文本：Python 3.11 的 asyncio 模块，支持 async/await 语法；价格是 ¥1,280.00 元。
 Emoji and symbols: 🚀🔥 ✓ → ≤ ≥ ∑ naïve café Ünïcödé ﬁ ＡＢＣ１２３　全角空格
 Whitespace mix:\u00a0nbsp,\u3000ideographic, trailing spaces   \r\nCRLF line\rlone CR\n\n\n
-'''
+'''  # noqa: E501
 
 
 @pytest.fixture(scope="session")

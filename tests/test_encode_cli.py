@@ -30,7 +30,9 @@ def test_encode_text_and_decode_round_trip(src, tmp_path, capsysbinary, tiktoken
 
 def test_encode_numpy_allow_special(src, tmp_path, capsysbinary, tiktoken_cl100k):
     npy = tmp_path / "ids.npy"
-    assert main(["encode", str(src), "-t", "cl100k_base", "--allow-special", "--numpy", str(npy)]) == 0
+    assert (
+        main(["encode", str(src), "-t", "cl100k_base", "--allow-special", "--numpy", str(npy)]) == 0
+    )
     arr = np.load(npy)
     assert arr.dtype == np.uint32
     assert arr.tolist() == tiktoken_cl100k.encode(TEXT, allowed_special="all")

@@ -1,5 +1,6 @@
 """Tokenizer: exact ids against tiktoken (cl100k_base, o200k_base), round trips, batches, NumPy,
-special-token semantics, adversarial inputs, lookups. Hugging Face parity is in test_encoding_hf.py."""
+special-token semantics, adversarial inputs, lookups. Hugging Face parity is in
+test_encoding_hf.py."""
 
 from __future__ import annotations
 
@@ -17,12 +18,26 @@ from tokenizer.encoding import Tokenizer, load_tokenizer
 from tokenizer.vocab import Vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
-SPECIAL_LOOKALIKES = ["<|endoftext|", "<|endoftext|>", "x<|endoftext|>y", "<|fim_prefix|>", "<|endofprompt|>", "<|"]
+SPECIAL_LOOKALIKES = [
+    "<|endoftext|",
+    "<|endoftext|>",
+    "x<|endoftext|>y",
+    "<|fim_prefix|>",
+    "<|endofprompt|>",
+    "<|",
+]
 
 text_strategy = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=200),
-    st.lists(st.sampled_from(list(" \t\n\r\u00a0\u3000ab1中🚀'") + SPECIAL_LOOKALIKES), max_size=60).map("".join),
-    st.lists(st.sampled_from(["def", " x", "  ", "\n", "机器", "😀", "'s", "123456", "<|endoftext|>", "é"]), max_size=40).map("".join),
+    st.lists(
+        st.sampled_from(list(" \t\n\r\u00a0\u3000ab1中🚀'") + SPECIAL_LOOKALIKES), max_size=60
+    ).map("".join),
+    st.lists(
+        st.sampled_from(
+            ["def", " x", "  ", "\n", "机器", "😀", "'s", "123456", "<|endoftext|>", "é"]
+        ),
+        max_size=40,
+    ).map("".join),
 )
 
 
@@ -41,7 +56,9 @@ def tiktoken_o200k(o200k):
     import tiktoken
 
     ranks, pattern, specials = o200k
-    return tiktoken.Encoding("o200k_base", pat_str=pattern.text, mergeable_ranks=ranks, special_tokens=specials)
+    return tiktoken.Encoding(
+        "o200k_base", pat_str=pattern.text, mergeable_ranks=ranks, special_tokens=specials
+    )
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +114,9 @@ def test_parity_whole_corpus(pairs):
     _corpus_parity(pairs, corpus_docs(None))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=text_strategy)
 def test_parity_hypothesis(pairs, text):
     for tok, ref in pairs:
@@ -106,7 +125,9 @@ def test_parity_hypothesis(pairs, text):
         assert tok.decode(tok.encode_ordinary(text)) == text
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(max_size=300))
 def test_encode_bytes_round_trip(tok100, data):
     ids = tok100.encode_bytes(data)
@@ -119,11 +140,16 @@ def test_encode_bytes_matches_tiktoken_on_utf8(tok100, tiktoken_cl100k, mixed_te
     assert tok100.encode_bytes(data) == tiktoken_cl100k.encode_ordinary(mixed_text)
 
 
-@pytest.mark.parametrize("text", SPECIAL_LOOKALIKES + ["a<|endoftext|>b<|fim_prefix|>c", "<|endoftext|><|endoftext|>"])
+@pytest.mark.parametrize(
+    "text", SPECIAL_LOOKALIKES + ["a<|endoftext|>b<|fim_prefix|>c", "<|endoftext|><|endoftext|>"]
+)
 def test_special_token_semantics(tok100, tiktoken_cl100k, text):
     ref = tiktoken_cl100k
-    for kw in ({"allowed_special": "all"}, {"disallowed_special": ()},
-               {"allowed_special": {"<|endoftext|>"}, "disallowed_special": ()}):
+    for kw in (
+        {"allowed_special": "all"},
+        {"disallowed_special": ()},
+        {"allowed_special": {"<|endoftext|>"}, "disallowed_special": ()},
+    ):
         assert tok100.encode(text, **kw) == ref.encode(text, **kw), kw
     try:
         expected = ref.encode(text)
@@ -141,15 +167,23 @@ def test_special_token_semantics(tok100, tiktoken_cl100k, text):
 def test_lone_surrogates_like_tiktoken(tok100, tiktoken_cl100k):
     for text in ["a\ud800b", "\udfff", "x\ud83d"]:
         assert tok100.encode(text) == tiktoken_cl100k.encode(text)
-        assert tok100.encode_batch([text, "ok"]) == [tiktoken_cl100k.encode(text), tiktoken_cl100k.encode("ok")]
+        assert tok100.encode_batch([text, "ok"]) == [
+            tiktoken_cl100k.encode(text),
+            tiktoken_cl100k.encode("ok"),
+        ]
 
 
 @pytest.mark.parametrize("threads", [None, 1, 3])
 def test_batch_equals_single(tok100, mixed_text, threads):
-    texts = [mixed_text[i : i + 97 * (i % 7 + 1)] for i in range(0, len(mixed_text), 53)] + ["", "<|endoftext|>"]
+    texts = [mixed_text[i : i + 97 * (i % 7 + 1)] for i in range(0, len(mixed_text), 53)] + [
+        "",
+        "<|endoftext|>",
+    ]
     singles = [tok100.encode(t, allowed_special="all") for t in texts]
     assert tok100.encode_batch(texts, num_threads=threads, allowed_special="all") == singles
-    assert tok100.encode_ordinary_batch(texts, num_threads=threads) == [tok100.encode_ordinary(t) for t in texts]
+    assert tok100.encode_ordinary_batch(texts, num_threads=threads) == [
+        tok100.encode_ordinary(t) for t in texts
+    ]
     flat, offsets = tok100.encode_batch_to_numpy(texts, num_threads=threads, allowed_special="all")
     assert flat.dtype == np.uint32 and offsets[0] == 0 and offsets[-1] == len(flat)
     assert [flat[offsets[i] : offsets[i + 1]].tolist() for i in range(len(texts))] == singles
@@ -166,8 +200,16 @@ def test_numpy_output(tok100, mixed_text):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "a" * 1_000_000, "中" * 333_333, "机器学习是人工智能的一个分支" * 25_000, " " * 1_000_000, "\n" * 500_000,
-     "🚀" * 250_000, ("x=1;" * 250_000)],
+    [
+        "",
+        "a" * 1_000_000,
+        "中" * 333_333,
+        "机器学习是人工智能的一个分支" * 25_000,
+        " " * 1_000_000,
+        "\n" * 500_000,
+        "🚀" * 250_000,
+        ("x=1;" * 250_000),
+    ],
 )
 def test_adversarial_inputs_finish(tok100, tiktoken_cl100k, text):
     ids = tok100.encode(text)
@@ -207,8 +249,12 @@ def test_lookups(tok100):
 
 
 def test_codebpe_vocabulary_matches_reference(tmp_path, mixed_text):
-    merges, tokens = _reference.train_bpe([mixed_text], vocab_size=400, pattern="cl100k", reserved=[b"    "])
-    vocab = Vocabulary(tokens=tokens, pattern="cl100k", merges=merges, special_tokens={"<|endoftext|>": 400})
+    merges, tokens = _reference.train_bpe(
+        [mixed_text], vocab_size=400, pattern="cl100k", reserved=[b"    "]
+    )
+    vocab = Vocabulary(
+        tokens=tokens, pattern="cl100k", merges=merges, special_tokens={"<|endoftext|>": 400}
+    )
     vocab.save(tmp_path / "v.json")
     tok = load_tokenizer(str(tmp_path / "v.json"))
     ranks = {t: i for i, t in enumerate(tokens)}
@@ -222,7 +268,9 @@ def test_imported_vocabulary_relayout(tmp_path, mixed_text):
     import base64
 
     _, tokens = _reference.train_bpe([mixed_text], vocab_size=320, pattern="cl100k")
-    order = sorted(tokens[:256], reverse=True) + tokens[256:]  # ranks 0-255 are not the bytes in order
+    order = (
+        sorted(tokens[:256], reverse=True) + tokens[256:]
+    )  # ranks 0-255 are not the bytes in order
     p = tmp_path / "small.tiktoken"
     p.write_text("".join(f"{base64.b64encode(t).decode()} {r}\n" for r, t in enumerate(order)))
     tok = Tokenizer.from_tiktoken(str(p), pattern="cl100k")
@@ -279,7 +327,9 @@ def test_concurrent_batches_and_fork(tok100, mixed_text):
     texts = [mixed_text[i : i + 300] for i in range(0, len(mixed_text), 150)]
     expected = [tok100.encode_ordinary(t) for t in texts]
     with ThreadPoolExecutor(3) as pool:  # batches from several Python threads at once
-        results = list(pool.map(lambda _: tok100.encode_ordinary_batch(texts, num_threads=2), range(6)))
+        results = list(
+            pool.map(lambda _: tok100.encode_ordinary_batch(texts, num_threads=2), range(6))
+        )
     assert all(r == expected for r in results)
     ctx = mp.get_context("fork")  # the child must not wait on the parent's pool threads
     with ctx.Pool(1) as child:

@@ -16,8 +16,12 @@ tokenizers = pytest.importorskip("tokenizers")
 
 TEXTS = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=120),
-    st.lists(st.sampled_from(["def", " x", "  ", "\n", "机器", "😀", "'s", "12345", "õ", "<｜fim▁hole｜>", "é", "\t"]),
-             max_size=30).map("".join),
+    st.lists(
+        st.sampled_from(
+            ["def", " x", "  ", "\n", "机器", "😀", "'s", "12345", "õ", "<｜fim▁hole｜>", "é", "\t"]
+        ),
+        max_size=30,
+    ).map("".join),
 )
 
 
@@ -33,16 +37,19 @@ def deepseek_coder():
 
 @pytest.fixture(scope="module")
 def gpt2_style(tmp_path_factory, mixed_text=None):
-    from tests.conftest import MIXED_TEXT
     from tokenizers import models, pre_tokenizers, trainers
+
+    from tests.conftest import MIXED_TEXT
 
     out = {}
     for ignore in (False, True):
         hf = tokenizers.Tokenizer(models.BPE(ignore_merges=ignore))
         hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
         trainer = trainers.BpeTrainer(
-            vocab_size=700, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-            special_tokens=["<|endoftext|>"], show_progress=False,
+            vocab_size=700,
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+            special_tokens=["<|endoftext|>"],
+            show_progress=False,
         )
         hf.train_from_iterator([MIXED_TEXT] * 3, trainer)
         path = tmp_path_factory.mktemp("gpt2") / "tokenizer.json"
@@ -78,7 +85,9 @@ def test_deepseek_v3_native_pattern(mixed_text):
     _same(ours, hf, mixed_text)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=TEXTS)
 def test_deepseek_coder_hypothesis(deepseek_coder, text):
     _same(*deepseek_coder, text)
@@ -92,7 +101,9 @@ def test_gpt2_style_mixed_text(gpt2_style, ignore_merges, mixed_text):
     _same(ours, hf, "a<|endoftext|>b " + mixed_text[::-1])
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=TEXTS)
 def test_gpt2_style_hypothesis(gpt2_style, text):
     for ours, hf in gpt2_style.values():
@@ -103,8 +114,11 @@ def test_unsupported_tokenizer_json_is_rejected():
     obj = {"model": {"type": "WordPiece", "vocab": {}}, "pre_tokenizer": None}
     with pytest.raises(ValueError, match="unsupported model"):
         Tokenizer.from_hf(obj)
-    obj = {"model": {"type": "BPE", "vocab": {}, "merges": []}, "normalizer": {"type": "NFC"},
-           "pre_tokenizer": {"type": "ByteLevel"}}
+    obj = {
+        "model": {"type": "BPE", "vocab": {}, "merges": []},
+        "normalizer": {"type": "NFC"},
+        "pre_tokenizer": {"type": "ByteLevel"},
+    }
     with pytest.raises(ValueError, match="normalizer"):
         Tokenizer.from_hf(obj)
 
@@ -115,7 +129,13 @@ def _corpus(limit):
     return corpus_docs(limit)
 
 
-@pytest.mark.parametrize("limit", [pytest.param(40_000, id="sample"), pytest.param(1_000_000, id="large", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "limit",
+    [
+        pytest.param(40_000, id="sample"),
+        pytest.param(1_000_000, id="large", marks=pytest.mark.slow),
+    ],
+)
 def test_deepseek_coder_corpus(deepseek_coder, limit):
     ours, hf = deepseek_coder
     docs = _corpus(limit)

@@ -16,7 +16,9 @@ from tokenizer.interop import (
 )
 
 
-@pytest.mark.parametrize("name, size, eot", [("cl100k_base", 100256, 100257), ("o200k_base", 199998, 199999)])
+@pytest.mark.parametrize(
+    "name, size, eot", [("cl100k_base", 100256, 100257), ("o200k_base", 199998, 199999)]
+)
 def test_known_encodings_load_from_disk(name, size, eot):
     ranks, pattern, specials = load_tiktoken_encoding(name, allow_download=False)
     assert len(ranks) == size

@@ -14,7 +14,14 @@ def tok():
     return Tokenizer.from_tiktoken("cl100k_base")
 
 
-TEXTS = ["héllo 🚀🔥 wörld", "机器学习是人工智能的一个分支", "👨‍👩‍👧‍👦 family", "plain ascii", "", "ｱｲｳ 😀"]
+TEXTS = [
+    "héllo 🚀🔥 wörld",
+    "机器学习是人工智能的一个分支",
+    "👨‍👩‍👧‍👦 family",
+    "plain ascii",
+    "",
+    "ｱｲｳ 😀",
+]
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -54,7 +61,9 @@ def test_bad_id_raises(tok):
         tok.stream_decoder().feed(10**7)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(max_size=80), cut=st.integers(0, 80))
 def test_equals_one_shot_decode_on_arbitrary_bytes(tok, data, cut):
     ids = tok.encode_bytes(data)

@@ -15,7 +15,6 @@ from tokenizer.cli import main
 from tokenizer.vocab import Vocabulary
 
 
-
 @pytest.fixture
 def corpus(tmp_path: Path, mixed_text: str) -> Path:
     folder = tmp_path / "data"

@@ -71,6 +71,12 @@ def test_derive_merges_rejects_unreachable_token():
         derive_merges([bytes([i]) for i in range(256)] + [b"abc"])
 
 
+def test_derive_merges_not_strict_skips_unreachable_token():
+    tokens = [bytes([i]) for i in range(256)] + [b"abc", b"ab", b"abab"]
+    # b"abc" (256) cannot be built from lower ranks: no merge, and later tokens still get theirs
+    assert derive_merges(tokens, strict=False) == [(97, 98), (257, 257)]
+
+
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     target = tmp_path / "out.json"
     target.write_text("old")

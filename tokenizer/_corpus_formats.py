@@ -108,6 +108,16 @@ class CorpusFieldError(CorpusError):
         self.field, self.available = field, list(available)
 
 
+def _no_text(where: str, field: str, available: list[str], *, column: bool) -> CorpusFieldError:
+    """The error for a record (``column=False``: its keys) or a table lacking the text field."""
+    what, listed = ("column", "columns") if column else ("field", "keys")
+    return CorpusFieldError(
+        f"{where}: no text {what} {field!r}; {listed}: {available}",
+        field=field,
+        available=available,
+    )
+
+
 class CorpusEncodingError(CorpusError):
     """Invalid UTF-8 met with ``errors="strict"``."""
 
@@ -221,11 +231,7 @@ def read_jsonl(
                         line=lineno,
                     )
                 if text_field not in record:
-                    raise CorpusFieldError(
-                        f"{path}:{lineno}: no text field {text_field!r}; keys: {sorted(record)}",
-                        field=text_field,
-                        available=sorted(record),
-                    )
+                    raise _no_text(f"{path}:{lineno}", text_field, sorted(record), column=False)
                 doc_lang = record.get(lang_field) if lang_field else None
                 label = record.get("source")
                 label = f"{path}:{lineno}" if not isinstance(label, str) else label
@@ -246,11 +252,7 @@ def read_parquet(
         raise CorpusReadError(f"{path}: cannot read as Parquet: {exc}") from exc
     names = pf.schema_arrow.names
     if text_field not in names:
-        raise CorpusFieldError(
-            f"{path}: no text column {text_field!r}; columns: {names}",
-            field=text_field,
-            available=names,
-        )
+        raise _no_text(str(path), text_field, names, column=True)
     columns = [text_field] + ([lang_field] if lang_field and lang_field in names else [])
     size, total, done = path.stat().st_size, max(1, pf.metadata.num_rows), 0
     for batch in pf.iter_batches(batch_size=1024, columns=columns):
@@ -303,19 +305,11 @@ def read_hf(
         ds = datasets.load_dataset(name, config, split=split or "train", streaming=True)
     names = list(ds.column_names or [])
     if names and text_field not in names:
-        raise CorpusFieldError(
-            f"{spec}: no text column {text_field!r}; columns: {names}",
-            field=text_field,
-            available=names,
-        )
+        raise _no_text(spec, text_field, names, column=True)
     total = len(ds) if isinstance(ds, datasets.Dataset) else None
     for i, row in enumerate(ds):
         if text_field not in row:
-            raise CorpusFieldError(
-                f"{spec}#{i}: no text field {text_field!r}; keys: {sorted(row)}",
-                field=text_field,
-                available=sorted(row),
-            )
+            raise _no_text(f"{spec}#{i}", text_field, sorted(row), column=False)
         doc_lang = row.get(lang_field) if lang_field else None
         consumed = (i + 1) * 1_000_000 // total if total else -1
         yield RawRecord(row[text_field], lang or doc_lang, f"{spec}#{i}", consumed)

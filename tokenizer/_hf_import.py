@@ -75,7 +75,9 @@ class HFModel:
 def _split_regex(step: dict[str, Any]) -> str:
     pat = step.get("pattern", {})
     if step.get("behavior", "Isolated").lower() != "isolated" or step.get("invert", False):
-        raise ValueError(f"unsupported Split pre-tokenizer {step} (only behavior=Isolated, invert=false)")
+        raise ValueError(
+            f"unsupported Split pre-tokenizer {step} (only behavior=Isolated, invert=false)"
+        )
     if "Regex" in pat:
         return str(pat["Regex"])
     if "String" in pat:
@@ -133,7 +135,10 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
         raise ValueError(f"unsupported normalizer {norm.get('type')!r} (only none)")
     vocab: dict[str, int] = model["vocab"]
     size = max(vocab.values(), default=-1) + 1
-    added = [(str(t["content"]), int(t["id"]), bool(t.get("special"))) for t in obj.get("added_tokens", [])]
+    added = [
+        (str(t["content"]), int(t["id"]), bool(t.get("special")))
+        for t in obj.get("added_tokens", [])
+    ]
     added_ids = {i for _, i, _ in added}
     tokens = [b""] * size
     for tok, i in vocab.items():

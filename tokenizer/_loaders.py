@@ -29,8 +29,9 @@ def stem(path: str | Path) -> str:
     return name
 
 
-def from_tiktoken(cls: Any, name_or_path: str | Path, *, pattern: str | Pattern | None,
-                  native_split: bool | None) -> Any:
+def from_tiktoken(
+    cls: Any, name_or_path: str | Path, *, pattern: str | Pattern | None, native_split: bool | None
+) -> Any:
     name = _TIKTOKEN_ALIASES.get(str(name_or_path), str(name_or_path))
     ranks, pat, specials = load_tiktoken_encoding(name, pattern=pattern)
     tokens = [b""] * (max(ranks.values(), default=-1) + 1)
@@ -38,8 +39,15 @@ def from_tiktoken(cls: Any, name_or_path: str | Path, *, pattern: str | Pattern 
         tokens[r] = t
     label = name if name in KNOWN_ENCODINGS else stem(name)
     tok = cls.__new__(cls)
-    tok._setup(tokens, [], [(s, i, False) for s, i in specials.items()], pat, label,
-               native_split=native_split, whole_piece=True)
+    tok._setup(
+        tokens,
+        [],
+        [(s, i, False) for s, i in specials.items()],
+        pat,
+        label,
+        native_split=native_split,
+        whole_piece=True,
+    )
     tok._vocab = None
     tok._source = ("tiktoken", ranks, specials)
     return tok
@@ -49,16 +57,26 @@ def _tokenizer_of_hf(cls: Any, model: HFModel, name: str, native_split: bool | N
     tok = cls.__new__(cls)
     specials = [(text, i, not special) for text, i, special in model.added]
     tok._setup(
-        model.tokens, model.merges, specials, model.pattern, name,
-        native_split=native_split, whole_piece=model.ignore_merges,
+        model.tokens,
+        model.merges,
+        specials,
+        model.pattern,
+        name,
+        native_split=native_split,
+        whole_piece=model.ignore_merges,
     )
     tok._vocab = None
     tok._source = ("hf", model)
     return tok
 
 
-def from_hf(cls: Any, path_or_name: str | Path | dict, *, native_split: bool | None = None,
-            name: str | None = None) -> Any:
+def from_hf(
+    cls: Any,
+    path_or_name: str | Path | dict,
+    *,
+    native_split: bool | None = None,
+    name: str | None = None,
+) -> Any:
     if isinstance(path_or_name, dict):
         obj, label = path_or_name, name or "hf"
     else:
@@ -91,7 +109,9 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
         try:
             obj = json.loads(p.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ValueError(f"{spec}: not a codebpe vocabulary, tokenizer.json or .tiktoken file ({e})") from e
+            raise ValueError(
+                f"{spec}: not a codebpe vocabulary, tokenizer.json or .tiktoken file ({e})"
+            ) from e
         if isinstance(obj, dict) and obj.get("format") == FORMAT_TAG:
             return cls(Vocabulary.from_json(obj), name=stem(p))
         if isinstance(obj, dict) and "model" in obj:
@@ -119,7 +139,8 @@ def vocabulary_of(tok: Any) -> Vocabulary:
         n = len(order)
         top = sorted(specials.items(), key=lambda kv: kv[1])
         return Vocabulary.from_ranks(
-            {t: i for i, t in enumerate(order)}, pattern=tok.pattern,
+            {t: i for i, t in enumerate(order)},
+            pattern=tok.pattern,
             special_tokens={s: n + k for k, (s, _) in enumerate(top)},
         )
     model: HFModel = tok._source[1]

@@ -13,7 +13,7 @@ pre-tokenizers without a matcher). This module does not do BPE.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import regex
 
@@ -24,12 +24,13 @@ __all__ = ["native_available", "RegexSplitter", "get_pattern"]
 
 _PROBE = (
     "def f(x):\n    return x**2  # naïve café\r\n\tif a<=b: print('It''s 12345')\n"
-    "机器学习是人工智能的一个分支。日本語のテキスト 한국어 🚀🔥 ＡＢＣ１２３\u3000 \u00a0x  \n\n  end "
+    "机器学习是人工智能的一个分支。日本語のテキスト "
+    "한국어 🚀🔥 ＡＢＣ１２３\u3000 \u00a0x  \n\n  end "
     "DON'T we'll I'M <|endoftext|> ABCdef Ǆǅ ǈǉ x̃ṽ 1_000 ¥1,280.00 ____ ... -> ::\r\r\n"
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def native_available(pattern: Pattern) -> bool:
     """True when the C++ matcher for ``pattern`` exists and matches the reference on a probe."""
     builtin = PATTERNS.get(pattern.name)
@@ -58,6 +59,9 @@ class RegexSplitter:
         return reference_split(text, self.pattern)
 
     def split_bytes(self, data: bytes) -> list[bytes]:
-        """Pieces of arbitrary bytes, losslessly (invalid UTF-8 rides along as surrogate escapes)."""
+        """Pieces of arbitrary bytes, losslessly.
+
+        Invalid UTF-8 rides along as surrogate escapes.
+        """
         text = data.decode("utf-8", "surrogateescape")
         return [p.encode("utf-8", "surrogateescape") for p in self.split(text)]

@@ -17,7 +17,7 @@ from functools import cache
 import regex
 
 from ._native import core
-from .patterns import ALIASES, PATTERNS, Pattern, get_pattern, reference_split
+from .patterns import ALIASES, PATTERNS, Pattern, compile_custom, get_pattern, reference_split
 
 __all__ = ["resolve_pattern", "use_native", "python_counts", "PROBE_TEXT"]
 
@@ -40,13 +40,7 @@ def resolve_pattern(pattern: str | Pattern) -> Pattern:
         return pattern
     if pattern in PATTERNS or pattern in ALIASES:
         return get_pattern(pattern)
-    try:
-        regex.compile(pattern)
-    except regex.error as e:
-        known = ", ".join(sorted(PATTERNS))
-        raise ValueError(
-            f"pattern {pattern!r} is neither a built-in pattern ({known}) nor a valid regex: {e}"
-        ) from None
+    compile_custom(pattern)
     return Pattern("custom", (pattern,), "custom regex")
 
 

@@ -1,4 +1,4 @@
-"""The runtime tokenizer: text <-> ids with a codebpe, tiktoken or Hugging Face byte-level vocabulary.
+"""The runtime tokenizer: text <-> ids with a codebpe, tiktoken or Hugging Face byte-level vocab.
 
 Stage: encode / decode. :class:`Tokenizer` wraps the C++ ``Encoder`` (``tokenizer._core``): special
 tokens with tiktoken's semantics, the native pre-tokenizer when the pattern has one
@@ -13,8 +13,8 @@ the ``load_tokenizer`` spec resolver live in ``tokenizer._loaders``. This module
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import regex
 
@@ -53,8 +53,13 @@ class Tokenizer:
     ) -> None:
         specials = [(s, i, False) for s, i in vocab.special_tokens.items()]
         self._setup(
-            list(vocab.tokens), [], specials, vocab.pattern, name or vocab.pattern.name,
-            native_split=native_split, whole_piece=True,
+            list(vocab.tokens),
+            [],
+            specials,
+            vocab.pattern,
+            name or vocab.pattern.name,
+            native_split=native_split,
+            whole_piece=True,
         )
         self._vocab: Vocabulary | None = vocab
 
@@ -104,7 +109,11 @@ class Tokenizer:
 
     @classmethod
     def from_tiktoken(
-        cls, name_or_path: str, *, pattern: str | Pattern | None = None, native_split: bool | None = None
+        cls,
+        name_or_path: str,
+        *,
+        pattern: str | Pattern | None = None,
+        native_split: bool | None = None,
     ) -> Tokenizer:
         """``cl100k_base`` / ``o200k_base`` (from disk, see ``tokenizer.interop``), or any
         ``.tiktoken`` file with ``pattern`` (a built-in pattern name or a Pattern).
@@ -112,7 +121,9 @@ class Tokenizer:
         >>> Tokenizer.from_tiktoken("cl100k_base").encode("hello world")  # doctest: +SKIP
         [15339, 1917]
         """
-        return _loaders().from_tiktoken(cls, name_or_path, pattern=pattern, native_split=native_split)
+        return _loaders().from_tiktoken(
+            cls, name_or_path, pattern=pattern, native_split=native_split
+        )
 
     @classmethod
     def from_hf(cls, path_or_name: str, *, native_split: bool | None = None) -> Tokenizer:
@@ -136,8 +147,14 @@ class Tokenizer:
 
     # -- special-token policy -------------------------------------------------------------------
 
-    def _sets(self, allowed_special: Any, disallowed_special: Any) -> tuple[frozenset[str], frozenset[str]]:
-        allowed = frozenset(self.special_tokens) if allowed_special == "all" else frozenset(allowed_special)
+    def _sets(
+        self, allowed_special: Any, disallowed_special: Any
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        allowed = (
+            frozenset(self.special_tokens)
+            if allowed_special == "all"
+            else frozenset(allowed_special)
+        )
         if disallowed_special == "all":
             disallowed = frozenset(self.special_tokens) - allowed
         else:
@@ -149,7 +166,8 @@ class Tokenizer:
         pol = self._policies.get(key)
         if pol is None:
             pol = core.SpecialPolicy(
-                [s in allowed for s, _, _ in self._specials], [s in disallowed for s, _, _ in self._specials]
+                [s in allowed for s, _, _ in self._specials],
+                [s in disallowed for s, _, _ in self._specials],
             )
             if len(self._policies) < 64:
                 self._policies[key] = pol
@@ -165,9 +183,13 @@ class Tokenizer:
 
     # -- encoding -------------------------------------------------------------------------------
 
-    def _encode_regex(self, text: str, allowed: frozenset[str], disallowed: frozenset[str], numpy: bool) -> Any:
+    def _encode_regex(
+        self, text: str, allowed: frozenset[str], disallowed: frozenset[str], numpy: bool
+    ) -> Any:
         if disallowed and (m := self._special_rx(disallowed).search(text)):
-            raise ValueError(f"Encountered text corresponding to disallowed special token {m.group()!r}")
+            raise ValueError(
+                f"Encountered text corresponding to disallowed special token {m.group()!r}"
+            )
         pieces: list[str] = []
         ids: list[int] = []
         pos = 0
@@ -227,7 +249,7 @@ class Tokenizer:
         return self._encode(text, allowed_special, disallowed_special, True)
 
     def encode_bytes(self, data: bytes) -> list[int]:
-        """Encode arbitrary bytes (any byte string, valid UTF-8 or not) as ordinary text, losslessly."""
+        """Encode arbitrary bytes (valid UTF-8 or not) as ordinary text, losslessly."""
         data = bytes(data)
         if self.native_split:
             return self._enc.encode(data, self._policy(frozenset(), frozenset()))
@@ -253,7 +275,9 @@ class Tokenizer:
         """Encode many texts (a C++ thread pool; ``num_threads=None``: all cores)."""
         return self._batch(texts, num_threads, allowed_special, disallowed_special, False)
 
-    def encode_ordinary_batch(self, texts: Sequence[str], *, num_threads: int | None = None) -> list[list[int]]:
+    def encode_ordinary_batch(
+        self, texts: Sequence[str], *, num_threads: int | None = None
+    ) -> list[list[int]]:
         """:meth:`encode_ordinary` over many texts, in parallel."""
         return self._batch(texts, num_threads, (), (), False)
 
@@ -268,15 +292,23 @@ class Tokenizer:
         """``(flat ids, offsets)``: text ``i`` is ``flat[offsets[i]:offsets[i + 1]]``."""
         return self._batch(texts, num_threads, allowed_special, disallowed_special, True)
 
-    def _batch(self, texts: Sequence[str], num_threads: int | None, allowed_special: Any,
-               disallowed_special: Any, numpy: bool) -> Any:
+    def _batch(
+        self,
+        texts: Sequence[str],
+        num_threads: int | None,
+        allowed_special: Any,
+        disallowed_special: Any,
+        numpy: bool,
+    ) -> Any:
         texts = list(texts)
         if num_threads is not None and num_threads < 1:
             raise ValueError("num_threads must be at least 1")
         if self.native_split:
             allowed, disallowed = self._sets(allowed_special, disallowed_special)
             try:
-                return self._enc.encode_batch(texts, self._policy(allowed, disallowed), num_threads or 0, numpy)
+                return self._enc.encode_batch(
+                    texts, self._policy(allowed, disallowed), num_threads or 0, numpy
+                )
             except UnicodeEncodeError:
                 pass  # some text has lone surrogates: fall through, one text at a time
         results = [self._encode(t, allowed_special, disallowed_special, False) for t in texts]
@@ -309,7 +341,10 @@ class Tokenizer:
         return self._enc.token_bytes(token_id)
 
     def token_to_id(self, token: bytes | str) -> int:
-        """Id of a token given by its bytes, or a special token by its text (``KeyError`` if none)."""
+        """Id of a token given by its bytes, or a special token by its text.
+
+        Raises ``KeyError`` if there is none.
+        """
         if isinstance(token, str) and token in self.special_tokens:
             return self.special_tokens[token]
         b = token.encode("utf-8") if isinstance(token, str) else bytes(token)

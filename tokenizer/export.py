@@ -30,7 +30,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ._reference import bpe_parts
 from .export_tiktoken import (
     SIDECAR_FORMAT,
     ExportError,
@@ -44,7 +43,7 @@ from .export_tiktoken import (
 )
 from .patterns import Pattern
 from .regex_port import PatternPortError, port_regex
-from .vocab import Vocabulary, atomic_write
+from .vocab import Vocabulary, atomic_write, derive_merges
 
 __all__ = [
     "ExportError",
@@ -96,15 +95,7 @@ def _rank_merges(tokens: tuple[bytes, ...]) -> tuple[tuple[int, int], ...]:
     # therefore only ever merges these pairs, at priority id(T), leftmost first: the same choice
     # a merge list in id order makes. Tokens rank BPE cannot build never form inside a piece; both
     # engines still map a piece equal to one (tiktoken's lookup, ``ignore_merges``).
-    ranks: dict[bytes, int] = {}
-    merges: list[tuple[int, int]] = []
-    for rank, tok in enumerate(tokens):
-        if len(tok) > 1:
-            parts = bpe_parts(tok, ranks)
-            if len(parts) == 2:
-                merges.append((ranks[parts[0]], ranks[parts[1]]))
-        ranks[tok] = rank
-    return tuple(merges)
+    return tuple(derive_merges(list(tokens), strict=False))
 
 
 def rank_merges(tokens: list[bytes]) -> list[tuple[int, int]]:

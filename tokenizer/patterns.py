@@ -28,6 +28,7 @@ __all__ = [
     "PATTERNS",
     "DEFAULT_PATTERN",
     "get_pattern",
+    "compile_custom",
     "reference_split",
     "ENDOFTEXT",
     "FIM_PREFIX",
@@ -54,7 +55,7 @@ class Pattern:
 
     @property
     def text(self) -> str:
-        """The pattern text: the regex itself for a single-regex pattern (tiktoken's ``pat_str``)."""
+        """The pattern text: the regex itself for a single-regex pattern (tiktoken ``pat_str``)."""
         if len(self.regexes) == 1:
             return self.regexes[0]
         return "\n".join(self.regexes)
@@ -70,7 +71,7 @@ GPT2 = Pattern(
 CL100K = Pattern(
     "cl100k",
     (
-        r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",
+        r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",  # noqa: E501
     ),
     "cl100k_base (GPT-3.5/GPT-4), exactly as in tiktoken",
 )
@@ -99,7 +100,7 @@ DEEPSEEK_V3 = Pattern(
     (
         r"""\p{N}{1,3}""",
         r"""[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+""",
-        r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+""",
+        r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+""",  # noqa: E501
     ),
     "DeepSeek-V3 (Split sequence from its tokenizer.json)",
 )
@@ -193,6 +194,24 @@ def get_pattern(name: str) -> Pattern:
         raise KeyError(f"unknown split pattern {name!r}; built-in patterns: {known}") from None
 
 
+def compile_custom(text: str) -> regex.Pattern:
+    """Compile a custom split regex given where a built-in pattern name was expected.
+
+    Raises:
+        ValueError: naming the built-in patterns, if ``text`` is not a valid regex either.
+
+    >>> compile_custom("[a-z]+|[0-9]+").pattern
+    '[a-z]+|[0-9]+'
+    """
+    try:
+        return regex.compile(text)
+    except regex.error as e:
+        known = ", ".join(sorted(PATTERNS))
+        raise ValueError(
+            f"pattern {text!r} is neither a built-in pattern ({known}) nor a valid regex: {e}"
+        ) from None
+
+
 @lru_cache(maxsize=64)
 def _compiled(text: str) -> regex.Pattern:
     return regex.compile(text)
@@ -213,7 +232,9 @@ def _isolated_split(piece: str, rx: regex.Pattern) -> list[str]:
     return out
 
 
-def reference_split(text: str, pattern: str | Pattern | tuple[str, ...] = DEFAULT_PATTERN) -> list[str]:
+def reference_split(
+    text: str, pattern: str | Pattern | tuple[str, ...] = DEFAULT_PATTERN
+) -> list[str]:
     """Split ``text`` with the reference regexes of ``pattern`` (slow; the test oracle).
 
     ``pattern`` is a built-in name, a :class:`Pattern`, or a tuple of regex texts (or compiled

@@ -27,7 +27,7 @@ from typing import Literal, Union, overload
 
 import regex
 
-from .patterns import ALIASES, DEFAULT_PATTERN, PATTERNS, Pattern, reference_split
+from .patterns import ALIASES, DEFAULT_PATTERN, PATTERNS, Pattern, compile_custom, reference_split
 
 __all__ = ["Splitter", "split", "split_path", "reference_split_bytes"]
 
@@ -55,14 +55,7 @@ def _resolve(pattern: PatternLike) -> tuple[str | None, tuple[object, ...], str]
             return key, PATTERNS[key].regexes, key
         if (pattern,) in _BY_TEXT:
             return _BY_TEXT[(pattern,)], (pattern,), _BY_TEXT[(pattern,)]
-        try:
-            compiled = regex.compile(pattern)
-        except regex.error as e:
-            known = ", ".join(sorted(PATTERNS))
-            raise ValueError(
-                f"{pattern!r} is neither a built-in pattern ({known}) nor a valid regex: {e}"
-            ) from None
-        return None, (compiled,), pattern
+        return None, (compile_custom(pattern),), pattern
     raise TypeError(f"pattern must be a name, regex text or compiled regex, not {type(pattern)}")
 
 

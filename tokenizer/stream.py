@@ -9,7 +9,8 @@ It does no encoding and keeps no history beyond at most three pending bytes.
 
 >>> from tokenizer.encoding import Tokenizer
 >>> tok = Tokenizer.from_tiktoken("cl100k_base")  # doctest: +SKIP
->>> d = tok.stream_decoder(); "".join(d.feed(i) for i in tok.encode("héllo 🚀")) + d.finish()  # doctest: +SKIP
+>>> d = tok.stream_decoder()  # doctest: +SKIP
+>>> "".join(d.feed(i) for i in tok.encode("héllo 🚀")) + d.finish()  # doctest: +SKIP
 'héllo 🚀'
 """
 
@@ -59,7 +60,10 @@ class StreamDecoder:
         return self._decoder.getstate()[0]
 
     def finish(self) -> str:
-        """Emit the rest (a truncated character becomes U+FFFD, or raises with ``strict``) and reset."""
+        """Emit the rest and reset.
+
+        A truncated character becomes U+FFFD, or raises with ``strict``.
+        """
         out = self._decoder.decode(b"", final=True)
         self._decoder.reset()
         return out

@@ -73,8 +73,9 @@ class Trainer:
         if self.max_memory is not None:
             # subtle: the merge structures (u32 symbols, postings, pair table, heap) peak at
             # ~4.7x the piece table (measured: 91 MB for a 19.5 MB table of 344 k pieces), so the
-            # table gets (with a margin) a seventh of what is left after this process and two batches in flight
-            # (text, UTF-8 copies and piece references: ~12 bytes per character, measured).
+            # table gets (with a margin) a seventh of what is left after this process and two
+            # batches in flight (text, UTF-8 copies and piece references: ~12 bytes per
+            # character, measured).
             fixed = current_rss() + 12 * BATCH_CHARS * self.threads
             spare = self.max_memory - fixed
             if spare < 24 << 20:

@@ -76,7 +76,9 @@ def _pattern_from_json(obj: Any) -> Pattern:
         return get_pattern(obj)
     if not isinstance(obj, Mapping) or "regexes" not in obj:
         raise VocabularyError("'pattern' must be a name or an object with 'name' and 'regexes'")
-    return Pattern(str(obj.get("name", "custom")), tuple(obj["regexes"]), obj.get("description", ""))
+    return Pattern(
+        str(obj.get("name", "custom")), tuple(obj["regexes"]), obj.get("description", "")
+    )
 
 
 @dataclass
@@ -84,8 +86,8 @@ class Vocabulary:
     """A byte-level BPE vocabulary.
 
     Invariants: ``tokens[i] == bytes([i])`` for ``i < 256``; ordinary token bytes are unique; the
-    special tokens' ids are ``>= len(tokens)`` and unique; every merge ``(a, b)`` refers to ids below
-    the id of ``tokens[a] + tokens[b]``.
+    special tokens' ids are ``>= len(tokens)`` and unique; every merge ``(a, b)`` refers to ids
+    below the id of ``tokens[a] + tokens[b]``.
     """
 
     tokens: list[bytes]
@@ -188,7 +190,10 @@ class Vocabulary:
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Vocabulary:
-        """Parse the object written by :meth:`to_json`; raise :class:`VocabularyError` if malformed."""
+        """Parse the object written by :meth:`to_json`.
+
+        Raises :class:`VocabularyError` if it is malformed.
+        """
         if obj.get("format") != FORMAT_TAG:
             raise VocabularyError(f"not a codebpe vocabulary (format tag {obj.get('format')!r})")
         if obj.get("version") != FORMAT_VERSION:
@@ -229,11 +234,12 @@ class Vocabulary:
         return cls.from_json(obj)
 
 
-def derive_merges(tokens: list[bytes]) -> list[tuple[int, int]]:
-    """Merges for a rank-ordered token list: each token is the rank-BPE of its bytes over lower ranks.
+def derive_merges(tokens: list[bytes], *, strict: bool = True) -> list[tuple[int, int]]:
+    """Merges for a rank-ordered token list.
 
-    This is how tiktoken vocabularies become Hugging Face merges. Raises :class:`VocabularyError`
-    for a token that lower ranks cannot build as exactly two parts.
+    Each token is the rank-BPE of its bytes over lower ranks; this is how tiktoken vocabularies
+    become Hugging Face merges. A token that lower ranks cannot build as exactly two parts raises
+    :class:`VocabularyError`, or with ``strict=False`` gets no merge.
 
     >>> derive_merges([bytes([i]) for i in range(256)] + [b"ab", b"abc"])
     [(97, 98), (256, 99)]
@@ -245,8 +251,9 @@ def derive_merges(tokens: list[bytes]) -> list[tuple[int, int]]:
     for rank, tok in enumerate(tokens):
         if len(tok) > 1:
             parts = bpe_parts(tok, ranks)
-            if len(parts) != 2:
+            if len(parts) == 2:
+                merges.append((ranks[parts[0]], ranks[parts[1]]))
+            elif strict:
                 raise VocabularyError(f"token {rank} ({tok!r}) is not a merge of two lower ranks")
-            merges.append((ranks[parts[0]], ranks[parts[1]]))
         ranks[tok] = rank
     return merges

@@ -44,7 +44,9 @@ def run_encode(args: argparse.Namespace) -> int:
             raise ValueError(f"--allow-special needs UTF-8 input ({e})") from e
         ids: Any = tok.encode_to_numpy(text, allowed_special="all")
     else:
-        ids = np.asarray(tok.encode_bytes(data), dtype=np.uint16 if tok.n_vocab <= 65536 else np.uint32)
+        ids = np.asarray(
+            tok.encode_bytes(data), dtype=np.uint16 if tok.n_vocab <= 65536 else np.uint32
+        )
     if args.numpy:
         from ..vocab import atomic_write
 
@@ -91,13 +93,24 @@ def register(subparsers: Any) -> None:
         return
     enc = subparsers.add_parser("encode", help="encode text to token ids")
     enc.add_argument("input", nargs="?", default="-", help="input file, or - for stdin (default)")
-    enc.add_argument("--tokenizer", "-t", required=True,
-                     help="vocabulary file, tiktoken name/file, tokenizer.json, or a short name")
-    enc.add_argument("--numpy", metavar="OUT.npy", help="write the ids to a .npy file instead of stdout")
-    enc.add_argument("--allow-special", action="store_true",
-                     help="encode special tokens in the text as their ids (default: plain text)")
+    enc.add_argument(
+        "--tokenizer",
+        "-t",
+        required=True,
+        help="vocabulary file, tiktoken name/file, tokenizer.json, or a short name",
+    )
+    enc.add_argument(
+        "--numpy", metavar="OUT.npy", help="write the ids to a .npy file instead of stdout"
+    )
+    enc.add_argument(
+        "--allow-special",
+        action="store_true",
+        help="encode special tokens in the text as their ids (default: plain text)",
+    )
     enc.set_defaults(func=run_encode)
     dec = subparsers.add_parser("decode", help="decode token ids to text")
-    dec.add_argument("input", nargs="?", default="-", help="ids (whitespace-separated text or .npy), or -")
+    dec.add_argument(
+        "input", nargs="?", default="-", help="ids (whitespace-separated text or .npy), or -"
+    )
     dec.add_argument("--tokenizer", "-t", required=True, help="as for encode")
     dec.set_defaults(func=run_decode)

@@ -1,0 +1,220 @@
+"""Type stub for ``tokenizer._core``, the C++ extension bound in ``csrc/bindings.cc``.
+
+Hand-written: keep it in step with the bindings (tests/test_core_stub.py compares the names).
+Text arguments take ``str`` (as UTF-8) or ``bytes``; token ids come back as a list of ints or, with
+``numpy=True``, as a ``uint16`` array when every id of the encoder fits, else ``uint32``.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal, TypedDict, overload
+
+import numpy as np
+from numpy.typing import NDArray
+
+__version__: str
+
+_Ids = NDArray[np.uint16] | NDArray[np.uint32]
+# the bindings take a list exactly (not any sequence); lists are invariant, hence the three forms
+_TextList = list[str] | list[bytes] | list[str | bytes]
+
+# ---- pre-tokenization (bind_pretokenize) ---------------------------------------------------
+
+def has_pattern(name: str, /) -> bool:
+    """Whether a hand-written C++ matcher exists for this pattern name."""
+
+def split_offsets(pattern: str, text: str | bytes) -> NDArray[np.uint32]:
+    """End offsets (bytes, exclusive) of the pieces of text (str as UTF-8) as a uint32 array."""
+
+@overload
+def split_pieces(pattern: str, text: str) -> list[str]:
+    """The pieces of text as a list of str (for str) or bytes (for bytes)."""
+
+@overload
+def split_pieces(pattern: str, text: bytes) -> list[bytes]:
+    """The pieces of text as a list of str (for str) or bytes (for bytes)."""
+
+def unicode_tables_source() -> str:
+    """The regex module release the Unicode class tables were generated from."""
+
+# ---- encoding (bind_encode) ----------------------------------------------------------------
+
+class SpecialPolicy:
+    """Which special tokens (by index in Encoder.specials) are allowed / an error."""
+
+    def __init__(self, allowed: Sequence[bool], disallowed: Sequence[bool]) -> None:
+        """Flags per special token: allowed as special, or an error when seen in the text."""
+
+class Encoder:
+    """BPE encoder for one vocabulary (immutable, thread-safe)."""
+
+    def __init__(
+        self,
+        tokens: Sequence[bytes],
+        merges: Sequence[tuple[int, int]],
+        specials: Sequence[tuple[bytes, int, bool]],
+        pattern: str | None,
+        whole_piece_lookup: bool,
+    ) -> None:
+        """tokens[id] (b"" if unused), merges ([] for rank BPE), (bytes, id, always) specials."""
+
+    @property
+    def n_ids(self) -> int:
+        """Number of ids (ordinary and special), i.e. one more than the largest id."""
+
+    @property
+    def has_pattern(self) -> bool:
+        """Whether the encoder pre-tokenizes with a native matcher (else it takes pieces)."""
+
+    @overload
+    def encode(
+        self, text: str | bytes, policy: SpecialPolicy, numpy: Literal[False] = False
+    ) -> list[int]:
+        """Token ids of text under the special-token policy."""
+
+    @overload
+    def encode(self, text: str | bytes, policy: SpecialPolicy, numpy: Literal[True]) -> _Ids:
+        """Token ids of text under the special-token policy, as a NumPy array."""
+
+    @overload
+    def encode(
+        self, text: str | bytes, policy: SpecialPolicy, numpy: bool = False
+    ) -> list[int] | _Ids:
+        """Token ids of text under the special-token policy (a NumPy array with numpy=True)."""
+
+    def count(self, text: str | bytes, policy: SpecialPolicy) -> int:
+        """Number of tokens of text under the special-token policy."""
+
+    @overload
+    def encode_pieces(self, pieces: _TextList, numpy: Literal[False] = False) -> list[int]:
+        """Encode pre-split pieces (str or bytes)."""
+
+    @overload
+    def encode_pieces(self, pieces: _TextList, numpy: Literal[True]) -> _Ids:
+        """Encode pre-split pieces (str or bytes) into a NumPy array."""
+
+    @overload
+    def encode_pieces(self, pieces: _TextList, numpy: bool = False) -> list[int] | _Ids:
+        """Encode pre-split pieces (str or bytes); a NumPy array with numpy=True."""
+
+    @overload
+    def encode_batch(
+        self,
+        texts: _TextList,
+        policy: SpecialPolicy,
+        num_threads: int = 0,
+        numpy: Literal[False] = False,
+    ) -> list[list[int]]:
+        """Encode texts on a thread pool (0 threads: hardware concurrency): a list of lists."""
+
+    @overload
+    def encode_batch(
+        self,
+        texts: _TextList,
+        policy: SpecialPolicy,
+        num_threads: int = 0,
+        *,
+        numpy: Literal[True],
+    ) -> tuple[_Ids, NDArray[np.int64]]:
+        """Encode texts on a thread pool: (flat ids, offsets), text i is flat[off[i]:off[i+1]]."""
+
+    @overload
+    def encode_batch(
+        self,
+        texts: _TextList,
+        policy: SpecialPolicy,
+        num_threads: int = 0,
+        numpy: bool = False,
+    ) -> list[list[int]] | tuple[_Ids, NDArray[np.int64]]:
+        """Encode texts on a thread pool: lists, or (flat ids, offsets) with numpy=True."""
+
+    def decode(self, ids: Iterable[int] | NDArray[np.integer]) -> bytes:
+        """Concatenated bytes of the ids (IndexError for an unknown id)."""
+
+    def token_bytes(self, id: int) -> bytes:
+        """Bytes of one token id (IndexError for an unknown id)."""
+
+    def lookup(self, token: bytes) -> int | None:
+        """Id of the ordinary token with these bytes, or None."""
+
+    def bpe(self, piece: bytes) -> list[int]:
+        """Plain BPE of one piece (no whole-piece shortcut, no cache)."""
+
+    @staticmethod
+    def clear_thread_cache() -> None:
+        """Forget the calling thread's piece cache (for cold-cache benchmarks)."""
+
+# ---- training (bind_train) -----------------------------------------------------------------
+
+class PieceCounter:
+    """Counts of unique pre-tokenized pieces (bytes -> u64), sharded over threads."""
+
+    def __init__(self, threads: int = 1, max_memory: int = 0) -> None:
+        """Prunes the rarest pieces when over max_memory bytes (0: no cap)."""
+
+    def count(self, pattern: str, docs: _TextList) -> int:
+        """Split each document with the built-in matcher and count its pieces; returns bytes."""
+
+    def add_counts(
+        self, counts: dict[str, int] | dict[bytes, int] | dict[str | bytes, int]
+    ) -> None:
+        """Add {piece (str or bytes): count} (pieces split in Python)."""
+
+    def merge(self, other: PieceCounter) -> None:
+        """Add every count of another counter (reduce step)."""
+
+    def save(self, path: str, metadata: str = "{}") -> None:
+        """Write the table with its metadata (JSON text) to path."""
+
+    def load(self, path: str) -> bytes:
+        """Add a saved table's counts; returns its metadata bytes."""
+
+    def items(self) -> dict[bytes, int]:
+        """Every piece with its count."""
+
+    def clear(self) -> None:
+        """Drop every count."""
+
+    @property
+    def unique(self) -> int:
+        """Number of distinct pieces held."""
+
+    @property
+    def total(self) -> int:
+        """Sum of the counts held."""
+
+    @property
+    def memory(self) -> int:
+        """Bytes held by the table (slots plus arena blocks)."""
+
+    @property
+    def pruned_unique(self) -> int:
+        """Distinct pieces dropped by pruning so far."""
+
+    @property
+    def pruned_mass(self) -> int:
+        """Sum of the counts dropped by pruning so far."""
+
+    @property
+    def threads(self) -> int:
+        """Number of counting threads (one shard each)."""
+
+    @property
+    def max_memory(self) -> int:
+        """Memory cap in bytes (0: none)."""
+
+class _TrainResult(TypedDict):
+    merges: list[tuple[int, int]]
+    tokens: list[bytes]
+    words: int
+    peak_bytes: int
+
+def train_bpe(
+    counter: PieceCounter,
+    forced: Sequence[tuple[int, int]],
+    vocab_size: int,
+    min_frequency: int = 1,
+    max_token_length: int = 0,
+    consume: bool = False,
+    progress: Callable[[int, int], object] | None = None,
+) -> _TrainResult:
+    """Train BPE on the counter's pieces (rules of tokenizer._reference)."""
