@@ -30,7 +30,6 @@ _LAZY: dict[str, str] = {
     "StreamDecoder": "stream",
     "split": "pretokenize",
     "Trainer": "train",
-    "train": "train",
 }
 
 __all__ = ["__version__", *_LAZY]
