@@ -30,6 +30,12 @@
 //   cl100k code 37.0 -> 38.4, Chinese 16.7 -> 19.0, English 36.1 -> 37.1 MB/s; o200k code
 //   50.7 -> 50.8, Chinese 19.6 -> 22.9, English 48.5 -> 48.6 (machine shared, ±15% per run).
 //   The SSE2 search alone was within noise (cl100k Chinese 15.1-15.7 vs 14.7-16.3).
+//   Rejected: priorities stored biased as signed ints so the SSE2 min is a signed compare
+//   (two fewer ops per 4 entries): A/B within noise (cl100k Chinese 25.8-26.4 vs 23.5-29.0).
+//   Not done: starting the BPE of CJK runs from whole characters; it is exact only if no token
+//   starts or ends inside a character (other than within it), every character BPE-merges to its
+//   own token, and every cross-character token ranks above its parts, which needs a proof per
+//   vocabulary that is not written yet.
 // * Ties: both loops merge the leftmost of the lowest-priority pairs, exactly as tiktoken's
 //   byte_pair_merge (first minimum) and Hugging Face's Word::merge_all ((rank, pos) heap order).
 #include "bpe.h"
