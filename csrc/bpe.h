@@ -72,6 +72,16 @@ class TokenMap {
     }
     return find_long(p, n);
   }
+  // Same result as find(); for 3-8 byte spans a 128 KiB bitmap rejects most non-tokens before
+  // the slot (a cache miss in the 4 MiB table) is read. For BPE pair lookups, which are mostly
+  // misses; whole-piece lookups (mostly hits) use find().
+  uint32_t find_pair(const char* p, size_t n) const {
+    if (n - 3 < 6) {
+      const size_t f = short_filter_index(short_key(p, n), n);
+      if (!(short_filter_[f >> 6] >> (f & 63) & 1)) return kNoId;
+    }
+    return find(p, n);
+  }
 
  private:
   struct ShortSlot {
@@ -90,6 +100,10 @@ class TokenMap {
     return (h ^ (h >> 32)) & short_mask_;
   }
   uint32_t find_long(const char* p, size_t n) const;
+  static size_t short_filter_index(uint64_t key, size_t n) {
+    uint64_t h = (key + n) * 0xC2B2AE3D27D4EB4Full;
+    return (h ^ (h >> 29)) * 0x9E3779B97F4A7C15ull >> (64 - 20);
+  }
   // Cheap pre-filter for tokens longer than 8 bytes: one bit per (length, first and last 8 bytes)
   // hash. Most spans that BPE asks about are not tokens; this rejects them from a 32 KiB bitmap.
   static size_t long_filter_index(const char* p, size_t n) {
@@ -101,6 +115,7 @@ class TokenMap {
   }
   std::vector<uint32_t> two_;  // 65536 entries: id of each 2-byte token, kNoId if none
   std::vector<uint64_t> long_filter_;  // 2^18 bits
+  std::vector<uint64_t> short_filter_;  // 2^20 bits: one per (key, length) of 3-8 byte tokens
   std::vector<ShortSlot> short_;
   size_t short_mask_ = 0;
   std::vector<Slot> slots_;
@@ -171,7 +186,7 @@ class BpeModel {
   template <bool kRank>
   uint32_t pair(const char* piece, uint32_t a, uint32_t c, uint32_t ia, uint32_t ib, uint32_t& merged) const {
     if constexpr (kRank) {
-      merged = tokens_.find(piece + a, c - a);
+      merged = tokens_.find_pair(piece + a, c - a);
       return merged;
     } else {
       return pairs_.find(ia, ib, merged);
