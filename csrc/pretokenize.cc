@@ -398,9 +398,7 @@ CODEBPE_HOT size_t match_codebpe_v1(const Text& t, size_t i) {
       return j;
     }
   } else if (c.cp == '\r' || c.cp == '\n') {  // A2
-    size_t j = i + 1;
-    while (j < t.n && (s[j] == '\r' || s[j] == '\n')) ++j;
-    return j;
+    return t.newlines(i + 1);
   }
   if (b0 < 0x80) {  // ASCII fast path for A3: a word, or one prefix character and a word
     if (kAscii[b0] & kL) return word_run(t, i + 1);
@@ -426,11 +424,8 @@ CODEBPE_HOT size_t match_codebpe_v1(const Text& t, size_t i) {
     x = next;
   }
   if (x.cls & kN) return t.digits3(j);
-  if (!(x.cls & (kWS | kL | kN | kEnd))) {  // A6, then the newlines that end the line
-    size_t e = t.run_not(j, kWS | kL | kN);
-    while (e < t.n && (s[e] == '\r' || s[e] == '\n')) ++e;
-    return e;
-  }
+  // A6, then the newlines that end the line
+  if (!(x.cls & (kWS | kL | kN | kEnd))) return t.newlines(t.run_not(j, kWS | kL | kN));
   // A7/A8: c is horizontal whitespace (not \r or \n). subtle: (?!\S) also holds before \r, \n
   // and at the end, so the whole run is taken there; before a non-space the run gives its last
   // character back (when it has two or more).
