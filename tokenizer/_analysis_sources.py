@@ -40,15 +40,9 @@ class HFAdapter:
         self.n_vocab = int(hf.get_vocab_size(with_added_tokens=True))
         self._added = {i: t.content for i, t in hf.get_added_tokens_decoder().items()}
         alphabet = pre_tokenizers.ByteLevel.alphabet()
-        # GPT-2's byte <-> printable character table (bytes_to_unicode), rebuilt from its rule.
-        printable = [*range(33, 127), *range(161, 173), *range(174, 256)]
-        table, extra = {}, 0
-        for b in range(256):
-            if b in printable:
-                table[chr(b)] = b
-            else:
-                table[chr(256 + extra)] = b
-                extra += 1
+        from .interop import unicode_to_bytes
+
+        table = unicode_to_bytes()
         assert set(table) == set(alphabet)
         self._byte_of = table
 

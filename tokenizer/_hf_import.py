@@ -15,28 +15,14 @@ b' hello'
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import regex
 
+from .interop import unicode_to_bytes
 from .patterns import PATTERNS, Pattern
 
 __all__ = ["HFModel", "parse_hf_tokenizer", "bytes_of_hf_token"]
-
-
-@lru_cache(maxsize=1)
-def _char_to_byte() -> dict[str, int]:
-    """Inverse of GPT-2's ``bytes_to_unicode``: printable stand-in character -> byte."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return {chr(c): b for b, c in zip(bs, cs)}
 
 
 def bytes_of_hf_token(token: str) -> bytes:
@@ -45,7 +31,7 @@ def bytes_of_hf_token(token: str) -> bytes:
     Raises:
         ValueError: a character is not one of the 256 byte-level stand-ins.
     """
-    table = _char_to_byte()
+    table = unicode_to_bytes()
     try:
         return bytes(table[c] for c in token)
     except KeyError as e:

@@ -31,8 +31,6 @@ from collections.abc import Iterable, Sequence
 
 from .patterns import Pattern, reference_split
 
-PatternArg = "str | Pattern | tuple[str, ...] | None"
-
 
 def split_bytes(text: str, pattern: str | Pattern | tuple[str, ...] | None) -> list[bytes]:
     """Split ``text`` with the reference regex and return UTF-8 pieces (``None``: one piece).

@@ -41,6 +41,7 @@ from .export_tiktoken import (
     tiktoken_pat_str,
     to_tiktoken,
 )
+from .interop import bytes_to_unicode
 from .patterns import Pattern
 from .regex_port import PatternPortError, port_regex
 from .vocab import Vocabulary, atomic_write, derive_merges
@@ -62,24 +63,6 @@ __all__ = [
     "read_sidecar",
     "load_tiktoken_export",
 ]
-
-
-@lru_cache(maxsize=1)
-def bytes_to_unicode() -> dict[int, str]:
-    """GPT-2's byte -> printable character map used by byte-level BPE files.
-
-    >>> m = bytes_to_unicode(); m[ord("a")], m[ord(" ")], m[ord("\\n")]
-    ('a', 'Ġ', 'Ċ')
-    """
-    keep = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAC + 1), *range(0xAE, 0xFF + 1)]
-    out, extra = {}, 0
-    for b in range(256):
-        if b in keep:
-            out[b] = chr(b)
-        else:
-            out[b] = chr(256 + extra)
-            extra += 1
-    return out
 
 
 def _hf_token(tok: bytes) -> str:

@@ -20,7 +20,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .export import ExportError, bytes_to_unicode, read_sidecar
+from .export import ExportError, read_sidecar
+from .interop import unicode_to_bytes
 from .patterns import PATTERNS, Pattern
 from .regex_port import port_regex
 from .vocab import Vocabulary
@@ -59,7 +60,7 @@ def read_hf_vocabulary(path_or_obj: str | os.PathLike[str] | dict[str, Any]) -> 
         if model["type"] != "BPE":
             raise ExportError(f"not a BPE model ({model['type']})")
         specials = {t["content"]: int(t["id"]) for t in obj.get("added_tokens", [])}
-        inverse = {c: b for b, c in bytes_to_unicode().items()}
+        inverse = unicode_to_bytes()
         ordinary = sorted((i, s) for s, i in model["vocab"].items() if s not in specials)
         tokens = [bytes(inverse[c] for c in s) for _, s in ordinary]
         if [i for i, _ in ordinary] != list(range(len(tokens))):

@@ -29,6 +29,7 @@ import json
 import os
 import tempfile
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,8 @@ __all__ = [
     "load_tiktoken_encoding",
     "find_hf_tokenizer_json",
     "load_hf_tokenizer_json",
+    "bytes_to_unicode",
+    "unicode_to_bytes",
 ]
 
 
@@ -223,3 +226,31 @@ def load_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> dict[str, An
             return json.loads(z.read(member))
     with open(path, encoding="utf-8") as f:
         return json.load(f)
+
+
+@lru_cache(maxsize=1)
+def bytes_to_unicode() -> dict[int, str]:
+    """GPT-2's byte -> printable character map used by byte-level BPE files (``tokenizer.json``).
+
+    >>> m = bytes_to_unicode(); m[ord("a")], m[ord(" ")], m[ord("\\n")]
+    ('a', 'Ġ', 'Ċ')
+    """
+    keep = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAC + 1), *range(0xAE, 0xFF + 1)]
+    out, extra = {}, 0
+    for b in range(256):
+        if b in keep:
+            out[b] = chr(b)
+        else:
+            out[b] = chr(256 + extra)
+            extra += 1
+    return out
+
+
+@lru_cache(maxsize=1)
+def unicode_to_bytes() -> dict[str, int]:
+    """The inverse of :func:`bytes_to_unicode`: printable stand-in character -> byte.
+
+    >>> unicode_to_bytes()["Ġ"]
+    32
+    """
+    return {c: b for b, c in bytes_to_unicode().items()}
