@@ -27,12 +27,19 @@ _PROBE = (
     "机器学习是人工智能的一个分支。日本語のテキスト "
     "한국어 🚀🔥 ＡＢＣ１２３\u3000 \u00a0x  \n\n  end "
     "DON'T we'll I'M <|endoftext|> ABCdef Ǆǅ ǈǉ x̃ṽ 1_000 ¥1,280.00 ____ ... -> ::\r\r\n"
+    "def load(path: str) -> dict[str, int]:\n    if not x:\n\t\treturn {k: v}  # it's fine\r\n"
+    "  x  =  1_000_000 + 12345;  y != z && a->b::c  \n\n\nThe quick brown fox. Don't PANIC!!! "
+    "I'LL we've 3.14159\n混合 Python 3.11 的 asyncio; naïve café\u00a0nbsp\u3000x   \n  trailing   "
 )
 
 
 @cache
 def native_available(pattern: Pattern) -> bool:
-    """True when the C++ matcher for ``pattern`` exists and matches the reference on a probe."""
+    """True when the C++ matcher for ``pattern`` exists and matches the reference on a probe.
+
+    The one guard shared by the encoder and the trainer: a placeholder or stale build can never
+    encode or train with a wrong split.
+    """
     builtin = PATTERNS.get(pattern.name)
     if builtin is None or builtin.regexes != pattern.regexes or not core.has_pattern(pattern.name):
         return False
