@@ -177,7 +177,25 @@ class BpeModel {
   // byte of the piece has no token.
   void merge(std::string_view piece, std::vector<uint32_t>& out) const;
 
+  // Positions where a piece may be cut before BPE (see "Safe cuts" in bpe.cc). A candidate is a
+  // character start with a non-ASCII byte on at least one side: bytes a | b around the cut.
+  static bool cut_candidate(unsigned char a, unsigned char b) {
+    return (b & 0xC0) != 0x80 && ((a | b) & 0x80);
+  }
+  // False only when no token of the vocabulary can span the cut at p + k inside p[0, n) (0 < k < n,
+  // a candidate): then BPE(p) == BPE(p[0, k)) + BPE(p[k, n)).
+  bool may_cross(const char* p, size_t k, size_t n) const {
+    const size_t amax = k < 3 ? k : 3, bmax = n - k < 3 ? n - k : 3;
+    for (size_t a = amax; a >= 1; --a) {
+      for (size_t b = bmax; b >= 1; --b) {
+        const size_t f = cross_index(p + k - a, a, p + k, b);
+        if (cross_[f >> 6] >> (f & 63) & 1) return true;
+      }
+    }
+  }
+
  private:
+  void merge_tiny(std::string_view piece, std::vector<uint32_t>& out) const;  // 1-3 bytes
   template <bool kRank>
   void merge_small(std::string_view piece, std::vector<uint32_t>& out) const;
   template <bool kRank>
@@ -193,8 +211,20 @@ class BpeModel {
     }
   }
   [[noreturn]] void missing_byte(unsigned char c) const;
+  // Bit of the fragment (last a bytes before a cut, first b bytes after it), a, b in 1..3.
+  size_t cross_index(const char* x, size_t a, const char* y, size_t b) const {
+    uint64_t w = uint64_t{a} << 48 | uint64_t{b} << 52;
+    for (size_t i = 0; i < a; ++i) w |= uint64_t{static_cast<unsigned char>(x[i])} << (8 * i);
+    for (size_t i = 0; i < b; ++i) w |= uint64_t{static_cast<unsigned char>(y[i])} << (8 * (3 + i));
+    w *= 0x9E3779B97F4A7C15ull;
+    return (w ^ (w >> 31)) >> cross_shift_;
+  }
+  void build_cross(const std::vector<std::string>& tokens);
 
   TokenMap tokens_;
+  // Bitmap over fragments that some token has around an inner cut candidate (a superset test).
+  std::vector<uint64_t> cross_;
+  unsigned cross_shift_ = 64;
   PairMap pairs_;
   uint32_t byte_ids_[256];
   bool rank_mode_ = true;

@@ -55,6 +55,8 @@ constexpr size_t kCacheArena = 1 << 21;     // uint32 words of keys and ids (8 M
 // tag (low bit set, so never 0) and its low 32 bits the offset of the entry in the arena:
 // length in bytes, number of ids, key bytes (padded to 4 bytes), ids. Tag and offset share one
 // word so that a lookup touches one slot line, not two arrays.
+}  // namespace
+
 struct PieceCache {
   uint64_t serial = 0;
   size_t used = 0;
@@ -100,6 +102,8 @@ struct PieceCache {
     ++used;
   }
 };
+
+namespace {
 
 thread_local PieceCache t_cache;
 
@@ -163,6 +167,10 @@ void Encoder::decode(const uint32_t* ids, size_t n, std::string& out) const {
 }
 
 void Encoder::encode_piece(std::string_view piece, std::vector<uint32_t>& out) const {
+  encode_piece(thread_cache(serial_), piece, out);
+}
+
+void Encoder::encode_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const {
   size_t n = piece.size();
   if (n == 0) return;
   if (n == 1) {
@@ -178,11 +186,25 @@ void Encoder::encode_piece(std::string_view piece, std::vector<uint32_t>& out) c
       return;
     }
   }
-  if (n > kCacheMaxPiece) {
+  // Cut the piece where no token can span (non-ASCII text only, see bpe.cc "Safe cuts"): the
+  // chunks are short and recur (Chinese words), so the cache below mostly hits.
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(piece.data());
+  size_t start = 0;
+  for (size_t k = 1; k < n; ++k) {
+    if (BpeModel::cut_candidate(p[k - 1], p[k]) && !model_.may_cross(piece.data(), k, n)) {
+      merge_cached(cache, piece.substr(start, k - start), out);
+      start = k;
+    }
+  }
+  merge_cached(cache, piece.substr(start), out);
+}
+
+void Encoder::merge_cached(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const {
+  const size_t n = piece.size();
+  if (n <= 3 || n > kCacheMaxPiece) {  // short: direct BPE is as cheap as a cache probe
     model_.merge(piece, out);
     return;
   }
-  PieceCache& cache = thread_cache(serial_);
   uint64_t h = hash_bytes(piece.data(), n);
   if (cache.get(h, piece, out)) return;
   size_t before = out.size();
@@ -191,7 +213,8 @@ void Encoder::encode_piece(std::string_view piece, std::vector<uint32_t>& out) c
 }
 
 void Encoder::encode_pieces(const std::vector<std::string_view>& pieces, std::vector<uint32_t>& out) const {
-  for (std::string_view p : pieces) encode_piece(p, out);
+  PieceCache& cache = thread_cache(serial_);
+  for (std::string_view p : pieces) encode_piece(cache, p, out);
 }
 
 void Encoder::encode_ordinary_segment(std::string_view text, std::vector<uint32_t>& out,
@@ -200,9 +223,10 @@ void Encoder::encode_ordinary_segment(std::string_view text, std::vector<uint32_
   if (!has_pattern_) throw std::logic_error("this encoder has no native pre-tokenizer");
   ends.clear();
   split(pattern_, text, ends);
+  PieceCache& cache = thread_cache(serial_);
   size_t start = 0;
   for (uint32_t end : ends) {
-    encode_piece(text.substr(start, end - start), out);
+    encode_piece(cache, text.substr(start, end - start), out);
     start = end;
   }
 }

@@ -41,6 +41,8 @@ struct SpecialMatch {
   size_t index;  // into specials()
 };
 
+struct PieceCache;  // per-thread piece -> ids cache (encode.cc)
+
 // An encoder for one vocabulary.
 //
 // Invariants: immutable after construction, so every const method is safe to call from many
@@ -82,6 +84,9 @@ class Encoder {
   uint64_t serial() const { return serial_; }
 
  private:
+  void encode_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
+  // BPE of `piece` through the per-thread cache (no whole-piece shortcut).
+  void merge_cached(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
   void encode_ordinary_segment(std::string_view text, std::vector<uint32_t>& out,
                                std::vector<uint32_t>& ends) const;
 

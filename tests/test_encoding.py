@@ -338,3 +338,38 @@ def test_concurrent_batches_and_fork(tok100, mixed_text):
 
 def _child_batch(texts):
     return Tokenizer.from_tiktoken("cl100k_base").encode_ordinary_batch(texts, num_threads=2)
+
+
+# Pieces of non-ASCII text are cut where no token can span (csrc/bpe.cc, "Safe cuts"); these texts
+# are dense in such cut candidates: CJK, kana, Hangul, accented Latin, Cyrillic, emoji, marks.
+NON_ASCII = list("的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年机器学习") + list(
+    "のをにはがカタナ한국어éñüßøœжизнь😀🚀👍🏽\u0301\u3000，。！？「」 a1'"
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.lists(st.sampled_from(NON_ASCII), max_size=80).map("".join))
+def test_safe_cuts_match_tiktoken(pairs, text):
+    for tok, ref in pairs:
+        assert tok.encode_ordinary(text) == ref.encode_ordinary(text)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    parts=st.lists(
+        st.one_of(st.sampled_from(NON_ASCII).map(str.encode), st.binary(min_size=1, max_size=2)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_safe_cuts_equal_plain_bpe_on_bytes(tok100, tok200, parts):
+    # Any bytes, also broken UTF-8: the cut piece must give exactly the uncut BPE.
+    data = b"".join(parts)
+    for tok in (tok100, tok200):
+        enc = tok._enc
+        if enc.lookup(data) is None:
+            assert enc.encode_pieces([data]) == enc.bpe(data)
