@@ -192,6 +192,7 @@ class BpeModel {
         if (cross_[f >> 6] >> (f & 63) & 1) return true;
       }
     }
+    return false;
   }
 
  private:
