@@ -312,6 +312,21 @@ void bind_encode(py::module_& m) {
             return ids_to_list(ids);
           },
           py::arg("piece"), "Plain BPE of one piece (no whole-piece shortcut, no cache).")
+      .def(
+          "safe_cuts",
+          [](const Encoder& e, py::bytes b) {
+            const std::string_view s(b);
+            const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+            std::vector<uint32_t> cuts;
+            for (size_t k = 1; k < s.size(); ++k) {
+              if (BpeModel::cut_candidate(u[k - 1], u[k]) && !e.model().may_cross(s.data(), k, s.size())) {
+                cuts.push_back(static_cast<uint32_t>(k));
+              }
+            }
+            return ids_to_list(cuts);
+          },
+          py::arg("piece"),
+          "Positions where the encoder cuts this piece before BPE (no token can span them).")
       .def_static("clear_thread_cache", &clear_thread_cache,
                   "Forget the calling thread's piece cache (for cold-cache benchmarks).");
 }

@@ -373,3 +373,17 @@ def test_safe_cuts_equal_plain_bpe_on_bytes(tok100, tok200, parts):
         enc = tok._enc
         if enc.lookup(data) is None:
             assert enc.encode_pieces([data]) == enc.bpe(data)
+
+
+def test_safe_cuts_happen_and_are_exact(tok100, tok200):
+    # The cuts must actually occur on Chinese text (they are what makes it fast), and BPE of the
+    # chunks must equal BPE of the whole piece.
+    piece = "机器学习是人工智能的一个分支它研究计算机怎样模拟人类的学习行为".encode()
+    for tok in (tok100, tok200):
+        enc = tok._enc
+        cuts = enc.safe_cuts(piece)
+        assert cuts and all(0 < k < len(piece) for k in cuts)
+        bounds = [0, *cuts, len(piece)]
+        chunked = [i for a, b in zip(bounds, bounds[1:]) for i in enc.bpe(piece[a:b])]
+        assert chunked == enc.bpe(piece) == enc.encode_pieces([piece])
+    assert tok100._enc.safe_cuts(b"def hello_world(x):") == []  # ASCII is never cut

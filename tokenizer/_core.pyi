@@ -139,6 +139,9 @@ class Encoder:
     def bpe(self, piece: bytes) -> list[int]:
         """Plain BPE of one piece (no whole-piece shortcut, no cache)."""
 
+    def safe_cuts(self, piece: bytes) -> list[int]:
+        """Positions where the encoder cuts this piece before BPE (no token can span them)."""
+
     @staticmethod
     def clear_thread_cache() -> None:
         """Forget the calling thread's piece cache (for cold-cache benchmarks)."""
