@@ -232,7 +232,10 @@ void BpeModel::build_cross(const std::vector<std::string>& tokens) {
     for (size_t j = 1; j < n; ++j) {
       if (!cut_candidate(static_cast<unsigned char>(t[j - 1]), static_cast<unsigned char>(t[j]))) continue;
       const size_t a = std::min<size_t>(j, 3), b = std::min<size_t>(n - j, 3);
-      const size_t f = cross_index(t.data() + j - a, a, t.data() + j, b);
+      uint32_t x = 0, y = 0;
+      for (size_t i = 0; i < a; ++i) x |= uint32_t{static_cast<unsigned char>(t[j - a + i])} << (8 * i);
+      for (size_t i = 0; i < b; ++i) y |= uint32_t{static_cast<unsigned char>(t[j + i])} << (8 * i);
+      const size_t f = cross_index(a, b, x, y);
       cross_[f >> 6] |= uint64_t{1} << (f & 63);
     }
   }

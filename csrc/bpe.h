@@ -185,10 +185,15 @@ class BpeModel {
   // False only when no token of the vocabulary can span the cut at p + k inside p[0, n) (0 < k < n,
   // a candidate): then BPE(p) == BPE(p[0, k)) + BPE(p[k, n)).
   bool may_cross(const char* p, size_t k, size_t n) const {
+    const auto* u = reinterpret_cast<const unsigned char*>(p);
     const size_t amax = k < 3 ? k : 3, bmax = n - k < 3 ? n - k : 3;
+    uint32_t before = 0, after = 0;  // p[k-3..k) with p[k-1] in byte 2; p[k..k+3) from byte 0
+    for (size_t i = 0; i < amax; ++i) before |= uint32_t{u[k - 1 - i]} << (8 * (2 - i));
+    for (size_t i = 0; i < bmax; ++i) after |= uint32_t{u[k + i]} << (8 * i);
     for (size_t a = amax; a >= 1; --a) {
+      const uint32_t x = before >> (8 * (3 - a));
       for (size_t b = bmax; b >= 1; --b) {
-        const size_t f = cross_index(p + k - a, a, p + k, b);
+        const size_t f = cross_index(a, b, x, after & ((uint32_t{1} << (8 * b)) - 1));
         if (cross_[f >> 6] >> (f & 63) & 1) return true;
       }
     }
@@ -212,12 +217,10 @@ class BpeModel {
     }
   }
   [[noreturn]] void missing_byte(unsigned char c) const;
-  // Bit of the fragment (last a bytes before a cut, first b bytes after it), a, b in 1..3.
-  size_t cross_index(const char* x, size_t a, const char* y, size_t b) const {
-    uint64_t w = uint64_t{a} << 48 | uint64_t{b} << 52;
-    for (size_t i = 0; i < a; ++i) w |= uint64_t{static_cast<unsigned char>(x[i])} << (8 * i);
-    for (size_t i = 0; i < b; ++i) w |= uint64_t{static_cast<unsigned char>(y[i])} << (8 * (3 + i));
-    w *= 0x9E3779B97F4A7C15ull;
+  // Bit of the fragment: x = the last a bytes before a cut (first of them in the low byte), y = the
+  // first b bytes after it; a, b in 1..3.
+  size_t cross_index(size_t a, size_t b, uint32_t x, uint32_t y) const {
+    uint64_t w = (uint64_t{a} << 48 | uint64_t{b} << 52 | x | uint64_t{y} << 24) * 0x9E3779B97F4A7C15ull;
     return (w ^ (w >> 31)) >> cross_shift_;
   }
   void build_cross(const std::vector<std::string>& tokens);
