@@ -38,6 +38,10 @@
 #include <stdexcept>
 #include <string>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "unicode_tables.h"
 #include "utf8.h"
 
@@ -58,6 +62,9 @@ using namespace unicode;
 
 constexpr uint16_t kEnd = 1u << 15;  // the virtual character after the end of the text
 constexpr uint32_t kEndCp = 0xFFFFFFFFu;
+// o200k's letter classes: UPPER = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], LOWER = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
+constexpr uint16_t kUpper = kLu | kLt | kLm | kLo | kM;
+constexpr uint16_t kLower = kLl | kLm | kLo | kM;
 
 constexpr std::array<uint16_t, 128> make_ascii_classes() {
   std::array<uint16_t, 128> a{};
@@ -65,6 +72,110 @@ constexpr std::array<uint16_t, 128> make_ascii_classes() {
   return a;
 }
 constexpr std::array<uint16_t, 128> kAscii = make_ascii_classes();
+
+// ASCII byte sets scanned 16 bytes at a time (span below). Bytes >= 0x80 belong to none of them,
+// so a span stops at the first non-ASCII byte and the caller's general path takes over there.
+enum ByteSet : int {
+  kSetLetter,  // [A-Za-z]: the ASCII part of \p{L}, [\p{L}\p{M}] and codebpe-v1's word unit
+  kSetLower,   // [a-z]: the ASCII part of o200k's LOWER
+  kSetUpper,   // [A-Z]: the ASCII part of o200k's UPPER
+  kSetDigit,   // [0-9]: the ASCII part of \p{N}
+  kSetSpace,   // [\t\n\v\f\r ]: the ASCII part of \s (the regex module: not \x1c-\x1f)
+  kSetHSpace,  // [\t\v\f ]: \s minus \r and \n (codebpe-v1's [^\S\r\n])
+  kSetIndent,  // [ \t]: codebpe-v1's indentation
+  kSetPunct,   // ASCII, not \s, \p{L} or \p{N}: the ASCII part of [^\s\p{L}\p{N}]
+};
+
+constexpr bool in_byte_set(int set, uint32_t b) {
+  if (b >= 0x80) return false;
+  const bool letter = ((b | 0x20) - 'a') < 26u;
+  const bool digit = (b - '0') < 10u;
+  const bool space = b == ' ' || (b - '\t') < 5u;
+  switch (set) {
+    case kSetLetter: return letter;
+    case kSetLower: return (b - 'a') < 26u;
+    case kSetUpper: return (b - 'A') < 26u;
+    case kSetDigit: return digit;
+    case kSetSpace: return space;
+    case kSetHSpace: return space && b != '\r' && b != '\n';
+    case kSetIndent: return b == ' ' || b == '\t';
+    case kSetPunct: return !letter && !digit && !space;
+  }
+  return false;
+}
+
+constexpr std::array<uint8_t, 256> make_byte_sets() {
+  std::array<uint8_t, 256> a{};
+  for (uint32_t b = 0; b < 256; ++b) {
+    for (int set = kSetLetter; set <= kSetPunct; ++set) {
+      if (in_byte_set(set, b)) a[b] |= static_cast<uint8_t>(1u << set);
+    }
+  }
+  return a;
+}
+constexpr std::array<uint8_t, 256> kByteSets = make_byte_sets();
+
+// The byte sets are exactly the ASCII parts of the classes the spans stand in for.
+constexpr bool byte_sets_match_classes() {
+  for (uint32_t b = 0; b < 128; ++b) {
+    const uint16_t c = kAscii[b];
+    if (in_byte_set(kSetLetter, b) != bool(c & kL)) return false;
+    if (in_byte_set(kSetLetter, b) != bool(c & (kL | kM))) return false;
+    if (in_byte_set(kSetLower, b) != bool(c & kLower)) return false;
+    if (in_byte_set(kSetUpper, b) != bool(c & kUpper)) return false;
+    if (in_byte_set(kSetDigit, b) != bool(c & kN)) return false;
+    if (in_byte_set(kSetSpace, b) != bool(c & kWS)) return false;
+    if (in_byte_set(kSetPunct, b) != !(c & (kWS | kL | kN))) return false;
+    if (c & kCJK) return false;
+  }
+  return true;
+}
+static_assert(byte_sets_match_classes(), "ASCII byte sets disagree with unicode_tables.h");
+
+#if defined(__SSE2__)
+// Bytes b with (uint8_t)(b - lo) < len, as 0xFF lanes (SSE2 has only signed byte compares).
+CODEBPE_HOT __m128i in_range(__m128i v, uint8_t lo, uint8_t len) {
+  const __m128i x = _mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - lo)));
+  return _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(-128 + len)));
+}
+
+// One bit per byte of v: is it in the set?
+template <int Set>
+CODEBPE_HOT uint32_t set_mask(__m128i v) {
+  __m128i m;
+  if constexpr (Set == kSetLetter) {
+    m = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
+  } else if constexpr (Set == kSetLower) {
+    m = in_range(v, 'a', 26);
+  } else if constexpr (Set == kSetUpper) {
+    m = in_range(v, 'A', 26);
+  } else if constexpr (Set == kSetDigit) {
+    m = in_range(v, '0', 10);
+  } else if constexpr (Set == kSetSpace) {
+    m = _mm_or_si128(in_range(v, '\t', 5), _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+  } else if constexpr (Set == kSetHSpace) {
+    const __m128i vt = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                                     in_range(v, '\v', 2));
+    m = _mm_or_si128(vt, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+  } else if constexpr (Set == kSetIndent) {
+    m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+  } else {
+    static_assert(Set == kSetPunct);
+    const __m128i letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
+    const __m128i other = _mm_or_si128(_mm_or_si128(letter, in_range(v, '0', 10)),
+                                       _mm_or_si128(in_range(v, '\t', 5),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+    const __m128i ascii = _mm_cmpgt_epi8(v, _mm_set1_epi8(-1));
+    m = _mm_andnot_si128(other, ascii);
+  }
+  return static_cast<uint32_t>(_mm_movemask_epi8(m));
+}
+
+CODEBPE_HOT __m128i load16(const uint8_t* p) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+#endif
 
 struct Char {
   uint32_t cp;
@@ -85,8 +196,38 @@ struct Text {
     const Decoded d = decode_at(s, n, i);
     return {d.cp, class_of(d.cp), d.len};
   }
+  // First position >= i (and <= n) whose byte is not in the ASCII byte set; never reads s[n] or
+  // beyond. 16 bytes at a time: the last partial block is the text's last 16 bytes, shifted.
+  template <int Set>
+  CODEBPE_HOT size_t span(size_t i) const {
+#if defined(__SSE2__)
+    while (i + 16 <= n) {
+      const uint32_t out = set_mask<Set>(load16(s + i)) ^ 0xFFFFu;
+      if (out) return i + static_cast<size_t>(__builtin_ctz(out));
+      i += 16;
+    }
+    if (i < n && n >= 16) {
+      const size_t base = n - 16;
+      const uint32_t out = ((set_mask<Set>(load16(s + base)) ^ 0xFFFFu) >> (i - base)) |
+                           (1u << (n - i));
+      return i + static_cast<size_t>(__builtin_ctz(out));
+    }
+#endif
+    while (i < n && (kByteSets[s[i]] & (1u << Set))) ++i;
+    return i;
+  }
+  // The ASCII prefix of run(i, mask), for the masks whose ASCII part is a byte set (the test
+  // folds away: mask is a constant at every call site once inlined).
+  CODEBPE_HOT size_t ascii_run(size_t i, uint16_t mask) const {
+    if (mask == kL || mask == (kL | kM)) return span<kSetLetter>(i);
+    if (mask == kLower) return span<kSetLower>(i);
+    if (mask == kUpper) return span<kSetUpper>(i);
+    if (mask == kN) return span<kSetDigit>(i);
+    return i;
+  }
   // Advance from i while the character's class intersects `mask`.
   CODEBPE_HOT size_t run(size_t i, uint16_t mask) const {
+    i = ascii_run(i, mask);
     for (;;) {
       if (i < n && s[i] < 0x80) {
         if (!(kAscii[s[i]] & mask)) return i;
@@ -100,6 +241,7 @@ struct Text {
   }
   // Advance from i while the character's class does NOT intersect `mask` (kEnd always stops).
   CODEBPE_HOT size_t run_not(size_t i, uint16_t mask) const {
+    if (mask == (kWS | kL | kN)) i = span<kSetPunct>(i);
     mask |= kEnd;
     for (;;) {
       if (i < n && s[i] < 0x80) {
@@ -276,9 +418,6 @@ CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
 //       |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
 // with UPPER = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], LOWER = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
 // ---------------------------------------------------------------------------------------------
-constexpr uint16_t kUpper = kLu | kLt | kLm | kLo | kM;
-constexpr uint16_t kLower = kLl | kLm | kLo | kM;
-
 CODEBPE_HOT size_t o200k_suffix(const Text& t, size_t e) {
   if (e >= t.n || t.s[e] != '\'') return e;  // the common case, without a call
   const size_t c = contraction_ci(t, e);
