@@ -216,6 +216,43 @@ struct Text {
     while (i < n && (kByteSets[s[i]] & (1u << Set))) ++i;
     return i;
   }
+  // span<kSetSpace>(i), also setting nl_end to the position after the last \r or \n in the
+  // span (nl_end is left alone when the span has none).
+  CODEBPE_HOT size_t ws_span(size_t i, size_t& nl_end) const {
+#if defined(__SSE2__)
+    const auto newline_mask = [](__m128i v) {
+      return static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(
+          _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')))));
+    };
+    while (i + 16 <= n) {
+      const __m128i v = load16(s + i);
+      const uint32_t out = set_mask<kSetSpace>(v) ^ 0xFFFFu;
+      uint32_t nl = newline_mask(v);
+      if (out) {
+        const uint32_t len = static_cast<uint32_t>(__builtin_ctz(out));
+        nl &= (1u << len) - 1;
+        if (nl) nl_end = i + 32 - static_cast<size_t>(__builtin_clz(nl));
+        return i + len;
+      }
+      if (nl) nl_end = i + 32 - static_cast<size_t>(__builtin_clz(nl));
+      i += 16;
+    }
+    if (i < n && n >= 16) {
+      const size_t base = n - 16;
+      const __m128i v = load16(s + base);
+      const uint32_t shift = static_cast<uint32_t>(i - base);
+      const uint32_t out = ((set_mask<kSetSpace>(v) ^ 0xFFFFu) >> shift) | (1u << (n - i));
+      const uint32_t len = static_cast<uint32_t>(__builtin_ctz(out));
+      const uint32_t nl = (newline_mask(v) >> shift) & ((1u << len) - 1);
+      if (nl) nl_end = i + 32 - static_cast<size_t>(__builtin_clz(nl));
+      return i + len;
+    }
+#endif
+    for (; i < n && (kByteSets[s[i]] & (1u << kSetSpace)); ++i) {
+      if (s[i] == '\r' || s[i] == '\n') nl_end = i + 1;
+    }
+    return i;
+  }
   // The ASCII prefix of run(i, mask), for the masks whose ASCII part is a byte set (the test
   // folds away: mask is a constant at every call site once inlined).
   CODEBPE_HOT size_t ascii_run(size_t i, uint16_t mask) const {
@@ -286,7 +323,13 @@ struct WsRun {
 CODEBPE_HOT WsRun scan_ws(const Text& t, size_t i) {
   WsRun r{i, i, 0, false};
   size_t count = 0;
-  for (;;) {
+  const size_t a = t.ws_span(i, r.nl_end);  // the ASCII part, 16 bytes at a time
+  if (a > i) {
+    count = a - i;
+    r.end = a;
+    r.last_start = a - 1;
+  }
+  if (a < t.n && t.s[a] >= 0x80) for (;;) {
     const Char c = t.at(r.end);
     if (!(c.cls & kWS)) break;
     if (is_newline(c.cp)) r.nl_end = r.end + 1;
@@ -336,12 +379,14 @@ CODEBPE_HOT size_t match_gpt2(const Text& t, size_t i) {
   const uint8_t b = t.s[i];  // ASCII fast path; the general path below decides the rest
   if (b < 0x80 && b != '\'') {
     const uint16_t cb = kAscii[b];
-    if (cb & (kL | kN)) return t.run(i + 1, cb & (kL | kN));
+    if (cb & kL) return t.run(i + 1, kL);
+    if (cb & kN) return t.run(i + 1, kN);
     if (!(cb & kWS)) return t.run_not(i + 1, kWS | kL | kN);
     const uint8_t nb = i + 1 < t.n ? t.s[i + 1] : 0x80;
     if (b == ' ' && nb < 0x80) {
       const uint16_t cn = kAscii[nb];
-      if (cn & (kL | kN)) return t.run(i + 2, cn & (kL | kN));
+      if (cn & kL) return t.run(i + 2, kL);
+      if (cn & kN) return t.run(i + 2, kN);
       if (!(cn & kWS)) return t.run_not(i + 2, kWS | kL | kN);
     }
   }
@@ -370,20 +415,37 @@ CODEBPE_HOT size_t match_gpt2(const Text& t, size_t i) {
 // cl100k: '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+
 //         |\s++$|\s*[\r\n]|\s+(?!\S)|\s
 // ---------------------------------------------------------------------------------------------
+// The whitespace alternatives `\s++$|\s*[\r\n]|\s+(?!\S)|\s` at a whitespace character of
+// length len.
+CODEBPE_HOT size_t cl100k_ws(const Text& t, size_t i, uint32_t len) {
+  const WsRun r = scan_ws(t, i);
+  if (r.end == t.n) return r.end;  // \s++$
+  // subtle: `\s*[\r\n]` backtracks the greedy \s* to the run's last newline.
+  if (r.nl_end) return r.nl_end;
+  if (r.several) return r.last_start;  // \s+(?!\S)
+  return i + len;                      // \s
+}
+
 CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
-  // ASCII fast path for the common first characters; anything else takes the general path.
+  // ASCII fast path: an ASCII character followed by an ASCII character (or the end) decides
+  // the alternative from those two bytes, except for the contraction; the rest takes the
+  // general path.
   const uint8_t b = t.s[i];
   if (b < 0x80) {
     const uint16_t cb = kAscii[b];
     if (cb & kL) return t.run(i + 1, kL);
-    const uint8_t nb = i + 1 < t.n ? t.s[i + 1] : 0x80;
-    if (b != '\'' && !(cb & (kWS | kN)) && nb < 0x80) {  // punctuation, symbol, control
-      if (kAscii[nb] & kL) return t.run(i + 2, kL);
-      return t.newlines(t.run_not(i + 1, kWS | kL | kN));
-    }
-    if (b == ' ' && nb < 0x80 && nb != '\'') {
-      if (kAscii[nb] & kL) return t.run(i + 2, kL);
-      if (!(kAscii[nb] & (kWS | kN))) return t.newlines(t.run_not(i + 2, kWS | kL | kN));
+    if (i + 1 == t.n) return t.n;  // a last character is a piece of its own whatever it is
+    const uint8_t nb = t.s[i + 1];
+    if (nb < 0x80 && b != '\'') {
+      const uint16_t cn = kAscii[nb];
+      if (cb & kN) return t.digits3(i);
+      if (!(cb & kWS)) {  // punctuation, symbol, control: a prefix and letters, or a run
+        if (cn & kL) return t.run(i + 2, kL);
+        return t.newlines(t.run_not(i + 1, kWS | kL | kN));
+      }
+      if (b != '\r' && b != '\n' && (cn & kL)) return t.run(i + 2, kL);
+      if (b == ' ' && !(cn & (kWS | kN))) return t.newlines(t.run_not(i + 2, kWS | kL | kN));
+      return cl100k_ws(t, i, 1);
     }
   }
   const Char c = t.at(i);
@@ -404,12 +466,7 @@ CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
     x = t.at(j);
   }
   if (!(x.cls & (kWS | kL | kN | kEnd))) return t.newlines(t.run_not(j, kWS | kL | kN));
-  const WsRun r = scan_ws(t, i);
-  if (r.end == t.n) return r.end;  // \s++$
-  // subtle: `\s*[\r\n]` backtracks the greedy \s* to the run's last newline.
-  if (r.nl_end) return r.nl_end;
-  if (r.several) return r.last_start;  // \s+(?!\S)
-  return i + c.len;                    // \s
+  return cl100k_ws(t, i, c.len);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -447,31 +504,61 @@ CODEBPE_HOT size_t o200k_upper_word(const Text& t, size_t p) {
   return o200k_suffix(t, t.run(t.run(p, kUpper), kLower));
 }
 
-CODEBPE_HOT size_t match_o200k(const Text& t, size_t i) {
-  // ASCII fast path: a lower-case word, with or without a one-character prefix (for a
-  // lower-case first letter the upper-case run is empty, so the word is the lower-case run).
-  // An ASCII upper-case run followed by an ASCII character: with a lower-case letter next, the
-  // first alternative's [UPPER]* stops before it ("Hello", "HTTPServer" whole);
-  // otherwise the second alternative takes the upper-case run ("JSON").
+// ` ?[^\s\p{L}\p{N}]+[\r\n/]*` from j, the first character of the run.
+CODEBPE_HOT size_t o200k_punct(const Text& t, size_t j) {
+  j = t.run_not(j, kWS | kL | kN);
+  while (j < t.n && (t.s[j] == '\r' || t.s[j] == '\n' || t.s[j] == '/')) ++j;
+  return j;
+}
+
+// `\s*[\r\n]+|\s+(?!\S)|\s+` at a whitespace character.
+CODEBPE_HOT size_t o200k_ws(const Text& t, size_t i) {
+  const WsRun r = scan_ws(t, i);
+  if (r.nl_end) return r.nl_end;       // \s*[\r\n]+ (backtracked to the last newline)
+  if (r.end == t.n) return r.end;      // \s+(?!\S) at the end
+  if (r.several) return r.last_start;  // \s+(?!\S)
+  return r.end;                        // \s+
+}
+
+// A word starting with an ASCII upper-case letter at w (after the prefix, if any), when the
+// upper-case run is followed by an ASCII character or the end: with a lower-case letter next,
+// the first alternative's [UPPER]* stops before it ("Hello", "HTTPServer" whole); otherwise
+// the second alternative takes the upper-case run ("JSON"). 0 when a non-ASCII byte follows.
+CODEBPE_HOT size_t o200k_ascii_upper(const Text& t, size_t w) {
+  const size_t j = t.span<kSetUpper>(w + 1);
+  if (j == t.n) return j;
+  if (t.s[j] >= 0x80) return 0;
+  if (kAscii[t.s[j]] & kLl) return o200k_suffix(t, t.run(j + 1, kLower));
+  return o200k_suffix(t, j);
+}
+
+// ASCII fast path: a character and the next one both ASCII (or the end) decide the alternative;
+// 0 sends the rest to the general path. A lower-case word, with or without a one-character
+// prefix (for a lower-case first letter the upper-case run is empty, so the word is the
+// lower-case run); an upper-case word (o200k_ascii_upper); digits; a punctuation run, with or
+// without a space; a whitespace run.
+CODEBPE_HOT size_t o200k_fast(const Text& t, size_t i) {
   const uint8_t b = t.s[i];
-  if (b < 0x80) {
-    const uint16_t cb = kAscii[b];
-    if (cb & kLl) return o200k_suffix(t, t.run(i + 1, kLower));
-    size_t w = i;  // where the word starts (after an optional prefix character)
-    if (!(cb & (kL | kN)) && b != '\r' && b != '\n' && i + 1 < t.n && t.s[i + 1] < 0x80) {
-      w = i + 1;
-      if (kAscii[t.s[w]] & kLl) return o200k_suffix(t, t.run(w + 1, kLower));
-    }
-    if (kAscii[t.s[w]] & kLu) {
-      size_t j = w + 1;
-      while (j < t.n && t.s[j] < 0x80 && (kAscii[t.s[j]] & kLu)) ++j;
-      if (j == t.n) return j;
-      if (t.s[j] < 0x80) {
-        if (kAscii[t.s[j]] & kLl) return o200k_suffix(t, t.run(j + 1, kLower));
-        return o200k_suffix(t, j);
-      }
-    }
+  if (b >= 0x80) return 0;
+  const uint16_t cb = kAscii[b];
+  if (cb & kLl) return o200k_suffix(t, t.run(i + 1, kLower));
+  if (i + 1 == t.n) return t.n;  // a last character is a piece of its own whatever it is
+  const uint8_t nb = t.s[i + 1];
+  if (nb >= 0x80) return 0;
+  const uint16_t cn = kAscii[nb];
+  if (cb & kLu) return o200k_ascii_upper(t, i);
+  if (cb & kN) return t.digits3(i);
+  if (b != '\r' && b != '\n') {  // b can be the prefix [^\r\n\p{L}\p{N}]
+    if (cn & kLl) return o200k_suffix(t, t.run(i + 2, kLower));
+    if (cn & kLu) return o200k_ascii_upper(t, i + 1);
   }
+  if (!(cb & kWS)) return o200k_punct(t, i + 1);
+  if (b == ' ' && !(cn & (kWS | kN))) return o200k_punct(t, i + 2);
+  return o200k_ws(t, i);
+}
+
+CODEBPE_HOT size_t match_o200k(const Text& t, size_t i) {
+  if (size_t e = o200k_fast(t, i)) return e;
   const Char c = t.at(i);
   // subtle: the optional prefix is greedy but not possessive: with it first, then without (which
   // matters for combining marks, in both the prefix class and the letter classes).
@@ -489,16 +576,8 @@ CODEBPE_HOT size_t match_o200k(const Text& t, size_t i) {
     j = i + 1;
     x = t.at(j);
   }
-  if (!(x.cls & (kWS | kL | kN | kEnd))) {
-    j = t.run_not(j, kWS | kL | kN);
-    while (j < t.n && (t.s[j] == '\r' || t.s[j] == '\n' || t.s[j] == '/')) ++j;
-    return j;
-  }
-  const WsRun r = scan_ws(t, i);
-  if (r.nl_end) return r.nl_end;             // \s*[\r\n]+ (backtracked to the last newline)
-  if (r.end == t.n) return r.end;            // \s+(?!\S) at the end
-  if (r.several) return r.last_start;        // \s+(?!\S)
-  return r.end;                              // \s+
+  if (!(x.cls & (kWS | kL | kN | kEnd))) return o200k_punct(t, j);
+  return o200k_ws(t, i);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,6 +593,7 @@ CODEBPE_HOT size_t match_o200k(const Text& t, size_t i) {
 CODEBPE_HOT bool is_word(uint16_t cls) { return (cls & (kL | kM)) && !(cls & kCJK); }
 
 CODEBPE_HOT size_t word_run(const Text& t, size_t i) {
+  i = t.span<kSetLetter>(i);
   for (;;) {
     if (i < t.n && t.s[i] < 0x80) {  // ASCII: letters only (no ASCII mark or CJK)
       if (!(kAscii[t.s[i]] & kL)) return i;
@@ -526,25 +606,49 @@ CODEBPE_HOT size_t word_run(const Text& t, size_t i) {
   }
 }
 
+// ASCII fast path: a character and the next one both ASCII (or the end) decide the
+// alternative; 0 sends the rest (and every A3/A4 case with a non-ASCII character) to the general
+// path.
+CODEBPE_HOT size_t codebpe_v1_fast(const Text& t, size_t i) {
+  const uint8_t* s = t.s;
+  const uint8_t b = s[i];
+  if (b >= 0x80) return 0;
+  const uint16_t cb = kAscii[b];
+  if (cb & kL) return word_run(t, i + 1);  // A3
+  if (b == ' ' || b == '\t') {
+    if (i == 0 || s[i - 1] == '\r' || s[i - 1] == '\n') return t.span<kSetIndent>(i + 1);  // A1
+  } else if (b == '\r' || b == '\n') {
+    return t.newlines(i + 1);  // A2
+  }
+  // A bracket is never A3/A4's first character, so it starts an A6 run whatever follows.
+  if (is_bracket(b)) return t.newlines(t.run_not(i + 1, kWS | kL | kN));
+  if (i + 1 == t.n) return t.n;  // a last character is a piece of its own whatever it is
+  const uint8_t nb = s[i + 1];
+  if (nb >= 0x80) return 0;
+  const uint16_t cn = kAscii[nb];
+  if (cb & kN) return t.digits3(i);  // A5
+  // b is now punctuation or horizontal whitespace (but not an indentation's first character).
+  if (cn & kL) return word_run(t, i + 2);                // A3 with its first character
+  if (b == ' ' && (cn & kN)) return t.digits3(i + 1);    // A5 with its space
+  if (!(cb & kWS)) return t.newlines(t.run_not(i + 1, kWS | kL | kN));  // A6
+  if (b == ' ' && !(cn & kWS)) return t.newlines(t.run_not(i + 2, kWS | kL | kN));  // A6
+  // A7/A8 on a run of ASCII horizontal whitespace (see the general path below).
+  const size_t end = t.span<kSetHSpace>(i + 1);
+  if (end == t.n || s[end] == '\r' || s[end] == '\n' || end == i + 1) return end;
+  if (s[end] >= 0x80) return 0;  // a non-ASCII space may continue the run
+  return end - 1;
+}
+
 CODEBPE_HOT size_t match_codebpe_v1(const Text& t, size_t i) {
+  if (size_t e = codebpe_v1_fast(t, i)) return e;
   const Char c = t.at(i);
   const uint8_t* s = t.s;
-  const uint8_t b0 = s[i];
   if (c.cp == ' ' || c.cp == '\t') {
     if (i == 0 || s[i - 1] == '\r' || s[i - 1] == '\n') {  // A1: the whole indentation run
-      size_t j = i + 1;
-      while (j < t.n && (s[j] == ' ' || s[j] == '\t')) ++j;
-      return j;
+      return t.span<kSetIndent>(i + 1);
     }
   } else if (c.cp == '\r' || c.cp == '\n') {  // A2
     return t.newlines(i + 1);
-  }
-  if (b0 < 0x80) {  // ASCII fast path for A3: a word, or one prefix character and a word
-    if (kAscii[b0] & kL) return word_run(t, i + 1);
-    const uint8_t nb = i + 1 < t.n ? s[i + 1] : 0x80;
-    if (nb < 0x80 && (kAscii[nb] & kL) && !(kAscii[b0] & kN) && !is_bracket(b0)) {
-      return word_run(t, i + 2);
-    }
   }
   // A3/A4: an optional first character, greedy: first with it, then without.
   const bool bracket = c.cp < 0x80 && is_bracket(c.cp);
