@@ -50,8 +50,10 @@
 // 112 MB/s on code).
 #if defined(__GNUC__)
 #define CODEBPE_HOT inline __attribute__((always_inline))
+#define CODEBPE_LAMBDA __attribute__((always_inline))
 #else
 #define CODEBPE_HOT inline
+#define CODEBPE_LAMBDA
 #endif
 
 namespace codebpe {
@@ -253,18 +255,25 @@ struct Text {
     }
     return i;
   }
-  // The ASCII prefix of run(i, mask), for the masks whose ASCII part is a byte set (the test
-  // folds away: mask is a constant at every call site once inlined).
-  CODEBPE_HOT size_t ascii_run(size_t i, uint16_t mask) const {
-    if (mask == kL || mask == (kL | kM)) return span<kSetLetter>(i);
-    if (mask == kLower) return span<kSetLower>(i);
-    if (mask == kUpper) return span<kSetUpper>(i);
-    if (mask == kN) return span<kSetDigit>(i);
-    return i;
+  // Is the ASCII part of `mask` one of the byte sets? (The tests fold away: mask is a constant
+  // at every call site once inlined.)
+  static constexpr int byte_set_of(uint16_t mask) {
+    if (mask == kL || mask == (kL | kM)) return kSetLetter;
+    if (mask == kLower) return kSetLower;
+    if (mask == kUpper) return kSetUpper;
+    if (mask == kN) return kSetDigit;
+    return -1;
   }
   // Advance from i while the character's class intersects `mask`.
   CODEBPE_HOT size_t run(size_t i, uint16_t mask) const {
-    i = ascii_run(i, mask);
+    const int set = byte_set_of(mask);
+    if (set >= 0) {  // the ASCII part 16 bytes at a time; done unless a non-ASCII byte stops it
+      if (set == kSetLetter) i = span<kSetLetter>(i);
+      if (set == kSetLower) i = span<kSetLower>(i);
+      if (set == kSetUpper) i = span<kSetUpper>(i);
+      if (set == kSetDigit) i = span<kSetDigit>(i);
+      if (i >= n || s[i] < 0x80) return i;
+    }
     for (;;) {
       if (i < n && s[i] < 0x80) {
         if (!(kAscii[s[i]] & mask)) return i;
@@ -278,7 +287,10 @@ struct Text {
   }
   // Advance from i while the character's class does NOT intersect `mask` (kEnd always stops).
   CODEBPE_HOT size_t run_not(size_t i, uint16_t mask) const {
-    if (mask == (kWS | kL | kN)) i = span<kSetPunct>(i);
+    if (mask == (kWS | kL | kN)) {
+      i = span<kSetPunct>(i);
+      if (i >= n || s[i] < 0x80) return i;
+    }
     mask |= kEnd;
     for (;;) {
       if (i < n && s[i] < 0x80) {
@@ -290,6 +302,29 @@ struct Text {
       if (c.cls & mask) return i;
       i += c.len;
     }
+  }
+  // `[^\s\p{L}\p{N}]+[\r\n]*` from i (a punctuation character or later), with '/' among the
+  // trailing characters too when Slash (o200k's `[\r\n/]*`). When both runs end inside one
+  // 16-byte block (the common case), no branch depends on their lengths.
+  template <bool Slash>
+  CODEBPE_HOT size_t punct_newlines(size_t i) const {
+#if defined(__SSE2__)
+    if (i + 16 <= n) {
+      const __m128i v = load16(s + i);
+      const uint32_t out = set_mask<kSetPunct>(v) ^ 0xFFFFu;
+      const uint32_t k = static_cast<uint32_t>(__builtin_ctz(out | 0x10000u));
+      if (k < 16 && s[i + k] < 0x80) {
+        __m128i nl = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+        if (Slash) nl = _mm_or_si128(nl, _mm_cmpeq_epi8(v, _mm_set1_epi8('/')));
+        const uint32_t rest = (static_cast<uint32_t>(_mm_movemask_epi8(nl)) ^ 0xFFFFu) >> k;
+        if (rest) return i + k + static_cast<size_t>(__builtin_ctz(rest));
+      }
+    }
+#endif
+    i = run_not(i, kWS | kL | kN);
+    while (i < n && (s[i] == '\r' || s[i] == '\n' || (Slash && s[i] == '/'))) ++i;
+    return i;
   }
   // Up to three characters of class N (the `\p{N}{1,3}` alternatives).
   CODEBPE_HOT size_t digits3(size_t i) const {
@@ -441,10 +476,10 @@ CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
       if (cb & kN) return t.digits3(i);
       if (!(cb & kWS)) {  // punctuation, symbol, control: a prefix and letters, or a run
         if (cn & kL) return t.run(i + 2, kL);
-        return t.newlines(t.run_not(i + 1, kWS | kL | kN));
+        return t.punct_newlines<false>(i + 1);
       }
       if (b != '\r' && b != '\n' && (cn & kL)) return t.run(i + 2, kL);
-      if (b == ' ' && !(cn & (kWS | kN))) return t.newlines(t.run_not(i + 2, kWS | kL | kN));
+      if (b == ' ' && !(cn & (kWS | kN))) return t.punct_newlines<false>(i + 2);
       return cl100k_ws(t, i, 1);
     }
   }
@@ -465,7 +500,7 @@ CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
     j = i + 1;
     x = t.at(j);
   }
-  if (!(x.cls & (kWS | kL | kN | kEnd))) return t.newlines(t.run_not(j, kWS | kL | kN));
+  if (!(x.cls & (kWS | kL | kN | kEnd))) return t.punct_newlines<false>(j);
   return cl100k_ws(t, i, c.len);
 }
 
@@ -505,11 +540,7 @@ CODEBPE_HOT size_t o200k_upper_word(const Text& t, size_t p) {
 }
 
 // ` ?[^\s\p{L}\p{N}]+[\r\n/]*` from j, the first character of the run.
-CODEBPE_HOT size_t o200k_punct(const Text& t, size_t j) {
-  j = t.run_not(j, kWS | kL | kN);
-  while (j < t.n && (t.s[j] == '\r' || t.s[j] == '\n' || t.s[j] == '/')) ++j;
-  return j;
-}
+CODEBPE_HOT size_t o200k_punct(const Text& t, size_t j) { return t.punct_newlines<true>(j); }
 
 // `\s*[\r\n]+|\s+(?!\S)|\s+` at a whitespace character.
 CODEBPE_HOT size_t o200k_ws(const Text& t, size_t i) {
@@ -621,7 +652,7 @@ CODEBPE_HOT size_t codebpe_v1_fast(const Text& t, size_t i) {
     return t.newlines(i + 1);  // A2
   }
   // A bracket is never A3/A4's first character, so it starts an A6 run whatever follows.
-  if (is_bracket(b)) return t.newlines(t.run_not(i + 1, kWS | kL | kN));
+  if (is_bracket(b)) return t.punct_newlines<false>(i + 1);
   if (i + 1 == t.n) return t.n;  // a last character is a piece of its own whatever it is
   const uint8_t nb = s[i + 1];
   if (nb >= 0x80) return 0;
@@ -630,8 +661,8 @@ CODEBPE_HOT size_t codebpe_v1_fast(const Text& t, size_t i) {
   // b is now punctuation or horizontal whitespace (but not an indentation's first character).
   if (cn & kL) return word_run(t, i + 2);                // A3 with its first character
   if (b == ' ' && (cn & kN)) return t.digits3(i + 1);    // A5 with its space
-  if (!(cb & kWS)) return t.newlines(t.run_not(i + 1, kWS | kL | kN));  // A6
-  if (b == ' ' && !(cn & kWS)) return t.newlines(t.run_not(i + 2, kWS | kL | kN));  // A6
+  if (!(cb & kWS)) return t.punct_newlines<false>(i + 1);  // A6
+  if (b == ' ' && !(cn & kWS)) return t.punct_newlines<false>(i + 2);  // A6
   // A7/A8 on a run of ASCII horizontal whitespace (see the general path below).
   const size_t end = t.span<kSetHSpace>(i + 1);
   if (end == t.n || s[end] == '\r' || s[end] == '\n' || end == i + 1) return end;
@@ -668,7 +699,7 @@ CODEBPE_HOT size_t match_codebpe_v1(const Text& t, size_t i) {
   }
   if (x.cls & kN) return t.digits3(j);
   // A6, then the newlines that end the line
-  if (!(x.cls & (kWS | kL | kN | kEnd))) return t.newlines(t.run_not(j, kWS | kL | kN));
+  if (!(x.cls & (kWS | kL | kN | kEnd))) return t.punct_newlines<false>(j);
   // A7/A8: c is horizontal whitespace (not \r or \n). subtle: (?!\S) also holds before \r, \n
   // and at the end, so the whole run is taken there; before a non-space the run gives its last
   // character back (when it has two or more).
@@ -745,7 +776,7 @@ void drive(const Text& whole, size_t b, size_t e, Match match, std::vector<uint3
   if (gap) ends.push_back(static_cast<uint32_t>(e));
 }
 
-constexpr auto kR3 = [](const Text& x, size_t i) { return match_deepseek_r3(x, i); };
+constexpr auto kR3 = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_deepseek_r3(x, i); };
 
 inline bool in_deepseek_cjk(uint32_t cp) {
   return (cp >= 0x4E00 && cp <= 0x9FA5) || (cp >= 0x3040 && cp <= 0x30FF);
@@ -813,14 +844,14 @@ void split(PatternId pattern, std::string_view text, std::vector<uint32_t>& ends
   // Lambdas (distinct types) so that each matcher is inlined into its own drive loop.
   switch (pattern) {
     case PatternId::gpt2:
-      return drive(t, 0, t.n, [](const Text& x, size_t i) { return match_gpt2(x, i); }, ends);
+      return drive(t, 0, t.n, [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_gpt2(x, i); }, ends);
     case PatternId::cl100k:
-      return drive(t, 0, t.n, [](const Text& x, size_t i) { return match_cl100k(x, i); }, ends);
+      return drive(t, 0, t.n, [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_cl100k(x, i); }, ends);
     case PatternId::o200k:
-      return drive(t, 0, t.n, [](const Text& x, size_t i) { return match_o200k(x, i); }, ends);
+      return drive(t, 0, t.n, [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_o200k(x, i); }, ends);
     case PatternId::codebpe_v1:
       return drive(t, 0, t.n,
-                   [](const Text& x, size_t i) { return match_codebpe_v1(x, i); }, ends);
+                   [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_codebpe_v1(x, i); }, ends);
     case PatternId::deepseek_v3:
       return split_deepseek_v3(t, ends);
   }
