@@ -625,6 +625,7 @@ CODEBPE_HOT bool is_word(uint16_t cls) { return (cls & (kL | kM)) && !(cls & kCJ
 
 CODEBPE_HOT size_t word_run(const Text& t, size_t i) {
   i = t.span<kSetLetter>(i);
+  if (i >= t.n || t.s[i] < 0x80) return i;
   for (;;) {
     if (i < t.n && t.s[i] < 0x80) {  // ASCII: letters only (no ASCII mark or CJK)
       if (!(kAscii[t.s[i]] & kL)) return i;
