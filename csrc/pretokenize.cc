@@ -86,6 +86,8 @@ enum ByteSet : int {
   kSetHSpace,  // [\t\v\f ]: \s minus \r and \n (codebpe-v1's [^\S\r\n])
   kSetIndent,  // [ \t]: codebpe-v1's indentation
   kSetPunct,   // ASCII, not \s, \p{L} or \p{N}: the ASCII part of [^\s\p{L}\p{N}]
+  kSetPS,      // the 32 ASCII punctuation characters: the ASCII part of [\p{P}\p{S}]
+  kSetNonDigit,  // ASCII but not [0-9]: what deepseek-v3's R1/R2 pass skips
 };
 
 constexpr bool in_byte_set(int set, uint32_t b) {
@@ -102,20 +104,23 @@ constexpr bool in_byte_set(int set, uint32_t b) {
     case kSetHSpace: return space && b != '\r' && b != '\n';
     case kSetIndent: return b == ' ' || b == '\t';
     case kSetPunct: return !letter && !digit && !space;
+    case kSetPS: return b > ' ' && b < 0x7F && !letter && !digit;
+    case kSetNonDigit: return !digit;
   }
   return false;
 }
 
-constexpr std::array<uint8_t, 256> make_byte_sets() {
-  std::array<uint8_t, 256> a{};
+constexpr std::array<uint16_t, 256> make_byte_sets() {
+  std::array<uint16_t, 256> a{};
   for (uint32_t b = 0; b < 256; ++b) {
-    for (int set = kSetLetter; set <= kSetPunct; ++set) {
-      if (in_byte_set(set, b)) a[b] |= static_cast<uint8_t>(1u << set);
+    for (int set = kSetLetter; set <= kSetNonDigit; ++set) {
+      if (in_byte_set(set, b)) a[b] |= static_cast<uint16_t>(1u << set);
     }
   }
   return a;
 }
-constexpr std::array<uint8_t, 256> kByteSets = make_byte_sets();
+constexpr std::array<uint16_t, 256> kByteSets = make_byte_sets();
+static_assert(kSetNonDigit < 16, "kByteSets holds one bit per set");
 
 // The byte sets are exactly the ASCII parts of the classes the spans stand in for.
 constexpr bool byte_sets_match_classes() {
@@ -128,6 +133,7 @@ constexpr bool byte_sets_match_classes() {
     if (in_byte_set(kSetDigit, b) != bool(c & kN)) return false;
     if (in_byte_set(kSetSpace, b) != bool(c & kWS)) return false;
     if (in_byte_set(kSetPunct, b) != !(c & (kWS | kL | kN))) return false;
+    if (in_byte_set(kSetPS, b) != bool(c & (kP | kS))) return false;
     if (c & kCJK) return false;
   }
   return true;
@@ -162,6 +168,12 @@ CODEBPE_HOT uint32_t set_mask(__m128i v) {
   } else if constexpr (Set == kSetIndent) {
     m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
                      _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+  } else if constexpr (Set == kSetPS) {
+    const __m128i letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
+    const __m128i other = _mm_or_si128(letter, in_range(v, '0', 10));
+    m = _mm_andnot_si128(other, in_range(v, '!', 0x7F - '!'));
+  } else if constexpr (Set == kSetNonDigit) {
+    m = _mm_andnot_si128(in_range(v, '0', 10), _mm_cmpgt_epi8(v, _mm_set1_epi8(-1)));
   } else {
     static_assert(Set == kSetPunct);
     const __m128i letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
@@ -262,6 +274,7 @@ struct Text {
     if (mask == kLower) return kSetLower;
     if (mask == kUpper) return kSetUpper;
     if (mask == kN) return kSetDigit;
+    if (mask == (kP | kS)) return kSetPS;
     return -1;
   }
   // Advance from i while the character's class intersects `mask`.
@@ -272,6 +285,7 @@ struct Text {
       if (set == kSetLower) i = span<kSetLower>(i);
       if (set == kSetUpper) i = span<kSetUpper>(i);
       if (set == kSetDigit) i = span<kSetDigit>(i);
+      if (set == kSetPS) i = span<kSetPS>(i);
       if (i >= n || s[i] < 0x80) return i;
     }
     for (;;) {
@@ -792,6 +806,8 @@ void split_deepseek_v3(const Text& t, std::vector<uint32_t>& ends) {
   size_t i = 0;
   size_t seg = 0;  // start of the current segment of other characters
   while (i < t.n) {
+    i = t.span<kSetNonDigit>(i);  // ASCII other than digits: part of the current segment
+    if (i == t.n) break;
     const Char c = t.at(i);
     const bool digit = c.cls & kN;
     if (!digit && !in_deepseek_cjk(c.cp)) {
