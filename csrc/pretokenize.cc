@@ -97,7 +97,8 @@ using namespace unicode;
 
 constexpr uint16_t kEnd = 1u << 15;  // the virtual character after the end of the text
 constexpr uint32_t kEndCp = 0xFFFFFFFFu;
-// o200k's letter classes: UPPER = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], LOWER = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
+// o200k's letter classes: UPPER = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}],
+// LOWER = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
 constexpr uint16_t kUpper = kLu | kLt | kLm | kLo | kM;
 constexpr uint16_t kLower = kLl | kLm | kLo | kM;
 
@@ -411,13 +412,15 @@ CODEBPE_HOT WsRun scan_ws(const Text& t, size_t i) {
     r.end = a;
     r.last_start = a - 1;
   }
-  if (a < t.n && t.s[a] >= 0x80) for (;;) {
-    const Char c = t.at(r.end);
-    if (!(c.cls & kWS)) break;
-    if (is_newline(c.cp)) r.nl_end = r.end + 1;
-    r.last_start = r.end;
-    r.end += c.len;
-    ++count;
+  if (a < t.n && t.s[a] >= 0x80) {  // a non-ASCII character: the run may go on
+    for (;;) {
+      const Char c = t.at(r.end);
+      if (!(c.cls & kWS)) break;
+      if (is_newline(c.cp)) r.nl_end = r.end + 1;
+      r.last_start = r.end;
+      r.end += c.len;
+      ++count;
+    }
   }
   r.several = count >= 2;
   return r;
@@ -891,17 +894,21 @@ void split(PatternId pattern, std::string_view text, std::vector<uint32_t>& ends
   if (text.size() >= (uint64_t{1} << 32)) throw std::length_error("text too long to split (4 GiB)");
   const Text t{reinterpret_cast<const uint8_t*>(text.data()), text.size()};
   ends.reserve(ends.size() + text.size() / 4 + 16);
-  // Lambdas (distinct types) so that each matcher is inlined into its own drive loop.
+  // Lambdas (distinct types) so that each matcher is inlined into its own drive loop (forced:
+  // GCC had kept the matcher out of line, one call per piece).
+  const auto gpt2 = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_gpt2(x, i); };
+  const auto cl100k = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_cl100k(x, i); };
+  const auto o200k = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_o200k(x, i); };
+  const auto v1 = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_codebpe_v1(x, i); };
   switch (pattern) {
     case PatternId::gpt2:
-      return drive(t, 0, t.n, [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_gpt2(x, i); }, ends);
+      return drive(t, 0, t.n, gpt2, ends);
     case PatternId::cl100k:
-      return drive(t, 0, t.n, [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_cl100k(x, i); }, ends);
+      return drive(t, 0, t.n, cl100k, ends);
     case PatternId::o200k:
-      return drive(t, 0, t.n, [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_o200k(x, i); }, ends);
+      return drive(t, 0, t.n, o200k, ends);
     case PatternId::codebpe_v1:
-      return drive(t, 0, t.n,
-                   [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_codebpe_v1(x, i); }, ends);
+      return drive(t, 0, t.n, v1, ends);
     case PatternId::deepseek_v3:
       return split_deepseek_v3(t, ends);
   }
