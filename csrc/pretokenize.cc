@@ -33,14 +33,14 @@
 //     function-pointer instantiation, and hot helpers forced inline: under -flto (pybind11's
 //     default) GCC had left them out of line, codebpe-v1 57 -> 112 MB/s, deepseek-v3 54 -> 82.
 // * Measured, the SSE2 work (same-run A/B: _core.split_offsets as in bench_pretokenize.py's
-//   `native` column, old and new module alternating in fresh processes, best of 3 rounds x 5,
+//   `native` column, old and new module alternating in fresh processes, best of 5 rounds x 5,
 //   CPU time, heldout corpora, loaded 2-core machine), MB/s before -> after:
-//                   code           en             zh
-//     cl100k        149 -> 219     161 -> 263     249 -> 279
-//     o200k         100 -> 175     113 -> 203     157 -> 230
-//     codebpe-v1    136 -> 214     142 -> 250     163 -> 274
-//     gpt2          128 -> 219     134 -> 253     148 -> 157
-//     deepseek-v3   113 -> 177     125 -> 220     128 -> 130
+//                   code                  en                    zh
+//     cl100k        194 -> 300 (1.55x)    206 -> 369 (1.79x)    263 -> 295
+//     o200k         144 -> 256 (1.78x)    157 -> 309 (1.97x)    162 -> 243
+//     codebpe-v1    178 -> 287 (1.61x)    183 -> 348 (1.90x)    172 -> 289
+//     gpt2          175 -> 296            183 -> 344            215 -> 279
+//     deepseek-v3   169 -> 249            183 -> 309            194 -> 235
 //   Steps (code unless said): SSE2 spans inside run()/run_not(): cl100k 164 -> 173, gpt2
 //   150 -> 233, deepseek-v3 128 -> 190; two-byte ASCII fast paths (punctuation runs, digits and
 //   whitespace decided without decoding) and SSE2 whitespace runs: cl100k 189 -> 230, o200k
@@ -65,6 +65,9 @@
 //   cachegrind model said mispredictions fell 3x, but the real CPU predicts the chain of byte
 //   tests well, and the table puts dependent loads in front of every piece's first branch.
 //   (5) Testing ' ' + letter first in cl100k (its most common piece): no change (286 vs 287).
+//   (6) The ASCII whitespace piece of cl100k chosen with conditional moves instead of branches:
+//   no gain (code 296 vs 292, en 363 vs 329). A punctuation run's end at a following space
+//   tested before the 16-byte path: no change (within 4%, both ways).
 #include "pretokenize.h"
 
 #include <array>
