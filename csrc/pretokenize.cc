@@ -13,6 +13,11 @@
 //   (unicode_tables.h: one byte id per code point -> 16-bit class mask); ASCII uses a 128-entry
 //   mask table. A virtual "end" character carries kEnd so that "not in class" tests fail at the
 //   end of the text.
+// * ASCII runs (letters, digits, punctuation, whitespace) are scanned 16 bytes at a time with SSE2
+//   (Text::span: byte-set masks, then one ctz; the last partial block is the text's last 16
+//   bytes, shifted, so nothing past the end is read); a span stops at the first non-ASCII byte
+//   and the general path continues from there. The byte sets are checked against kAscii at
+//   compile time. Without SSE2 the same spans run a byte at a time.
 // * Linear time: every scan either becomes part of the returned piece or is a run that the next
 //   piece re-scans at most a constant number of times (whitespace runs: the piece is the run, the
 //   run minus its last character, or up to its last newline; o200k's letter runs: a failed
@@ -27,16 +32,51 @@
 //   - matchers passed to drive() as lambdas (one inlined instantiation each) instead of one
 //     function-pointer instantiation, and hot helpers forced inline: under -flto (pybind11's
 //     default) GCC had left them out of line, codebpe-v1 57 -> 112 MB/s, deepseek-v3 54 -> 82.
+// * Measured, the SSE2 work (same-run A/B: _core.split_offsets as in bench_pretokenize.py's
+//   `native` column, old and new module alternating in fresh processes, best of 5 rounds x 5,
+//   CPU time, heldout corpora, loaded 2-core machine), MB/s before -> after:
+//                   code                  en                    zh
+//     cl100k        194 -> 300 (1.55x)    206 -> 369 (1.79x)    263 -> 295
+//     o200k         144 -> 256 (1.78x)    157 -> 309 (1.97x)    162 -> 243
+//     codebpe-v1    178 -> 287 (1.61x)    183 -> 348 (1.90x)    172 -> 289
+//     gpt2          175 -> 296            183 -> 344            215 -> 279
+//     deepseek-v3   169 -> 249            183 -> 309            194 -> 235
+//   Steps (code unless said): SSE2 spans inside run()/run_not(): cl100k 164 -> 173, gpt2
+//   150 -> 233, deepseek-v3 128 -> 190; two-byte ASCII fast paths (punctuation runs, digits and
+//   whitespace decided without decoding) and SSE2 whitespace runs: cl100k 189 -> 230, o200k
+//   155 -> 191, codebpe-v1 157 -> 217; the drive() lambdas forced inline (GCC had left the
+//   matcher out of line: one call per piece), punctuation-then-newline runs with no branch on
+//   their lengths, and no byte loop after a span that stopped at an ASCII byte: cl100k
+//   253 -> 274, o200k 224 -> 246, codebpe-v1 243 -> 285 (a standalone C++ driver);
+//   deepseek-v3's R1/R2 pass skipping ASCII non-digits 16 bytes at a time: 160 -> 220, en
+//   190 -> 278.
 // * Alternatives rejected: (1) decoding the whole text to a code point + class array first and
 //   matching on it: simpler look-ahead, but an extra pass and 5-8 bytes of memory per byte of
 //   text; on-the-fly decoding keeps the ASCII path to one table load per byte. (2) A generic
 //   backtracking engine over the patterns: exactly what the `regex` module is, and what this file
 //   replaces. Figures against the regex module: docs/pretokenize.md (bench_pretokenize.py).
+//   (3) Ends written through a raw pointer instead of push_back (the vector resized ahead and cut
+//   back at the end, or a 256-entry local buffer appended every 254 bytes): no gain, -3..-7%
+//   (the zero fill or the extra copy costs what the capacity test saved).
+//   (4) A table on the classes of a piece's first two bytes (12 x 12, and line start for
+//   codebpe-v1) choosing the alternative, cl100k: through a switch (jump table) code 233 -> 190,
+//   en 283 -> 200; through one-hot bit tests 206 -> 181; with the letter and punctuation masks
+//   both computed and one selected without a branch, +30% instructions, 240 -> 180. A
+//   cachegrind model said mispredictions fell 3x, but the real CPU predicts the chain of byte
+//   tests well, and the table puts dependent loads in front of every piece's first branch.
+//   (5) Testing ' ' + letter first in cl100k (its most common piece): no change (286 vs 287).
+//   (6) The ASCII whitespace piece of cl100k chosen with conditional moves instead of branches:
+//   no gain (code 296 vs 292, en 363 vs 329). A punctuation run's end at a following space
+//   tested before the 16-byte path: no change (within 4%, both ways).
 #include "pretokenize.h"
 
 #include <array>
 #include <stdexcept>
 #include <string>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "unicode_tables.h"
 #include "utf8.h"
@@ -46,8 +86,10 @@
 // 112 MB/s on code).
 #if defined(__GNUC__)
 #define CODEBPE_HOT inline __attribute__((always_inline))
+#define CODEBPE_LAMBDA __attribute__((always_inline))
 #else
 #define CODEBPE_HOT inline
+#define CODEBPE_LAMBDA
 #endif
 
 namespace codebpe {
@@ -58,6 +100,10 @@ using namespace unicode;
 
 constexpr uint16_t kEnd = 1u << 15;  // the virtual character after the end of the text
 constexpr uint32_t kEndCp = 0xFFFFFFFFu;
+// o200k's letter classes: UPPER = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}],
+// LOWER = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
+constexpr uint16_t kUpper = kLu | kLt | kLm | kLo | kM;
+constexpr uint16_t kLower = kLl | kLm | kLo | kM;
 
 constexpr std::array<uint16_t, 128> make_ascii_classes() {
   std::array<uint16_t, 128> a{};
@@ -65,6 +111,122 @@ constexpr std::array<uint16_t, 128> make_ascii_classes() {
   return a;
 }
 constexpr std::array<uint16_t, 128> kAscii = make_ascii_classes();
+
+// ASCII byte sets scanned 16 bytes at a time (span below). Bytes >= 0x80 belong to none of them,
+// so a span stops at the first non-ASCII byte and the caller's general path takes over there.
+enum ByteSet : int {
+  kSetLetter,  // [A-Za-z]: the ASCII part of \p{L}, [\p{L}\p{M}] and codebpe-v1's word unit
+  kSetLower,   // [a-z]: the ASCII part of o200k's LOWER
+  kSetUpper,   // [A-Z]: the ASCII part of o200k's UPPER
+  kSetDigit,   // [0-9]: the ASCII part of \p{N}
+  kSetSpace,   // [\t\n\v\f\r ]: the ASCII part of \s (the regex module: not \x1c-\x1f)
+  kSetHSpace,  // [\t\v\f ]: \s minus \r and \n (codebpe-v1's [^\S\r\n])
+  kSetIndent,  // [ \t]: codebpe-v1's indentation
+  kSetPunct,   // ASCII, not \s, \p{L} or \p{N}: the ASCII part of [^\s\p{L}\p{N}]
+  kSetPS,      // the 32 ASCII punctuation characters: the ASCII part of [\p{P}\p{S}]
+  kSetNonDigit,  // ASCII but not [0-9]: what deepseek-v3's R1/R2 pass skips
+};
+
+constexpr bool in_byte_set(int set, uint32_t b) {
+  if (b >= 0x80) return false;
+  const bool letter = ((b | 0x20) - 'a') < 26u;
+  const bool digit = (b - '0') < 10u;
+  const bool space = b == ' ' || (b - '\t') < 5u;
+  switch (set) {
+    case kSetLetter: return letter;
+    case kSetLower: return (b - 'a') < 26u;
+    case kSetUpper: return (b - 'A') < 26u;
+    case kSetDigit: return digit;
+    case kSetSpace: return space;
+    case kSetHSpace: return space && b != '\r' && b != '\n';
+    case kSetIndent: return b == ' ' || b == '\t';
+    case kSetPunct: return !letter && !digit && !space;
+    case kSetPS: return b > ' ' && b < 0x7F && !letter && !digit;
+    case kSetNonDigit: return !digit;
+  }
+  return false;
+}
+
+constexpr std::array<uint16_t, 256> make_byte_sets() {
+  std::array<uint16_t, 256> a{};
+  for (uint32_t b = 0; b < 256; ++b) {
+    for (int set = kSetLetter; set <= kSetNonDigit; ++set) {
+      if (in_byte_set(set, b)) a[b] |= static_cast<uint16_t>(1u << set);
+    }
+  }
+  return a;
+}
+constexpr std::array<uint16_t, 256> kByteSets = make_byte_sets();
+static_assert(kSetNonDigit < 16, "kByteSets holds one bit per set");
+
+// The byte sets are exactly the ASCII parts of the classes the spans stand in for.
+constexpr bool byte_sets_match_classes() {
+  for (uint32_t b = 0; b < 128; ++b) {
+    const uint16_t c = kAscii[b];
+    if (in_byte_set(kSetLetter, b) != bool(c & kL)) return false;
+    if (in_byte_set(kSetLetter, b) != bool(c & (kL | kM))) return false;
+    if (in_byte_set(kSetLower, b) != bool(c & kLower)) return false;
+    if (in_byte_set(kSetUpper, b) != bool(c & kUpper)) return false;
+    if (in_byte_set(kSetDigit, b) != bool(c & kN)) return false;
+    if (in_byte_set(kSetSpace, b) != bool(c & kWS)) return false;
+    if (in_byte_set(kSetPunct, b) != !(c & (kWS | kL | kN))) return false;
+    if (in_byte_set(kSetPS, b) != bool(c & (kP | kS))) return false;
+    if (c & kCJK) return false;
+  }
+  return true;
+}
+static_assert(byte_sets_match_classes(), "ASCII byte sets disagree with unicode_tables.h");
+
+#if defined(__SSE2__)
+// Bytes b with (uint8_t)(b - lo) < len, as 0xFF lanes (SSE2 has only signed byte compares).
+CODEBPE_HOT __m128i in_range(__m128i v, uint8_t lo, uint8_t len) {
+  const __m128i x = _mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(0x80 - lo)));
+  return _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(-128 + len)));
+}
+
+// One bit per byte of v: is it in the set?
+template <int Set>
+CODEBPE_HOT uint32_t set_mask(__m128i v) {
+  __m128i m;
+  if constexpr (Set == kSetLetter) {
+    m = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
+  } else if constexpr (Set == kSetLower) {
+    m = in_range(v, 'a', 26);
+  } else if constexpr (Set == kSetUpper) {
+    m = in_range(v, 'A', 26);
+  } else if constexpr (Set == kSetDigit) {
+    m = in_range(v, '0', 10);
+  } else if constexpr (Set == kSetSpace) {
+    m = _mm_or_si128(in_range(v, '\t', 5), _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+  } else if constexpr (Set == kSetHSpace) {
+    const __m128i vt = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                                     in_range(v, '\v', 2));
+    m = _mm_or_si128(vt, _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+  } else if constexpr (Set == kSetIndent) {
+    m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+  } else if constexpr (Set == kSetPS) {
+    const __m128i letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
+    const __m128i other = _mm_or_si128(letter, in_range(v, '0', 10));
+    m = _mm_andnot_si128(other, in_range(v, '!', 0x7F - '!'));
+  } else if constexpr (Set == kSetNonDigit) {
+    m = _mm_andnot_si128(in_range(v, '0', 10), _mm_cmpgt_epi8(v, _mm_set1_epi8(-1)));
+  } else {
+    static_assert(Set == kSetPunct);
+    const __m128i letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
+    const __m128i other = _mm_or_si128(_mm_or_si128(letter, in_range(v, '0', 10)),
+                                       _mm_or_si128(in_range(v, '\t', 5),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+    const __m128i ascii = _mm_cmpgt_epi8(v, _mm_set1_epi8(-1));
+    m = _mm_andnot_si128(other, ascii);
+  }
+  return static_cast<uint32_t>(_mm_movemask_epi8(m));
+}
+
+CODEBPE_HOT __m128i load16(const uint8_t* p) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+#endif
 
 struct Char {
   uint32_t cp;
@@ -85,8 +247,84 @@ struct Text {
     const Decoded d = decode_at(s, n, i);
     return {d.cp, class_of(d.cp), d.len};
   }
+  // First position >= i (and <= n) whose byte is not in the ASCII byte set; never reads s[n] or
+  // beyond. 16 bytes at a time: the last partial block is the text's last 16 bytes, shifted.
+  template <int Set>
+  CODEBPE_HOT size_t span(size_t i) const {
+#if defined(__SSE2__)
+    while (i + 16 <= n) {
+      const uint32_t out = set_mask<Set>(load16(s + i)) ^ 0xFFFFu;
+      if (out) return i + static_cast<size_t>(__builtin_ctz(out));
+      i += 16;
+    }
+    if (i < n && n >= 16) {
+      const size_t base = n - 16;
+      const uint32_t out = ((set_mask<Set>(load16(s + base)) ^ 0xFFFFu) >> (i - base)) |
+                           (1u << (n - i));
+      return i + static_cast<size_t>(__builtin_ctz(out));
+    }
+#endif
+    while (i < n && (kByteSets[s[i]] & (1u << Set))) ++i;
+    return i;
+  }
+  // span<kSetSpace>(i), also setting nl_end to the position after the last \r or \n in the
+  // span (nl_end is left alone when the span has none).
+  CODEBPE_HOT size_t ws_span(size_t i, size_t& nl_end) const {
+#if defined(__SSE2__)
+    const auto newline_mask = [](__m128i v) {
+      return static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(
+          _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')))));
+    };
+    while (i + 16 <= n) {
+      const __m128i v = load16(s + i);
+      const uint32_t out = set_mask<kSetSpace>(v) ^ 0xFFFFu;
+      uint32_t nl = newline_mask(v);
+      if (out) {
+        const uint32_t len = static_cast<uint32_t>(__builtin_ctz(out));
+        nl &= (1u << len) - 1;
+        if (nl) nl_end = i + 32 - static_cast<size_t>(__builtin_clz(nl));
+        return i + len;
+      }
+      if (nl) nl_end = i + 32 - static_cast<size_t>(__builtin_clz(nl));
+      i += 16;
+    }
+    if (i < n && n >= 16) {
+      const size_t base = n - 16;
+      const __m128i v = load16(s + base);
+      const uint32_t shift = static_cast<uint32_t>(i - base);
+      const uint32_t out = ((set_mask<kSetSpace>(v) ^ 0xFFFFu) >> shift) | (1u << (n - i));
+      const uint32_t len = static_cast<uint32_t>(__builtin_ctz(out));
+      const uint32_t nl = (newline_mask(v) >> shift) & ((1u << len) - 1);
+      if (nl) nl_end = i + 32 - static_cast<size_t>(__builtin_clz(nl));
+      return i + len;
+    }
+#endif
+    for (; i < n && (kByteSets[s[i]] & (1u << kSetSpace)); ++i) {
+      if (s[i] == '\r' || s[i] == '\n') nl_end = i + 1;
+    }
+    return i;
+  }
+  // Is the ASCII part of `mask` one of the byte sets? (The tests fold away: mask is a constant
+  // at every call site once inlined.)
+  static constexpr int byte_set_of(uint16_t mask) {
+    if (mask == kL || mask == (kL | kM)) return kSetLetter;
+    if (mask == kLower) return kSetLower;
+    if (mask == kUpper) return kSetUpper;
+    if (mask == kN) return kSetDigit;
+    if (mask == (kP | kS)) return kSetPS;
+    return -1;
+  }
   // Advance from i while the character's class intersects `mask`.
   CODEBPE_HOT size_t run(size_t i, uint16_t mask) const {
+    const int set = byte_set_of(mask);
+    if (set >= 0) {  // the ASCII part 16 bytes at a time; done unless a non-ASCII byte stops it
+      if (set == kSetLetter) i = span<kSetLetter>(i);
+      if (set == kSetLower) i = span<kSetLower>(i);
+      if (set == kSetUpper) i = span<kSetUpper>(i);
+      if (set == kSetDigit) i = span<kSetDigit>(i);
+      if (set == kSetPS) i = span<kSetPS>(i);
+      if (i >= n || s[i] < 0x80) return i;
+    }
     for (;;) {
       if (i < n && s[i] < 0x80) {
         if (!(kAscii[s[i]] & mask)) return i;
@@ -100,6 +338,10 @@ struct Text {
   }
   // Advance from i while the character's class does NOT intersect `mask` (kEnd always stops).
   CODEBPE_HOT size_t run_not(size_t i, uint16_t mask) const {
+    if (mask == (kWS | kL | kN)) {
+      i = span<kSetPunct>(i);
+      if (i >= n || s[i] < 0x80) return i;
+    }
     mask |= kEnd;
     for (;;) {
       if (i < n && s[i] < 0x80) {
@@ -111,6 +353,29 @@ struct Text {
       if (c.cls & mask) return i;
       i += c.len;
     }
+  }
+  // `[^\s\p{L}\p{N}]+[\r\n]*` from i (a punctuation character or later), with '/' among the
+  // trailing characters too when Slash (o200k's `[\r\n/]*`). When both runs end inside one
+  // 16-byte block (the common case), no branch depends on their lengths.
+  template <bool Slash>
+  CODEBPE_HOT size_t punct_newlines(size_t i) const {
+#if defined(__SSE2__)
+    if (i + 16 <= n) {
+      const __m128i v = load16(s + i);
+      const uint32_t out = set_mask<kSetPunct>(v) ^ 0xFFFFu;
+      const uint32_t k = static_cast<uint32_t>(__builtin_ctz(out | 0x10000u));
+      if (k < 16 && s[i + k] < 0x80) {
+        __m128i nl = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+        if (Slash) nl = _mm_or_si128(nl, _mm_cmpeq_epi8(v, _mm_set1_epi8('/')));
+        const uint32_t rest = (static_cast<uint32_t>(_mm_movemask_epi8(nl)) ^ 0xFFFFu) >> k;
+        if (rest) return i + k + static_cast<size_t>(__builtin_ctz(rest));
+      }
+    }
+#endif
+    i = run_not(i, kWS | kL | kN);
+    while (i < n && (s[i] == '\r' || s[i] == '\n' || (Slash && s[i] == '/'))) ++i;
+    return i;
   }
   // Up to three characters of class N (the `\p{N}{1,3}` alternatives).
   CODEBPE_HOT size_t digits3(size_t i) const {
@@ -144,13 +409,21 @@ struct WsRun {
 CODEBPE_HOT WsRun scan_ws(const Text& t, size_t i) {
   WsRun r{i, i, 0, false};
   size_t count = 0;
-  for (;;) {
-    const Char c = t.at(r.end);
-    if (!(c.cls & kWS)) break;
-    if (is_newline(c.cp)) r.nl_end = r.end + 1;
-    r.last_start = r.end;
-    r.end += c.len;
-    ++count;
+  const size_t a = t.ws_span(i, r.nl_end);  // the ASCII part, 16 bytes at a time
+  if (a > i) {
+    count = a - i;
+    r.end = a;
+    r.last_start = a - 1;
+  }
+  if (a < t.n && t.s[a] >= 0x80) {  // a non-ASCII character: the run may go on
+    for (;;) {
+      const Char c = t.at(r.end);
+      if (!(c.cls & kWS)) break;
+      if (is_newline(c.cp)) r.nl_end = r.end + 1;
+      r.last_start = r.end;
+      r.end += c.len;
+      ++count;
+    }
   }
   r.several = count >= 2;
   return r;
@@ -194,12 +467,14 @@ CODEBPE_HOT size_t match_gpt2(const Text& t, size_t i) {
   const uint8_t b = t.s[i];  // ASCII fast path; the general path below decides the rest
   if (b < 0x80 && b != '\'') {
     const uint16_t cb = kAscii[b];
-    if (cb & (kL | kN)) return t.run(i + 1, cb & (kL | kN));
+    if (cb & kL) return t.run(i + 1, kL);
+    if (cb & kN) return t.run(i + 1, kN);
     if (!(cb & kWS)) return t.run_not(i + 1, kWS | kL | kN);
     const uint8_t nb = i + 1 < t.n ? t.s[i + 1] : 0x80;
     if (b == ' ' && nb < 0x80) {
       const uint16_t cn = kAscii[nb];
-      if (cn & (kL | kN)) return t.run(i + 2, cn & (kL | kN));
+      if (cn & kL) return t.run(i + 2, kL);
+      if (cn & kN) return t.run(i + 2, kN);
       if (!(cn & kWS)) return t.run_not(i + 2, kWS | kL | kN);
     }
   }
@@ -228,20 +503,37 @@ CODEBPE_HOT size_t match_gpt2(const Text& t, size_t i) {
 // cl100k: '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+
 //         |\s++$|\s*[\r\n]|\s+(?!\S)|\s
 // ---------------------------------------------------------------------------------------------
+// The whitespace alternatives `\s++$|\s*[\r\n]|\s+(?!\S)|\s` at a whitespace character of
+// length len.
+CODEBPE_HOT size_t cl100k_ws(const Text& t, size_t i, uint32_t len) {
+  const WsRun r = scan_ws(t, i);
+  if (r.end == t.n) return r.end;  // \s++$
+  // subtle: `\s*[\r\n]` backtracks the greedy \s* to the run's last newline.
+  if (r.nl_end) return r.nl_end;
+  if (r.several) return r.last_start;  // \s+(?!\S)
+  return i + len;                      // \s
+}
+
 CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
-  // ASCII fast path for the common first characters; anything else takes the general path.
+  // ASCII fast path: an ASCII character followed by an ASCII character (or the end) decides
+  // the alternative from those two bytes, except for the contraction; the rest takes the
+  // general path.
   const uint8_t b = t.s[i];
   if (b < 0x80) {
     const uint16_t cb = kAscii[b];
     if (cb & kL) return t.run(i + 1, kL);
-    const uint8_t nb = i + 1 < t.n ? t.s[i + 1] : 0x80;
-    if (b != '\'' && !(cb & (kWS | kN)) && nb < 0x80) {  // punctuation, symbol, control
-      if (kAscii[nb] & kL) return t.run(i + 2, kL);
-      return t.newlines(t.run_not(i + 1, kWS | kL | kN));
-    }
-    if (b == ' ' && nb < 0x80 && nb != '\'') {
-      if (kAscii[nb] & kL) return t.run(i + 2, kL);
-      if (!(kAscii[nb] & (kWS | kN))) return t.newlines(t.run_not(i + 2, kWS | kL | kN));
+    if (i + 1 == t.n) return t.n;  // a last character is a piece of its own whatever it is
+    const uint8_t nb = t.s[i + 1];
+    if (nb < 0x80 && b != '\'') {
+      const uint16_t cn = kAscii[nb];
+      if (cb & kN) return t.digits3(i);
+      if (!(cb & kWS)) {  // punctuation, symbol, control: a prefix and letters, or a run
+        if (cn & kL) return t.run(i + 2, kL);
+        return t.punct_newlines<false>(i + 1);
+      }
+      if (b != '\r' && b != '\n' && (cn & kL)) return t.run(i + 2, kL);
+      if (b == ' ' && !(cn & (kWS | kN))) return t.punct_newlines<false>(i + 2);
+      return cl100k_ws(t, i, 1);
     }
   }
   const Char c = t.at(i);
@@ -261,13 +553,8 @@ CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
     j = i + 1;
     x = t.at(j);
   }
-  if (!(x.cls & (kWS | kL | kN | kEnd))) return t.newlines(t.run_not(j, kWS | kL | kN));
-  const WsRun r = scan_ws(t, i);
-  if (r.end == t.n) return r.end;  // \s++$
-  // subtle: `\s*[\r\n]` backtracks the greedy \s* to the run's last newline.
-  if (r.nl_end) return r.nl_end;
-  if (r.several) return r.last_start;  // \s+(?!\S)
-  return i + c.len;                    // \s
+  if (!(x.cls & (kWS | kL | kN | kEnd))) return t.punct_newlines<false>(j);
+  return cl100k_ws(t, i, c.len);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,9 +563,6 @@ CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
 //       |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
 // with UPPER = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], LOWER = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
 // ---------------------------------------------------------------------------------------------
-constexpr uint16_t kUpper = kLu | kLt | kLm | kLo | kM;
-constexpr uint16_t kLower = kLl | kLm | kLo | kM;
-
 CODEBPE_HOT size_t o200k_suffix(const Text& t, size_t e) {
   if (e >= t.n || t.s[e] != '\'') return e;  // the common case, without a call
   const size_t c = contraction_ci(t, e);
@@ -308,31 +592,57 @@ CODEBPE_HOT size_t o200k_upper_word(const Text& t, size_t p) {
   return o200k_suffix(t, t.run(t.run(p, kUpper), kLower));
 }
 
-CODEBPE_HOT size_t match_o200k(const Text& t, size_t i) {
-  // ASCII fast path: a lower-case word, with or without a one-character prefix (for a
-  // lower-case first letter the upper-case run is empty, so the word is the lower-case run).
-  // An ASCII upper-case run followed by an ASCII character: with a lower-case letter next, the
-  // first alternative's [UPPER]* stops before it ("Hello", "HTTPServer" whole);
-  // otherwise the second alternative takes the upper-case run ("JSON").
+// ` ?[^\s\p{L}\p{N}]+[\r\n/]*` from j, the first character of the run.
+CODEBPE_HOT size_t o200k_punct(const Text& t, size_t j) { return t.punct_newlines<true>(j); }
+
+// `\s*[\r\n]+|\s+(?!\S)|\s+` at a whitespace character.
+CODEBPE_HOT size_t o200k_ws(const Text& t, size_t i) {
+  const WsRun r = scan_ws(t, i);
+  if (r.nl_end) return r.nl_end;       // \s*[\r\n]+ (backtracked to the last newline)
+  if (r.end == t.n) return r.end;      // \s+(?!\S) at the end
+  if (r.several) return r.last_start;  // \s+(?!\S)
+  return r.end;                        // \s+
+}
+
+// A word starting with an ASCII upper-case letter at w (after the prefix, if any), when the
+// upper-case run is followed by an ASCII character or the end: with a lower-case letter next,
+// the first alternative's [UPPER]* stops before it ("Hello", "HTTPServer" whole); otherwise
+// the second alternative takes the upper-case run ("JSON"). 0 when a non-ASCII byte follows.
+CODEBPE_HOT size_t o200k_ascii_upper(const Text& t, size_t w) {
+  const size_t j = t.span<kSetUpper>(w + 1);
+  if (j == t.n) return j;
+  if (t.s[j] >= 0x80) return 0;
+  if (kAscii[t.s[j]] & kLl) return o200k_suffix(t, t.run(j + 1, kLower));
+  return o200k_suffix(t, j);
+}
+
+// ASCII fast path: a character and the next one both ASCII (or the end) decide the alternative;
+// 0 sends the rest to the general path. A lower-case word, with or without a one-character
+// prefix (for a lower-case first letter the upper-case run is empty, so the word is the
+// lower-case run); an upper-case word (o200k_ascii_upper); digits; a punctuation run, with or
+// without a space; a whitespace run.
+CODEBPE_HOT size_t o200k_fast(const Text& t, size_t i) {
   const uint8_t b = t.s[i];
-  if (b < 0x80) {
-    const uint16_t cb = kAscii[b];
-    if (cb & kLl) return o200k_suffix(t, t.run(i + 1, kLower));
-    size_t w = i;  // where the word starts (after an optional prefix character)
-    if (!(cb & (kL | kN)) && b != '\r' && b != '\n' && i + 1 < t.n && t.s[i + 1] < 0x80) {
-      w = i + 1;
-      if (kAscii[t.s[w]] & kLl) return o200k_suffix(t, t.run(w + 1, kLower));
-    }
-    if (kAscii[t.s[w]] & kLu) {
-      size_t j = w + 1;
-      while (j < t.n && t.s[j] < 0x80 && (kAscii[t.s[j]] & kLu)) ++j;
-      if (j == t.n) return j;
-      if (t.s[j] < 0x80) {
-        if (kAscii[t.s[j]] & kLl) return o200k_suffix(t, t.run(j + 1, kLower));
-        return o200k_suffix(t, j);
-      }
-    }
+  if (b >= 0x80) return 0;
+  const uint16_t cb = kAscii[b];
+  if (cb & kLl) return o200k_suffix(t, t.run(i + 1, kLower));
+  if (i + 1 == t.n) return t.n;  // a last character is a piece of its own whatever it is
+  const uint8_t nb = t.s[i + 1];
+  if (nb >= 0x80) return 0;
+  const uint16_t cn = kAscii[nb];
+  if (cb & kLu) return o200k_ascii_upper(t, i);
+  if (cb & kN) return t.digits3(i);
+  if (b != '\r' && b != '\n') {  // b can be the prefix [^\r\n\p{L}\p{N}]
+    if (cn & kLl) return o200k_suffix(t, t.run(i + 2, kLower));
+    if (cn & kLu) return o200k_ascii_upper(t, i + 1);
   }
+  if (!(cb & kWS)) return o200k_punct(t, i + 1);
+  if (b == ' ' && !(cn & (kWS | kN))) return o200k_punct(t, i + 2);
+  return o200k_ws(t, i);
+}
+
+CODEBPE_HOT size_t match_o200k(const Text& t, size_t i) {
+  if (size_t e = o200k_fast(t, i)) return e;
   const Char c = t.at(i);
   // subtle: the optional prefix is greedy but not possessive: with it first, then without (which
   // matters for combining marks, in both the prefix class and the letter classes).
@@ -350,16 +660,8 @@ CODEBPE_HOT size_t match_o200k(const Text& t, size_t i) {
     j = i + 1;
     x = t.at(j);
   }
-  if (!(x.cls & (kWS | kL | kN | kEnd))) {
-    j = t.run_not(j, kWS | kL | kN);
-    while (j < t.n && (t.s[j] == '\r' || t.s[j] == '\n' || t.s[j] == '/')) ++j;
-    return j;
-  }
-  const WsRun r = scan_ws(t, i);
-  if (r.nl_end) return r.nl_end;             // \s*[\r\n]+ (backtracked to the last newline)
-  if (r.end == t.n) return r.end;            // \s+(?!\S) at the end
-  if (r.several) return r.last_start;        // \s+(?!\S)
-  return r.end;                              // \s+
+  if (!(x.cls & (kWS | kL | kN | kEnd))) return o200k_punct(t, j);
+  return o200k_ws(t, i);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -375,6 +677,8 @@ CODEBPE_HOT size_t match_o200k(const Text& t, size_t i) {
 CODEBPE_HOT bool is_word(uint16_t cls) { return (cls & (kL | kM)) && !(cls & kCJK); }
 
 CODEBPE_HOT size_t word_run(const Text& t, size_t i) {
+  i = t.span<kSetLetter>(i);
+  if (i >= t.n || t.s[i] < 0x80) return i;
   for (;;) {
     if (i < t.n && t.s[i] < 0x80) {  // ASCII: letters only (no ASCII mark or CJK)
       if (!(kAscii[t.s[i]] & kL)) return i;
@@ -387,25 +691,49 @@ CODEBPE_HOT size_t word_run(const Text& t, size_t i) {
   }
 }
 
+// ASCII fast path: a character and the next one both ASCII (or the end) decide the
+// alternative; 0 sends the rest (and every A3/A4 case with a non-ASCII character) to the general
+// path.
+CODEBPE_HOT size_t codebpe_v1_fast(const Text& t, size_t i) {
+  const uint8_t* s = t.s;
+  const uint8_t b = s[i];
+  if (b >= 0x80) return 0;
+  const uint16_t cb = kAscii[b];
+  if (cb & kL) return word_run(t, i + 1);  // A3
+  if (b == ' ' || b == '\t') {
+    if (i == 0 || s[i - 1] == '\r' || s[i - 1] == '\n') return t.span<kSetIndent>(i + 1);  // A1
+  } else if (b == '\r' || b == '\n') {
+    return t.newlines(i + 1);  // A2
+  }
+  // A bracket is never A3/A4's first character, so it starts an A6 run whatever follows.
+  if (is_bracket(b)) return t.punct_newlines<false>(i + 1);
+  if (i + 1 == t.n) return t.n;  // a last character is a piece of its own whatever it is
+  const uint8_t nb = s[i + 1];
+  if (nb >= 0x80) return 0;
+  const uint16_t cn = kAscii[nb];
+  if (cb & kN) return t.digits3(i);  // A5
+  // b is now punctuation or horizontal whitespace (but not an indentation's first character).
+  if (cn & kL) return word_run(t, i + 2);                // A3 with its first character
+  if (b == ' ' && (cn & kN)) return t.digits3(i + 1);    // A5 with its space
+  if (!(cb & kWS)) return t.punct_newlines<false>(i + 1);  // A6
+  if (b == ' ' && !(cn & kWS)) return t.punct_newlines<false>(i + 2);  // A6
+  // A7/A8 on a run of ASCII horizontal whitespace (see the general path below).
+  const size_t end = t.span<kSetHSpace>(i + 1);
+  if (end == t.n || s[end] == '\r' || s[end] == '\n' || end == i + 1) return end;
+  if (s[end] >= 0x80) return 0;  // a non-ASCII space may continue the run
+  return end - 1;
+}
+
 CODEBPE_HOT size_t match_codebpe_v1(const Text& t, size_t i) {
+  if (size_t e = codebpe_v1_fast(t, i)) return e;
   const Char c = t.at(i);
   const uint8_t* s = t.s;
-  const uint8_t b0 = s[i];
   if (c.cp == ' ' || c.cp == '\t') {
     if (i == 0 || s[i - 1] == '\r' || s[i - 1] == '\n') {  // A1: the whole indentation run
-      size_t j = i + 1;
-      while (j < t.n && (s[j] == ' ' || s[j] == '\t')) ++j;
-      return j;
+      return t.span<kSetIndent>(i + 1);
     }
   } else if (c.cp == '\r' || c.cp == '\n') {  // A2
     return t.newlines(i + 1);
-  }
-  if (b0 < 0x80) {  // ASCII fast path for A3: a word, or one prefix character and a word
-    if (kAscii[b0] & kL) return word_run(t, i + 1);
-    const uint8_t nb = i + 1 < t.n ? s[i + 1] : 0x80;
-    if (nb < 0x80 && (kAscii[nb] & kL) && !(kAscii[b0] & kN) && !is_bracket(b0)) {
-      return word_run(t, i + 2);
-    }
   }
   // A3/A4: an optional first character, greedy: first with it, then without.
   const bool bracket = c.cp < 0x80 && is_bracket(c.cp);
@@ -425,7 +753,7 @@ CODEBPE_HOT size_t match_codebpe_v1(const Text& t, size_t i) {
   }
   if (x.cls & kN) return t.digits3(j);
   // A6, then the newlines that end the line
-  if (!(x.cls & (kWS | kL | kN | kEnd))) return t.newlines(t.run_not(j, kWS | kL | kN));
+  if (!(x.cls & (kWS | kL | kN | kEnd))) return t.punct_newlines<false>(j);
   // A7/A8: c is horizontal whitespace (not \r or \n). subtle: (?!\S) also holds before \r, \n
   // and at the end, so the whole run is taken there; before a non-space the run gives its last
   // character back (when it has two or more).
@@ -502,7 +830,7 @@ void drive(const Text& whole, size_t b, size_t e, Match match, std::vector<uint3
   if (gap) ends.push_back(static_cast<uint32_t>(e));
 }
 
-constexpr auto kR3 = [](const Text& x, size_t i) { return match_deepseek_r3(x, i); };
+constexpr auto kR3 = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_deepseek_r3(x, i); };
 
 inline bool in_deepseek_cjk(uint32_t cp) {
   return (cp >= 0x4E00 && cp <= 0x9FA5) || (cp >= 0x3040 && cp <= 0x30FF);
@@ -517,6 +845,8 @@ void split_deepseek_v3(const Text& t, std::vector<uint32_t>& ends) {
   size_t i = 0;
   size_t seg = 0;  // start of the current segment of other characters
   while (i < t.n) {
+    i = t.span<kSetNonDigit>(i);  // ASCII other than digits: part of the current segment
+    if (i == t.n) break;
     const Char c = t.at(i);
     const bool digit = c.cls & kN;
     if (!digit && !in_deepseek_cjk(c.cp)) {
@@ -567,17 +897,21 @@ void split(PatternId pattern, std::string_view text, std::vector<uint32_t>& ends
   if (text.size() >= (uint64_t{1} << 32)) throw std::length_error("text too long to split (4 GiB)");
   const Text t{reinterpret_cast<const uint8_t*>(text.data()), text.size()};
   ends.reserve(ends.size() + text.size() / 4 + 16);
-  // Lambdas (distinct types) so that each matcher is inlined into its own drive loop.
+  // Lambdas (distinct types) so that each matcher is inlined into its own drive loop (forced:
+  // GCC had kept the matcher out of line, one call per piece).
+  const auto gpt2 = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_gpt2(x, i); };
+  const auto cl100k = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_cl100k(x, i); };
+  const auto o200k = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_o200k(x, i); };
+  const auto v1 = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_codebpe_v1(x, i); };
   switch (pattern) {
     case PatternId::gpt2:
-      return drive(t, 0, t.n, [](const Text& x, size_t i) { return match_gpt2(x, i); }, ends);
+      return drive(t, 0, t.n, gpt2, ends);
     case PatternId::cl100k:
-      return drive(t, 0, t.n, [](const Text& x, size_t i) { return match_cl100k(x, i); }, ends);
+      return drive(t, 0, t.n, cl100k, ends);
     case PatternId::o200k:
-      return drive(t, 0, t.n, [](const Text& x, size_t i) { return match_o200k(x, i); }, ends);
+      return drive(t, 0, t.n, o200k, ends);
     case PatternId::codebpe_v1:
-      return drive(t, 0, t.n,
-                   [](const Text& x, size_t i) { return match_codebpe_v1(x, i); }, ends);
+      return drive(t, 0, t.n, v1, ends);
     case PatternId::deepseek_v3:
       return split_deepseek_v3(t, ends);
   }

@@ -270,3 +270,52 @@ def test_deepseek_fused_pass_assumptions():
         regex.search(r"(?V1)[\p{N}&&[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]]", everything) is None
     )
     assert regex.search(r"(?V1)[\p{N}&&[\p{L}\p{M}\p{P}\p{S}\s]]", everything) is None
+
+
+# --- (d) the 16-byte ASCII fast paths (csrc/pretokenize.cc) ---------------------------------------
+# Runs of one kind that cross 16-byte block edges, end exactly at the text's end, or stop at a
+# non-ASCII byte (a letter, a space, a mark, an invalid byte) that the general path must take over.
+RUN_UNITS = [
+    "a", "Z", "s", "t", " ", "\t", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "1", "(", ")",
+    "{", "+", ";", ":", "'", "/", "_", "é", "É", "中", "カ", "\xa0", "\u2003", "\u0301", "ſ", "٣",
+    "🚀",
+]  # fmt: skip
+RUNS = st.lists(
+    st.tuples(st.sampled_from(RUN_UNITS), st.integers(1, 40)).map(lambda t: t[0] * t[1]),
+    max_size=8,
+).map("".join)
+RUN_BYTES = st.lists(
+    st.one_of(
+        RUNS.map(str.encode), st.sampled_from([b"\xff", b"\x80", b"\xe4\xb8", b"\xc3", b"\xed\xa0"])
+    ),
+    max_size=6,
+).map(b"".join)
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+@FAST
+@given(text=RUNS)
+def test_parity_on_runs(name, text):
+    assert split(text, name) == reference_split(text, name)
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+@FAST
+@given(data=RUN_BYTES)
+def test_parity_on_runs_of_bytes(name, data):
+    assert split(data, name) == reference_split_bytes(data, name)
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_parity_on_every_run_length(name):
+    # Every length 0..40 of each run, alone (so ending at the text's end) and followed by each
+    # kind of stop, after a prefix that shifts the run across 16-byte blocks.
+    units = ["a", "A", " ", "\t", "\n", "1", "+", "(", "\r\n"]
+    stops = [b"", b"x", b" ", b"\n", b"1", b"+", "\xe9".encode(), "\xa0".encode(), b"\xff"]
+    for unit in units:
+        for n in range(41):
+            for prefix in (b"", b"ab ", b"x" * 13):
+                for stop in stops:
+                    data = prefix + unit.encode() * n + stop
+                    got, want = split(data, name), reference_split_bytes(data, name)
+                    assert got == want, data
