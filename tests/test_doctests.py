@@ -13,6 +13,8 @@ MODULES = [
     "tokenizer._reference",
     "tokenizer.vocab",
     "tokenizer.interop",
+    "tokenizer._encoding_special",
+    "tokenizer._encoding_batch",
 ]
 
 
