@@ -15,6 +15,9 @@ MODULES = [
     "tokenizer.interop",
     "tokenizer._encoding_special",
     "tokenizer._encoding_batch",
+    "tokenizer._corpus_records",
+    "tokenizer._corpus_mix",
+    "tokenizer._corpus_hf",
 ]
 
 
