@@ -18,6 +18,8 @@ MODULES = [
     "tokenizer._corpus_records",
     "tokenizer._corpus_mix",
     "tokenizer._corpus_hf",
+    "tokenizer._train_options",
+    "tokenizer._train_stream",
 ]
 
 

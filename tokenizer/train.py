@@ -7,9 +7,9 @@ result is a :class:`~tokenizer.vocab.Vocabulary` with reserved code tokens right
 and special tokens at the top of the id space. This module does not read corpora itself
 (``tokenizer.corpus`` does) and does not encode.
 
->>> vocab = train(iter(["def f(x):\\n    return x\\n"] * 50), vocab_size=320, progress=False)
+>>> vocab = train(iter(["def f(x):\\n    return x\\n"] * 50), vocab_size=400, progress=False)
 >>> vocab.n_vocab, vocab.tokens[256]
-(320, b'  ')
+(400, b'  ')
 """
 
 from __future__ import annotations
