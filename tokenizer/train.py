@@ -4,8 +4,9 @@ Stage: train. ``Trainer`` drives the C++ core: documents are streamed in batches
 ``_core.PieceCounter`` (pre-tokenize + count, parallel threads, GIL released, bounded memory),
 then ``_core.train_bpe`` runs the merge loop under the rules of ``tokenizer._reference``. The
 result is a :class:`~tokenizer.vocab.Vocabulary` with reserved code tokens right after the bytes
-and special tokens at the top of the id space. This module does not read corpora itself
-(``tokenizer.corpus`` does) and does not encode.
+and special tokens at the top of the id space. Option checks live in ``tokenizer._train_options``,
+the batched counting loop in ``tokenizer._train_stream``. This module does not read corpora
+itself (``tokenizer.corpus`` does) and does not encode.
 
 >>> vocab = train(iter(["def f(x):\\n    return x\\n"] * 50), vocab_size=400, progress=False)
 >>> vocab.n_vocab, vocab.tokens[256]
@@ -22,7 +23,7 @@ from typing import Any
 from ._native import core
 from ._progress import Progress, ProgressCallback, human  # noqa: F401 - human: re-exported
 from ._train_counts import read_header, save_table
-from ._train_inputs import open_documents
+from ._train_inputs import add_summary, open_documents
 from ._train_options import (  # noqa: F401 - the constants are re-exported, as before the split
     BATCH_CHARS,
     MERGE_TO_TABLE,
@@ -103,21 +104,12 @@ class Trainer:
             max_bytes=parse_memory(max_bytes),
         )
         count_stream(self, texts)
-        self._add_summary(summary())
+        add_summary(self.corpus, summary())
         return self
 
     def count_texts(self, texts: Iterable[str | bytes]) -> Trainer:
         """Count plain texts (``str`` or UTF-8 ``bytes``)."""
         return self.count(iter(texts))
-
-    def _add_summary(self, summary: dict[str, Any]) -> None:
-        for key, value in summary.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                self.corpus[key] = self.corpus.get(key, 0) + value
-            elif isinstance(value, dict):
-                self.corpus.setdefault(key, {}).update(value)
-            else:
-                self.corpus[key] = value
 
     # -- count files --------------------------------------------------------------------------
 
@@ -139,7 +131,7 @@ class Trainer:
         self.counter.load(os.fspath(path))
         self.documents += int(meta.get("documents", 0))
         self.bytes += int(meta.get("bytes", 0))
-        self._add_summary(meta.get("corpus", {}))
+        add_summary(self.corpus, meta.get("corpus", {}))
         return self
 
     # -- merging ------------------------------------------------------------------------------
