@@ -314,6 +314,7 @@ def test_cli(tmp_path, capsys):
         "tokenizer._report_render",
         "tokenizer._report_plots",
         "tokenizer._analysis_sources",
+        "tokenizer._analysis_stats",
     ],
 )
 def test_docstring_examples(name):

@@ -13,6 +13,13 @@ MODULES = [
     "tokenizer._reference",
     "tokenizer.vocab",
     "tokenizer.interop",
+    "tokenizer._encoding_special",
+    "tokenizer._encoding_batch",
+    "tokenizer._corpus_records",
+    "tokenizer._corpus_mix",
+    "tokenizer._corpus_hf",
+    "tokenizer._train_options",
+    "tokenizer._train_stream",
 ]
 
 

@@ -9,6 +9,7 @@ import pytest
 
 MODULES = [
     "tokenizer.regex_port",
+    "tokenizer._regex_codepoints",
     "tokenizer.export",
     "tokenizer.export_tiktoken",
     "tokenizer.export_read",

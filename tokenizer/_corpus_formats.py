@@ -1,8 +1,9 @@
-"""Readers for the corpus stage: files and folders, JSONL, Parquet and Hugging Face datasets.
+"""Readers for the corpus stage: files and folders, JSONL and Parquet; the corpus input errors.
 
 Each reader streams ``RawRecord`` tuples (text as found, language, source label, input bytes
-consumed so far) with bounded memory. Decoding policy, weights and budgets live in
-``tokenizer.corpus``; these readers do not decode, sample or count.
+consumed so far) with bounded memory; Hugging Face datasets are read by ``tokenizer._corpus_hf``.
+Decoding policy, weights and budgets live in ``tokenizer.corpus``; these readers do not decode,
+sample or count.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ class CorpusFieldError(CorpusError):
         self.field, self.available = field, list(available)
 
 
-def _no_text(where: str, field: str, available: list[str], *, column: bool) -> CorpusFieldError:
+def no_text(where: str, field: str, available: list[str], *, column: bool) -> CorpusFieldError:
     """The error for a record (``column=False``: its keys) or a table lacking the text field."""
     what, listed = ("column", "columns") if column else ("field", "keys")
     return CorpusFieldError(
@@ -231,7 +232,7 @@ def read_jsonl(
                         line=lineno,
                     )
                 if text_field not in record:
-                    raise _no_text(f"{path}:{lineno}", text_field, sorted(record), column=False)
+                    raise no_text(f"{path}:{lineno}", text_field, sorted(record), column=False)
                 doc_lang = record.get(lang_field) if lang_field else None
                 label = record.get("source")
                 label = f"{path}:{lineno}" if not isinstance(label, str) else label
@@ -252,7 +253,7 @@ def read_parquet(
         raise CorpusReadError(f"{path}: cannot read as Parquet: {exc}") from exc
     names = pf.schema_arrow.names
     if text_field not in names:
-        raise _no_text(str(path), text_field, names, column=True)
+        raise no_text(str(path), text_field, names, column=True)
     columns = [text_field] + ([lang_field] if lang_field and lang_field in names else [])
     size, total, done = path.stat().st_size, max(1, pf.metadata.num_rows), 0
     for batch in pf.iter_batches(batch_size=1024, columns=columns):
@@ -263,53 +264,3 @@ def read_parquet(
             yield RawRecord(
                 text, lang or doc_lang, f"{path}#{done - 1}", base + size * done // total
             )
-
-
-def parse_hf_spec(spec: str) -> tuple[str, str | None, str | None]:
-    """Split ``hf:name[:config][@split]`` (or ``hf-disk:path[@split]``) into its parts.
-
-    >>> parse_hf_spec("hf:wikitext:wikitext-2-raw-v1@train")
-    ('wikitext', 'wikitext-2-raw-v1', 'train')
-    """
-    body = spec.split(":", 1)[1]
-    body, _, split = body.partition("@")
-    if spec.startswith("hf-disk:"):
-        return body, None, split or None
-    name, _, config = body.partition(":")
-    return name, config or None, split or None
-
-
-def read_hf(
-    spec: str, *, text_field: str, lang_field: str | None, lang: str | None
-) -> Iterator[RawRecord]:
-    """Stream a Hugging Face dataset saved on disk (``hf-disk:``) or from the hub (``hf:``)."""
-    try:
-        import datasets
-    except ImportError as exc:
-        raise CorpusFormatError(f"{spec}: reading it needs the 'datasets' package") from exc
-    name, config, split = parse_hf_spec(spec)
-    if spec.startswith("hf-disk:"):
-        if not Path(name).exists():
-            raise CorpusPathError(f"{spec}: no such folder: {name}")
-        try:
-            ds = datasets.load_from_disk(name)
-        except Exception as exc:
-            raise CorpusReadError(f"{spec}: cannot load dataset: {exc}") from exc
-        if isinstance(ds, datasets.DatasetDict):
-            if split is None and len(ds) == 1:
-                split = next(iter(ds))
-            if split not in ds:
-                raise CorpusError(f"{spec}: choose a split with @SPLIT; splits: {list(ds)}")
-            ds = ds[split]
-    else:
-        ds = datasets.load_dataset(name, config, split=split or "train", streaming=True)
-    names = list(ds.column_names or [])
-    if names and text_field not in names:
-        raise _no_text(spec, text_field, names, column=True)
-    total = len(ds) if isinstance(ds, datasets.Dataset) else None
-    for i, row in enumerate(ds):
-        if text_field not in row:
-            raise _no_text(f"{spec}#{i}", text_field, sorted(row), column=False)
-        doc_lang = row.get(lang_field) if lang_field else None
-        consumed = (i + 1) * 1_000_000 // total if total else -1
-        yield RawRecord(row[text_field], lang or doc_lang, f"{spec}#{i}", consumed)

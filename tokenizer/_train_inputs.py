@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-__all__ = ["open_documents", "is_path_inputs"]
+__all__ = ["open_documents", "is_path_inputs", "add_summary"]
 
 
 def is_path_inputs(inputs: Any) -> bool:
@@ -90,6 +90,22 @@ def open_documents(
         return inputs.texts(), lambda: inputs.summary.to_dict()  # a tokenizer.corpus.Corpus
     stats: dict[str, Any] = {"documents": 0, "bytes": 0, "skipped": {}, "budget_reached": False}
     return _texts_with_budget(inputs, max_bytes, stats), lambda: dict(stats)
+
+
+def add_summary(total: dict[str, Any], summary: dict[str, Any]) -> None:
+    """Add one corpus summary into ``total``: numbers are summed, tables merged, flags replaced.
+
+    >>> total = {"documents": 2, "skipped": {"empty": 1}}
+    >>> add_summary(total, {"documents": 3, "skipped": {"null-text": 1}}); total["documents"]
+    5
+    """
+    for key, value in summary.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            total[key] = total.get(key, 0) + value
+        elif isinstance(value, dict):
+            total.setdefault(key, {}).update(value)
+        else:
+            total[key] = value
 
 
 def _plain_files(

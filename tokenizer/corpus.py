@@ -12,9 +12,6 @@ suffix sets a weight (``corpora/zh.jsonl.gz*2``). With no input, the shipped sam
 
 from __future__ import annotations
 
-import glob
-import hashlib
-import heapq
 import math
 import os
 import re
@@ -22,9 +19,9 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, Union
+from typing import Union
 
-from tokenizer._corpus_formats import (
+from tokenizer._corpus_formats import (  # noqa: F401 - readers re-exported as before the split
     EXTENSION_LANGS,
     CorpusEncodingError,
     CorpusError,
@@ -36,13 +33,15 @@ from tokenizer._corpus_formats import (
     RawRecord,
     detect_format,
     language_of,
-    read_hf,
     read_jsonl,
     read_parquet,
     read_text_file,
     walk,
 )
+from tokenizer._corpus_hf import read_hf  # noqa: F401 - re-exported, as before the split
 from tokenizer._corpus_manifest import corpora_dir, shipped_files, verify_manifest
+from tokenizer._corpus_mix import Errors, cut_text, decode_record, interleave, unit
+from tokenizer._corpus_records import source_records
 from tokenizer._corpus_summary import CorpusSummary, parse_size, summary_table
 
 __all__ = [
@@ -67,7 +66,6 @@ __all__ = [
     "verify_manifest",
 ]
 
-Errors = Literal["skip", "bytes", "strict"]
 SourceLike = Union[str, os.PathLike, "Source"]
 
 
@@ -208,10 +206,11 @@ class Corpus:
         streams = [self._documents(s, summary) for s in self.sources]
         budget = self.max_bytes
         try:
-            for label, doc in self._mix(streams):
+            for label, doc in interleave(streams, enabled=self.interleave):
                 size = len(doc.text.encode() if isinstance(doc.text, str) else doc.text)
                 if budget is not None and summary.bytes + size > budget:
-                    doc, size = _cut(doc, budget - summary.bytes)
+                    text, size = cut_text(doc.text, budget - summary.bytes)
+                    doc = replace(doc, text=text)
                     summary.budget_reached = True
                     summary.skip(label, "truncated-by-budget")
                     if size:
@@ -231,152 +230,32 @@ class Corpus:
         """Just the texts, e.g. for ``tokenizers``' ``train_from_iterator``."""
         return (doc.text for doc in self)
 
-    def _mix(self, streams: list[Iterator[tuple[str, Document, float]]]):
-        if not self.interleave:
-            for stream in streams:
-                for label, doc, _ in stream:
-                    yield label, doc
-            return
-        heap = []
-        for order, stream in enumerate(streams):
-            for label, doc, progress in stream:
-                heapq.heappush(heap, (progress < 0, progress, order, label, doc))
-                break
-        while heap:
-            _, _, order, label, doc = heapq.heappop(heap)
-            yield label, doc
-            for label, doc, progress in streams[order]:
-                heapq.heappush(heap, (progress < 0, progress, order, label, doc))
-                break
-
     def _documents(self, src: Source, summary: CorpusSummary):
         """(label, Document, progress in [0, 1] or -1 when unknown) for one source."""
         label, whole, frac = src.label, int(src.weight), src.weight - int(src.weight)
-        records, total = self._records(src)
+        records, total = source_records(
+            src,
+            text_field=self.text_field,
+            lang_field=self.lang_field,
+            include=self.include,
+            exclude=self.exclude,
+            include_hidden=self.include_hidden,
+        )
         text_field = src.text_field or self.text_field
         for raw in records:
-            text = _decode(raw, self.errors, text_field)
+            text = decode_record(raw, self.errors, text_field)
             if text is None:
                 summary.skip(label, "null-text" if raw.text is None else "invalid-utf8")
                 continue
             if not text:
                 summary.skip(label, "empty")
                 continue
-            copies = whole + (frac > 0 and _unit(f"{self.seed}\0{raw.source}") < frac)
+            copies = whole + (frac > 0 and unit(f"{self.seed}\0{raw.source}") < frac)
             if copies == 0:
                 summary.skip(label, "sampled-out-by-weight")
             progress = raw.consumed / total if total and raw.consumed >= 0 else -1.0
             for _ in range(copies):
                 yield label, Document(text, raw.lang, raw.source), min(progress, 1.0)
-
-    def _records(self, src: Source) -> tuple[Iterator[RawRecord], int]:
-        """The raw records of one source and its total input size (0 when unknown)."""
-        text_field = src.text_field or self.text_field
-        lang_field = src.lang_field or self.lang_field
-        if src.spec.startswith(("hf:", "hf-disk:")):
-            return read_hf(
-                src.spec, text_field=text_field, lang_field=lang_field, lang=src.lang
-            ), 1_000_000 if src.spec.startswith("hf-disk:") else 0
-        if re.match(r"^[a-z][a-z0-9+.-]*://", src.spec):
-            raise CorpusFormatError(
-                f"{src.spec}: unsupported scheme; use a local path, hf: or hf-disk:"
-            )
-        files = self._files(src)
-        sizes = [f.stat().st_size for f in files]
-
-        def records() -> Iterator[RawRecord]:
-            base = 0
-            for path, size in zip(files, sizes):
-                fmt = detect_format(path, src.format)
-                if fmt == "jsonl":
-                    yield from read_jsonl(
-                        path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
-                    )
-                elif fmt == "parquet":
-                    yield from read_parquet(
-                        path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
-                    )
-                else:
-                    yield from read_text_file(path, src.lang, base)
-                base += size
-
-        return records(), sum(sizes)
-
-    def _files(self, src: Source) -> list[Path]:
-        include = self.include if src.include is None else src.include
-        exclude = self.exclude if src.exclude is None else src.exclude
-        if glob.has_magic(src.spec):
-            paths = [Path(p) for p in sorted(glob.glob(src.spec, recursive=True))]
-            if not paths:
-                raise CorpusPathError(f"{src.spec}: the pattern matches no file")
-        else:
-            paths = [Path(src.spec)]
-        files: list[Path] = []
-        for path in paths:
-            if path.is_dir():
-                files += walk(
-                    path, include=include, exclude=exclude, include_hidden=self.include_hidden
-                )
-            elif path.exists():
-                detect_format(path, src.format)  # fail early on unsupported formats
-                files.append(path)
-            else:
-                raise CorpusPathError(f"{path}: no such file or folder")
-        return files
-
-
-def _decode(raw: RawRecord, errors: Errors, text_field: str) -> str | bytes | None:
-    """The record's text as ``str`` (or ``bytes`` for invalid UTF-8 with ``errors="bytes"``).
-
-    subtle: JSONL lines are decoded with ``surrogateescape``, so invalid bytes arrive here as lone
-    surrogates U+DC80..U+DCFF and are turned back into the original bytes. Lone surrogates from
-    ``\\uD800``-style JSON escapes are kept as their (invalid) UTF-8 encoding instead.
-    """
-    value = raw.text
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-            return value
-        except UnicodeEncodeError:  # lone surrogates: invalid bytes or a bad \u escape in JSON
-            value = value.encode(
-                "utf-8", "surrogateescape" if _escapable(value) else "surrogatepass"
-            )
-    if not isinstance(value, (bytes, bytearray, memoryview)):
-        raise CorpusFieldError(
-            f"{raw.source}: the field {text_field!r} holds {type(value).__name__}, not a string",
-            field=text_field,
-            available=[],
-        )
-    try:
-        return bytes(value).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if errors == "strict":
-            raise CorpusEncodingError(f"{raw.source}: invalid UTF-8: {exc}") from None
-        return bytes(value) if errors == "bytes" else None
-
-
-def _escapable(text: str) -> bool:
-    return all(not 0xD800 <= ord(c) < 0xDC80 for c in text if 0xD800 <= ord(c) < 0xE000)
-
-
-def _unit(key: str) -> float:
-    """A stable pseudo-random number in [0, 1) for ``key``."""
-    return (
-        int.from_bytes(
-            hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big"
-        )
-        / 2**64
-    )
-
-
-def _cut(doc: Document, limit: int) -> tuple[Document, int]:
-    if isinstance(doc.text, bytes):
-        text: str | bytes = doc.text[:limit]
-        return replace(doc, text=text), len(text)
-    text = doc.text.encode()[:limit].decode("utf-8", "ignore")
-    return replace(doc, text=text), len(text.encode())
 
 
 def iter_documents(inputs: SourceLike | Iterable[SourceLike] | None = None, **options):

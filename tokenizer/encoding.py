@@ -4,7 +4,9 @@ Stage: encode / decode. :class:`Tokenizer` wraps the C++ ``Encoder`` (``tokenize
 tokens with tiktoken's semantics, the native pre-tokenizer when the pattern has one
 (``Tokenizer.native_split``) or the ``regex`` path otherwise, whole-piece lookup, a piece cache and
 BPE in C++, batches on a C++ thread pool with the GIL released, NumPy output. Constructors and
-the ``load_tokenizer`` spec resolver live in ``tokenizer._loaders``. This module does not train.
+the ``load_tokenizer`` spec resolver live in ``tokenizer._loaders``, the special-token policy and
+the ``regex`` path in ``tokenizer._encoding_special``, batches in ``tokenizer._encoding_batch``.
+This module does not train.
 
 >>> tok = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
 >>> tok.encode("hi"), tok.decode([104, 105])
@@ -16,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import regex
-
+from ._encoding_batch import encode_many
+from ._encoding_special import encode_regex, special_policy, special_sets
 from ._native import core
 from ._split import RegexSplitter, native_available
 from .patterns import Pattern
@@ -99,7 +101,7 @@ class Tokenizer:
         self._splitter = RegexSplitter(pattern)
         self._policies: dict[tuple[frozenset[str], frozenset[str]], Any] = {}
         self._rx_cache: dict[frozenset[str], Any] = {}
-        self._ordinary_policy = self._policy(*self._sets((), ()))
+        self._ordinary_policy = special_policy(self, *special_sets(self, (), ()))
 
     @classmethod
     def load(cls, path: str, *, native_split: bool | None = None) -> Tokenizer:
@@ -145,75 +147,14 @@ class Tokenizer:
         split = "native" if self.native_split else "regex"
         return f"<Tokenizer {self.name!r} n_vocab={self.n_vocab} split={split}>"
 
-    # -- special-token policy -------------------------------------------------------------------
-
-    def _sets(
-        self, allowed_special: Any, disallowed_special: Any
-    ) -> tuple[frozenset[str], frozenset[str]]:
-        allowed = (
-            frozenset(self.special_tokens)
-            if allowed_special == "all"
-            else frozenset(allowed_special)
-        )
-        if disallowed_special == "all":
-            disallowed = frozenset(self.special_tokens) - allowed
-        else:
-            disallowed = frozenset(disallowed_special)
-        return allowed | self._always, disallowed - self._always
-
-    def _policy(self, allowed: frozenset[str], disallowed: frozenset[str]) -> Any:
-        key = (allowed, disallowed)
-        pol = self._policies.get(key)
-        if pol is None:
-            pol = core.SpecialPolicy(
-                [s in allowed for s, _, _ in self._specials],
-                [s in disallowed for s, _, _ in self._specials],
-            )
-            if len(self._policies) < 64:
-                self._policies[key] = pol
-        return pol
-
-    def _special_rx(self, names: frozenset[str]) -> Any:
-        rx = self._rx_cache.get(names)
-        if rx is None:
-            alts = sorted(names, key=len, reverse=True)
-            rx = regex.compile("|".join(regex.escape(s) for s in alts)) if alts else None
-            self._rx_cache[names] = rx
-        return rx
-
-    # -- encoding -------------------------------------------------------------------------------
-
-    def _encode_regex(
-        self, text: str, allowed: frozenset[str], disallowed: frozenset[str], numpy: bool
-    ) -> Any:
-        if disallowed and (m := self._special_rx(disallowed).search(text)):
-            raise ValueError(
-                f"Encountered text corresponding to disallowed special token {m.group()!r}"
-            )
-        pieces: list[str] = []
-        ids: list[int] = []
-        pos = 0
-        rx = self._special_rx(allowed & frozenset(self.special_tokens))
-        for m in rx.finditer(text) if rx is not None else ():
-            ids += self._enc.encode_pieces(self._splitter.split(text[pos : m.start()]))
-            ids.append(self.special_tokens[m.group()])
-            pos = m.end()
-        if not ids:
-            pieces = self._splitter.split(text)
-            return self._enc.encode_pieces(pieces, numpy)
-        ids += self._enc.encode_pieces(self._splitter.split(text[pos:]))
-        if numpy:
-            import numpy as np
-
-            return np.asarray(ids, dtype=np.uint16 if self.n_vocab <= 65536 else np.uint32)
-        return ids
+    # -- encoding (special-token policy: tokenizer._encoding_special) --------------------------
 
     def _encode(self, text: str, allowed_special: Any, disallowed_special: Any, numpy: bool) -> Any:
-        allowed, disallowed = self._sets(allowed_special, disallowed_special)
+        allowed, disallowed = special_sets(self, allowed_special, disallowed_special)
         try:
             if self.native_split:
-                return self._enc.encode(text, self._policy(allowed, disallowed), numpy)
-            return self._encode_regex(text, allowed, disallowed, numpy)
+                return self._enc.encode(text, special_policy(self, allowed, disallowed), numpy)
+            return encode_regex(self, text, allowed, disallowed, numpy)
         except UnicodeEncodeError:
             # Lone surrogates: like tiktoken, replace them with U+FFFD and encode again.
             text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
@@ -252,14 +193,14 @@ class Tokenizer:
         """Encode arbitrary bytes (valid UTF-8 or not) as ordinary text, losslessly."""
         data = bytes(data)
         if self.native_split:
-            return self._enc.encode(data, self._policy(frozenset(), frozenset()))
+            return self._enc.encode(data, special_policy(self, frozenset(), frozenset()))
         return self._enc.encode_pieces(self._splitter.split_bytes(data))
 
     def count(self, text: str) -> int:
         """Number of tokens of ``text`` encoded as ordinary text."""
         if self.native_split:
             try:
-                return self._enc.count(text, self._policy(self._always, frozenset()))
+                return self._enc.count(text, special_policy(self, self._always, frozenset()))
             except UnicodeEncodeError:
                 pass
         return len(self.encode_ordinary(text))
@@ -273,13 +214,13 @@ class Tokenizer:
         disallowed_special: Any = "all",
     ) -> list[list[int]]:
         """Encode many texts (a C++ thread pool; ``num_threads=None``: all cores)."""
-        return self._batch(texts, num_threads, allowed_special, disallowed_special, False)
+        return encode_many(self, texts, num_threads, allowed_special, disallowed_special, False)
 
     def encode_ordinary_batch(
         self, texts: Sequence[str], *, num_threads: int | None = None
     ) -> list[list[int]]:
         """:meth:`encode_ordinary` over many texts, in parallel."""
-        return self._batch(texts, num_threads, (), (), False)
+        return encode_many(self, texts, num_threads, (), (), False)
 
     def encode_batch_to_numpy(
         self,
@@ -290,37 +231,7 @@ class Tokenizer:
         disallowed_special: Any = "all",
     ) -> tuple[np.ndarray, np.ndarray]:
         """``(flat ids, offsets)``: text ``i`` is ``flat[offsets[i]:offsets[i + 1]]``."""
-        return self._batch(texts, num_threads, allowed_special, disallowed_special, True)
-
-    def _batch(
-        self,
-        texts: Sequence[str],
-        num_threads: int | None,
-        allowed_special: Any,
-        disallowed_special: Any,
-        numpy: bool,
-    ) -> Any:
-        texts = list(texts)
-        if num_threads is not None and num_threads < 1:
-            raise ValueError("num_threads must be at least 1")
-        if self.native_split:
-            allowed, disallowed = self._sets(allowed_special, disallowed_special)
-            try:
-                return self._enc.encode_batch(
-                    texts, self._policy(allowed, disallowed), num_threads or 0, numpy
-                )
-            except UnicodeEncodeError:
-                pass  # some text has lone surrogates: fall through, one text at a time
-        results = [self._encode(t, allowed_special, disallowed_special, False) for t in texts]
-        if not numpy:
-            return results
-        import numpy as np
-
-        offsets = np.zeros(len(results) + 1, dtype=np.int64)
-        offsets[1:] = np.cumsum([len(r) for r in results])
-        dtype = np.uint16 if self.n_vocab <= 65536 else np.uint32
-        flat = np.fromiter((i for r in results for i in r), dtype=dtype, count=int(offsets[-1]))
-        return flat, offsets
+        return encode_many(self, texts, num_threads, allowed_special, disallowed_special, True)
 
     # -- decoding and lookups -------------------------------------------------------------------
 

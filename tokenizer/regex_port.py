@@ -14,7 +14,8 @@ syntax) and tiktoken with Rust's fancy-regex. The same text does not always mean
   ``regex`` module, so all engines agree on every code point;
 * code points are written as ``\\uXXXX`` (invisible BMP characters), ``\\t \\n \\r``, or
   literally, which all three engines read the same way, so the ported text is still a valid
-  ``regex``-module regex with the same meaning (an importer can run it as is).
+  ``regex``-module regex with the same meaning (an importer can run it as is). Both code point
+  steps live in ``tokenizer._regex_codepoints``.
 
 Constructs whose meaning cannot be guaranteed (backreferences, ``\\b``, ``\\G``, inline flags other
 than a scoped ``(?i:...)``, nested or POSIX classes) raise :class:`PatternPortError`. This module
@@ -26,10 +27,9 @@ does not split text and does not know about vocabularies.
 
 from __future__ import annotations
 
-import unicodedata
-from functools import lru_cache
-
 import regex
+
+from ._regex_codepoints import class_ranges, cp_text
 
 __all__ = ["PatternPortError", "port_regex", "class_ranges"]
 
@@ -38,65 +38,22 @@ TARGETS = ("onig", "fancy", "python")
 _SHORTHANDS = set("sSdDwW")
 _CP_ESCAPES = {"t": 9, "n": 10, "r": 13, "f": 12, "v": 11, "a": 7, "e": 27}
 _UNSUPPORTED = set("bBGKXRNZ0123456789kgQE")
-_CLASS_META = set("\\]^-[&~|")
 
 
 class PatternPortError(ValueError):
     """A split regex uses a construct that cannot be carried to the target engine exactly."""
 
 
-@lru_cache(maxsize=1)
-def _all_code_points() -> str:
-    return "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
-
-
-@lru_cache(maxsize=256)
-def class_ranges(class_text: str, ignore_case: bool = False) -> tuple[tuple[int, int], ...]:
-    """The code points (surrogates excluded) matched by one ``regex``-module class, as ranges.
-
-    >>> class_ranges(r"[\\r\\na-c]")
-    ((10, 10), (13, 13), (97, 99))
-    """
-    rx = regex.compile(("(?i)" if ignore_case else "") + f"(?:{class_text})+")
-    ranges: list[tuple[int, int]] = []
-    for m in rx.finditer(_all_code_points()):
-        lo, hi = ord(m.group()[0]), ord(m.group()[-1])
-        if ranges and ranges[-1][1] + 1 == lo:
-            ranges[-1] = (ranges[-1][0], hi)
-        elif lo <= 0xD7FF < hi:  # a run across the surrogate gap is two ranges joined
-            ranges += [(lo, 0xD7FF), (0xE000, hi)]
-        else:
-            ranges.append((lo, hi))
-    return tuple(ranges)
-
-
-def _cp(c: int, target: str, *, in_class: bool) -> str:
-    ch = chr(c)
-    if ch.isascii() and (ch.isalnum() or ch == "_"):
-        return ch
-    if ch == " ":
-        return ch
-    if ch.isascii() and ch.isprintable():
-        return "\\" + ch if (in_class and ch in _CLASS_META) or not in_class else ch
-    if not ch.isascii() and unicodedata.category(ch)[0] in "LNS":
-        return ch  # readable, and a plain literal in every engine
-    if c in (9, 10, 13):
-        return {9: "\\t", 10: "\\n", 13: "\\r"}[c]
-    # subtle: \uXXXX is the one escape that Oniguruma, fancy-regex and `regex` all read; astral
-    # code points have no common escape, and a literal character works everywhere.
-    return f"\\u{c:04X}" if c <= 0xFFFF else ch
-
-
 def _render_class(ranges: tuple[tuple[int, int], ...], negate: bool, target: str) -> str:
     body = []
     for lo, hi in ranges:
-        a = _cp(lo, target, in_class=True)
+        a = cp_text(lo, target, in_class=True)
         if hi == lo:
             body.append(a)
         elif hi == lo + 1:
-            body.append(a + _cp(hi, target, in_class=True))
+            body.append(a + cp_text(hi, target, in_class=True))
         else:
-            body.append(f"{a}-{_cp(hi, target, in_class=True)}")
+            body.append(f"{a}-{cp_text(hi, target, in_class=True)}")
     if not body:
         raise PatternPortError("a character class that matches no code point")
     return "[" + ("^" if negate else "") + "".join(body) + "]"
@@ -153,7 +110,7 @@ class _Porter:
                 self.i += 1
             else:
                 literal = c in "{}" or not (c.isprintable() or c == " ")
-                self.atom(_cp(ord(c), self.target, in_class=False) if literal else c)
+                self.atom(cp_text(ord(c), self.target, in_class=False) if literal else c)
                 self.i += 1
         if self.stack:
             raise self.fail("an unclosed '('")
@@ -202,7 +159,7 @@ class _Porter:
             self.i = end
         elif c in "uUx" or c in _CP_ESCAPES:
             cp, self.i = self.code_point(i)
-            self.atom(_cp(cp, self.target, in_class=False))
+            self.atom(cp_text(cp, self.target, in_class=False))
         elif c == "A":
             self.atom("\\A")
             self.i += 2
@@ -268,7 +225,7 @@ class _Porter:
                     continue
                 if n in "uUx" or n in _CP_ESCAPES:
                     cp, end = self.code_point(j)
-                    items.append(_cp(cp, self.target, in_class=True))
+                    items.append(cp_text(cp, self.target, in_class=True))
                     j = end
                     continue
                 if n.isascii() and not n.isalnum() and n:

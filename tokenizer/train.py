@@ -4,12 +4,13 @@ Stage: train. ``Trainer`` drives the C++ core: documents are streamed in batches
 ``_core.PieceCounter`` (pre-tokenize + count, parallel threads, GIL released, bounded memory),
 then ``_core.train_bpe`` runs the merge loop under the rules of ``tokenizer._reference``. The
 result is a :class:`~tokenizer.vocab.Vocabulary` with reserved code tokens right after the bytes
-and special tokens at the top of the id space. This module does not read corpora itself
-(``tokenizer.corpus`` does) and does not encode.
+and special tokens at the top of the id space. Option checks live in ``tokenizer._train_options``,
+the batched counting loop in ``tokenizer._train_stream``. This module does not read corpora
+itself (``tokenizer.corpus`` does) and does not encode.
 
->>> vocab = train(iter(["def f(x):\\n    return x\\n"] * 50), vocab_size=320, progress=False)
+>>> vocab = train(iter(["def f(x):\\n    return x\\n"] * 50), vocab_size=400, progress=False)
 >>> vocab.n_vocab, vocab.tokens[256]
-(320, b'  ')
+(400, b'  ')
 """
 
 from __future__ import annotations
@@ -17,15 +18,21 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from ._native import core
-from ._progress import Progress, ProgressCallback, human
+from ._progress import Progress, ProgressCallback, human  # noqa: F401 - human: re-exported
 from ._train_counts import read_header, save_table
-from ._train_inputs import open_documents
-from ._train_split import python_counts, resolve_pattern, use_native
-from ._train_system import current_rss, default_threads, parse_memory, peak_rss
+from ._train_inputs import add_summary, open_documents
+from ._train_options import (  # noqa: F401 - the constants are re-exported, as before the split
+    BATCH_CHARS,
+    MERGE_TO_TABLE,
+    check_merge_options,
+    table_capacity,
+)
+from ._train_split import python_counts, resolve_pattern, use_native  # noqa: F401 - re-exported
+from ._train_stream import count_stream
+from ._train_system import current_rss, default_threads, parse_memory, peak_rss  # noqa: F401
 from .patterns import DEFAULT_SPECIAL_TOKENS, Pattern
 from .reserved import DEFAULT_MAX_TOKEN_LENGTH, DEFAULT_SPARE_SPECIAL, VocabLayout, vocab_layout
 from .vocab import Vocabulary
@@ -37,11 +44,6 @@ __all__ = [
     "DEFAULT_SPARE_SPECIAL",
     "parse_memory",
 ]
-
-#: Text (characters) per thread in one counting batch.
-BATCH_CHARS = 2 << 20
-#: Peak merge memory over piece-table memory, with a margin (see Trainer.__init__).
-MERGE_TO_TABLE = 7
 
 
 class Trainer:
@@ -69,21 +71,7 @@ class Trainer:
         if self.threads < 1:
             raise ValueError(f"threads must be >= 1, got {self.threads}")
         self.max_memory = parse_memory(max_memory)
-        table_cap = 0
-        if self.max_memory is not None:
-            # subtle: the merge structures (u32 symbols, postings, pair table, heap) peak at
-            # ~4.7x the piece table (measured: 91 MB for a 19.5 MB table of 344 k pieces), so the
-            # table gets (with a margin) a seventh of what is left after this process and two
-            # batches in flight (text, UTF-8 copies and piece references: ~12 bytes per
-            # character, measured).
-            fixed = current_rss() + 12 * BATCH_CHARS * self.threads
-            spare = self.max_memory - fixed
-            if spare < 24 << 20:
-                raise ValueError(
-                    f"max_memory {human(self.max_memory)} is too small: this process already "
-                    f"uses {human(current_rss())}; allow at least {human(fixed + (24 << 20))}"
-                )
-            table_cap = spare // MERGE_TO_TABLE
+        table_cap = table_capacity(self.max_memory, threads=self.threads)
         self.counter = core.PieceCounter(self.threads, table_cap)
         self.native = use_native(self.pattern)
         self.progress = progress
@@ -115,68 +103,13 @@ class Trainer:
             exclude=exclude,
             max_bytes=parse_memory(max_bytes),
         )
-        self._count_stream(texts)
-        self._add_summary(summary())
+        count_stream(self, texts)
+        add_summary(self.corpus, summary())
         return self
 
     def count_texts(self, texts: Iterable[str | bytes]) -> Trainer:
         """Count plain texts (``str`` or UTF-8 ``bytes``)."""
         return self.count(iter(texts))
-
-    def _add_summary(self, summary: dict[str, Any]) -> None:
-        for key, value in summary.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                self.corpus[key] = self.corpus.get(key, 0) + value
-            elif isinstance(value, dict):
-                self.corpus.setdefault(key, {}).update(value)
-            else:
-                self.corpus[key] = value
-
-    def _count_stream(self, texts: Iterable[str | bytes]) -> None:
-        start = time.perf_counter()
-        bar = Progress(
-            "count",
-            total=None,
-            unit="B",
-            enabled=self.progress is True,
-            callback=self.progress if callable(self.progress) else None,
-        )
-        limit = BATCH_CHARS * self.threads
-        name = self.pattern.name
-        pending: Future[int] | None = None
-        done = 0
-        with ThreadPoolExecutor(1) as pool:
-
-            def flush(batch: list[str | bytes]) -> None:
-                nonlocal pending, done
-                if pending is not None:
-                    done += pending.result()
-                    bar.update(done)
-                    pending = None
-                if not batch:
-                    return
-                self.documents += len(batch)
-                if self.native:  # counted in a worker thread while the next batch is read
-                    pending = pool.submit(self.counter.count, name, batch)
-                else:
-                    counts, nbytes = python_counts(batch, self.pattern)
-                    self.counter.add_counts(counts)
-                    done += nbytes
-                    bar.update(done)
-
-            batch: list[str | bytes] = []
-            size = 0
-            for text in texts:
-                batch.append(text)
-                size += len(text)
-                if size >= limit:
-                    flush(batch)
-                    batch, size = [], 0
-            flush(batch)
-            flush([])
-        bar.close()
-        self.bytes += done
-        self.count_seconds += time.perf_counter() - start
 
     # -- count files --------------------------------------------------------------------------
 
@@ -198,7 +131,7 @@ class Trainer:
         self.counter.load(os.fspath(path))
         self.documents += int(meta.get("documents", 0))
         self.bytes += int(meta.get("bytes", 0))
-        self._add_summary(meta.get("corpus", {}))
+        add_summary(self.corpus, meta.get("corpus", {}))
         return self
 
     # -- merging ------------------------------------------------------------------------------
@@ -221,10 +154,7 @@ class Trainer:
         """Merge the counted pieces into a vocabulary of ``vocab_size`` ids in total."""
         if self.counter.total == 0:
             raise ValueError("the corpus is empty: no text was counted")
-        if min_frequency < 1:
-            raise ValueError(f"min_frequency must be >= 1, got {min_frequency}")
-        if max_token_length is not None and max_token_length < 2:
-            raise ValueError(f"max_token_length must be >= 2 (or None), got {max_token_length}")
+        check_merge_options(min_frequency=min_frequency, max_token_length=max_token_length)
         specials, reserved_tokens, tokens, forced = self.layout(
             vocab_size=vocab_size,
             reserved=reserved,

@@ -1,0 +1,111 @@
+"""Corpus stage: from one ``Source`` to its stream of raw records and its total input size.
+
+Expands a source's spec (a file, a folder walked with include/exclude globs, a glob, or an
+``hf:`` / ``hf-disk:`` dataset) and dispatches each file to its format reader in
+``tokenizer._corpus_formats``. It does not decode text, apply weights or budgets, or keep a
+summary (``tokenizer.corpus`` and ``tokenizer._corpus_mix`` do).
+
+>>> from tokenizer.corpus import Source
+>>> records, total = source_records(Source("no/such/dir"), text_field="text", lang_field=None,
+...                                 include=(), exclude=(), include_hidden=False)
+Traceback (most recent call last):
+tokenizer._corpus_formats.CorpusPathError: no/such/dir: no such file or folder
+"""
+
+from __future__ import annotations
+
+import glob
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tokenizer._corpus_formats import (
+    CorpusFormatError,
+    CorpusPathError,
+    RawRecord,
+    detect_format,
+    read_jsonl,
+    read_parquet,
+    read_text_file,
+    walk,
+)
+from tokenizer._corpus_hf import read_hf
+
+if TYPE_CHECKING:
+    from tokenizer.corpus import Source
+
+__all__ = ["source_records", "source_files"]
+
+#: Nominal input size of an ``hf-disk:`` dataset (its readers report progress in millionths).
+HF_DISK_SIZE = 1_000_000
+
+
+def source_records(
+    src: Source,
+    *,
+    text_field: str,
+    lang_field: str | None,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    include_hidden: bool,
+) -> tuple[Iterator[RawRecord], int]:
+    """The raw records of ``src`` and its total input size (0 when unknown).
+
+    ``src``'s own fields (``text_field``, ``include``...) win over the arguments, which are the
+    ``Corpus`` defaults.
+    """
+    text_field = src.text_field or text_field
+    lang_field = src.lang_field or lang_field
+    if src.spec.startswith(("hf:", "hf-disk:")):
+        return read_hf(
+            src.spec, text_field=text_field, lang_field=lang_field, lang=src.lang
+        ), HF_DISK_SIZE if src.spec.startswith("hf-disk:") else 0
+    if re.match(r"^[a-z][a-z0-9+.-]*://", src.spec):
+        raise CorpusFormatError(
+            f"{src.spec}: unsupported scheme; use a local path, hf: or hf-disk:"
+        )
+    files = source_files(src, include=include, exclude=exclude, include_hidden=include_hidden)
+    sizes = [f.stat().st_size for f in files]
+
+    def records() -> Iterator[RawRecord]:
+        base = 0
+        for path, size in zip(files, sizes):
+            fmt = detect_format(path, src.format)
+            if fmt == "jsonl":
+                yield from read_jsonl(
+                    path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
+                )
+            elif fmt == "parquet":
+                yield from read_parquet(
+                    path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
+                )
+            else:
+                yield from read_text_file(path, src.lang, base)
+            base += size
+
+    return records(), sum(sizes)
+
+
+def source_files(
+    src: Source, *, include: Sequence[str], exclude: Sequence[str], include_hidden: bool
+) -> list[Path]:
+    """The files of a path or glob source, folders walked in sorted order (see ``walk``)."""
+    include = include if src.include is None else src.include
+    exclude = exclude if src.exclude is None else src.exclude
+    if glob.has_magic(src.spec):
+        paths = [Path(p) for p in sorted(glob.glob(src.spec, recursive=True))]
+        if not paths:
+            raise CorpusPathError(f"{src.spec}: the pattern matches no file")
+    else:
+        paths = [Path(src.spec)]
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += walk(path, include=include, exclude=exclude, include_hidden=include_hidden)
+        elif path.exists():
+            detect_format(path, src.format)  # fail early on unsupported formats
+            files.append(path)
+        else:
+            raise CorpusPathError(f"{path}: no such file or folder")
+    return files

@@ -1,0 +1,58 @@
+"""Batch encoding for the runtime tokenizer: many texts at once, as lists or flat NumPy arrays.
+
+Stage: encode (helper of ``tokenizer.encoding``). With a native pre-tokenizer the whole batch goes
+to the C++ thread pool in one call (GIL released); otherwise, or when a text holds lone
+surrogates, texts are encoded one at a time and packed here. Single-text encoding and the
+special-token rules stay in ``tokenizer.encoding`` / ``tokenizer._encoding_special``.
+
+>>> from tokenizer.encoding import Tokenizer
+>>> from tokenizer.vocab import Vocabulary
+>>> tok = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
+>>> encode_many(tok, ["a", "bc"], None, (), (), False)
+[[97], [98, 99]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ._encoding_special import id_dtype, special_policy, special_sets
+
+if TYPE_CHECKING:
+    from .encoding import Tokenizer
+
+__all__ = ["encode_many"]
+
+
+def encode_many(
+    tok: Tokenizer,
+    texts: Sequence[str],
+    num_threads: int | None,
+    allowed_special: Any,
+    disallowed_special: Any,
+    numpy: bool,
+) -> Any:
+    """Ids of every text (``numpy=True``: ``(flat ids, offsets)``), with ``encode``'s semantics."""
+    texts = list(texts)
+    if num_threads is not None and num_threads < 1:
+        raise ValueError("num_threads must be at least 1")
+    if tok.native_split:
+        allowed, disallowed = special_sets(tok, allowed_special, disallowed_special)
+        try:
+            return tok._enc.encode_batch(
+                texts, special_policy(tok, allowed, disallowed), num_threads or 0, numpy
+            )
+        except UnicodeEncodeError:
+            pass  # some text has lone surrogates: fall through, one text at a time
+    results = [tok._encode(t, allowed_special, disallowed_special, False) for t in texts]
+    if not numpy:
+        return results
+    import numpy as np
+
+    offsets = np.zeros(len(results) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(r) for r in results])
+    flat = np.fromiter(
+        (i for r in results for i in r), dtype=id_dtype(tok.n_vocab), count=int(offsets[-1])
+    )
+    return flat, offsets

@@ -1,0 +1,101 @@
+"""Special-token policy of the runtime tokenizer, and the ``regex`` encoding path.
+
+Stage: encode (helper of ``tokenizer.encoding``). Turns tiktoken-style ``allowed_special`` /
+``disallowed_special`` arguments into sets, caches the native ``SpecialPolicy`` built from them,
+and encodes with Python ``regex`` splitting when a pattern has no native pre-tokenizer (special
+tokens are found here, pieces go to the C++ BPE). The functions take the :class:`Tokenizer` as
+their first argument; they never build one and do not decode. The native fast path stays in
+``Tokenizer.encode_ordinary`` / ``encode`` / ``count``.
+
+>>> from tokenizer.encoding import Tokenizer
+>>> from tokenizer.vocab import Vocabulary
+>>> tok = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
+>>> special_sets(tok, {"<|x|>"}, "all")
+(frozenset({'<|x|>'}), frozenset())
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import regex
+
+from ._native import core
+
+if TYPE_CHECKING:
+    from .encoding import Tokenizer
+
+__all__ = ["special_sets", "special_policy", "special_regex", "encode_regex", "id_dtype"]
+
+#: At most this many distinct (allowed, disallowed) policies are cached per tokenizer.
+_MAX_POLICIES = 64
+
+
+def special_sets(
+    tok: Tokenizer, allowed_special: Any, disallowed_special: Any
+) -> tuple[frozenset[str], frozenset[str]]:
+    """``(allowed, disallowed)`` special-token texts; HF non-special added tokens always allowed."""
+    allowed = (
+        frozenset(tok.special_tokens) if allowed_special == "all" else frozenset(allowed_special)
+    )
+    if disallowed_special == "all":
+        disallowed = frozenset(tok.special_tokens) - allowed
+    else:
+        disallowed = frozenset(disallowed_special)
+    return allowed | tok._always, disallowed - tok._always
+
+
+def special_policy(tok: Tokenizer, allowed: frozenset[str], disallowed: frozenset[str]) -> Any:
+    """The native ``SpecialPolicy`` for these sets (cached on ``tok``)."""
+    key = (allowed, disallowed)
+    pol = tok._policies.get(key)
+    if pol is None:
+        pol = core.SpecialPolicy(
+            [s in allowed for s, _, _ in tok._specials],
+            [s in disallowed for s, _, _ in tok._specials],
+        )
+        if len(tok._policies) < _MAX_POLICIES:
+            tok._policies[key] = pol
+    return pol
+
+
+def special_regex(tok: Tokenizer, names: frozenset[str]) -> Any:
+    """A compiled alternation of ``names``, longest first (``None`` for no names; cached)."""
+    rx = tok._rx_cache.get(names)
+    if rx is None:
+        alts = sorted(names, key=len, reverse=True)
+        rx = regex.compile("|".join(regex.escape(s) for s in alts)) if alts else None
+        tok._rx_cache[names] = rx
+    return rx
+
+
+def id_dtype(n_vocab: int) -> Any:
+    """The NumPy dtype of id arrays: uint16 when ``n_vocab <= 65536``, else uint32."""
+    import numpy as np
+
+    return np.uint16 if n_vocab <= 65536 else np.uint32
+
+
+def encode_regex(
+    tok: Tokenizer, text: str, allowed: frozenset[str], disallowed: frozenset[str], numpy: bool
+) -> Any:
+    """Encode with the ``regex`` splitter: specials found here, pieces BPE-encoded in C++."""
+    if disallowed and (m := special_regex(tok, disallowed).search(text)):
+        raise ValueError(
+            f"Encountered text corresponding to disallowed special token {m.group()!r}"
+        )
+    ids: list[int] = []
+    pos = 0
+    rx = special_regex(tok, allowed & frozenset(tok.special_tokens))
+    for m in rx.finditer(text) if rx is not None else ():
+        ids += tok._enc.encode_pieces(tok._splitter.split(text[pos : m.start()]))
+        ids.append(tok.special_tokens[m.group()])
+        pos = m.end()
+    if not ids:
+        return tok._enc.encode_pieces(tok._splitter.split(text), numpy)
+    ids += tok._enc.encode_pieces(tok._splitter.split(text[pos:]))
+    if numpy:
+        import numpy as np
+
+        return np.asarray(ids, dtype=id_dtype(tok.n_vocab))
+    return ids

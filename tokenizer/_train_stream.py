@@ -1,0 +1,77 @@
+"""Counting a stream of documents: batches to the C++ counter, reading overlapped with counting.
+
+Stage: training helper (count). Texts are gathered into batches of ``BATCH_CHARS`` per thread;
+with a native splitter each batch is counted by ``_core.PieceCounter.count`` in a worker thread
+(GIL released) while the next one is read, otherwise it is split with Python ``regex`` here and
+added as ``{piece: count}``. It updates the trainer's document, byte and time totals. It does not
+open inputs (``tokenizer._train_inputs``) and does not merge.
+
+>>> from tokenizer.train import Trainer
+>>> t = Trainer(progress=False)
+>>> count_stream(t, ["a b", "a"]); t.documents, t.bytes
+(2, 4)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from ._progress import Progress
+from ._train_options import BATCH_CHARS
+from ._train_split import python_counts
+
+if TYPE_CHECKING:
+    from .train import Trainer
+
+__all__ = ["count_stream"]
+
+
+def count_stream(trainer: Trainer, texts: Iterable[str | bytes]) -> None:
+    """Count every text of ``texts`` into ``trainer.counter`` (``str`` or UTF-8 ``bytes``)."""
+    start = time.perf_counter()
+    bar = Progress(
+        "count",
+        total=None,
+        unit="B",
+        enabled=trainer.progress is True,
+        callback=trainer.progress if callable(trainer.progress) else None,
+    )
+    limit = BATCH_CHARS * trainer.threads
+    name = trainer.pattern.name
+    pending: Future[int] | None = None
+    done = 0
+    with ThreadPoolExecutor(1) as pool:
+
+        def flush(batch: list[str | bytes]) -> None:
+            nonlocal pending, done
+            if pending is not None:
+                done += pending.result()
+                bar.update(done)
+                pending = None
+            if not batch:
+                return
+            trainer.documents += len(batch)
+            if trainer.native:  # counted in a worker thread while the next batch is read
+                pending = pool.submit(trainer.counter.count, name, batch)
+            else:
+                counts, nbytes = python_counts(batch, trainer.pattern)
+                trainer.counter.add_counts(counts)
+                done += nbytes
+                bar.update(done)
+
+        batch: list[str | bytes] = []
+        size = 0
+        for text in texts:
+            batch.append(text)
+            size += len(text)
+            if size >= limit:
+                flush(batch)
+                batch, size = [], 0
+        flush(batch)
+        flush([])
+    bar.close()
+    trainer.bytes += done
+    trainer.count_seconds += time.perf_counter() - start
