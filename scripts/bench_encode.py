@@ -9,7 +9,11 @@ Peers that are not installed are skipped (pip install quicktok-v1 riptoken bpe-o
 Each peer's ids are checked against tiktoken's on the timed text (column "exact").
 
 One-thread figures use process CPU time (robust on a shared machine), batch figures wall time;
-each is the best of --repeat runs; codebpe's per-thread piece cache is cleared before each run.
+MB/s is the best of --repeat runs. The contenders run in turn, round after round, and "× first" is
+the median over rounds of (first contender's time / this one's time): neighbouring runs share the
+machine's current speed, so the ratio is far steadier than a ratio of two best-ofs taken minutes
+apart. codebpe's per-thread piece cache is cleared before each run (cold cache).
+`--scaling` prints codebpe's batch throughput at 1, 2, 4, ... --threads threads instead.
 
     PYTHONPATH=. python scripts/bench_encode.py --mb 1 --repeat 3
 """
@@ -20,6 +24,7 @@ import argparse
 import gzip
 import json
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -54,16 +59,29 @@ def load_docs(domain: str, mb: float) -> list[str]:
     return [sample * 8] * max(1, limit // len((sample * 8).encode()))
 
 
-def best_of(fn: Callable[[], object], repeat: int, clock: Callable[[], float]) -> float:
+def timed(fn: Callable[[], object], clock: Callable[[], float]) -> float:
     from tokenizer._native import core
 
-    best = float("inf")
+    core.Encoder.clear_thread_cache()  # every run starts with a cold piece cache
+    t0 = clock()
+    fn()
+    return clock() - t0
+
+
+def interleaved(
+    fns: dict[str, Callable[[], object]], repeat: int, clock: Callable[[], float]
+) -> dict[str, list[float]]:
+    """Times of every function, run in turn, ``repeat`` rounds (neighbours share the noise)."""
+    times: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(repeat):
-        core.Encoder.clear_thread_cache()  # every repetition starts with a cold piece cache
-        t0 = clock()
-        fn()
-        best = min(best, clock() - t0)
-    return best
+        for k, fn in fns.items():
+            times[k].append(timed(fn, clock))
+    return times
+
+
+def paired_ratio(ref: list[float], mine: list[float]) -> float:
+    """Median over rounds of ref time / own time: robust to a machine whose speed drifts."""
+    return statistics.median(r / m for r, m in zip(ref, mine))
 
 
 def peers(name: str) -> dict[str, tuple[Callable, Callable | None]]:
@@ -119,44 +137,43 @@ def bench_vocab(
     rows = []
     for dom, docs in docs_by_domain.items():
         nbytes = sum(len(d.encode()) for d in docs)
-        base: dict[str, float] = {}
         ref_ids = [contenders[ref][0](d) for d in docs] if ref else None
-        for impl, (single, batch) in contenders.items():
-            exact = "—"
+        exact = {}
+        for impl, (single, _) in contenders.items():
+            exact[impl] = "—"
             if ref_ids is not None:
-                exact = "yes" if [list(single(d)) for d in docs] == ref_ids else "NO"
-            t1 = best_of(
-                lambda single=single, docs=docs: [single(d) for d in docs],
-                repeat,
-                time.process_time,
-            )
+                exact[impl] = "yes" if [list(single(d)) for d in docs] == ref_ids else "NO"
+        singles = {
+            impl: (lambda single=single, docs=docs: [single(d) for d in docs])
+            for impl, (single, _) in contenders.items()
+        }
+        t1 = interleaved(singles, repeat, time.process_time)
+        batches = {}
+        for impl, (_, batch) in contenders.items():
+            if batch is None:
+                continue
             try:
-                tn = (
-                    best_of(
-                        lambda batch=batch, docs=docs: batch(docs, threads),
-                        repeat,
-                        time.perf_counter,
-                    )
-                    if batch
-                    else None
-                )
+                batch(docs[:2], threads)
             except Exception as e:  # noqa: BLE001 - a peer's batch API that fails is reported as "—"
                 print(f"# {impl} batch failed: {e!r:.100}", file=sys.stderr)
-                tn = None
-            mb1, mbn = nbytes / t1 / 1e6, (nbytes / tn / 1e6 if tn else None)
-            if impl == ref or not base:
-                base.setdefault("1", mb1)
-                base.setdefault("n", mbn or 0.0)
+                continue
+            batches[impl] = lambda batch=batch, docs=docs: batch(docs, threads)
+        tn = interleaved(batches, repeat, time.perf_counter)
+        first = ref or next(iter(contenders))
+        for impl in contenders:
+            mb1 = nbytes / min(t1[impl]) / 1e6
+            mbn = nbytes / min(tn[impl]) / 1e6 if impl in tn else None
+            rn = paired_ratio(tn[first], tn[impl]) if impl in tn and first in tn else None
             rows.append(
                 (
                     label,
                     DOMAINS[dom],
                     impl,
                     mb1,
-                    mb1 / base["1"],
+                    paired_ratio(t1[first], t1[impl]),
                     mbn,
-                    (mbn / base["n"]) if mbn and base["n"] else None,
-                    exact,
+                    rn,
+                    exact[impl],
                 )
             )
             print(
@@ -164,6 +181,28 @@ def bench_vocab(
                 file=sys.stderr,
             )
     return rows
+
+
+def scaling(tok: Tokenizer, docs: list[str], max_threads: int, repeat: int) -> list[str]:
+    """Markdown rows: codebpe batch MB/s at 1, 2, 4, ... threads, speed-up and efficiency, for
+    lists of ints (``encode_ordinary_batch``) and one flat array (``encode_batch_to_numpy``)."""
+    counts = sorted({1, *(2**k for k in range(1, 8) if 2**k <= max_threads), max_threads})
+    nbytes = sum(len(d.encode()) for d in docs)
+    fns: dict[tuple[str, int], Callable[[], object]] = {}
+    for n in counts:
+        fns["list", n] = lambda n=n: tok.encode_ordinary_batch(docs, num_threads=n)
+        fns["numpy", n] = lambda n=n: tok.encode_batch_to_numpy(
+            docs, num_threads=n, disallowed_special=()
+        )
+    times = interleaved(fns, repeat, time.perf_counter)
+    out = []
+    for n in counts:
+        cells = [str(n)]
+        for kind in ("list", "numpy"):
+            mbs, base = nbytes / min(times[kind, n]), nbytes / min(times[kind, 1])
+            cells += [f"{mbs / 1e6:.1f}", f"{mbs / base:.2f}", f"{mbs / base / n:.2f}"]
+        out.append("| " + " | ".join(cells) + " |")
+    return out
 
 
 def main() -> int:
@@ -176,8 +215,23 @@ def main() -> int:
     ap.add_argument(
         "--hf", default="deepseek-coder", help="tokenizer.json for the HF comparison ('' to skip)"
     )
+    ap.add_argument(
+        "--scaling",
+        action="store_true",
+        help="only the thread-scaling table of codebpe's batch API (cl100k_base, all domains)",
+    )
     args = ap.parse_args()
     docs = {d: load_docs(d, args.mb) for d in DOMAINS}
+    if args.scaling:
+        tok = Tokenizer.from_tiktoken("cl100k_base")
+        mixed = [d for ds in docs.values() for d in ds]
+        print(f"# {os.cpu_count()} CPUs; cl100k_base; {sum(map(len, mixed))} characters")
+        print(
+            "| threads | lists MB/s | speed-up | efficiency | NumPy MB/s | speed-up | efficiency |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        print("\n".join(scaling(tok, mixed, args.threads, args.repeat)))
+        return 0
     rows = []
     for name in filter(None, args.encodings.split(",")):
         tok = Tokenizer.from_tiktoken(name)
