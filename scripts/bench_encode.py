@@ -13,6 +13,8 @@ MB/s is the best of --repeat runs. The contenders run in turn, round after round
 the median over rounds of (first contender's time / this one's time): neighbouring runs share the
 machine's current speed, so the ratio is far steadier than a ratio of two best-ofs taken minutes
 apart. codebpe's per-thread piece cache is cleared before each run (cold cache).
+"steady" runs first encode --warm-mb MB of other documents of the same domain (untimed, every
+contender alike) after clearing codebpe's cache: the state of a long-running process.
 `--scaling` prints codebpe's batch throughput at 1, 2, 4, ... --threads threads instead.
 
     PYTHONPATH=. python scripts/bench_encode.py --mb 1 --repeat 3
@@ -59,23 +61,37 @@ def load_docs(domain: str, mb: float) -> list[str]:
     return [sample * 8] * max(1, limit // len((sample * 8).encode()))
 
 
-def timed(fn: Callable[[], object], clock: Callable[[], float]) -> float:
+def split_docs(docs: list[str], mb: float) -> tuple[list[str], list[str]]:
+    """The first documents up to ``mb`` MB (timed), and the rest (warm-up text)."""
+    limit, used = int(mb * 1e6), 0
+    for i, d in enumerate(docs):
+        used += len(d)
+        if used > limit:
+            return docs[: i + 1], docs[i + 1 :]
+    return docs, []
+
+
+def timed(
+    fn: Callable[[], object], clock: Callable[[], float], warm: Callable[[], object] | None = None
+) -> float:
     from tokenizer._native import core
 
-    core.Encoder.clear_thread_cache()  # every run starts with a cold piece cache
+    core.Encoder.clear_thread_cache()  # every run starts with a cold piece cache ...
+    if warm is not None:
+        warm()  # ... or one warmed on other text (steady state), untimed
     t0 = clock()
     fn()
     return clock() - t0
 
 
 def interleaved(
-    fns: dict[str, Callable[[], object]], repeat: int, clock: Callable[[], float]
+    fns: dict, repeat: int, clock: Callable[[], float], warm: dict | None = None
 ) -> dict[str, list[float]]:
     """Times of every function, run in turn, ``repeat`` rounds (neighbours share the noise)."""
-    times: dict[str, list[float]] = {k: [] for k in fns}
+    times: dict = {k: [] for k in fns}
     for _ in range(repeat):
         for k, fn in fns.items():
-            times[k].append(timed(fn, clock))
+            times[k].append(timed(fn, clock, (warm or {}).get(k)))
     return times
 
 
@@ -132,7 +148,13 @@ def peers(name: str) -> dict[str, tuple[Callable, Callable | None]]:
 
 
 def bench_vocab(
-    label: str, contenders: dict, docs_by_domain: dict, ref: str | None, repeat: int, threads: int
+    label: str,
+    contenders: dict,
+    docs_by_domain: dict,
+    ref: str | None,
+    repeat: int,
+    threads: int,
+    warm_by_domain: dict | None = None,
 ):
     rows = []
     for dom, docs in docs_by_domain.items():
@@ -148,6 +170,14 @@ def bench_vocab(
             for impl, (single, _) in contenders.items()
         }
         t1 = interleaved(singles, repeat, time.process_time)
+        warm_docs = (warm_by_domain or {}).get(dom)
+        ts = None
+        if warm_docs:
+            warms = {
+                impl: (lambda single=single, w=warm_docs: [single(d) for d in w])
+                for impl, (single, _) in contenders.items()
+            }
+            ts = interleaved(singles, repeat, time.process_time, warms)
         batches = {}
         for impl, (_, batch) in contenders.items():
             if batch is None:
@@ -162,22 +192,15 @@ def bench_vocab(
         first = ref or next(iter(contenders))
         for impl in contenders:
             mb1 = nbytes / min(t1[impl]) / 1e6
+            mbs = nbytes / min(ts[impl]) / 1e6 if ts else None
+            rs = paired_ratio(ts[first], ts[impl]) if ts else None
             mbn = nbytes / min(tn[impl]) / 1e6 if impl in tn else None
             rn = paired_ratio(tn[first], tn[impl]) if impl in tn and first in tn else None
-            rows.append(
-                (
-                    label,
-                    DOMAINS[dom],
-                    impl,
-                    mb1,
-                    paired_ratio(t1[first], t1[impl]),
-                    mbn,
-                    rn,
-                    exact[impl],
-                )
-            )
+            r1 = paired_ratio(t1[first], t1[impl])
+            rows.append((label, DOMAINS[dom], impl, mb1, r1, mbs, rs, mbn, rn, exact[impl]))
             print(
-                f"# {label} {dom} {impl}: {mb1:.1f} MB/s 1T, {mbn or 0:.1f} MB/s {threads}T",
+                f"# {label} {dom} {impl}: {mb1:.1f} MB/s 1T cold, {mbs or 0:.1f} steady, "
+                f"{mbn or 0:.1f} MB/s {threads}T",
                 file=sys.stderr,
             )
     return rows
@@ -216,12 +239,22 @@ def main() -> int:
         "--hf", default="deepseek-coder", help="tokenizer.json for the HF comparison ('' to skip)"
     )
     ap.add_argument(
+        "--warm-mb",
+        type=float,
+        default=1.5,
+        help="MB of other text of the same domain encoded (untimed) before each steady-state run "
+        "(default 1.5; 0 skips the steady-state columns)",
+    )
+    ap.add_argument(
         "--scaling",
         action="store_true",
         help="only the thread-scaling table of codebpe's batch API (cl100k_base, all domains)",
     )
     args = ap.parse_args()
-    docs = {d: load_docs(d, args.mb) for d in DOMAINS}
+    docs, warm = {}, {}
+    for d in DOMAINS:
+        every = load_docs(d, args.mb + args.warm_mb)
+        docs[d], warm[d] = split_docs(every, args.mb)
     if args.scaling:
         tok = Tokenizer.from_tiktoken("cl100k_base")
         mixed = [d for ds in docs.values() for d in ds]
@@ -243,7 +276,7 @@ def main() -> int:
         }
         contenders.update(peers(name))
         contenders = {"tiktoken": contenders.pop("tiktoken"), **contenders}
-        rows += bench_vocab(name, contenders, docs, "tiktoken", args.repeat, args.threads)
+        rows += bench_vocab(name, contenders, docs, "tiktoken", args.repeat, args.threads, warm)
     if args.vocab:
         own = load_tokenizer(args.vocab)
         tk = peers("cl100k_base")["tiktoken"]
@@ -254,7 +287,7 @@ def main() -> int:
                 lambda ts, n: own.encode_ordinary_batch(ts, num_threads=n),
             ),
         }
-        rows += bench_vocab(own.name, contenders, docs, None, args.repeat, args.threads)
+        rows += bench_vocab(own.name, contenders, docs, None, args.repeat, args.threads, warm)
     if args.hf:
         import tokenizers
 
@@ -272,16 +305,19 @@ def main() -> int:
                 lambda ts, n: ours.encode_batch(ts, num_threads=n, allowed_special="all"),
             ),
         }
-        rows += bench_vocab(args.hf, contenders, docs, "HF tokenizers", args.repeat, args.threads)
+        rows += bench_vocab(
+            args.hf, contenders, docs, "HF tokenizers", args.repeat, args.threads, warm
+        )
     print(
         "| vocabulary | domain | implementation | 1 thread MB/s | × first "
+        "| 1 thread steady MB/s | × first "
         f"| {args.threads} threads MB/s | × first | exact |"
     )
-    print("|---|---|---|---:|---:|---:|---:|---|")
-    for label, dom, impl, mb1, r1, mbn, rn, exact in rows:
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---|")
+    for label, dom, impl, mb1, r1, mbs, rs, mbn, rn, exact in rows:
         fmt = lambda v, p: "—" if v is None else f"{v:.{p}f}"  # noqa: E731
         print(
-            f"| {label} | {dom} | {impl} | {mb1:.1f} | {r1:.2f} "
+            f"| {label} | {dom} | {impl} | {mb1:.1f} | {r1:.2f} | {fmt(mbs, 1)} | {fmt(rs, 2)} "
             f"| {fmt(mbn, 1)} | {fmt(rn, 2)} | {exact} |"
         )
     return 0
