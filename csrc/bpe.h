@@ -193,8 +193,10 @@ class BpeModel {
     for (size_t a = amax; a >= 1; --a) {
       const uint32_t x = before >> (8 * (3 - a));
       for (size_t b = bmax; b >= 1; --b) {
-        const size_t f = cross_index(a, b, x, after & ((uint32_t{1} << (8 * b)) - 1));
-        if (cross_[f >> 6] >> (f & 63) & 1) return true;
+        const uint64_t key = cross_key(a, b, x, after & ((uint32_t{1} << (8 * b)) - 1));
+        const uint64_t h = cross_hash(key);
+        const size_t f = h >> cross_shift_;
+        if ((cross_[f >> 6] >> (f & 63) & 1) && cross_has(key, h)) return true;
       }
     }
     return false;
@@ -217,11 +219,21 @@ class BpeModel {
     }
   }
   [[noreturn]] void missing_byte(unsigned char c) const;
-  // Bit of the fragment: x = the last a bytes before a cut (first of them in the low byte), y = the
-  // first b bytes after it; a, b in 1..3.
-  size_t cross_index(size_t a, size_t b, uint32_t x, uint32_t y) const {
-    uint64_t w = (uint64_t{a} << 48 | uint64_t{b} << 52 | x | uint64_t{y} << 24) * 0x9E3779B97F4A7C15ull;
-    return (w ^ (w >> 31)) >> cross_shift_;
+  // A fragment: x = the last a bytes before a cut (first of them in the low byte), y = the first
+  // b bytes after it; a, b in 1..3. Never 0.
+  static uint64_t cross_key(size_t a, size_t b, uint32_t x, uint32_t y) {
+    return uint64_t{a} << 48 | uint64_t{b} << 52 | x | uint64_t{y} << 24;
+  }
+  static uint64_t cross_hash(uint64_t key) {
+    const uint64_t w = key * 0x9E3779B97F4A7C15ull;
+    return w ^ (w >> 31);
+  }
+  // Exact membership (the bitmap only rejects): open addressing over the distinct fragments.
+  bool cross_has(uint64_t key, uint64_t h) const {
+    for (size_t i = h & cross_mask_;; i = (i + 1) & cross_mask_) {
+      if (cross_set_[i] == key) return true;
+      if (cross_set_[i] == 0) return false;
+    }
   }
   void build_cross(const std::vector<std::string>& tokens);
 
@@ -229,6 +241,8 @@ class BpeModel {
   // Bitmap over fragments that some token has around an inner cut candidate (a superset test).
   std::vector<uint64_t> cross_;
   unsigned cross_shift_ = 64;
+  std::vector<uint64_t> cross_set_;  // the fragments themselves (0: empty slot)
+  size_t cross_mask_ = 0;
   PairMap pairs_;
   uint32_t byte_ids_[256];
   bool rank_mode_ = true;

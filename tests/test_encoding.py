@@ -387,3 +387,14 @@ def test_safe_cuts_happen_and_are_exact(tok100, tok200):
         chunked = [i for a, b in zip(bounds, bounds[1:]) for i in enc.bpe(piece[a:b])]
         assert chunked == enc.bpe(piece) == enc.encode_pieces([piece])
     assert tok100._enc.safe_cuts(b"def hello_world(x):") == []  # ASCII is never cut
+
+
+def test_every_cjk_character_matches_tiktoken(pairs):
+    # 20,992 distinct 3-byte characters: more than the per-thread memo of 3-byte chunks and of
+    # cut decisions holds (direct-mapped), so entries collide and are replaced while encoding.
+    chars = [chr(c) for c in range(0x4E00, 0xA000)]
+    text = "，".join("".join(chars[i : i + 7]) for i in range(0, len(chars), 7))
+    text += "。" + "".join(reversed(text))
+    for tok, ref in pairs:
+        assert tok.encode_ordinary(text) == ref.encode_ordinary(text)
+        assert tok.encode_ordinary(text) == ref.encode_ordinary(text)  # warm memo
