@@ -96,7 +96,7 @@ struct PieceCache {
     for (; slots[i] != 0; i = (i + 1) & (kCacheSlots - 1)) {
       if ((slots[i] & ~uint64_t{0xFFFFFFFF}) != tag) continue;
       const uint32_t* e = arena.data() + static_cast<uint32_t>(slots[i]);
-      if (e[0] != piece.size() || std::memcmp(e + 2, piece.data(), piece.size()) != 0) continue;
+      if (e[0] != piece.size() || !bytes_equal(reinterpret_cast<const char*>(e + 2), piece.data(), piece.size())) continue;
       const uint32_t* ids = e + 2 + (piece.size() + 3) / 4;
       out.insert(out.end(), ids, ids + e[1]);
       return true;
