@@ -311,6 +311,7 @@ bool Encoder::find_special(std::string_view text, size_t from, const std::vector
 void Encoder::encode(std::string_view text, const SpecialPolicy& policy, std::vector<uint32_t>& out) const {
   std::vector<uint32_t> ends;
   ends.reserve(text.size() / 4 + 16);
+  out.reserve(out.size() + text.size() / 3 + 16);  // ~3.5-4 bytes per token: rarely regrows
   std::vector<uint8_t> enabled(specials_.size(), 0);
   bool any = false;
   for (size_t k = 0; k < specials_.size(); ++k) {
