@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["Tokenizer", "load_tokenizer", "StreamDecoder"]
 
 SpecialSet = "Literal['all'] | Collection[str]"
+_NONE: frozenset[str] = frozenset()  # encode()'s default allowed_special (identity = fast path)
 _EOT_NAMES = ("<|endoftext|>", "<｜end▁of▁sentence｜>", "</s>", "<|end_of_text|>")
 
 
@@ -102,6 +103,7 @@ class Tokenizer:
         self._policies: dict[tuple[frozenset[str], frozenset[str]], Any] = {}
         self._rx_cache: dict[frozenset[str], Any] = {}
         self._ordinary_policy = special_policy(self, *special_sets(self, (), ()))
+        self._default_policy = special_policy(self, *special_sets(self, _NONE, "all"))
 
     @classmethod
     def load(cls, path: str, *, native_split: bool | None = None) -> Tokenizer:
@@ -161,7 +163,7 @@ class Tokenizer:
             return self._encode(text, allowed_special, disallowed_special, numpy)
 
     def encode(
-        self, text: str, *, allowed_special: Any = frozenset(), disallowed_special: Any = "all"
+        self, text: str, *, allowed_special: Any = _NONE, disallowed_special: Any = "all"
     ) -> list[int]:
         """Encode ``text`` with tiktoken's special-token semantics.
 
@@ -172,6 +174,11 @@ class Tokenizer:
         >>> tok.encode("ab")
         [97, 98]
         """
+        if allowed_special is _NONE and disallowed_special == "all" and self.native_split:
+            try:  # the default policy, resolved once
+                return self._enc.encode(text, self._default_policy)
+            except UnicodeEncodeError:
+                pass
         return self._encode(text, allowed_special, disallowed_special, False)
 
     def encode_ordinary(self, text: str) -> list[int]:
