@@ -242,7 +242,17 @@ TABLE = [
     (
         "deepseek-coder",
         "\u07ff\u0800\u4dff\u4e00\u9fa5\u9fa6\uabff\uac00\ud7ff\ue000",
-        ["\u07ff", "\u0800", "\u4dff", "\u4e00\u9fa5", "\u9fa6", "\uabff", "\uac00", "\ud7ff", "\ue000"],
+        [
+            "\u07ff",
+            "\u0800",
+            "\u4dff",
+            "\u4e00\u9fa5",
+            "\u9fa6",
+            "\uabff",
+            "\uac00",
+            "\ud7ff",
+            "\ue000",
+        ],
     ),
     ("deepseek-coder", "a  +=  $x; // é\u0301", ["a", "  +=  $", "x", ";", " //", " é", "\u0301"]),
     (
