@@ -976,6 +976,12 @@ void split_deepseek_coder(const Text& t, std::vector<uint32_t>& ends) {
       } else if ((cb & kWS) && (cn & kP)) {
         gap.close(i, ends);
         e = coder_run<kP>(t, i + 2, false, ends);
+      } else if ((cb & kWS) && next_ascii && (kByteSets[s[i + 1]] & (1u << kSetHSpace))) {
+        // A run of horizontal whitespace (indentation): every character but the last one is
+        // followed by whitespace, so it is a gap character; the last one is decided above.
+        gap.add(i, 1, cb, false, ends);
+        i = t.span<kSetHSpace>(i + 2) - 1;
+        continue;
       } else if (!(cb & kWS) || next_ascii || i + 1 == n) {
         // a digit, symbol or control character, or whitespace before an ASCII character that
         // is no letter or punctuation (or before the end): a gap character
