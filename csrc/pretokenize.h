@@ -18,9 +18,17 @@
 
 namespace codebpe {
 
-enum class PatternId : uint8_t { gpt2 = 0, cl100k = 1, o200k = 2, codebpe_v1 = 3, deepseek_v3 = 4 };
+enum class PatternId : uint8_t {
+  gpt2 = 0,
+  cl100k = 1,
+  o200k = 2,
+  codebpe_v1 = 3,
+  deepseek_v3 = 4,
+  deepseek_coder = 5,
+};
 
-// Built-in pattern by name ("gpt2", "cl100k", "o200k", "codebpe-v1", "deepseek-v3");
+// Built-in pattern by name ("gpt2", "cl100k", "o200k", "codebpe-v1", "deepseek-v3",
+// "deepseek-coder");
 // std::invalid_argument for any other name.
 PatternId pattern_from_name(std::string_view name);
 

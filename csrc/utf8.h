@@ -7,7 +7,8 @@
 // escapes each byte of an ill-formed subpart separately, and a continuation byte never starts a
 // well-formed sequence, so byte-by-byte escaping gives the same code points). The matchers then see
 // such a byte as a code point of category Cs (no L/N/M/P/S/space class): it behaves like a
-// symbol in gpt2/cl100k/o200k/codebpe-v1 and like an unmatched character in deepseek-v3.
+// symbol in gpt2/cl100k/o200k/codebpe-v1 and like an unmatched character in deepseek-v3 and
+// deepseek-coder (outside deepseek-coder's code point range).
 #pragma once
 
 #include <cstddef>

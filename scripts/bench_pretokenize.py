@@ -100,7 +100,7 @@ def row(domain: str, name: str, text: str, repeat: int, *, with_hf: bool) -> str
     if hf is not None:
         hf_col = f"{mb / best_time(lambda: hf.pre_tokenize_str(text), repeat):7.1f}"
     return (
-        f"{domain:<6} {name:<12} {mb / t_native:8.1f} {mb / t_split:8.1f} "
+        f"{domain:<6} {name:<14} {mb / t_native:8.1f} {mb / t_split:8.1f} "
         f"{mb / t_regex:7.1f} {hf_col} {t_regex / t_native:6.1f}x"
     )
 
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"regex {regex.__version__}; CPU time, best of {args.repeat}")
     cols = ("native", "split()", "regex", "hf", "ratio")
-    print(f"{'domain':<6} {'pattern':<12} " + " ".join(f"{c:>7}" for c in cols), end="")
+    print(f"{'domain':<6} {'pattern':<14} " + " ".join(f"{c:>7}" for c in cols), end="")
     print("   (MB/s; ratio = native / regex)")
     for domain in args.domains.split(","):
         text, source = load(domain, args.mb)

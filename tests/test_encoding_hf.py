@@ -1,5 +1,6 @@
 """Tokenizer.from_hf: exact ids against Hugging Face `tokenizers` (add_special_tokens=False) for
-DeepSeek-Coder's and DeepSeek-V3's tokenizer.json and GPT-2-style tokenizers trained here."""
+DeepSeek-Coder's and DeepSeek-V3's tokenizer.json (both split by their C++ matchers) and GPT-2-style
+tokenizers trained here."""
 
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ def _same(ours, hf, text):
 
 def test_deepseek_coder_mixed_text(deepseek_coder, mixed_text):
     ours, hf = deepseek_coder
-    assert ours.n_vocab == 32022 and not ours.native_split
+    assert ours.n_vocab == 32022
+    assert ours.pattern.name == "deepseek-coder" and ours.native_split  # the C++ matcher
     _same(ours, hf, mixed_text)
     _same(ours, hf, mixed_text + "õ÷<｜fim▁begin｜>x<｜end▁of▁sentence｜>")
     assert ours.decode(ours.encode(mixed_text)) == mixed_text
@@ -91,6 +93,34 @@ def test_deepseek_v3_native_pattern(mixed_text):
 @given(text=TEXTS)
 def test_deepseek_coder_hypothesis(deepseek_coder, text):
     _same(*deepseek_coder, text)
+
+
+# DeepSeek-Coder's splits meet at newlines, \s before letters or punctuation, its literal code
+# point range (U+0800..U+9FA5, U+AC00..U+D7FF: CJK, Hangul, general punctuation, U+3000) and
+# individual digits of any script. Unassigned code points (Cn) are left out: the `regex` module
+# (Unicode 17) and the tokenizers' Oniguruma/Rust tables (older Unicode) disagree on ~2000 code
+# points assigned since Unicode 15 (docs/pretokenize.md), in the regex path as much as natively.
+CODER_TEXTS = st.lists(
+    st.one_of(
+        st.sampled_from(
+            list(" \t\r\n\x0b\x1c\x85\xa0\u2000\u2028\u3000\u07ff\u0800\u4dff\u4e00\u9fa5\u9fa6")
+            + list("\uabff\uac00\ud7a3\ud7fb가ㄱ中文。，“”—…09½٣Ⅷ①²aé\u0301(){}+=$^`~_-.")
+            + ["def", " x", "  ", "\r\n", "12345", "<｜fim▁hole｜>", "õ"]
+        ),
+        st.characters(exclude_categories=("Cs", "Cn")),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=CODER_TEXTS)
+def test_deepseek_coder_native_split_edges(deepseek_coder, text):
+    ours, hf = deepseek_coder
+    assert ours.native_split
+    _same(ours, hf, text)
 
 
 @pytest.mark.parametrize("ignore_merges", [False, True])
@@ -138,6 +168,7 @@ def _corpus(limit):
 )
 def test_deepseek_coder_corpus(deepseek_coder, limit):
     ours, hf = deepseek_coder
+    assert ours.native_split
     docs = _corpus(limit)
     if not docs:
         pytest.skip("no shipped corpus")

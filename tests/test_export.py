@@ -255,7 +255,7 @@ def test_ids_identical_hypothesis(text, pattern):
         assert enc.encode(text, allowed_special="all") == expected_ids(text, vocab)
 
 
-@pytest.mark.parametrize("pattern", ["codebpe-v1", "deepseek-v3"])
+@pytest.mark.parametrize("pattern", ["codebpe-v1", "deepseek-v3", "deepseek-coder"])
 def test_special_tokens_where_allowed(pattern, trained):
     vocab = trained[pattern]
     text = (
@@ -348,9 +348,10 @@ def test_save_tiktoken_and_load(trained, tmp_path, mixed_text):
     )
 
 
-def test_save_tiktoken_refuses_multi_regex(trained, tmp_path):
-    with pytest.raises(TiktokenExportError):
-        save_tiktoken(trained["deepseek-v3"], tmp_path / "d.tiktoken")
+@pytest.mark.parametrize("pattern", ["deepseek-v3", "deepseek-coder"])
+def test_save_tiktoken_refuses_multi_regex(pattern, trained, tmp_path):
+    with pytest.raises(TiktokenExportError, match="sequence of"):
+        save_tiktoken(trained[pattern], tmp_path / "d.tiktoken")
     assert os.listdir(tmp_path) == []
 
 
@@ -466,7 +467,7 @@ def _runtime_tokenizer():
     return Runtime
 
 
-@pytest.mark.parametrize("pattern", ["codebpe-v1", "cl100k", "deepseek-v3"])
+@pytest.mark.parametrize("pattern", ["codebpe-v1", "cl100k", "deepseek-v3", "deepseek-coder"])
 def test_roundtrip_through_runtime_import(pattern, trained, tmp_path, mixed_text):
     Runtime = _runtime_tokenizer()
     vocab = trained[pattern]

@@ -44,6 +44,25 @@ def test_deepseek_v3_is_a_sequence():
     assert reference_split("ab12345中文x", "deepseek-v3") == ["ab", "123", "45", "中文", "x"]
 
 
+def test_deepseek_coder_is_a_sequence():
+    # newlines, then \s? + letters, then \s? + punctuation, then its code point range, then each
+    # digit alone: ' “' leaves its space (U+201C is in the range), '\t中文abc' is cut twice
+    assert reference_split("if x12:\n\t中文abc “q”", "deepseek-coder") == (
+        ["if", " x", "1", "2", ":", "\n", "\t", "中文", "abc", " ", "“", "q", "”"]
+    )
+
+
+def test_deepseek_coder_is_its_tokenizer_json_pre_tokenizer():
+    # the exact texts tokenizer._hf_import reads from the shipped file, so that
+    # Tokenizer.from_hf("deepseek-coder") resolves to the built-in pattern (and its C++ matcher)
+    from tokenizer._hf_import import _pattern_of
+    from tokenizer.interop import load_hf_tokenizer_json
+
+    pre = load_hf_tokenizer_json("deepseek-coder")["pre_tokenizer"]
+    assert _pattern_of(pre, "imported") is PATTERNS["deepseek-coder"]
+    assert get_pattern("deepseek_coder") is PATTERNS["deepseek-coder"]
+
+
 # codebpe-v1, one row per principle (docs/patterns.md): the settled pattern's pieces, by hand.
 CODEBPE_V1_TABLE = [
     # indentation: the whole leading run of spaces/tabs, whatever follows; the word loses its space

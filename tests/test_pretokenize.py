@@ -222,6 +222,44 @@ TABLE = [
     ("deepseek-v3", "abc12345 机器学习 ok", ["abc", "123", "45", " ", "机器学习", " ok"]),
     ("deepseek-v3", "  \n  x ==\n\n", ["  \n", " ", " x", " ==\n\n"]),
     ("deepseek-v3", "a\u200db\u200d1", ["a", "\u200db", "\u200d", "1"]),
+    (
+        "deepseek-coder",
+        "def f(x):\n    return x1\r\n",
+        ["def", " f", "(", "x", "):", "\n", "   ", " return", " x", "1", "\r", "\n"],
+    ),
+    (
+        "deepseek-coder",
+        "x 变量名 = 10 。中文abc",
+        ["x", " ", "变量名", " = ", "1", "0", " ", "。", "中文", "abc"],
+    ),
+    (
+        "deepseek-coder",
+        " “quoted” — ok…\u3000中文 \u3000x",
+        [" ", "“", "quoted", "”", " ", "—", " ok", "…", "\u3000中文", " ", "\u3000", "x"],
+    ),
+    ("deepseek-coder", "12½٣Ⅷ①x²", ["1", "2", "½", "٣", "Ⅷ", "①", "x", "²"]),
+    ("deepseek-coder", "한국어 텍스트 ㄱ", ["한국어", " ", "텍스트", " ", "ㄱ"]),
+    (
+        "deepseek-coder",
+        "\u07ff\u0800\u4dff\u4e00\u9fa5\u9fa6\uabff\uac00\ud7ff\ue000",
+        [
+            "\u07ff",
+            "\u0800",
+            "\u4dff",
+            "\u4e00\u9fa5",
+            "\u9fa6",
+            "\uabff",
+            "\uac00",
+            "\ud7ff",
+            "\ue000",
+        ],
+    ),
+    ("deepseek-coder", "a  +=  $x; // é\u0301", ["a", "  +=  $", "x", ";", " //", " é", "\u0301"]),
+    (
+        "deepseek-coder",
+        "café\xa0x\u2003y\x1c z\x85w",
+        ["café", "\xa0x", "\u2003", "y", "\x1c", " z", "\x85w"],
+    ),
 ]
 
 
@@ -270,6 +308,64 @@ def test_deepseek_fused_pass_assumptions():
         regex.search(r"(?V1)[\p{N}&&[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]]", everything) is None
     )
     assert regex.search(r"(?V1)[\p{N}&&[\p{L}\p{M}\p{P}\p{S}\s]]", everything) is None
+
+
+def test_deepseek_coder_one_pass_assumptions():
+    # csrc/pretokenize.cc runs deepseek-coder's five splits in one pass; that is exact only if
+    # letters, punctuation and \s are disjoint and no \p{N} character is one of them.
+    everything = "".join(map(chr, range(0x110000)))
+    assert regex.search(r"(?V1)[\p{N}&&[\p{L}\p{P}\s]]", everything) is None
+    assert regex.search(r"(?V1)[\s&&[\p{L}\p{P}]]", everything) is None
+    assert regex.search(r"(?V1)[\p{L}&&\p{P}]", everything) is None
+
+
+# deepseek-coder's own edges: its code point range R = U+0800..U+9FA5 and U+AC00..U+D7FF (both
+# ends and their neighbours), which holds CJK and general punctuation, spaces and digits; Hangul
+# syllables and jamo outside R; digits of several scripts (one piece each); punctuation next to
+# symbols; every kind of \s, before letters, punctuation and CJK.
+CODER_TRICKY = (
+    list(" \t\r\n\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2000\u200a\u2028\u202f\u205f\u3000")
+    + list("\u07ff\u0800\u0801\u4dff\u4e00\u9fa5\u9fa6\uabff\uac00\ud7a3\ud7ff\ue000\uff10")
+    + list("가한ㄱᄀ中文あアー。，、“”‘’—…‐‰⁂※")
+    + list("09½٣४Ⅷ①²〇৪꘠𝟎")
+    + list("aZéß\u0301\u0903ªʰǅक\u0e01")
+    + list("!\"#%&'()*,-./:;?@[\\]_{}¡§«¶·»¿")
+    + list("$+<=>^`|~¢©®°±×÷€™←∀⌘🚀")
+    + ["\u200b", "\u200d", "\ufeff", "\U000e0001"]
+)
+CODER_TEXTS = st.lists(
+    st.one_of(st.sampled_from(CODER_TRICKY), st.characters(exclude_categories=("Cs",))),
+    max_size=40,
+).map("".join)
+CODER_BYTES = st.lists(
+    st.one_of(
+        CODER_TEXTS.map(str.encode),
+        st.sampled_from([b"\xff", b"\x80", b"\xe4\xb8", b"\xed\xa0\x80", b"\xea\xb0", b"\xc3"]),
+    ),
+    max_size=6,
+).map(b"".join)
+
+
+@FAST
+@given(text=CODER_TEXTS)
+def test_deepseek_coder_parity_on_its_edges(text):
+    assert split(text, "deepseek-coder") == reference_split(text, "deepseek-coder")
+    data = text.encode()
+    assert split(data, "deepseek-coder") == reference_split_bytes(data, "deepseek-coder")
+
+
+@FAST
+@given(data=CODER_BYTES)
+def test_deepseek_coder_parity_on_its_edges_in_bytes(data):
+    assert split(data, "deepseek-coder") == reference_split_bytes(data, "deepseek-coder")
+
+
+def test_deepseek_coder_every_code_point():
+    # Every code point after each kind of neighbour (the classes and R are per code point).
+    seps = [" ", "a", "1", "\n", "", ".", "中", "\u3000", "$"]
+    cps = [c for c in range(0x30000) if not 0xD800 <= c < 0xE000] + [0xE0001, 0x10FFFF]
+    text = "".join(seps[c % len(seps)] + chr(c) for c in cps)
+    assert split(text, "deepseek-coder") == reference_split(text, "deepseek-coder")
 
 
 # --- (d) the 16-byte ASCII fast paths (csrc/pretokenize.cc) ---------------------------------------

@@ -58,6 +58,7 @@ CASES = [
     ("english-o200k", ENGLISH, 360, "o200k", (), 1, 4),
     ("chinese", CHINESE, 330, "codebpe-v1", (), 1, None),
     ("chinese-maxlen", CHINESE, 330, "deepseek-v3", (), 1, 6),
+    ("mixed-deepseek-coder", CODE + CHINESE, 400, "deepseek-coder", (), 1, None),
     ("ties", TIES, 270, "gpt2", (), 1, None),
     ("min-frequency", CODE + ENGLISH, 600, "codebpe-v1", (), 3, None),
     ("custom-regex", CODE + CHINESE, 400, r"\s+|\w+|[^\s\w]+", (b"  ", b"()"), 1, None),

@@ -30,6 +30,7 @@ _PROBE = (
     "def load(path: str) -> dict[str, int]:\n    if not x:\n\t\treturn {k: v}  # it's fine\r\n"
     "  x  =  1_000_000 + 12345;  y != z && a->b::c  \n\n\nThe quick brown fox. Don't PANIC!!! "
     "I'LL we've 3.14159\n混合 Python 3.11 的 asyncio; naïve café\u00a0nbsp\u3000x   \n  trailing   "
+    " “quoted” — ok… ½٣Ⅷ①² \u3000中文 가각\ud7a3 \u0800\u4dff\u9fa6 $+^` \xa0é\u0301\n"
 )
 
 

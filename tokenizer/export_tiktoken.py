@@ -4,8 +4,9 @@ rank file with a JSON sidecar.
 Stage: export (vocabulary -> tiktoken). ``mergeable_ranks`` are the ids themselves (a codebpe
 vocabulary is rank-ordered), the special tokens keep their ids, and the split pattern's single regex
 is ported to fancy-regex by :mod:`tokenizer.regex_port`. tiktoken applies one regex, so patterns
-made of several isolated splits (``deepseek-v3``) raise :class:`TiktokenExportError`. Everything
-here is re-exported by :mod:`tokenizer.export`; this module does not encode.
+made of several isolated splits (``deepseek-v3``, ``deepseek-coder``) raise
+:class:`TiktokenExportError`. Everything here is re-exported by :mod:`tokenizer.export`; this module
+does not encode.
 
 >>> to_tiktoken(Vocabulary.bytes_only(pattern="cl100k")).encode("ok")
 [111, 107]

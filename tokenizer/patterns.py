@@ -105,6 +105,23 @@ DEEPSEEK_V3 = Pattern(
     "DeepSeek-V3 (Split sequence from its tokenizer.json)",
 )
 
+# DeepSeek-Coder's tokenizer.json pre-tokenizer (33b-base and 6.7b): four isolated Split regexes
+# and Digits(individual_digits=True), which is \p{N} as an isolated split. The texts are exactly
+# what tokenizer._hf_import reads from the file, so Tokenizer.from_hf("deepseek-coder") resolves
+# to this pattern: the first is a plain string (the file stores the CR and LF characters
+# themselves); the \uXXXX escapes of the fourth are compared decoded.
+DEEPSEEK_CODER = Pattern(
+    "deepseek-coder",
+    (
+        "[\r\n]",
+        r"""\s?\p{L}+""",
+        r"""\s?\p{P}+""",
+        r"""[\u4e00-\u9fa5\u0800-\u4e00\uac00-\ud7ff]+""",
+        r"""\p{N}""",
+    ),
+    "DeepSeek-Coder (Split sequence and individual Digits from its tokenizer.json)",
+)
+
 # codebpe-v1: the code-aware pattern, settled by measurement (docs/patterns.md has the tables and
 # scripts/compare_patterns.py reproduces them: 32k byte-level BPE vocabularies trained on the same
 # text with each pattern, held-out code, English and Chinese). Alternatives, in order:
@@ -163,7 +180,9 @@ CODEBPE_V1 = Pattern(
     "codebpe's code-aware pattern (indentation, newline runs, CJK runs, operators; measured)",
 )
 
-PATTERNS: dict[str, Pattern] = {p.name: p for p in (GPT2, CL100K, O200K, DEEPSEEK_V3, CODEBPE_V1)}
+PATTERNS: dict[str, Pattern] = {
+    p.name: p for p in (GPT2, CL100K, O200K, DEEPSEEK_V3, DEEPSEEK_CODER, CODEBPE_V1)
+}
 #: Aliases accepted wherever a pattern name is: tiktoken's encoding names map to their patterns.
 ALIASES: dict[str, str] = {
     "r50k": "gpt2",
@@ -172,6 +191,7 @@ ALIASES: dict[str, str] = {
     "cl100k_base": "cl100k",
     "o200k_base": "o200k",
     "deepseek_v3": "deepseek-v3",
+    "deepseek_coder": "deepseek-coder",
     "codebpe": "codebpe-v1",
 }
 DEFAULT_PATTERN = "codebpe-v1"
