@@ -398,3 +398,20 @@ def test_every_cjk_character_matches_tiktoken(pairs):
     for tok, ref in pairs:
         assert tok.encode_ordinary(text) == ref.encode_ordinary(text)
         assert tok.encode_ordinary(text) == ref.encode_ordinary(text)  # warm memo
+
+
+@pytest.mark.slow
+def test_every_code_point_matches_tiktoken(pairs):
+    # Each code point between letters, after a space and between a letter and a digit: the
+    # C++ matcher's Unicode tables (generated from the `regex` module) must classify them as
+    # tiktoken's regex does. Every BMP code point and every 31st above (a full sweep of all
+    # 1.1 M took 130 s here and found no difference either).
+    cps = [c for c in range(0x10000) if not 0xD800 <= c < 0xE000] + list(
+        range(0x10000, 0x110000, 31)
+    )
+    texts = [f"a{chr(c)}b {chr(c)}x1{chr(c)}" for c in cps]
+    for tok, ref in pairs:
+        ours = tok.encode_ordinary_batch(texts)
+        theirs = ref.encode_ordinary_batch(texts)
+        bad = [hex(cps[i]) for i in range(len(cps)) if ours[i] != theirs[i]]
+        assert not bad, f"{tok.name}: {len(bad)} code points differ: {bad[:10]}"

@@ -16,7 +16,9 @@ from tokenizer.interop import load_hf_tokenizer_json
 tokenizers = pytest.importorskip("tokenizers")
 
 TEXTS = st.one_of(
-    st.text(st.characters(blacklist_categories=("Cs",)), max_size=120),
+    # Cn excluded: code points unassigned in Python's Unicode data but assigned in the `regex`
+    # module's (Unicode 17) split differently from HF's older tables (see docs/encoding.md).
+    st.text(st.characters(blacklist_categories=("Cs", "Cn")), max_size=120),
     st.lists(
         st.sampled_from(
             ["def", " x", "  ", "\n", "机器", "😀", "'s", "12345", "õ", "<｜fim▁hole｜>", "é", "\t"]
