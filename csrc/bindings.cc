@@ -254,14 +254,24 @@ void bind_encode(py::module_& m) {
           [](const Encoder& e, py::list texts, const SpecialPolicy& policy, size_t num_threads, bool numpy) {
             std::vector<std::string_view> views = views_of(texts);
             std::vector<std::vector<uint32_t>> results;
+            if (!numpy) {
+              // Lists are built on this thread, under the GIL, while the pool keeps encoding.
+              py::list out(views.size());
+              {
+                py::gil_scoped_release release;
+                encode_batch_ordered(e, views, policy, num_threads, results, [&](size_t i, size_t j) {
+                  py::gil_scoped_acquire gil;
+                  for (; i < j; ++i) {
+                    out[i] = ids_to_list(results[i]);
+                    std::vector<uint32_t>().swap(results[i]);
+                  }
+                });
+              }
+              return py::object(out);
+            }
             {
               py::gil_scoped_release release;
               encode_batch(e, views, policy, num_threads, results);
-            }
-            if (!numpy) {
-              py::list out(results.size());
-              for (size_t i = 0; i < results.size(); ++i) out[i] = ids_to_list(results[i]);
-              return py::object(out);
             }
             std::vector<uint32_t> flat;
             py::array_t<int64_t> offsets(static_cast<py::ssize_t>(results.size() + 1));

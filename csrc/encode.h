@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -109,5 +110,16 @@ void clear_thread_cache();
 void encode_batch(const Encoder& enc, const std::vector<std::string_view>& texts,
                   const SpecialPolicy& policy, size_t num_threads,
                   std::vector<std::vector<uint32_t>>& results);
+
+// encode_batch for callers that turn results into something else as they come: `consume(i, j)`
+// runs on the calling thread, in order, for each range [i, j) of finished results, while the
+// other num_threads - 1 threads keep encoding (the calling thread encodes too when no result is
+// waiting). The Python binding builds its lists of ints there, under the GIL, so that this serial
+// step overlaps the encoding instead of following it. An exception from a text or from `consume`
+// stops the batch and is rethrown.
+void encode_batch_ordered(const Encoder& enc, const std::vector<std::string_view>& texts,
+                          const SpecialPolicy& policy, size_t num_threads,
+                          std::vector<std::vector<uint32_t>>& results,
+                          const std::function<void(size_t, size_t)>& consume);
 
 }  // namespace codebpe

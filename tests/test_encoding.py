@@ -415,3 +415,17 @@ def test_every_code_point_matches_tiktoken(pairs):
         theirs = ref.encode_ordinary_batch(texts)
         bad = [hex(cps[i]) for i in range(len(cps)) if ours[i] != theirs[i]]
         assert not bad, f"{tok.name}: {len(bad)} code points differ: {bad[:10]}"
+
+
+@pytest.mark.parametrize("threads", [2, 4])
+def test_large_batch_lists_built_while_encoding(tok100, mixed_text, threads):
+    # Thousands of texts of mixed sizes: the calling thread builds lists in order while the pool
+    # encodes (encode_batch_ordered), so results must still land at their own index; an error in
+    # the middle stops the batch with the right message.
+    texts = [mixed_text[(i * 37) % 500 : (i * 37) % 500 + (i % 23) * 40] for i in range(3000)]
+    assert tok100.encode_ordinary_batch(texts, num_threads=threads) == [
+        tok100.encode_ordinary(t) for t in texts
+    ]
+    bad = texts[:1500] + ["x <|endoftext|>"] + texts[1500:]
+    with pytest.raises(ValueError, match="endoftext"):
+        tok100.encode_batch(bad, num_threads=threads)
