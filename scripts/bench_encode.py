@@ -207,7 +207,8 @@ def bench_vocab(
 
 
 def scaling(tok: Tokenizer, docs: list[str], max_threads: int, repeat: int) -> list[str]:
-    """Markdown rows: codebpe batch MB/s at 1, 2, 4, ... threads, speed-up and efficiency, for
+    """Markdown rows: codebpe batch MB/s at 1, 2, 4, ... threads, speed-up (median over rounds of
+    the same-round ratio to one thread) and efficiency, for
     lists of ints (``encode_ordinary_batch``) and one flat array (``encode_batch_to_numpy``)."""
     counts = sorted({1, *(2**k for k in range(1, 8) if 2**k <= max_threads), max_threads})
     nbytes = sum(len(d.encode()) for d in docs)
@@ -222,8 +223,9 @@ def scaling(tok: Tokenizer, docs: list[str], max_threads: int, repeat: int) -> l
     for n in counts:
         cells = [str(n)]
         for kind in ("list", "numpy"):
-            mbs, base = nbytes / min(times[kind, n]), nbytes / min(times[kind, 1])
-            cells += [f"{mbs / 1e6:.1f}", f"{mbs / base:.2f}", f"{mbs / base / n:.2f}"]
+            mbs = nbytes / min(times[kind, n])
+            up = paired_ratio(times[kind, 1], times[kind, n])  # median of same-round ratios
+            cells += [f"{mbs / 1e6:.1f}", f"{up:.2f}", f"{up / n:.2f}"]
         out.append("| " + " | ".join(cells) + " |")
     return out
 
