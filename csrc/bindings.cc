@@ -265,6 +265,8 @@ void bind_encode(py::module_& m) {
                     out[i] = ids_to_list(results[i]);
                     std::vector<uint32_t>().swap(results[i]);
                   }
+                  // Ctrl-C (or any signal handler raising) stops a long batch here.
+                  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
                 });
               }
               return py::object(out);

@@ -429,3 +429,18 @@ def test_large_batch_lists_built_while_encoding(tok100, mixed_text, threads):
     bad = texts[:1500] + ["x <|endoftext|>"] + texts[1500:]
     with pytest.raises(ValueError, match="endoftext"):
         tok100.encode_batch(bad, num_threads=threads)
+
+
+def test_ctrl_c_stops_a_list_batch(tok100):
+    # KeyboardInterrupt during a long batch propagates (the list-building thread checks for
+    # signals), nothing hangs, and the shared worker pool is usable afterwards.
+    import _thread
+    import threading
+    import time
+
+    texts = ["def f(x):\n    return x + 1  # 注释 " * 200] * 3000
+    threading.Timer(0.02, _thread.interrupt_main).start()
+    with pytest.raises(KeyboardInterrupt):
+        tok100.encode_ordinary_batch(texts, num_threads=2)
+        time.sleep(2)  # if the batch finished first, the interrupt lands here instead
+    assert tok100.encode_ordinary_batch(["hello"] * 3, num_threads=2) == [[15339]] * 3
