@@ -68,13 +68,14 @@ constexpr size_t kTinySlots = 1 << 13;      // PieceCache::tiny (64 KiB)
 constexpr size_t kCutMemo = 1 << 12;        // PieceCache::cut_memo (32 KiB)
 constexpr size_t kCacheArena = 1 << 21;     // uint32 words of keys and ids (8 MiB), then cleared
 
-// Per-thread cache of piece -> ids for pieces that are not a single token.
-// Invariant: slots[i] == 0 marks an empty slot; otherwise its high 32 bits are the piece's hash
-// tag (low bit set, so never 0) and its low 32 bits the offset of the entry in the arena:
-// length in bytes, number of ids, key bytes (padded to 4 bytes), ids. Tag and offset share one
-// word so that a lookup touches one slot line, not two arrays.
 }  // namespace
 
+// Per-thread cache of piece -> ids for pieces (and chunks of cut pieces) that are not a single
+// token, keyed by the encoder's serial (a thread that switches encoders starts afresh).
+// Invariant: slots[i] == 0 marks an empty slot; otherwise its high 32 bits are the piece's hash
+// tag (low bit set, so never 0) and its low 32 bits the offset of the entry in the arena:
+// length in bytes, number of ids, key bytes (padded to 4 bytes with zeros), ids. Tag and offset
+// share one word so that a lookup touches one slot line, not two arrays.
 struct PieceCache {
   uint64_t serial = 0;
   size_t used = 0;
