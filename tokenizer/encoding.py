@@ -207,7 +207,7 @@ class Tokenizer:
         """Number of tokens of ``text`` encoded as ordinary text."""
         if self.native_split:
             try:
-                return self._enc.count(text, special_policy(self, self._always, frozenset()))
+                return self._enc.count(text, self._ordinary_policy)
             except UnicodeEncodeError:
                 pass
         return len(self.encode_ordinary(text))
