@@ -61,7 +61,9 @@
 //   benchmark) that is ~3% of encode time, within the machine's noise.
 //   Rejected: a 512 KiB "hot" table of the 3-8 byte tokens with ids < 16384 probed before the
 //   main one (85% of whole-piece hits fall in it): the second probe for the other tokens cost
-//   more than it saved (harness 398 -> 472 ns/piece cl100k, 299 -> 388 o200k). Also rejected:
+//   more than it saved (harness 398 -> 472 ns/piece cl100k, 299 -> 388 o200k); used for
+//   whole-piece lookups only (12 k hot tokens, table 3/4 full), those went 12.2 -> 17.5 ns each
+//   over the 239 k pieces of 1 MB of code. Also rejected:
 //   3-4 byte tokens in their own table of 8-byte slots (bytes as key, id and length packed), to
 //   halve the lines the most frequent hits touch: whole-piece lookups of the 239 k pieces of 1 MB
 //   of code 12.6 -> 14.2 ns each, BPE 392 -> 406 ns per piece (best of 4 interleaved).
