@@ -395,6 +395,15 @@ struct Text {
     }
     return i;
   }
+  // ` ?X`: the position of X after an optional space at i (c is the character at i), and X.
+  CODEBPE_HOT size_t after_space(size_t i, const Char& c, Char& x) const {
+    if (c.cp != ' ') {
+      x = c;
+      return i;
+    }
+    x = at(i + 1);
+    return i + 1;
+  }
   CODEBPE_HOT size_t newlines(size_t i) const {  // [\r\n]*
     while (i < n && (s[i] == '\r' || s[i] == '\n')) ++i;
     return i;
@@ -491,12 +500,8 @@ CODEBPE_HOT size_t match_gpt2(const Text& t, size_t i) {
   if (c.cp == '\'') {
     if (size_t e = contraction_cs(t, i)) return e;
   }
-  size_t j = i;
-  Char x = c;
-  if (c.cp == ' ') {
-    j = i + 1;
-    x = t.at(j);
-  }
+  Char x;
+  const size_t j = t.after_space(i, c, x);
   if (x.cls & kL) return t.run(j, kL);
   if (x.cls & kN) return t.run(j, kN);
   if (!(x.cls & (kWS | kL | kN | kEnd))) return t.run_not(j, kWS | kL | kN);
@@ -556,12 +561,8 @@ CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
     if (t.at(p).cls & kL) return t.run(p, kL);
   }
   if (c.cls & kN) return t.digits3(i);
-  size_t j = i;
-  Char x = c;
-  if (c.cp == ' ') {
-    j = i + 1;
-    x = t.at(j);
-  }
+  Char x;
+  const size_t j = t.after_space(i, c, x);
   if (!(x.cls & (kWS | kL | kN | kEnd))) return t.punct_newlines<false>(j);
   return cl100k_ws(t, i, c.len);
 }
@@ -663,12 +664,8 @@ CODEBPE_HOT size_t match_o200k(const Text& t, size_t i) {
   if (prefix && (e = o200k_upper_word(t, p))) return e;
   if ((e = o200k_upper_word(t, i))) return e;
   if (c.cls & kN) return t.digits3(i);
-  size_t j = i;
-  Char x = c;
-  if (c.cp == ' ') {
-    j = i + 1;
-    x = t.at(j);
-  }
+  Char x;
+  const size_t j = t.after_space(i, c, x);
   if (!(x.cls & (kWS | kL | kN | kEnd))) return o200k_punct(t, j);
   return o200k_ws(t, i);
 }
@@ -802,12 +799,8 @@ CODEBPE_HOT size_t match_deepseek_r3(const Text& t, size_t i) {
     if (t.at(p).cls & (kL | kM)) return t.run(p, kL | kM);
   }
   if (c.cls & (kL | kM)) return t.run(i, kL | kM);
-  size_t j = i;
-  Char x = c;
-  if (c.cp == ' ') {
-    j = i + 1;
-    x = t.at(j);
-  }
+  Char x;
+  const size_t j = t.after_space(i, c, x);
   if (x.cls & (kP | kS)) return t.newlines(t.run(j, kP | kS));
   if (!(c.cls & kWS)) return i;  // no alternative: the character joins a gap piece
   const WsRun r = scan_ws(t, i);
