@@ -111,9 +111,15 @@ void ensure_ints(size_t n) {
   }
 }
 
-// Texts shorter than this are encoded without releasing the GIL: a release and re-acquire costs
-// more than encoding them (a few hundred ns), and other Python threads wait at most ~10 us.
-constexpr size_t kKeepGil = 1024;
+// Encoder::encode, with the GIL released for texts of 1 KiB or more: for shorter ones a release
+// and re-acquire costs more than the encoding (a few hundred ns), and other Python threads wait
+// at most ~10 us.
+void encode_text(const Encoder& e, std::string_view text, const SpecialPolicy& policy,
+                 std::vector<uint32_t>& ids) {
+  if (text.size() < 1024) return e.encode(text, policy, ids);
+  py::gil_scoped_release release;
+  e.encode(text, policy, ids);
+}
 
 py::list ids_to_list(const std::vector<uint32_t>& ids) {
   const auto& ints = int_cache();
@@ -222,28 +228,16 @@ void bind_encode(py::module_& m) {
       .def(
           "encode",
           [](const Encoder& e, py::object text, const SpecialPolicy& policy, bool numpy) {
-            std::string_view view = as_bytes_view(text);
             std::vector<uint32_t> ids;
-            if (view.size() < kKeepGil) {
-              e.encode(view, policy, ids);
-            } else {
-              py::gil_scoped_release release;
-              e.encode(view, policy, ids);
-            }
+            encode_text(e, as_bytes_view(text), policy, ids);
             return ids_out(e, ids, numpy);
           },
           py::arg("text"), py::arg("policy"), py::arg("numpy") = false)
       .def(
           "count",
           [](const Encoder& e, py::object text, const SpecialPolicy& policy) {
-            std::string_view view = as_bytes_view(text);
             std::vector<uint32_t> ids;
-            if (view.size() < kKeepGil) {
-              e.encode(view, policy, ids);
-            } else {
-              py::gil_scoped_release release;
-              e.encode(view, policy, ids);
-            }
+            encode_text(e, as_bytes_view(text), policy, ids);
             return ids.size();
           },
           py::arg("text"), py::arg("policy"))
@@ -335,18 +329,7 @@ void bind_encode(py::module_& m) {
           },
           py::arg("piece"), "Plain BPE of one piece (no whole-piece shortcut, no cache).")
       .def(
-          "safe_cuts",
-          [](const Encoder& e, py::bytes b) {
-            const std::string_view s(b);
-            const auto* u = reinterpret_cast<const unsigned char*>(s.data());
-            std::vector<uint32_t> cuts;
-            for (size_t k = 1; k < s.size(); ++k) {
-              if (BpeModel::cut_candidate(u[k - 1], u[k]) && !e.model().may_cross(s.data(), k, s.size())) {
-                cuts.push_back(static_cast<uint32_t>(k));
-              }
-            }
-            return ids_to_list(cuts);
-          },
+          "safe_cuts", [](const Encoder& e, py::bytes b) { return ids_to_list(e.safe_cuts(std::string_view(b))); },
           py::arg("piece"),
           "Positions where the encoder cuts this piece before BPE (no token can span them).")
       .def_static("clear_thread_cache", &clear_thread_cache,

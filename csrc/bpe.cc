@@ -270,7 +270,7 @@ void BpeModel::missing_byte(unsigned char c) const {
 
 void BpeModel::merge(std::string_view piece, std::vector<uint32_t>& out) const {
   if (piece.empty()) return;
-  if (piece.size() <= 3) return merge_tiny(piece, out);
+  if (piece.size() <= 3) return rank_mode_ ? merge_tiny<true>(piece, out) : merge_tiny<false>(piece, out);
   if (piece.size() <= kSmall) {
     rank_mode_ ? merge_small<true>(piece, out) : merge_small<false>(piece, out);
   } else {
@@ -278,6 +278,7 @@ void BpeModel::merge(std::string_view piece, std::vector<uint32_t>& out) const {
   }
 }
 
+template <bool kRank>
 void BpeModel::merge_tiny(std::string_view piece, std::vector<uint32_t>& out) const {
   // One or two merges, written out: the chunks of cut CJK text are mostly one 3-byte character.
   const char* p = piece.data();
@@ -289,20 +290,20 @@ void BpeModel::merge_tiny(std::string_view piece, std::vector<uint32_t>& out) co
   }
   if (n == 1) return out.push_back(id[0]);
   uint32_t m01, m12 = kNoId, m;
-  const uint32_t q01 = rank_mode_ ? pair<true>(p, 0, 2, id[0], id[1], m01) : pair<false>(p, 0, 2, id[0], id[1], m01);
+  const uint32_t q01 = pair<kRank>(p, 0, 2, id[0], id[1], m01);
   if (n == 2) {
     if (q01 == kNoId) return out.insert(out.end(), id, id + 2), void();
     return out.push_back(m01);
   }
-  const uint32_t q12 = rank_mode_ ? pair<true>(p, 1, 3, id[1], id[2], m12) : pair<false>(p, 1, 3, id[1], id[2], m12);
+  const uint32_t q12 = pair<kRank>(p, 1, 3, id[1], id[2], m12);
   if (q01 == kNoId && q12 == kNoId) return out.insert(out.end(), id, id + 3), void();
   if (q01 <= q12) {  // leftmost on ties
-    const uint32_t q = rank_mode_ ? pair<true>(p, 0, 3, m01, id[2], m) : pair<false>(p, 0, 3, m01, id[2], m);
+    const uint32_t q = pair<kRank>(p, 0, 3, m01, id[2], m);
     if (q != kNoId) return out.push_back(m);
     out.push_back(m01);
     return out.push_back(id[2]);
   }
-  const uint32_t q = rank_mode_ ? pair<true>(p, 0, 3, id[0], m12, m) : pair<false>(p, 0, 3, id[0], m12, m);
+  const uint32_t q = pair<kRank>(p, 0, 3, id[0], m12, m);
   if (q != kNoId) return out.push_back(m);
   out.push_back(id[0]);
   out.push_back(m12);

@@ -225,6 +225,7 @@ class BpeModel {
   }
 
  private:
+  template <bool kRank>
   void merge_tiny(std::string_view piece, std::vector<uint32_t>& out) const;  // 1-3 bytes
   template <bool kRank>
   void merge_small(std::string_view piece, std::vector<uint32_t>& out) const;

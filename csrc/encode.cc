@@ -218,30 +218,35 @@ void Encoder::encode_piece(PieceCache& cache, std::string_view piece, std::vecto
   }
   // Cut the piece where no token can span (non-ASCII text only, see bpe.cc "Safe cuts"): the
   // chunks are short and recur (Chinese words), so the cache below mostly hits.
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(piece.data());
   size_t start = 0;
   for (size_t k = 1; k < n; ++k) {
-    if (!BpeModel::cut_candidate(p[k - 1], p[k])) continue;
-    bool cross;
-    if (k >= 3 && n - k >= 3) {
-      uint64_t w = 0;
-      std::memcpy(&w, p + k - 3, 6);
-      uint64_t& e = cache.cut_memo[(w * 0x9E3779B97F4A7C15ull) >> (64 - 12)];
-      if ((e & 2) && (e >> 16) == w) {
-        cross = e & 1;
-      } else {
-        cross = model_.may_cross(piece.data(), k, n);
-        e = w << 16 | 2 | uint64_t{cross};
-      }
-    } else {
-      cross = model_.may_cross(piece.data(), k, n);
-    }
-    if (!cross) {
+    if (cut_at(cache, piece, k)) {
       merge_cached(cache, piece.substr(start, k - start), out);
       start = k;
     }
   }
   merge_cached(cache, piece.substr(start), out);
+}
+
+bool Encoder::cut_at(PieceCache& cache, std::string_view piece, size_t k) const {
+  const auto* p = reinterpret_cast<const unsigned char*>(piece.data());
+  const size_t n = piece.size();
+  if (!BpeModel::cut_candidate(p[k - 1], p[k])) return false;
+  if (k < 3 || n - k < 3) return !model_.may_cross(piece.data(), k, n);
+  uint64_t w = 0;  // the answer depends on these 6 bytes only: memoised per thread
+  std::memcpy(&w, p + k - 3, 6);
+  uint64_t& e = cache.cut_memo[(w * 0x9E3779B97F4A7C15ull) >> (64 - 12)];
+  if (!(e & 2) || (e >> 16) != w) e = w << 16 | 2 | uint64_t{model_.may_cross(piece.data(), k, n)};
+  return !(e & 1);
+}
+
+std::vector<uint32_t> Encoder::safe_cuts(std::string_view piece) const {
+  PieceCache& cache = thread_cache(serial_);
+  std::vector<uint32_t> cuts;
+  for (size_t k = 1; k < piece.size(); ++k) {
+    if (cut_at(cache, piece, k)) cuts.push_back(static_cast<uint32_t>(k));
+  }
+  return cuts;
 }
 
 void Encoder::merge_cached(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const {
@@ -349,23 +354,7 @@ void Encoder::encode(std::string_view text, const SpecialPolicy& policy, std::ve
 void encode_batch(const Encoder& enc, const std::vector<std::string_view>& texts,
                   const SpecialPolicy& policy, size_t num_threads,
                   std::vector<std::vector<uint32_t>>& results) {
-  results.assign(texts.size(), {});
-  if (num_threads == 0) num_threads = std::max(1u, std::thread::hardware_concurrency());
-  num_threads = std::min(num_threads, texts.size());
-  std::atomic<size_t> next{0};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto work = [&]() {
-    try {
-      for (size_t i; (i = next.fetch_add(1)) < texts.size();) enc.encode(texts[i], policy, results[i]);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
-      next.store(texts.size());
-    }
-  };
-  run_on_threads(num_threads, work);
-  if (error) std::rethrow_exception(error);
+  encode_batch_ordered(enc, texts, policy, num_threads, results, nullptr);
 }
 
 void encode_batch_ordered(const Encoder& enc, const std::vector<std::string_view>& texts,
@@ -395,7 +384,7 @@ void encode_batch_ordered(const Encoder& enc, const std::vector<std::string_view
   };
   const std::thread::id caller = std::this_thread::get_id();
   auto work = [&]() {
-    if (std::this_thread::get_id() != caller) {  // a pool thread: encode only
+    if (!consume || std::this_thread::get_id() != caller) {  // encode only
       try {
         for (size_t i; (i = next.fetch_add(1)) < n;) encode_one(i);
       } catch (...) {

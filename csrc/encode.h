@@ -69,6 +69,10 @@ class Encoder {
   // Encode pre-split pieces (the external-split path), no special-token handling.
   void encode_pieces(const std::vector<std::string_view>& pieces, std::vector<uint32_t>& out) const;
 
+  // Positions 0 < k < piece.size() where encode_piece cuts a piece that is not a token before
+  // BPE (no token of the vocabulary can span them); for tests and inspection.
+  std::vector<uint32_t> safe_cuts(std::string_view piece) const;
+
   // Encode one piece (BPE with whole-piece lookup and the per-thread cache).
   void encode_piece(std::string_view piece, std::vector<uint32_t>& out) const;
 
@@ -86,6 +90,8 @@ class Encoder {
 
  private:
   void encode_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
+  // Whether encode_piece cuts `piece` at k (a cut candidate no token can span; memoised).
+  bool cut_at(PieceCache& cache, std::string_view piece, size_t k) const;
   // BPE of `piece` through the per-thread cache (no whole-piece shortcut).
   void merge_cached(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
   void encode_ordinary_segment(std::string_view text, std::vector<uint32_t>& out,
@@ -116,7 +122,8 @@ void encode_batch(const Encoder& enc, const std::vector<std::string_view>& texts
 // other num_threads - 1 threads keep encoding (the calling thread encodes too when no result is
 // waiting). The Python binding builds its lists of ints there, under the GIL, so that this serial
 // step overlaps the encoding instead of following it. An exception from a text or from `consume`
-// stops the batch and is rethrown.
+// stops the batch and is rethrown. Without `consume` (empty) the calling thread only encodes:
+// that is encode_batch.
 void encode_batch_ordered(const Encoder& enc, const std::vector<std::string_view>& texts,
                           const SpecialPolicy& policy, size_t num_threads,
                           std::vector<std::vector<uint32_t>>& results,
