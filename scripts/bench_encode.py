@@ -46,10 +46,12 @@ def load_docs(domain: str, mb: float) -> list[str]:
     limit = int(mb * 1e6)
     docs: list[str] = []
     if path.exists():
+        used = 0
         with gzip.open(path, "rt", encoding="utf-8") as f:
             for line in f:
                 docs.append(json.loads(line)["text"])
-                if sum(len(d.encode()) for d in docs[-1:]) and sum(map(len, docs)) > limit:
+                used += len(docs[-1])
+                if used > limit:
                     break
         return docs
     sys.path.insert(0, str(ROOT / "tests"))
