@@ -218,9 +218,12 @@ void Encoder::encode_piece(PieceCache& cache, std::string_view piece, std::vecto
   }
   // Cut the piece where no token can span (non-ASCII text only, see bpe.cc "Safe cuts"): the
   // chunks are short and recur (Chinese words), so the cache below mostly hits.
+  // (The candidate test is repeated here so that the call is only made at candidates: most
+  // positions are not, e.g. the continuation bytes of CJK characters and all of an ASCII piece.)
+  const auto* u = reinterpret_cast<const unsigned char*>(piece.data());
   size_t start = 0;
   for (size_t k = 1; k < n; ++k) {
-    if (cut_at(cache, piece, k)) {
+    if (BpeModel::cut_candidate(u[k - 1], u[k]) && cut_at(cache, piece, k)) {
       merge_cached(cache, piece.substr(start, k - start), out);
       start = k;
     }
@@ -233,8 +236,10 @@ bool Encoder::cut_at(PieceCache& cache, std::string_view piece, size_t k) const 
   const size_t n = piece.size();
   if (!BpeModel::cut_candidate(p[k - 1], p[k])) return false;
   if (k < 3 || n - k < 3) return !model_.may_cross(piece.data(), k, n);
-  uint64_t w = 0;  // the answer depends on these 6 bytes only: memoised per thread
-  std::memcpy(&w, p + k - 3, 6);
+  // The answer depends on the 6 bytes p[k-3, k+3) only: memoised per thread. Two overlapping
+  // 4-byte loads (a 6-byte memcpy compiled to narrow stores and a wide reload, a store-forwarding
+  // stall that was ~30% of this function's samples on Chinese).
+  const uint64_t w = load32(piece.data() + k - 3) | uint64_t{load32(piece.data() + k - 1)} << 16;
   uint64_t& e = cache.cut_memo[(w * 0x9E3779B97F4A7C15ull) >> (64 - 12)];
   if (!(e & 2) || (e >> 16) != w) e = w << 16 | 2 | uint64_t{model_.may_cross(piece.data(), k, n)};
   return !(e & 1);
