@@ -59,6 +59,10 @@
 //   253 -> 274, o200k 224 -> 246, codebpe-v1 243 -> 285 (a standalone C++ driver);
 //   deepseek-v3's R1/R2 pass skipping ASCII non-digits 16 bytes at a time: 160 -> 220, en
 //   190 -> 278.
+// * Runs of U+4E00..U+9FFF (one class, checked at compile time) are skipped three bytes at a time
+//   without decoding (Text::cjk_span), in run() and in o200k's [UPPER]*[LOWER]+ scan. Standalone
+//   C++ driver, 1 MB of the Chinese corpus, best of 10, three interleaved rounds: o200k
+//   176 -> 262 MB/s, cl100k 314 -> 321 and codebpe-v1 328 -> 321 (unchanged within noise).
 // * Alternatives rejected: (1) decoding the whole text to a code point + class array first and
 //   matching on it: simpler look-ahead, but an extra pass and 5-8 bytes of memory per byte of
 //   text; on-the-fly decoding keeps the ASCII path to one table load per byte. (2) A generic
@@ -113,6 +117,19 @@ constexpr uint32_t kEndCp = 0xFFFFFFFFu;
 // LOWER = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
 constexpr uint16_t kUpper = kLu | kLt | kLm | kLo | kM;
 constexpr uint16_t kLower = kLl | kLm | kLo | kM;
+
+// Every code point of U+4E00..U+9FFF (CJK Unified Ideographs, the bulk of Chinese text) is an
+// assigned Lo letter of script Han, so they share one class: Text::cjk_span skips runs of them
+// without decoding or a table lookup per character.
+constexpr uint16_t kCjkClass = class_of(0x4E00);
+constexpr bool same_class_4e00_9fff() {
+  for (uint32_t cp = 0x4E00; cp <= 0x9FFF; ++cp) {
+    if (class_of(cp) != kCjkClass) return false;
+  }
+  return true;
+}
+static_assert(same_class_4e00_9fff(), "U+4E00..U+9FFF must share one class for Text::cjk_span");
+static_assert((kCjkClass & kLo) && (kCjkClass & kCJK), "U+4E00 is a Han Lo letter");
 
 constexpr std::array<uint16_t, 128> make_ascii_classes() {
   std::array<uint16_t, 128> a{};
@@ -256,6 +273,18 @@ struct Text {
     const Decoded d = decode_at(s, n, i);
     return {d.cp, class_of(d.cp), d.len};
   }
+  // The end of the run of U+4E00..U+9FFF characters (all of class kCjkClass) starting at i: i
+  // itself if there is none. Lead byte E5-E9, or E4 with a second byte >= B8, then two
+  // continuation bytes: always well-formed, so no other check is needed.
+  CODEBPE_HOT size_t cjk_span(size_t i) const {
+    while (i + 3 <= n) {
+      const uint32_t b0 = s[i], b1 = s[i + 1], b2 = s[i + 2];
+      if (b0 - 0xE5u > 4u && !(b0 == 0xE4 && b1 >= 0xB8)) break;
+      if (((b1 & 0xC0) ^ 0x80) | ((b2 & 0xC0) ^ 0x80)) break;
+      i += 3;
+    }
+    return i;
+  }
   // First position >= i (and <= n) whose byte is not in the ASCII byte set; never reads s[n] or
   // beyond. 16 bytes at a time: the last partial block is the text's last 16 bytes, shifted.
   template <int Set>
@@ -339,6 +368,13 @@ struct Text {
         if (!(kAscii[s[i]] & mask)) return i;
         ++i;
         continue;
+      }
+      if (kCjkClass & mask) {
+        const size_t j = cjk_span(i);
+        if (j > i) {
+          i = j;
+          continue;
+        }
       }
       const Char c = at(i);
       if (!(c.cls & mask)) return i;
@@ -587,6 +623,11 @@ CODEBPE_HOT size_t o200k_lower_word(const Text& t, size_t p) {
   size_t j = p;
   size_t k = SIZE_MAX;
   for (;;) {
+    const size_t q = t.cjk_span(j);  // Lo: in both UPPER and LOWER
+    if (q > j) {
+      k = q - 3;
+      j = q;
+    }
     const Char c = t.at(j);
     if (c.cls & kLower) k = j;
     if (!(c.cls & kUpper)) break;

@@ -374,7 +374,7 @@ def test_deepseek_coder_every_code_point():
 RUN_UNITS = [
     "a", "Z", "s", "t", " ", "\t", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "1", "(", ")",
     "{", "+", ";", ":", "'", "/", "_", "é", "É", "中", "カ", "\xa0", "\u2003", "\u0301", "ſ", "٣",
-    "🚀",
+    "🚀", "\u4e00", "\u9fff", "\u4db5", "\u4dc0", "\ua000", "\u3400",
 ]  # fmt: skip
 RUNS = st.lists(
     st.tuples(st.sampled_from(RUN_UNITS), st.integers(1, 40)).map(lambda t: t[0] * t[1]),
@@ -382,7 +382,10 @@ RUNS = st.lists(
 ).map("".join)
 RUN_BYTES = st.lists(
     st.one_of(
-        RUNS.map(str.encode), st.sampled_from([b"\xff", b"\x80", b"\xe4\xb8", b"\xc3", b"\xed\xa0"])
+        RUNS.map(str.encode),
+        st.sampled_from(
+            [b"\xff", b"\x80", b"\xe4\xb8", b"\xc3", b"\xed\xa0", b"\xe9\xbf", b"\xe5", b"\xe4\xb7"]
+        ),
     ),
     max_size=6,
 ).map(b"".join)
@@ -415,3 +418,18 @@ def test_parity_on_every_run_length(name):
                     data = prefix + unit.encode() * n + stop
                     got, want = split(data, name), reference_split_bytes(data, name)
                     assert got == want, data
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_parity_on_cjk_run_edges(name):
+    # Text::cjk_span skips runs of U+4E00..U+9FFF without decoding: runs of them that end at each
+    # neighbouring kind of character (Extension A, whose lead byte E4 they share; the Yijing
+    # symbols U+4DC0.., not letters, also under E4; Yi; a mark; a truncated or invalid sequence).
+    stops = ["", "\u4db5", "\u4dbf", "\u4dc0", "\u4dff", "\u3400", "\ua000", "\u0301", "a", " ", "1",
+             "\u3002", "'s", "é"]  # fmt: skip
+    for n in range(1, 7):
+        for first in ("\u4e00", "\u9fff", "\u6587"):
+            for stop in stops:
+                for tail in (b"", "\u4e2d".encode(), b"\xe5\xb8", b"\xe9", b"\xe4\xb8\xff", b"\x80"):
+                    data = (first * n + stop).encode() + tail
+                    assert split(data, name) == reference_split_bytes(data, name), data
