@@ -244,7 +244,12 @@ void BpeModel::build_cross(const std::vector<std::string>& tokens) {
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   unsigned bits = 12;
-  while ((size_t{1} << bits) < 16 * keys.size()) ++bits;  // ~1/16 of the bits set
+  // ~1/64 of the bits set, up to 128 KiB (o200k: ~1/18), and never denser than 1/16. Nine probes
+  // per test: at 1/16 about 43% of the tests of a safe cut needed the exact set for a false
+  // alarm. may_cross alone over the 187 k cut candidates of 1 MB of Chinese (C++ driver, best of
+  // 6 interleaved): cl100k 37.5 -> 28.5 ns per test at 1/64.
+  while ((size_t{1} << bits) < 64 * keys.size() && bits < 20) ++bits;
+  while ((size_t{1} << bits) < 16 * keys.size()) ++bits;
   cross_shift_ = 64 - bits;
   cross_.assign((size_t{1} << bits) / 64, 0);
   cross_set_.assign(pow2_at_least(2 * keys.size() + 1), 0);
