@@ -56,17 +56,25 @@ inline bool bytes_equal(const char* a, const char* b, size_t n) {
   return std::memcmp(a, b, n) == 0;
 }
 
-// Tokens of up to 8 bytes are keyed by one 64-bit word built from (possibly overlapping) loads
-// inside the piece: injective for a given length, and no read past the piece's end.
+// Tokens of up to 8 bytes are keyed by their bytes as a little-endian 64-bit word padded with
+// zeros (with the length beside it, as "a" and "a\0" share a word). short_key builds it from
+// (possibly overlapping) loads inside the piece; padded_key gets the same word from one 8-byte load
+// when 8 bytes may be read from p (a piece inside a longer text).
 inline uint64_t short_key(const char* p, size_t n) {
   if (n >= 4) {
     uint32_t lo, hi;
     std::memcpy(&lo, p, 4);
     std::memcpy(&hi, p + n - 4, 4);
-    return lo | (uint64_t{hi} << 32);
+    return lo | (uint64_t{hi} << (8 * (n - 4)));  // the overlap holds the same bytes
   }
   const unsigned char* u = reinterpret_cast<const unsigned char*>(p);
-  return u[0] | (uint64_t{u[n >> 1]} << 8) | (uint64_t{u[n - 1]} << 16);
+  uint64_t k = u[0];
+  if (n > 1) k |= uint64_t{u[1]} << 8;
+  if (n > 2) k |= uint64_t{u[2]} << 16;
+  return k;
+}
+inline uint64_t padded_key(const char* p, size_t n) {  // 1 <= n <= 8, p[0, 8) readable
+  return load64(p) & (~uint64_t{0} >> (64 - 8 * n));
 }
 
 // Open-addressing map from token bytes to id: tokens of <= 8 bytes inline in their slot (one
@@ -81,16 +89,15 @@ class TokenMap {
       // subtle: the most frequent lookup in BPE (every initial pair) is a direct index.
       return two_[static_cast<unsigned char>(p[0]) << 8 | static_cast<unsigned char>(p[1])];
     }
-    if (n - 1 < 8) {
-      uint64_t key = short_key(p, n);
-      size_t i = short_index(key, n);
-      while (true) {
-        const ShortSlot& s = short_[i];
-        if (s.key == key && s.len == n) return s.id;
-        if (s.id == kNoId) return kNoId;
-        i = (i + 1) & short_mask_;
-      }
-    }
+    if (n - 1 < 8) return find_short(short_key(p, n), n);
+    return find_long(p, n);
+  }
+  // find() for a whole piece, when 8 bytes may be read from p whatever n is: one probe and no
+  // branch on the length up to 8 bytes (the 1- and 2-byte tokens are in the short table too).
+  // Piece lengths vary from one piece to the next, and the branches of find() on them were
+  // mispredicted often.
+  uint32_t find_piece(const char* p, size_t n) const {
+    if (n - 1 < 8) return find_short(padded_key(p, n), n);
     return find_long(p, n);
   }
   // Same result as find(); for 3-8 byte spans a 128 KiB bitmap rejects most non-tokens before
@@ -116,6 +123,13 @@ class TokenMap {
     uint32_t off;
     uint32_t len;
   };
+  uint32_t find_short(uint64_t key, size_t n) const {
+    for (size_t i = short_index(key, n);; i = (i + 1) & short_mask_) {
+      const ShortSlot& s = short_[i];
+      if (s.key == key && s.len == n) return s.id;
+      if (s.id == kNoId) return kNoId;
+    }
+  }
   size_t short_index(uint64_t key, size_t n) const {
     uint64_t h = (key ^ (n << 59)) * 0x9E3779B97F4A7C15ull;
     return (h ^ (h >> 32)) & short_mask_;
@@ -192,6 +206,8 @@ class BpeModel {
   void build(const std::vector<std::string>& tokens, const std::vector<std::pair<uint32_t, uint32_t>>& merges);
 
   uint32_t lookup(std::string_view bytes) const { return tokens_.find(bytes.data(), bytes.size()); }
+  // lookup() for bytes followed by at least 8 - size() more readable bytes (TokenMap::find_piece).
+  uint32_t lookup_piece(std::string_view bytes) const { return tokens_.find_piece(bytes.data(), bytes.size()); }
   uint32_t byte_id(unsigned char c) const { return byte_ids_[c]; }
   bool rank_mode() const { return rank_mode_; }
 

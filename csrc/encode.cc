@@ -200,21 +200,19 @@ void Encoder::encode_piece(std::string_view piece, std::vector<uint32_t>& out) c
   encode_piece(thread_cache(serial_), piece, out);
 }
 
-void Encoder::encode_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const {
-  size_t n = piece.size();
+void Encoder::encode_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out,
+                           bool readable8) const {
+  const size_t n = piece.size();
   if (n == 0) return;
-  if (n == 1) {
-    uint32_t id = model_.byte_id(static_cast<unsigned char>(piece[0]));
-    if (id != kNoId) {
-      out.push_back(id);
-      return;
-    }
-  } else if (whole_piece_) {
-    uint32_t id = model_.lookup(piece);
-    if (id != kNoId) {
-      out.push_back(id);
-      return;
-    }
+  uint32_t id = kNoId;
+  if (whole_piece_) {
+    id = readable8 ? model_.lookup_piece(piece) : model_.lookup(piece);
+  } else if (n == 1) {
+    id = model_.byte_id(static_cast<unsigned char>(piece[0]));
+  }
+  if (id != kNoId) {
+    out.push_back(id);
+    return;
   }
   // Cut the piece where no token can span (non-ASCII text only, see bpe.cc "Safe cuts"): the
   // chunks are short and recur (Chinese words), so the cache below mostly hits.
@@ -291,7 +289,7 @@ void Encoder::encode_pieces(const std::vector<std::string_view>& pieces, std::ve
   for (std::string_view p : pieces) encode_piece(cache, p, out);
 }
 
-void Encoder::encode_ordinary_segment(std::string_view text, std::vector<uint32_t>& out,
+void Encoder::encode_ordinary_segment(std::string_view text, const char* text_end, std::vector<uint32_t>& out,
                                       std::vector<uint32_t>& ends) const {
   if (text.empty()) return;
   if (!has_pattern_) throw std::logic_error("this encoder has no native pre-tokenizer");
@@ -300,7 +298,7 @@ void Encoder::encode_ordinary_segment(std::string_view text, std::vector<uint32_
   PieceCache& cache = thread_cache(serial_);
   size_t start = 0;
   for (uint32_t end : ends) {
-    encode_piece(cache, text.substr(start, end - start), out);
+    encode_piece(cache, text.substr(start, end - start), out, text_end - (text.data() + start) >= 8);
     start = end;
   }
 }
@@ -349,11 +347,11 @@ void Encoder::encode(std::string_view text, const SpecialPolicy& policy, std::ve
       // Only disallowed specials reach here (plain-text ones are not enabled).
       throw std::invalid_argument("Encountered text corresponding to disallowed special token '" + s.bytes + "'");
     }
-    encode_ordinary_segment(text.substr(seg, m.pos - seg), out, ends);
+    encode_ordinary_segment(text.substr(seg, m.pos - seg), text.data() + text.size(), out, ends);
     out.push_back(s.id);
     seg = pos = m.pos + m.len;
   }
-  encode_ordinary_segment(text.substr(seg), out, ends);
+  encode_ordinary_segment(text.substr(seg), text.data() + text.size(), out, ends);
 }
 
 void encode_batch(const Encoder& enc, const std::vector<std::string_view>& texts,

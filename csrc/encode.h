@@ -89,12 +89,16 @@ class Encoder {
   uint64_t serial() const { return serial_; }
 
  private:
-  void encode_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
+  // readable8: 8 bytes may be read from piece.data() (the piece lies inside a longer text), which
+  // lets the whole-piece lookup use TokenMap::find_piece.
+  void encode_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out,
+                    bool readable8 = false) const;
   // Whether encode_piece cuts `piece` at k (a cut candidate no token can span; memoised).
   bool cut_at(PieceCache& cache, std::string_view piece, size_t k) const;
   // BPE of `piece` through the per-thread cache (no whole-piece shortcut).
   void merge_cached(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
-  void encode_ordinary_segment(std::string_view text, std::vector<uint32_t>& out,
+  // `text` lies in a buffer that ends at text_end (bytes after the segment may be read).
+  void encode_ordinary_segment(std::string_view text, const char* text_end, std::vector<uint32_t>& out,
                                std::vector<uint32_t>& ends) const;
 
   BpeModel model_;
