@@ -444,3 +444,53 @@ def test_ctrl_c_stops_a_list_batch(tok100):
         tok100.encode_ordinary_batch(texts, num_threads=2)
         time.sleep(2)  # if the batch finished first, the interrupt lands here instead
     assert tok100.encode_ordinary_batch(["hello"] * 3, num_threads=2) == [[15339]] * 3
+
+
+def test_short_tokens_at_every_distance_from_the_end(pairs):
+    # Whole-piece lookups read a 1-8 byte piece with one 8-byte load when 8 bytes remain in the
+    # text (TokenMap::find_piece) and from the piece's own bytes otherwise: every short token,
+    # alone and followed by 0..8 bytes, in both vocabularies, and short non-tokens likewise.
+    import random
+
+    rng = random.Random(6)
+    for tok, ref in pairs:
+        shorts = []
+        for rank in rng.sample(range(ref.n_vocab - len(ref._special_tokens)), 3000):
+            b = ref.decode_single_token_bytes(rank)
+            if len(b) <= 8:
+                try:
+                    shorts.append(b.decode("utf-8"))
+                except UnicodeDecodeError:
+                    continue
+        shorts += ["a\x00", "\x00", "ab\x00\x00", "é\x00", "xq", "zzqx"]
+        for piece in shorts[:600]:
+            for k in range(9):
+                text = piece + "\n" * k
+                assert tok.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)
+            text = piece + "!" + "ab" * 4
+            assert tok.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)
+
+
+def test_whole_piece_lookup_finds_tokens_that_bpe_cannot_reach(tmp_path):
+    # tiktoken looks a piece up before any merge, so a token no merge sequence builds (here no
+    # 2-byte part of it is a token) is still one id when it is a whole piece. This pins the
+    # whole-piece lookup itself (a lookup that missed would fall back to BPE and bytes): pieces of
+    # every length 3..11, at every distance 0..8 from the end of the text.
+    import base64
+
+    import tiktoken
+
+    words = ["kqzwjvxfhyb"[:n] for n in range(3, 12)]
+    ranks = {bytes([i]): i for i in range(256)}
+    for w in words:
+        ranks[w.encode()] = len(ranks)
+    path = tmp_path / "unreachable.tiktoken"
+    path.write_text("".join(f"{base64.b64encode(t).decode()} {r}\n" for t, r in ranks.items()))
+    tok = Tokenizer.from_tiktoken(str(path), pattern="cl100k")
+    assert tok.native_split
+    ref = tiktoken.Encoding("u", pat_str=tok.pattern.text, mergeable_ranks=ranks, special_tokens={})
+    for w in words:
+        assert tok.encode_ordinary(w) == [ranks[w.encode()]]
+        for k in range(9):
+            for text in (w + "\n" * k, "\n" + w + " " * k, w + "." + "a" * k):
+                assert tok.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)

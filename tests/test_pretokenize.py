@@ -425,11 +425,12 @@ def test_parity_on_cjk_run_edges(name):
     # Text::cjk_span skips runs of U+4E00..U+9FFF without decoding: runs of them that end at each
     # neighbouring kind of character (Extension A, whose lead byte E4 they share; the Yijing
     # symbols U+4DC0.., not letters, also under E4; Yi; a mark; a truncated or invalid sequence).
-    stops = ["", "\u4db5", "\u4dbf", "\u4dc0", "\u4dff", "\u3400", "\ua000", "\u0301", "a", " ", "1",
-             "\u3002", "'s", "é"]  # fmt: skip
+    stops = ["", "\u4db5", "\u4dbf", "\u4dc0", "\u4dff", "\u3400", "\ua000", "\u0301", "a", " ",
+             "1", "\u3002", "'s", "é"]  # fmt: skip
+    tails = (b"", "\u4e2d".encode(), b"\xe5\xb8", b"\xe9", b"\xe4\xb8\xff", b"\x80")
     for n in range(1, 7):
         for first in ("\u4e00", "\u9fff", "\u6587"):
             for stop in stops:
-                for tail in (b"", "\u4e2d".encode(), b"\xe5\xb8", b"\xe9", b"\xe4\xb8\xff", b"\x80"):
+                for tail in tails:
                     data = (first * n + stop).encode() + tail
                     assert split(data, name) == reference_split_bytes(data, name), data
