@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 py=${PYTHON:-python3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp -r tokenizer tests pyproject.toml "$work/"
+# scripts/ and docs/ too: some tests run the benchmark scripts or check documented keys.
+cp -r tokenizer tests scripts docs pyproject.toml README.md "$work/"
 [ -d corpora ] && cp -r corpora "$work/"
 rm -f "$work"/tokenizer/_core*.so
 cmake -S csrc -B "$work/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCODEBPE_SANITIZE=ON \
