@@ -61,12 +61,7 @@ inline bool bytes_equal(const char* a, const char* b, size_t n) {
 // (possibly overlapping) loads inside the piece; padded_key gets the same word from one 8-byte load
 // when 8 bytes may be read from p (a piece inside a longer text).
 inline uint64_t short_key(const char* p, size_t n) {
-  if (n >= 4) {
-    uint32_t lo, hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + n - 4, 4);
-    return lo | (uint64_t{hi} << (8 * (n - 4)));  // the overlap holds the same bytes
-  }
+  if (n >= 4) return load32(p) | uint64_t{load32(p + n - 4)} << (8 * (n - 4));  // same bytes overlap
   const unsigned char* u = reinterpret_cast<const unsigned char*>(p);
   uint64_t k = u[0];
   if (n > 1) k |= uint64_t{u[1]} << 8;
@@ -105,8 +100,10 @@ class TokenMap {
   // misses; whole-piece lookups (mostly hits) use find().
   uint32_t find_pair(const char* p, size_t n) const {
     if (n - 3 < 6) {
-      const size_t f = short_filter_index(short_key(p, n), n);
+      const uint64_t key = short_key(p, n);
+      const size_t f = short_filter_index(key, n);
       if (!(short_filter_[f >> 6] >> (f & 63) & 1)) return kNoId;
+      return find_short(key, n);
     }
     return find(p, n);
   }
@@ -142,10 +139,7 @@ class TokenMap {
   // Cheap pre-filter for tokens longer than 8 bytes: one bit per (length, first and last 8 bytes)
   // hash. Most spans that BPE asks about are not tokens; this rejects them from a 128 KiB bitmap.
   static size_t long_filter_index(const char* p, size_t n) {
-    uint64_t a, b;
-    std::memcpy(&a, p, 8);
-    std::memcpy(&b, p + n - 8, 8);
-    uint64_t h = (a ^ (b * 0xC2B2AE3D27D4EB4Full) ^ n) * 0x9E3779B97F4A7C15ull;
+    uint64_t h = (load64(p) ^ (load64(p + n - 8) * 0xC2B2AE3D27D4EB4Full) ^ n) * 0x9E3779B97F4A7C15ull;
     return h >> (64 - kLongFilterBits);
   }
   std::vector<uint32_t> two_;  // 65536 entries: id of each 2-byte token, kNoId if none

@@ -216,38 +216,40 @@ void Encoder::encode_piece(PieceCache& cache, std::string_view piece, std::vecto
   }
   // Cut the piece where no token can span (non-ASCII text only, see bpe.cc "Safe cuts"): the
   // chunks are short and recur (Chinese words), so the cache below mostly hits.
-  // (The candidate test is repeated here so that the call is only made at candidates: most
-  // positions are not, e.g. the continuation bytes of CJK characters and all of an ASCII piece.)
-  const auto* u = reinterpret_cast<const unsigned char*>(piece.data());
   size_t start = 0;
-  for (size_t k = 1; k < n; ++k) {
-    if (BpeModel::cut_candidate(u[k - 1], u[k]) && cut_at(cache, piece, k)) {
-      merge_cached(cache, piece.substr(start, k - start), out);
-      start = k;
-    }
+  for (size_t k; (k = next_cut(cache, piece, start + 1)) < n; start = k) {
+    merge_cached(cache, piece.substr(start, k - start), out);
   }
   merge_cached(cache, piece.substr(start), out);
 }
 
-bool Encoder::cut_at(PieceCache& cache, std::string_view piece, size_t k) const {
-  const auto* p = reinterpret_cast<const unsigned char*>(piece.data());
+size_t Encoder::next_cut(PieceCache& cache, std::string_view piece, size_t k) const {
+  const auto* u = reinterpret_cast<const unsigned char*>(piece.data());
   const size_t n = piece.size();
-  if (!BpeModel::cut_candidate(p[k - 1], p[k])) return false;
-  if (k < 3 || n - k < 3) return !model_.may_cross(piece.data(), k, n);
-  // The answer depends on the 6 bytes p[k-3, k+3) only: memoised per thread. Two overlapping
-  // 4-byte loads (a 6-byte memcpy compiled to narrow stores and a wide reload, a store-forwarding
-  // stall that was ~30% of this function's samples on Chinese).
-  const uint64_t w = load32(piece.data() + k - 3) | uint64_t{load32(piece.data() + k - 1)} << 16;
-  uint64_t& e = cache.cut_memo[(w * 0x9E3779B97F4A7C15ull) >> (64 - 12)];
-  if (!(e & 2) || (e >> 16) != w) e = w << 16 | 2 | uint64_t{model_.may_cross(piece.data(), k, n)};
-  return !(e & 1);
+  for (; k < n; ++k) {
+    // Most positions are not candidates (the continuation bytes of CJK characters, all of an
+    // ASCII piece): that test comes first, inline.
+    if (!BpeModel::cut_candidate(u[k - 1], u[k])) continue;
+    if (k < 3 || n - k < 3) {
+      if (!model_.may_cross(piece.data(), k, n)) return k;
+      continue;
+    }
+    // The answer depends on the 6 bytes p[k-3, k+3) only: memoised per thread. Two overlapping
+    // 4-byte loads (a 6-byte memcpy compiled to narrow stores and a wide reload, a
+    // store-forwarding stall that was ~30% of the cut test's samples on Chinese).
+    const uint64_t w = load32(piece.data() + k - 3) | uint64_t{load32(piece.data() + k - 1)} << 16;
+    uint64_t& e = cache.cut_memo[(w * 0x9E3779B97F4A7C15ull) >> (64 - 12)];
+    if (!(e & 2) || (e >> 16) != w) e = w << 16 | 2 | uint64_t{model_.may_cross(piece.data(), k, n)};
+    if (!(e & 1)) return k;
+  }
+  return n;
 }
 
 std::vector<uint32_t> Encoder::safe_cuts(std::string_view piece) const {
   PieceCache& cache = thread_cache(serial_);
   std::vector<uint32_t> cuts;
-  for (size_t k = 1; k < piece.size(); ++k) {
-    if (cut_at(cache, piece, k)) cuts.push_back(static_cast<uint32_t>(k));
+  for (size_t k = 0; (k = next_cut(cache, piece, k + 1)) < piece.size();) {
+    cuts.push_back(static_cast<uint32_t>(k));
   }
   return cuts;
 }
@@ -255,8 +257,7 @@ std::vector<uint32_t> Encoder::safe_cuts(std::string_view piece) const {
 void Encoder::merge_cached(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const {
   const size_t n = piece.size();
   if (n == 3 && n_ids() <= (size_t{1} << 19)) {
-    const auto* u = reinterpret_cast<const unsigned char*>(piece.data());
-    const uint64_t key = u[0] | uint64_t{u[1]} << 8 | uint64_t{u[2]} << 16;
+    const uint64_t key = short_key(piece.data(), 3);
     uint64_t& e = cache.tiny[(key * 0x9E3779B97F4A7C15ull) >> (64 - 13)];
     const uint64_t m = e >> 24 & 3;
     if (m && (e & 0xFFFFFF) == key) {

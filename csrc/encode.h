@@ -93,8 +93,9 @@ class Encoder {
   // lets the whole-piece lookup use TokenMap::find_piece.
   void encode_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out,
                     bool readable8 = false) const;
-  // Whether encode_piece cuts `piece` at k (a cut candidate no token can span; memoised).
-  bool cut_at(PieceCache& cache, std::string_view piece, size_t k) const;
+  // The first position >= k (k >= 1) where encode_piece cuts `piece` (a cut candidate no token
+  // can span; memoised), or piece.size() if none.
+  size_t next_cut(PieceCache& cache, std::string_view piece, size_t k) const;
   // BPE of `piece` through the per-thread cache (no whole-piece shortcut).
   void merge_cached(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
   // `text` lies in a buffer that ends at text_end (bytes after the segment may be read).
