@@ -122,20 +122,6 @@ def test_parity_on_mixed_text(name, mixed_text):
     assert split(data, name) == reference_split_bytes(data, name)
 
 
-@pytest.mark.parametrize("name", BUILTINS)
-@FAST
-@given(text=TEXTS)
-def test_parity_on_tricky_text(name, text):
-    assert split(text, name) == reference_split(text, name)
-
-
-@pytest.mark.parametrize("name", BUILTINS)
-@FAST
-@given(data=BYTES)
-def test_parity_on_arbitrary_bytes(name, data):
-    assert split(data, name) == reference_split_bytes(data, name)
-
-
 def _corpus_files() -> list[Path]:
     files = sorted((ROOT / "corpora").glob("**/*.jsonl.gz"))
     if (ROOT / "corpora" / "MANIFEST.json").exists():
@@ -391,17 +377,26 @@ RUN_BYTES = st.lists(
 ).map(b"".join)
 
 
+# Generated text: the tricky characters above (TEXTS, BYTES) and runs across 16-byte blocks (RUNS,
+# RUN_BYTES), as str and as arbitrary bytes.
+GENERATED = {"tricky": (TEXTS, BYTES), "runs": (RUNS, RUN_BYTES)}
+
+
 @pytest.mark.parametrize("name", BUILTINS)
+@pytest.mark.parametrize("kind", sorted(GENERATED))
 @FAST
-@given(text=RUNS)
-def test_parity_on_runs(name, text):
+@given(draw=st.data())
+def test_parity_on_generated_text(name, kind, draw):
+    text = draw.draw(GENERATED[kind][0], label="text")
     assert split(text, name) == reference_split(text, name)
 
 
 @pytest.mark.parametrize("name", BUILTINS)
+@pytest.mark.parametrize("kind", sorted(GENERATED))
 @FAST
-@given(data=RUN_BYTES)
-def test_parity_on_runs_of_bytes(name, data):
+@given(draw=st.data())
+def test_parity_on_generated_bytes(name, kind, draw):
+    data = draw.draw(GENERATED[kind][1], label="data")
     assert split(data, name) == reference_split_bytes(data, name)
 
 
