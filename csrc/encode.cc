@@ -2,8 +2,10 @@
 //
 // Performance notes (cl100k, one thread, process CPU time on the shared 2-core machine, best of
 // several runs; 2-3 MB of the shipped corpus per domain, cold piece cache; end to end through the
-// binding incl. the native pre-tokenizer, which alone runs at ~85 (code) / ~100 (English) / ~150
-// (Chinese) MB/s). Current: code ~47, English ~50, Chinese ~23 MB/s (tiktoken: 5-7 MB/s).
+// binding incl. the native pre-tokenizer). The figures in the notes below are those of the day
+// each change was measured, when the whole path ran at ~47 (code) / ~50 (English) / ~23
+// (Chinese) MB/s; today's are in docs/encoding.md (2026-11-29: cl100k ~60-80 MB/s on all three,
+// o200k ~50-75, tiktoken 5-15).
 // * Whole-piece lookup first: in rank-based vocabularies a piece that is itself a token is
 //   exactly that token, and ~92% of code/English pieces (78% of Chinese) are. For merge-list
 //   (Hugging Face) vocabularies the shortcut is only used when the model says so
