@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._encoding_special import id_dtype, special_policy, special_sets
+from ._encoding_special import check_unknown_disallowed, id_dtype, special_policy, special_sets
 
 if TYPE_CHECKING:
     from .encoding import Tokenizer
@@ -39,6 +39,8 @@ def encode_many(
         raise ValueError("num_threads must be at least 1")
     if tok.native_split:
         allowed, disallowed = special_sets(tok, allowed_special, disallowed_special)
+        for text in texts if disallowed.difference(tok.special_tokens) else ():
+            check_unknown_disallowed(tok, text, disallowed)
         try:
             return tok._enc.encode_batch(
                 texts, special_policy(tok, allowed, disallowed), num_threads or 0, numpy

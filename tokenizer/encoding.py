@@ -19,7 +19,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._encoding_batch import encode_many
-from ._encoding_special import encode_regex, special_policy, special_sets
+from ._encoding_special import (
+    check_unknown_disallowed,
+    encode_regex,
+    special_policy,
+    special_sets,
+)
 from ._native import core
 from ._split import RegexSplitter, native_available
 from .patterns import Pattern
@@ -155,6 +160,7 @@ class Tokenizer:
         allowed, disallowed = special_sets(self, allowed_special, disallowed_special)
         try:
             if self.native_split:
+                check_unknown_disallowed(self, text, disallowed)
                 return self._enc.encode(text, special_policy(self, allowed, disallowed), numpy)
             return encode_regex(self, text, allowed, disallowed, numpy)
         except UnicodeEncodeError:

@@ -1,0 +1,59 @@
+"""Tokenizer's Python API at its edges, against real tiktoken: special-token argument forms,
+argument and id validation, pickling. Both split paths (native and ``regex``) must agree."""
+
+from __future__ import annotations
+
+import pytest
+
+from tokenizer.encoding import Tokenizer
+
+EOT, FIM = "<|endoftext|>", "<|fim_prefix|>"
+
+
+@pytest.fixture(scope="module")
+def toks():
+    """cl100k_base with the native pre-tokenizer and with the regex one."""
+    return [Tokenizer.from_tiktoken("cl100k_base", native_split=s) for s in (True, False)]
+
+
+def _outcome(f):
+    try:
+        return f()
+    except (ValueError, TypeError) as e:
+        return type(e)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"allowed_special": {EOT}, "disallowed_special": {EOT}},
+        {"allowed_special": "all", "disallowed_special": {FIM}},
+        {"disallowed_special": {"<|foo|>"}},
+        {"disallowed_special": None},
+        {"allowed_special": "all", "disallowed_special": None},
+    ],
+)
+@pytest.mark.parametrize("text", [f"a{EOT}{FIM}b", f"{EOT}", "hi <|foo|> there", ""])
+def test_special_arguments_match_tiktoken(toks, tiktoken_cl100k, kw, text):
+    """An explicitly disallowed token raises even when allowed; names that are not special tokens
+    are searched for too; None means none (all as in tiktoken, on both split paths)."""
+    want = _outcome(lambda: tiktoken_cl100k.encode(text, **kw))
+    for tok in toks:
+        assert _outcome(lambda: tok.encode(text, **kw)) == want
+        assert _outcome(lambda: tok.encode_batch([text, "x"], **kw)) == (
+            want if isinstance(want, type) else [want, [87]]
+        )
+        got = _outcome(lambda: tok.encode_to_numpy(text, **kw))
+        assert got == want if isinstance(want, type) else got.tolist() == want
+
+
+@pytest.mark.parametrize("bad", [EOT, "ALL", "", b"all"])
+def test_special_argument_strings_are_type_errors(toks, bad):
+    """A string other than "all" is not read as a set of characters (tiktoken: TypeError too)."""
+    for tok in toks:
+        with pytest.raises(TypeError, match="collection of str"):
+            tok.encode(EOT, allowed_special=bad)
+        with pytest.raises(TypeError, match="collection of str"):
+            tok.encode("x", disallowed_special=bad)
+        with pytest.raises(TypeError, match="collection of str"):
+            tok.encode_batch(["x"], allowed_special=bad)
