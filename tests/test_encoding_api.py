@@ -57,3 +57,24 @@ def test_special_argument_strings_are_type_errors(toks, bad):
             tok.encode("x", disallowed_special=bad)
         with pytest.raises(TypeError, match="collection of str"):
             tok.encode_batch(["x"], allowed_special=bad)
+
+
+def test_pickle_and_copy(toks, mixed_text):
+    """Tokenizers pickle like tiktoken Encodings (multiprocessing, datasets.map(num_proc=...))."""
+    import copy
+    import pickle
+
+    from tokenizer.encoding import load_tokenizer
+    from tokenizer.vocab import Vocabulary
+
+    text = mixed_text + EOT + "õ<｜fim▁hole｜>"
+    kinds = [*toks, load_tokenizer("deepseek-coder"), Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))]
+    for k, tok in enumerate(kinds):
+        for other in (copy.copy(tok), copy.deepcopy(tok), pickle.loads(pickle.dumps(tok))):
+            assert type(other) is Tokenizer and repr(other) == repr(tok)
+            assert other.encode(text, allowed_special="all") == tok.encode(
+                text, allowed_special="all"
+            )
+            assert other.special_tokens == tok.special_tokens and other.eot_token == tok.eot_token
+        if k >= 2:  # (cl100k's re-laid-out vocab takes seconds to build)
+            assert other.vocab.tokens == tok.vocab.tokens
