@@ -78,3 +78,17 @@ def test_pickle_and_copy(toks, mixed_text):
             assert other.special_tokens == tok.special_tokens and other.eot_token == tok.eot_token
         if k >= 2:  # (cl100k's re-laid-out vocab takes seconds to build)
             assert other.vocab.tokens == tok.vocab.tokens
+
+
+def test_token_to_id_types(toks, tiktoken_cl100k):
+    tok = toks[0]
+    for t in (b"hello", "hello", b" world", bytearray(b"hello"), memoryview(b"hello"), EOT, EOT.encode()):
+        assert tok.token_to_id(t) == tiktoken_cl100k.encode_single_token(
+            t if isinstance(t, (str, bytes)) else bytes(t)
+        )
+    for bad in (1, 5, None, 1.0, ["a"]):
+        with pytest.raises(TypeError, match="bytes or str"):
+            tok.token_to_id(bad)  # token_to_id(1) was the id of b"\x00" (bytes(1))
+    for missing in ("\ud800", b"\xff\xff\xff", "<|not_special|>"):
+        with pytest.raises(KeyError):
+            tok.token_to_id(missing)

@@ -276,14 +276,21 @@ class Tokenizer:
         return self._enc.token_bytes(token_id)
 
     def token_to_id(self, token: bytes | str) -> int:
-        """Id of a token given by its bytes, or a special token by its text.
+        """Id of a token given by its bytes (or text), special tokens included.
 
-        Raises ``KeyError`` if there is none.
+        Raises ``KeyError`` if there is none, ``TypeError`` for anything but ``bytes`` / ``str``.
         """
-        if isinstance(token, str) and token in self.special_tokens:
-            return self.special_tokens[token]
-        b = token.encode("utf-8") if isinstance(token, str) else bytes(token)
+        if isinstance(token, str):
+            if token in self.special_tokens:
+                return self.special_tokens[token]
+            b = token.encode("utf-8", "surrogatepass")
+        elif isinstance(token, (bytes, bytearray, memoryview)):
+            b = bytes(token)  # (bytes(5) would be five zero bytes: ints are refused)
+        else:
+            raise TypeError(f"token must be bytes or str, not {type(token).__name__}")
         found = self._enc.lookup(b)
+        if found is None and (s := b.decode("utf-8", "replace")) in self.special_tokens:
+            return self.special_tokens[s]  # a special token by its bytes, as tiktoken allows
         if found is None:
             raise KeyError(f"{token!r} is not a token of {self.name}")
         return int(found)
