@@ -92,3 +92,35 @@ def test_token_to_id_types(toks, tiktoken_cl100k):
     for missing in ("\ud800", b"\xff\xff\xff", "<|not_special|>"):
         with pytest.raises(KeyError):
             tok.token_to_id(missing)
+
+
+def test_decode_id_validation(toks):
+    """Integer arrays of every dtype decode; float and 2-D arrays are TypeErrors (they were
+    truncated and flattened); ids that cannot exist are IndexErrors naming the id, also one at a
+    time (decode_single_token_bytes and StreamDecoder raised pybind's 'incompatible function
+    arguments' TypeError)."""
+    import numpy as np
+
+    tok = toks[0]
+    ids = [15339, 1917]
+    for dt in (np.int16, np.int32, np.int64, np.uint16, np.uint32, np.uint64):
+        assert tok.decode(np.array(ids, dtype=dt)) == "hello world"
+    assert tok.decode(np.array([15339, 0, 1917], dtype=np.int64)[::2]) == "hello world"
+    for bad in (np.array(ids, dtype=np.float64), np.array([1.7]), np.array([ids]), [1.0]):
+        with pytest.raises(TypeError):
+            tok.decode(bad)
+        with pytest.raises(TypeError):
+            tok.decode_bytes(bad)
+    for big in (-1, 2**32, 2**64, 100_256, 100_277):
+        for f in (tok.decode, tok.decode_bytes, lambda i: tok.stream_decoder().feed_many(i)):
+            with pytest.raises(IndexError, match=f"token id {big} is not"):
+                f([big])
+        for f in (tok.decode_single_token_bytes, tok.id_to_token, tok.stream_decoder().feed):
+            with pytest.raises(IndexError, match=f"token id {big} is not"):
+                f(big)
+    with pytest.raises(IndexError, match="token id 9223372036854775813 is not"):
+        tok.decode(np.array([2**63 + 5], dtype=np.uint64))
+    for bad in (None, "1", 1.0):
+        with pytest.raises(TypeError):
+            tok.decode_single_token_bytes(bad)
+    assert tok.decode_single_token_bytes(np.int64(15339)) == b"hello"
