@@ -124,3 +124,18 @@ def test_decode_id_validation(toks):
         with pytest.raises(TypeError):
             tok.decode_single_token_bytes(bad)
     assert tok.decode_single_token_bytes(np.int64(15339)) == b"hello"
+
+
+def test_num_threads_argument(toks):
+    for tok in toks:
+        want = [tok.encode("a b"), tok.encode("c")]
+        for n in (None, 1, 2, 10**6, 2**70, True):
+            assert tok.encode_batch(["a b", "c"], num_threads=n) == want  # 2**70: TypeError
+            assert tok.encode_ordinary_batch(["a b", "c"], num_threads=n) == want
+        for n in (0, -1):
+            with pytest.raises(ValueError, match="num_threads"):
+                tok.encode_batch(["a"], num_threads=n)
+        for n in (1.5, "2"):
+            with pytest.raises(TypeError):
+                tok.encode_ordinary_batch(["a"], num_threads=n)
+        assert tok.encode_batch([], num_threads=2**70) == []

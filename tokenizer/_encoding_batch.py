@@ -14,6 +14,7 @@ special-token rules stay in ``tokenizer.encoding`` / ``tokenizer._encoding_speci
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +36,11 @@ def encode_many(
 ) -> Any:
     """Ids of every text (``numpy=True``: ``(flat ids, offsets)``), with ``encode``'s semantics."""
     texts = list(texts)
-    if num_threads is not None and num_threads < 1:
-        raise ValueError("num_threads must be at least 1")
+    if num_threads is not None:
+        num_threads = operator.index(num_threads)  # TypeError for 1.5, "2"
+        if num_threads < 1:
+            raise ValueError("num_threads must be at least 1")
+        num_threads = min(num_threads, max(1, len(texts)))  # (2**70 does not fit a size_t)
     if tok.native_split:
         allowed, disallowed = special_sets(tok, allowed_special, disallowed_special)
         for text in texts if disallowed.difference(tok.special_tokens) else ():
