@@ -139,3 +139,13 @@ def test_num_threads_argument(toks):
             with pytest.raises(TypeError):
                 tok.encode_ordinary_batch(["a"], num_threads=n)
         assert tok.encode_batch([], num_threads=2**70) == []
+
+
+def test_policy_caches_are_bounded(toks):
+    """Per-call special-token sets (e.g. a document's own markers) do not grow memory forever."""
+    for tok in toks:
+        for i in range(300):
+            with pytest.raises(ValueError):
+                tok.encode(f"a <|m{i}|> b", disallowed_special={f"<|m{i}|>"})
+            tok.encode("x", allowed_special={f"<|m{i}|>"}, disallowed_special={f"<|n{i}|>"})
+        assert len(tok._policies) <= 64 and len(tok._rx_cache) <= 64

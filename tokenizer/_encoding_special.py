@@ -34,7 +34,7 @@ __all__ = [
     "id_dtype",
 ]
 
-#: At most this many distinct (allowed, disallowed) policies are cached per tokenizer.
+#: At most this many distinct policies (and special-token regexes) are cached per tokenizer.
 _MAX_POLICIES = 64
 
 
@@ -97,7 +97,8 @@ def special_regex(tok: Tokenizer, names: frozenset[str]) -> Any:
     if rx is None:
         alts = sorted(names, key=len, reverse=True)
         rx = regex.compile("|".join(regex.escape(s) for s in alts)) if alts else None
-        tok._rx_cache[names] = rx
+        if len(tok._rx_cache) < _MAX_POLICIES:  # per-call sets must not grow it without bound
+            tok._rx_cache[names] = rx
     return rx
 
 
