@@ -149,3 +149,26 @@ def test_policy_caches_are_bounded(toks):
                 tok.encode(f"a <|m{i}|> b", disallowed_special={f"<|m{i}|>"})
             tok.encode("x", allowed_special={f"<|m{i}|>"}, disallowed_special={f"<|n{i}|>"})
         assert len(tok._policies) <= 64 and len(tok._rx_cache) <= 64
+
+
+def test_tiktoken_compat_methods(toks, tiktoken_cl100k, mixed_text):
+    """Code written for tiktoken.Encoding runs unchanged (and gets the same answers)."""
+    tk = tiktoken_cl100k
+    tok = toks[0]
+    ids = tk.encode(mixed_text + EOT, allowed_special="all")
+    batch = [ids[:7], [], ids[7:], [188, 9468]]  # (188 alone is an invalid byte)
+    assert tok.special_tokens_set == tk.special_tokens_set
+    assert tok.max_token_value == tk.max_token_value
+    assert [tok.is_special_token(i) for i in (100257, 100276, 15339, 100256)] == [
+        tk.is_special_token(i) for i in (100257, 100276, 15339, 100256)
+    ]
+    for t in ("hello", b" world", EOT):
+        assert tok.encode_single_token(t) == tk.encode_single_token(t)
+    with pytest.raises(KeyError):
+        tok.encode_single_token("hello world")
+    assert tok.decode_tokens_bytes(ids) == tk.decode_tokens_bytes(ids)
+    assert tok.decode_with_offsets(ids) == tk.decode_with_offsets(ids)
+    for errors in ("replace", "ignore"):
+        got = tok.decode_batch(batch, errors=errors, num_threads=2)
+        assert got == tk.decode_batch(batch, errors=errors, num_threads=2)
+    assert tok.decode_bytes_batch(batch) == tk.decode_bytes_batch(batch)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._encoding_batch import encode_many
+from ._encoding_compat import TiktokenCompat
 from ._encoding_special import (
     check_unknown_disallowed,
     encode_regex,
@@ -41,8 +42,9 @@ _NONE: frozenset[str] = frozenset()  # encode()'s default allowed_special (ident
 _EOT_NAMES = ("<|endoftext|>", "<｜end▁of▁sentence｜>", "</s>", "<|end_of_text|>")
 
 
-class Tokenizer:
+class Tokenizer(TiktokenCompat):
     """Encode and decode with one vocabulary. Immutable, so one instance is safe across threads.
+    Pickles; has ``tiktoken.Encoding``'s methods too (``tokenizer._encoding_compat``).
 
     Args:
         vocab: a :class:`~tokenizer.vocab.Vocabulary` (ids are ranks: rank-based BPE, tiktoken's
@@ -150,16 +152,6 @@ class Tokenizer:
         if self._vocab is None:
             self._vocab = _loaders().vocabulary_of(self)
         return self._vocab
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # Pickles (multiprocessing, datasets.map) like a tiktoken Encoding: the tables, rebuilt.
-        extra = {k: getattr(self, k) for k in ("_vocab", "_source") if hasattr(self, k)}
-        return _rebuild, (type(self), self._args, self.pattern, self.name, self.native_split, extra)
-
-    def __copy__(self) -> Tokenizer:
-        new = type(self).__new__(type(self))  # shares the immutable encoder
-        new.__dict__.update(self.__dict__)
-        return new
 
     def __repr__(self) -> str:
         split = "native" if self.native_split else "regex"
@@ -318,16 +310,6 @@ class Tokenizer:
         from . import export
 
         return export.save_tiktoken(self.vocab, path, **kw)
-
-
-def _rebuild(cls: Any, args: tuple, pattern: Pattern, name: str, native: bool, extra: dict) -> Any:
-    tokens, merges, specials, whole_piece = args
-    tok = cls.__new__(cls)
-    tok._setup(
-        tokens, merges, specials, pattern, name, native_split=native, whole_piece=whole_piece
-    )
-    tok.__dict__.update(extra)
-    return tok
 
 
 def _loaders() -> Any:
