@@ -68,7 +68,8 @@ def test_pickle_and_copy(toks, mixed_text):
     from tokenizer.vocab import Vocabulary
 
     text = mixed_text + EOT + "õ<｜fim▁hole｜>"
-    kinds = [*toks, load_tokenizer("deepseek-coder"), Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))]
+    bytes_only = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
+    kinds = [*toks, load_tokenizer("deepseek-coder"), bytes_only]
     for k, tok in enumerate(kinds):
         for other in (copy.copy(tok), copy.deepcopy(tok), pickle.loads(pickle.dumps(tok))):
             assert type(other) is Tokenizer and repr(other) == repr(tok)
@@ -82,7 +83,7 @@ def test_pickle_and_copy(toks, mixed_text):
 
 def test_token_to_id_types(toks, tiktoken_cl100k):
     tok = toks[0]
-    for t in (b"hello", "hello", b" world", bytearray(b"hello"), memoryview(b"hello"), EOT, EOT.encode()):
+    for t in (b"hello", "hello", b" world", bytearray(b"hello"), memoryview(b"hi"), EOT, EOT.encode()):
         assert tok.token_to_id(t) == tiktoken_cl100k.encode_single_token(
             t if isinstance(t, (str, bytes)) else bytes(t)
         )

@@ -1,6 +1,6 @@
 """tiktoken-compatible extras of the runtime tokenizer, so code written for ``tiktoken.Encoding``
-runs unchanged: pickling and copies, ``special_tokens_set``, ``max_token_value``, ``is_special_token``,
-``encode_single_token``, ``decode_tokens_bytes``, ``decode_with_offsets``, ``decode_batch``,
+runs unchanged: pickling and copies, ``special_tokens_set``, ``max_token_value``,
+``is_special_token``, ``encode_single_token``, ``decode_tokens_bytes``, ``decode_with_offsets``, ``decode_batch``,
 ``decode_bytes_batch``.
 
 Stage: encode / decode (a mixin of ``tokenizer.encoding.Tokenizer``). Each is a few lines over the
@@ -79,7 +79,8 @@ class TiktokenCompat:
     def decode_tokens_bytes(self, tokens: Sequence[int]) -> list[bytes]:
         """The bytes of each id.
 
-        >>> Tokenizer.from_tiktoken("cl100k_base").decode_tokens_bytes([15339, 1917])  # doctest: +SKIP
+        >>> tok = Tokenizer.from_tiktoken("cl100k_base")  # doctest: +SKIP
+        >>> tok.decode_tokens_bytes([15339, 1917])  # doctest: +SKIP
         [b'hello', b' world']
         """
         one = self.decode_single_token_bytes  # type: ignore[attr-defined]
@@ -89,7 +90,8 @@ class TiktokenCompat:
         """The text (strict UTF-8) and the character offset where each token starts, as tiktoken
         computes it (a token that starts inside a character starts at that character).
 
-        >>> Tokenizer.from_tiktoken("cl100k_base").decode_with_offsets([15339, 1917])  # doctest: +SKIP
+        >>> tok = Tokenizer.from_tiktoken("cl100k_base")  # doctest: +SKIP
+        >>> tok.decode_with_offsets([15339, 1917])  # doctest: +SKIP
         ('hello world', [0, 5])
         """
         parts = self.decode_tokens_bytes(tokens)
