@@ -83,7 +83,7 @@ def test_pickle_and_copy(toks, mixed_text):
 
 def test_token_to_id_types(toks, tiktoken_cl100k):
     tok = toks[0]
-    for t in (b"hello", "hello", b" world", bytearray(b"hello"), memoryview(b"hi"), EOT, EOT.encode()):
+    for t in (b"hello", "hello", b" world", bytearray(b"hi"), memoryview(b"hi"), EOT, EOT.encode()):
         assert tok.token_to_id(t) == tiktoken_cl100k.encode_single_token(
             t if isinstance(t, (str, bytes)) else bytes(t)
         )

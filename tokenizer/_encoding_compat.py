@@ -1,7 +1,7 @@
 """tiktoken-compatible extras of the runtime tokenizer, so code written for ``tiktoken.Encoding``
 runs unchanged: pickling and copies, ``special_tokens_set``, ``max_token_value``,
-``is_special_token``, ``encode_single_token``, ``decode_tokens_bytes``, ``decode_with_offsets``, ``decode_batch``,
-``decode_bytes_batch``.
+``is_special_token``, ``encode_single_token``, ``decode_tokens_bytes``, ``decode_with_offsets``,
+``decode_batch``, ``decode_bytes_batch``.
 
 Stage: encode / decode (a mixin of ``tokenizer.encoding.Tokenizer``). Each is a few lines over the
 Tokenizer's own methods; nothing here touches the native core directly. It does not add
