@@ -173,3 +173,14 @@ def test_tiktoken_compat_methods(toks, tiktoken_cl100k, mixed_text):
         got = tok.decode_batch(batch, errors=errors, num_threads=2)
         assert got == tk.decode_batch(batch, errors=errors, num_threads=2)
     assert tok.decode_bytes_batch(batch) == tk.decode_bytes_batch(batch)
+
+
+def test_stream_decoder_strict_finish_resets(toks):
+    """finish() resets even when it raises; the truncated bytes used to poison the next stream."""
+    tok = toks[0]
+    d = tok.stream_decoder(errors="strict")
+    assert d.feed(tok.encode("🚀")[0]) == "" and d.pending
+    with pytest.raises(UnicodeDecodeError):
+        d.finish()
+    assert d.pending == b""
+    assert d.feed_many(tok.encode("hi 🚀")) + d.finish() == "hi 🚀"
