@@ -184,3 +184,13 @@ def test_stream_decoder_strict_finish_resets(toks):
         d.finish()
     assert d.pending == b""
     assert d.feed_many(tok.encode("hi 🚀")) + d.finish() == "hi 🚀"
+
+
+def test_batch_of_one_string_is_a_type_error(toks):
+    """encode_batch("some text") is a mistake, not a batch of one-character texts."""
+    for tok in toks:
+        for f in (tok.encode_batch, tok.encode_ordinary_batch, tok.encode_batch_to_numpy):
+            with pytest.raises(TypeError, match="sequence of str"):
+                f("hello")
+        assert tok.encode_batch(iter(["a", "b"])) == [[64], [65]]
+        assert tok.encode_batch(("a",)) == [[64]] and tok.encode_ordinary_batch([]) == []

@@ -35,6 +35,8 @@ def encode_many(
     numpy: bool,
 ) -> Any:
     """Ids of every text (``numpy=True``: ``(flat ids, offsets)``), with ``encode``'s semantics."""
+    if isinstance(texts, (str, bytes)):  # list("abc") would encode each character on its own
+        raise TypeError(f"texts must be a sequence of str, not {type(texts).__name__}")
     texts = list(texts)
     if num_threads is not None:
         num_threads = operator.index(num_threads)  # TypeError for 1.5, "2"
