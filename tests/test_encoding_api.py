@@ -194,3 +194,19 @@ def test_batch_of_one_string_is_a_type_error(toks):
                 f("hello")
         assert tok.encode_batch(iter(["a", "b"])) == [[64], [65]]
         assert tok.encode_batch(("a",)) == [[64]] and tok.encode_ordinary_batch([]) == []
+
+
+def test_deepseek_coder_added_letters_round_trip():
+    """Ids equal Hugging Face's; decode gives the text back (tokenizers 0.23 gives U+FFFD)."""
+    import json
+
+    tokenizers = pytest.importorskip("tokenizers")
+    from tokenizer.encoding import load_tokenizer
+    from tokenizer.interop import load_hf_tokenizer_json
+
+    tok = load_tokenizer("deepseek-coder")
+    hf = tokenizers.Tokenizer.from_str(json.dumps(load_hf_tokenizer_json("deepseek-coder")))
+    text = "Grüße über Öl, þú ÿ À Á õ÷"
+    ids = hf.encode(text, add_special_tokens=False).ids
+    assert tok.encode(text) == ids and 32009 in ids
+    assert tok.decode(ids) == text
