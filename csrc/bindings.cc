@@ -173,6 +173,7 @@ std::vector<uint32_t> ids_from(const py::handle& obj) {
   if (py::isinstance<py::array>(obj)) {
     auto any = py::reinterpret_borrow<py::array>(obj);
     char kind = any.dtype().kind();
+    if (any.size() == 0) return ids;  // np.array([]) is float64: still an empty list of ids
     if ((kind != 'i' && kind != 'u') || any.ndim() != 1) {
       throw py::type_error("token ids must be a 1-D integer array, not " +
                            std::to_string(any.ndim()) + "-D " + std::string(py::str(any.dtype())));

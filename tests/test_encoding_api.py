@@ -125,6 +125,7 @@ def test_decode_id_validation(toks):
         with pytest.raises(TypeError):
             tok.decode_single_token_bytes(bad)
     assert tok.decode_single_token_bytes(np.int64(15339)) == b"hello"
+    assert tok.decode(np.array([])) == "" and tok.decode_bytes(np.zeros((0, 3))) == b""
 
 
 def test_num_threads_argument(toks):
