@@ -211,3 +211,9 @@ def test_deepseek_coder_added_letters_round_trip():
     ids = hf.encode(text, add_special_tokens=False).ids
     assert tok.encode(text) == ids and 32009 in ids
     assert tok.decode(ids) == text
+
+
+def test_constructor_needs_a_vocabulary():
+    for bad in ("cl100k_base", None, {"a": 1}):
+        with pytest.raises(TypeError, match="load_tokenizer"):
+            Tokenizer(bad)

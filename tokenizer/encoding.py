@@ -61,6 +61,11 @@ class Tokenizer(TiktokenCompat):
     def __init__(
         self, vocab: Vocabulary, *, name: str | None = None, native_split: bool | None = None
     ) -> None:
+        if not isinstance(vocab, Vocabulary):
+            raise TypeError(
+                f"Tokenizer() takes a Vocabulary, not {type(vocab).__name__}; for a name or a "
+                "file use load_tokenizer(spec) or Tokenizer.load / from_tiktoken / from_hf"
+            )
         specials = [(s, i, False) for s, i in vocab.special_tokens.items()]
         self._setup(
             list(vocab.tokens),
