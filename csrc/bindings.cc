@@ -154,31 +154,52 @@ py::object ids_out(const Encoder& enc, const std::vector<uint32_t>& ids, bool nu
   return ids_to_list(ids);
 }
 
-// Token ids from a list/tuple/iterable of ints or an integer NumPy array; IndexError when an id
-// cannot be a token id at all (negative or >= 2^32).
+// One token id from a Python int (or anything with __index__; floats are a TypeError);
+// IndexError when it cannot be a token id at all (negative or >= 2^32).
+uint32_t id_from(const py::handle& item) {
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(item.ptr(), &overflow);
+  if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+  if (overflow || v < 0 || v > 0xFFFFFFFFll) {
+    throw py::index_error("token id " + std::string(py::str(item)) + " is not in the vocabulary");
+  }
+  return static_cast<uint32_t>(v);
+}
+
+// Token ids from a list/tuple/iterable of ints or a 1-D integer NumPy array (a float or 2-D
+// array is a TypeError, not truncated or flattened); IndexError as in id_from.
 std::vector<uint32_t> ids_from(const py::handle& obj) {
   std::vector<uint32_t> ids;
-  auto bad = [](long long v) {
-    return py::index_error("token id " + std::to_string(v) + " is not in the vocabulary");
-  };
   if (py::isinstance<py::array>(obj)) {
+    auto any = py::reinterpret_borrow<py::array>(obj);
+    char kind = any.dtype().kind();
+    if (any.size() == 0) return ids;  // np.array([]) is float64: still an empty list of ids
+    if ((kind != 'i' && kind != 'u') || any.ndim() != 1) {
+      throw py::type_error("token ids must be a 1-D integer array, not " +
+                           std::to_string(any.ndim()) + "-D " + std::string(py::str(any.dtype())));
+    }
+    auto bad = [](const std::string& v) {
+      return py::index_error("token id " + v + " is not in the vocabulary");
+    };
+    ids.resize(static_cast<size_t>(any.size()));
+    if (kind == 'u') {
+      auto arr = py::array_t<uint64_t, py::array::c_style | py::array::forcecast>::ensure(obj);
+      const uint64_t* p = arr.data();
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (p[i] > 0xFFFFFFFFull) throw bad(std::to_string(p[i]));
+        ids[i] = static_cast<uint32_t>(p[i]);
+      }
+      return ids;
+    }
     auto arr = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(obj);
-    if (!arr) throw py::type_error("token ids must be integers");
     const int64_t* p = arr.data();
-    ids.resize(static_cast<size_t>(arr.size()));
     for (size_t i = 0; i < ids.size(); ++i) {
-      if (p[i] < 0 || p[i] > 0xFFFFFFFFll) throw bad(p[i]);
+      if (p[i] < 0 || p[i] > 0xFFFFFFFFll) throw bad(std::to_string(p[i]));
       ids[i] = static_cast<uint32_t>(p[i]);
     }
     return ids;
   }
-  for (py::handle item : obj) {
-    int overflow = 0;
-    long long v = PyLong_AsLongLongAndOverflow(item.ptr(), &overflow);
-    if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
-    if (overflow || v < 0 || v > 0xFFFFFFFFll) throw bad(overflow ? -1 : v);
-    ids.push_back(static_cast<uint32_t>(v));
-  }
+  for (py::handle item : obj) ids.push_back(id_from(item));
   return ids;
 }
 
@@ -310,7 +331,8 @@ void bind_encode(py::module_& m) {
           },
           py::arg("ids"), "Concatenated bytes of the ids (IndexError for an unknown id).")
       .def(
-          "token_bytes", [](const Encoder& e, uint32_t id) { return py::bytes(std::string(e.token_bytes(id))); },
+          "token_bytes",
+          [](const Encoder& e, py::handle id) { return py::bytes(std::string(e.token_bytes(id_from(id)))); },
           py::arg("id"))
       .def(
           "lookup",

@@ -15,6 +15,7 @@ MODULES = [
     "tokenizer.interop",
     "tokenizer._encoding_special",
     "tokenizer._encoding_batch",
+    "tokenizer._encoding_compat",
     "tokenizer._corpus_records",
     "tokenizer._corpus_mix",
     "tokenizer._corpus_hf",

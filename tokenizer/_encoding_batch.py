@@ -14,10 +14,11 @@ special-token rules stay in ``tokenizer.encoding`` / ``tokenizer._encoding_speci
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._encoding_special import id_dtype, special_policy, special_sets
+from ._encoding_special import check_unknown_disallowed, id_dtype, special_policy, special_sets
 
 if TYPE_CHECKING:
     from .encoding import Tokenizer
@@ -34,11 +35,18 @@ def encode_many(
     numpy: bool,
 ) -> Any:
     """Ids of every text (``numpy=True``: ``(flat ids, offsets)``), with ``encode``'s semantics."""
+    if isinstance(texts, (str, bytes)):  # list("abc") would encode each character on its own
+        raise TypeError(f"texts must be a sequence of str, not {type(texts).__name__}")
     texts = list(texts)
-    if num_threads is not None and num_threads < 1:
-        raise ValueError("num_threads must be at least 1")
+    if num_threads is not None:
+        num_threads = operator.index(num_threads)  # TypeError for 1.5, "2"
+        if num_threads < 1:
+            raise ValueError("num_threads must be at least 1")
+        num_threads = min(num_threads, max(1, len(texts)))  # (2**70 does not fit a size_t)
     if tok.native_split:
         allowed, disallowed = special_sets(tok, allowed_special, disallowed_special)
+        for text in texts if disallowed.difference(tok.special_tokens) else ():
+            check_unknown_disallowed(tok, text, disallowed)
         try:
             return tok._enc.encode_batch(
                 texts, special_policy(tok, allowed, disallowed), num_threads or 0, numpy

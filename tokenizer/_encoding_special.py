@@ -25,24 +25,56 @@ from ._native import core
 if TYPE_CHECKING:
     from .encoding import Tokenizer
 
-__all__ = ["special_sets", "special_policy", "special_regex", "encode_regex", "id_dtype"]
+__all__ = [
+    "special_sets",
+    "check_unknown_disallowed",
+    "special_policy",
+    "special_regex",
+    "encode_regex",
+    "id_dtype",
+]
 
-#: At most this many distinct (allowed, disallowed) policies are cached per tokenizer.
+#: At most this many distinct policies (and special-token regexes) are cached per tokenizer.
 _MAX_POLICIES = 64
 
 
 def special_sets(
     tok: Tokenizer, allowed_special: Any, disallowed_special: Any
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """``(allowed, disallowed)`` special-token texts; HF non-special added tokens always allowed."""
-    allowed = (
-        frozenset(tok.special_tokens) if allowed_special == "all" else frozenset(allowed_special)
-    )
-    if disallowed_special == "all":
+    """``(allowed, disallowed)`` special-token texts; HF non-special added tokens always allowed.
+
+    As in tiktoken, an explicitly disallowed token stays disallowed even when it is also allowed
+    (``"all"``), ``disallowed_special=None`` means none, and a string other than ``"all"`` is a
+    ``TypeError`` (a set of its characters is never what was meant).
+    """
+    allowed = frozenset(tok.special_tokens) if _is_all(allowed_special) else _names(allowed_special)
+    if _is_all(disallowed_special):
         disallowed = frozenset(tok.special_tokens) - allowed
     else:
-        disallowed = frozenset(disallowed_special)
-    return allowed | tok._always, disallowed - tok._always
+        disallowed = frozenset() if disallowed_special is None else _names(disallowed_special)
+    return (allowed - disallowed) | tok._always, disallowed - tok._always
+
+
+def _is_all(arg: Any) -> bool:
+    return isinstance(arg, str) and arg == "all"
+
+
+def _names(arg: Any) -> frozenset[str]:
+    if isinstance(arg, frozenset):
+        return arg
+    if isinstance(arg, (str, bytes)):
+        raise TypeError(f'special tokens must be "all" or a collection of str, not {arg!r}')
+    return frozenset(arg)
+
+
+def check_unknown_disallowed(tok: Tokenizer, text: Any, disallowed: frozenset[str]) -> None:
+    """Raise like tiktoken when ``text`` holds a disallowed name that is not a special token
+    (the native scan only knows the tokenizer's own special tokens)."""
+    extra = disallowed.difference(tok.special_tokens)
+    if extra and isinstance(text, str) and (m := special_regex(tok, extra).search(text)):
+        raise ValueError(
+            f"Encountered text corresponding to disallowed special token {m.group()!r}"
+        )
 
 
 def special_policy(tok: Tokenizer, allowed: frozenset[str], disallowed: frozenset[str]) -> Any:
@@ -65,7 +97,8 @@ def special_regex(tok: Tokenizer, names: frozenset[str]) -> Any:
     if rx is None:
         alts = sorted(names, key=len, reverse=True)
         rx = regex.compile("|".join(regex.escape(s) for s in alts)) if alts else None
-        tok._rx_cache[names] = rx
+        if len(tok._rx_cache) < _MAX_POLICIES:  # per-call sets must not grow it without bound
+            tok._rx_cache[names] = rx
     return rx
 
 

@@ -19,7 +19,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._encoding_batch import encode_many
-from ._encoding_special import encode_regex, special_policy, special_sets
+from ._encoding_compat import TiktokenCompat
+from ._encoding_special import (
+    check_unknown_disallowed,
+    encode_regex,
+    special_policy,
+    special_sets,
+)
 from ._native import core
 from ._split import RegexSplitter, native_available
 from .patterns import Pattern
@@ -36,8 +42,9 @@ _NONE: frozenset[str] = frozenset()  # encode()'s default allowed_special (ident
 _EOT_NAMES = ("<|endoftext|>", "<｜end▁of▁sentence｜>", "</s>", "<|end_of_text|>")
 
 
-class Tokenizer:
+class Tokenizer(TiktokenCompat):
     """Encode and decode with one vocabulary. Immutable, so one instance is safe across threads.
+    Pickles; has ``tiktoken.Encoding``'s methods too (``tokenizer._encoding_compat``).
 
     Args:
         vocab: a :class:`~tokenizer.vocab.Vocabulary` (ids are ranks: rank-based BPE, tiktoken's
@@ -54,6 +61,11 @@ class Tokenizer:
     def __init__(
         self, vocab: Vocabulary, *, name: str | None = None, native_split: bool | None = None
     ) -> None:
+        if not isinstance(vocab, Vocabulary):
+            raise TypeError(
+                f"Tokenizer() takes a Vocabulary, not {type(vocab).__name__}; for a name or a "
+                "file use load_tokenizer(spec) or Tokenizer.load / from_tiktoken / from_hf"
+            )
         specials = [(s, i, False) for s, i in vocab.special_tokens.items()]
         self._setup(
             list(vocab.tokens),
@@ -81,6 +93,7 @@ class Tokenizer:
     ) -> None:
         self.name = name
         self.pattern = pattern
+        self._args = (tokens, merges, specials, whole_piece)  # to rebuild (pickle, deepcopy)
         native = native_available(pattern)
         if native_split and not native:
             raise ValueError(f"no native pre-tokenizer for pattern {pattern.name!r}")
@@ -155,6 +168,7 @@ class Tokenizer:
         allowed, disallowed = special_sets(self, allowed_special, disallowed_special)
         try:
             if self.native_split:
+                check_unknown_disallowed(self, text, disallowed)
                 return self._enc.encode(text, special_policy(self, allowed, disallowed), numpy)
             return encode_regex(self, text, allowed, disallowed, numpy)
         except UnicodeEncodeError:
@@ -259,14 +273,21 @@ class Tokenizer:
         return self._enc.token_bytes(token_id)
 
     def token_to_id(self, token: bytes | str) -> int:
-        """Id of a token given by its bytes, or a special token by its text.
+        """Id of a token given by its bytes (or text), special tokens included.
 
-        Raises ``KeyError`` if there is none.
+        Raises ``KeyError`` if there is none, ``TypeError`` for anything but ``bytes`` / ``str``.
         """
-        if isinstance(token, str) and token in self.special_tokens:
-            return self.special_tokens[token]
-        b = token.encode("utf-8") if isinstance(token, str) else bytes(token)
+        if isinstance(token, str):
+            if token in self.special_tokens:
+                return self.special_tokens[token]
+            b = token.encode("utf-8", "surrogatepass")
+        elif isinstance(token, (bytes, bytearray, memoryview)):
+            b = bytes(token)  # (bytes(5) would be five zero bytes: ints are refused)
+        else:
+            raise TypeError(f"token must be bytes or str, not {type(token).__name__}")
         found = self._enc.lookup(b)
+        if found is None and (s := b.decode("utf-8", "replace")) in self.special_tokens:
+            return self.special_tokens[s]  # a special token by its bytes, as tiktoken allows
         if found is None:
             raise KeyError(f"{token!r} is not a token of {self.name}")
         return int(found)

@@ -64,8 +64,9 @@ class StreamDecoder:
 
         A truncated character becomes U+FFFD, or raises with ``strict``.
         """
-        out = self._decoder.decode(b"", final=True)
-        self._decoder.reset()
-        return out
+        try:
+            return self._decoder.decode(b"", final=True)
+        finally:
+            self._decoder.reset()  # also after a strict error: the next stream starts clean
 
     flush = finish

@@ -1,0 +1,219 @@
+"""Tokenizer's Python API at its edges, against real tiktoken: special-token argument forms,
+argument and id validation, pickling. Both split paths (native and ``regex``) must agree."""
+
+from __future__ import annotations
+
+import pytest
+
+from tokenizer.encoding import Tokenizer
+
+EOT, FIM = "<|endoftext|>", "<|fim_prefix|>"
+
+
+@pytest.fixture(scope="module")
+def toks():
+    """cl100k_base with the native pre-tokenizer and with the regex one."""
+    return [Tokenizer.from_tiktoken("cl100k_base", native_split=s) for s in (True, False)]
+
+
+def _outcome(f):
+    try:
+        return f()
+    except (ValueError, TypeError) as e:
+        return type(e)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"allowed_special": {EOT}, "disallowed_special": {EOT}},
+        {"allowed_special": "all", "disallowed_special": {FIM}},
+        {"disallowed_special": {"<|foo|>"}},
+        {"disallowed_special": None},
+        {"allowed_special": "all", "disallowed_special": None},
+    ],
+)
+@pytest.mark.parametrize("text", [f"a{EOT}{FIM}b", f"{EOT}", "hi <|foo|> there", ""])
+def test_special_arguments_match_tiktoken(toks, tiktoken_cl100k, kw, text):
+    """An explicitly disallowed token raises even when allowed; names that are not special tokens
+    are searched for too; None means none (all as in tiktoken, on both split paths)."""
+    want = _outcome(lambda: tiktoken_cl100k.encode(text, **kw))
+    for tok in toks:
+        assert _outcome(lambda: tok.encode(text, **kw)) == want
+        assert _outcome(lambda: tok.encode_batch([text, "x"], **kw)) == (
+            want if isinstance(want, type) else [want, [87]]
+        )
+        got = _outcome(lambda: tok.encode_to_numpy(text, **kw))
+        assert got == want if isinstance(want, type) else got.tolist() == want
+
+
+@pytest.mark.parametrize("bad", [EOT, "ALL", "", b"all"])
+def test_special_argument_strings_are_type_errors(toks, bad):
+    """A string other than "all" is not read as a set of characters (tiktoken: TypeError too)."""
+    for tok in toks:
+        with pytest.raises(TypeError, match="collection of str"):
+            tok.encode(EOT, allowed_special=bad)
+        with pytest.raises(TypeError, match="collection of str"):
+            tok.encode("x", disallowed_special=bad)
+        with pytest.raises(TypeError, match="collection of str"):
+            tok.encode_batch(["x"], allowed_special=bad)
+
+
+def test_pickle_and_copy(toks, mixed_text):
+    """Tokenizers pickle like tiktoken Encodings (multiprocessing, datasets.map(num_proc=...))."""
+    import copy
+    import pickle
+
+    from tokenizer.encoding import load_tokenizer
+    from tokenizer.vocab import Vocabulary
+
+    text = mixed_text + EOT + "õ<｜fim▁hole｜>"
+    bytes_only = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
+    kinds = [*toks, load_tokenizer("deepseek-coder"), bytes_only]
+    for k, tok in enumerate(kinds):
+        for other in (copy.copy(tok), copy.deepcopy(tok), pickle.loads(pickle.dumps(tok))):
+            assert type(other) is Tokenizer and repr(other) == repr(tok)
+            assert other.encode(text, allowed_special="all") == tok.encode(
+                text, allowed_special="all"
+            )
+            assert other.special_tokens == tok.special_tokens and other.eot_token == tok.eot_token
+        if k >= 2:  # (cl100k's re-laid-out vocab takes seconds to build)
+            assert other.vocab.tokens == tok.vocab.tokens
+
+
+def test_token_to_id_types(toks, tiktoken_cl100k):
+    tok = toks[0]
+    for t in (b"hello", "hello", b" world", bytearray(b"hi"), memoryview(b"hi"), EOT, EOT.encode()):
+        assert tok.token_to_id(t) == tiktoken_cl100k.encode_single_token(
+            t if isinstance(t, (str, bytes)) else bytes(t)
+        )
+    for bad in (1, 5, None, 1.0, ["a"]):
+        with pytest.raises(TypeError, match="bytes or str"):
+            tok.token_to_id(bad)  # token_to_id(1) was the id of b"\x00" (bytes(1))
+    for missing in ("\ud800", b"\xff\xff\xff", "<|not_special|>"):
+        with pytest.raises(KeyError):
+            tok.token_to_id(missing)
+
+
+def test_decode_id_validation(toks):
+    """Integer arrays of every dtype decode; float and 2-D arrays are TypeErrors (they were
+    truncated and flattened); ids that cannot exist are IndexErrors naming the id, also one at a
+    time (decode_single_token_bytes and StreamDecoder raised pybind's 'incompatible function
+    arguments' TypeError)."""
+    import numpy as np
+
+    tok = toks[0]
+    ids = [15339, 1917]
+    for dt in (np.int16, np.int32, np.int64, np.uint16, np.uint32, np.uint64):
+        assert tok.decode(np.array(ids, dtype=dt)) == "hello world"
+    assert tok.decode(np.array([15339, 0, 1917], dtype=np.int64)[::2]) == "hello world"
+    for bad in (np.array(ids, dtype=np.float64), np.array([1.7]), np.array([ids]), [1.0]):
+        with pytest.raises(TypeError):
+            tok.decode(bad)
+        with pytest.raises(TypeError):
+            tok.decode_bytes(bad)
+    for big in (-1, 2**32, 2**64, 100_256, 100_277):
+        for f in (tok.decode, tok.decode_bytes, lambda i: tok.stream_decoder().feed_many(i)):
+            with pytest.raises(IndexError, match=f"token id {big} is not"):
+                f([big])
+        for f in (tok.decode_single_token_bytes, tok.id_to_token, tok.stream_decoder().feed):
+            with pytest.raises(IndexError, match=f"token id {big} is not"):
+                f(big)
+    with pytest.raises(IndexError, match="token id 9223372036854775813 is not"):
+        tok.decode(np.array([2**63 + 5], dtype=np.uint64))
+    for bad in (None, "1", 1.0):
+        with pytest.raises(TypeError):
+            tok.decode_single_token_bytes(bad)
+    assert tok.decode_single_token_bytes(np.int64(15339)) == b"hello"
+    assert tok.decode(np.array([])) == "" and tok.decode_bytes(np.zeros((0, 3))) == b""
+
+
+def test_num_threads_argument(toks):
+    for tok in toks:
+        want = [tok.encode("a b"), tok.encode("c")]
+        for n in (None, 1, 2, 10**6, 2**70, True):
+            assert tok.encode_batch(["a b", "c"], num_threads=n) == want  # 2**70: TypeError
+            assert tok.encode_ordinary_batch(["a b", "c"], num_threads=n) == want
+        for n in (0, -1):
+            with pytest.raises(ValueError, match="num_threads"):
+                tok.encode_batch(["a"], num_threads=n)
+        for n in (1.5, "2"):
+            with pytest.raises(TypeError):
+                tok.encode_ordinary_batch(["a"], num_threads=n)
+        assert tok.encode_batch([], num_threads=2**70) == []
+
+
+def test_policy_caches_are_bounded(toks):
+    """Per-call special-token sets (e.g. a document's own markers) do not grow memory forever."""
+    for tok in toks:
+        for i in range(300):
+            with pytest.raises(ValueError):
+                tok.encode(f"a <|m{i}|> b", disallowed_special={f"<|m{i}|>"})
+            tok.encode("x", allowed_special={f"<|m{i}|>"}, disallowed_special={f"<|n{i}|>"})
+        assert len(tok._policies) <= 64 and len(tok._rx_cache) <= 64
+
+
+def test_tiktoken_compat_methods(toks, tiktoken_cl100k, mixed_text):
+    """Code written for tiktoken.Encoding runs unchanged (and gets the same answers)."""
+    tk = tiktoken_cl100k
+    tok = toks[0]
+    ids = tk.encode(mixed_text + EOT, allowed_special="all")
+    batch = [ids[:7], [], ids[7:], [188, 9468]]  # (188 alone is an invalid byte)
+    assert tok.special_tokens_set == tk.special_tokens_set
+    assert tok.max_token_value == tk.max_token_value
+    assert [tok.is_special_token(i) for i in (100257, 100276, 15339, 100256)] == [
+        tk.is_special_token(i) for i in (100257, 100276, 15339, 100256)
+    ]
+    for t in ("hello", b" world", EOT):
+        assert tok.encode_single_token(t) == tk.encode_single_token(t)
+    with pytest.raises(KeyError):
+        tok.encode_single_token("hello world")
+    assert tok.decode_tokens_bytes(ids) == tk.decode_tokens_bytes(ids)
+    assert tok.decode_with_offsets(ids) == tk.decode_with_offsets(ids)
+    for errors in ("replace", "ignore"):
+        got = tok.decode_batch(batch, errors=errors, num_threads=2)
+        assert got == tk.decode_batch(batch, errors=errors, num_threads=2)
+    assert tok.decode_bytes_batch(batch) == tk.decode_bytes_batch(batch)
+
+
+def test_stream_decoder_strict_finish_resets(toks):
+    """finish() resets even when it raises; the truncated bytes used to poison the next stream."""
+    tok = toks[0]
+    d = tok.stream_decoder(errors="strict")
+    assert d.feed(tok.encode("🚀")[0]) == "" and d.pending
+    with pytest.raises(UnicodeDecodeError):
+        d.finish()
+    assert d.pending == b""
+    assert d.feed_many(tok.encode("hi 🚀")) + d.finish() == "hi 🚀"
+
+
+def test_batch_of_one_string_is_a_type_error(toks):
+    """encode_batch("some text") is a mistake, not a batch of one-character texts."""
+    for tok in toks:
+        for f in (tok.encode_batch, tok.encode_ordinary_batch, tok.encode_batch_to_numpy):
+            with pytest.raises(TypeError, match="sequence of str"):
+                f("hello")
+        assert tok.encode_batch(iter(["a", "b"])) == [[64], [65]]
+        assert tok.encode_batch(("a",)) == [[64]] and tok.encode_ordinary_batch([]) == []
+
+
+def test_deepseek_coder_added_letters_round_trip():
+    """Ids equal Hugging Face's; decode gives the text back (tokenizers 0.23 gives U+FFFD)."""
+    import json
+
+    tokenizers = pytest.importorskip("tokenizers")
+    from tokenizer.encoding import load_tokenizer
+    from tokenizer.interop import load_hf_tokenizer_json
+
+    tok = load_tokenizer("deepseek-coder")
+    hf = tokenizers.Tokenizer.from_str(json.dumps(load_hf_tokenizer_json("deepseek-coder")))
+    text = "Grüße über Öl, þú ÿ À Á õ÷"
+    ids = hf.encode(text, add_special_tokens=False).ids
+    assert tok.encode(text) == ids and 32009 in ids
+    assert tok.decode(ids) == text
+
+
+def test_constructor_needs_a_vocabulary():
+    for bad in ("cl100k_base", None, {"a": 1}):
+        with pytest.raises(TypeError, match="load_tokenizer"):
+            Tokenizer(bad)

@@ -1,0 +1,127 @@
+"""tiktoken-compatible extras of the runtime tokenizer, so code written for ``tiktoken.Encoding``
+runs unchanged: pickling and copies, ``special_tokens_set``, ``max_token_value``,
+``is_special_token``, ``encode_single_token``, ``decode_tokens_bytes``, ``decode_with_offsets``,
+``decode_batch``, ``decode_bytes_batch``.
+
+Stage: encode / decode (a mixin of ``tokenizer.encoding.Tokenizer``). Each is a few lines over the
+Tokenizer's own methods; nothing here touches the native core directly. It does not add
+tiktoken's ``encode_with_unstable``.
+
+>>> from tokenizer.encoding import Tokenizer
+>>> from tokenizer.vocab import Vocabulary
+>>> tok = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
+>>> tok.decode_tokens_bytes([104, 105]), tok.max_token_value
+([b'h', b'i'], 255)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .encoding import Tokenizer
+    from .patterns import Pattern
+
+__all__ = ["TiktokenCompat"]
+
+
+class TiktokenCompat:
+    """Mixin: the parts of ``tiktoken.Encoding``'s API that Tokenizer's core methods lack."""
+
+    special_tokens: dict[str, int]
+    n_vocab: int
+    name: str
+    pattern: Pattern
+    native_split: bool
+    _args: tuple[Any, ...]  # Tokenizer._setup's tables: (tokens, merges, specials, whole_piece)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Pickles (multiprocessing, datasets.map) like a tiktoken Encoding: the tables, rebuilt.
+        extra = {k: getattr(self, k) for k in ("_vocab", "_source") if hasattr(self, k)}
+        return _rebuild, (type(self), self._args, self.pattern, self.name, self.native_split, extra)
+
+    def __copy__(self) -> Tokenizer:
+        new = type(self).__new__(type(self))  # shares the immutable encoder
+        new.__dict__.update(self.__dict__)
+        return new
+
+    @property
+    def special_tokens_set(self) -> set[str]:
+        """The special tokens' texts (tiktoken's name)."""
+        return set(self.special_tokens)
+
+    @property
+    def max_token_value(self) -> int:
+        """The largest id (``n_vocab - 1``)."""
+        return self.n_vocab - 1
+
+    def is_special_token(self, token: int) -> bool:
+        """Whether ``token`` is the id of a special token.
+
+        >>> from tokenizer.encoding import Tokenizer  # doctest: +SKIP
+        >>> Tokenizer.from_tiktoken("cl100k_base").is_special_token(100257)  # doctest: +SKIP
+        True
+        """
+        ids = getattr(self, "_special_ids", None)
+        if ids is None:
+            ids = self._special_ids = frozenset(self.special_tokens.values())
+        return token in ids
+
+    def encode_single_token(self, text_or_bytes: str | bytes) -> int:
+        """The id of one whole token, special tokens included (``KeyError`` if it is none).
+
+        >>> Tokenizer.from_tiktoken("cl100k_base").encode_single_token("hello")  # doctest: +SKIP
+        15339
+        """
+        return self.token_to_id(text_or_bytes)  # type: ignore[attr-defined]
+
+    def decode_tokens_bytes(self, tokens: Sequence[int]) -> list[bytes]:
+        """The bytes of each id.
+
+        >>> tok = Tokenizer.from_tiktoken("cl100k_base")  # doctest: +SKIP
+        >>> tok.decode_tokens_bytes([15339, 1917])  # doctest: +SKIP
+        [b'hello', b' world']
+        """
+        one = self.decode_single_token_bytes  # type: ignore[attr-defined]
+        return [one(t) for t in tokens]
+
+    def decode_with_offsets(self, tokens: Sequence[int]) -> tuple[str, list[int]]:
+        """The text (strict UTF-8) and the character offset where each token starts, as tiktoken
+        computes it (a token that starts inside a character starts at that character).
+
+        >>> tok = Tokenizer.from_tiktoken("cl100k_base")  # doctest: +SKIP
+        >>> tok.decode_with_offsets([15339, 1917])  # doctest: +SKIP
+        ('hello world', [0, 5])
+        """
+        parts = self.decode_tokens_bytes(tokens)
+        text_len, offsets = 0, []
+        for b in parts:
+            offsets.append(max(0, text_len - (len(b) > 0 and 0x80 <= b[0] < 0xC0)))
+            text_len += sum(1 for c in b if not 0x80 <= c < 0xC0)
+        return b"".join(parts).decode("utf-8", errors="strict"), offsets
+
+    def decode_batch(
+        self, batch: Sequence[Sequence[int]], *, errors: str = "replace", num_threads: int = 8
+    ) -> list[str]:
+        """:meth:`decode` of each id list (``num_threads`` is accepted for tiktoken's signature;
+        decoding is a copy per id, done here in one thread)."""
+        dec = self.decode  # type: ignore[attr-defined]
+        return [dec(ids, errors=errors) for ids in batch]
+
+    def decode_bytes_batch(
+        self, batch: Sequence[Sequence[int]], *, num_threads: int = 8
+    ) -> list[bytes]:
+        """:meth:`decode_bytes` of each id list."""
+        dec = self.decode_bytes  # type: ignore[attr-defined]
+        return [dec(ids) for ids in batch]
+
+
+def _rebuild(cls: Any, args: tuple, pattern: Pattern, name: str, native: bool, extra: dict) -> Any:
+    tokens, merges, specials, whole_piece = args
+    tok = cls.__new__(cls)
+    tok._setup(
+        tokens, merges, specials, pattern, name, native_split=native, whole_piece=whole_piece
+    )
+    tok.__dict__.update(extra)
+    return tok
