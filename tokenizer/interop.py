@@ -29,6 +29,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,11 @@ __all__ = [
     "bytes_to_unicode",
     "unicode_to_bytes",
 ]
+
+
+#: Most unused ids a loaded vocabulary may have below its top id (a guard against a corrupt or
+#: hostile file whose one huge id would allocate a table of that size).
+MAX_ID_HOLES = 1 << 20
 
 
 class VocabularyNotFound(FileNotFoundError):
@@ -110,7 +116,12 @@ def _candidates(name: str) -> list[Path]:
 
 def _read_maybe_gz(path: Path) -> bytes:
     data = path.read_bytes()
-    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        return gzip.decompress(data)
+    except (EOFError, OSError, zlib.error) as e:  # truncated or corrupt: not a user-facing crash
+        raise ValueError(f"{path}: not a valid gzip file ({e})") from e
 
 
 def find_tiktoken_file(name_or_path: str | os.PathLike[str]) -> Path:
@@ -145,14 +156,28 @@ def read_tiktoken_ranks(path: str | os.PathLike[str]) -> dict[bytes, int]:
     {b'a': 0, b'b': 1}
     """
     ranks: dict[bytes, int] = {}
+    seen: dict[int, bytes] = {}
     for lineno, line in enumerate(_read_maybe_gz(Path(path)).splitlines(), 1):
         if not line.strip():
             continue
         try:
-            tok, rank = line.split()
-            ranks[base64.b64decode(tok, validate=True)] = int(rank)
+            tok_b64, rank_text = line.split()
+            tok, rank = base64.b64decode(tok_b64, validate=True), int(rank_text)
         except ValueError as e:
             raise ValueError(f"{path}:{lineno}: not a tiktoken rank line ({e})") from e
+        # subtle: a repeated token or rank would silently give wrong ids (tiktoken itself rejects
+        # repeated ranks); a negative one would index from the end of the table.
+        if rank < 0:
+            raise ValueError(f"{path}:{lineno}: negative rank {rank}")
+        if tok in ranks:
+            raise ValueError(f"{path}:{lineno}: token {tok!r} repeated (ranks {ranks[tok]}, {rank})")
+        if rank in seen:
+            raise ValueError(f"{path}:{lineno}: rank {rank} repeated ({seen[rank]!r}, {tok!r})")
+        ranks[tok] = rank
+        seen[rank] = tok
+    top = max(seen, default=-1)
+    if top >= len(ranks) + MAX_ID_HOLES:
+        raise ValueError(f"{path}: rank {top} is far beyond the file's {len(ranks)} tokens")
     return ranks
 
 
