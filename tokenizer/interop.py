@@ -170,7 +170,7 @@ def read_tiktoken_ranks(path: str | os.PathLike[str]) -> dict[bytes, int]:
         if rank < 0:
             raise ValueError(f"{path}:{lineno}: negative rank {rank}")
         if tok in ranks:
-            raise ValueError(f"{path}:{lineno}: token {tok!r} repeated (ranks {ranks[tok]}, {rank})")
+            raise ValueError(f"{path}:{lineno}: token {tok!r} repeated (rank {ranks[tok]}, {rank})")
         if rank in seen:
             raise ValueError(f"{path}:{lineno}: rank {rank} repeated ({seen[rank]!r}, {tok!r})")
         ranks[tok] = rank
