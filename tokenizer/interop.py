@@ -245,12 +245,17 @@ def find_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> Path:
 def load_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a ``tokenizer.json`` (plain or zipped) found by :func:`find_hf_tokenizer_json`."""
     path = find_hf_tokenizer_json(name_or_path)
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as z:
-            member = next(n for n in z.namelist() if n.endswith(".json"))
-            return json.loads(z.read(member))
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+    try:
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as z:
+                member = next((n for n in z.namelist() if n.endswith(".json")), None)
+                if member is None:
+                    raise ValueError("no .json file in the archive")
+                return json.loads(z.read(member))
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (ValueError, zipfile.BadZipFile) as e:  # JSON and UTF-8 errors are ValueErrors
+        raise ValueError(f"{path}: not a readable tokenizer.json ({e})") from e
 
 
 @lru_cache(maxsize=1)
