@@ -119,7 +119,8 @@ def test_bpe_without_bytelevel_says_so(tmp_path):
 
     hf = tokenizers.Tokenizer(models.BPE())
     hf.pre_tokenizer = pre_tokenizers.Whitespace()
-    hf.train_from_iterator(["héllo wörld “quoted”"] * 3, trainers.BpeTrainer(show_progress=False))
+    trainer = trainers.BpeTrainer(show_progress=False)
+    hf.train_from_iterator(["héllo wörld “quoted”"] * 3, trainer)
     with pytest.raises(ValueError, match="unsupported pre-tokenizer step 'Whitespace'"):
         Tokenizer.from_hf(json.loads(hf.to_str()))
     obj = json.loads(hf.to_str())
