@@ -48,6 +48,8 @@ def test_from_ranks_derives_merges():
         (lambda o: o["tokens"].__setitem__(65, "QkI="), "single bytes"),
         (lambda o: o["special_tokens"].update({"<|x|>": 3}), "special token ids"),
         (lambda o: o.pop("tokens"), "malformed"),
+        (lambda o: o.update(special_tokens=["<|x|>"]), "malformed"),  # was an AttributeError
+        (lambda o: o["special_tokens"].update({"<|x|>": 2**40}), "32-bit"),  # was a TypeError
     ],
 )
 def test_bad_files_raise_typed_errors(tmp_path, mutate, message):
@@ -64,6 +66,21 @@ def test_not_json(tmp_path):
     path.write_text("{nope")
     with pytest.raises(VocabularyError, match="not valid JSON"):
         Vocabulary.load(path)
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_bytes(b"\xff\xfe{}")
+    with pytest.raises(VocabularyError, match="not valid JSON"):
+        Vocabulary.load(path)
+
+
+def test_atomic_write_missing_folder_names_the_target(tmp_path):
+    target = tmp_path / "missing" / "out.npy"
+    with pytest.raises(FileNotFoundError) as info:
+        atomic_write(target, b"x")
+    assert info.value.filename == str(target)  # not the hidden temporary file's name
+    assert ".tmp" not in str(info.value)
 
 
 def test_derive_merges_rejects_unreachable_token():
