@@ -207,7 +207,8 @@ def load_tiktoken_encoding(
     if pattern is None:
         if known is None:
             raise ValueError(
-                f"{name}: a tiktoken file needs a pattern name (e.g. pattern='cl100k')"
+                f"{name}: a tiktoken file needs a pattern name (e.g. pattern='cl100k'; "
+                "on the command line --pattern cl100k)"
             )
         pattern = known[0]
     pat = get_pattern(pattern) if isinstance(pattern, str) else pattern
