@@ -154,31 +154,45 @@ py::object ids_out(const Encoder& enc, const std::vector<uint32_t>& ids, bool nu
   return ids_to_list(ids);
 }
 
-// Token ids from a list/tuple/iterable of ints or an integer NumPy array; IndexError when an id
-// cannot be a token id at all (negative or >= 2^32).
+// One token id from a Python int; IndexError when it cannot be a token id at all (negative or
+// >= 2^32, however large: the message shows the value as given, never a wrapped one).
+uint32_t id_from(py::handle item) {
+  int overflow = 0;
+  long long v = PyLong_AsLongLongAndOverflow(item.ptr(), &overflow);
+  if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+  if (overflow || v < 0 || v > 0xFFFFFFFFll) {
+    throw py::index_error("token id " + std::string(py::str(item)) + " is not in the vocabulary");
+  }
+  return static_cast<uint32_t>(v);
+}
+
+// Token ids from a list/tuple/iterable of ints or an integer NumPy array (a float array is a
+// TypeError, not silently truncated); IndexError when an id cannot be a token id at all.
 std::vector<uint32_t> ids_from(const py::handle& obj) {
   std::vector<uint32_t> ids;
-  auto bad = [](long long v) {
-    return py::index_error("token id " + std::to_string(v) + " is not in the vocabulary");
-  };
   if (py::isinstance<py::array>(obj)) {
-    auto arr = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(obj);
-    if (!arr) throw py::type_error("token ids must be integers");
-    const int64_t* p = arr.data();
-    ids.resize(static_cast<size_t>(arr.size()));
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (p[i] < 0 || p[i] > 0xFFFFFFFFll) throw bad(p[i]);
-      ids[i] = static_cast<uint32_t>(p[i]);
+    char kind = py::reinterpret_borrow<py::array>(obj).dtype().kind();
+    if (kind == 'i' || kind == 'u') {
+      auto arr = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(obj);
+      if (!arr) throw py::type_error("token ids must be integers");
+      const int64_t* p = arr.data();
+      ids.resize(static_cast<size_t>(arr.size()));
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (p[i] < 0 || p[i] > 0xFFFFFFFFll) {  // a uint64 above 2^63 reads as negative here
+          std::string v = kind == 'u' ? std::to_string(static_cast<uint64_t>(p[i]))
+                                      : std::to_string(p[i]);
+          throw py::index_error("token id " + v + " is not in the vocabulary");
+        }
+        ids[i] = static_cast<uint32_t>(p[i]);
+      }
+      return ids;
     }
-    return ids;
+    if (kind != 'O') {
+      throw py::type_error("token ids must be integers, not an array of " +
+                           std::string(py::str(py::reinterpret_borrow<py::array>(obj).dtype())));
+    }
   }
-  for (py::handle item : obj) {
-    int overflow = 0;
-    long long v = PyLong_AsLongLongAndOverflow(item.ptr(), &overflow);
-    if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
-    if (overflow || v < 0 || v > 0xFFFFFFFFll) throw bad(overflow ? -1 : v);
-    ids.push_back(static_cast<uint32_t>(v));
-  }
+  for (py::handle item : obj) ids.push_back(id_from(item));
   return ids;
 }
 
@@ -310,7 +324,10 @@ void bind_encode(py::module_& m) {
           },
           py::arg("ids"), "Concatenated bytes of the ids (IndexError for an unknown id).")
       .def(
-          "token_bytes", [](const Encoder& e, uint32_t id) { return py::bytes(std::string(e.token_bytes(id))); },
+          "token_bytes",
+          [](const Encoder& e, py::object id) {
+            return py::bytes(std::string(e.token_bytes(id_from(id))));
+          },
           py::arg("id"))
       .def(
           "lookup",
