@@ -164,3 +164,17 @@ def test_bad_zip_is_a_value_error(tmp_path):
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(ValueError, match="not a readable tokenizer.json"):
         Tokenizer.from_hf(str(path))
+
+
+@pytest.mark.parametrize("ids", [[650], [650, 640], [599], [601, 600], [700, 700]])
+def test_added_token_ids_as_tokenizers_assigns_them(base_json, ids):
+    # tokenizers ignores an added token's "id" when it has a gap or clashes with the model's
+    # vocabulary (it logs a warning and numbers them from len(vocab)): same ids here.
+    obj = copy.deepcopy(base_json)
+    options = dict(single_word=False, lstrip=False, rstrip=False, normalized=False, special=True)
+    obj["added_tokens"] += [{"id": i, "content": f"<t{k}>", **options} for k, i in enumerate(ids)]
+    hf = tokenizers.Tokenizer.from_str(json.dumps(obj))
+    ours = Tokenizer.from_hf(obj)
+    text = "a<t0>b<t1> io"
+    assert ours.encode(text, allowed_special="all") == hf.encode(text, add_special_tokens=False).ids
+    assert ours.n_vocab == hf.get_vocab_size()

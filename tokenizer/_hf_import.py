@@ -74,9 +74,20 @@ def _split_regex(step: dict[str, Any]) -> str:
     raise ValueError(f"unsupported Split pattern {pat}")
 
 
+_ESCAPES = {"r": "\r", "n": "\n", "t": "\t"}
+
+
 def _unescape(rx: str) -> str:
-    """``\\uXXXX`` escapes as the characters (tokenizer.json stores them decoded)."""
-    return regex.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), rx)
+    """``\\uXXXX``, ``\\r``, ``\\n``, ``\\t`` escapes as the characters (tokenizer.json stores
+    them decoded); other escapes, ``\\\\`` included, are kept as they are."""
+
+    def one(m: regex.Match[str]) -> str:
+        e = m.group(1)
+        if e[0] == "u" and len(e) == 5:
+            return chr(int(e[1:], 16))
+        return _ESCAPES.get(e, m.group(0))
+
+    return regex.sub(r"\\(u[0-9a-fA-F]{4}|.)", one, rx, flags=regex.DOTALL)
 
 
 def _pattern_of(pre: dict[str, Any] | None, name: str) -> Pattern:
@@ -145,6 +156,33 @@ def _added(obj: dict[str, Any]) -> list[tuple[str, int, bool]]:
     return out
 
 
+def _ids_as_tokenizers_assigns(
+    added: list[tuple[str, int, bool]], vocab: dict[str, int]
+) -> list[tuple[str, int, bool]]:
+    """Added tokens with the ids ``tokenizers`` gives them when it loads the file.
+
+    subtle: it does not trust the ``id`` fields (it only logs a warning when one differs): a token
+    in the model vocabulary keeps the model's id, a repeated content its first id, and any other
+    gets the next id from ``len(vocab)`` up (``AddedVocabulary::add_tokens``). Files written by
+    ``tokenizers`` agree with this; hand-edited ones with gaps or clashes would otherwise give
+    other ids than Hugging Face does.
+    """
+    n = len(vocab)
+    assigned: dict[str, int] = {}
+    out: list[tuple[str, int, bool]] = []
+    for content, _, special in added:
+        if content in assigned:
+            continue
+        if content in vocab:
+            i = vocab[content]
+        else:
+            top = max(assigned.values(), default=None)
+            i = n if top is None else (top + 1 if top >= n or n == 0 else n)
+        assigned[content] = i
+        out.append((content, i, special))
+    return out
+
+
 def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
     """Parse a ``tokenizer.json`` object (see the module docstring for what is supported).
 
@@ -174,7 +212,9 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
         raise VocabularyError("model has no 'vocab'")
     vocab: dict[str, int] = model["vocab"]
     added = _added(obj)
-    size = _ids(vocab, added)
+    _ids(vocab, added)
+    added = _ids_as_tokenizers_assigns(added, vocab)
+    size = max([*vocab.values(), *(i for _, i, _ in added)], default=-1) + 1
     added_ids = {i for _, i, _ in added}
     tokens = [b""] * size
     for tok, i in vocab.items():
