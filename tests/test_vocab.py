@@ -83,6 +83,15 @@ def test_atomic_write_missing_folder_names_the_target(tmp_path):
     assert ".tmp" not in str(info.value)
 
 
+def test_atomic_write_onto_a_folder_names_it_and_cleans_up(tmp_path):
+    target = tmp_path / "out"
+    target.mkdir()
+    with pytest.raises(IsADirectoryError) as info:
+        atomic_write(target, b"x")
+    assert info.value.filename == str(target) and ".tmp" not in str(info.value)
+    assert list(tmp_path.iterdir()) == [target] and list(target.iterdir()) == []
+
+
 def test_derive_merges_rejects_unreachable_token():
     with pytest.raises(VocabularyError, match="not a merge"):
         derive_merges([bytes([i]) for i in range(256)] + [b"abc"])

@@ -66,7 +66,10 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as e:  # e.g. path is a folder: name it, not the temporary file
+            raise type(e)(e.errno, e.strerror, str(path)) from e
     except BaseException:
         try:
             os.unlink(tmp)
