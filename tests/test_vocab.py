@@ -68,6 +68,13 @@ def test_not_json(tmp_path):
         Vocabulary.load(path)
 
 
+def test_tokenizer_json_gets_a_hint(tmp_path):
+    path = tmp_path / "tokenizer.json"
+    path.write_text('{"version": "1.0", "model": {"type": "BPE", "vocab": {}}}')
+    with pytest.raises(VocabularyError, match="use Tokenizer.from_hf"):
+        Vocabulary.load(path)
+
+
 def test_not_utf8(tmp_path):
     path = tmp_path / "x.json"
     path.write_bytes(b"\xff\xfe{}")

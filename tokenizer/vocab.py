@@ -204,7 +204,10 @@ class Vocabulary:
         Raises :class:`VocabularyError` if it is malformed.
         """
         if obj.get("format") != FORMAT_TAG:
-            raise VocabularyError(f"not a codebpe vocabulary (format tag {obj.get('format')!r})")
+            hint = "; a Hugging Face tokenizer.json? use Tokenizer.from_hf" if "model" in obj else ""
+            raise VocabularyError(
+                f"not a codebpe vocabulary (format tag {obj.get('format')!r}){hint}"
+            )
         if obj.get("version") != FORMAT_VERSION:
             raise VocabularyError(
                 f"unsupported vocabulary version {obj.get('version')!r} (this build reads "
