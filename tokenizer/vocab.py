@@ -204,7 +204,7 @@ class Vocabulary:
         Raises :class:`VocabularyError` if it is malformed.
         """
         if obj.get("format") != FORMAT_TAG:
-            hint = "; a Hugging Face tokenizer.json? use Tokenizer.from_hf" if "model" in obj else ""
+            hint = "; a tokenizer.json? use Tokenizer.from_hf" if "model" in obj else ""
             raise VocabularyError(
                 f"not a codebpe vocabulary (format tag {obj.get('format')!r}){hint}"
             )
