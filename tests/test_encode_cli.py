@@ -72,6 +72,7 @@ def test_encode_arbitrary_bytes_round_trip(tmp_path, capsysbinary):
         (["encode", "-", "-t", "NULL.json"], "NULL.json: not a tokenizer.json"),  # was KeyError
         (["encode", "-", "-t", "cl100k_base", "--numpy", "nodir/x.npy"], "nodir/x.npy'"),
         (["decode", "TRUNC.npy", "-t", "cl100k_base"], "TRUNC.npy: not a readable .npy file"),
+        (["encode", "-", "-t", "DEEP.json"], "DEEP.json: not a codebpe vocabulary"),
     ],
 )
 def test_errors_are_one_line(argv, message, tmp_path, capsys, monkeypatch):
@@ -80,6 +81,7 @@ def test_errors_are_one_line(argv, message, tmp_path, capsys, monkeypatch):
     (tmp_path / "mine.tiktoken").write_text("YQ== 0\n")
     (tmp_path / "WP.json").write_text('{"model": {"type": "WordPiece", "vocab": {}}}')
     (tmp_path / "NULL.json").write_text('{"model": null}')
+    (tmp_path / "DEEP.json").write_text("[" * 100_000 + "]" * 100_000)  # a RecursionError
     buf = io.BytesIO()
     np.save(buf, np.arange(10))
     (tmp_path / "TRUNC.npy").write_bytes(buf.getvalue()[:60])

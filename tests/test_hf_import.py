@@ -150,6 +150,7 @@ def test_bad_split_regex_is_a_value_error(base_json):
     [
         (b'{"model": {"type": "BPE", "vo', "not a readable tokenizer.json"),
         (b"\xff\xfe\x00", "not a readable tokenizer.json"),
+        (b"[" * 100_000 + b"]" * 100_000, "not a readable tokenizer.json"),  # a RecursionError
     ],
 )
 def test_unreadable_file_names_the_path(tmp_path, data, message):

@@ -75,9 +75,10 @@ def test_tokenizer_json_gets_a_hint(tmp_path):
         Vocabulary.load(path)
 
 
-def test_not_utf8(tmp_path):
+@pytest.mark.parametrize("data", [b"\xff\xfe{}", b"[" * 100_000 + b"]" * 100_000])
+def test_not_utf8_or_too_deep(tmp_path, data):
     path = tmp_path / "x.json"
-    path.write_bytes(b"\xff\xfe{}")
+    path.write_bytes(data)
     with pytest.raises(VocabularyError, match="not valid JSON"):
         Vocabulary.load(path)
 

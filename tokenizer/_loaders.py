@@ -127,7 +127,7 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
             return from_hf(cls, p)
         try:
             obj = json.loads(p.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
             raise ValueError(
                 f"{spec}: not a codebpe vocabulary, tokenizer.json or .tiktoken file ({e})"
             ) from e

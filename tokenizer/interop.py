@@ -255,7 +255,7 @@ def load_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> dict[str, An
                 return json.loads(z.read(member))
         with open(path, encoding="utf-8") as f:
             return json.load(f)
-    except (ValueError, zipfile.BadZipFile) as e:  # JSON and UTF-8 errors are ValueErrors
+    except (ValueError, zipfile.BadZipFile, RecursionError) as e:  # JSON errors are ValueErrors
         raise ValueError(f"{path}: not a readable tokenizer.json ({e})") from e
 
 

@@ -239,7 +239,7 @@ class Vocabulary:
         try:
             with open(path, encoding="utf-8") as f:
                 obj = json.load(f)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
             raise VocabularyError(f"{path}: not valid JSON ({e})") from e
         if not isinstance(obj, dict):
             raise VocabularyError(f"{path}: not a codebpe vocabulary")
