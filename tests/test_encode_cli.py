@@ -105,6 +105,8 @@ def test_tiktoken_file_with_pattern(tmp_path, capsysbinary, cl100k, tiktoken_cl1
     ids.write_bytes(out)
     assert main(["decode", str(ids), "-t", str(rank_file), "--pattern", "cl100k"]) == 0
     assert capsysbinary.readouterr().out == mixed_text.encode()
+    assert main(["decode", str(ids), "-t", str(rank_file)]) == 0  # decoding needs no pattern
+    assert capsysbinary.readouterr().out == mixed_text.encode()
 
 
 def test_tokenizer_json_matches_tokenizers(tmp_path, capsysbinary, mixed_text):

@@ -25,14 +25,18 @@ def _read_input(path: str) -> bytes:
         return f.read()
 
 
-def _tokenizer(args: argparse.Namespace) -> Any:
+def _tokenizer(args: argparse.Namespace, *, decoding: bool = False) -> Any:
     from ..encoding import load_tokenizer
 
-    if args.pattern is None:
-        return load_tokenizer(args.tokenizer)
-    if not args.tokenizer.endswith((".tiktoken", ".tiktoken.gz")):
+    tiktoken_file = args.tokenizer.endswith((".tiktoken", ".tiktoken.gz"))
+    pattern = args.pattern
+    if pattern is None:
+        if not (decoding and tiktoken_file):
+            return load_tokenizer(args.tokenizer)
+        pattern = "gpt2"  # decoding never splits, so any pattern gives the same bytes
+    if not tiktoken_file:
         raise ValueError("--pattern is only for .tiktoken files (the others record their pattern)")
-    return load_tokenizer(args.tokenizer, pattern=args.pattern)
+    return load_tokenizer(args.tokenizer, pattern=pattern)
 
 
 def run_encode(args: argparse.Namespace) -> int:
@@ -83,7 +87,7 @@ def _read_ids(path: str) -> list[int]:
 
 def run_decode(args: argparse.Namespace) -> int:
     """Decode ids (text or .npy) and write the bytes to stdout."""
-    tok = _tokenizer(args)
+    tok = _tokenizer(args, decoding=True)
     ids = _read_ids(args.input)
     try:
         out = tok.decode_bytes(ids)
@@ -104,7 +108,7 @@ def _add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pattern",
         metavar="NAME",
-        help="split pattern of a .tiktoken file (e.g. cl100k; the file does not record it)",
+        help="split pattern of a .tiktoken file for encode (e.g. cl100k; the file lacks it)",
     )
 
 
