@@ -73,6 +73,8 @@ def test_encode_arbitrary_bytes_round_trip(tmp_path, capsysbinary):
         (["encode", "-", "-t", "cl100k_base", "--numpy", "nodir/x.npy"], "nodir/x.npy'"),
         (["decode", "TRUNC.npy", "-t", "cl100k_base"], "TRUNC.npy: not a readable .npy file"),
         (["encode", "-", "-t", "DEEP.json"], "DEEP.json: not a codebpe vocabulary"),
+        (["decode", "F.npy", "-t", "cl100k_base"], "expected an integer array, got float64"),
+        (["decode", "2D.npy", "-t", "cl100k_base"], "a 1-D array of ids, got shape (2, 2)"),
     ],
 )
 def test_errors_are_one_line(argv, message, tmp_path, capsys, monkeypatch):
@@ -85,6 +87,8 @@ def test_errors_are_one_line(argv, message, tmp_path, capsys, monkeypatch):
     buf = io.BytesIO()
     np.save(buf, np.arange(10))
     (tmp_path / "TRUNC.npy").write_bytes(buf.getvalue()[:60])
+    np.save(tmp_path / "F.npy", np.array([15339.0, 1917.0]))
+    np.save(tmp_path / "2D.npy", np.array([[15339, 1917], [1917, 0]]))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("sys.stdin", open(tmp_path / "IDS"))
     assert main(argv) == 2

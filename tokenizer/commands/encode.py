@@ -78,7 +78,9 @@ def _read_ids(path: str) -> list[int]:
             raise ValueError(f"{path}: not a readable .npy file ({e})") from e
         if arr.dtype.kind not in "iu":
             raise ValueError(f"{path}: expected an integer array, got {arr.dtype}")
-        return arr.ravel().tolist()
+        if arr.ndim != 1:  # e.g. a padded (batch, length) array: rows would run together
+            raise ValueError(f"{path}: expected a 1-D array of ids, got shape {arr.shape}")
+        return arr.tolist()
     try:
         return [int(t) for t in data.split()]
     except ValueError as e:
