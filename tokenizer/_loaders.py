@@ -139,9 +139,10 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
     name = _TIKTOKEN_ALIASES.get(spec, spec)
     if name in KNOWN_ENCODINGS or name in KNOWN_HF:
         return _named(cls, name)
-    if "/" in spec or spec.endswith((".json", ".tiktoken", ".tiktoken.gz", ".zip")):
-        raise FileNotFoundError(f"{spec}: no such file")  # a path, not a misspelt name
     known = ", ".join([*KNOWN_ENCODINGS, *KNOWN_HF])
+    if "/" in spec or spec.endswith((".json", ".tiktoken", ".tiktoken.gz", ".zip")):
+        # a path (or a Hub id, which is never downloaded), not a misspelt name
+        raise FileNotFoundError(f"{spec}: no such file or folder (known names: {known})")
     raise ValueError(
         f"unknown tokenizer {spec!r}: give a codebpe vocabulary file, a .tiktoken file, a "
         f"tokenizer.json path, or one of: {known}"
