@@ -156,7 +156,6 @@ def read_tiktoken_ranks(path: str | os.PathLike[str]) -> dict[bytes, int]:
     {b'a': 0, b'b': 1}
     """
     ranks: dict[bytes, int] = {}
-    seen: dict[int, bytes] = {}
     for lineno, line in enumerate(_read_maybe_gz(Path(path)).splitlines(), 1):
         if not line.strip():
             continue
@@ -165,20 +164,27 @@ def read_tiktoken_ranks(path: str | os.PathLike[str]) -> dict[bytes, int]:
             tok, rank = base64.b64decode(tok_b64, validate=True), int(rank_text)
         except ValueError as e:
             raise ValueError(f"{path}:{lineno}: not a tiktoken rank line ({e})") from e
-        # subtle: a repeated token or rank would silently give wrong ids (tiktoken itself rejects
-        # repeated ranks); a negative one would index from the end of the table.
-        if rank < 0:
-            raise ValueError(f"{path}:{lineno}: negative rank {rank}")
-        if tok in ranks:
+        if tok in ranks:  # subtle: the later rank would silently win
             raise ValueError(f"{path}:{lineno}: token {tok!r} repeated (rank {ranks[tok]}, {rank})")
-        if rank in seen:
-            raise ValueError(f"{path}:{lineno}: rank {rank} repeated ({seen[rank]!r}, {tok!r})")
         ranks[tok] = rank
-        seen[rank] = tok
-    top = max(seen, default=-1)
-    if top >= len(ranks) + MAX_ID_HOLES:
-        raise ValueError(f"{path}: rank {top} is far beyond the file's {len(ranks)} tokens")
+    _check_ranks(path, ranks)
     return ranks
+
+
+def _check_ranks(path: str | os.PathLike[str], ranks: dict[bytes, int]) -> None:
+    """A repeated rank (tiktoken rejects it), a negative one (it would index the id table from
+    the end) or one far beyond the others (a huge table) would give wrong ids or no memory."""
+    ids = set(ranks.values())
+    if len(ids) != len(ranks):
+        seen: dict[int, bytes] = {}
+        for tok, rank in ranks.items():
+            if rank in seen:
+                raise ValueError(f"{path}: rank {rank} repeated ({seen[rank]!r}, {tok!r})")
+            seen[rank] = tok
+    if ids and min(ids) < 0:
+        raise ValueError(f"{path}: negative rank {min(ids)}")
+    if ids and max(ids) >= len(ids) + MAX_ID_HOLES:
+        raise ValueError(f"{path}: rank {max(ids)} is far beyond the file's {len(ids)} tokens")
 
 
 def load_tiktoken_encoding(
