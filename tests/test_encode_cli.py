@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 
 import numpy as np
 import pytest
@@ -56,6 +57,18 @@ def test_encode_arbitrary_bytes_round_trip(tmp_path, capsysbinary):
     assert capsysbinary.readouterr().out == b"\xff\xfe\x00abc\x80"
 
 
+def _surrogate_tokenizer_json():
+    from tokenizer.interop import bytes_to_unicode
+
+    vocab = {c: b for b, c in bytes_to_unicode().items()}
+    added = {"id": 256, "content": "\ud800", "special": True}  # a lone surrogate: not UTF-8
+    return {
+        "model": {"type": "BPE", "vocab": vocab, "merges": []},
+        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False},
+        "added_tokens": [added],
+    }
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -73,6 +86,7 @@ def test_encode_arbitrary_bytes_round_trip(tmp_path, capsysbinary):
         (["encode", "-", "-t", "cl100k_base", "--numpy", "nodir/x.npy"], "nodir/x.npy'"),
         (["decode", "TRUNC.npy", "-t", "cl100k_base"], "TRUNC.npy: not a readable .npy file"),
         (["encode", "-", "-t", "DEEP.json"], "DEEP.json: not a codebpe vocabulary"),
+        (["encode", "-", "-t", "SURR.json"], "SURR.json: 'utf-8' codec can't encode"),
         (["decode", "F.npy", "-t", "cl100k_base"], "expected an integer array, got float64"),
         (["decode", "2D.npy", "-t", "cl100k_base"], "a 1-D array of ids, got shape (2, 2)"),
     ],
@@ -84,6 +98,7 @@ def test_errors_are_one_line(argv, message, tmp_path, capsys, monkeypatch):
     (tmp_path / "WP.json").write_text('{"model": {"type": "WordPiece", "vocab": {}}}')
     (tmp_path / "NULL.json").write_text('{"model": null}')
     (tmp_path / "DEEP.json").write_text("[" * 100_000 + "]" * 100_000)  # a RecursionError
+    (tmp_path / "SURR.json").write_text(json.dumps(_surrogate_tokenizer_json()))
     buf = io.BytesIO()
     np.save(buf, np.arange(10))
     (tmp_path / "TRUNC.npy").write_bytes(buf.getvalue()[:60])

@@ -16,7 +16,7 @@ from typing import Any
 from ._hf_import import HFModel, parse_hf_tokenizer
 from .interop import KNOWN_ENCODINGS, KNOWN_HF, load_hf_tokenizer_json, load_tiktoken_encoding
 from .patterns import Pattern
-from .vocab import FORMAT_TAG, Vocabulary
+from .vocab import FORMAT_TAG, Vocabulary, VocabularyError
 
 _TIKTOKEN_ALIASES = {"cl100k": "cl100k_base", "o200k": "o200k_base"}
 
@@ -100,7 +100,8 @@ def _hf_from_obj(
     except ValueError as e:
         if where is None:
             raise
-        raise type(e)(f"{where}: {e}") from e  # which file, for the one-line CLI message
+        kind = type(e) if type(e) in (ValueError, VocabularyError) else ValueError
+        raise kind(f"{where}: {e}") from e  # which file, for the one-line CLI message
 
 
 @lru_cache(maxsize=8)
