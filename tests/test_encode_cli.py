@@ -181,3 +181,19 @@ def test_failed_encode_keeps_the_old_output(tmp_path, capsys):
     assert main(argv) == 2
     assert "needs UTF-8 input" in capsys.readouterr().err
     assert out.read_bytes() == b"old" and set(tmp_path.iterdir()) == {src, out}
+
+
+def test_empty_input_round_trips(tmp_path, capsysbinary):
+    src = tmp_path / "empty"
+    src.write_bytes(b"")
+    npy = tmp_path / "ids.npy"
+    assert main(["encode", str(src), "-t", "cl100k_base", "--numpy", str(npy)]) == 0
+    arr = np.load(npy)
+    assert arr.shape == (0,) and arr.dtype == np.uint32
+    assert main(["encode", str(src), "-t", "cl100k_base"]) == 0
+    text = tmp_path / "ids.txt"
+    text.write_bytes(capsysbinary.readouterr().out)
+    assert text.read_bytes().strip() == b""
+    for ids in (npy, text):
+        assert main(["decode", str(ids), "-t", "cl100k_base"]) == 0
+        assert capsysbinary.readouterr().out == b""
