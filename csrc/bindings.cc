@@ -166,14 +166,18 @@ uint32_t id_from(const py::handle& item) {
   return static_cast<uint32_t>(v);
 }
 
-// Token ids from a list/tuple/iterable of ints or a 1-D integer NumPy array (a float or 2-D
-// array is a TypeError, not truncated or flattened); IndexError as in id_from.
+// Token ids from a list/tuple/iterable of ints or a 1-D integer (or object) NumPy array (a float
+// or 2-D array is a TypeError, not truncated or flattened); IndexError as in id_from.
 std::vector<uint32_t> ids_from(const py::handle& obj) {
   std::vector<uint32_t> ids;
   if (py::isinstance<py::array>(obj)) {
     auto any = py::reinterpret_borrow<py::array>(obj);
     char kind = any.dtype().kind();
     if (any.size() == 0) return ids;  // np.array([]) is float64: still an empty list of ids
+    if (kind == 'O' && any.ndim() == 1) {  // Python ints in an object array: each checked
+      for (py::handle item : obj) ids.push_back(id_from(item));
+      return ids;
+    }
     if ((kind != 'i' && kind != 'u') || any.ndim() != 1) {
       throw py::type_error("token ids must be a 1-D integer array, not " +
                            std::to_string(any.ndim()) + "-D " + std::string(py::str(any.dtype())));

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import io
+import json
+
 import numpy as np
 import pytest
 
@@ -53,6 +57,18 @@ def test_encode_arbitrary_bytes_round_trip(tmp_path, capsysbinary):
     assert capsysbinary.readouterr().out == b"\xff\xfe\x00abc\x80"
 
 
+def _surrogate_tokenizer_json():
+    from tokenizer.interop import bytes_to_unicode
+
+    vocab = {c: b for b, c in bytes_to_unicode().items()}
+    added = {"id": 256, "content": "\ud800", "special": True}  # a lone surrogate: not UTF-8
+    return {
+        "model": {"type": "BPE", "vocab": vocab, "merges": []},
+        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False},
+        "added_tokens": [added],
+    }
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -60,13 +76,124 @@ def test_encode_arbitrary_bytes_round_trip(tmp_path, capsysbinary):
         (["encode", "-", "-t", "no-such-tokenizer"], "unknown tokenizer"),
         (["decode", "IDS", "-t", "cl100k_base"], "not in the vocabulary"),
         (["decode", "BAD", "-t", "cl100k_base"], "whitespace-separated integers"),
+        (["encode", "-", "-t", "mine.tiktoken"], "--pattern cl100k"),
+        (["encode", "-", "-t", "mine.tiktoken", "--pattern", "nope"], "unknown split pattern"),
+        (["encode", "-", "-t", "cl100k_base", "--pattern", "gpt2"], "only for .tiktoken"),
+        (["encode", "-", "-t", ""], "empty tokenizer name"),  # was: "'.': no tokenizer.json"
+        (["encode", "-", "-t", "nodir/x.json"], "nodir/x.json: no such file"),
+        (["encode", "-", "-t", "WP.json"], "WP.json: unsupported model type 'WordPiece'"),
+        (["encode", "-", "-t", "NULL.json"], "NULL.json: not a tokenizer.json"),  # was KeyError
+        (["encode", "-", "-t", "cl100k_base", "--numpy", "nodir/x.npy"], "nodir/x.npy'"),
+        (["decode", "TRUNC.npy", "-t", "cl100k_base"], "TRUNC.npy: not a readable .npy file"),
+        (["encode", "-", "-t", "DEEP.json"], "DEEP.json: not a codebpe vocabulary"),
+        (["encode", "-", "-t", "SURR.json"], "SURR.json: 'utf-8' codec can't encode"),
+        (["decode", "F.npy", "-t", "cl100k_base"], "expected an integer array, got float64"),
+        (["decode", "2D.npy", "-t", "cl100k_base"], "a 1-D array of ids, got shape (2, 2)"),
     ],
 )
 def test_errors_are_one_line(argv, message, tmp_path, capsys, monkeypatch):
     (tmp_path / "IDS").write_text("1 2 99999999")
     (tmp_path / "BAD").write_text("1 two 3")
+    (tmp_path / "mine.tiktoken").write_text("YQ== 0\n")
+    (tmp_path / "WP.json").write_text('{"model": {"type": "WordPiece", "vocab": {}}}')
+    (tmp_path / "NULL.json").write_text('{"model": null}')
+    (tmp_path / "DEEP.json").write_text("[" * 100_000 + "]" * 100_000)  # a RecursionError
+    (tmp_path / "SURR.json").write_text(json.dumps(_surrogate_tokenizer_json()))
+    buf = io.BytesIO()
+    np.save(buf, np.arange(10))
+    (tmp_path / "TRUNC.npy").write_bytes(buf.getvalue()[:60])
+    np.save(tmp_path / "F.npy", np.array([15339.0, 1917.0]))
+    np.save(tmp_path / "2D.npy", np.array([[15339, 1917], [1917, 0]]))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("sys.stdin", open(tmp_path / "IDS"))
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("codebpe: error:") and message in err and err.count("\n") == 1
+
+
+def test_tiktoken_file_with_pattern(tmp_path, capsysbinary, cl100k, tiktoken_cl100k, mixed_text):
+    ranks, _, _ = cl100k
+    rank_file = tmp_path / "mine.tiktoken"
+    rank_file.write_text("".join(f"{base64.b64encode(t).decode()} {r}\n" for t, r in ranks.items()))
+    src = tmp_path / "in.txt"
+    src.write_text(mixed_text, encoding="utf-8")
+    assert main(["encode", str(src), "-t", str(rank_file), "--pattern", "cl100k"]) == 0
+    out = capsysbinary.readouterr().out
+    assert [int(t) for t in out.split()] == tiktoken_cl100k.encode_ordinary(mixed_text)
+    ids = tmp_path / "ids"
+    ids.write_bytes(out)
+    assert main(["decode", str(ids), "-t", str(rank_file), "--pattern", "cl100k"]) == 0
+    assert capsysbinary.readouterr().out == mixed_text.encode()
+    assert main(["decode", str(ids), "-t", str(rank_file)]) == 0  # decoding needs no pattern
+    assert capsysbinary.readouterr().out == mixed_text.encode()
+
+
+def test_tokenizer_json_matches_tokenizers(tmp_path, capsysbinary, mixed_text):
+    tokenizers = pytest.importorskip("tokenizers")
+    from tokenizers import models, pre_tokenizers, trainers
+
+    hf = tokenizers.Tokenizer(models.BPE())
+    hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=400,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        special_tokens=["<|endoftext|>"],
+        show_progress=False,
+    )
+    hf.train_from_iterator([mixed_text], trainer)
+    path = tmp_path / "tokenizer.json"
+    hf.save(str(path))
+    text = mixed_text + "<|endoftext|>tail"
+    src = tmp_path / "in.txt"
+    src.write_text(text, encoding="utf-8")
+    npy = tmp_path / "ids.npy"
+    assert main(["encode", str(src), "-t", str(path), "--allow-special", "--numpy", str(npy)]) == 0
+    arr = np.load(npy)
+    assert arr.dtype == np.uint16  # n_vocab <= 65536
+    assert arr.tolist() == hf.encode(text, add_special_tokens=False).ids
+
+
+def test_small_vocab_numpy_is_uint16_both_ways(tmp_path, capsysbinary):
+    from tokenizer.vocab import Vocabulary
+
+    vocab = tmp_path / "v.json"
+    Vocabulary.bytes_only(pattern="gpt2").save(vocab)
+    src = tmp_path / "in.bin"
+    src.write_bytes(b"ab\xff\n")
+    for extra in ([], ["--allow-special"]):
+        if extra:
+            src.write_bytes(b"ab\n")
+        npy = tmp_path / "ids.npy"
+        assert main(["encode", str(src), "-t", str(vocab), "--numpy", str(npy), *extra]) == 0
+        arr = np.load(npy)
+        assert arr.dtype == np.uint16 and arr.ndim == 1
+        capsysbinary.readouterr()
+        assert main(["decode", str(npy), "-t", str(vocab)]) == 0
+        assert capsysbinary.readouterr().out == src.read_bytes()
+
+
+def test_failed_encode_keeps_the_old_output(tmp_path, capsys):
+    src = tmp_path / "in.bin"
+    src.write_bytes(b"\xff not utf-8")
+    out = tmp_path / "ids.npy"
+    out.write_bytes(b"old")
+    argv = ["encode", str(src), "-t", "cl100k_base", "--allow-special", "--numpy", str(out)]
+    assert main(argv) == 2
+    assert "needs UTF-8 input" in capsys.readouterr().err
+    assert out.read_bytes() == b"old" and set(tmp_path.iterdir()) == {src, out}
+
+
+def test_empty_input_round_trips(tmp_path, capsysbinary):
+    src = tmp_path / "empty"
+    src.write_bytes(b"")
+    npy = tmp_path / "ids.npy"
+    assert main(["encode", str(src), "-t", "cl100k_base", "--numpy", str(npy)]) == 0
+    arr = np.load(npy)
+    assert arr.shape == (0,) and arr.dtype == np.uint32
+    assert main(["encode", str(src), "-t", "cl100k_base"]) == 0
+    text = tmp_path / "ids.txt"
+    text.write_bytes(capsysbinary.readouterr().out)
+    assert text.read_bytes().strip() == b""
+    for ids in (npy, text):
+        assert main(["decode", str(ids), "-t", "cl100k_base"]) == 0
+        assert capsysbinary.readouterr().out == b""

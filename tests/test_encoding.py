@@ -237,6 +237,28 @@ def test_decode_errors(tok100):
         tok100.decode(tok100.encode_bytes(b"\xff"), errors="strict")
 
 
+def test_decode_bad_ids_are_reported_as_given(tok100):
+    import numpy as np
+
+    for big in (2**64 + 15339, 10**23):  # reported as "token id -1" before
+        with pytest.raises(IndexError, match=f"token id {big} is not"):
+            tok100.decode([15339, big])
+    with pytest.raises(IndexError, match=f"token id {2**63 + 5} is not"):
+        tok100.decode_bytes(np.array([2**63 + 5], dtype=np.uint64))
+    with pytest.raises(TypeError, match="integer array, not 1-D float64"):  # was silently truncated
+        tok100.decode_bytes(np.array([15339.7]))
+    assert tok100.decode_bytes(np.array([15339, 1917], dtype=np.uint16)) == b"hello world"
+    assert tok100.decode_bytes(np.array([15339], dtype=object)) == b"hello"
+
+
+@pytest.mark.parametrize("bad", [-1, 2**32, 2**64 + 15339])
+def test_single_token_bytes_out_of_range_is_index_error(tok100, bad):
+    with pytest.raises(IndexError, match="not in the vocabulary"):  # a pybind TypeError before
+        tok100.decode_single_token_bytes(bad)
+    with pytest.raises(IndexError):
+        tok100.stream_decoder().feed(bad)
+
+
 def test_lookups(tok100):
     assert tok100.n_vocab == 100277 and tok100.eot_token == 100257
     assert tok100.special_tokens["<|endofprompt|>"] == 100276

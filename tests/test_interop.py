@@ -56,3 +56,34 @@ def test_deepseek_tokenizer_json_is_found():
     assert find_hf_tokenizer_json("deepseek-v3").name.startswith("tokenizer.json")
     with pytest.raises(VocabularyNotFound):
         find_hf_tokenizer_json("no-such-model")
+
+
+def _rank_file(tmp_path, extra):
+    import base64
+
+    lines = [f"{base64.b64encode(bytes([i])).decode()} {i}" for i in range(256)]
+    p = tmp_path / "t.tiktoken"
+    p.write_text("\n".join(lines + extra) + "\n")
+    return p
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["YWI= 5"], "rank 5 repeated"),  # b"ab" at b"\x05"'s rank; tiktoken panics
+        (["YQ== 256"], "repeated"),  # b"a" twice: the later rank would silently win
+        (["YWI= -1"], "negative rank"),  # would overwrite the last byte's slot
+        (["YWI= 99999999999"], "far beyond"),  # a MemoryError before
+    ],
+)
+def test_bad_rank_files_are_rejected(tmp_path, extra, message):
+    with pytest.raises(ValueError, match=message):
+        read_tiktoken_ranks(_rank_file(tmp_path, extra))
+
+
+def test_truncated_gzip_is_a_value_error(tmp_path):
+    p = _rank_file(tmp_path, [])
+    gz = tmp_path / "t.tiktoken.gz"
+    gz.write_bytes(gzip.compress(p.read_bytes())[:40])
+    with pytest.raises(ValueError, match="not a valid gzip file"):
+        read_tiktoken_ranks(gz)

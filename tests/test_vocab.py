@@ -48,6 +48,8 @@ def test_from_ranks_derives_merges():
         (lambda o: o["tokens"].__setitem__(65, "QkI="), "single bytes"),
         (lambda o: o["special_tokens"].update({"<|x|>": 3}), "special token ids"),
         (lambda o: o.pop("tokens"), "malformed"),
+        (lambda o: o.update(special_tokens=["<|x|>"]), "malformed"),  # was an AttributeError
+        (lambda o: o["special_tokens"].update({"<|x|>": 2**40}), "32-bit"),  # was a TypeError
     ],
 )
 def test_bad_files_raise_typed_errors(tmp_path, mutate, message):
@@ -64,6 +66,38 @@ def test_not_json(tmp_path):
     path.write_text("{nope")
     with pytest.raises(VocabularyError, match="not valid JSON"):
         Vocabulary.load(path)
+
+
+def test_tokenizer_json_gets_a_hint(tmp_path):
+    path = tmp_path / "tokenizer.json"
+    path.write_text('{"version": "1.0", "model": {"type": "BPE", "vocab": {}}}')
+    with pytest.raises(VocabularyError, match="use Tokenizer.from_hf"):
+        Vocabulary.load(path)
+
+
+@pytest.mark.parametrize("data", [b"\xff\xfe{}", b"[" * 100_000 + b"]" * 100_000])
+def test_not_utf8_or_too_deep(tmp_path, data):
+    path = tmp_path / "x.json"
+    path.write_bytes(data)
+    with pytest.raises(VocabularyError, match="not valid JSON"):
+        Vocabulary.load(path)
+
+
+def test_atomic_write_missing_folder_names_the_target(tmp_path):
+    target = tmp_path / "missing" / "out.npy"
+    with pytest.raises(FileNotFoundError) as info:
+        atomic_write(target, b"x")
+    assert info.value.filename == str(target)  # not the hidden temporary file's name
+    assert ".tmp" not in str(info.value)
+
+
+def test_atomic_write_onto_a_folder_names_it_and_cleans_up(tmp_path):
+    target = tmp_path / "out"
+    target.mkdir()
+    with pytest.raises(IsADirectoryError) as info:
+        atomic_write(target, b"x")
+    assert info.value.filename == str(target) and ".tmp" not in str(info.value)
+    assert list(tmp_path.iterdir()) == [target] and list(target.iterdir()) == []
 
 
 def test_derive_merges_rejects_unreachable_token():

@@ -19,8 +19,9 @@ from typing import Any
 
 import regex
 
-from .interop import unicode_to_bytes
+from .interop import MAX_ID_HOLES, unicode_to_bytes
 from .patterns import PATTERNS, Pattern
+from .vocab import VocabularyError
 
 __all__ = ["HFModel", "parse_hf_tokenizer", "bytes_of_hf_token"]
 
@@ -59,8 +60,10 @@ class HFModel:
 
 
 def _split_regex(step: dict[str, Any]) -> str:
-    pat = step.get("pattern", {})
-    if step.get("behavior", "Isolated").lower() != "isolated" or step.get("invert", False):
+    pat = step.get("pattern")
+    if not isinstance(pat, dict):
+        raise VocabularyError(f"Split pre-tokenizer without a pattern object: {step}")
+    if str(step.get("behavior", "Isolated")).lower() != "isolated" or step.get("invert", False):
         raise ValueError(
             f"unsupported Split pre-tokenizer {step} (only behavior=Isolated, invert=false)"
         )
@@ -71,15 +74,30 @@ def _split_regex(step: dict[str, Any]) -> str:
     raise ValueError(f"unsupported Split pattern {pat}")
 
 
+_ESCAPES = {"r": "\r", "n": "\n", "t": "\t"}
+
+
 def _unescape(rx: str) -> str:
-    """``\\uXXXX`` escapes as the characters (tokenizer.json stores them decoded)."""
-    return regex.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), rx)
+    """``\\uXXXX``, ``\\r``, ``\\n``, ``\\t`` escapes as the characters (tokenizer.json stores
+    them decoded); other escapes, ``\\\\`` included, are kept as they are."""
+
+    def one(m: regex.Match[str]) -> str:
+        e = m.group(1)
+        if e[0] == "u" and len(e) == 5:
+            return chr(int(e[1:], 16))
+        return _ESCAPES.get(e, m.group(0))
+
+    return regex.sub(r"\\(u[0-9a-fA-F]{4}|.)", one, rx, flags=regex.DOTALL)
 
 
 def _pattern_of(pre: dict[str, Any] | None, name: str) -> Pattern:
     if pre is None:
         raise ValueError("a tokenizer.json without pre-tokenizer is not byte-level BPE")
-    steps = pre["pretokenizers"] if pre.get("type") == "Sequence" else [pre]
+    if not isinstance(pre, dict):
+        raise VocabularyError(f"pre_tokenizer must be an object, not {type(pre).__name__}")
+    steps = pre.get("pretokenizers") if pre.get("type") == "Sequence" else [pre]
+    if not isinstance(steps, list) or not all(isinstance(step, dict) for step in steps):
+        raise VocabularyError("pre_tokenizer Sequence needs a list of pretokenizers")
     regexes: list[str] = []
     saw_bytelevel = False
     for i, step in enumerate(steps):
@@ -106,9 +124,75 @@ def _pattern_of(pre: dict[str, Any] | None, name: str) -> Pattern:
     return Pattern(name, tuple(regexes), "imported from a tokenizer.json pre-tokenizer")
 
 
+def _ids(vocab: Any, added: list[tuple[str, int, bool]]) -> int:
+    """Check the ids are ints in a sane range; return the table size (top id + 1)."""
+    if not isinstance(vocab, dict):
+        raise VocabularyError(f"model.vocab must be an object, not {type(vocab).__name__}")
+    ids = [*vocab.values(), *(i for _, i, _ in added)]
+    bad = next((i for i in ids if type(i) is not int or i < 0), None)
+    if bad is not None:
+        raise VocabularyError(f"token id {bad!r} is not a non-negative integer")
+    size = max(ids, default=-1) + 1
+    if size > len(ids) + MAX_ID_HOLES:
+        raise VocabularyError(f"token id {size - 1} is far beyond the {len(ids)} tokens")
+    return size
+
+
+def _added(obj: dict[str, Any]) -> list[tuple[str, int, bool]]:
+    entries = obj.get("added_tokens") or []
+    if not isinstance(entries, list) or not all(isinstance(t, dict) for t in entries):
+        raise VocabularyError("added_tokens must be a list of objects")
+    out: list[tuple[str, int, bool]] = []
+    for t in entries:
+        if "content" not in t or "id" not in t:
+            raise VocabularyError(f"added token {t} has no content or id")
+        # subtle: these change where an added token matches (HF strips the spaces around it or
+        # matches whole words only); the encoder matches the content exactly, so the ids would
+        # silently differ.
+        for key in ("lstrip", "rstrip", "single_word"):
+            if t.get(key):
+                raise ValueError(f"unsupported added token option {key}=true ({t['content']!r})")
+        out.append((str(t["content"]), t["id"], bool(t.get("special"))))
+    return out
+
+
+def _ids_as_tokenizers_assigns(
+    added: list[tuple[str, int, bool]], vocab: dict[str, int]
+) -> list[tuple[str, int, bool]]:
+    """Added tokens with the ids ``tokenizers`` gives them when it loads the file.
+
+    subtle: it does not trust the ``id`` fields (it only logs a warning when one differs): a token
+    in the model vocabulary keeps the model's id, a repeated content its first id, and any other
+    gets the next id from ``len(vocab)`` up (``AddedVocabulary::add_tokens``). Files written by
+    ``tokenizers`` agree with this; hand-edited ones with gaps or clashes would otherwise give
+    other ids than Hugging Face does.
+    """
+    n = len(vocab)
+    assigned: dict[str, int] = {}
+    out: list[tuple[str, int, bool]] = []
+    for content, _, special in added:
+        if content in assigned:
+            continue
+        if content in vocab:
+            i = vocab[content]
+        else:
+            top = max(assigned.values(), default=None)
+            i = n if top is None else (top + 1 if top >= n or n == 0 else n)
+        assigned[content] = i
+        out.append((content, i, special))
+    return out
+
+
 def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
-    """Parse a ``tokenizer.json`` object (see the module docstring for what is supported)."""
-    model = obj.get("model") or {}
+    """Parse a ``tokenizer.json`` object (see the module docstring for what is supported).
+
+    Raises:
+        VocabularyError: the object is malformed (missing keys, bad ids or merges).
+        ValueError: it uses a feature outside byte-level BPE (names the feature).
+    """
+    if not isinstance(obj, dict) or not isinstance(obj.get("model"), dict):
+        raise VocabularyError("not a tokenizer.json: no 'model' object")
+    model = obj["model"]
     if model.get("type", "BPE") != "BPE":
         raise ValueError(f"unsupported model type {model.get('type')!r} (only byte-level BPE)")
     for key in ("dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix"):
@@ -117,14 +201,20 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
     if model.get("byte_fallback"):
         raise ValueError("unsupported BPE option byte_fallback=True")
     norm = obj.get("normalizer")
-    if norm is not None and not (norm.get("type") == "Sequence" and not norm.get("normalizers")):
-        raise ValueError(f"unsupported normalizer {norm.get('type')!r} (only none)")
+    if norm is not None and not (
+        isinstance(norm, dict) and norm.get("type") == "Sequence" and not norm.get("normalizers")
+    ):
+        kind = norm.get("type") if isinstance(norm, dict) else norm
+        raise ValueError(f"unsupported normalizer {kind!r} (only none)")
+    # The pre-tokenizer first: a BPE without ByteLevel is reported as such, not as a bad token.
+    pattern = _pattern_of(obj.get("pre_tokenizer"), name)
+    if "vocab" not in model:
+        raise VocabularyError("model has no 'vocab'")
     vocab: dict[str, int] = model["vocab"]
-    size = max(vocab.values(), default=-1) + 1
-    added = [
-        (str(t["content"]), int(t["id"]), bool(t.get("special")))
-        for t in obj.get("added_tokens", [])
-    ]
+    added = _added(obj)
+    _ids(vocab, added)
+    added = _ids_as_tokenizers_assigns(added, vocab)
+    size = max([*vocab.values(), *(i for _, i, _ in added)], default=-1) + 1
     added_ids = {i for _, i, _ in added}
     tokens = [b""] * size
     for tok, i in vocab.items():
@@ -134,16 +224,21 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
             if i not in added_ids:  # an added token listed in the model vocabulary too: it decodes
                 raise  # as its content, so it needs no byte-level form
     merges: list[tuple[int, int]] = []
-    for m in model.get("merges", []):
-        a, b = m.split(" ", 1) if isinstance(m, str) else m
+    merge_list = model.get("merges") or []
+    if not isinstance(merge_list, list):
+        raise VocabularyError("model.merges must be a list")
+    for m in merge_list:
+        parts = m.split(" ") if isinstance(m, str) else m
+        if not isinstance(parts, list) or len(parts) != 2:
+            raise VocabularyError(f"merge {m!r} is not a pair of tokens")
         try:
-            merges.append((vocab[a], vocab[b]))
-        except KeyError as e:
-            raise ValueError(f"merge {m!r} uses a token missing from the vocabulary") from e
+            merges.append((vocab[parts[0]], vocab[parts[1]]))
+        except (KeyError, TypeError) as e:
+            raise VocabularyError(f"merge {m!r} uses a token missing from the vocabulary") from e
     return HFModel(
         tokens=tokens,
         merges=merges,
         added=added,
-        pattern=_pattern_of(obj.get("pre_tokenizer"), name),
+        pattern=pattern,
         ignore_merges=bool(model.get("ignore_merges", False)),
     )

@@ -16,7 +16,7 @@ from typing import Any
 from ._hf_import import HFModel, parse_hf_tokenizer
 from .interop import KNOWN_ENCODINGS, KNOWN_HF, load_hf_tokenizer_json, load_tiktoken_encoding
 from .patterns import Pattern
-from .vocab import FORMAT_TAG, Vocabulary
+from .vocab import FORMAT_TAG, Vocabulary, VocabularyError
 
 _TIKTOKEN_ALIASES = {"cl100k": "cl100k_base", "o200k": "o200k_base"}
 
@@ -27,6 +27,13 @@ def stem(path: str | Path) -> str:
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return name
+
+
+def _hf_label(p: Path) -> str:
+    """``models/foo/tokenizer.json`` (or ``.json.zip``) -> ``foo``; ``bar.json`` -> ``bar``."""
+    if p.name in ("tokenizer.json", "tokenizer.json.zip") and p.parent.name:
+        return p.parent.name
+    return stem(p)
 
 
 def from_tiktoken(
@@ -78,12 +85,23 @@ def from_hf(
     name: str | None = None,
 ) -> Any:
     if isinstance(path_or_name, dict):
-        obj, label = path_or_name, name or "hf"
+        obj, label, where = path_or_name, name or "hf", None
     else:
         obj = load_hf_tokenizer_json(path_or_name)
-        p = Path(path_or_name)
-        label = name or (p.parent.name if p.name == "tokenizer.json" else stem(p))
-    return _tokenizer_of_hf(cls, parse_hf_tokenizer(obj, name=label), label, native_split)
+        label, where = name or _hf_label(Path(path_or_name)), str(path_or_name)
+    return _hf_from_obj(cls, obj, label, native_split, where)
+
+
+def _hf_from_obj(
+    cls: Any, obj: Any, label: str, native_split: bool | None, where: str | None
+) -> Any:
+    try:
+        return _tokenizer_of_hf(cls, parse_hf_tokenizer(obj, name=label), label, native_split)
+    except ValueError as e:
+        if where is None:
+            raise
+        kind = type(e) if type(e) in (ValueError, VocabularyError) else ValueError
+        raise kind(f"{where}: {e}") from e  # which file, for the one-line CLI message
 
 
 @lru_cache(maxsize=8)
@@ -98,6 +116,8 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
     if isinstance(spec, cls):
         return spec
     spec = str(spec)
+    if not spec.strip():
+        raise ValueError("empty tokenizer name")
     p = Path(spec)
     if p.is_dir():
         return from_hf(cls, p)
@@ -108,19 +128,22 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
             return from_hf(cls, p)
         try:
             obj = json.loads(p.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
             raise ValueError(
                 f"{spec}: not a codebpe vocabulary, tokenizer.json or .tiktoken file ({e})"
             ) from e
         if isinstance(obj, dict) and obj.get("format") == FORMAT_TAG:
             return cls(Vocabulary.from_json(obj), name=stem(p))
         if isinstance(obj, dict) and "model" in obj:
-            return from_hf(cls, obj, name=p.parent.name if p.name == "tokenizer.json" else stem(p))
+            return _hf_from_obj(cls, obj, _hf_label(p), None, spec)
         raise ValueError(f"{spec}: not a codebpe vocabulary or a tokenizer.json")
     name = _TIKTOKEN_ALIASES.get(spec, spec)
     if name in KNOWN_ENCODINGS or name in KNOWN_HF:
         return _named(cls, name)
     known = ", ".join([*KNOWN_ENCODINGS, *KNOWN_HF])
+    if "/" in spec or spec.endswith((".json", ".tiktoken", ".tiktoken.gz", ".zip")):
+        # a path (or a Hub id, which is never downloaded), not a misspelt name
+        raise FileNotFoundError(f"{spec}: no such file or folder (known names: {known})")
     raise ValueError(
         f"unknown tokenizer {spec!r}: give a codebpe vocabulary file, a .tiktoken file, a "
         f"tokenizer.json path, or one of: {known}"

@@ -55,7 +55,10 @@ class RegexSplitter:
 
     def __init__(self, pattern: Pattern) -> None:
         self.pattern = pattern
-        self._regexes = [regex.compile(r) for r in pattern.regexes]
+        try:
+            self._regexes = [regex.compile(r) for r in pattern.regexes]
+        except (regex.error, TypeError) as e:  # a hand-edited vocabulary or tokenizer.json
+            raise ValueError(f"pattern {pattern.name!r} has an invalid regex ({e})") from e
 
     def split(self, text: str) -> list[str]:
         """Pieces of ``text``; ``"".join(pieces) == text``."""

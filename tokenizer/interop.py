@@ -29,6 +29,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,11 @@ __all__ = [
     "bytes_to_unicode",
     "unicode_to_bytes",
 ]
+
+
+#: Most unused ids a loaded vocabulary may have below its top id (a guard against a corrupt or
+#: hostile file whose one huge id would allocate a table of that size).
+MAX_ID_HOLES = 1 << 20
 
 
 class VocabularyNotFound(FileNotFoundError):
@@ -110,7 +116,12 @@ def _candidates(name: str) -> list[Path]:
 
 def _read_maybe_gz(path: Path) -> bytes:
     data = path.read_bytes()
-    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        return gzip.decompress(data)
+    except (EOFError, OSError, zlib.error) as e:  # truncated or corrupt: not a user-facing crash
+        raise ValueError(f"{path}: not a valid gzip file ({e})") from e
 
 
 def find_tiktoken_file(name_or_path: str | os.PathLike[str]) -> Path:
@@ -149,11 +160,31 @@ def read_tiktoken_ranks(path: str | os.PathLike[str]) -> dict[bytes, int]:
         if not line.strip():
             continue
         try:
-            tok, rank = line.split()
-            ranks[base64.b64decode(tok, validate=True)] = int(rank)
+            tok_b64, rank_text = line.split()
+            tok, rank = base64.b64decode(tok_b64, validate=True), int(rank_text)
         except ValueError as e:
             raise ValueError(f"{path}:{lineno}: not a tiktoken rank line ({e})") from e
+        if tok in ranks:  # subtle: the later rank would silently win
+            raise ValueError(f"{path}:{lineno}: token {tok!r} repeated (rank {ranks[tok]}, {rank})")
+        ranks[tok] = rank
+    _check_ranks(path, ranks)
     return ranks
+
+
+def _check_ranks(path: str | os.PathLike[str], ranks: dict[bytes, int]) -> None:
+    """A repeated rank (tiktoken rejects it), a negative one (it would index the id table from
+    the end) or one far beyond the others (a huge table) would give wrong ids or no memory."""
+    ids = set(ranks.values())
+    if len(ids) != len(ranks):
+        seen: dict[int, bytes] = {}
+        for tok, rank in ranks.items():
+            if rank in seen:
+                raise ValueError(f"{path}: rank {rank} repeated ({seen[rank]!r}, {tok!r})")
+            seen[rank] = tok
+    if ids and min(ids) < 0:
+        raise ValueError(f"{path}: negative rank {min(ids)}")
+    if ids and max(ids) >= len(ids) + MAX_ID_HOLES:
+        raise ValueError(f"{path}: rank {max(ids)} is far beyond the file's {len(ids)} tokens")
 
 
 def load_tiktoken_encoding(
@@ -182,7 +213,8 @@ def load_tiktoken_encoding(
     if pattern is None:
         if known is None:
             raise ValueError(
-                f"{name}: a tiktoken file needs a pattern name (e.g. pattern='cl100k')"
+                f"{name}: a tiktoken file needs a pattern name (e.g. pattern='cl100k'; "
+                "on the command line --pattern cl100k)"
             )
         pattern = known[0]
     pat = get_pattern(pattern) if isinstance(pattern, str) else pattern
@@ -220,12 +252,17 @@ def find_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> Path:
 def load_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a ``tokenizer.json`` (plain or zipped) found by :func:`find_hf_tokenizer_json`."""
     path = find_hf_tokenizer_json(name_or_path)
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as z:
-            member = next(n for n in z.namelist() if n.endswith(".json"))
-            return json.loads(z.read(member))
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+    try:
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as z:
+                member = next((n for n in z.namelist() if n.endswith(".json")), None)
+                if member is None:
+                    raise ValueError("no .json file in the archive")
+                return json.loads(z.read(member))
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (ValueError, zipfile.BadZipFile, RecursionError) as e:  # JSON errors are ValueErrors
+        raise ValueError(f"{path}: not a readable tokenizer.json ({e})") from e
 
 
 @lru_cache(maxsize=1)

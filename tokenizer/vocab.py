@@ -33,6 +33,7 @@ from .patterns import Pattern, get_pattern
 
 FORMAT_TAG = "codebpe.vocab"
 FORMAT_VERSION = 1
+MAX_ID = (1 << 32) - 1  # ids are uint32 in the encoder; the top value means "no id"
 
 __all__ = ["Vocabulary", "VocabularyError", "FORMAT_TAG", "FORMAT_VERSION", "atomic_write"]
 
@@ -52,7 +53,10 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
     """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    except OSError as e:  # name the file asked for, not the temporary one (missing folder, ...)
+        raise type(e)(e.errno, e.strerror, str(path)) from e
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
@@ -62,7 +66,10 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as e:  # e.g. path is a folder: name it, not the temporary file
+            raise type(e)(e.errno, e.strerror, str(path)) from e
     except BaseException:
         try:
             os.unlink(tmp)
@@ -159,6 +166,8 @@ class Vocabulary:
         ids = list(self.special_tokens.values())
         if len(set(ids)) != len(ids) or any(i < len(self.tokens) for i in ids):
             raise VocabularyError("special token ids must be unique and above the ordinary tokens")
+        if any(i >= MAX_ID for i in ids):
+            raise VocabularyError(f"special token ids must be below {MAX_ID} (32-bit ids)")
         lo, hi = self.reserved_ids
         if not 256 <= lo <= hi <= len(self.tokens):
             raise VocabularyError(f"reserved_ids {self.reserved_ids} out of range")
@@ -195,7 +204,10 @@ class Vocabulary:
         Raises :class:`VocabularyError` if it is malformed.
         """
         if obj.get("format") != FORMAT_TAG:
-            raise VocabularyError(f"not a codebpe vocabulary (format tag {obj.get('format')!r})")
+            hint = "; a tokenizer.json? use Tokenizer.from_hf" if "model" in obj else ""
+            raise VocabularyError(
+                f"not a codebpe vocabulary (format tag {obj.get('format')!r}){hint}"
+            )
         if obj.get("version") != FORMAT_VERSION:
             raise VocabularyError(
                 f"unsupported vocabulary version {obj.get('version')!r} (this build reads "
@@ -212,7 +224,7 @@ class Vocabulary:
                 config=dict(obj.get("config", {})),
                 corpus=dict(obj.get("corpus", {})),
             )
-        except (KeyError, TypeError, ValueError) as e:
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
             if isinstance(e, VocabularyError):
                 raise
             raise VocabularyError(f"malformed vocabulary: {e}") from e
@@ -227,7 +239,7 @@ class Vocabulary:
         try:
             with open(path, encoding="utf-8") as f:
                 obj = json.load(f)
-        except json.JSONDecodeError as e:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
             raise VocabularyError(f"{path}: not valid JSON ({e})") from e
         if not isinstance(obj, dict):
             raise VocabularyError(f"{path}: not a codebpe vocabulary")

@@ -25,17 +25,25 @@ def _read_input(path: str) -> bytes:
         return f.read()
 
 
-def _tokenizer(spec: str) -> Any:
+def _tokenizer(args: argparse.Namespace, *, decoding: bool = False) -> Any:
     from ..encoding import load_tokenizer
 
-    return load_tokenizer(spec)
+    tiktoken_file = args.tokenizer.endswith((".tiktoken", ".tiktoken.gz"))
+    pattern = args.pattern
+    if pattern is None:
+        if not (decoding and tiktoken_file):
+            return load_tokenizer(args.tokenizer)
+        pattern = "gpt2"  # decoding never splits, so any pattern gives the same bytes
+    if not tiktoken_file:
+        raise ValueError("--pattern is only for .tiktoken files (the others record their pattern)")
+    return load_tokenizer(args.tokenizer, pattern=pattern)
 
 
 def run_encode(args: argparse.Namespace) -> int:
     """Encode a file (or stdin) and print ids or write a .npy file."""
     import numpy as np
 
-    tok = _tokenizer(args.tokenizer)
+    tok = _tokenizer(args)
     data = _read_input(args.input)
     if args.allow_special:
         try:
@@ -64,10 +72,15 @@ def _read_ids(path: str) -> list[int]:
 
     data = _read_input(path)
     if data[:6] == b"\x93NUMPY":
-        arr = np.load(io.BytesIO(data), allow_pickle=False)
+        try:
+            arr = np.load(io.BytesIO(data), allow_pickle=False)
+        except (ValueError, EOFError, OSError) as e:  # truncated, object arrays, bad header
+            raise ValueError(f"{path}: not a readable .npy file ({e})") from e
         if arr.dtype.kind not in "iu":
             raise ValueError(f"{path}: expected an integer array, got {arr.dtype}")
-        return arr.ravel().tolist()
+        if arr.ndim != 1:  # e.g. a padded (batch, length) array: rows would run together
+            raise ValueError(f"{path}: expected a 1-D array of ids, got shape {arr.shape}")
+        return arr.tolist()
     try:
         return [int(t) for t in data.split()]
     except ValueError as e:
@@ -76,7 +89,7 @@ def _read_ids(path: str) -> list[int]:
 
 def run_decode(args: argparse.Namespace) -> int:
     """Decode ids (text or .npy) and write the bytes to stdout."""
-    tok = _tokenizer(args.tokenizer)
+    tok = _tokenizer(args, decoding=True)
     ids = _read_ids(args.input)
     try:
         out = tok.decode_bytes(ids)
@@ -87,18 +100,27 @@ def run_decode(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tokenizer",
+        "-t",
+        required=True,
+        help="vocabulary file, tiktoken name/file, tokenizer.json, or a short name",
+    )
+    parser.add_argument(
+        "--pattern",
+        metavar="NAME",
+        help="split pattern of a .tiktoken file for encode (e.g. cl100k; the file lacks it)",
+    )
+
+
 def register(subparsers: Any) -> None:
     """Add the ``encode`` and ``decode`` subcommands (once, though COMMANDS lists both)."""
     if "encode" in subparsers.choices:
         return
     enc = subparsers.add_parser("encode", help="encode text to token ids")
     enc.add_argument("input", nargs="?", default="-", help="input file, or - for stdin (default)")
-    enc.add_argument(
-        "--tokenizer",
-        "-t",
-        required=True,
-        help="vocabulary file, tiktoken name/file, tokenizer.json, or a short name",
-    )
+    _add_tokenizer_options(enc)
     enc.add_argument(
         "--numpy", metavar="OUT.npy", help="write the ids to a .npy file instead of stdout"
     )
@@ -112,5 +134,5 @@ def register(subparsers: Any) -> None:
     dec.add_argument(
         "input", nargs="?", default="-", help="ids (whitespace-separated text or .npy), or -"
     )
-    dec.add_argument("--tokenizer", "-t", required=True, help="as for encode")
+    _add_tokenizer_options(dec)
     dec.set_defaults(func=run_decode)

@@ -1,0 +1,181 @@
+"""tokenizer._hf_import through Tokenizer.from_hf: added tokens against Hugging Face `tokenizers`,
+and malformed or unsupported tokenizer.json files rejected with a typed error (never wrong ids,
+never an AttributeError/KeyError/MemoryError)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from tokenizer.encoding import Tokenizer, load_tokenizer
+
+tokenizers = pytest.importorskip("tokenizers")
+
+TEXTS = [
+    "hello world def 中文 foo foobar <pad>x[MASK]<|endoftext|> 12345",
+    "  hello worlds\n\n def\tdefine 中文字 <pad><pad>",
+    "",
+]
+
+
+def _train():
+    from tokenizers import decoders, models, pre_tokenizers, trainers
+
+    from tests.conftest import MIXED_TEXT
+
+    hf = tokenizers.Tokenizer(models.BPE())
+    hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    hf.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=400,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        special_tokens=["<|endoftext|>"],
+        show_progress=False,
+    )
+    hf.train_from_iterator([MIXED_TEXT], trainer)
+    return hf
+
+
+@pytest.fixture(scope="module")
+def base_json():
+    return json.loads(_train().to_str())
+
+
+def test_added_tokens_special_and_not_match_tokenizers(tmp_path):
+    hf = _train()
+    hf.add_tokens(["hello world", " def", "中文", tokenizers.AddedToken("Baz", normalized=False)])
+    hf.add_special_tokens(["<pad>", "[MASK]"])
+    path = tmp_path / "tokenizer.json"
+    hf.save(str(path))
+    ours = load_tokenizer(str(path))
+    assert ours.special_tokens["<pad>"] == hf.token_to_id("<pad>")
+    for text in [*TEXTS, "Baz baz"]:
+        ids = hf.encode(text, add_special_tokens=False).ids
+        assert ours.encode(text, allowed_special="all") == ids
+        assert ours.decode(ids) == hf.decode(ids, skip_special_tokens=False)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        {"content": "foo", "single_word": True},  # HF leaves the "foo" of "foobar" alone
+        {"content": " bar ", "lstrip": True, "rstrip": True},  # HF eats the spaces around it
+    ],
+)
+def test_added_token_match_options_are_rejected(tmp_path, token):
+    hf = _train()
+    hf.add_tokens([tokenizers.AddedToken(**token)])
+    path = tmp_path / "tokenizer.json"
+    hf.save(str(path))
+    with pytest.raises(ValueError, match="unsupported added token option"):
+        Tokenizer.from_hf(str(path))
+    # Why: ignoring the option (matching the content verbatim) gives other ids than HF's.
+    plain = json.loads(path.read_text())
+    for t in plain["added_tokens"]:
+        t.update(single_word=False, lstrip=False, rstrip=False)
+    text = "x  foobar  bar  y"
+    ignored = Tokenizer.from_hf(plain).encode(text, allowed_special="all")
+    assert ignored != hf.encode(text, add_special_tokens=False).ids
+
+
+def _edit(obj, path, value):
+    obj = copy.deepcopy(obj)
+    *parents, last = path
+    node = obj
+    for key in parents:
+        node = node[key]
+    node[last] = value
+    return obj
+
+
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        (("model",), None, "no 'model' object"),
+        (("model",), "BPE", "no 'model' object"),
+        (("model", "vocab"), [["a", 1]], "must be an object"),
+        (("model", "vocab", "zz"), -5, "not a non-negative integer"),
+        (("model", "vocab", "zz"), "7", "not a non-negative integer"),
+        (("model", "vocab", "zz"), 10**12, "far beyond"),  # was a MemoryError
+        (("model", "merges"), ["a"], "not a pair"),
+        (("model", "merges"), [5], "not a pair"),
+        (("model", "merges"), [["a", "b", "c"]], "not a pair"),
+        (("added_tokens",), [{"content": "x"}], "no content or id"),
+        (("added_tokens",), {"a": 1}, "must be a list"),
+        (("pre_tokenizer",), [1], "must be an object"),
+        (("pre_tokenizer",), {"type": "Sequence"}, "list of pretokenizers"),
+        (("normalizer",), "NFC", "unsupported normalizer"),
+    ],
+)
+def test_malformed_tokenizer_json_is_a_typed_error(base_json, path, value, message):
+    with pytest.raises(ValueError, match=message):
+        Tokenizer.from_hf(_edit(base_json, path, value))
+
+
+def test_bpe_without_bytelevel_says_so(tmp_path):
+    from tokenizers import models, pre_tokenizers, trainers
+
+    hf = tokenizers.Tokenizer(models.BPE())
+    hf.pre_tokenizer = pre_tokenizers.Whitespace()
+    trainer = trainers.BpeTrainer(show_progress=False)
+    hf.train_from_iterator(["héllo wörld “quoted”"] * 3, trainer)
+    with pytest.raises(ValueError, match="unsupported pre-tokenizer step 'Whitespace'"):
+        Tokenizer.from_hf(json.loads(hf.to_str()))
+    obj = json.loads(hf.to_str())
+    obj["pre_tokenizer"] = None
+    with pytest.raises(ValueError, match="without pre-tokenizer"):  # was: "token '“' ..."
+        Tokenizer.from_hf(obj)
+
+
+def test_bad_split_regex_is_a_value_error(base_json):
+    obj = _edit(
+        base_json,
+        ("pre_tokenizer",),
+        {
+            "type": "Sequence",
+            "pretokenizers": [
+                {"type": "Split", "pattern": {"Regex": "(("}, "behavior": "Isolated"},
+                {"type": "ByteLevel", "add_prefix_space": False, "use_regex": False},
+            ],
+        },
+    )
+    with pytest.raises(ValueError, match="invalid regex"):
+        Tokenizer.from_hf(obj)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b'{"model": {"type": "BPE", "vo', "not a readable tokenizer.json"),
+        (b"\xff\xfe\x00", "not a readable tokenizer.json"),
+        (b"[" * 100_000 + b"]" * 100_000, "not a readable tokenizer.json"),  # a RecursionError
+    ],
+)
+def test_unreadable_file_names_the_path(tmp_path, data, message):
+    path = tmp_path / "tokenizer.json"
+    path.write_bytes(data)
+    with pytest.raises(ValueError, match=message):
+        Tokenizer.from_hf(str(path))
+
+
+def test_bad_zip_is_a_value_error(tmp_path):
+    path = tmp_path / "tokenizer.json.zip"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ValueError, match="not a readable tokenizer.json"):
+        Tokenizer.from_hf(str(path))
+
+
+@pytest.mark.parametrize("ids", [[650], [650, 640], [599], [601, 600], [700, 700]])
+def test_added_token_ids_as_tokenizers_assigns_them(base_json, ids):
+    # tokenizers ignores an added token's "id" when it has a gap or clashes with the model's
+    # vocabulary (it logs a warning and numbers them from len(vocab)): same ids here.
+    obj = copy.deepcopy(base_json)
+    options = dict(single_word=False, lstrip=False, rstrip=False, normalized=False, special=True)
+    obj["added_tokens"] += [{"id": i, "content": f"<t{k}>", **options} for k, i in enumerate(ids)]
+    hf = tokenizers.Tokenizer.from_str(json.dumps(obj))
+    ours = Tokenizer.from_hf(obj)
+    text = "a<t0>b<t1> io"
+    assert ours.encode(text, allowed_special="all") == hf.encode(text, add_special_tokens=False).ids
+    assert ours.n_vocab == hf.get_vocab_size()
