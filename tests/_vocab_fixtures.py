@@ -74,3 +74,25 @@ def corpus_sample(n_docs_per_file: int = 3, max_chars: int = 4000) -> tuple[str,
             for _, line in zip(range(n_docs_per_file), f):
                 out.append(json.loads(line)["text"][:max_chars])
     return tuple(out)
+
+
+def train_hf_bytelevel(
+    texts: list[str], *, vocab_size: int, ignore_merges: bool = False, decoder: bool = False
+):
+    """A GPT-2-style byte-level BPE ``tokenizers.Tokenizer`` trained on ``texts`` (special token
+    ``<|endoftext|>``): the reference for tokenizer.json parity tests."""
+    import tokenizers
+    from tokenizers import decoders, models, pre_tokenizers, trainers
+
+    hf = tokenizers.Tokenizer(models.BPE(ignore_merges=ignore_merges))
+    hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    if decoder:
+        hf.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        special_tokens=["<|endoftext|>"],
+        show_progress=False,
+    )
+    hf.train_from_iterator(texts, trainer)
+    return hf

@@ -129,18 +129,10 @@ def test_tiktoken_file_with_pattern(tmp_path, capsysbinary, cl100k, tiktoken_cl1
 
 
 def test_tokenizer_json_matches_tokenizers(tmp_path, capsysbinary, mixed_text):
-    tokenizers = pytest.importorskip("tokenizers")
-    from tokenizers import models, pre_tokenizers, trainers
+    pytest.importorskip("tokenizers")
+    from tests._vocab_fixtures import train_hf_bytelevel
 
-    hf = tokenizers.Tokenizer(models.BPE())
-    hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    trainer = trainers.BpeTrainer(
-        vocab_size=400,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        special_tokens=["<|endoftext|>"],
-        show_progress=False,
-    )
-    hf.train_from_iterator([mixed_text], trainer)
+    hf = train_hf_bytelevel([mixed_text], vocab_size=400)
     path = tmp_path / "tokenizer.json"
     hf.save(str(path))
     text = mixed_text + "<|endoftext|>tail"

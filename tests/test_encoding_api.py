@@ -39,11 +39,11 @@ def test_special_arguments_match_tiktoken(toks, tiktoken_cl100k, kw, text):
     are searched for too; None means none (all as in tiktoken, on both split paths)."""
     want = _outcome(lambda: tiktoken_cl100k.encode(text, **kw))
     for tok in toks:
-        assert _outcome(lambda: tok.encode(text, **kw)) == want
-        assert _outcome(lambda: tok.encode_batch([text, "x"], **kw)) == (
+        assert _outcome(lambda t=tok: t.encode(text, **kw)) == want
+        assert _outcome(lambda t=tok: t.encode_batch([text, "x"], **kw)) == (
             want if isinstance(want, type) else [want, [87]]
         )
-        got = _outcome(lambda: tok.encode_to_numpy(text, **kw))
+        got = _outcome(lambda t=tok: t.encode_to_numpy(text, **kw))
         assert got == want if isinstance(want, type) else got.tolist() == want
 
 

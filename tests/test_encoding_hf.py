@@ -40,21 +40,12 @@ def deepseek_coder():
 
 @pytest.fixture(scope="module")
 def gpt2_style(tmp_path_factory, mixed_text=None):
-    from tokenizers import models, pre_tokenizers, trainers
-
+    from tests._vocab_fixtures import train_hf_bytelevel
     from tests.conftest import MIXED_TEXT
 
     out = {}
     for ignore in (False, True):
-        hf = tokenizers.Tokenizer(models.BPE(ignore_merges=ignore))
-        hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-        trainer = trainers.BpeTrainer(
-            vocab_size=700,
-            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-            special_tokens=["<|endoftext|>"],
-            show_progress=False,
-        )
-        hf.train_from_iterator([MIXED_TEXT] * 3, trainer)
+        hf = train_hf_bytelevel([MIXED_TEXT] * 3, vocab_size=700, ignore_merges=ignore)
         path = tmp_path_factory.mktemp("gpt2") / "tokenizer.json"
         hf.save(str(path))
         out[ignore] = (Tokenizer.from_hf(str(path)), tokenizers.Tokenizer.from_file(str(path)))

@@ -21,21 +21,10 @@ TEXTS = [
 
 
 def _train():
-    from tokenizers import decoders, models, pre_tokenizers, trainers
-
+    from tests._vocab_fixtures import train_hf_bytelevel
     from tests.conftest import MIXED_TEXT
 
-    hf = tokenizers.Tokenizer(models.BPE())
-    hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    hf.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=400,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        special_tokens=["<|endoftext|>"],
-        show_progress=False,
-    )
-    hf.train_from_iterator([MIXED_TEXT], trainer)
-    return hf
+    return train_hf_bytelevel([MIXED_TEXT], vocab_size=400, decoder=True)
 
 
 @pytest.fixture(scope="module")
