@@ -217,3 +217,19 @@ def test_constructor_needs_a_vocabulary():
     for bad in ("cl100k_base", None, {"a": 1}):
         with pytest.raises(TypeError, match="load_tokenizer"):
             Tokenizer(bad)
+
+
+@pytest.mark.parametrize("bad", [b"hello", bytearray(b"hi"), None, 5])
+def test_encode_takes_str_only_on_both_paths(toks, tiktoken_cl100k, bad):
+    """Like tiktoken: bytes are not text (encode_bytes is the lossless bytes API). The native
+    binding would take bytes as text, so the check must not depend on the split path."""
+    with pytest.raises(TypeError):
+        tiktoken_cl100k.encode(bad)
+    for tok in toks:
+        for call in (tok.encode, tok.encode_ordinary, tok.count, tok.encode_to_numpy):
+            with pytest.raises(TypeError, match="encode_bytes" if bad and bad != 5 else "str"):
+                call(bad)
+        for call in (tok.encode_batch, tok.encode_ordinary_batch, tok.encode_batch_to_numpy):
+            with pytest.raises(TypeError):
+                call(["ok", bad])
+    assert toks[0].encode_bytes(b"hello") == toks[1].encode_bytes(b"hello") == [15339]

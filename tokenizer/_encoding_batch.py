@@ -38,6 +38,9 @@ def encode_many(
     if isinstance(texts, (str, bytes)):  # list("abc") would encode each character on its own
         raise TypeError(f"texts must be a sequence of str, not {type(texts).__name__}")
     texts = list(texts)
+    for t in texts:
+        if not isinstance(t, str):  # the C++ batch would take bytes as text; tiktoken refuses
+            raise TypeError(f"texts must be str, not {type(t).__name__} (bytes: encode_bytes)")
     if num_threads is not None:
         num_threads = operator.index(num_threads)  # TypeError for 1.5, "2"
         if num_threads < 1:

@@ -39,6 +39,13 @@ __all__ = ["Tokenizer", "load_tokenizer", "StreamDecoder"]
 
 SpecialSet = "Literal['all'] | Collection[str]"
 _NONE: frozenset[str] = frozenset()  # encode()'s default allowed_special (identity = fast path)
+
+
+def _not_text(text: Any) -> str:
+    hint = "; for bytes use encode_bytes" if isinstance(text, (bytes, bytearray)) else ""
+    return f"text must be str, not {type(text).__name__}{hint}"
+
+
 _EOT_NAMES = ("<|endoftext|>", "<｜end▁of▁sentence｜>", "</s>", "<|end_of_text|>")
 
 
@@ -165,6 +172,8 @@ class Tokenizer(TiktokenCompat):
     # -- encoding (special-token policy: tokenizer._encoding_special) --------------------------
 
     def _encode(self, text: str, allowed_special: Any, disallowed_special: Any, numpy: bool) -> Any:
+        if not isinstance(text, str):  # the fast paths below only take exact str
+            raise TypeError(_not_text(text))
         allowed, disallowed = special_sets(self, allowed_special, disallowed_special)
         try:
             if self.native_split:
@@ -188,7 +197,12 @@ class Tokenizer(TiktokenCompat):
         >>> tok.encode("ab")
         [97, 98]
         """
-        if allowed_special is _NONE and disallowed_special == "all" and self.native_split:
+        if (
+            allowed_special is _NONE
+            and disallowed_special == "all"
+            and self.native_split
+            and type(text) is str
+        ):
             try:  # the default policy, resolved once
                 return self._enc.encode(text, self._default_policy)
             except UnicodeEncodeError:
@@ -197,7 +211,7 @@ class Tokenizer(TiktokenCompat):
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode ``text`` treating special tokens as plain text (never raises for them)."""
-        if self.native_split:  # fast path: no policy resolution per call
+        if self.native_split and type(text) is str:  # fast path: no policy resolution
             try:
                 return self._enc.encode(text, self._ordinary_policy)
             except UnicodeEncodeError:
@@ -219,7 +233,7 @@ class Tokenizer(TiktokenCompat):
 
     def count(self, text: str) -> int:
         """Number of tokens of ``text`` encoded as ordinary text."""
-        if self.native_split:
+        if self.native_split and type(text) is str:
             try:
                 return self._enc.count(text, self._ordinary_policy)
             except UnicodeEncodeError:
