@@ -4,8 +4,10 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <exception>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -154,20 +156,51 @@ py::object ids_out(const Encoder& enc, const std::vector<uint32_t>& ids, bool nu
   return ids_to_list(ids);
 }
 
+// _core.InvalidTokenId, raised for an id that is not in the vocabulary: an IndexError (this
+// package's documented error) that is also a KeyError (what tiktoken raises), so code written for
+// either catches it. Created once at import (make_invalid_token_id); std::out_of_range from the
+// encoder (Encoder::token_bytes) is translated to it.
+PyObject* g_invalid_token_id = nullptr;
+
+[[noreturn]] void throw_invalid_id(const std::string& value) {
+  PyErr_SetString(g_invalid_token_id, ("token id " + value + " is not in the vocabulary").c_str());
+  throw py::error_already_set();
+}
+
+void make_invalid_token_id(py::module_& m) {
+  py::tuple bases = py::make_tuple(py::handle(PyExc_IndexError), py::handle(PyExc_KeyError));
+  py::dict ns;
+  // KeyError's __str__ would quote the message ("'token id 5 ...'"); keep the plain one.
+  ns["__str__"] = py::handle(PyExc_BaseException).attr("__str__");
+  g_invalid_token_id = PyErr_NewExceptionWithDoc(
+      "tokenizer._core.InvalidTokenId",
+      "A token id that is not in the vocabulary: both an IndexError and a KeyError (tiktoken's).",
+      bases.ptr(), ns.ptr());
+  if (g_invalid_token_id == nullptr) throw py::error_already_set();
+  m.attr("InvalidTokenId") = py::handle(g_invalid_token_id);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const std::out_of_range& e) {  // still an IndexError, as pybind11's default
+      PyErr_SetString(g_invalid_token_id, e.what());
+    }
+  });
+}
+
 // One token id from a Python int (or anything with __index__; floats are a TypeError);
-// IndexError when it cannot be a token id at all (negative or >= 2^32).
+// InvalidTokenId when it cannot be a token id at all (negative or >= 2^32).
 uint32_t id_from(const py::handle& item) {
   int overflow = 0;
   long long v = PyLong_AsLongLongAndOverflow(item.ptr(), &overflow);
   if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
   if (overflow || v < 0 || v > 0xFFFFFFFFll) {
-    throw py::index_error("token id " + std::string(py::str(item)) + " is not in the vocabulary");
+    throw_invalid_id(std::string(py::str(item)));
   }
   return static_cast<uint32_t>(v);
 }
 
 // Token ids from a list/tuple/iterable of ints or a 1-D integer (or object) NumPy array (a float
-// or 2-D array is a TypeError, not truncated or flattened); IndexError as in id_from.
+// or 2-D array is a TypeError, not truncated or flattened); InvalidTokenId as in id_from.
 std::vector<uint32_t> ids_from(const py::handle& obj) {
   std::vector<uint32_t> ids;
   if (py::isinstance<py::array>(obj)) {
@@ -182,15 +215,12 @@ std::vector<uint32_t> ids_from(const py::handle& obj) {
       throw py::type_error("token ids must be a 1-D integer array, not " +
                            std::to_string(any.ndim()) + "-D " + std::string(py::str(any.dtype())));
     }
-    auto bad = [](const std::string& v) {
-      return py::index_error("token id " + v + " is not in the vocabulary");
-    };
     ids.resize(static_cast<size_t>(any.size()));
     if (kind == 'u') {
       auto arr = py::array_t<uint64_t, py::array::c_style | py::array::forcecast>::ensure(obj);
       const uint64_t* p = arr.data();
       for (size_t i = 0; i < ids.size(); ++i) {
-        if (p[i] > 0xFFFFFFFFull) throw bad(std::to_string(p[i]));
+        if (p[i] > 0xFFFFFFFFull) throw_invalid_id(std::to_string(p[i]));
         ids[i] = static_cast<uint32_t>(p[i]);
       }
       return ids;
@@ -198,7 +228,7 @@ std::vector<uint32_t> ids_from(const py::handle& obj) {
     auto arr = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(obj);
     const int64_t* p = arr.data();
     for (size_t i = 0; i < ids.size(); ++i) {
-      if (p[i] < 0 || p[i] > 0xFFFFFFFFll) throw bad(std::to_string(p[i]));
+      if (p[i] < 0 || p[i] > 0xFFFFFFFFll) throw_invalid_id(std::to_string(p[i]));
       ids[i] = static_cast<uint32_t>(p[i]);
     }
     return ids;
@@ -488,6 +518,7 @@ void bind_train(py::module_& m) {
 PYBIND11_MODULE(_core, m) {
   m.doc() = "codebpe native core: pre-tokenization, BPE training and encoding.";
   m.attr("__version__") = CODEBPE_VERSION;
+  make_invalid_token_id(m);
   bind_pretokenize(m);
   bind_encode(m);
   bind_train(m);

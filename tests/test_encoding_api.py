@@ -233,3 +233,29 @@ def test_encode_takes_str_only_on_both_paths(toks, tiktoken_cl100k, bad):
             with pytest.raises(TypeError):
                 call(["ok", bad])
     assert toks[0].encode_bytes(b"hello") == toks[1].encode_bytes(b"hello") == [15339]
+
+
+def test_invalid_ids_are_index_and_key_errors(toks, tiktoken_cl100k):
+    """tiktoken raises KeyError for ids outside the vocabulary, codebpe documents IndexError:
+    InvalidTokenId is both, so handlers written for either keep working."""
+    from tokenizer import InvalidTokenId
+
+    tok = toks[0]
+    stream = tok.stream_decoder()
+    for bad in (100256, 10**6):
+        with pytest.raises(KeyError):
+            tiktoken_cl100k.decode([bad])
+        for call in (
+            lambda b=bad: tok.decode([15339, b]),
+            lambda b=bad: tok.decode_bytes([b]),
+            lambda b=bad: tok.decode_single_token_bytes(b),
+            lambda b=bad: tok.decode_tokens_bytes([b]),
+            lambda b=bad: stream.feed(b),
+        ):
+            for caught in (KeyError, IndexError, InvalidTokenId):
+                with pytest.raises(caught) as info:
+                    call()
+                assert str(info.value).startswith(f"token id {bad} is not")  # not quoted
+    for bad in (-1, 2**64):  # tiktoken: OverflowError; ours the same single class
+        with pytest.raises(InvalidTokenId):
+            tok.decode([bad])

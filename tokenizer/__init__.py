@@ -26,6 +26,7 @@ _LAZY: dict[str, str] = {
     "VocabularyNotFound": "interop",
     "load_tiktoken_encoding": "interop",
     "Tokenizer": "encoding",
+    "InvalidTokenId": "encoding",
     "load_tokenizer": "encoding",
     "StreamDecoder": "stream",
     "split": "pretokenize",

@@ -13,6 +13,9 @@ from numpy.typing import NDArray
 
 __version__: str
 
+class InvalidTokenId(IndexError, KeyError):
+    """A token id that is not in the vocabulary (an IndexError, and tiktoken's KeyError)."""
+
 _Ids = NDArray[np.uint16] | NDArray[np.uint32]
 # the bindings take a list exactly (not any sequence); lists are invariant, hence the three forms
 _TextList = list[str] | list[bytes] | list[str | bytes]

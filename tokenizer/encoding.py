@@ -35,7 +35,11 @@ from .vocab import Vocabulary
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Tokenizer", "load_tokenizer", "StreamDecoder"]
+__all__ = ["Tokenizer", "load_tokenizer", "StreamDecoder", "InvalidTokenId"]
+
+#: Raised for a token id that is not in the vocabulary: an ``IndexError`` and also a ``KeyError``
+#: (what tiktoken raises), so code written for either catches it.
+InvalidTokenId = core.InvalidTokenId
 
 SpecialSet = "Literal['all'] | Collection[str]"
 _NONE: frozenset[str] = frozenset()  # encode()'s default allowed_special (identity = fast path)
@@ -271,7 +275,8 @@ class Tokenizer(TiktokenCompat):
     # -- decoding and lookups -------------------------------------------------------------------
 
     def decode_bytes(self, ids: Sequence[int] | np.ndarray) -> bytes:
-        """The bytes of ``ids`` (``IndexError`` for an id outside the vocabulary)."""
+        """The bytes of ``ids`` (:data:`InvalidTokenId`, an ``IndexError`` and ``KeyError``, for an
+        id outside the vocabulary)."""
         return self._enc.decode(ids)
 
     def decode(self, ids: Sequence[int] | np.ndarray, errors: str = "replace") -> str:
@@ -279,7 +284,7 @@ class Tokenizer(TiktokenCompat):
         return self._enc.decode(ids).decode("utf-8", errors)
 
     def decode_single_token_bytes(self, token_id: int) -> bytes:
-        """The bytes of one id (``IndexError`` if it is not in the vocabulary)."""
+        """The bytes of one id (:data:`InvalidTokenId` if it is not in the vocabulary)."""
         return self._enc.token_bytes(token_id)
 
     def id_to_token(self, token_id: int) -> bytes:
