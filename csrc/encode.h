@@ -107,6 +107,21 @@ class Encoder {
   std::vector<uint8_t> id_valid_;
   std::vector<SpecialToken> specials_;
   uint8_t special_first_[256] = {};  // bitmap of first bytes of special tokens
+  int special_only_first_ = -1;       // their one first byte when they share it (memchr), else -1
+  // Byte trie of the special tokens (find_special): node 0 is the root; a node's children are
+  // special_edges_[first, first + count), sorted by byte; terminals: the specials (indexes into
+  // specials_, ascending) whose bytes end at that node.
+  struct SpecialNode {
+    uint32_t first = 0, count = 0, term_first = 0, term_count = 0;
+  };
+  struct SpecialEdge {
+    uint8_t byte;
+    uint32_t child;
+  };
+  std::vector<SpecialNode> special_nodes_;
+  std::vector<SpecialEdge> special_edges_;
+  std::vector<uint32_t> special_terms_;
+  void build_special_trie();
   bool has_pattern_ = false;
   bool whole_piece_ = true;
   PatternId pattern_ = PatternId::gpt2;

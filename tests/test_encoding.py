@@ -516,3 +516,42 @@ def test_whole_piece_lookup_finds_tokens_that_bpe_cannot_reach(tmp_path):
         for k in range(9):
             for text in (w + "\n" * k, "\n" + w + " " * k, w + "." + "a" * k):
                 assert tok.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)
+
+
+NESTED_SPECIALS = ("<a>", "<a><b>", "<a><b>c", "<ab>", "<", "x<a")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_nested_special_tokens_leftmost_longest(seed):
+    """Special tokens that are prefixes of one another (and a one-byte one, and one starting with
+    another byte): the native scan takes the leftmost, then longest, enabled one, like the regex
+    path (a longest-first alternation) and Hugging Face's added-token matcher."""
+    import random
+
+    tokenizers = pytest.importorskip("tokenizers")
+    from tokenizers import models, pre_tokenizers
+
+    specials = {s: 256 + i for i, s in enumerate(NESTED_SPECIALS)}
+    base = Vocabulary.bytes_only(pattern="gpt2")
+    vocab = Vocabulary(tokens=base.tokens, pattern="gpt2", merges=[], special_tokens=specials)
+    native = Tokenizer(vocab)
+    regex_path = Tokenizer(vocab, native_split=False)
+    rng = random.Random(seed)
+    text = "".join(rng.choice(NESTED_SPECIALS + ("b>", "c", " ", "<b>", "a")) for _ in range(300))
+    for allowed in ("all", set(NESTED_SPECIALS[seed::2]), {"<a>"}, set()):
+        kw = {"allowed_special": allowed, "disallowed_special": ()}
+        ids = native.encode(text, **kw)
+        assert ids == regex_path.encode(text, **kw)
+        assert native.decode(ids) == text
+    # Hugging Face: the same specials as added tokens over a byte-level BPE of the 256 bytes.
+    from tokenizer.interop import bytes_to_unicode
+
+    byte_chars = {c: b for b, c in bytes_to_unicode().items()}  # id of byte b is b
+    hf = tokenizers.Tokenizer(models.BPE(vocab=byte_chars, merges=[]))
+    hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+    hf.add_special_tokens(list(NESTED_SPECIALS))
+    # ("<" is a byte token there already: that added token keeps id 60, and the rest shift)
+    hf_id = {specials[s]: hf.token_to_id(s) for s in NESTED_SPECIALS}
+    assert hf_id[specials["<"]] == 60 and len(set(hf_id.values())) == len(NESTED_SPECIALS)
+    ours = [hf_id.get(i, i) for i in native.encode(text, allowed_special="all")]
+    assert ours == hf.encode(text, add_special_tokens=False).ids

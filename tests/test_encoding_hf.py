@@ -86,6 +86,37 @@ def deepseek_v3():
     return _pair_named("deepseek-v3")
 
 
+def _special_soup(names, seed, n=400):
+    """Text made of whole special names, their prefixes and suffixes and the bytes between: the
+    adversarial input for the special-token scan (DeepSeek-V3's 800+ names share "<｜")."""
+    import random
+
+    rng = random.Random(seed)
+    parts = []
+    for _ in range(n):
+        name = rng.choice(names)
+        k = rng.randrange(len(name) + 1)
+        parts.append(rng.choice([name, name[:k], name[k:], "<", "｜", " ", "x", "\n"]))
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_deepseek_v3_special_scan_adversarial(deepseek_v3, seed):
+    """Leftmost-longest special tokens among 818 names with shared prefixes, as tokenizers finds
+    them, and the same ids from the regex split path (whose special scan is a Python regex);
+    encode_ordinary and a partial allowed set agree between the two paths too."""
+    ours, hf = deepseek_v3
+    names = sorted(ours.special_tokens)
+    text = _special_soup(names, seed)
+    assert sum(text.count(t) for t in names) > 50  # the soup does hold whole names
+    _same(ours, hf, text)
+    regex_path = Tokenizer.from_hf("deepseek-v3", native_split=False)
+    allowed = set(names[seed::7])
+    for kw in ({"allowed_special": "all"}, {"allowed_special": allowed, "disallowed_special": ()}):
+        assert ours.encode(text, **kw) == regex_path.encode(text, **kw)
+    assert ours.encode_ordinary(text) == regex_path.encode_ordinary(text)
+
+
 @settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
