@@ -71,3 +71,21 @@ def test_equals_one_shot_decode_on_arbitrary_bytes(tok, data, cut):
     d = tok.stream_decoder()
     out = d.feed_many(ids[:cut]) + "".join(d.feed(i) for i in ids[cut:]) + d.finish()
     assert out == tok.decode(ids)
+
+
+@pytest.mark.parametrize(
+    "errors", ["ignore", "backslashreplace", "surrogateescape", "surrogatepass"]
+)
+def test_every_error_handler_of_bytes_decode(tok, errors):
+    """Any handler bytes.decode takes gives the same text streamed as decoded at once (encoded
+    surrogates, invalid and truncated bytes included); an unknown one is a ValueError."""
+    data = "a\ud800b中".encode("utf-8", "surrogatepass")
+    if errors != "surrogatepass":  # (which passes encoded surrogates only, and raises on the rest)
+        data += b"\xff\xe4\xb8" + "中".encode() + b"\xe4"
+    ids = tok.encode_bytes(data)
+    want = tok.decode_bytes(ids).decode("utf-8", errors)
+    for cut in range(len(ids) + 1):
+        d = tok.stream_decoder(errors=errors)
+        assert d.feed_many(ids[:cut]) + d.feed_many(ids[cut:]) + d.finish() == want
+    with pytest.raises(ValueError, match="error handler"):
+        tok.stream_decoder(errors="no-such-handler")

@@ -30,14 +30,17 @@ class StreamDecoder:
 
     Args:
         token_bytes: maps one id to its bytes (``Tokenizer.decode_single_token_bytes``).
-        errors: ``"replace"`` (default) or ``"strict"`` (``UnicodeDecodeError`` on invalid UTF-8;
+        errors: ``"replace"`` (default), ``"strict"`` (``UnicodeDecodeError`` on invalid UTF-8;
             raised as soon as the invalid bytes are certain, or by ``finish()`` for a truncated
-            trailing character).
+            trailing character), or any other error handler ``bytes.decode`` accepts
+            (``"ignore"``, ``"surrogateescape"``, ``"surrogatepass"``, ...).
     """
 
     def __init__(self, token_bytes: Callable[[int], bytes], *, errors: str = "replace") -> None:
-        if errors not in ("replace", "strict", "ignore", "backslashreplace", "surrogateescape"):
-            raise ValueError(f"unsupported errors={errors!r}")
+        try:  # any registered handler, as bytes.decode takes (surrogatepass, custom ones)
+            codecs.lookup_error(errors)
+        except (LookupError, TypeError):
+            raise ValueError(f"unknown error handler errors={errors!r}") from None
         self._token_bytes = token_bytes
         self._errors = errors
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors)
