@@ -259,3 +259,26 @@ def test_invalid_ids_are_index_and_key_errors(toks, tiktoken_cl100k):
     for bad in (-1, 2**64):  # tiktoken: OverflowError; ours the same single class
         with pytest.raises(InvalidTokenId):
             tok.decode([bad])
+
+
+def test_list_ints_are_cached_and_stay_alive(toks):
+    """Lists share one int object per id (created on first use, kept by the encoder's cache), and
+    freeing lists never frees the cached ints."""
+    import gc
+    import sys
+
+    tok = toks[0]
+    text = "hello world, naïve 中文 🚀 " * 3
+    a = tok.encode_ordinary(text)
+    b = tok.encode_ordinary(text)
+    assert a == b and all(x is y for x, y in zip(a, b))
+    big = [i for i in b if i > 256]  # (CPython shares ints up to 256 anyway)
+    assert big and all(sys.getrefcount(i) >= 4 for i in big)  # cache, a, b, big, the call
+    del a, b
+    gc.collect()
+    for _ in range(3):
+        assert tok.encode_ordinary(text) == tok.encode(text) == _numpy_ids(tok, text)
+
+
+def _numpy_ids(tok, text):
+    return [int(i) for i in tok.encode_to_numpy(text)]
