@@ -76,6 +76,8 @@ def _surrogate_tokenizer_json():
         (["encode", "-", "-t", "no-such-tokenizer"], "unknown tokenizer"),
         (["decode", "IDS", "-t", "cl100k_base"], "not in the vocabulary"),
         (["decode", "BAD", "-t", "cl100k_base"], "whitespace-separated integers"),
+        (["decode", "UNDERSCORE", "-t", "cl100k_base"], "unexpected b'_'"),  # int() takes 1_000
+        (["decode", "PLUS", "-t", "cl100k_base"], "unexpected b'+'"),
         (["encode", "-", "-t", "mine.tiktoken"], "--pattern cl100k"),
         (["encode", "-", "-t", "mine.tiktoken", "--pattern", "nope"], "unknown split pattern"),
         (["encode", "-", "-t", "cl100k_base", "--pattern", "gpt2"], "only for .tiktoken"),
@@ -94,6 +96,8 @@ def _surrogate_tokenizer_json():
 def test_errors_are_one_line(argv, message, tmp_path, capsys, monkeypatch):
     (tmp_path / "IDS").write_text("1 2 99999999")
     (tmp_path / "BAD").write_text("1 two 3")
+    (tmp_path / "UNDERSCORE").write_text("15_339 1917")
+    (tmp_path / "PLUS").write_text("+15339")
     (tmp_path / "mine.tiktoken").write_text("YQ== 0\n")
     (tmp_path / "WP.json").write_text('{"model": {"type": "WordPiece", "vocab": {}}}')
     (tmp_path / "NULL.json").write_text('{"model": null}')

@@ -81,7 +81,11 @@ def _read_ids(path: str) -> list[int]:
         if arr.ndim != 1:  # e.g. a padded (batch, length) array: rows would run together
             raise ValueError(f"{path}: expected a 1-D array of ids, got shape {arr.shape}")
         return arr.tolist()
+    # Plain decimal integers only: int() alone would also take "1_000" or "+5".
+    stray = data.translate(None, b"0123456789- \t\n\r\x0b\x0c")
     try:
+        if stray:
+            raise ValueError(f"unexpected {stray[:1]!r}")
         return [int(t) for t in data.split()]
     except ValueError as e:
         raise ValueError(f"{path}: ids must be whitespace-separated integers ({e})") from e
