@@ -182,6 +182,12 @@ Encoder::Encoder(const std::vector<std::string>& tokens,
     if (!tokens[i].empty()) id_bytes_[i] = tokens[i], id_valid_[i] = 1;
   }
   for (const auto& s : specials_) {
+    // An id is one byte string: a special may share an ordinary token's id only with its bytes
+    // (Hugging Face added tokens that are already in the vocabulary), never replace them.
+    if (id_valid_[s.id] && id_bytes_[s.id] != s.bytes) {
+      throw std::invalid_argument("special token '" + s.bytes + "' has id " + std::to_string(s.id) +
+                                  ", which already stands for other bytes");
+    }
     id_bytes_[s.id] = s.bytes;
     id_valid_[s.id] = 1;
     special_first_[static_cast<unsigned char>(s.bytes[0])] = 1;

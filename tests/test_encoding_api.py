@@ -282,3 +282,30 @@ def test_list_ints_are_cached_and_stay_alive(toks):
 
 def _numpy_ids(tok, text):
     return [int(i) for i in tok.encode_to_numpy(text)]
+
+
+def test_tiktoken_file_with_special_tokens(tmp_path, cl100k, mixed_text):
+    """from_tiktoken(file, special_tokens=...) is tiktoken.Encoding(special_tokens=...): same ids
+    with the specials allowed, the same error when they are not; a special id that is already an
+    ordinary token is refused (it would decode as the special)."""
+    import base64
+
+    import tiktoken
+
+    ranks, pattern, _ = cl100k
+    small = {t: r for t, r in ranks.items() if r < 3000}
+    path = tmp_path / "small.tiktoken"
+    path.write_text("".join(f"{base64.b64encode(t).decode()} {r}\n" for t, r in small.items()))
+    specials = {"<|endoftext|>": 3000, "<|fim_prefix|>": 3005}
+    ours = Tokenizer.from_tiktoken(str(path), pattern="cl100k", special_tokens=specials)
+    ref = tiktoken.Encoding(
+        "s", pat_str=pattern.text, mergeable_ranks=small, special_tokens=specials
+    )
+    text = f"{mixed_text}<|endoftext|> x <|fim_prefix|>y"
+    assert ours.encode(text, allowed_special="all") == ref.encode(text, allowed_special="all")
+    assert ours.encode_ordinary(text) == ref.encode_ordinary(text)
+    assert ours.special_tokens == specials and ours.n_vocab == ref.n_vocab == 3006
+    with pytest.raises(ValueError, match="disallowed special token"):
+        ours.encode(text)
+    with pytest.raises(ValueError, match="already stands for other bytes"):
+        Tokenizer.from_tiktoken(str(path), pattern="cl100k", special_tokens={"<s>": 15})

@@ -37,10 +37,17 @@ def _hf_label(p: Path) -> str:
 
 
 def from_tiktoken(
-    cls: Any, name_or_path: str | Path, *, pattern: str | Pattern | None, native_split: bool | None
+    cls: Any,
+    name_or_path: str | Path,
+    *,
+    pattern: str | Pattern | None,
+    native_split: bool | None,
+    special_tokens: dict[str, int] | None = None,
 ) -> Any:
     name = _TIKTOKEN_ALIASES.get(str(name_or_path), str(name_or_path))
-    ranks, pat, specials = load_tiktoken_encoding(name, pattern=pattern)
+    ranks, pat, specials = load_tiktoken_encoding(
+        name, pattern=pattern, special_tokens=special_tokens
+    )
     tokens = [b""] * (max(ranks.values(), default=-1) + 1)
     for t, r in ranks.items():
         tokens[r] = t

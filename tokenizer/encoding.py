@@ -141,16 +141,24 @@ class Tokenizer(TiktokenCompat):
         name_or_path: str,
         *,
         pattern: str | Pattern | None = None,
+        special_tokens: dict[str, int] | None = None,
         native_split: bool | None = None,
     ) -> Tokenizer:
         """``cl100k_base`` / ``o200k_base`` (from disk, see ``tokenizer.interop``), or any
         ``.tiktoken`` file with ``pattern`` (a built-in pattern name or a Pattern).
 
+        ``special_tokens`` (text -> id, as for ``tiktoken.Encoding``) replaces the encoding's own
+        (a file has none); an id that is already an ordinary token is a ``ValueError``.
+
         >>> Tokenizer.from_tiktoken("cl100k_base").encode("hello world")  # doctest: +SKIP
         [15339, 1917]
         """
         return _loaders().from_tiktoken(
-            cls, name_or_path, pattern=pattern, native_split=native_split
+            cls,
+            name_or_path,
+            pattern=pattern,
+            special_tokens=special_tokens,
+            native_split=native_split,
         )
 
     @classmethod
