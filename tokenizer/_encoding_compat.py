@@ -34,7 +34,7 @@ class TiktokenCompat:
     name: str
     pattern: Pattern
     native_split: bool
-    _args: tuple[Any, ...]  # Tokenizer._setup's tables: (tokens, merges, specials, whole_piece)
+    _args: tuple[Any, ...]  # Tokenizer._setup's: (tokens, merges, specials, whole_piece, nfc)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Pickles (multiprocessing, datasets.map) like a tiktoken Encoding: the tables, rebuilt.
@@ -118,10 +118,17 @@ class TiktokenCompat:
 
 
 def _rebuild(cls: Any, args: tuple, pattern: Pattern, name: str, native: bool, extra: dict) -> Any:
-    tokens, merges, specials, whole_piece = args
+    tokens, merges, specials, whole_piece, nfc = args
     tok = cls.__new__(cls)
     tok._setup(
-        tokens, merges, specials, pattern, name, native_split=native, whole_piece=whole_piece
+        tokens,
+        merges,
+        specials,
+        pattern,
+        name,
+        native_split=native,
+        whole_piece=whole_piece,
+        nfc=nfc,
     )
     tok.__dict__.update(extra)
     return tok

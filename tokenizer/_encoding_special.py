@@ -16,6 +16,7 @@ their first argument; they never build one and do not decode. The native fast pa
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 import regex
@@ -110,23 +111,35 @@ def id_dtype(n_vocab: int) -> Any:
 
 
 def encode_regex(
-    tok: Tokenizer, text: str, allowed: frozenset[str], disallowed: frozenset[str], numpy: bool
+    tok: Tokenizer,
+    text: str,
+    allowed: frozenset[str],
+    disallowed: frozenset[str],
+    numpy: bool,
+    *,
+    nfc: bool = False,
 ) -> Any:
-    """Encode with the ``regex`` splitter: specials found here, pieces BPE-encoded in C++."""
+    """Encode with the ``regex`` splitter: specials found here, pieces BPE-encoded in C++.
+    ``nfc``: each stretch between special tokens is NFC-normalized first (as Hugging Face applies
+    a normalizer: special tokens are found in the raw text)."""
     if disallowed and (m := special_regex(tok, disallowed).search(text)):
         raise ValueError(
             f"Encountered text corresponding to disallowed special token {m.group()!r}"
         )
+
+    def pieces(segment: str) -> list[str]:
+        return tok._splitter.split(unicodedata.normalize("NFC", segment) if nfc else segment)
+
     ids: list[int] = []
     pos = 0
     rx = special_regex(tok, allowed & frozenset(tok.special_tokens))
     for m in rx.finditer(text) if rx is not None else ():
-        ids += tok._enc.encode_pieces(tok._splitter.split(text[pos : m.start()]))
+        ids += tok._enc.encode_pieces(pieces(text[pos : m.start()]))
         ids.append(tok.special_tokens[m.group()])
         pos = m.end()
     if not ids:
-        return tok._enc.encode_pieces(tok._splitter.split(text), numpy)
-    ids += tok._enc.encode_pieces(tok._splitter.split(text[pos:]))
+        return tok._enc.encode_pieces(pieces(text), numpy)
+    ids += tok._enc.encode_pieces(pieces(text[pos:]))
     if numpy:
         import numpy as np
 

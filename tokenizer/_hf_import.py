@@ -2,11 +2,12 @@
 
 Stage: import of existing vocabularies (runtime side). It understands the byte-level BPE family:
 a ``BPE`` model (no dropout, no unknown token, no subword prefix/suffix, no byte fallback), no
-normalizer (or an empty ``Sequence``), and a pre-tokenizer that is ``ByteLevel`` (``use_regex``
-true: the GPT-2 pattern) or a ``Sequence`` of isolated ``Split`` regexes, ``Digits`` and a final
-``ByteLevel(use_regex=False)``. Anything else is a ``ValueError`` naming the unsupported part:
-silently different ids would be worse. It does not encode (``tokenizer.encoding`` does) and it
-ignores the post-processor and decoder (ids are produced as with ``add_special_tokens=False``).
+normalizer or ``NFC`` (Qwen: the tokenizer applies it, see ``HFModel.nfc``), and a pre-tokenizer
+that is ``ByteLevel`` (``use_regex`` true: the GPT-2 pattern) or a ``Sequence`` of isolated
+``Split`` regexes, ``Digits`` and a final ``ByteLevel(use_regex=False)``. Anything else is a
+``ValueError`` naming the unsupported part: silently different ids would be worse. It does not
+encode (``tokenizer.encoding`` does) and it ignores the post-processor and decoder (ids are
+produced as with ``add_special_tokens=False``).
 
 >>> bytes_of_hf_token("Ġhello")
 b' hello'
@@ -50,6 +51,7 @@ class HFModel:
         pattern: the pre-tokenizer as a sequence of isolated-split regexes (a built-in
             :class:`Pattern` when it is one, so the native matcher can run).
         ignore_merges: the model's ``ignore_merges`` (a piece that is a token is that token).
+        nfc: the normalizer is Unicode NFC (applied to the text between added tokens).
     """
 
     tokens: list[bytes]
@@ -57,6 +59,7 @@ class HFModel:
     added: list[tuple[str, int, bool]] = field(default_factory=list)
     pattern: Pattern = PATTERNS["gpt2"]
     ignore_merges: bool = False
+    nfc: bool = False
 
 
 def _split_regex(step: dict[str, Any]) -> str:
@@ -138,7 +141,7 @@ def _ids(vocab: Any, added: list[tuple[str, int, bool]]) -> int:
     return size
 
 
-def _added(obj: dict[str, Any]) -> list[tuple[str, int, bool]]:
+def _added(obj: dict[str, Any], nfc: bool = False) -> list[tuple[str, int, bool]]:
     entries = obj.get("added_tokens") or []
     if not isinstance(entries, list) or not all(isinstance(t, dict) for t in entries):
         raise VocabularyError("added_tokens must be a list of objects")
@@ -152,6 +155,10 @@ def _added(obj: dict[str, Any]) -> list[tuple[str, int, bool]]:
         for key in ("lstrip", "rstrip", "single_word"):
             if t.get(key):
                 raise ValueError(f"unsupported added token option {key}=true ({t['content']!r})")
+        if t.get("normalized") and nfc:
+            # Hugging Face matches it in the NFC text, this encoder in the raw text (they differ
+            # where a combining mark follows the token: ">" + U+0338 is "≯")
+            raise ValueError(f"unsupported added token with normalized=true ({t['content']!r})")
         out.append((str(t["content"]), t["id"], bool(t.get("special"))))
     return out
 
@@ -200,18 +207,13 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
             raise ValueError(f"unsupported BPE option {key}={model[key]!r}")
     if model.get("byte_fallback"):
         raise ValueError("unsupported BPE option byte_fallback=True")
-    norm = obj.get("normalizer")
-    if norm is not None and not (
-        isinstance(norm, dict) and norm.get("type") == "Sequence" and not norm.get("normalizers")
-    ):
-        kind = norm.get("type") if isinstance(norm, dict) else norm
-        raise ValueError(f"unsupported normalizer {kind!r} (only none)")
+    nfc = _nfc_normalizer(obj.get("normalizer"))
     # The pre-tokenizer first: a BPE without ByteLevel is reported as such, not as a bad token.
     pattern = _pattern_of(obj.get("pre_tokenizer"), name)
     if "vocab" not in model:
         raise VocabularyError("model has no 'vocab'")
     vocab: dict[str, int] = model["vocab"]
-    added = _added(obj)
+    added = _added(obj, nfc)
     _ids(vocab, added)
     added = _ids_as_tokenizers_assigns(added, vocab)
     size = max([*vocab.values(), *(i for _, i, _ in added)], default=-1) + 1
@@ -241,4 +243,20 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
         added=added,
         pattern=pattern,
         ignore_merges=bool(model.get("ignore_merges", False)),
+        nfc=nfc,
     )
+
+
+def _nfc_normalizer(norm: Any) -> bool:
+    """True for an NFC normalizer (also as the only step of a ``Sequence``), False for none;
+    anything else is a ``ValueError``."""
+    steps = [norm] if norm is not None else []
+    if isinstance(norm, dict) and norm.get("type") == "Sequence":
+        steps = norm.get("normalizers") or []
+    if not isinstance(steps, list):
+        raise ValueError(f"unsupported normalizer {norm!r} (only none or NFC)")
+    for step in steps:
+        if not (isinstance(step, dict) and step.get("type") == "NFC"):
+            kind = step.get("type") if isinstance(step, dict) else step
+            raise ValueError(f"unsupported normalizer {kind!r} (only none or NFC)")
+    return bool(steps)

@@ -78,6 +78,7 @@ def _tokenizer_of_hf(cls: Any, model: HFModel, name: str, native_split: bool | N
         name,
         native_split=native_split,
         whole_piece=model.ignore_merges,
+        nfc=model.nfc,
     )
     tok._vocab = None
     tok._source = ("hf", model)

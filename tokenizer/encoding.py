@@ -15,6 +15,7 @@ This module does not train.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -101,14 +102,20 @@ class Tokenizer(TiktokenCompat):
         *,
         native_split: bool | None,
         whole_piece: bool,
+        nfc: bool = False,
     ) -> None:
         self.name = name
         self.pattern = pattern
-        self._args = (tokens, merges, specials, whole_piece)  # to rebuild (pickle, deepcopy)
+        self._args = (tokens, merges, specials, whole_piece, nfc)  # to rebuild (pickle, copy)
+        # Unicode NFC before encoding (Hugging Face files with an NFC normalizer), applied to the
+        # text between special tokens, as Hugging Face does; text already in NFC (nearly all)
+        # skips it, and so do the fast paths' checks (_fast).
+        self._nfc = nfc
         native = native_available(pattern)
         if native_split and not native:
             raise ValueError(f"no native pre-tokenizer for pattern {pattern.name!r}")
         self.native_split: bool = native if native_split is None else bool(native_split)
+        self._fast = self.native_split and not nfc  # single texts straight to the native core
         self._specials = specials  # (text, id, always): always = HF non-special added token
         self.special_tokens: dict[str, int] = {s: i for s, i, _ in specials}
         self._always = frozenset(s for s, _, a in specials if a)
@@ -167,6 +174,7 @@ class Tokenizer(TiktokenCompat):
         ``deepseek-coder``). Added tokens become special tokens; non-special added tokens are
         always split out, as Hugging Face does. Ids equal ``tokenizers``' with
         ``add_special_tokens=False`` (use ``allowed_special="all"`` for added special tokens).
+        An NFC normalizer (Qwen) is applied to the text between special tokens.
         """
         return _loaders().from_hf(cls, path_or_name, native_split=native_split)
 
@@ -188,6 +196,8 @@ class Tokenizer(TiktokenCompat):
             raise TypeError(_not_text(text))
         allowed, disallowed = special_sets(self, allowed_special, disallowed_special)
         try:
+            if self._nfc and not unicodedata.is_normalized("NFC", text):
+                return encode_regex(self, text, allowed, disallowed, numpy, nfc=True)
             if self.native_split:
                 check_unknown_disallowed(self, text, disallowed)
                 return self._enc.encode(text, special_policy(self, allowed, disallowed), numpy)
@@ -212,7 +222,7 @@ class Tokenizer(TiktokenCompat):
         if (
             allowed_special is _NONE
             and disallowed_special == "all"
-            and self.native_split
+            and self._fast
             and type(text) is str
         ):
             try:  # the default policy, resolved once
@@ -223,7 +233,7 @@ class Tokenizer(TiktokenCompat):
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode ``text`` treating special tokens as plain text (never raises for them)."""
-        if self.native_split and type(text) is str:  # fast path: no policy resolution
+        if self._fast and type(text) is str:  # fast path: no policy resolution
             try:
                 return self._enc.encode(text, self._ordinary_policy)
             except UnicodeEncodeError:
@@ -245,7 +255,7 @@ class Tokenizer(TiktokenCompat):
 
     def count(self, text: str) -> int:
         """Number of tokens of ``text`` encoded as ordinary text."""
-        if self.native_split and type(text) is str:
+        if self._fast and type(text) is str:
             try:
                 return self._enc.count(text, self._ordinary_policy)
             except UnicodeEncodeError:
