@@ -25,9 +25,10 @@ enum class PatternId : uint8_t {
   codebpe_v1 = 3,
   deepseek_v3 = 4,
   deepseek_coder = 5,
+  qwen2 = 6,
 };
 
-// Built-in pattern by name ("gpt2", "cl100k", "o200k", "codebpe-v1", "deepseek-v3",
+// Built-in pattern by name ("gpt2", "cl100k", "o200k", "qwen2", "codebpe-v1", "deepseek-v3",
 // "deepseek-coder");
 // std::invalid_argument for any other name.
 PatternId pattern_from_name(std::string_view name);

@@ -181,7 +181,7 @@ def test_gpt2_style_hypothesis(gpt2_style, text):
 
 @pytest.fixture(scope="module")
 def qwen():
-    """Qwen2.5's tokenizer.json: an NFC normalizer, a Split regex without a native matcher."""
+    """Qwen2.5's tokenizer.json: an NFC normalizer and the qwen2 Split regex."""
     obj = load_hf_tokenizer_json("qwen-2.5")
     return Tokenizer.from_hf(obj), tokenizers.Tokenizer.from_str(json.dumps(obj))
 
@@ -201,8 +201,12 @@ NFC_CASES = [
 @pytest.mark.parametrize("text", NFC_CASES)
 def test_qwen_nfc_normalizer(qwen, text):
     ours, hf = qwen
-    assert ours._nfc and not ours.native_split
+    assert ours._nfc and ours.native_split and ours.pattern.name == "qwen2"
     _same(ours, hf, text)
+    regex_path = Tokenizer.from_hf("qwen-2.5", native_split=False)
+    assert regex_path.encode(text, allowed_special="all") == ours.encode(
+        text, allowed_special="all"
+    )
     assert ours.encode_batch([text, "x"], allowed_special="all")[0] == ours.encode(
         text, allowed_special="all"
     )

@@ -108,14 +108,13 @@ class Tokenizer(TiktokenCompat):
         self.pattern = pattern
         self._args = (tokens, merges, specials, whole_piece, nfc)  # to rebuild (pickle, copy)
         # Unicode NFC before encoding (Hugging Face files with an NFC normalizer), applied to the
-        # text between special tokens, as Hugging Face does; text already in NFC (nearly all)
-        # skips it, and so do the fast paths' checks (_fast).
+        # text between special tokens, as Hugging Face does; text already in NFC (nearly all:
+        # a quick check) is encoded as it is.
         self._nfc = nfc
         native = native_available(pattern)
         if native_split and not native:
             raise ValueError(f"no native pre-tokenizer for pattern {pattern.name!r}")
         self.native_split: bool = native if native_split is None else bool(native_split)
-        self._fast = self.native_split and not nfc  # single texts straight to the native core
         self._specials = specials  # (text, id, always): always = HF non-special added token
         self.special_tokens: dict[str, int] = {s: i for s, i, _ in specials}
         self._always = frozenset(s for s, _, a in specials if a)
@@ -222,8 +221,9 @@ class Tokenizer(TiktokenCompat):
         if (
             allowed_special is _NONE
             and disallowed_special == "all"
-            and self._fast
+            and self.native_split
             and type(text) is str
+            and (not self._nfc or unicodedata.is_normalized("NFC", text))
         ):
             try:  # the default policy, resolved once
                 return self._enc.encode(text, self._default_policy)
@@ -233,7 +233,11 @@ class Tokenizer(TiktokenCompat):
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode ``text`` treating special tokens as plain text (never raises for them)."""
-        if self._fast and type(text) is str:  # fast path: no policy resolution
+        if (
+            self.native_split
+            and type(text) is str
+            and (not self._nfc or unicodedata.is_normalized("NFC", text))
+        ):  # fast path: no policy resolution
             try:
                 return self._enc.encode(text, self._ordinary_policy)
             except UnicodeEncodeError:
@@ -255,7 +259,11 @@ class Tokenizer(TiktokenCompat):
 
     def count(self, text: str) -> int:
         """Number of tokens of ``text`` encoded as ordinary text."""
-        if self._fast and type(text) is str:
+        if (
+            self.native_split
+            and type(text) is str
+            and (not self._nfc or unicodedata.is_normalized("NFC", text))
+        ):
             try:
                 return self._enc.count(text, self._ordinary_policy)
             except UnicodeEncodeError:

@@ -94,6 +94,17 @@ O200K = Pattern(
     "o200k_base (GPT-4o), exactly as in tiktoken",
 )
 
+# Qwen2/2.5/3's tokenizer.json pre-tokenizer (also Qwen2.5-Coder, JT, the DeepSeek-R1 Qwen
+# distills): tiktoken's earlier cl100k regex with single digits. The text is exactly the file's,
+# so Tokenizer.from_hf resolves it to this pattern and its native matcher.
+QWEN2 = Pattern(
+    "qwen2",
+    (
+        r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+""",  # noqa: E501
+    ),
+    "Qwen2/2.5/3 (the Split regex of their tokenizer.json)",
+)
+
 # DeepSeek-V3's tokenizer.json pre-tokenizer: three isolated Split regexes in sequence.
 DEEPSEEK_V3 = Pattern(
     "deepseek-v3",
@@ -181,7 +192,7 @@ CODEBPE_V1 = Pattern(
 )
 
 PATTERNS: dict[str, Pattern] = {
-    p.name: p for p in (GPT2, CL100K, O200K, DEEPSEEK_V3, DEEPSEEK_CODER, CODEBPE_V1)
+    p.name: p for p in (GPT2, CL100K, O200K, QWEN2, DEEPSEEK_V3, DEEPSEEK_CODER, CODEBPE_V1)
 }
 #: Aliases accepted wherever a pattern name is: tiktoken's encoding names map to their patterns.
 ALIASES: dict[str, str] = {
@@ -193,6 +204,7 @@ ALIASES: dict[str, str] = {
     "deepseek_v3": "deepseek-v3",
     "deepseek_coder": "deepseek-coder",
     "codebpe": "codebpe-v1",
+    "qwen": "qwen2",
 }
 DEFAULT_PATTERN = "codebpe-v1"
 
