@@ -22,7 +22,15 @@ RESERVED: tuple[bytes, ...] = tuple(b" " * n for n in range(2, 17)) + tuple(
     b"\t" * n for n in range(2, 9)
 )
 SPECIALS: tuple[str, ...] = DEFAULT_SPECIAL_TOKENS + tuple(f"<|reserved_{i}|>" for i in range(3))
-BUILTIN_PATTERNS = ("gpt2", "cl100k", "o200k", "codebpe-v1", "deepseek-v3", "deepseek-coder")
+BUILTIN_PATTERNS = (
+    "gpt2",
+    "cl100k",
+    "o200k",
+    "qwen2",
+    "codebpe-v1",
+    "deepseek-v3",
+    "deepseek-coder",
+)
 
 
 def make_vocab(
