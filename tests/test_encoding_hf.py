@@ -230,6 +230,24 @@ def test_qwen_hypothesis(qwen, text):
     _same(*qwen, text)
 
 
+@pytest.mark.parametrize("name", ["minimax", "minimax-m3"])
+def test_minimax_inverted_split(name, mixed_text):
+    """MiniMax: o200k's regex as Split(behavior=Removed, invert=true) and NFC. The regex matches
+    every character, so keeping the matches is Isolated: the native o200k matcher runs."""
+    ours = Tokenizer.from_hf(name)
+    hf = tokenizers.Tokenizer.from_str(json.dumps(load_hf_tokenizer_json(name)))
+    assert ours.native_split and ours.pattern.name == "o200k" and ours._nfc
+    for text in [mixed_text, *NFC_CASES]:
+        _same(ours, hf, text)
+
+
+def test_inverted_split_of_a_partial_regex_is_rejected():
+    obj = json.loads(json.dumps(load_hf_tokenizer_json("minimax")))
+    obj["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"] = r"\p{L}+"
+    with pytest.raises(ValueError, match="matches every character"):
+        Tokenizer.from_hf(obj)
+
+
 def test_unsupported_tokenizer_json_is_rejected():
     obj = {"model": {"type": "WordPiece", "vocab": {}}, "pre_tokenizer": None}
     with pytest.raises(ValueError, match="unsupported model"):

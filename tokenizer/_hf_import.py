@@ -66,9 +66,18 @@ def _split_regex(step: dict[str, Any]) -> str:
     pat = step.get("pattern")
     if not isinstance(pat, dict):
         raise VocabularyError(f"Split pre-tokenizer without a pattern object: {step}")
-    if str(step.get("behavior", "Isolated")).lower() != "isolated" or step.get("invert", False):
+    behavior = str(step.get("behavior", "Isolated")).lower()
+    invert = bool(step.get("invert", False))
+    # subtle: Removed + invert keeps the matches and drops what lies between them, which is the
+    # same as Isolated when the regex matches every character (MiniMax's, o200k's regex): only
+    # for such built-in regexes, checked by name, not in general.
+    total = "Regex" in pat and str(pat["Regex"]) in _TOTAL_REGEXES
+    if not (behavior == "isolated" and not invert) and not (
+        behavior == "removed" and invert and total
+    ):
         raise ValueError(
-            f"unsupported Split pre-tokenizer {step} (only behavior=Isolated, invert=false)"
+            f"unsupported Split pre-tokenizer {step} (only behavior=Isolated, invert=false; "
+            "or Removed with invert=true for a built-in regex that matches every character)"
         )
     if "Regex" in pat:
         return str(pat["Regex"])
@@ -76,6 +85,12 @@ def _split_regex(step: dict[str, Any]) -> str:
         return regex.escape(str(pat["String"]))
     raise ValueError(f"unsupported Split pattern {pat}")
 
+
+# Built-in single regexes whose alternatives match every character (letters, digits, whitespace
+# and everything else each have one): no gap between matches.
+_TOTAL_REGEXES = frozenset(
+    PATTERNS[name].regexes[0] for name in ("gpt2", "cl100k", "o200k", "qwen2")
+)
 
 _ESCAPES = {"r": "\r", "n": "\n", "t": "\t"}
 
