@@ -564,26 +564,27 @@ CODEBPE_HOT size_t cl100k_ws(const Text& t, size_t i, uint32_t len) {
   return i + len;                      // \s
 }
 
-// qwen2 (Qwen2/2.5/3): (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}
-//   | ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
-// tiktoken's earlier cl100k regex with single digits. The same matcher as cl100k (kQwen2):
-// subtle: the contraction alternative lists the same seven suffixes; the prefix and the
-// punctuation run are greedy instead of possessive, which changes nothing (a prefix taken before
-// a non-letter fails either way, and nothing follows a run); digits are one character; and the
-// whitespace alternatives are o200k's (\s*[\r\n]+ first: no `\s++$`, so a run with a newline
-// at the end of the text still ends after its last newline).
-template <bool kQwen2>
+// The cl100k family, one matcher with two switches:
+//   qwen2 (Qwen2/2.5/3):  (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}
+//                         | ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+//   llama3 (Llama 3, GLM-4): the same with \p{N}{1,3} (tiktoken's earlier cl100k regex).
+// subtle: against cl100k, the contraction alternative lists the same seven suffixes; the prefix
+// and the punctuation run are greedy instead of possessive, which changes nothing (a prefix taken
+// before a non-letter fails either way, and nothing follows a run); kSingleDigit: digits are one
+// character; kNewlineWs: the whitespace alternatives are o200k's (\s*[\r\n]+ first, no `\s++$`,
+// so a run with a newline at the end of the text still ends after its last newline).
+template <bool kSingleDigit>
 CODEBPE_HOT size_t cl100k_digits(const Text& t, size_t i) {
-  if constexpr (kQwen2) {
+  if constexpr (kSingleDigit) {
     return i + t.at(i).len;
   } else {
     return t.digits3(i);
   }
 }
 
-template <bool kQwen2>
+template <bool kNewlineWs>
 CODEBPE_HOT size_t cl100k_family_ws(const Text& t, size_t i, uint32_t len) {
-  if constexpr (kQwen2) {
+  if constexpr (kNewlineWs) {
     const WsRun r = scan_ws(t, i);
     if (r.nl_end) return r.nl_end;       // \s*[\r\n]+ (backtracked to the last newline)
     if (r.end == t.n) return r.end;      // \s+(?!\S) at the end
@@ -594,7 +595,7 @@ CODEBPE_HOT size_t cl100k_family_ws(const Text& t, size_t i, uint32_t len) {
   }
 }
 
-template <bool kQwen2 = false>
+template <bool kSingleDigit = false, bool kNewlineWs = false>
 CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
   // ASCII fast path: an ASCII character followed by an ASCII character (or the end) decides
   // the alternative from those two bytes, except for the contraction; the rest takes the
@@ -607,14 +608,14 @@ CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
     const uint8_t nb = t.s[i + 1];
     if (nb < 0x80 && b != '\'') {
       const uint16_t cn = kAscii[nb];
-      if (cb & kN) return cl100k_digits<kQwen2>(t, i);
+      if (cb & kN) return cl100k_digits<kSingleDigit>(t, i);
       if (!(cb & kWS)) {  // punctuation, symbol, control: a prefix and letters, or a run
         if (cn & kL) return t.run(i + 2, kL);
         return t.punct_newlines<false>(i + 1);
       }
       if (b != '\r' && b != '\n' && (cn & kL)) return t.run(i + 2, kL);
       if (b == ' ' && !(cn & (kWS | kN))) return t.punct_newlines<false>(i + 2);
-      return cl100k_family_ws<kQwen2>(t, i, 1);
+      return cl100k_family_ws<kNewlineWs>(t, i, 1);
     }
   }
   const Char c = t.at(i);
@@ -627,11 +628,11 @@ CODEBPE_HOT size_t match_cl100k(const Text& t, size_t i) {
     const size_t p = i + c.len;
     if (t.at(p).cls & kL) return t.run(p, kL);
   }
-  if (c.cls & kN) return cl100k_digits<kQwen2>(t, i);
+  if (c.cls & kN) return cl100k_digits<kSingleDigit>(t, i);
   Char x;
   const size_t j = t.after_space(i, c, x);
   if (!(x.cls & (kWS | kL | kN | kEnd))) return t.punct_newlines<false>(j);
-  return cl100k_family_ws<kQwen2>(t, i, c.len);
+  return cl100k_family_ws<kNewlineWs>(t, i, c.len);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1113,6 +1114,7 @@ PatternId pattern_from_name(std::string_view name) {
   if (name == "deepseek-v3") return PatternId::deepseek_v3;
   if (name == "deepseek-coder") return PatternId::deepseek_coder;
   if (name == "qwen2") return PatternId::qwen2;
+  if (name == "llama3") return PatternId::llama3;
   throw std::invalid_argument("no built-in matcher for pattern '" + std::string(name) + "'");
 }
 
@@ -1135,7 +1137,12 @@ void split(PatternId pattern, std::string_view text, std::vector<uint32_t>& ends
   // GCC had kept the matcher out of line, one call per piece).
   const auto gpt2 = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_gpt2(x, i); };
   const auto cl100k = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_cl100k(x, i); };
-  const auto qwen2 = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_cl100k<true>(x, i); };
+  const auto qwen2 = [](const Text& x, size_t i) CODEBPE_LAMBDA {
+    return match_cl100k<true, true>(x, i);
+  };
+  const auto llama3 = [](const Text& x, size_t i) CODEBPE_LAMBDA {
+    return match_cl100k<false, true>(x, i);
+  };
   const auto o200k = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_o200k(x, i); };
   const auto v1 = [](const Text& x, size_t i) CODEBPE_LAMBDA { return match_codebpe_v1(x, i); };
   switch (pattern) {
@@ -1153,6 +1160,8 @@ void split(PatternId pattern, std::string_view text, std::vector<uint32_t>& ends
       return split_deepseek_coder(t, ends);
     case PatternId::qwen2:
       return drive(t, 0, t.n, qwen2, ends);
+    case PatternId::llama3:
+      return drive(t, 0, t.n, llama3, ends);
   }
   throw std::invalid_argument("unknown pattern id");
 }

@@ -26,10 +26,11 @@ enum class PatternId : uint8_t {
   deepseek_v3 = 4,
   deepseek_coder = 5,
   qwen2 = 6,
+  llama3 = 7,
 };
 
-// Built-in pattern by name ("gpt2", "cl100k", "o200k", "qwen2", "codebpe-v1", "deepseek-v3",
-// "deepseek-coder");
+// Built-in pattern by name ("gpt2", "cl100k", "o200k", "qwen2", "llama3", "codebpe-v1",
+// "deepseek-v3", "deepseek-coder");
 // std::invalid_argument for any other name.
 PatternId pattern_from_name(std::string_view name);
 

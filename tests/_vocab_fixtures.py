@@ -27,6 +27,7 @@ BUILTIN_PATTERNS = (
     "cl100k",
     "o200k",
     "qwen2",
+    "llama3",
     "codebpe-v1",
     "deepseek-v3",
     "deepseek-coder",

@@ -248,6 +248,33 @@ def test_inverted_split_of_a_partial_regex_is_rejected():
         Tokenizer.from_hf(obj)
 
 
+@pytest.fixture(scope="module")
+def llama3():
+    """Llama 3's tokenizer.json (via the DeepSeek-R1 Llama distill): the llama3 Split regex."""
+    obj = load_hf_tokenizer_json("deepseek-r1-distill-llama-8b")
+    return Tokenizer.from_hf(obj), tokenizers.Tokenizer.from_str(json.dumps(obj))
+
+
+@pytest.mark.parametrize(
+    "name, pattern",
+    [("deepseek-r1-distill-llama-8b", "llama3"), ("glm-4", "llama3"), ("qwen-3", "qwen2")],
+)
+def test_shipped_tokenizers_run_native(name, pattern, mixed_text):
+    ours = Tokenizer.from_hf(name)
+    hf = tokenizers.Tokenizer.from_str(json.dumps(load_hf_tokenizer_json(name)))
+    assert ours.native_split and ours.pattern.name == pattern
+    for text in [mixed_text, *NFC_CASES, "1234567 x\n\n  \n", "  trailing\n  "]:
+        _same(ours, hf, text)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=TEXTS)
+def test_llama3_hypothesis(llama3, text):
+    _same(*llama3, text)
+
+
 def test_unsupported_tokenizer_json_is_rejected():
     obj = {"model": {"type": "WordPiece", "vocab": {}}, "pre_tokenizer": None}
     with pytest.raises(ValueError, match="unsupported model"):

@@ -105,6 +105,16 @@ QWEN2 = Pattern(
     "Qwen2/2.5/3 (the Split regex of their tokenizer.json)",
 )
 
+# Llama 3's (and GLM-4's) tokenizer.json pre-tokenizer: tiktoken's earlier cl100k regex (before
+# its possessive rewrite), as the file has it.
+LLAMA3 = Pattern(
+    "llama3",
+    (
+        r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+""",  # noqa: E501
+    ),
+    "Llama 3 and GLM-4 (the Split regex of their tokenizer.json)",
+)
+
 # DeepSeek-V3's tokenizer.json pre-tokenizer: three isolated Split regexes in sequence.
 DEEPSEEK_V3 = Pattern(
     "deepseek-v3",
@@ -192,7 +202,7 @@ CODEBPE_V1 = Pattern(
 )
 
 PATTERNS: dict[str, Pattern] = {
-    p.name: p for p in (GPT2, CL100K, O200K, QWEN2, DEEPSEEK_V3, DEEPSEEK_CODER, CODEBPE_V1)
+    p.name: p for p in (GPT2, CL100K, O200K, QWEN2, LLAMA3, DEEPSEEK_V3, DEEPSEEK_CODER, CODEBPE_V1)
 }
 #: Aliases accepted wherever a pattern name is: tiktoken's encoding names map to their patterns.
 ALIASES: dict[str, str] = {
@@ -205,6 +215,7 @@ ALIASES: dict[str, str] = {
     "deepseek_coder": "deepseek-coder",
     "codebpe": "codebpe-v1",
     "qwen": "qwen2",
+    "llama-3": "llama3",
 }
 DEFAULT_PATTERN = "codebpe-v1"
 
