@@ -240,7 +240,10 @@ def main() -> int:
     ap.add_argument("--vocab", help="also benchmark a codebpe vocabulary file")
     ap.add_argument("--encodings", default="cl100k_base,o200k_base")
     ap.add_argument(
-        "--hf", default="deepseek-coder", help="tokenizer.json for the HF comparison ('' to skip)"
+        "--hf",
+        default="deepseek-coder",
+        help="tokenizer.json names or paths for the HF comparison, comma-separated ('' to skip); "
+        "e.g. deepseek-coder,qwen2.5",
     )
     ap.add_argument(
         "--warm-mb",
@@ -292,25 +295,27 @@ def main() -> int:
             ),
         }
         rows += bench_vocab(own.name, contenders, docs, None, args.repeat, args.threads, warm)
-    if args.hf:
+    for hf_name in filter(None, args.hf.split(",")):
         import tokenizers
 
         from tokenizer.interop import load_hf_tokenizer_json
 
-        hf = tokenizers.Tokenizer.from_str(json.dumps(load_hf_tokenizer_json(args.hf)))
-        ours = load_tokenizer(args.hf)
-        hf_single = lambda d: hf.encode(d, add_special_tokens=False).ids  # noqa: E731
-        hf_batch = lambda ts, n: hf.encode_batch(ts, add_special_tokens=False)  # noqa: E731
-        mine = lambda d: ours.encode(d, allowed_special="all")  # noqa: E731
+        hf = tokenizers.Tokenizer.from_str(json.dumps(load_hf_tokenizer_json(hf_name)))
+        ours = load_tokenizer(hf_name)
+        hf_single = lambda d, hf=hf: hf.encode(d, add_special_tokens=False).ids  # noqa: E731
+        hf_batch = lambda ts, n, hf=hf: hf.encode_batch(ts, add_special_tokens=False)  # noqa: E731
+        mine = lambda d, ours=ours: ours.encode(d, allowed_special="all")  # noqa: E731
         contenders = {
             "HF tokenizers": (hf_single, hf_batch),
             f"codebpe ({'native' if ours.native_split else 'regex'} split)": (
                 mine,
-                lambda ts, n: ours.encode_batch(ts, num_threads=n, allowed_special="all"),
+                lambda ts, n, ours=ours: ours.encode_batch(
+                    ts, num_threads=n, allowed_special="all"
+                ),
             ),
         }
         rows += bench_vocab(
-            args.hf, contenders, docs, "HF tokenizers", args.repeat, args.threads, warm
+            hf_name, contenders, docs, "HF tokenizers", args.repeat, args.threads, warm
         )
     print(
         "| vocabulary | domain | implementation | 1 thread MB/s | × first "

