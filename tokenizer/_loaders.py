@@ -119,7 +119,6 @@ def _hf_from_obj(
         raise kind(f"{where}: {e}") from e  # which file, for the one-line CLI message
 
 
-@lru_cache(maxsize=8)
 def _shipped_hf(name: str) -> bool:
     try:
         find_hf_tokenizer_json(name)
@@ -128,6 +127,7 @@ def _shipped_hf(name: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=8)
 def _named(cls: Any, name: str) -> Any:
     if name in KNOWN_ENCODINGS:
         return from_tiktoken(cls, name, pattern=None, native_split=None)
