@@ -457,14 +457,22 @@ def test_ctrl_c_stops_a_list_batch(tok100):
     # KeyboardInterrupt during a long batch propagates (the list-building thread checks for
     # signals), nothing hangs, and the shared worker pool is usable afterwards.
     import _thread
+    import signal
     import threading
     import time
 
+    def ctrl_c():  # a real SIGINT to the main thread (it also wakes a sleep), else the flag only
+        if hasattr(signal, "pthread_kill"):
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        else:
+            _thread.interrupt_main()
+
     texts = ["def f(x):\n    return x + 1  # 注释 " * 200] * 3000
-    threading.Timer(0.02, _thread.interrupt_main).start()
+    threading.Timer(0.02, ctrl_c).start()
     with pytest.raises(KeyboardInterrupt):
         tok100.encode_ordinary_batch(texts, num_threads=2)
-        time.sleep(2)  # if the batch finished first, the interrupt lands here instead
+        for _ in range(100):  # if the batch finished first, the interrupt lands here instead
+            time.sleep(0.05)
     assert tok100.encode_ordinary_batch(["hello"] * 3, num_threads=2) == [[15339]] * 3
 
 
