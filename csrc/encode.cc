@@ -190,7 +190,6 @@ Encoder::Encoder(const std::vector<std::string>& tokens,
     }
     id_bytes_[s.id] = s.bytes;
     id_valid_[s.id] = 1;
-    special_first_[static_cast<unsigned char>(s.bytes[0])] = 1;
   }
   if (pattern >= 0) {
     has_pattern_ = true;
@@ -230,7 +229,9 @@ void Encoder::build_special_trie() {
     nd.term_count = static_cast<uint32_t>(b[i].terms.size());
     special_terms_.insert(special_terms_.end(), b[i].terms.begin(), b[i].terms.end());
   }
+  // The first bytes are the root's children: a filter, or memchr's byte when there is one.
   const SpecialNode& root = special_nodes_[0];
+  for (uint32_t e = 0; e < root.count; ++e) special_first_[special_edges_[root.first + e].byte] = 1;
   special_only_first_ = root.count == 1 ? special_edges_[root.first].byte : -1;
 }
 

@@ -72,7 +72,13 @@ def check_unknown_disallowed(tok: Tokenizer, text: Any, disallowed: frozenset[st
     """Raise like tiktoken when ``text`` holds a disallowed name that is not a special token
     (the native scan only knows the tokenizer's own special tokens)."""
     extra = disallowed.difference(tok.special_tokens)
-    if extra and isinstance(text, str) and (m := special_regex(tok, extra).search(text)):
+    if extra and isinstance(text, str):
+        _refuse_disallowed(tok, text, extra)
+
+
+def _refuse_disallowed(tok: Tokenizer, text: str, disallowed: frozenset[str]) -> None:
+    """tiktoken's ``ValueError`` for the first of ``disallowed`` found in ``text``."""
+    if disallowed and (m := special_regex(tok, disallowed).search(text)):
         raise ValueError(
             f"Encountered text corresponding to disallowed special token {m.group()!r}"
         )
@@ -122,10 +128,7 @@ def encode_regex(
     """Encode with the ``regex`` splitter: specials found here, pieces BPE-encoded in C++.
     ``nfc``: each stretch between special tokens is NFC-normalized first (as Hugging Face applies
     a normalizer: special tokens are found in the raw text)."""
-    if disallowed and (m := special_regex(tok, disallowed).search(text)):
-        raise ValueError(
-            f"Encountered text corresponding to disallowed special token {m.group()!r}"
-        )
+    _refuse_disallowed(tok, text, disallowed)
 
     def pieces(segment: str) -> list[str]:
         return tok._splitter.split(unicodedata.normalize("NFC", segment) if nfc else segment)

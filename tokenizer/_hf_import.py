@@ -142,18 +142,17 @@ def _pattern_of(pre: dict[str, Any] | None, name: str) -> Pattern:
     return Pattern(name, tuple(regexes), "imported from a tokenizer.json pre-tokenizer")
 
 
-def _ids(vocab: Any, added: list[tuple[str, int, bool]]) -> int:
-    """Check the ids are ints in a sane range; return the table size (top id + 1)."""
+def _check_ids(vocab: Any, added: list[tuple[str, int, bool]]) -> None:
+    """Check the ids are ints in a sane range (no huge table for one stray id)."""
     if not isinstance(vocab, dict):
         raise VocabularyError(f"model.vocab must be an object, not {type(vocab).__name__}")
     ids = [*vocab.values(), *(i for _, i, _ in added)]
     bad = next((i for i in ids if type(i) is not int or i < 0), None)
     if bad is not None:
         raise VocabularyError(f"token id {bad!r} is not a non-negative integer")
-    size = max(ids, default=-1) + 1
-    if size > len(ids) + MAX_ID_HOLES:
-        raise VocabularyError(f"token id {size - 1} is far beyond the {len(ids)} tokens")
-    return size
+    top = max(ids, default=-1)
+    if top >= len(ids) + MAX_ID_HOLES:
+        raise VocabularyError(f"token id {top} is far beyond the {len(ids)} tokens")
 
 
 def _added(obj: dict[str, Any], nfc: bool = False) -> list[tuple[str, int, bool]]:
@@ -229,7 +228,7 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
         raise VocabularyError("model has no 'vocab'")
     vocab: dict[str, int] = model["vocab"]
     added = _added(obj, nfc)
-    _ids(vocab, added)
+    _check_ids(vocab, added)
     added = _ids_as_tokenizers_assigns(added, vocab)
     size = max([*vocab.values(), *(i for _, i, _ in added)], default=-1) + 1
     added_ids = {i for _, i, _ in added}

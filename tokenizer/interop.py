@@ -87,7 +87,7 @@ KNOWN_HF = {
     "deepseek-coder-v1.5": "deepseek-coder-7b-base-v1.5",
     "deepseek-coder-7b-base-v1.5": "deepseek-coder-7b-base-v1.5",
     "deepseek-v3": "deepseek-v3",
-    "qwen2.5": "qwen-2.5",  # NFC normalizer, regex pre-tokenizer (Qwen2.5 and Qwen2.5-Coder)
+    "qwen2.5": "qwen-2.5",  # NFC normalizer, the qwen2 pattern (Qwen2.5 and Qwen2.5-Coder)
     "qwen3": "qwen-3",
 }
 
