@@ -191,6 +191,7 @@ Encoder::Encoder(const std::vector<std::string>& tokens,
     id_bytes_[s.id] = s.bytes;
     id_valid_[s.id] = 1;
   }
+  for (const auto& s : specials_) has_always_ = has_always_ || s.kind == SpecialKind::always;
   if (pattern >= 0) {
     has_pattern_ = true;
     pattern_ = static_cast<PatternId>(pattern);
@@ -358,7 +359,7 @@ void Encoder::encode_ordinary_segment(std::string_view text, const char* text_en
   }
 }
 
-bool Encoder::find_special(std::string_view text, size_t from, const std::vector<uint8_t>& enabled,
+bool Encoder::find_special(std::string_view text, size_t from, const uint8_t* enabled,
                            SpecialMatch& match) const {
   const size_t n = text.size();
   const unsigned char* p = reinterpret_cast<const unsigned char*>(text.data());
@@ -399,11 +400,47 @@ bool Encoder::find_special(std::string_view text, size_t from, const std::vector
   return false;
 }
 
+namespace {
+
+// Per-thread scratch for the piece ends of Encoder::encode, so that a short text costs no
+// allocation. Taken for the call (a nested call would find it empty and allocate its own) and
+// handed back afterwards, unless it grew past kScratchKeep (a huge text must not pin its
+// buffer for the thread's lifetime).
+constexpr size_t kScratchKeep = size_t{1} << 18;
+thread_local std::vector<uint32_t> t_ends;
+
+struct EndsScratch {
+  std::vector<uint32_t> v;
+  EndsScratch() { v.swap(t_ends); v.clear(); }
+  ~EndsScratch() {
+    if (v.capacity() <= kScratchKeep) v.swap(t_ends);
+  }
+};
+
+bool any_set(const std::vector<uint8_t>& v) {
+  return std::any_of(v.begin(), v.end(), [](uint8_t x) { return x != 0; });
+}
+
+}  // namespace
+
 void Encoder::encode(std::string_view text, const SpecialPolicy& policy, std::vector<uint32_t>& out) const {
-  std::vector<uint32_t> ends;
+  EndsScratch scratch;
+  std::vector<uint32_t>& ends = scratch.v;
   ends.reserve(text.size() / 4 + 16);
   out.reserve(out.size() + text.size() / 3 + 16);  // ~3.5-4 bytes per token: rarely regrows
-  std::vector<uint8_t> enabled(specials_.size(), 0);
+  // Which specials to look for: none (the common case, decided without a loop over them or an
+  // allocation) unless some are always split out or the policy names some.
+  if (!has_always_ && !any_set(policy.allowed) && !any_set(policy.disallowed)) {
+    encode_ordinary_segment(text, text.data() + text.size(), out, ends);
+    return;
+  }
+  uint8_t stack_enabled[256];
+  std::vector<uint8_t> heap_enabled;
+  uint8_t* enabled = stack_enabled;
+  if (specials_.size() > sizeof stack_enabled) {
+    heap_enabled.resize(specials_.size());
+    enabled = heap_enabled.data();
+  }
   bool any = false;
   for (size_t k = 0; k < specials_.size(); ++k) {
     enabled[k] = specials_[k].kind == SpecialKind::always ||

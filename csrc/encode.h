@@ -78,8 +78,7 @@ class Encoder {
 
   // Leftmost (then longest) special-token occurrence at or after `from` among those with
   // enabled[index] != 0; false if none.
-  bool find_special(std::string_view text, size_t from, const std::vector<uint8_t>& enabled,
-                    SpecialMatch& match) const;
+  bool find_special(std::string_view text, size_t from, const uint8_t* enabled, SpecialMatch& match) const;
 
   // Bytes of ids; std::out_of_range for an id that is not in the vocabulary.
   void decode(const uint32_t* ids, size_t n, std::string& out) const;
@@ -122,6 +121,7 @@ class Encoder {
   std::vector<SpecialEdge> special_edges_;
   std::vector<uint32_t> special_terms_;
   void build_special_trie();
+  bool has_always_ = false;  // some special is SpecialKind::always (scanned for in every call)
   bool has_pattern_ = false;
   bool whole_piece_ = true;
   PatternId pattern_ = PatternId::gpt2;

@@ -6,7 +6,7 @@ Text arguments take ``str`` (as UTF-8) or ``bytes``; token ids come back as a li
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Literal, TypedDict, overload
+from typing import Any, Literal, TypedDict, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -86,6 +86,14 @@ class Encoder:
 
     def count(self, text: str | bytes, policy: SpecialPolicy) -> int:
         """Number of tokens of text under the special-token policy."""
+
+    def fast(self, policy: SpecialPolicy, count: bool = False) -> Callable[[object], Any]:
+        """A plain function text -> encode(text, policy) (count=True: its length) for an exact
+        str, NotImplemented for anything else; without pybind11's per-call dispatch."""
+
+    def fast_decode(self, as_bytes: bool = False) -> Callable[..., Any]:
+        """A plain function (ids[, errors]) -> str (as_bytes: ids -> bytes) for a list or tuple
+        of ints, NotImplemented for anything else; without pybind11's per-call dispatch."""
 
     @overload
     def encode_pieces(self, pieces: _TextList, numpy: Literal[False] = False) -> list[int]:

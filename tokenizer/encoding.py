@@ -46,6 +46,11 @@ SpecialSet = "Literal['all'] | Collection[str]"
 _NONE: frozenset[str] = frozenset()  # encode()'s default allowed_special (identity = fast path)
 
 
+def _not_handled(text: Any) -> Any:
+    """The fast-call stand-in of tokenizers without one: the general path handles every text."""
+    return NotImplemented
+
+
 def _not_text(text: Any) -> str:
     hint = "; for bytes use encode_bytes" if isinstance(text, (bytes, bytearray)) else ""
     return f"text must be str, not {type(text).__name__}{hint}"
@@ -134,6 +139,18 @@ class Tokenizer(TiktokenCompat):
         self._rx_cache: dict[frozenset[str], Any] = {}
         self._ordinary_policy = special_policy(self, *special_sets(self, (), ()))
         self._default_policy = special_policy(self, *special_sets(self, _NONE, "all"))
+        # C functions for the common calls (one str, default arguments), without pybind11's
+        # per-call dispatch; each returns NotImplemented for what it does not handle (not an
+        # exact str, not valid UTF-8), and the methods below then take their general path.
+        # NFC vocabularies and the regex split always take the general path.
+        if self.native_split and not nfc:
+            self._fast_ordinary = self._enc.fast(self._ordinary_policy)
+            self._fast_default = self._enc.fast(self._default_policy)
+            self._fast_count = self._enc.fast(self._ordinary_policy, count=True)
+        else:
+            self._fast_ordinary = self._fast_default = self._fast_count = _not_handled
+        self._fast_decode = self._enc.fast_decode()  # (ids[, errors]) -> str, a list or tuple
+        self._fast_decode_bytes = self._enc.fast_decode(as_bytes=True)
 
     @classmethod
     def load(cls, path: str, *, native_split: bool | None = None) -> Tokenizer:
@@ -218,31 +235,34 @@ class Tokenizer(TiktokenCompat):
         >>> tok.encode("ab")
         [97, 98]
         """
-        if (
-            allowed_special is _NONE
-            and disallowed_special == "all"
-            and self.native_split
-            and type(text) is str
-            and (not self._nfc or unicodedata.is_normalized("NFC", text))
-        ):
-            try:  # the default policy, resolved once
-                return self._enc.encode(text, self._default_policy)
-            except UnicodeEncodeError:
-                pass
+        if allowed_special is _NONE and disallowed_special == "all":
+            ids = self._fast_default(text)  # the default policy, resolved once
+            if ids is NotImplemented:
+                ids = self._native(self._enc.encode, text, self._default_policy)
+            if ids is not NotImplemented:
+                return ids
         return self._encode(text, allowed_special, disallowed_special, False)
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode ``text`` treating special tokens as plain text (never raises for them)."""
+        ids = self._fast_ordinary(text)
+        if ids is NotImplemented:
+            ids = self._native(self._enc.encode, text, self._ordinary_policy)
+        return ids if ids is not NotImplemented else self._encode(text, (), (), False)
+
+    def _native(self, call: Any, text: Any, policy: Any) -> Any:
+        """``call(text, policy)`` on the native path when the fast function declined ``text``
+        (an NFC vocabulary); NotImplemented when only the general path can take it."""
         if (
             self.native_split
             and type(text) is str
             and (not self._nfc or unicodedata.is_normalized("NFC", text))
-        ):  # fast path: no policy resolution
+        ):
             try:
-                return self._enc.encode(text, self._ordinary_policy)
-            except UnicodeEncodeError:
+                return call(text, policy)
+            except UnicodeEncodeError:  # lone surrogates
                 pass
-        return self._encode(text, (), (), False)
+        return NotImplemented
 
     def encode_to_numpy(
         self, text: str, *, allowed_special: Any = frozenset(), disallowed_special: Any = "all"
@@ -259,16 +279,10 @@ class Tokenizer(TiktokenCompat):
 
     def count(self, text: str) -> int:
         """Number of tokens of ``text`` encoded as ordinary text."""
-        if (
-            self.native_split
-            and type(text) is str
-            and (not self._nfc or unicodedata.is_normalized("NFC", text))
-        ):
-            try:
-                return self._enc.count(text, self._ordinary_policy)
-            except UnicodeEncodeError:
-                pass
-        return len(self.encode_ordinary(text))
+        n = self._fast_count(text)
+        if n is NotImplemented:
+            n = self._native(self._enc.count, text, self._ordinary_policy)
+        return n if n is not NotImplemented else len(self.encode_ordinary(text))
 
     def encode_batch(
         self,
@@ -303,10 +317,16 @@ class Tokenizer(TiktokenCompat):
     def decode_bytes(self, ids: Sequence[int] | np.ndarray) -> bytes:
         """The bytes of ``ids`` (:data:`InvalidTokenId`, an ``IndexError`` and ``KeyError``, for an
         id outside the vocabulary)."""
+        data = self._fast_decode_bytes(ids)
+        if data is not NotImplemented:
+            return data
         return self._enc.decode(ids)
 
     def decode(self, ids: Sequence[int] | np.ndarray, errors: str = "replace") -> str:
         """Decode ``ids`` to text; invalid UTF-8 is replaced (``errors="strict"``: raise)."""
+        text = self._fast_decode(ids, errors)
+        if text is not NotImplemented:
+            return text
         return self._enc.decode(ids).decode("utf-8", errors)
 
     def decode_single_token_bytes(self, token_id: int) -> bytes:

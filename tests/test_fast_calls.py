@@ -1,0 +1,185 @@
+"""The C fast paths behind ``encode_ordinary``, ``encode``, ``count``, ``decode`` and
+``decode_bytes`` (csrc/bindings.cc, "Fast calls"): same results and errors as tiktoken and as the
+general path for every kind of argument, including the ones the fast path hands back
+(``NotImplemented``) to the general one."""
+
+from __future__ import annotations
+
+import codecs
+import threading
+
+import numpy as np
+import pytest
+
+from tokenizer import InvalidTokenId
+from tokenizer.encoding import Tokenizer
+
+EOT = "<|endoftext|>"
+TEXTS = [
+    "",
+    "x",
+    "hello world",
+    "def f(x):\n    return x + 1\n",
+    "你好，世界！这是一个测试。",
+    "a" * 5000,
+]
+
+
+@pytest.fixture(scope="module")
+def tok():
+    return Tokenizer.from_tiktoken("cl100k_base")
+
+
+@pytest.fixture(scope="module")
+def regex_tok():
+    return Tokenizer.from_tiktoken("cl100k_base", native_split=False)
+
+
+class Sub(str):
+    pass
+
+
+class IntSub(int):
+    pass
+
+
+def test_fast_functions_are_used_and_decline_what_they_do_not_handle(tok):
+    # The fast path answers an exact str itself, and NotImplemented (not an error) otherwise.
+    assert tok._fast_ordinary("hi") == [6151]
+    assert tok._fast_count("hi") == 1
+    for other in (Sub("hi"), b"hi", 5, None, "\ud800"):
+        assert tok._fast_ordinary(other) is NotImplemented
+        assert tok._fast_default(other) is NotImplemented
+        assert tok._fast_count(other) is NotImplemented
+    assert tok._fast_decode([6151]) == "hi" and tok._fast_decode_bytes((6151,)) == b"hi"
+    for other in (np.array([6151]), iter([6151]), [IntSub(6151)], [True], {6151}):
+        assert tok._fast_decode(other) is NotImplemented
+        assert tok._fast_decode_bytes(other) is NotImplemented
+    assert tok._fast_decode([6151], 5) is NotImplemented
+    with pytest.raises(TypeError):
+        tok._fast_ordinary()
+    assert tok._fast_decode_bytes([1], "strict") is NotImplemented  # bytes take no errors
+
+
+def test_encode_paths_agree_with_tiktoken(tok, regex_tok, tiktoken_cl100k):
+    for text in TEXTS + [f"a{EOT}b"]:
+        want = tiktoken_cl100k.encode_ordinary(text)
+        for t in (tok, regex_tok):
+            assert t.encode_ordinary(text) == want
+            assert t.encode_ordinary(Sub(text)) == want  # str subclass: general path
+            assert t.count(text) == len(want)
+    for text in TEXTS:
+        assert tok.encode(text) == tiktoken_cl100k.encode(text)
+    with pytest.raises(ValueError, match="endoftext"):
+        tok.encode(f"a{EOT}b")
+    with pytest.raises(ValueError, match="endoftext"):
+        tiktoken_cl100k.encode(f"a{EOT}b")
+    # Lone surrogates are not UTF-8: the fast path declines, the general path encodes them as
+    # tiktoken does (replaced).
+    for text in ["\ud800", "a\udfffb"]:
+        assert tok.encode_ordinary(text) == tiktoken_cl100k.encode_ordinary(text)
+        assert tok.count(text) == len(tiktoken_cl100k.encode_ordinary(text))
+    with pytest.raises(TypeError):
+        tok.encode_ordinary(b"bytes")
+
+
+def test_decode_paths_agree_with_tiktoken(tok, tiktoken_cl100k):
+    for text in TEXTS:
+        ids = tiktoken_cl100k.encode_ordinary(text)
+        for form in (ids, tuple(ids), np.array(ids, dtype=np.uint32), [IntSub(i) for i in ids]):
+            assert tok.decode(form) == text
+            assert tok.decode_bytes(form) == text.encode()
+    broken = [tiktoken_cl100k.encode_single_token(b"\xe4"), 87]  # a lone lead byte, then "x"
+    data = tiktoken_cl100k.decode_bytes(broken)
+    for errors in ("replace", "ignore", "backslashreplace", "surrogateescape"):
+        assert tok.decode(broken, errors) == data.decode("utf-8", errors)
+        assert tok.decode(broken, errors=errors) == data.decode("utf-8", errors)
+    with pytest.raises(UnicodeDecodeError):
+        tok.decode(broken, "strict")
+    with pytest.raises(LookupError):
+        tok.decode(broken, "no-such-handler")
+    assert tok.decode([True]) == tiktoken_cl100k.decode([1])  # bool is an int (general path)
+
+
+@pytest.mark.parametrize("bad", [[10**6], [-1], [2**40], [0, 100256]])
+def test_decode_rejects_unknown_ids_like_the_general_path(tok, bad):
+    for f in (tok.decode, tok.decode_bytes, lambda ids: tok._enc.decode(ids)):
+        with pytest.raises(InvalidTokenId, match="not in the vocabulary"):
+            f(bad)
+    with pytest.raises(KeyError):  # tiktoken's exception type too
+        tok.decode(bad)
+
+
+def test_decode_rejects_non_int_items(tok):
+    for bad in ([1.0], ["1"], [None], [1, 2.5]):
+        with pytest.raises(TypeError):
+            tok.decode(bad)
+        with pytest.raises(TypeError):
+            tok.decode_bytes(bad)
+
+
+def test_nested_calls_from_an_error_handler(tok, tiktoken_cl100k):
+    # CPython runs a Python error handler in the middle of the fast decode (and a finalizer can
+    # run in the middle of building a list): a nested encode/decode on the same thread must not
+    # share the outer call's per-thread buffers.
+    inner = []
+
+    def handler(err):
+        inner.append((tok.encode_ordinary("nested " * 50), tok.decode([15339, 1917] * 40)))
+        return ("?", err.end)
+
+    codecs.register_error("codebpe-test-nested", handler)
+    broken = [tiktoken_cl100k.encode_single_token(b"\xe4")] + tiktoken_cl100k.encode("ok " * 300)
+    got = tok.decode(broken, "codebpe-test-nested")
+    assert got == "?" + "ok " * 300
+    assert inner[0][0] == tiktoken_cl100k.encode_ordinary("nested " * 50)
+    assert inner[0][1] == "hello world" * 40
+
+
+def test_scratch_buffers_after_a_huge_text(tok, tiktoken_cl100k):
+    # A text of > 1 Mi ids grows the per-thread buffers past what they keep; what follows is
+    # still right.
+    big = "a b " * 600_000
+    want = tiktoken_cl100k.encode_ordinary(big)
+    assert len(want) > 1 << 20
+    assert tok.count(big) == len(want)
+    assert tok.encode_ordinary(big) == want
+    assert tok.encode_ordinary("hello world") == [15339, 1917]
+    ids = [15339, 1917] * 700_000
+    assert tok.decode_bytes(ids) == b"hello world" * 700_000
+    assert tok.decode([15339]) == "hello"
+
+
+def test_fast_calls_from_many_threads(tok, tiktoken_cl100k):
+    texts = [
+        f"thread {i}: def f(x):\n    return x + {i}  # 注释 {i}\n" * (1 + i % 40) for i in range(64)
+    ]
+    want = [tiktoken_cl100k.encode_ordinary(t) for t in texts]
+    errors = []
+
+    def run(k):
+        try:
+            for _ in range(20):
+                for t, w in zip(texts[k::4], want[k::4]):
+                    assert tok.encode_ordinary(t) == w
+                    assert tok.count(t) == len(w)
+                    assert tok.decode(w) == t
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+
+
+def test_nfc_and_copies_keep_the_right_paths(tok, tiktoken_cl100k):
+    import copy
+    import pickle
+
+    for t in (copy.copy(tok), copy.deepcopy(tok), pickle.loads(pickle.dumps(tok))):
+        assert t.encode_ordinary("hello world") == [15339, 1917]
+        assert t.decode([15339, 1917]) == "hello world"
+        assert t._fast_ordinary("hi") == [6151]
