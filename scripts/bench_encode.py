@@ -232,6 +232,58 @@ def scaling(tok: Tokenizer, docs: list[str], max_threads: int, repeat: int) -> l
     return out
 
 
+def short_texts(docs: list[str], limit: int) -> list[str]:
+    """The non-blank lines of ``docs`` (newline kept) up to ``limit`` bytes: one call each."""
+    lines, used = [], 0
+    for d in docs:
+        for line in d.splitlines(keepends=True):
+            if line.strip():
+                lines.append(line)
+                used += len(line.encode())
+                if used >= limit:
+                    return lines
+    return lines
+
+
+def bench_short(
+    label: str, contenders: dict, decoders: dict, docs_by_domain: dict, repeat: int, kb: float
+) -> list[str]:
+    """Markdown rows: one call per line (encode_ordinary, then decode of each line's ids), one
+    thread, CPU time; per-call overhead dominates here, as when a service counts or encodes
+    chat messages one by one. The first contender is the reference of the ratios."""
+    rows = []
+    for dom, docs in docs_by_domain.items():
+        lines = short_texts(docs, int(kb * 1000))
+        nbytes = sum(len(x.encode()) for x in lines)
+        ref_encode = next(iter(contenders.values()))[0]
+        ids = [ref_encode(x) for x in lines]
+        for impl, (single, _) in contenders.items():
+            if [list(single(x)) for x in lines] != ids:
+                print(f"# {label} {dom} {impl}: ids differ", file=sys.stderr)
+        calls = {
+            "encode_ordinary": {
+                impl: (lambda single=single, lines=lines: [single(x) for x in lines])
+                for impl, (single, _) in contenders.items()
+            },
+            "decode": {
+                impl: (lambda dec=dec, ids=ids: [dec(x) for x in ids])
+                for impl, dec in decoders.items()
+            },
+        }
+        for call, fns in calls.items():
+            times = interleaved(fns, repeat, time.process_time)
+            first = next(iter(fns))
+            for impl in fns:
+                best = min(times[impl])
+                rows.append(
+                    f"| {label} | {DOMAINS[dom]} | {call} | {impl} | {len(lines)} "
+                    f"| {nbytes / len(lines):.0f} | {best / len(lines) * 1e6:.2f} "
+                    f"| {nbytes / best / 1e6:.1f} | {paired_ratio(times[first], times[impl]):.2f} |"
+                )
+                print("# " + rows[-1], file=sys.stderr)
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mb", type=float, default=1.0, help="MB of text per domain (default 1)")
@@ -257,6 +309,13 @@ def main() -> int:
         action="store_true",
         help="only the thread-scaling table of codebpe's batch API (cl100k_base, all domains)",
     )
+    ap.add_argument(
+        "--short",
+        action="store_true",
+        help="only the short-text table: encode_ordinary and decode called once per line "
+        "(--short-kb of lines per domain), codebpe against tiktoken and the peers",
+    )
+    ap.add_argument("--short-kb", type=float, default=300, help="KB of lines per domain")
     args = ap.parse_args()
     docs, warm = {}, {}
     for d in DOMAINS:
@@ -271,6 +330,30 @@ def main() -> int:
         )
         print("|---:|---:|---:|---:|---:|---:|---:|")
         print("\n".join(scaling(tok, mixed, args.threads, args.repeat)))
+        return 0
+    if args.short:
+        print(
+            "| vocabulary | domain | call | implementation | calls | bytes per call "
+            "| µs per call | MB/s | × first |"
+        )
+        print("|---|---|---|---|---:|---:|---:|---:|---:|")
+        for name in filter(None, args.encodings.split(",")):
+            tok = Tokenizer.from_tiktoken(name)
+            contenders = peers(name)
+            contenders = {
+                "tiktoken": contenders.pop("tiktoken"),
+                "codebpe": (tok.encode_ordinary, None),
+                **contenders,
+            }
+            ranks, pattern, specials = load_tiktoken_encoding(name, allow_download=False)
+            import tiktoken
+
+            tk = tiktoken.Encoding(
+                name, pat_str=pattern.text, mergeable_ranks=ranks, special_tokens=specials
+            )
+            decoders = {"tiktoken": tk.decode, "codebpe": tok.decode}
+            rows = bench_short(name, contenders, decoders, docs, args.repeat, args.short_kb)
+            print("\n".join(rows))
         return 0
     rows = []
     for name in filter(None, args.encodings.split(",")):
