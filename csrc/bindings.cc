@@ -264,7 +264,7 @@ struct FastCall {
   const SpecialPolicy* policy;
   PyObject* keep_enc;  // strong references to the Python objects that own the two above
   PyObject* keep_policy;
-  bool count;
+  enum Output : uint8_t { list, count, numpy, str, bytes, token, lookup } output;
 };
 constexpr const char* kFastCapsule = "codebpe._core.FastCall";
 
@@ -322,7 +322,8 @@ PyObject* fast_call(PyObject* self, PyObject* arg) {
   try {
     IdsScratch ids;
     encode_text(*fc->enc, std::string_view(data, static_cast<size_t>(size)), *fc->policy, ids.v);
-    if (fc->count) return PyLong_FromSize_t(ids.v.size());
+    if (fc->output == FastCall::count) return PyLong_FromSize_t(ids.v.size());
+    if (fc->output == FastCall::numpy) return ids_to_array(*fc->enc, ids.v.data(), ids.v.size()).release().ptr();
     return ids_to_list(ids.v).release().ptr();
   } catch (...) {
     return raise_current();
@@ -333,13 +334,49 @@ PyMethodDef g_fast_encode = {"encode", fast_call, METH_O,
                              "encode(text: str) -> list[int] | NotImplemented (fast path)"};
 PyMethodDef g_fast_count = {"count", fast_call, METH_O,
                             "count(text: str) -> int | NotImplemented (fast path)"};
+PyMethodDef g_fast_numpy = {"encode_to_numpy", fast_call, METH_O,
+                            "encode_to_numpy(text: str) -> array | NotImplemented (fast path)"};
 
-// A fast function (`def`) over a capsule of (encoder, policy); policy None for decoders.
-py::object make_fast_fn(PyMethodDef* def, py::object encoder, py::object policy, bool flag) {
+// The bytes of one id (Encoder.fast_token_bytes): an exact int is answered here, anything else
+// (a NumPy integer, an int subclass) goes to the pybind11 method kept in the capsule's policy
+// slot. StreamDecoder.feed calls it once per id.
+PyObject* fast_token_bytes(PyObject* self, PyObject* arg) {
+  auto* fc = static_cast<FastCall*>(PyCapsule_GetPointer(self, kFastCapsule));
+  if (fc == nullptr) return nullptr;
+  if (!PyLong_CheckExact(arg)) return PyObject_CallOneArg(fc->keep_policy, arg);
+  try {
+    const std::string_view b = fc->enc->token_bytes(id_from(arg));
+    return PyBytes_FromStringAndSize(b.data(), static_cast<Py_ssize_t>(b.size()));
+  } catch (...) {
+    return raise_current();
+  }
+}
+
+// The id of exact bytes, None if they are not a token (Encoder.fast_lookup); anything else goes
+// to the pybind11 method kept in the capsule's policy slot.
+PyObject* fast_lookup(PyObject* self, PyObject* arg) {
+  auto* fc = static_cast<FastCall*>(PyCapsule_GetPointer(self, kFastCapsule));
+  if (fc == nullptr) return nullptr;
+  if (!PyBytes_CheckExact(arg)) return PyObject_CallOneArg(fc->keep_policy, arg);
+  const uint32_t id = fc->enc->model().lookup(
+      std::string_view(PyBytes_AS_STRING(arg), static_cast<size_t>(PyBytes_GET_SIZE(arg))));
+  if (id == kNoId) Py_RETURN_NONE;
+  return PyLong_FromUnsignedLong(id);
+}
+
+PyMethodDef g_fast_lookup = {"lookup", fast_lookup, METH_O, "lookup(token: bytes) -> int | None (fast path)"};
+
+PyMethodDef g_fast_token_bytes = {"token_bytes", fast_token_bytes, METH_O,
+                                  "token_bytes(id: int) -> bytes (fast path)"};
+
+// A fast function (`def`) over a capsule of (encoder, policy): for encoding outputs `policy` is
+// the SpecialPolicy, for decoders None, for token_bytes/lookup the fallback method.
+py::object make_fast_fn(PyMethodDef* def, py::object encoder, py::object policy, FastCall::Output output) {
   auto fc = std::make_unique<FastCall>();
   fc->enc = &encoder.cast<const Encoder&>();
-  fc->policy = policy.is_none() ? nullptr : &policy.cast<const SpecialPolicy&>();
-  fc->count = flag;
+  const bool encodes = output == FastCall::list || output == FastCall::count || output == FastCall::numpy;
+  fc->policy = encodes ? &policy.cast<const SpecialPolicy&>() : nullptr;
+  fc->output = output;
   fc->keep_enc = encoder.inc_ref().ptr();
   fc->keep_policy = policy.inc_ref().ptr();
   FastCall* raw = fc.release();
@@ -356,12 +393,15 @@ py::object make_fast_fn(PyMethodDef* def, py::object encoder, py::object policy,
   return py::reinterpret_steal<py::object>(fn);
 }
 
-py::object make_fast(py::object encoder, py::object policy, bool count) {
+py::object make_fast(py::object encoder, py::object policy, const std::string& output) {
   if (!encoder.cast<const Encoder&>().has_pattern()) {
     throw std::invalid_argument("fast calls need a native pre-tokenizer");
   }
   if (policy.is_none()) throw py::type_error("a SpecialPolicy is needed");
-  return make_fast_fn(count ? &g_fast_count : &g_fast_encode, encoder, policy, count);
+  if (output == "list") return make_fast_fn(&g_fast_encode, encoder, policy, FastCall::list);
+  if (output == "count") return make_fast_fn(&g_fast_count, encoder, policy, FastCall::count);
+  if (output == "numpy") return make_fast_fn(&g_fast_numpy, encoder, policy, FastCall::numpy);
+  throw std::invalid_argument("output must be 'list', 'count' or 'numpy'");
 }
 
 // Decoding likewise: Encoder.fast_decode(as_bytes) returns a plain function (METH_FASTCALL)
@@ -375,7 +415,7 @@ thread_local std::string t_decode_buf;
 PyObject* fast_decode(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
   auto* fc = static_cast<FastCall*>(PyCapsule_GetPointer(self, kFastCapsule));
   if (fc == nullptr) return nullptr;
-  const bool as_bytes = fc->count;  // (the flag's meaning for decoders)
+  const bool as_bytes = fc->output == FastCall::bytes;
   if (nargs < 1 || nargs > (as_bytes ? 1 : 2)) Py_RETURN_NOTIMPLEMENTED;
   PyObject* seq = args[0];
   if (!PyList_CheckExact(seq) && !PyTuple_CheckExact(seq)) Py_RETURN_NOTIMPLEMENTED;
@@ -470,17 +510,31 @@ void bind_encode(py::module_& m) {
            py::arg("whole_piece_lookup"),
            "tokens[id] bytes (b'' for unused ids); merges: [] for rank BPE, else the merge list; "
            "specials: (bytes, id, always); pattern: native matcher name or None (pieces given).")
-      .def("fast", &make_fast, py::arg("policy"), py::arg("count") = false,
-           "A plain function text -> encode(text, policy) (count: its length) for an exact str, "
-           "NotImplemented for anything else; without pybind11's per-call dispatch.")
+      .def("fast", &make_fast, py::arg("policy"), py::arg("output") = "list",
+           "A plain function text -> encode(text, policy) as a list, its length (output='count') "
+           "or a NumPy array ('numpy') for an exact str, NotImplemented for anything else; "
+           "without pybind11's per-call dispatch.")
       .def(
           "fast_decode",
           [](py::object self, bool as_bytes) {
-            return make_fast_fn(as_bytes ? &g_fast_decode_bytes : &g_fast_decode, self, py::none(), as_bytes);
+            return make_fast_fn(as_bytes ? &g_fast_decode_bytes : &g_fast_decode, self, py::none(),
+                                as_bytes ? FastCall::bytes : FastCall::str);
           },
           py::arg("as_bytes") = false,
           "A plain function (ids[, errors]) -> str (as_bytes: ids -> bytes) for a list or tuple of "
           "ints, NotImplemented for anything else; without pybind11's per-call dispatch.")
+      .def(
+          "fast_lookup",
+          [](py::object self) { return make_fast_fn(&g_fast_lookup, self, self.attr("lookup"), FastCall::lookup); },
+          "A plain function bytes -> lookup(bytes), the same for every argument, without "
+          "pybind11's per-call dispatch for exact bytes.")
+      .def(
+          "fast_token_bytes",
+          [](py::object self) {
+            return make_fast_fn(&g_fast_token_bytes, self, self.attr("token_bytes"), FastCall::token);
+          },
+          "A plain function id -> token_bytes(id), the same for every argument, without "
+          "pybind11's per-call dispatch for an exact int.")
       .def_property_readonly("n_ids", &Encoder::n_ids)
       .def_property_readonly("has_pattern", &Encoder::has_pattern)
       .def(

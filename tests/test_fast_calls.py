@@ -183,3 +183,51 @@ def test_nfc_and_copies_keep_the_right_paths(tok, tiktoken_cl100k):
         assert t.encode_ordinary("hello world") == [15339, 1917]
         assert t.decode([15339, 1917]) == "hello world"
         assert t._fast_ordinary("hi") == [6151]
+
+
+def test_encode_to_numpy_paths(tok, tiktoken_cl100k):
+    for text in TEXTS:
+        want = tiktoken_cl100k.encode(text)
+        for kw in ({}, {"allowed_special": set()}, {"disallowed_special": "all"}):
+            got = tok.encode_to_numpy(text, **kw)
+            assert got.dtype == np.uint32 and got.tolist() == want
+        assert tok._fast_numpy(text).tolist() == want
+    assert tok._fast_numpy(Sub("hi")) is NotImplemented
+    assert tok.encode_to_numpy(Sub("hi")).tolist() == [6151]
+    with pytest.raises(ValueError, match="endoftext"):
+        tok.encode_to_numpy(f"a{EOT}")
+    assert tok.encode_to_numpy(f"a{EOT}", allowed_special="all").tolist() == tiktoken_cl100k.encode(
+        f"a{EOT}", allowed_special="all"
+    )
+    assert tok.encode_to_numpy(f"a{EOT}", disallowed_special=()).tolist() == (
+        tiktoken_cl100k.encode_ordinary(f"a{EOT}")
+    )
+
+
+def test_single_token_calls(tok, tiktoken_cl100k):
+    # decode_single_token_bytes / id_to_token / StreamDecoder and token_to_id /
+    # encode_single_token: an exact int (bytes) is answered by the fast function, anything else
+    # by the pybind11 method it falls back to; the same results and errors either way.
+    for i in (0, 15339, 100255, 100257):
+        want = tiktoken_cl100k.decode_single_token_bytes(i)
+        for form in (i, np.int64(i), np.uint32(i), IntSub(i)):
+            assert tok.decode_single_token_bytes(form) == want
+            assert tok.id_to_token(form) == want
+    for bad in (100256, 10**6, -1, 2**64):
+        with pytest.raises(InvalidTokenId):
+            tok.decode_single_token_bytes(bad)
+    with pytest.raises(TypeError):
+        tok.decode_single_token_bytes(1.0)
+    for token in ("hello", b"hello", bytearray(b" world"), memoryview(b"!"), EOT, EOT.encode()):
+        ref = token if isinstance(token, str) else bytes(token)
+        assert tok.encode_single_token(token) == tiktoken_cl100k.encode_single_token(ref)
+        assert tok.token_to_id(token) == tok.encode_single_token(token)
+    for missing in ("hello world", b"hello world", "\ud800"):
+        with pytest.raises(KeyError):
+            tok.encode_single_token(missing)
+    with pytest.raises(TypeError):
+        tok.token_to_id(5)
+    ids = tiktoken_cl100k.encode_ordinary("streaming 你好 ✓")
+    dec = tok.stream_decoder()
+    out = "".join(dec.feed(i) for i in np.array(ids)) + "".join(dec.feed(i) for i in ids)
+    assert out + dec.finish() == "streaming 你好 ✓" * 2

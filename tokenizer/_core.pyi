@@ -87,9 +87,20 @@ class Encoder:
     def count(self, text: str | bytes, policy: SpecialPolicy) -> int:
         """Number of tokens of text under the special-token policy."""
 
-    def fast(self, policy: SpecialPolicy, count: bool = False) -> Callable[[object], Any]:
-        """A plain function text -> encode(text, policy) (count=True: its length) for an exact
-        str, NotImplemented for anything else; without pybind11's per-call dispatch."""
+    def fast(
+        self, policy: SpecialPolicy, output: Literal["list", "count", "numpy"] = "list"
+    ) -> Callable[[object], Any]:
+        """A plain function text -> encode(text, policy) as a list, its length ("count") or a
+        NumPy array ("numpy") for an exact str, NotImplemented for anything else; without
+        pybind11's per-call dispatch."""
+
+    def fast_lookup(self) -> Callable[[bytes], int | None]:
+        """A plain function bytes -> lookup(bytes), the same for every argument, without
+        pybind11's per-call dispatch for exact bytes."""
+
+    def fast_token_bytes(self) -> Callable[[int], bytes]:
+        """A plain function id -> token_bytes(id), the same for every argument, without
+        pybind11's per-call dispatch for an exact int."""
 
     def fast_decode(self, as_bytes: bool = False) -> Callable[..., Any]:
         """A plain function (ids[, errors]) -> str (as_bytes: ids -> bytes) for a list or tuple

@@ -43,12 +43,22 @@ __all__ = ["Tokenizer", "load_tokenizer", "StreamDecoder", "InvalidTokenId"]
 InvalidTokenId = core.InvalidTokenId
 
 SpecialSet = "Literal['all'] | Collection[str]"
-_NONE: frozenset[str] = frozenset()  # encode()'s default allowed_special (identity = fast path)
+_NONE: frozenset[str] = frozenset()  # encode()'s default allowed_special
 
 
 def _not_handled(text: Any) -> Any:
     """The fast-call stand-in of tokenizers without one: the general path handles every text."""
     return NotImplemented
+
+
+def _default_specials(allowed_special: Any, disallowed_special: Any) -> bool:
+    """Whether these are encode()'s defaults: nothing allowed, everything else disallowed."""
+    return (
+        type(allowed_special) in (frozenset, set)
+        and not allowed_special
+        and type(disallowed_special) is str
+        and disallowed_special == "all"
+    )
 
 
 def _not_text(text: Any) -> str:
@@ -146,11 +156,15 @@ class Tokenizer(TiktokenCompat):
         if self.native_split and not nfc:
             self._fast_ordinary = self._enc.fast(self._ordinary_policy)
             self._fast_default = self._enc.fast(self._default_policy)
-            self._fast_count = self._enc.fast(self._ordinary_policy, count=True)
+            self._fast_count = self._enc.fast(self._ordinary_policy, output="count")
+            self._fast_numpy = self._enc.fast(self._default_policy, output="numpy")
         else:
             self._fast_ordinary = self._fast_default = self._fast_count = _not_handled
+            self._fast_numpy = _not_handled
         self._fast_decode = self._enc.fast_decode()  # (ids[, errors]) -> str, a list or tuple
         self._fast_decode_bytes = self._enc.fast_decode(as_bytes=True)
+        self._token_bytes = self._enc.fast_token_bytes()  # = self._enc.token_bytes, faster
+        self._lookup = self._enc.fast_lookup()  # = self._enc.lookup, faster
 
     @classmethod
     def load(cls, path: str, *, native_split: bool | None = None) -> Tokenizer:
@@ -235,7 +249,7 @@ class Tokenizer(TiktokenCompat):
         >>> tok.encode("ab")
         [97, 98]
         """
-        if allowed_special is _NONE and disallowed_special == "all":
+        if _default_specials(allowed_special, disallowed_special):
             ids = self._fast_default(text)  # the default policy, resolved once
             if ids is NotImplemented:
                 ids = self._native(self._enc.encode, text, self._default_policy)
@@ -268,6 +282,10 @@ class Tokenizer(TiktokenCompat):
         self, text: str, *, allowed_special: Any = frozenset(), disallowed_special: Any = "all"
     ) -> np.ndarray:
         """Like :meth:`encode`, as a NumPy array (uint16 when ``n_vocab <= 65536``, else uint32)."""
+        if _default_specials(allowed_special, disallowed_special):
+            ids = self._fast_numpy(text)
+            if ids is not NotImplemented:
+                return ids
         return self._encode(text, allowed_special, disallowed_special, True)
 
     def encode_bytes(self, data: bytes) -> list[int]:
@@ -331,17 +349,23 @@ class Tokenizer(TiktokenCompat):
 
     def decode_single_token_bytes(self, token_id: int) -> bytes:
         """The bytes of one id (:data:`InvalidTokenId` if it is not in the vocabulary)."""
-        return self._enc.token_bytes(token_id)
+        return self._token_bytes(token_id)
 
     def id_to_token(self, token_id: int) -> bytes:
         """Alias of :meth:`decode_single_token_bytes`."""
-        return self._enc.token_bytes(token_id)
+        return self._token_bytes(token_id)
 
     def token_to_id(self, token: bytes | str) -> int:
         """Id of a token given by its bytes (or text), special tokens included.
 
         Raises ``KeyError`` if there is none, ``TypeError`` for anything but ``bytes`` / ``str``.
         """
+        if type(token) is str:  # the common case first (encode_single_token("hello"))
+            found = self.special_tokens.get(token)
+            if found is None:
+                found = self._lookup(token.encode("utf-8", "surrogatepass"))
+            if found is not None:
+                return found
         if isinstance(token, str):
             if token in self.special_tokens:
                 return self.special_tokens[token]
@@ -350,7 +374,7 @@ class Tokenizer(TiktokenCompat):
             b = bytes(token)  # (bytes(5) would be five zero bytes: ints are refused)
         else:
             raise TypeError(f"token must be bytes or str, not {type(token).__name__}")
-        found = self._enc.lookup(b)
+        found = self._lookup(b)
         if found is None and (s := b.decode("utf-8", "replace")) in self.special_tokens:
             return self.special_tokens[s]  # a special token by its bytes, as tiktoken allows
         if found is None:
@@ -359,7 +383,7 @@ class Tokenizer(TiktokenCompat):
 
     def stream_decoder(self, *, errors: str = "replace") -> StreamDecoder:
         """A :class:`StreamDecoder` for ids that arrive one at a time."""
-        return StreamDecoder(self._enc.token_bytes, errors=errors)
+        return StreamDecoder(self._token_bytes, errors=errors)
 
     # -- export (tokenizer.export) --------------------------------------------------------------
 
