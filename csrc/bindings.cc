@@ -407,8 +407,8 @@ py::object make_fast(py::object encoder, py::object policy, const std::string& o
 // Decoding likewise: Encoder.fast_decode(as_bytes) returns a plain function (METH_FASTCALL)
 // (ids[, errors]) -> str (as_bytes: bytes, no errors argument) for an exact list or tuple of exact
 // ints, NotImplemented for anything else (NumPy arrays, iterables, int subclasses: the pybind11
-// method, which may run Python code per item). The bytes go straight into the result (bytes) or
-// into a per-thread buffer decoded by CPython's UTF-8 codec with `errors` (str), instead of a
+// method, which may run Python code per item). The bytes go into a per-thread buffer, then into
+// the result (bytes) or through CPython's UTF-8 codec with `errors` (str), instead of a
 // std::string, a bytes copy and bytes.decode, through two pybind11 calls.
 thread_local std::string t_decode_buf;
 
@@ -430,32 +430,17 @@ PyObject* fast_decode(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
     IdsScratch ids;
     const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     ids.v.reserve(static_cast<size_t>(n));
-    size_t total = 0;
     for (Py_ssize_t i = 0; i < n; ++i) {
       PyObject* item = PySequence_Fast_GET_ITEM(seq, i);
       if (!PyLong_CheckExact(item)) Py_RETURN_NOTIMPLEMENTED;  // (no Python code runs here)
-      const uint32_t id = id_from(item);
-      total += e.token_bytes(id).size();  // std::out_of_range for an unknown id
-      ids.v.push_back(id);
-    }
-    auto copy = [&](char* dst) {
-      for (uint32_t id : ids.v) {
-        const std::string_view b = e.token_bytes(id);
-        std::memcpy(dst, b.data(), b.size());
-        dst += b.size();
-      }
-    };
-    if (as_bytes) {
-      PyObject* out = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(total));
-      if (out == nullptr) return nullptr;
-      copy(PyBytes_AS_STRING(out));
-      return out;
+      ids.v.push_back(id_from(item));
     }
     std::string buf;
     buf.swap(t_decode_buf);
-    buf.resize(total);
-    copy(buf.data());
-    PyObject* out = PyUnicode_DecodeUTF8(buf.data(), static_cast<Py_ssize_t>(total), errors);
+    buf.clear();
+    e.decode(ids.v.data(), ids.v.size(), buf);  // std::out_of_range for an unknown id
+    PyObject* out = as_bytes ? PyBytes_FromStringAndSize(buf.data(), static_cast<Py_ssize_t>(buf.size()))
+                             : PyUnicode_DecodeUTF8(buf.data(), static_cast<Py_ssize_t>(buf.size()), errors);
     if (buf.capacity() <= (size_t{1} << 22)) buf.swap(t_decode_buf);
     return out;
   } catch (...) {

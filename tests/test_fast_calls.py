@@ -231,3 +231,19 @@ def test_single_token_calls(tok, tiktoken_cl100k):
     dec = tok.stream_decoder()
     out = "".join(dec.feed(i) for i in np.array(ids)) + "".join(dec.feed(i) for i in ids)
     assert out + dec.finish() == "streaming 你好 ✓" * 2
+
+
+def test_decode_every_id_in_one_call(tok, tiktoken_cl100k):
+    # Every ordinary and special id, short and long tokens (decode copies a short one as a
+    # 16-byte block), the last id of the arena included, as a list, a tuple and an array.
+    ids = [i for i in range(tok.n_vocab) if i not in (100256,) and i < 100261]
+    want = b"".join(tiktoken_cl100k.decode_single_token_bytes(i) for i in ids)
+    assert max(len(tiktoken_cl100k.decode_single_token_bytes(i)) for i in ids) > 16
+    assert tok.decode_bytes(ids) == want
+    assert tok.decode_bytes(tuple(reversed(ids))) == b"".join(
+        tiktoken_cl100k.decode_single_token_bytes(i) for i in reversed(ids)
+    )
+    assert tok.decode_bytes(np.array(ids, dtype=np.int64)) == want
+    assert tok.decode(ids, "replace") == want.decode("utf-8", "replace")
+    last = tok.n_vocab - 1
+    assert tok.decode_bytes([last] * 3) == tiktoken_cl100k.decode_single_token_bytes(last) * 3
