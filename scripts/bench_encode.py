@@ -250,13 +250,15 @@ def bench_short(
 ) -> list[str]:
     """Markdown rows: one call per line (encode_ordinary, then decode of each line's ids), one
     thread, CPU time; per-call overhead dominates here, as when a service counts or encodes
-    chat messages one by one. The first contender is the reference of the ratios."""
+    chat messages one by one. Also decode of each whole document's ids (bulk decoding). The
+    first contender is the reference of the ratios."""
     rows = []
     for dom, docs in docs_by_domain.items():
         lines = short_texts(docs, int(kb * 1000))
         nbytes = sum(len(x.encode()) for x in lines)
         ref_encode = next(iter(contenders.values()))[0]
         ids = [ref_encode(x) for x in lines]
+        doc_ids = [ref_encode(d) for d in docs]
         for impl, (single, _) in contenders.items():
             if [list(single(x)) for x in lines] != ids:
                 print(f"# {label} {dom} {impl}: ids differ", file=sys.stderr)
@@ -269,16 +271,23 @@ def bench_short(
                 impl: (lambda dec=dec, ids=ids: [dec(x) for x in ids])
                 for impl, dec in decoders.items()
             },
+            "decode (documents)": {
+                impl: (lambda dec=dec, ids=doc_ids: [dec(x) for x in ids])
+                for impl, dec in decoders.items()
+            },
         }
+        sizes = {"decode (documents)": (len(docs), sum(len(d.encode()) for d in docs))}
         for call, fns in calls.items():
             times = interleaved(fns, repeat, time.process_time)
             first = next(iter(fns))
+            n_calls, n_bytes = sizes.get(call, (len(lines), nbytes))
             for impl in fns:
                 best = min(times[impl])
+                ratio = paired_ratio(times[first], times[impl])
                 rows.append(
-                    f"| {label} | {DOMAINS[dom]} | {call} | {impl} | {len(lines)} "
-                    f"| {nbytes / len(lines):.0f} | {best / len(lines) * 1e6:.2f} "
-                    f"| {nbytes / best / 1e6:.1f} | {paired_ratio(times[first], times[impl]):.2f} |"
+                    f"| {label} | {DOMAINS[dom]} | {call} | {impl} | {n_calls} "
+                    f"| {n_bytes / n_calls:.0f} | {best / n_calls * 1e6:.2f} "
+                    f"| {n_bytes / best / 1e6:.1f} | {ratio:.2f} |"
                 )
                 print("# " + rows[-1], file=sys.stderr)
     return rows
@@ -313,7 +322,8 @@ def main() -> int:
         "--short",
         action="store_true",
         help="only the short-text table: encode_ordinary and decode called once per line "
-        "(--short-kb of lines per domain), codebpe against tiktoken and the peers",
+        "(--short-kb of lines per domain), codebpe against tiktoken and the peers; and decode "
+        "of whole documents (--mb per domain)",
     )
     ap.add_argument("--short-kb", type=float, default=300, help="KB of lines per domain")
     args = ap.parse_args()
