@@ -488,7 +488,11 @@ void Encoder::encode(std::string_view text, const SpecialPolicy& policy, std::ve
     bool allowed = s.kind == SpecialKind::always || (m.index < policy.allowed.size() && policy.allowed[m.index]);
     if (!allowed) {
       // Only disallowed specials reach here (plain-text ones are not enabled).
-      throw std::invalid_argument("Encountered text corresponding to disallowed special token '" + s.bytes + "'");
+      // (the same words as tokenizer/_encoding_special.py's DISALLOWED_HINT)
+      throw std::invalid_argument("Encountered text corresponding to disallowed special token '" + s.bytes +
+                                  "': pass allowed_special={...} (or 'all') to encode it as the special "
+                                  "token, or disallowed_special=() (or use encode_ordinary) to encode it "
+                                  "as plain text");
     }
     encode_ordinary_segment(text.substr(seg, m.pos - seg), text.data() + text.size(), out, ends);
     out.push_back(s.id);

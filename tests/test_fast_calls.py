@@ -247,3 +247,21 @@ def test_decode_every_id_in_one_call(tok, tiktoken_cl100k):
     assert tok.decode(ids, "replace") == want.decode("utf-8", "replace")
     last = tok.n_vocab - 1
     assert tok.decode_bytes([last] * 3) == tiktoken_cl100k.decode_single_token_bytes(last) * 3
+
+
+def test_disallowed_special_error_says_what_to_do(tok, regex_tok):
+    # The same message on every path (fast, native with a policy, regex split, NumPy, batch).
+    messages = set()
+    for t in (tok, regex_tok):
+        for call in (
+            lambda t=t: t.encode(f"a {EOT}"),
+            lambda t=t: t.encode(f"a {EOT}", allowed_special=set(), disallowed_special={EOT}),
+            lambda t=t: t.encode_to_numpy(f"a {EOT}"),
+            lambda t=t: t.encode_batch([f"a {EOT}"]),
+        ):
+            with pytest.raises(ValueError) as err:
+                call()
+            messages.add(str(err.value))
+    assert len(messages) == 1
+    (message,) = messages
+    assert EOT in message and "allowed_special" in message and "disallowed_special=()" in message

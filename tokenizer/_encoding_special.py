@@ -76,11 +76,19 @@ def check_unknown_disallowed(tok: Tokenizer, text: Any, disallowed: frozenset[st
         _refuse_disallowed(tok, text, extra)
 
 
+# What to do about it (the same words as the C++ encoder's error, csrc/encode.cc).
+DISALLOWED_HINT = (
+    ": pass allowed_special={...} (or 'all') to encode it as the special token, or "
+    "disallowed_special=() (or use encode_ordinary) to encode it as plain text"
+)
+
+
 def _refuse_disallowed(tok: Tokenizer, text: str, disallowed: frozenset[str]) -> None:
     """tiktoken's ``ValueError`` for the first of ``disallowed`` found in ``text``."""
     if disallowed and (m := special_regex(tok, disallowed).search(text)):
         raise ValueError(
             f"Encountered text corresponding to disallowed special token {m.group()!r}"
+            + DISALLOWED_HINT
         )
 
 
