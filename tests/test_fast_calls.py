@@ -49,7 +49,7 @@ def test_fast_functions_are_used_and_decline_what_they_do_not_handle(tok):
     assert tok._fast_count("hi") == 1
     for other in (Sub("hi"), b"hi", 5, None, "\ud800"):
         assert tok._fast_ordinary(other) is NotImplemented
-        assert tok._fast_default(other) is NotImplemented
+        assert tok._fast_with(frozenset(), "all", "list")(other) is NotImplemented
         assert tok._fast_count(other) is NotImplemented
     assert tok._fast_decode([6151]) == "hi" and tok._fast_decode_bytes((6151,)) == b"hi"
     for other in (np.array([6151]), iter([6151]), [IntSub(6151)], [True], {6151}):
@@ -191,8 +191,8 @@ def test_encode_to_numpy_paths(tok, tiktoken_cl100k):
         for kw in ({}, {"allowed_special": set()}, {"disallowed_special": "all"}):
             got = tok.encode_to_numpy(text, **kw)
             assert got.dtype == np.uint32 and got.tolist() == want
-        assert tok._fast_numpy(text).tolist() == want
-    assert tok._fast_numpy(Sub("hi")) is NotImplemented
+        assert tok._fast_with(frozenset(), "all", "numpy")(text).tolist() == want
+    assert tok._fast_with(set(), "all", "numpy")(Sub("hi")) is NotImplemented
     assert tok.encode_to_numpy(Sub("hi")).tolist() == [6151]
     with pytest.raises(ValueError, match="endoftext"):
         tok.encode_to_numpy(f"a{EOT}")
@@ -265,3 +265,50 @@ def test_disallowed_special_error_says_what_to_do(tok, regex_tok):
     assert len(messages) == 1
     (message,) = messages
     assert EOT in message and "allowed_special" in message and "disallowed_special=()" in message
+
+
+def test_special_argument_cache(tok, tiktoken_cl100k):
+    # encode()/encode_to_numpy() keep one fast function per distinct pair of special-token
+    # arguments: equal arguments (a set and a frozenset, "all") share one; a mutable collection
+    # that hashes by identity is never cached (a later change to it must count); the cache is
+    # bounded.
+    text = f"a {EOT} b <|fim_prefix|>"
+    for kw in (
+        {"allowed_special": "all"},
+        {"allowed_special": {EOT}, "disallowed_special": ()},
+        {"allowed_special": frozenset({EOT}), "disallowed_special": ()},
+        {"allowed_special": (EOT,), "disallowed_special": None},
+        {"disallowed_special": ()},
+    ):
+        ref = dict(kw)
+        if isinstance(ref.get("allowed_special"), tuple):  # (tiktoken takes sets only)
+            ref["allowed_special"] = set(ref["allowed_special"])
+        want = tiktoken_cl100k.encode(text, **ref)
+        for _ in range(3):
+            assert tok.encode(text, **kw) == want
+            assert tok.encode_to_numpy(text, **kw).tolist() == want
+
+    class Names:  # iterable, hashed by identity
+        def __init__(self, names):
+            self.names = set(names)
+
+        def __iter__(self):
+            return iter(self.names)
+
+    names = Names({EOT})
+    assert tok.encode(EOT, allowed_special=names) == [100257]
+    names.names.clear()
+    with pytest.raises(ValueError, match="disallowed special token"):
+        tok.encode(EOT, allowed_special=names)
+    mutable = {EOT}
+    assert tok.encode(EOT, allowed_special=mutable) == [100257]
+    mutable.clear()
+    with pytest.raises(ValueError, match="disallowed special token"):
+        tok.encode(EOT, allowed_special=mutable)
+    for k in range(200):
+        tok.encode("x", allowed_special=frozenset({EOT, f"<|n{k}|>"}))
+    assert len(tok._fast_by_args) <= 64
+    with pytest.raises(TypeError, match="collection of str"):
+        tok.encode("x", allowed_special="nope")
+    with pytest.raises(TypeError):
+        tok.encode("x", allowed_special=[["unhashable"]])

@@ -51,14 +51,13 @@ def _not_handled(text: Any) -> Any:
     return NotImplemented
 
 
-def _default_specials(allowed_special: Any, disallowed_special: Any) -> bool:
-    """Whether these are encode()'s defaults: nothing allowed, everything else disallowed."""
-    return (
-        type(allowed_special) in (frozenset, set)
-        and not allowed_special
-        and type(disallowed_special) is str
-        and disallowed_special == "all"
-    )
+_MAX_FAST = 64  # fast functions cached per tokenizer (one per distinct argument pair)
+
+
+def _keyable(arg: Any) -> bool:
+    """Whether a special-token argument can key the fast-call cache: immutable kinds only (a
+    mutable collection hashed by identity would leave a stale entry)."""
+    return type(arg) in (str, frozenset, tuple) or arg is None
 
 
 def _not_text(text: Any) -> str:
@@ -153,14 +152,18 @@ class Tokenizer(TiktokenCompat):
         # per-call dispatch; each returns NotImplemented for what it does not handle (not an
         # exact str, not valid UTF-8), and the methods below then take their general path.
         # NFC vocabularies and the regex split always take the general path.
+        # encode() and encode_to_numpy() find theirs by their special-token arguments
+        # (_fast_with); the defaults' are there from the start.
+        self._fast_by_args: dict[tuple[Any, Any, str], Any] = {}
         if self.native_split and not nfc:
             self._fast_ordinary = self._enc.fast(self._ordinary_policy)
-            self._fast_default = self._enc.fast(self._default_policy)
             self._fast_count = self._enc.fast(self._ordinary_policy, output="count")
-            self._fast_numpy = self._enc.fast(self._default_policy, output="numpy")
+            for output in ("list", "numpy"):
+                self._fast_by_args[_NONE, "all", output] = self._enc.fast(
+                    self._default_policy, output=output
+                )
         else:
-            self._fast_ordinary = self._fast_default = self._fast_count = _not_handled
-            self._fast_numpy = _not_handled
+            self._fast_ordinary = self._fast_count = _not_handled
         self._fast_decode = self._enc.fast_decode()  # (ids[, errors]) -> str, a list or tuple
         self._fast_decode_bytes = self._enc.fast_decode(as_bytes=True)
         self._token_bytes = self._enc.fast_token_bytes()  # = self._enc.token_bytes, faster
@@ -249,13 +252,46 @@ class Tokenizer(TiktokenCompat):
         >>> tok.encode("ab")
         [97, 98]
         """
-        if _default_specials(allowed_special, disallowed_special):
-            ids = self._fast_default(text)  # the default policy, resolved once
-            if ids is NotImplemented:
-                ids = self._native(self._enc.encode, text, self._default_policy)
-            if ids is not NotImplemented:
-                return ids
+        fast = None
+        if type(allowed_special) is not set:  # (a set is unhashable: _fast_with keys it)
+            try:  # the arguments themselves as the key: str, tuple, None, frozenset (the default)
+                fast = self._fast_by_args.get((allowed_special, disallowed_special, "list"))
+            except TypeError:  # unhashable
+                pass
+        if fast is None:  # (outside the except: its errors are not chained to a TypeError)
+            fast = self._fast_with(allowed_special, disallowed_special, "list")
+        if fast and (ids := fast(text)) is not NotImplemented:
+            return ids
         return self._encode(text, allowed_special, disallowed_special, False)
+
+    def _fast_with(self, allowed_special: Any, disallowed_special: Any, output: str) -> Any:
+        """The fast function for these special-token arguments (made once, cached), or None
+        when only the general path can take them: an NFC vocabulary or the regex split,
+        disallowed names that are not special tokens (the text is searched for them in Python),
+        or arguments that are not a str, None, a tuple, a set or a frozenset (a mutable
+        collection hashed by identity would leave a stale entry). The argument errors
+        (TypeError) are those of the general path."""
+        allowed_key, disallowed_key = allowed_special, disallowed_special
+        if type(allowed_key) is set:
+            allowed_key = frozenset(allowed_key)
+        if type(disallowed_key) is set:
+            disallowed_key = frozenset(disallowed_key)
+        key = (allowed_key, disallowed_key, output)
+        try:
+            fast = self._fast_by_args.get(key)
+        except TypeError:  # unhashable (a list, a tuple holding a list): the general path
+            return None
+        if fast is None:
+            keyable = _keyable(allowed_key) and _keyable(disallowed_key)
+            if not (keyable and self.native_split and not self._nfc):
+                return None
+            allowed, disallowed = special_sets(self, allowed_special, disallowed_special)
+            fast = False
+            if not disallowed.difference(self.special_tokens):
+                fast = self._enc.fast(special_policy(self, allowed, disallowed), output=output)
+            if len(self._fast_by_args) < _MAX_FAST:
+                self._fast_by_args[key] = fast
+        return fast or None
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode ``text`` treating special tokens as plain text (never raises for them)."""
@@ -282,10 +318,9 @@ class Tokenizer(TiktokenCompat):
         self, text: str, *, allowed_special: Any = frozenset(), disallowed_special: Any = "all"
     ) -> np.ndarray:
         """Like :meth:`encode`, as a NumPy array (uint16 when ``n_vocab <= 65536``, else uint32)."""
-        if _default_specials(allowed_special, disallowed_special):
-            ids = self._fast_numpy(text)
-            if ids is not NotImplemented:
-                return ids
+        fast = self._fast_with(allowed_special, disallowed_special, "numpy")
+        if fast and (ids := fast(text)) is not NotImplemented:
+            return ids
         return self._encode(text, allowed_special, disallowed_special, True)
 
     def encode_bytes(self, data: bytes) -> list[int]:
