@@ -125,11 +125,11 @@ void encode_text(const Encoder& e, std::string_view text, const SpecialPolicy& p
   e.encode(text, policy, ids);
 }
 
-py::list ids_to_list(const std::vector<uint32_t>& ids) {
+py::list ids_to_list(const uint32_t* ids, size_t n) {
   auto& ints = int_cache();
-  PyObject* list = PyList_New(static_cast<Py_ssize_t>(ids.size()));
+  PyObject* list = PyList_New(static_cast<Py_ssize_t>(n));
   if (list == nullptr) throw py::error_already_set();
-  for (size_t i = 0; i < ids.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     PyObject* v = ids[i] < ints.size() ? ints[ids[i]] : nullptr;
     if (v != nullptr) {
       Py_INCREF(v);
@@ -148,6 +148,8 @@ py::list ids_to_list(const std::vector<uint32_t>& ids) {
   }
   return py::reinterpret_steal<py::list>(list);
 }
+
+py::list ids_to_list(const std::vector<uint32_t>& ids) { return ids_to_list(ids.data(), ids.size()); }
 
 // uint16 when every id fits, else uint32.
 py::array ids_to_array(const Encoder& enc, const uint32_t* ids, size_t n) {
@@ -554,17 +556,21 @@ void bind_encode(py::module_& m) {
           "encode_batch",
           [](const Encoder& e, py::list texts, const SpecialPolicy& policy, size_t num_threads, bool numpy) {
             std::vector<std::string_view> views = views_of(texts);
-            std::vector<std::vector<uint32_t>> results;
+            BatchIds results;
             if (!numpy) {
               // Lists are built on this thread, under the GIL, while the pool keeps encoding.
               py::list out(views.size());
               {
                 py::gil_scoped_release release;
-                encode_batch_ordered(e, views, policy, num_threads, results, [&](size_t i, size_t j) {
+                encode_batch(e, views, policy, num_threads, results, [&](size_t c, size_t d) {
                   py::gil_scoped_acquire gil;
-                  for (; i < j; ++i) {
-                    out[i] = ids_to_list(results[i]);
-                    std::vector<uint32_t>().swap(results[i]);
+                  for (; c < d; ++c) {
+                    const size_t first = results.bounds[c], count = results.bounds[c + 1] - first;
+                    for (size_t k = 0; k < count; ++k) {
+                      const auto [ids, n] = results.text(c, k);
+                      PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(first + k), ids_to_list(ids, n).release().ptr());
+                    }
+                    std::vector<uint32_t>().swap(results.ids[c]);
                   }
                   // Ctrl-C (or any signal handler raising) stops a long batch here.
                   if (PyErr_CheckSignals() != 0) throw py::error_already_set();
@@ -577,17 +583,20 @@ void bind_encode(py::module_& m) {
               encode_batch(e, views, policy, num_threads, results);
             }
             std::vector<uint32_t> flat;
-            py::array_t<int64_t> offsets(static_cast<py::ssize_t>(results.size() + 1));
+            py::array_t<int64_t> offsets(static_cast<py::ssize_t>(views.size() + 1));
             int64_t* off = offsets.mutable_data();
             {
               py::gil_scoped_release release;
               size_t total = 0;
-              for (const auto& r : results) total += r.size();
+              for (const auto& ids : results.ids) total += ids.size();
               flat.reserve(total);
               off[0] = 0;
-              for (size_t i = 0; i < results.size(); ++i) {
-                flat.insert(flat.end(), results[i].begin(), results[i].end());
-                off[i + 1] = static_cast<int64_t>(flat.size());
+              for (size_t c = 0; c < results.chunks(); ++c) {
+                const size_t base = flat.size();
+                for (size_t k = 0; k < results.ends[c].size(); ++k) {
+                  off[results.bounds[c] + k + 1] = static_cast<int64_t>(base + results.ends[c][k]);
+                }
+                flat.insert(flat.end(), results.ids[c].begin(), results.ids[c].end());
               }
             }
             return py::object(py::make_tuple(ids_to_array(e, flat.data(), flat.size()), offsets));

@@ -141,22 +141,31 @@ class Encoder {
 // Forget the calling thread's piece cache (benchmarks use it to measure cold runs).
 void clear_thread_cache();
 
-// Encode many texts on `num_threads` std::threads (0: hardware concurrency). Each text's ids go to
-// results[i]. Exceptions from any text are rethrown (the first one) after all threads stop.
-void encode_batch(const Encoder& enc, const std::vector<std::string_view>& texts,
-                  const SpecialPolicy& policy, size_t num_threads,
-                  std::vector<std::vector<uint32_t>>& results);
+// The ids of a batch of texts, kept by chunk of consecutive texts (one buffer per chunk, so that
+// short texts cost no allocation each): chunk c holds texts [bounds[c], bounds[c + 1]); the k-th
+// of them has ids[c][start, ends[c][k]) with start = k ? ends[c][k - 1] : 0.
+struct BatchIds {
+  std::vector<size_t> bounds;
+  std::vector<std::vector<uint32_t>> ids;
+  std::vector<std::vector<size_t>> ends;
 
-// encode_batch for callers that turn results into something else as they come: `consume(i, j)`
-// runs on the calling thread, in order, for each range [i, j) of finished results, while the
-// other num_threads - 1 threads keep encoding (the calling thread encodes too when no result is
-// waiting). The Python binding builds its lists of ints there, under the GIL, so that this serial
-// step overlaps the encoding instead of following it. An exception from a text or from `consume`
-// stops the batch and is rethrown. Without `consume` (empty) the calling thread only encodes:
-// that is encode_batch.
-void encode_batch_ordered(const Encoder& enc, const std::vector<std::string_view>& texts,
-                          const SpecialPolicy& policy, size_t num_threads,
-                          std::vector<std::vector<uint32_t>>& results,
-                          const std::function<void(size_t, size_t)>& consume);
+  size_t chunks() const { return ids.size(); }
+  // Ids of the k-th text of chunk c.
+  std::pair<const uint32_t*, size_t> text(size_t c, size_t k) const {
+    const size_t start = k ? ends[c][k - 1] : 0;
+    return {ids[c].data() + start, ends[c][k] - start};
+  }
+};
+
+// Encode many texts on `num_threads` threads (0: hardware concurrency) of the worker pool, in
+// chunks of consecutive texts of at least 16 KiB (a batch of less runs on the calling thread).
+// `consume(c, d)`, if given, runs on the calling thread, in order, for each range [c, d) of
+// finished chunks, while the other threads keep encoding (the calling thread encodes too when no
+// chunk is waiting): the Python binding builds its lists of ints there, under the GIL, so that
+// this serial step overlaps the encoding instead of following it. An exception from a text or
+// from `consume` stops the batch and is rethrown (the first one) after all threads stop.
+void encode_batch(const Encoder& enc, const std::vector<std::string_view>& texts,
+                  const SpecialPolicy& policy, size_t num_threads, BatchIds& out,
+                  const std::function<void(size_t, size_t)>& consume = nullptr);
 
 }  // namespace codebpe

@@ -312,3 +312,23 @@ def test_special_argument_cache(tok, tiktoken_cl100k):
         tok.encode("x", allowed_special="nope")
     with pytest.raises(TypeError):
         tok.encode("x", allowed_special=[["unhashable"]])
+
+
+@pytest.mark.parametrize("threads", [1, 2, 4])
+def test_batches_of_short_and_long_texts(tok, tiktoken_cl100k, threads):
+    # Batches go to the pool in chunks of consecutive texts (>= 16 KiB, or one long text): many
+    # short texts, empty ones, long ones between them, in order, as lists and as one flat array.
+    texts = []
+    for i in range(3000):
+        texts.append(f"line {i}: x = f({i}) + 你好 {i % 7}\n" if i % 11 else "")
+        if i % 997 == 0:
+            texts.append(f"long {i} " * 5000)
+    want = [tiktoken_cl100k.encode_ordinary(t) for t in texts]
+    assert tok.encode_ordinary_batch(texts, num_threads=threads) == want
+    flat, offsets = tok.encode_batch_to_numpy(texts, num_threads=threads, disallowed_special=())
+    assert offsets[0] == 0 and len(offsets) == len(texts) + 1
+    assert [flat[offsets[i] : offsets[i + 1]].tolist() for i in range(len(texts))] == want
+    bad = texts[:2000] + [f"x {EOT}"] + texts[2000:]
+    with pytest.raises(ValueError, match="endoftext"):
+        tok.encode_batch(bad, num_threads=threads)
+    assert tok.encode_batch(["a", "b"], num_threads=threads) == [[64], [65]]
