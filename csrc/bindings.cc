@@ -469,6 +469,21 @@ std::vector<std::string_view> views_of(const py::handle& seq) {
   return views;
 }
 
+// The texts of a batch: str only (tiktoken refuses bytes; the C++ side would take them as text),
+// checked here rather than by a Python loop over the batch (~30 ns a text).
+std::vector<std::string_view> text_views_of(const py::list& texts) {
+  std::vector<std::string_view> views;
+  views.reserve(texts.size());
+  for (py::handle item : texts) {
+    if (!PyUnicode_Check(item.ptr())) {
+      const std::string kind = Py_TYPE(item.ptr())->tp_name;
+      throw py::type_error("texts must be str, not " + kind + (kind == "bytes" ? " (bytes: encode_bytes)" : ""));
+    }
+    views.push_back(as_bytes_view(item));
+  }
+  return views;
+}
+
 void bind_encode(py::module_& m) {
   py::class_<SpecialPolicy>(m, "SpecialPolicy",
                             "Which special tokens (by index in Encoder.specials) are allowed / an error.")
@@ -555,7 +570,7 @@ void bind_encode(py::module_& m) {
       .def(
           "encode_batch",
           [](const Encoder& e, py::list texts, const SpecialPolicy& policy, size_t num_threads, bool numpy) {
-            std::vector<std::string_view> views = views_of(texts);
+            std::vector<std::string_view> views = text_views_of(texts);
             BatchIds results;
             if (!numpy) {
               // Lists are built on this thread, under the GIL, while the pool keeps encoding.

@@ -332,3 +332,15 @@ def test_batches_of_short_and_long_texts(tok, tiktoken_cl100k, threads):
     with pytest.raises(ValueError, match="endoftext"):
         tok.encode_batch(bad, num_threads=threads)
     assert tok.encode_batch(["a", "b"], num_threads=threads) == [[64], [65]]
+
+
+def test_batch_texts_must_be_str(tok, regex_tok):
+    # Checked by the C++ batch (native split) and in Python (regex split), same message.
+    for t in (tok, regex_tok):
+        for bad, kind in ((b"x", "bytes"), (5, "int"), (None, "NoneType")):
+            for call in (t.encode_batch, t.encode_ordinary_batch, t.encode_batch_to_numpy):
+                with pytest.raises(TypeError, match=f"texts must be str, not {kind}"):
+                    call(["ok", bad])
+        with pytest.raises(TypeError, match="encode_bytes"):
+            t.encode_batch([b"x"])
+    assert tok.encode_batch([Sub("hi")]) == [[6151]]  # a str subclass is a str

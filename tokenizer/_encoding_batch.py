@@ -38,17 +38,14 @@ def encode_many(
     """Ids of every text (``numpy=True``: ``(flat ids, offsets)``), with ``encode``'s semantics."""
     if isinstance(texts, (str, bytes)):  # list("abc") would encode each character on its own
         raise TypeError(f"texts must be a sequence of str, not {type(texts).__name__}")
-    texts = list(texts)
-    for t in texts:
-        if not isinstance(t, str):  # the C++ batch would take bytes as text; tiktoken refuses
-            raise TypeError(f"texts must be str, not {type(t).__name__} (bytes: encode_bytes)")
+    texts = list(texts)  # (the C++ batch checks that each is a str, as tiktoken does)
     if num_threads is not None:
         num_threads = operator.index(num_threads)  # TypeError for 1.5, "2"
         if num_threads < 1:
             raise ValueError("num_threads must be at least 1")
         num_threads = min(num_threads, max(1, len(texts)))  # (2**70 does not fit a size_t)
     if tok.native_split and (
-        not tok._nfc or all(unicodedata.is_normalized("NFC", t) for t in texts)
+        not tok._nfc or all(type(t) is str and unicodedata.is_normalized("NFC", t) for t in texts)
     ):
         allowed, disallowed = special_sets(tok, allowed_special, disallowed_special)
         for text in texts if disallowed.difference(tok.special_tokens) else ():
@@ -59,6 +56,12 @@ def encode_many(
             )
         except UnicodeEncodeError:
             pass  # some text has lone surrogates: fall through, one text at a time
+    for t in texts:  # (the message of the C++ batch's check)
+        if not isinstance(t, str):
+            kind = type(t).__name__
+            raise TypeError(
+                f"texts must be str, not {kind}" + " (bytes: encode_bytes)" * (kind == "bytes")
+            )
     results = [tok._encode(t, allowed_special, disallowed_special, False) for t in texts]
     if not numpy:
         return results
