@@ -15,7 +15,8 @@ machine's current speed, so the ratio is far steadier than a ratio of two best-o
 apart. codebpe's per-thread piece cache is cleared before each run (cold cache).
 "steady" runs first encode --warm-mb MB of other documents of the same domain (untimed, every
 contender alike) after clearing codebpe's cache: the state of a long-running process.
-`--scaling` prints codebpe's batch throughput at 1, 2, 4, ... --threads threads instead.
+`--scaling` prints codebpe's batch throughput at 1, 2, 4, ... --threads threads instead, for the
+documents and for their lines as separate texts.
 
     PYTHONPATH=. python scripts/bench_encode.py --mb 1 --repeat 3
 """
@@ -334,12 +335,18 @@ def main() -> int:
     if args.scaling:
         tok = Tokenizer.from_tiktoken("cl100k_base")
         mixed = [d for ds in docs.values() for d in ds]
-        print(f"# {os.cpu_count()} CPUs; cl100k_base; {sum(map(len, mixed))} characters")
-        print(
-            "| threads | lists MB/s | speed-up | efficiency | NumPy MB/s | speed-up | efficiency |"
-        )
-        print("|---:|---:|---:|---:|---:|---:|---:|")
-        print("\n".join(scaling(tok, mixed, args.threads, args.repeat)))
+        lines = short_texts(mixed, sum(len(d.encode()) for d in mixed))
+        for what, texts in (("documents", mixed), ("lines (one text each)", lines)):
+            print(
+                f"# {os.cpu_count()} CPUs; cl100k_base; {len(texts)} {what}, "
+                f"{sum(map(len, texts))} characters"
+            )
+            print(
+                "| threads | lists MB/s | speed-up | efficiency "
+                "| NumPy MB/s | speed-up | efficiency |"
+            )
+            print("|---:|---:|---:|---:|---:|---:|---:|")
+            print("\n".join(scaling(tok, texts, args.threads, args.repeat)))
         return 0
     if args.short:
         print(
