@@ -344,3 +344,25 @@ def test_batch_texts_must_be_str(tok, regex_tok):
         with pytest.raises(TypeError, match="encode_bytes"):
             t.encode_batch([b"x"])
     assert tok.encode_batch([Sub("hi")]) == [[6151]]  # a str subclass is a str
+
+
+def test_batch_lists_are_tracked_by_the_garbage_collector(tok):
+    # The batch builds its inner lists untracked (so that collections during the batch do not
+    # walk every id) and tracks them before returning: a cycle made through one is collected.
+    import gc
+    import weakref
+
+    out = tok.encode_ordinary_batch(["hello world"] * 5000 + ["x"], num_threads=2)
+    assert gc.is_tracked(out) and all(gc.is_tracked(ids) for ids in out)
+
+    class Box:
+        pass
+
+    box = Box()
+    ids = out[-1]
+    ids.append(box)
+    box.ids = ids  # a cycle through a returned list
+    ref = weakref.ref(box)
+    del box, ids, out
+    gc.collect()
+    assert ref() is None
