@@ -535,7 +535,9 @@ void encode_batch(const Encoder& enc, const std::vector<std::string_view>& texts
   const size_t chunks = bounds.size() - 1;
   out.ids.resize(chunks);
   out.ends.resize(chunks);
-  if (num_threads == 0) num_threads = std::max(1u, std::thread::hardware_concurrency());
+  // (hardware_concurrency() reads /sys on Linux, ~3 us: more than a small batch; asked once)
+  static const size_t hardware = std::max(1u, std::thread::hardware_concurrency());
+  if (num_threads == 0) num_threads = hardware;
   num_threads = std::min(num_threads, chunks);
   std::unique_ptr<std::atomic<uint8_t>[]> ready(new std::atomic<uint8_t>[chunks]);
   for (size_t c = 0; c < chunks; ++c) ready[c].store(0, std::memory_order_relaxed);

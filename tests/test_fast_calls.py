@@ -366,3 +366,26 @@ def test_batch_lists_are_tracked_by_the_garbage_collector(tok):
     del box, ids, out
     gc.collect()
     assert ref() is None
+
+
+def test_batch_special_argument_cache(tok, tiktoken_cl100k):
+    # The batch API resolves its special-token arguments once per distinct pair (cached on the
+    # tokenizer); a mutable collection hashed by identity is never cached.
+    class Names:
+        def __init__(self, names):
+            self.names = set(names)
+
+        def __iter__(self):
+            return iter(self.names)
+
+    names = Names({EOT})
+    assert tok.encode_batch([EOT], allowed_special=names) == [[100257]]
+    names.names.clear()
+    with pytest.raises(ValueError, match="disallowed special token"):
+        tok.encode_batch([EOT], allowed_special=names)
+    for kw in ({"allowed_special": "all"}, {"allowed_special": {EOT}}, {"disallowed_special": ()}):
+        for _ in range(2):
+            assert tok.encode_batch([f"a{EOT}"], **kw) == [tiktoken_cl100k.encode(f"a{EOT}", **kw)]
+    for k in range(100):
+        tok.encode_batch(["x"], allowed_special=frozenset({f"<|n{k}|>"}))
+    assert len(tok._resolved) <= 64

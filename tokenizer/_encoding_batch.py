@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._encoding_special import check_unknown_disallowed, id_dtype, special_policy, special_sets
+from ._encoding_special import check_unknown_disallowed, id_dtype, resolved_specials
 
 if TYPE_CHECKING:
     from .encoding import Tokenizer
@@ -47,13 +47,11 @@ def encode_many(
     if tok.native_split and (
         not tok._nfc or all(type(t) is str and unicodedata.is_normalized("NFC", t) for t in texts)
     ):
-        allowed, disallowed = special_sets(tok, allowed_special, disallowed_special)
+        _, disallowed, policy = resolved_specials(tok, allowed_special, disallowed_special)
         for text in texts if disallowed.difference(tok.special_tokens) else ():
             check_unknown_disallowed(tok, text, disallowed)
         try:
-            return tok._enc.encode_batch(
-                texts, special_policy(tok, allowed, disallowed), num_threads or 0, numpy
-            )
+            return tok._enc.encode_batch(texts, policy, num_threads or 0, numpy)
         except UnicodeEncodeError:
             pass  # some text has lone surrogates: fall through, one text at a time
     for t in texts:  # (the message of the C++ batch's check)

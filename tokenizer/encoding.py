@@ -24,6 +24,7 @@ from ._encoding_compat import TiktokenCompat
 from ._encoding_special import (
     check_unknown_disallowed,
     encode_regex,
+    keyable,
     special_policy,
     special_sets,
 )
@@ -52,12 +53,6 @@ def _not_handled(text: Any) -> Any:
 
 
 _MAX_FAST = 64  # fast functions cached per tokenizer (one per distinct argument pair)
-
-
-def _keyable(arg: Any) -> bool:
-    """Whether a special-token argument can key the fast-call cache: immutable kinds only (a
-    mutable collection hashed by identity would leave a stale entry)."""
-    return type(arg) in (str, frozenset, tuple) or arg is None
 
 
 def _not_text(text: Any) -> str:
@@ -155,6 +150,7 @@ class Tokenizer(TiktokenCompat):
         # encode() and encode_to_numpy() find theirs by their special-token arguments
         # (_fast_with); the defaults' are there from the start.
         self._fast_by_args: dict[tuple[Any, Any, str], Any] = {}
+        self._resolved: dict[tuple[Any, Any], Any] = {}  # _encoding_special.resolved_specials
         if self.native_split and not nfc:
             self._fast_ordinary = self._enc.fast(self._ordinary_policy)
             self._fast_count = self._enc.fast(self._ordinary_policy, output="count")
@@ -282,8 +278,8 @@ class Tokenizer(TiktokenCompat):
         except TypeError:  # unhashable (a list, a tuple holding a list): the general path
             return None
         if fast is None:
-            keyable = _keyable(allowed_key) and _keyable(disallowed_key)
-            if not (keyable and self.native_split and not self._nfc):
+            cacheable = keyable(allowed_key) and keyable(disallowed_key)
+            if not (cacheable and self.native_split and not self._nfc):
                 return None
             allowed, disallowed = special_sets(self, allowed_special, disallowed_special)
             fast = False
