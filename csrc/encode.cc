@@ -61,6 +61,7 @@
 //   70.4-98.0; whole documents unchanged (1 MB of code: 2 threads 165-206 vs 182-187).
 #include "encode.h"
 
+#include "scratch.h"
 #include "thread_pool.h"
 
 #include <algorithm>
@@ -441,20 +442,9 @@ bool Encoder::find_special(std::string_view text, size_t from, const uint8_t* en
 
 namespace {
 
-// Per-thread scratch for the piece ends of Encoder::encode, so that a short text costs no
-// allocation. Taken for the call (a nested call would find it empty and allocate its own) and
-// handed back afterwards, unless it grew past kScratchKeep (a huge text must not pin its
-// buffer for the thread's lifetime).
-constexpr size_t kScratchKeep = size_t{1} << 18;
-thread_local std::vector<uint32_t> t_ends;
-
-struct EndsScratch {
-  std::vector<uint32_t> v;
-  EndsScratch() { v.swap(t_ends); v.clear(); }
-  ~EndsScratch() {
-    if (v.capacity() <= kScratchKeep) v.swap(t_ends);
-  }
-};
+// The piece ends of Encoder::encode: a short text costs no allocation.
+struct EndsTag;
+using EndsScratch = Scratch<std::vector<uint32_t>, EndsTag, size_t{1} << 18>;
 
 bool any_set(const std::vector<uint8_t>& v) {
   return std::any_of(v.begin(), v.end(), [](uint8_t x) { return x != 0; });
