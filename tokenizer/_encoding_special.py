@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from .encoding import Tokenizer
 
 __all__ = [
-    "keyable",
     "resolved_specials",
+    "special_key",
     "special_sets",
     "check_unknown_disallowed",
     "special_policy",
@@ -58,29 +58,38 @@ def special_sets(
     return (allowed - disallowed) | tok._always, disallowed - tok._always
 
 
-def keyable(arg: Any) -> bool:
-    """Whether a special-token argument can key a per-tokenizer cache: immutable kinds only (a
-    mutable collection hashed by identity would leave a stale entry; a set is keyed by its
-    frozenset by the callers)."""
-    return type(arg) in (str, frozenset, tuple) or arg is None
+def special_key(allowed_special: Any, disallowed_special: Any) -> tuple[Any, Any] | None:
+    """A hashable key standing for these special-token arguments (a set by its frozenset), for
+    the per-tokenizer caches; None for arguments that cannot key one: a mutable collection hashed
+    by identity (it would leave a stale entry) or anything unhashable."""
+    a = frozenset(allowed_special) if type(allowed_special) is set else allowed_special
+    d = frozenset(disallowed_special) if type(disallowed_special) is set else disallowed_special
+    if type(a) not in _KEYABLE or type(d) not in _KEYABLE:
+        return None
+    key = (a, d)
+    try:
+        hash(key)  # (a tuple holding a list)
+    except TypeError:
+        return None
+    return key
+
+
+_KEYABLE = (str, frozenset, tuple, type(None))  # immutable kinds only
 
 
 def resolved_specials(
     tok: Tokenizer, allowed_special: Any, disallowed_special: Any
 ) -> tuple[frozenset[str], frozenset[str], Any]:
-    """``special_sets`` and the ``special_policy`` of the result, cached per argument pair on
-    ``tok`` (the batch API, where resolving them took ~2 us a call)."""
-    a = frozenset(allowed_special) if type(allowed_special) is set else allowed_special
-    d = frozenset(disallowed_special) if type(disallowed_special) is set else disallowed_special
-    try:
-        hit = tok._resolved.get((a, d))
-    except TypeError:  # unhashable: resolved every time
-        hit = None
+    """``(allowed, disallowed, policy)``: ``special_sets`` and the ``special_policy`` of the
+    result, cached per argument pair on ``tok`` (the batch API and the fast calls, where
+    resolving them took ~2 us a call)."""
+    key = special_key(allowed_special, disallowed_special)
+    hit = tok._resolved.get(key) if key is not None else None
     if hit is None:
         allowed, disallowed = special_sets(tok, allowed_special, disallowed_special)
         hit = (allowed, disallowed, special_policy(tok, allowed, disallowed))
-        if keyable(a) and keyable(d) and len(tok._resolved) < _MAX_POLICIES:
-            tok._resolved[a, d] = hit
+        if key is not None and len(tok._resolved) < _MAX_POLICIES:
+            tok._resolved[key] = hit
     return hit
 
 

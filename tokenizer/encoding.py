@@ -24,7 +24,8 @@ from ._encoding_compat import TiktokenCompat
 from ._encoding_special import (
     check_unknown_disallowed,
     encode_regex,
-    keyable,
+    resolved_specials,
+    special_key,
     special_policy,
     special_sets,
 )
@@ -248,14 +249,7 @@ class Tokenizer(TiktokenCompat):
         >>> tok.encode("ab")
         [97, 98]
         """
-        fast = None
-        if type(allowed_special) is not set:  # (a set is unhashable: _fast_with keys it)
-            try:  # the arguments themselves as the key: str, tuple, None, frozenset (the default)
-                fast = self._fast_by_args.get((allowed_special, disallowed_special, "list"))
-            except TypeError:  # unhashable
-                pass
-        if fast is None:  # (outside the except: its errors are not chained to a TypeError)
-            fast = self._fast_with(allowed_special, disallowed_special, "list")
+        fast = self._fast_with(allowed_special, disallowed_special, "list")
         if fast and (ids := fast(text)) is not NotImplemented:
             return ids
         return self._encode(text, allowed_special, disallowed_special, False)
@@ -267,26 +261,24 @@ class Tokenizer(TiktokenCompat):
         or arguments that are not a str, None, a tuple, a set or a frozenset (a mutable
         collection hashed by identity would leave a stale entry). The argument errors
         (TypeError) are those of the general path."""
-        allowed_key, disallowed_key = allowed_special, disallowed_special
-        if type(allowed_key) is set:
-            allowed_key = frozenset(allowed_key)
-        if type(disallowed_key) is set:
-            disallowed_key = frozenset(disallowed_key)
-        key = (allowed_key, disallowed_key, output)
-        try:
-            fast = self._fast_by_args.get(key)
-        except TypeError:  # unhashable (a list, a tuple holding a list): the general path
+        if type(allowed_special) is not set:  # (unhashable: special_key keys it)
+            try:  # the arguments themselves as the key first: str, tuple, None, frozenset
+                fast = self._fast_by_args.get((allowed_special, disallowed_special, output))
+            except TypeError:  # unhashable
+                fast = None
+            if fast is not None:
+                return fast or None
+        key = special_key(allowed_special, disallowed_special)
+        if key is None or not self.native_split or self._nfc:
             return None
+        fast = self._fast_by_args.get((*key, output))
         if fast is None:
-            cacheable = keyable(allowed_key) and keyable(disallowed_key)
-            if not (cacheable and self.native_split and not self._nfc):
-                return None
-            allowed, disallowed = special_sets(self, allowed_special, disallowed_special)
+            _, disallowed, policy = resolved_specials(self, allowed_special, disallowed_special)
             fast = False
             if not disallowed.difference(self.special_tokens):
-                fast = self._enc.fast(special_policy(self, allowed, disallowed), output=output)
+                fast = self._enc.fast(policy, output=output)
             if len(self._fast_by_args) < _MAX_FAST:
-                self._fast_by_args[key] = fast
+                self._fast_by_args[(*key, output)] = fast
         return fast or None
 
     def encode_ordinary(self, text: str) -> list[int]:
@@ -391,15 +383,10 @@ class Tokenizer(TiktokenCompat):
 
         Raises ``KeyError`` if there is none, ``TypeError`` for anything but ``bytes`` / ``str``.
         """
-        if type(token) is str:  # the common case first (encode_single_token("hello"))
+        if isinstance(token, str):
             found = self.special_tokens.get(token)
-            if found is None:
-                found = self._lookup(token.encode("utf-8", "surrogatepass"))
             if found is not None:
                 return found
-        if isinstance(token, str):
-            if token in self.special_tokens:
-                return self.special_tokens[token]
             b = token.encode("utf-8", "surrogatepass")
         elif isinstance(token, (bytes, bytearray, memoryview)):
             b = bytes(token)  # (bytes(5) would be five zero bytes: ints are refused)
