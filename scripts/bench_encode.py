@@ -24,6 +24,7 @@ documents and for their lines as separate texts.
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import json
 import os
@@ -32,6 +33,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -103,15 +105,23 @@ def paired_ratio(ref: list[float], mine: list[float]) -> float:
     return statistics.median(r / m for r, m in zip(ref, mine))
 
 
-def peers(name: str) -> dict[str, tuple[Callable, Callable | None]]:
-    """name -> (encode_ordinary(text), batch(texts, threads) or None), for installed peers."""
-    ranks, pattern, specials = load_tiktoken_encoding(name, allow_download=False)
-    out: dict[str, tuple[Callable, Callable | None]] = {}
+@functools.cache
+def tiktoken_reference(name: str) -> tuple[Any, dict, Any, dict]:
+    """(tiktoken's own Encoding for ``name``, its ranks, pattern, special tokens), from the files
+    on disk (never downloads); loaded once per name."""
     import tiktoken
 
+    ranks, pattern, specials = load_tiktoken_encoding(name, allow_download=False)
     tk = tiktoken.Encoding(
         name, pat_str=pattern.text, mergeable_ranks=ranks, special_tokens=specials
     )
+    return tk, ranks, pattern, specials
+
+
+def peers(name: str) -> dict[str, tuple[Callable, Callable | None]]:
+    """name -> (encode_ordinary(text), batch(texts, threads) or None), for installed peers."""
+    out: dict[str, tuple[Callable, Callable | None]] = {}
+    tk, ranks, pattern, specials = tiktoken_reference(name)
     out["tiktoken"] = (
         tk.encode_ordinary,
         lambda ts, n: tk.encode_ordinary_batch(ts, num_threads=n),
@@ -362,13 +372,7 @@ def main() -> int:
                 "codebpe": (tok.encode_ordinary, None),
                 **contenders,
             }
-            ranks, pattern, specials = load_tiktoken_encoding(name, allow_download=False)
-            import tiktoken
-
-            tk = tiktoken.Encoding(
-                name, pat_str=pattern.text, mergeable_ranks=ranks, special_tokens=specials
-            )
-            decoders = {"tiktoken": tk.decode, "codebpe": tok.decode}
+            decoders = {"tiktoken": tiktoken_reference(name)[0].decode, "codebpe": tok.decode}
             rows = bench_short(name, contenders, decoders, docs, args.repeat, args.short_kb)
             print("\n".join(rows))
         return 0
