@@ -93,10 +93,9 @@ class Encoder {
   uint64_t serial() const { return serial_; }
 
  private:
-  // readable8: 8 bytes may be read from piece.data() (the piece lies inside a longer text), which
-  // lets the whole-piece lookup use TokenMap::find_piece.
-  void encode_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out,
-                    bool readable8 = false) const;
+  void encode_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
+  // encode_piece after a failed whole-piece lookup (non-empty piece): safe cuts, cache, BPE.
+  __attribute__((noinline)) void merge_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
   // The first position >= k (k >= 1) where encode_piece cuts `piece` (a cut candidate no token
   // can span; memoised), or piece.size() if none.
   size_t next_cut(PieceCache& cache, std::string_view piece, size_t k) const;
