@@ -63,12 +63,13 @@
 //   without decoding (Text::cjk_span), in run() and in o200k's [UPPER]*[LOWER]+ scan. Standalone
 //   C++ driver, 1 MB of the Chinese corpus, best of 10, three interleaved rounds: o200k
 //   176 -> 262 MB/s, cl100k 314 -> 321 and codebpe-v1 328 -> 321 (unchanged within noise).
-// * cl100k and o200k decide 64-byte ASCII windows from class bit masks (ascii_block_starts,
+// * cl100k, o200k and codebpe-v1 decide 64-byte ASCII windows from class bit masks (block_starts,
 //   docs/pretokenize.md "ASCII blocks"): one matcher call per piece cost about one branch
 //   mispredict and ~70 instructions per piece (cachegrind, o200k, 1 MB of code: 52% of the
 //   encoder's mispredicts were in the matcher). Standalone C++ driver, CPU time, best of 20, two
 //   alternating rounds, MB/s before -> after: cl100k code 207-253 -> 627-733, en 254-306 ->
-//   534-616; o200k code 203-235 -> 485-632, en 217-269 -> 516-576; zh unchanged within noise.
+//   534-616; o200k code 203-235 -> 485-632, en 217-269 -> 516-576; codebpe-v1 code 244 ->
+//   504-816, en 249-289 -> 523-562; zh unchanged within noise.
 // * Alternatives rejected: (1) decoding the whole text to a code point + class array first and
 //   matching on it: simpler look-ahead, but an extra pass and 5-8 bytes of memory per byte of
 //   text; on-the-fly decoding keeps the ASCII path to one table load per byte. (2) A generic
@@ -1038,14 +1039,87 @@ CODEBPE_HOT uint64_t ascii_block_starts(const uint8_t* p) {
   return s & (limit >= 64 ? ~uint64_t{0} : (uint64_t{1} << limit) - 1) & ~uint64_t{1};
 }
 
-// drive() for cl100k and o200k: 64-byte ASCII blocks through ascii_block_starts, the matcher
+// codebpe-v1 on ASCII (the alternatives A1-A8 above), as starts of a 64-byte window:
+//   * a change of class (letter, digit, horizontal space H, newline, other = P) starts a piece,
+//     except that a letter continues a prefix (an H character that is not indentation, or a P
+//     character other than a bracket that starts its own piece: the one before it is neither P
+//     nor a ' ' outside indentation), a P character or a digit continues a ' ' outside
+//     indentation (A6, A5), and the newlines right after a P run continue its piece (A6);
+//   * indentation (a run of ' ' and '\t' after a newline, or at the text's start) is one piece
+//     (A1), and so is a run of newlines (A2);
+//   * another H run of two or more before a non-space gives back its last character (A7);
+//   * a digit run is cut every three from its start (A5).
+// \v and \f (H, but not indentation) are left to the matcher. `line_start`: p[0] is at the
+// text's start or after a newline.
+CODEBPE_HOT uint64_t ascii_block_starts_v1(const uint8_t* p, bool line_start) {
+  const __m128i v[4] = {load16(p), load16(p + 16), load16(p + 32), load16(p + 48)};
+  uint64_t hi = 0;
+  for (int q = 0; q < 4; ++q) {
+    hi |= uint64_t{static_cast<uint32_t>(_mm_movemask_epi8(v[q]))} << (16 * q);
+  }
+  const unsigned seen = hi ? ctz64(hi) : 64;
+  const uint64_t valid = seen == 64 ? ~uint64_t{0} : (uint64_t{1} << seen) - 1;
+  const uint64_t l = set_mask64<kSetLetter>(v) & valid;
+  const uint64_t d = set_mask64<kSetDigit>(v) & valid;
+  const uint64_t w = set_mask64<kSetSpace>(v) & valid;
+  const uint64_t it = set_mask64<kSetIndent>(v) & valid;  // ' ', '\t'
+  const uint64_t sp = eq_mask64(v, ' ') & valid;
+  const uint64_t br = (eq_mask64(v, '(') | eq_mask64(v, ')') | eq_mask64(v, '[') | eq_mask64(v, ']') |
+                       eq_mask64(v, '{') | eq_mask64(v, '}')) & valid;
+  const uint64_t nl = w & ~set_mask64<kSetHSpace>(v);
+  const uint64_t h = w & ~nl;
+  const uint64_t pm = valid & ~(l | d | w);
+  const uint64_t change = ((l ^ (l << 1)) | (d ^ (d << 1)) | (h ^ (h << 1)) | (nl ^ (nl << 1)) |
+                           (pm ^ (pm << 1))) & valid & ~uint64_t{1};
+  if (change == 0) return 0;
+  unsigned limit = top64(change) + 1;
+  if (const uint64_t vf = h & ~it) {  // \v or \f: from the start of its H run on, the matcher's
+    const uint64_t before = h & ~(h << 1) & ((vf & -vf) | ((vf & -vf) - 1));
+    limit = std::min(limit, top64(before));
+  }
+  // Indentation: the ' '/'\t' runs that start after a newline (or at p[0] at a line's start).
+  const uint64_t ind_first = it & ((nl << 1) | (line_start ? 1 : 0));
+  const uint64_t ind = it & ((it + ind_first) ^ it);
+  const uint64_t sp_out = sp & ~ind;  // a ' ' that starts an A5/A6 piece when one follows
+  uint64_t s = change;
+  s &= ~(l & (((h & ~ind) << 1) | (((pm & ~br) << 1) & ~(pm << 2) & ~(sp_out << 2))));
+  s &= ~((pm | d) & (sp_out << 1));
+  if (const uint64_t first = nl & (pm << 1)) {  // A6's trailing [\r\n]*: the whole newline run
+    s &= ~(nl & ((nl + first) ^ nl));
+  }
+  // H runs outside indentation, of two or more, before a non-space: the last character apart.
+  for (uint64_t m = h & ~ind & ~(h << 1) & (h >> 1); m; m &= m - 1) {
+    const unsigned a = ctz64(m);
+    const uint64_t rest = ~h >> a;
+    if (rest == 0) break;
+    const unsigned r = a + ctz64(rest);
+    if (r >= seen) break;
+    if (!(nl >> r & 1)) s |= uint64_t{1} << (r - 1);
+  }
+  const uint64_t d3 = d & (d << 1) & (d << 2);
+  for (uint64_t x = d & ~(d << 1); (x = (x << 3) & d3) != 0;) s |= x;
+  return s & (limit >= 64 ? ~uint64_t{0} : (uint64_t{1} << limit) - 1) & ~uint64_t{1};
+}
+
+// drive() for cl100k, o200k and codebpe-v1: 64-byte ASCII blocks through block_starts, the matcher
 // for a piece that no block decides, and for the last 63 bytes.
-template <bool kO200k, class Match>
+enum class Blocks { cl100k, o200k, codebpe_v1 };
+
+template <Blocks kPattern>
+CODEBPE_HOT uint64_t block_starts(const Text& t, size_t i) {
+  if constexpr (kPattern == Blocks::codebpe_v1) {
+    return ascii_block_starts_v1(t.s + i, i == 0 || t.s[i - 1] == '\n' || t.s[i - 1] == '\r');
+  } else {
+    return ascii_block_starts<kPattern == Blocks::o200k>(t.s + i);
+  }
+}
+
+template <Blocks kPattern, class Match>
 void drive_blocks(const Text& t, Match match, std::vector<uint32_t>& ends) {
   size_t i = 0;
   while (i + 64 <= t.n) {
     // (A piece that starts with a non-ASCII byte goes to the matcher without trying a block.)
-    if (uint64_t s = t.s[i] < 0x80 ? ascii_block_starts<kO200k>(t.s + i) : 0) {
+    if (uint64_t s = t.s[i] < 0x80 ? block_starts<kPattern>(t, i) : 0) {
       const size_t base = i;
       do {
         ends.push_back(static_cast<uint32_t>(base + ctz64(s)));
@@ -1308,18 +1382,22 @@ void split(PatternId pattern, std::string_view text, std::vector<uint32_t>& ends
       return drive(t, 0, t.n, gpt2, ends);
     case PatternId::cl100k:
 #if defined(__SSE2__)
-      return drive_blocks<false>(t, cl100k, ends);
+      return drive_blocks<Blocks::cl100k>(t, cl100k, ends);
 #else
       return drive(t, 0, t.n, cl100k, ends);
 #endif
     case PatternId::o200k:
 #if defined(__SSE2__)
-      return drive_blocks<true>(t, o200k, ends);
+      return drive_blocks<Blocks::o200k>(t, o200k, ends);
 #else
       return drive(t, 0, t.n, o200k, ends);
 #endif
     case PatternId::codebpe_v1:
+#if defined(__SSE2__)
+      return drive_blocks<Blocks::codebpe_v1>(t, v1, ends);
+#else
       return drive(t, 0, t.n, v1, ends);
+#endif
     case PatternId::deepseek_v3:
       return split_deepseek_v3(t, ends);
     case PatternId::deepseek_coder:

@@ -431,30 +431,35 @@ def test_parity_on_cjk_run_edges(name):
                     assert split(data, name) == reference_split_bytes(data, name), data
 
 
-# --- (e) 64-byte ASCII blocks (cl100k, o200k: ascii_block_starts in csrc/pretokenize.cc) --------
+# --- (e) 64-byte ASCII blocks (cl100k, o200k, codebpe-v1: block_starts in csrc/pretokenize.cc) --
 # The block path decides whole 64-byte windows from class masks, so the texts must be longer than
 # 64 bytes and mix, within a window, every rule it encodes: prefixes before words, ' ' before
 # punctuation, newlines after punctuation (and o200k's '/' after them), whitespace runs with and
 # without newlines, digit runs cut by three, "fooBar", contractions and suffixes in both cases and
-# chained ("x's's", "'x'"), and the non-ASCII bytes and view edges where it hands over.
+# chained ("x's's", "'x'"), codebpe-v1's indentation, brackets and ' ' before digits, and the
+# non-ASCII bytes and view edges where it hands over.
 BLOCK_ATOMS = (
     list("abstmdrevlSTMDREVLxZAB019")
     + [" ", " ", " ", "\t", "\n", "\r", "\r\n", "'", "'", "/", "//", "(", ")", ";", ".", ",", "-"]
-    + ["_", "{", "}", '"', "#", "\x0b", "\x0c", "\x1c", "\x1f", "\x00", "    ", "\n    ", ";\n"]
+    + ["_", "{", "}", "[", "]", '"', "#", "\x0b", "\x0c", "\x1c", "\x1f", "\x00", "    ", ";\n"]
+    + ["\n    ", "\n\t", "\n \t", " 1", "  12", "(x", " (", "\n\n"]
     + ["'s", "'T", "'re", "'VE", "'ll", "'d", "'M", "fooBar", "HTTPServer", "1234567", "don't"]
     + ["é", "中", "\xa0", "\u3000", "\x85", "\u0301", "🚀", "É", "ſ"]
 )
 BLOCK_TEXTS = st.lists(st.sampled_from(BLOCK_ATOMS), min_size=30, max_size=160).map("".join)
 
 
-@pytest.mark.parametrize("name", ["cl100k", "o200k"])
+BLOCK_PATTERNS = ["cl100k", "o200k", "codebpe-v1"]
+
+
+@pytest.mark.parametrize("name", BLOCK_PATTERNS)
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=BLOCK_TEXTS)
 def test_parity_on_ascii_blocks(name, text):
     assert split(text, name) == reference_split(text, name)
 
 
-@pytest.mark.parametrize("name", ["cl100k", "o200k"])
+@pytest.mark.parametrize("name", BLOCK_PATTERNS)
 def test_parity_on_ascii_blocks_seeded(name):
     # The same kind of text, many more of them, from a fixed seed (and mostly ASCII, where whole
     # windows are decided by the block path).
