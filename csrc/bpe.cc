@@ -163,9 +163,11 @@ void TokenMap::build(const std::vector<std::string>& tokens) {
   }
 }
 
-uint32_t TokenMap::find_long(const char* p, size_t n) const {
-  size_t f = long_filter_index(p, n);
-  if (!(long_filter_[f >> 6] >> (f & 63) & 1)) return kNoId;
+uint32_t TokenMap::find_long(const char* p, size_t n, bool filter) const {
+  if (filter) {
+    const size_t f = long_filter_index(p, n);
+    if (!(long_filter_[f >> 6] >> (f & 63) & 1)) return kNoId;
+  }
   uint64_t h = hash_bytes(p, n);
   size_t i = h & mask_;
   uint32_t tag = static_cast<uint32_t>(h >> 32);

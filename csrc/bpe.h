@@ -93,7 +93,7 @@ class TokenMap {
   // mispredicted often.
   uint32_t find_piece(const char* p, size_t n) const {
     if (n - 1 < 8) return find_short(padded_key(p, n), n);
-    return find_long(p, n);
+    return find_long(p, n, false);
   }
   // Same result as find(); for 3-8 byte spans a 128 KiB bitmap rejects most non-tokens before
   // the slot (a cache miss in the 4 MiB table) is read. For BPE pair lookups, which are mostly
@@ -131,7 +131,9 @@ class TokenMap {
     uint64_t h = (key ^ (n << 59)) * 0x9E3779B97F4A7C15ull;
     return (h ^ (h >> 32)) & short_mask_;
   }
-  uint32_t find_long(const char* p, size_t n) const;
+  // filter: test long_filter_ first (BPE's spans, mostly not tokens); a whole piece, usually a
+  // token, skips it (one cache miss less per hit; perf put a quarter of find_long on that load).
+  uint32_t find_long(const char* p, size_t n, bool filter = true) const;
   static size_t short_filter_index(uint64_t key, size_t n) {
     uint64_t h = (key + n) * 0xC2B2AE3D27D4EB4Full;
     return (h ^ (h >> 29)) * 0x9E3779B97F4A7C15ull >> (64 - 20);
