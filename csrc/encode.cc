@@ -32,9 +32,11 @@
 // * ASCII pieces that miss the whole-piece lookup skip the cut scan (all_ascii): next_cut tested
 //   every byte of them for a candidate that ASCII never has, ~5% of the encoder's instructions on
 //   code (cachegrind, o200k, 1 MB: 36.9 -> 35.1 M per MB).
-// * A whole piece of more than 8 bytes skips the long-token filter bitmap (TokenMap::find_long):
-//   such a piece is usually a token, and perf put a quarter of find_long's samples on that load
-//   (o200k, code, through Python). C++ harness A/B: within noise (0.99-1.13x).
+// * A whole piece of more than 8 bytes with ASCII at both ends skips the long-token filter bitmap
+//   (TokenMap::find_long): 61-79% of them are tokens on code and English, and perf put a quarter
+//   of find_long's samples on that load (o200k, code, through Python). C++ harness A/B: within
+//   noise (0.99-1.13x). Chinese pieces keep the filter (29-33% are tokens): without it find_long
+//   rose to 11% of the samples on cl100k Chinese.
 // * Tried and rejected: the whole non-ASCII piece through the piece cache before the cut scan
 //   (half of the non-token pieces of 1 MB of Chinese repeat an earlier one): 3.8% fewer
 //   instructions on Chinese, but 2-7% slower in three alternating A/B runs (the extra entries and
