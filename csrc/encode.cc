@@ -169,10 +169,29 @@ struct PieceCache {
 
 namespace {
 
-thread_local PieceCache t_cache;
+// A thread keeps the caches of its last kThreadCaches encoders, most recent first: with one cache,
+// a thread that alternated between two tokenizers (counting each line with cl100k and o200k)
+// cleared ~600 KB at every call, 18 us per call against 0.85 us.
+constexpr size_t kThreadCaches = 4;
+thread_local PieceCache t_caches[kThreadCaches];
+
+void swap_caches(PieceCache& a, PieceCache& b) {
+  std::swap(a.serial, b.serial);
+  std::swap(a.used, b.used);
+  a.slots.swap(b.slots);
+  a.arena.swap(b.arena);
+  a.tiny.swap(b.tiny);
+  a.cut_memo.swap(b.cut_memo);
+}
 
 PieceCache& thread_cache(uint64_t serial) {
-  PieceCache& cache = t_cache;
+  PieceCache* caches = t_caches;
+  if (caches[0].serial == serial) return caches[0];
+  // Move the cache of `serial` (or the least recently used one) to the front.
+  size_t k = 1;
+  while (k + 1 < kThreadCaches && caches[k].serial != serial) ++k;
+  for (; k > 0; --k) swap_caches(caches[k], caches[k - 1]);
+  PieceCache& cache = caches[0];
   if (cache.serial != serial) {
     if (cache.slots.empty()) {
       cache.slots.assign(kCacheSlots, 0);
@@ -188,7 +207,9 @@ PieceCache& thread_cache(uint64_t serial) {
 
 }  // namespace
 
-void clear_thread_cache() { t_cache.serial = 0; }
+void clear_thread_cache() {
+  for (PieceCache& c : t_caches) c.serial = 0;
+}
 
 Encoder::Encoder(const std::vector<std::string>& tokens,
                  const std::vector<std::pair<uint32_t, uint32_t>>& merges,

@@ -304,6 +304,43 @@ def bench_short(
     return rows
 
 
+def bench_alternate(docs_by_domain: dict, repeat: int, kb: float) -> list[str]:
+    """Markdown rows: the length of each line in tokens with cl100k_base and o200k_base, one
+    vocabulary over all lines and then the other, against the two alternating line by line (one
+    thread switching tokenizers at every call, as when a tool compares vocabularies line by
+    line). codebpe keeps per-thread state per encoder; tiktoken is the reference."""
+    a, b = Tokenizer.from_tiktoken("cl100k_base"), Tokenizer.from_tiktoken("o200k_base")
+    ta, tb = tiktoken_reference("cl100k_base")[0], tiktoken_reference("o200k_base")[0]
+    rows = []
+    for dom, docs in docs_by_domain.items():
+        lines = short_texts(docs, int(kb * 1000))
+        fns = {
+            "tiktoken, one vocabulary after the other": lambda lines=lines: (
+                [len(ta.encode_ordinary(x)) for x in lines],
+                [len(tb.encode_ordinary(x)) for x in lines],
+            ),
+            "tiktoken, alternating": lambda lines=lines: [
+                (len(ta.encode_ordinary(x)), len(tb.encode_ordinary(x))) for x in lines
+            ],
+            "codebpe, one vocabulary after the other": lambda lines=lines: (
+                [a.count(x) for x in lines],
+                [b.count(x) for x in lines],
+            ),
+            "codebpe, alternating": lambda lines=lines: [(a.count(x), b.count(x)) for x in lines],
+        }
+        times = interleaved(fns, repeat, time.process_time)
+        first = next(iter(fns))
+        for impl, t in times.items():
+            per_call = min(t) / (2 * len(lines))
+            ratio = paired_ratio(times[first], t)
+            n_calls = 2 * len(lines)
+            rows.append(
+                f"| {DOMAINS[dom]} | {impl} | {n_calls} | {per_call * 1e6:.2f} | {ratio:.2f} |"
+            )
+            print("# " + rows[-1], file=sys.stderr)
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mb", type=float, default=1.0, help="MB of text per domain (default 1)")
@@ -337,6 +374,12 @@ def main() -> int:
         "of whole documents (--mb per domain)",
     )
     ap.add_argument("--short-kb", type=float, default=300, help="KB of lines per domain")
+    ap.add_argument(
+        "--alternate",
+        action="store_true",
+        help="only the table of token counts per line with cl100k_base and o200k_base, one "
+        "vocabulary after the other against alternating at every line (--short-kb per domain)",
+    )
     args = ap.parse_args()
     docs, warm = {}, {}
     for d in DOMAINS:
@@ -357,6 +400,11 @@ def main() -> int:
             )
             print("|---:|---:|---:|---:|---:|---:|---:|")
             print("\n".join(scaling(tok, texts, args.threads, args.repeat)))
+        return 0
+    if args.alternate:
+        print("| domain | implementation | calls | µs per call | × first |")
+        print("|---|---|---:|---:|---:|")
+        print("\n".join(bench_alternate(docs, args.repeat, args.short_kb)))
         return 0
     if args.short:
         print(

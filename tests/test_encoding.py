@@ -333,6 +333,24 @@ def test_shared_across_python_threads(tok100, mixed_text):
     assert got == expected and got_np == expected
 
 
+def test_one_thread_alternating_between_encoders(tok100, tok200, mixed_text):
+    # A thread keeps the piece caches of its last four encoders (csrc/encode.cc, thread_cache):
+    # interleave six (more than it keeps, so caches are evicted and reused) line by line, twice
+    # over, and every result must equal that encoder's own run on the same text.
+    extra = [Tokenizer.from_tiktoken("cl100k_base") for _ in range(3)] + [
+        Tokenizer.from_tiktoken("o200k_base")
+    ]
+    toks = [tok100, tok200, *extra]
+    lines = (mixed_text * 3).splitlines(keepends=True)
+    expected = [[t.encode_ordinary(line) for line in lines] for t in toks]
+    for _ in range(2):
+        got = [[] for _ in toks]
+        for line in lines:
+            for k, t in enumerate(toks):
+                got[k].append(t.encode_ordinary(line))
+        assert got == expected
+
+
 def test_plain_bpe_of_pieces(tok100):
     enc = tok100._enc
     assert enc.bpe(b"") == []
