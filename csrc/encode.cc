@@ -175,22 +175,13 @@ namespace {
 constexpr size_t kThreadCaches = 4;
 thread_local PieceCache t_caches[kThreadCaches];
 
-void swap_caches(PieceCache& a, PieceCache& b) {
-  std::swap(a.serial, b.serial);
-  std::swap(a.used, b.used);
-  a.slots.swap(b.slots);
-  a.arena.swap(b.arena);
-  a.tiny.swap(b.tiny);
-  a.cut_memo.swap(b.cut_memo);
-}
-
 PieceCache& thread_cache(uint64_t serial) {
   PieceCache* caches = t_caches;
   if (caches[0].serial == serial) return caches[0];
   // Move the cache of `serial` (or the least recently used one) to the front.
   size_t k = 1;
   while (k + 1 < kThreadCaches && caches[k].serial != serial) ++k;
-  for (; k > 0; --k) swap_caches(caches[k], caches[k - 1]);
+  for (; k > 0; --k) std::swap(caches[k], caches[k - 1]);  // (moves the vectors, no copy)
   PieceCache& cache = caches[0];
   if (cache.serial != serial) {
     if (cache.slots.empty()) {
