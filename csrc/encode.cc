@@ -458,13 +458,12 @@ void Encoder::encode_ordinary_segment(std::string_view text, const char* text_en
   }
   // The whole-piece lookup inline, the rest (BPE, ~8% of code/English pieces) out of line: a call
   // per piece had cost a prologue/epilogue (six register saves) and substr's bounds test.
-  // Pieces starting at or before `readable` have 8 readable bytes (TokenMap::find_piece).
+  // Pieces starting before `readable` have 8 readable bytes (TokenMap::find_piece).
   const size_t avail = static_cast<size_t>(text_end - base);
-  const size_t readable = avail >= 8 ? avail - 8 : 0;
-  const bool any_readable = avail >= 8;
+  const size_t readable = avail >= 8 ? avail - 7 : 0;
   for (uint32_t end : ends) {
     const std::string_view piece(base + start, end - start);
-    const uint32_t id = any_readable && start <= readable ? model_.lookup_piece(piece) : model_.lookup(piece);
+    const uint32_t id = start < readable ? model_.lookup_piece(piece) : model_.lookup(piece);
     if (id != kNoId) {
       out.push_back(id);
     } else {

@@ -956,17 +956,45 @@ CODEBPE_HOT uint64_t set_mask64(const __m128i (&v)[4]) {
 CODEBPE_HOT unsigned ctz64(uint64_t x) { return static_cast<unsigned>(__builtin_ctzll(x)); }
 CODEBPE_HOT unsigned top64(uint64_t x) { return 63u - static_cast<unsigned>(__builtin_clzll(x)); }
 
+// The 64 bytes at p as four vectors, and how many of them, from the first, are ASCII (the
+// block functions decide nothing at or after the first non-ASCII byte).
+struct AsciiView {
+  __m128i v[4];
+  unsigned seen;   // bytes [0, seen) are ASCII
+  uint64_t valid;  // their bits
+
+  CODEBPE_HOT explicit AsciiView(const uint8_t* p)
+      : v{load16(p), load16(p + 16), load16(p + 32), load16(p + 48)} {
+    uint64_t hi = 0;
+    for (int q = 0; q < 4; ++q) {
+      hi |= uint64_t{static_cast<uint32_t>(_mm_movemask_epi8(v[q]))} << (16 * q);
+    }
+    seen = hi ? ctz64(hi) : 64;
+    valid = seen == 64 ? ~uint64_t{0} : (uint64_t{1} << seen) - 1;
+  }
+};
+
+// Starts inside digit runs: every three digits from a run's start (`\p{N}{1,3}`).
+CODEBPE_HOT uint64_t digit_cuts(uint64_t d) {
+  uint64_t s = 0;
+  const uint64_t d3 = d & (d << 1) & (d << 2);
+  for (uint64_t x = d & ~(d << 1); (x = (x << 3) & d3) != 0;) s |= x;
+  return s;
+}
+
+// The starts of s in [1, limit): those a block returns.
+CODEBPE_HOT uint64_t starts_below(uint64_t s, unsigned limit) {
+  return s & (limit >= 64 ? ~uint64_t{0} : (uint64_t{1} << limit) - 1) & ~uint64_t{1};
+}
+
 // Piece starts among p[1, 64) given that a piece starts at p[0]; only exact ones are returned
 // (possibly none).
 template <bool kO200k>
 CODEBPE_HOT uint64_t ascii_block_starts(const uint8_t* p) {
-  const __m128i v[4] = {load16(p), load16(p + 16), load16(p + 32), load16(p + 48)};
-  uint64_t hi = 0;
-  for (int q = 0; q < 4; ++q) {
-    hi |= uint64_t{static_cast<uint32_t>(_mm_movemask_epi8(v[q]))} << (16 * q);
-  }
-  const unsigned seen = hi ? ctz64(hi) : 64;  // bytes [0, seen) are ASCII
-  const uint64_t valid = seen == 64 ? ~uint64_t{0} : (uint64_t{1} << seen) - 1;
+  const AsciiView view(p);
+  const auto& v = view.v;
+  const unsigned seen = view.seen;
+  const uint64_t valid = view.valid;
   const uint64_t lo = set_mask64<kSetLower>(v) & valid;
   const uint64_t up = set_mask64<kSetUpper>(v) & valid;
   const uint64_t d = set_mask64<kSetDigit>(v) & valid;
@@ -1005,9 +1033,7 @@ CODEBPE_HOT uint64_t ascii_block_starts(const uint8_t* p) {
     }
     if (r - tail >= 2) s |= uint64_t{1} << (r - 1);
   }
-  // Digits: cut every three from the start of a run.
-  const uint64_t d3 = d & (d << 1) & (d << 2);
-  for (uint64_t x = d & ~(d << 1); (x = (x << 3) & d3) != 0;) s |= x;
+  s |= digit_cuts(d);
   if (kO200k) s |= up & (lo << 1);  // "fooBar": a new word at the upper-case letter
   if (const uint64_t ap = eq_mask64(v, '\'') & valid) {
     // cl100k: an apostrophe that starts a piece; o200k: one right after a letter.
@@ -1036,7 +1062,7 @@ CODEBPE_HOT uint64_t ascii_block_starts(const uint8_t* p) {
     }
     s |= (c2 << 2) | (c3 << 3);  // a piece starts after it
   }
-  return s & (limit >= 64 ? ~uint64_t{0} : (uint64_t{1} << limit) - 1) & ~uint64_t{1};
+  return starts_below(s, limit);
 }
 
 // codebpe-v1 on ASCII (the alternatives A1-A8 above), as starts of a 64-byte window:
@@ -1052,13 +1078,10 @@ CODEBPE_HOT uint64_t ascii_block_starts(const uint8_t* p) {
 // \v and \f (H, but not indentation) are left to the matcher. `line_start`: p[0] is at the
 // text's start or after a newline.
 CODEBPE_HOT uint64_t ascii_block_starts_v1(const uint8_t* p, bool line_start) {
-  const __m128i v[4] = {load16(p), load16(p + 16), load16(p + 32), load16(p + 48)};
-  uint64_t hi = 0;
-  for (int q = 0; q < 4; ++q) {
-    hi |= uint64_t{static_cast<uint32_t>(_mm_movemask_epi8(v[q]))} << (16 * q);
-  }
-  const unsigned seen = hi ? ctz64(hi) : 64;
-  const uint64_t valid = seen == 64 ? ~uint64_t{0} : (uint64_t{1} << seen) - 1;
+  const AsciiView view(p);
+  const auto& v = view.v;
+  const unsigned seen = view.seen;
+  const uint64_t valid = view.valid;
   const uint64_t l = set_mask64<kSetLetter>(v) & valid;
   const uint64_t d = set_mask64<kSetDigit>(v) & valid;
   const uint64_t w = set_mask64<kSetSpace>(v) & valid;
@@ -1096,9 +1119,7 @@ CODEBPE_HOT uint64_t ascii_block_starts_v1(const uint8_t* p, bool line_start) {
     if (r >= seen) break;
     if (!(nl >> r & 1)) s |= uint64_t{1} << (r - 1);
   }
-  const uint64_t d3 = d & (d << 1) & (d << 2);
-  for (uint64_t x = d & ~(d << 1); (x = (x << 3) & d3) != 0;) s |= x;
-  return s & (limit >= 64 ? ~uint64_t{0} : (uint64_t{1} << limit) - 1) & ~uint64_t{1};
+  return starts_below(s | digit_cuts(d), limit);
 }
 
 // drive() for cl100k, o200k and codebpe-v1: 64-byte ASCII blocks through block_starts, the matcher
@@ -1134,6 +1155,13 @@ void drive_blocks(const Text& t, Match match, std::vector<uint32_t>& ends) {
     i = m;
   }
   if (i < t.n) drive(t, i, t.n, match, ends);
+}
+#else
+enum class Blocks { cl100k, o200k, codebpe_v1 };
+
+template <Blocks kPattern, class Match>
+void drive_blocks(const Text& t, Match match, std::vector<uint32_t>& ends) {
+  drive(t, 0, t.n, match, ends);  // (no SSE2: the matcher for every piece)
 }
 #endif
 
@@ -1381,23 +1409,11 @@ void split(PatternId pattern, std::string_view text, std::vector<uint32_t>& ends
     case PatternId::gpt2:
       return drive(t, 0, t.n, gpt2, ends);
     case PatternId::cl100k:
-#if defined(__SSE2__)
       return drive_blocks<Blocks::cl100k>(t, cl100k, ends);
-#else
-      return drive(t, 0, t.n, cl100k, ends);
-#endif
     case PatternId::o200k:
-#if defined(__SSE2__)
       return drive_blocks<Blocks::o200k>(t, o200k, ends);
-#else
-      return drive(t, 0, t.n, o200k, ends);
-#endif
     case PatternId::codebpe_v1:
-#if defined(__SSE2__)
       return drive_blocks<Blocks::codebpe_v1>(t, v1, ends);
-#else
-      return drive(t, 0, t.n, v1, ends);
-#endif
     case PatternId::deepseek_v3:
       return split_deepseek_v3(t, ends);
     case PatternId::deepseek_coder:
