@@ -186,7 +186,7 @@ void PairMap::reserve(size_t n) {
 }
 
 void PairMap::grow() {
-  std::vector<Slot> old;
+  HugeVector<Slot> old;
   old.swap(slots_);
   reserve(old.size());
   for (const Slot& s : old) {

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "huge_alloc.h"
+
 namespace codebpe {
 
 constexpr uint32_t kNoId = 0xFFFFFFFFu;
@@ -150,9 +152,9 @@ class TokenMap {
   static constexpr unsigned kLongFilterBits = 20;  // 128 KiB: o200k's 52 k long tokens set 5%
   std::vector<uint64_t> long_filter_;
   std::vector<uint64_t> short_filter_;  // 2^20 bits: one per (key, length) of 3-8 byte tokens
-  std::vector<ShortSlot> short_;
+  HugeVector<ShortSlot> short_;
   size_t short_mask_ = 0;
-  std::vector<Slot> slots_;
+  HugeVector<Slot> slots_;
   std::string arena_;
   size_t mask_ = 0;
 };
@@ -188,7 +190,7 @@ class PairMap {
     uint32_t merged;
   };
   void grow();
-  std::vector<Slot> slots_;
+  HugeVector<Slot> slots_;
   size_t mask_ = 0;
   size_t size_ = 0;
 };
@@ -278,7 +280,7 @@ class BpeModel {
   // Bitmap over fragments that some token has around an inner cut candidate (a superset test).
   std::vector<uint64_t> cross_;
   unsigned cross_shift_ = 64;
-  std::vector<uint64_t> cross_set_;  // the fragments themselves (0: empty slot)
+  HugeVector<uint64_t> cross_set_;  // the fragments themselves (0: empty slot)
   size_t cross_mask_ = 0;
   PairMap pairs_;
   uint32_t byte_ids_[256];

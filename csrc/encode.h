@@ -110,7 +110,7 @@ class Encoder {
   // 0 for an id that is not in the vocabulary (no valid id is empty). Decoding looks one 8-byte
   // entry up per id (o200k: 1.6 MB of entries + 1.5 MB of bytes) where a std::string per id took
   // 32 bytes (6.4 MB), plus a heap block for the longer ones.
-  std::vector<uint64_t> id_entry_;
+  HugeVector<uint64_t> id_entry_;
   std::string id_arena_;
   std::vector<SpecialToken> specials_;
   uint8_t special_first_[256] = {};  // bitmap of first bytes of special tokens
