@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 py=${PYTHON:-python3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# scripts/ and docs/ too: some tests run the benchmark scripts or check documented keys.
-cp -r tokenizer tests scripts docs pyproject.toml README.md "$work/"
+# scripts/, docs/ and csrc/ too: some tests run the benchmark scripts, check documented keys or
+# check that csrc/unicode_tables.h matches its generator.
+cp -r tokenizer tests scripts docs csrc pyproject.toml README.md "$work/"
 [ -d corpora ] && cp -r corpora "$work/"
 rm -f "$work"/tokenizer/_core*.so
 cmake -S csrc -B "$work/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCODEBPE_SANITIZE=ON \
