@@ -16,7 +16,8 @@ apart. codebpe's per-thread piece cache is cleared before each run (cold cache).
 "steady" runs first encode --warm-mb MB of other documents of the same domain (untimed, every
 contender alike) after clearing codebpe's cache: the state of a long-running process.
 `--scaling` prints codebpe's batch throughput at 1, 2, 4, ... --threads threads instead, for the
-documents and for their lines as separate texts.
+documents and for their lines as separate texts, and the cost per id of building the Python lists
+(the serial step of a batch of lists, which bounds it whatever the thread count).
 
     PYTHONPATH=. python scripts/bench_encode.py --mb 1 --repeat 3
 """
@@ -243,6 +244,21 @@ def scaling(tok: Tokenizer, docs: list[str], max_threads: int, repeat: int) -> l
     return out
 
 
+def list_cost(tok: Tokenizer, docs: list[str], repeat: int) -> tuple[float, float]:
+    """ns per id of building the Python list (``encode_ordinary`` minus ``count``, one thread,
+    best of ``repeat`` rounds each), and the MB/s that this serial step alone allows a batch of
+    lists: the lists are built under the GIL on the calling thread, whatever the thread count."""
+    fns = {
+        "count": lambda: [tok.count(d) for d in docs],
+        "list": lambda: [tok.encode_ordinary(d) for d in docs],
+    }
+    times = interleaved(fns, repeat, time.process_time)
+    n_ids = sum(tok.count(d) for d in docs)
+    per_id = max(min(times["list"]) - min(times["count"]), 0.0) / n_ids
+    nbytes = sum(len(d.encode()) for d in docs)
+    return per_id * 1e9, (nbytes / (per_id * n_ids) / 1e6 if per_id > 0 else float("inf"))
+
+
 def short_texts(docs: list[str], limit: int) -> list[str]:
     """The non-blank lines of ``docs`` (newline kept) up to ``limit`` bytes: one call each."""
     lines, used = [], 0
@@ -400,6 +416,12 @@ def main() -> int:
             )
             print("|---:|---:|---:|---:|---:|---:|---:|")
             print("\n".join(scaling(tok, texts, args.threads, args.repeat)))
+        ns, cap = list_cost(tok, mixed, args.repeat)
+        print(
+            f"# lists: built under the GIL on the calling thread, {ns:.1f} ns per id "
+            f"(encode_ordinary - count, one thread), so a batch of lists cannot pass ~{cap:.0f} "
+            "MB/s whatever the thread count; encode_batch_to_numpy has no such serial step"
+        )
         return 0
     if args.alternate:
         print("| domain | implementation | calls | µs per call | × first |")
