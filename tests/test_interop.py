@@ -49,6 +49,70 @@ def test_unknown_and_offline(tmp_path):
         read_tiktoken_ranks(bad)
 
 
+class _FakeTiktoken:
+    """Stands in for tiktoken.get_encoding: records the call, fails or returns a tiny encoding."""
+
+    def __init__(self, error=None):
+        self.calls, self.error = [], error
+
+    def get_encoding(self, name):
+        self.calls.append(name)
+        if self.error is not None:
+            raise self.error
+
+        class Enc:
+            _mergeable_ranks = {b"a": 0, b"b": 1}
+
+        return Enc()
+
+
+@pytest.fixture
+def nothing_on_disk(monkeypatch):
+    """cl100k_base nowhere on disk, no CODEBPE_OFFLINE, tiktoken's download replaced by a fake."""
+    import tiktoken
+
+    import tokenizer.interop as interop
+
+    monkeypatch.setattr(interop, "_candidates", lambda name: [])
+    monkeypatch.delenv("CODEBPE_OFFLINE", raising=False)
+    monkeypatch.delenv("CODEBPE_ALLOW_DOWNLOAD", raising=False)
+    fake = _FakeTiktoken()
+    monkeypatch.setattr(tiktoken, "get_encoding", fake.get_encoding)
+    return fake
+
+
+def test_no_download_by_default(nothing_on_disk):
+    with pytest.raises(
+        VocabularyNotFound, match="not on disk.*codebpe\\[offline\\].*ALLOW_DOWNLOAD"
+    ):
+        load_tiktoken_encoding("cl100k_base")
+    assert nothing_on_disk.calls == []  # the network was never tried
+
+
+def test_download_only_when_asked(nothing_on_disk, monkeypatch):
+    ranks, pattern, _ = load_tiktoken_encoding("cl100k_base", allow_download=True)
+    assert ranks == {b"a": 0, b"b": 1} and pattern.name == "cl100k"
+    monkeypatch.setenv("CODEBPE_ALLOW_DOWNLOAD", "1")
+    load_tiktoken_encoding("cl100k_base")
+    assert nothing_on_disk.calls == ["cl100k_base", "cl100k_base"]
+    with pytest.raises(VocabularyNotFound):  # an explicit False wins over the variable
+        load_tiktoken_encoding("cl100k_base", allow_download=False)
+    monkeypatch.setenv("CODEBPE_OFFLINE", "1")  # and CODEBPE_OFFLINE over everything
+    with pytest.raises(VocabularyNotFound):
+        load_tiktoken_encoding("cl100k_base", allow_download=True)
+    assert len(nothing_on_disk.calls) == 2
+
+
+def test_failed_download_is_one_clear_error(nothing_on_disk, monkeypatch):
+    nothing_on_disk.error = ConnectionError("Max retries exceeded\nwith url: /encodings/x")
+    with pytest.raises(VocabularyNotFound) as info:
+        load_tiktoken_encoding("cl100k_base", allow_download=True)
+    message = str(info.value)
+    assert "download through tiktoken failed (ConnectionError: Max retries exceeded)" in message
+    assert "\n" not in message and "codebpe[offline]" in message
+    assert isinstance(info.value.__cause__, ConnectionError)
+
+
 def test_deepseek_tokenizer_json_is_found():
     obj = load_hf_tokenizer_json("deepseek-coder")
     assert obj["model"]["type"] == "BPE"

