@@ -92,6 +92,14 @@
 #include <stdexcept>
 #include <thread>
 
+#if defined(__GNUC__)
+#define CODEBPE_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define CODEBPE_NOINLINE __declspec(noinline)
+#else
+#define CODEBPE_NOINLINE
+#endif
+
 namespace codebpe {
 
 namespace {
@@ -360,7 +368,8 @@ bool all_ascii(std::string_view s) {
 
 }  // namespace
 
-void Encoder::merge_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const {
+CODEBPE_NOINLINE void Encoder::merge_piece(PieceCache& cache, std::string_view piece,
+                                           std::vector<uint32_t>& out) const {
   const size_t n = piece.size();
   // An ASCII piece has no cut candidate (next_cut would test every byte for nothing).
   if (all_ascii(piece)) return merge_cached(cache, piece, out);

@@ -346,10 +346,10 @@ def bench_alternate(docs_by_domain: dict, repeat: int, kb: float) -> list[str]:
         }
         times = interleaved(fns, repeat, time.process_time)
         first = next(iter(fns))
+        n_calls = 2 * len(lines)
         for impl, t in times.items():
-            per_call = min(t) / (2 * len(lines))
+            per_call = min(t) / n_calls
             ratio = paired_ratio(times[first], t)
-            n_calls = 2 * len(lines)
             rows.append(
                 f"| {DOMAINS[dom]} | {impl} | {n_calls} | {per_call * 1e6:.2f} | {ratio:.2f} |"
             )
