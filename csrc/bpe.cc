@@ -209,7 +209,7 @@ void PairMap::insert(uint32_t a, uint32_t b, uint32_t prio, uint32_t merged) {
 
 void BpeModel::build(const std::vector<std::string>& tokens,
                      const std::vector<std::pair<uint32_t, uint32_t>>& merges) {
-  if (tokens.size() >= kNoId) throw std::invalid_argument("too many tokens");
+  if (tokens.size() >= kDeferred) throw std::invalid_argument("too many tokens");
   tokens_.build(tokens);
   for (int c = 0; c < 256; ++c) {
     char ch = static_cast<char>(c);

@@ -13,6 +13,8 @@
 namespace codebpe {
 
 constexpr uint32_t kNoId = 0xFFFFFFFFu;
+// TokenMap::find_piece: not looked up yet (never an id: ids are below kNoId - 1).
+constexpr uint32_t kDeferred = 0xFFFFFFFEu;
 
 inline uint64_t load64(const char* p) {
   uint64_t w;
@@ -93,9 +95,12 @@ class TokenMap {
   // branch on the length up to 8 bytes (the 1- and 2-byte tokens are in the short table too).
   // Piece lengths vary from one piece to the next, and the branches of find() on them were
   // mispredicted often.
+  // A piece of more than 8 bytes with a non-ASCII byte at an end is not looked up: kDeferred
+  // (see Encoder::merge_piece, which looks it up only when it has no safe cut).
   uint32_t find_piece(const char* p, size_t n) const {
     if (n - 1 < 8) return find_short(padded_key(p, n), n);
-    return find_long(p, n, ((p[0] | p[n - 1]) & 0x80) != 0);
+    if ((p[0] | p[n - 1]) & 0x80) return kDeferred;
+    return find_long(p, n, false);
   }
   // Same result as find(); for 3-8 byte spans a 128 KiB bitmap rejects most non-tokens before
   // the slot (a cache miss in the 4 MiB table) is read. For BPE pair lookups, which are mostly

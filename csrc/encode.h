@@ -96,7 +96,9 @@ class Encoder {
   void encode_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
   // encode_piece after a failed whole-piece lookup (non-empty piece): safe cuts, cache, BPE.
   // Kept out of line (CODEBPE_NOINLINE in encode.cc) so the segment loop stays small.
-  void merge_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
+  // looked_up: false when the whole piece was not looked up (kDeferred).
+  void merge_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out,
+                   bool looked_up = true) const;
   // The first position >= k (k >= 1) where encode_piece cuts `piece` (a cut candidate no token
   // can span; memoised), or piece.size() if none.
   size_t next_cut(PieceCache& cache, std::string_view piece, size_t k) const;
