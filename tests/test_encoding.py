@@ -553,6 +553,44 @@ def test_whole_piece_lookup_finds_tokens_that_bpe_cannot_reach(tmp_path):
                 assert tok.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)
 
 
+def test_long_non_ascii_whole_pieces(tmp_path, pairs):
+    # A piece of more than 8 bytes with a non-ASCII end is cut before it is looked up
+    # (TokenMap::find_piece defers it): only a piece without a safe cut can be a token, and only
+    # then is it looked up. Tokens no merge sequence builds pin that lookup (a miss would give
+    # bytes), next to the same words inside longer pieces, which tiktoken does not look up.
+    import base64
+
+    import tiktoken
+
+    words = ["中文字符", "编码器测试", " 分词器", "「引号", "ñandúes", "東京タワー"]
+    ranks = {bytes([i]): i for i in range(256)}
+    for w in words:
+        ranks[w.encode()] = len(ranks)
+    path = tmp_path / "unreachable_cjk.tiktoken"
+    path.write_text("".join(f"{base64.b64encode(t).decode()} {r}\n" for t, r in ranks.items()))
+    tok = Tokenizer.from_tiktoken(str(path), pattern="cl100k")
+    ref = tiktoken.Encoding("u", pat_str=tok.pattern.text, mergeable_ranks=ranks, special_tokens={})
+    for w in words:
+        assert len(w.encode()) > 8
+        assert tok.encode_ordinary(w) == [ranks[w.encode()]], w
+        for text in (w, w + "串", "串" + w, w + "\n" * 3, "x" + w + "。", w + w):
+            assert tok.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)
+    # Every such token of the real vocabularies, alone and followed by text.
+    for tok, ref in pairs:
+        checked = 0
+        for b in ref.token_byte_values():
+            if len(b) <= 8 or not (b[0] | b[-1]) & 0x80:
+                continue
+            try:
+                text = b.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            for t in (text, text + "，好", text + "的"):
+                assert tok.encode_ordinary(t) == ref.encode_ordinary(t), repr(t)
+            checked += 1
+        assert checked > 100
+
+
 NESTED_SPECIALS = ("<a>", "<a><b>", "<a><b>c", "<ab>", "<", "x<a")
 
 
