@@ -528,24 +528,31 @@ def test_short_tokens_at_every_distance_from_the_end(pairs):
             assert tok.encode_ordinary(text) == ref.encode_ordinary(text), repr(text)
 
 
-def test_whole_piece_lookup_finds_tokens_that_bpe_cannot_reach(tmp_path):
-    # tiktoken looks a piece up before any merge, so a token no merge sequence builds (here no
-    # 2-byte part of it is a token) is still one id when it is a whole piece. This pins the
-    # whole-piece lookup itself (a lookup that missed would fall back to BPE and bytes): pieces of
-    # every length 3..11, at every distance 0..8 from the end of the text.
+def unreachable_words_vocab(tmp_path, words):
+    """(Tokenizer, tiktoken Encoding, ranks) of the 256 bytes plus ``words`` and no token between:
+    no merge sequence builds a word, so only a whole-piece lookup finds one."""
     import base64
 
     import tiktoken
 
-    words = ["kqzwjvxfhyb"[:n] for n in range(3, 12)]
     ranks = {bytes([i]): i for i in range(256)}
     for w in words:
         ranks[w.encode()] = len(ranks)
     path = tmp_path / "unreachable.tiktoken"
     path.write_text("".join(f"{base64.b64encode(t).decode()} {r}\n" for t, r in ranks.items()))
     tok = Tokenizer.from_tiktoken(str(path), pattern="cl100k")
-    assert tok.native_split
     ref = tiktoken.Encoding("u", pat_str=tok.pattern.text, mergeable_ranks=ranks, special_tokens={})
+    return tok, ref, ranks
+
+
+def test_whole_piece_lookup_finds_tokens_that_bpe_cannot_reach(tmp_path):
+    # tiktoken looks a piece up before any merge, so a token no merge sequence builds (here no
+    # 2-byte part of it is a token) is still one id when it is a whole piece. This pins the
+    # whole-piece lookup itself (a lookup that missed would fall back to BPE and bytes): pieces of
+    # every length 3..11, at every distance 0..8 from the end of the text.
+    words = ["kqzwjvxfhyb"[:n] for n in range(3, 12)]
+    tok, ref, ranks = unreachable_words_vocab(tmp_path, words)
+    assert tok.native_split
     for w in words:
         assert tok.encode_ordinary(w) == [ranks[w.encode()]]
         for k in range(9):
@@ -558,18 +565,8 @@ def test_long_non_ascii_whole_pieces(tmp_path, pairs):
     # (TokenMap::find_piece defers it): only a piece without a safe cut can be a token, and only
     # then is it looked up. Tokens no merge sequence builds pin that lookup (a miss would give
     # bytes), next to the same words inside longer pieces, which tiktoken does not look up.
-    import base64
-
-    import tiktoken
-
     words = ["中文字符", "编码器测试", " 分词器", "「引号", "ñandúes", "東京タワー"]
-    ranks = {bytes([i]): i for i in range(256)}
-    for w in words:
-        ranks[w.encode()] = len(ranks)
-    path = tmp_path / "unreachable_cjk.tiktoken"
-    path.write_text("".join(f"{base64.b64encode(t).decode()} {r}\n" for t, r in ranks.items()))
-    tok = Tokenizer.from_tiktoken(str(path), pattern="cl100k")
-    ref = tiktoken.Encoding("u", pat_str=tok.pattern.text, mergeable_ranks=ranks, special_tokens={})
+    tok, ref, ranks = unreachable_words_vocab(tmp_path, words)
     for w in words:
         assert len(w.encode()) > 8
         assert tok.encode_ordinary(w) == [ranks[w.encode()]], w
