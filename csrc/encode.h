@@ -104,6 +104,8 @@ class Encoder {
   size_t next_cut(PieceCache& cache, std::string_view piece, size_t k) const;
   // BPE of `piece` through the per-thread cache (no whole-piece shortcut).
   void merge_cached(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
+  // merge_cached with its most frequent case inline: a 3-byte chunk found in the tiny memo.
+  void merge_chunk(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
   // `text` lies in a buffer that ends at text_end (bytes after the segment may be read).
   void encode_ordinary_segment(std::string_view text, const char* text_end, std::vector<uint32_t>& out,
                                std::vector<uint32_t>& ends) const;
