@@ -211,7 +211,8 @@ class BpeModel {
   void build(const std::vector<std::string>& tokens, const std::vector<std::pair<uint32_t, uint32_t>>& merges);
 
   uint32_t lookup(std::string_view bytes) const { return tokens_.find(bytes.data(), bytes.size()); }
-  // lookup() for bytes followed by at least 8 - size() more readable bytes (TokenMap::find_piece).
+  // lookup() for bytes followed by at least 8 - size() more readable bytes (TokenMap::find_piece),
+  // except that a piece of more than 8 bytes with a non-ASCII end gives kDeferred (not looked up).
   uint32_t lookup_piece(std::string_view bytes) const { return tokens_.find_piece(bytes.data(), bytes.size()); }
   uint32_t byte_id(unsigned char c) const { return byte_ids_[c]; }
   bool rank_mode() const { return rank_mode_; }
