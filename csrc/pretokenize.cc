@@ -661,16 +661,24 @@ CODEBPE_HOT size_t o200k_suffix(const Text& t, size_t e) {
 // optional suffix never fails, so nothing backtracks into it).
 CODEBPE_HOT size_t o200k_lower_word(const Text& t, size_t p) {
   size_t j = p;
-  size_t k = SIZE_MAX;
+  size_t k = SIZE_MAX, k_end = SIZE_MAX;  // the last LOWER character seen: [k, k_end)
   for (;;) {
     const size_t q = t.cjk_span(j);  // Lo: in both UPPER and LOWER
     if (q > j) {
       k = q - 3;
-      j = q;
+      k_end = j = q;
     }
     const Char c = t.at(j);
-    if (c.cls & kLower) k = j;
-    if (!(c.cls & kUpper)) break;
+    if (c.cls & kLower) {
+      k = j;
+      k_end = j + c.len;
+    }
+    if (!(c.cls & kUpper)) {
+      // [LOWER]+ from k stops at j when nothing lies between and j is not LOWER: the usual end
+      // of a Chinese word (a CJK run, then punctuation), without decoding j's character again.
+      if (k_end == j && !(c.cls & kLower)) return o200k_suffix(t, j);
+      break;
+    }
     j += c.len;
   }
   if (k == SIZE_MAX) return 0;

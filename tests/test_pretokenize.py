@@ -431,6 +431,24 @@ def test_parity_on_cjk_run_edges(name):
                     assert split(data, name) == reference_split_bytes(data, name), data
 
 
+@pytest.mark.parametrize("name", BUILTINS)
+def test_parity_on_letter_class_sequences(name):
+    # Every sequence of up to three characters of the letter classes that o200k's two word
+    # alternatives tell apart (UPPER: Lu Lt Lm Lo M; LOWER: Ll Lm Lo M), in one and several bytes,
+    # with what ends a word: o200k_lower_word stops a word at a non-LOWER character without
+    # decoding it again only when the last LOWER character ends right before it ("éA。" must
+    # not take the "A").
+    import itertools
+
+    atoms = ["A", "a", "É", "é", "中", "ǅ", "ʰ", "́", "Ω", "ω", "あ"]
+    ends = ["", "。", " ", "1", "'s", "'S", "\n"]
+    for k in range(1, 4):
+        for seq in itertools.product(atoms, repeat=k):
+            for end in ends:
+                data = ("".join(seq) + end).encode()
+                assert split(data, name) == reference_split_bytes(data, name), data
+
+
 # --- (e) 64-byte ASCII blocks (cl100k, o200k, codebpe-v1: block_starts in csrc/pretokenize.cc) --
 # The block path decides whole 64-byte windows from class masks, so the texts must be longer than
 # 64 bytes and mix, within a window, every rule it encodes: prefixes before words, ' ' before
