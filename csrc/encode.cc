@@ -166,7 +166,7 @@ struct PieceCache {
       const uint32_t* e = arena.data() + static_cast<uint32_t>(slots[i]);
       if (e[0] != piece.size() || !bytes_equal(reinterpret_cast<const char*>(e + 2), piece.data(), piece.size())) continue;
       const uint32_t* ids = e + 2 + (piece.size() + 3) / 4;
-      // Mostly 1-4 ids: a loop, not insert()'s call to memmove (~7 M instructions per MB of
+      // Mostly 1-4 ids: a loop, not insert()'s call to memmove (0.5% fewer instructions on
       // Chinese, cachegrind).
       for (uint32_t k = 0; k < e[1]; ++k) out.push_back(ids[k]);
       return true;
