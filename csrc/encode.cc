@@ -143,6 +143,17 @@ struct PieceCache {
   // 3-byte chunks (one CJK character, mostly) -> their 1 or 2 ids, direct-mapped: bits 0-23 the
   // bytes, 24-25 the number of ids (0: empty), 26-44 and 45-63 the ids (vocabularies < 2^19).
   std::vector<uint64_t> tiny;
+  static constexpr size_t kTinyMaxIds = size_t{1} << 19;  // ids that fit its 19-bit fields
+
+  uint64_t& tiny_slot(uint64_t key) { return tiny[(key * 0x9E3779B97F4A7C15ull) >> (64 - 13)]; }
+  // The ids of the 3-byte chunk `key` appended to out from its slot e; false if e holds another.
+  static bool tiny_get(uint64_t e, uint64_t key, std::vector<uint32_t>& out) {
+    const uint64_t m = e >> 24 & 3;
+    if (!m || (e & 0xFFFFFF) != key) return false;
+    out.push_back(static_cast<uint32_t>(e >> 26 & 0x7FFFF));
+    if (m == 2) out.push_back(static_cast<uint32_t>(e >> 45));
+    return true;
+  }
   // Memo of BpeModel::may_cross for cuts with 3 bytes on each side (the answer depends on those
   // 6 bytes only): bits 16-63 the bytes, bit 1 valid, bit 0 the answer; direct-mapped.
   std::vector<uint64_t> cut_memo;
@@ -445,15 +456,9 @@ std::vector<uint32_t> Encoder::safe_cuts(std::string_view piece) const {
 
 CODEBPE_INLINE void Encoder::merge_chunk(PieceCache& cache, std::string_view piece,
                                          std::vector<uint32_t>& out) const {
-  if (piece.size() == 3 && n_ids() <= (size_t{1} << 19)) {
+  if (piece.size() == 3 && n_ids() <= PieceCache::kTinyMaxIds) {
     const uint64_t key = short_key(piece.data(), 3);
-    const uint64_t e = cache.tiny[(key * 0x9E3779B97F4A7C15ull) >> (64 - 13)];
-    const uint64_t m = e >> 24 & 3;
-    if (m && (e & 0xFFFFFF) == key) {
-      out.push_back(static_cast<uint32_t>(e >> 26 & 0x7FFFF));
-      if (m == 2) out.push_back(static_cast<uint32_t>(e >> 45));
-      return;
-    }
+    if (PieceCache::tiny_get(cache.tiny_slot(key), key, out)) return;
   }
   merge_cached(cache, piece, out);
 }
@@ -461,15 +466,10 @@ CODEBPE_INLINE void Encoder::merge_chunk(PieceCache& cache, std::string_view pie
 CODEBPE_NOINLINE void Encoder::merge_cached(PieceCache& cache, std::string_view piece,
                                             std::vector<uint32_t>& out) const {
   const size_t n = piece.size();
-  if (n == 3 && n_ids() <= (size_t{1} << 19)) {
+  if (n == 3 && n_ids() <= PieceCache::kTinyMaxIds) {
     const uint64_t key = short_key(piece.data(), 3);
-    uint64_t& e = cache.tiny[(key * 0x9E3779B97F4A7C15ull) >> (64 - 13)];
-    const uint64_t m = e >> 24 & 3;
-    if (m && (e & 0xFFFFFF) == key) {
-      out.push_back(static_cast<uint32_t>(e >> 26 & 0x7FFFF));
-      if (m == 2) out.push_back(static_cast<uint32_t>(e >> 45));
-      return;
-    }
+    uint64_t& e = cache.tiny_slot(key);
+    if (PieceCache::tiny_get(e, key, out)) return;
     const size_t before = out.size();
     model_.merge(piece, out);
     const size_t got = out.size() - before;
