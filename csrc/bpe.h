@@ -121,12 +121,23 @@ class TokenMap {
     uint32_t id = kNoId;
     uint32_t len = 0;
   };
+  // A token of more than 8 bytes: its first and last 8 bytes inline (the whole token up to 16
+  // bytes), so most hits compare without reading the arena.
   struct Slot {
-    uint32_t tag;
+    uint64_t head;
+    uint64_t tail;
     uint32_t id = kNoId;
-    uint32_t off;
     uint32_t len;
+    uint32_t off;
+    uint32_t pad_;
   };
+  // Up to 16 bytes the head and tail words are the token, so they are the hash's whole input;
+  // longer tokens hash every byte (tokens that share both ends must not share a probe chain).
+  static uint64_t long_hash(const char* p, size_t n, uint64_t head, uint64_t tail) {
+    if (n > 16) return hash_bytes(p, n);
+    uint64_t h = (head ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ n) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+  }
   uint32_t find_short(uint64_t key, size_t n) const {
     for (size_t i = short_index(key, n);; i = (i + 1) & short_mask_) {
       const ShortSlot& s = short_[i];
@@ -149,8 +160,8 @@ class TokenMap {
   }
   // Cheap pre-filter for tokens longer than 8 bytes: one bit per (length, first and last 8 bytes)
   // hash. Most spans that BPE asks about are not tokens; this rejects them from a 128 KiB bitmap.
-  static size_t long_filter_index(const char* p, size_t n) {
-    uint64_t h = (load64(p) ^ (load64(p + n - 8) * 0xC2B2AE3D27D4EB4Full) ^ n) * 0x9E3779B97F4A7C15ull;
+  static size_t long_filter_index(uint64_t head, uint64_t tail, size_t n) {
+    uint64_t h = (head ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ n) * 0x9E3779B97F4A7C15ull;
     return h >> (64 - kLongFilterBits);
   }
   std::vector<uint32_t> two_;  // 65536 entries: id of each 2-byte token, kNoId if none

@@ -588,6 +588,42 @@ def test_long_non_ascii_whole_pieces(tmp_path, pairs):
         assert checked > 100
 
 
+def test_long_tokens_that_share_both_ends(tmp_path):
+    # Tokens of more than 8 bytes keep their first and last 8 bytes in the lookup slot (for up to
+    # 16 bytes that is the whole token); longer ones with the same ends, the same length and a
+    # different middle must still be told apart by their middle bytes, and near misses (one byte
+    # changed at either end or in the middle, one byte longer or shorter) must not match.
+    head, tail = "abcdefgh", "stuvwxyz"
+    words = [head + m + tail for m in ("k", "kl", "klmnopqr", "klmnopqs", "jlmnopqr", "klmnopqrk")]
+    words += [head + tail, head + "i", "zbcdefghstuvwxyz"]
+    tok, ref, ranks = unreachable_words_vocab(tmp_path, words)
+    for w in words:
+        assert tok.encode_ordinary(w) == [ranks[w.encode()]], w
+        assert tok.encode_ordinary(" " + w + "\n") == ref.encode_ordinary(" " + w + "\n")
+    near = [
+        head + "klmnopqt" + tail,
+        head + "klmnopq" + tail,
+        head + "klmnopqrkk" + tail,
+        head + "k" + tail[:-1] + "a",
+        "z" + head[1:] + "kl" + tail,
+        head + tail + "z",
+    ]
+    # Many tokens with the same ends and length, looked up next to as many absent middles: some
+    # probe chains pass slots whose ends and length match.
+    import itertools
+
+    middles = ["".join(m) for m in itertools.product("klmnop", repeat=3)]
+    many = [head + m + tail for m in middles[::2]]
+    near += [head + m + tail for m in middles[1::2]]
+    tok, ref, ranks = unreachable_words_vocab(tmp_path, words + many)
+    for w in words + many:
+        assert tok.encode_ordinary(w) == [ranks[w.encode()]], w
+    for w in near:
+        assert w.encode() not in ranks
+        assert len(tok.encode_ordinary(w)) > 1, w
+        assert tok.encode_ordinary(w) == ref.encode_ordinary(w), w
+
+
 NESTED_SPECIALS = ("<a>", "<a><b>", "<a><b>c", "<ab>", "<", "x<a")
 
 
