@@ -146,6 +146,18 @@ constexpr std::array<uint16_t, 128> make_ascii_classes() {
 }
 constexpr std::array<uint16_t, 128> kAscii = make_ascii_classes();
 
+// Classes of U+0080..U+07FF (the 2-byte characters: Latin-1 and Latin Extended letters, Greek,
+// Cyrillic, Hebrew, Arabic...) by code point, one load instead of class_of's three (Text::at).
+// With it, and Text::cjk_span testing the lead byte before it loads the next two: splitter
+// instructions on Russian (o200k, cachegrind) 10.71 M -> 9.34 M per pass; MB/s, median paired
+// ratio of 9 alternating rounds: Russian 1.12x, Vietnamese 1.04x, Chinese 1.06x.
+constexpr std::array<uint16_t, 0x800> make_two_byte_classes() {
+  std::array<uint16_t, 0x800> a{};
+  for (uint32_t c = 0x80; c < 0x800; ++c) a[c] = class_of(c);
+  return a;
+}
+constexpr std::array<uint16_t, 0x800> kTwoByte = make_two_byte_classes();
+
 // ASCII byte sets scanned 16 bytes at a time (span below). Bytes >= 0x80 belong to none of them,
 // so a span stops at the first non-ASCII byte and the caller's general path takes over there.
 enum ByteSet : int {
@@ -278,6 +290,10 @@ struct Text {
     if (i >= n) return {kEndCp, kEnd, 0};
     const uint8_t b = s[i];
     if (b < 0x80) return {b, kAscii[b], 1};
+    if (b - 0xC2u < 0x1Eu && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {  // a 2-byte character
+      const uint32_t cp = (b & 0x1Fu) << 6 | (s[i + 1] & 0x3Fu);
+      return {cp, kTwoByte[cp], 2};
+    }
     const Decoded d = decode_at(s, n, i);
     return {d.cp, class_of(d.cp), d.len};
   }
@@ -286,8 +302,10 @@ struct Text {
   // continuation bytes: always well-formed, so no other check is needed.
   CODEBPE_HOT size_t cjk_span(size_t i) const {
     while (i + 3 <= n) {
-      const uint32_t b0 = s[i], b1 = s[i + 1], b2 = s[i + 2];
-      if (b0 - 0xE5u > 4u && !(b0 == 0xE4 && b1 >= 0xB8)) break;
+      const uint32_t b0 = s[i];
+      if (b0 - 0xE4u > 5u) break;  // the lead byte alone rules out most other characters
+      const uint32_t b1 = s[i + 1], b2 = s[i + 2];
+      if (b0 == 0xE4 && b1 < 0xB8) break;
       if (((b1 & 0xC0) ^ 0x80) | ((b2 & 0xC0) ^ 0x80)) break;
       i += 3;
     }

@@ -416,6 +416,30 @@ def test_parity_on_every_run_length(name):
 
 
 @pytest.mark.parametrize("name", BUILTINS)
+def test_parity_on_every_two_byte_character(name):
+    # Text::at classifies U+0080..U+07FF from a table of its own (not class_of): every one of
+    # them between each kind of neighbour, in runs of two (words of Cyrillic, Greek, accented
+    # Latin), and the malformed 2-byte sequences around it (overlong C0/C1 leads, a lead without
+    # its continuation byte, one at the text's end).
+    seps = ["", " ", "a", "A", "1", ".", "\n", "\u0436", "\u00e9", "\u4e2d", "'s"]
+    text = "".join(seps[c % len(seps)] + chr(c) * (1 + c % 2) for c in range(0x80, 0x800))
+    assert split(text, name) == reference_split(text, name)
+    bad = [
+        b"\xc0\x80",
+        b"\xc1\xbf",
+        b"\xc2",
+        b"\xc2a",
+        b"\xdf\xdf",
+        b"\xd0\xb6\xd0",
+        b"\xc3\xa9\x80",
+    ]
+    for b in bad:
+        for before, after in ((b"", b""), (b"x", b" y"), ("\u0436".encode(), "\u0436".encode())):
+            data = before + b + after
+            assert split(data, name) == reference_split_bytes(data, name), data
+
+
+@pytest.mark.parametrize("name", BUILTINS)
 def test_parity_on_cjk_run_edges(name):
     # Text::cjk_span skips runs of U+4E00..U+9FFF without decoding: runs of them that end at each
     # neighbouring kind of character (Extension A, whose lead byte E4 they share; the Yijing
