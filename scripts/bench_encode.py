@@ -15,6 +15,7 @@ machine's current speed, so the ratio is far steadier than a ratio of two best-o
 apart. codebpe's per-thread piece cache is cleared before each run (cold cache).
 "steady" runs first encode --warm-mb MB of other documents of the same domain (untimed, every
 contender alike) after clearing codebpe's cache: the state of a long-running process.
+`--text LABEL=PATH` adds a text file of your own as a domain (`--domains` picks which run).
 `--scaling` prints codebpe's batch throughput at 1, 2, 4, ... --threads threads instead, for the
 documents and for their lines as separate texts, and the cost per id of building the Python lists
 (the serial step of a batch of lists, which bounds it whatever the thread count).
@@ -37,7 +38,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# After the installed package (and PYTHONPATH=. for a checkout built in place): a clean clone
+# has no compiled core in tokenizer/.
+sys.path.append(str(ROOT))
 
 from tokenizer.encoding import Tokenizer, load_tokenizer  # noqa: E402
 from tokenizer.interop import load_tiktoken_encoding  # noqa: E402
@@ -65,6 +68,30 @@ def load_docs(domain: str, mb: float) -> list[str]:
         domain
     ]
     return [sample * 8] * max(1, limit // len((sample * 8).encode()))
+
+
+def load_text_file(path: str, mb: float, doc_bytes: int = 16384) -> list[str]:
+    """The first ``mb`` MB of a UTF-8 text file, as documents of ~``doc_bytes`` bytes cut at line
+    ends (a line longer than that is a document of its own)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read(int(mb * 1e6) + 1)
+    except (OSError, UnicodeDecodeError) as e:
+        raise SystemExit(f"bench_encode: --text {path}: {e}") from None
+    docs: list[str] = []
+    cur: list[str] = []
+    size = 0
+    for line in text.splitlines(keepends=True):
+        cur.append(line)
+        size += len(line.encode())
+        if size >= doc_bytes:
+            docs.append("".join(cur))
+            cur, size = [], 0
+    if cur:
+        docs.append("".join(cur))
+    if not docs:
+        raise SystemExit(f"bench_encode: --text {path}: the file is empty")
+    return docs
 
 
 def split_docs(docs: list[str], mb: float) -> tuple[list[str], list[str]]:
@@ -391,15 +418,43 @@ def main() -> int:
     )
     ap.add_argument("--short-kb", type=float, default=300, help="KB of lines per domain")
     ap.add_argument(
+        "--text",
+        action="append",
+        default=[],
+        metavar="LABEL=PATH",
+        help="also benchmark a UTF-8 text file as a domain of its own (repeatable), e.g. "
+        "--text Russian=ru.txt: your own text, in documents of ~16 KB cut at line ends",
+    )
+    ap.add_argument(
+        "--domains",
+        help="comma-separated domains to run (default all: code, zh, en and every --text label)",
+    )
+    ap.add_argument(
         "--alternate",
         action="store_true",
         help="only the table of token counts per line with cl100k_base and o200k_base, one "
         "vocabulary after the other against alternating at every line (--short-kb per domain)",
     )
     args = ap.parse_args()
+    texts = {}
+    for spec in args.text:
+        label, sep, path = spec.partition("=")
+        if not sep or not label or not path:
+            ap.error(f"--text takes LABEL=PATH, not {spec!r}")
+        if label in DOMAINS:
+            ap.error(f"--text label {label!r} is already a domain")
+        DOMAINS[label] = label
+        texts[label] = path
+    wanted = list(DOMAINS) if args.domains is None else args.domains.split(",")
+    for d in wanted:
+        if d not in DOMAINS:
+            ap.error(f"unknown domain {d!r} (known: {', '.join(DOMAINS)})")
     docs, warm = {}, {}
-    for d in DOMAINS:
-        every = load_docs(d, args.mb + args.warm_mb)
+    for d in wanted:
+        if d in texts:
+            every = load_text_file(texts[d], args.mb + args.warm_mb)
+        else:
+            every = load_docs(d, args.mb + args.warm_mb)
         docs[d], warm[d] = split_docs(every, args.mb)
     if args.scaling:
         tok = Tokenizer.from_tiktoken("cl100k_base")

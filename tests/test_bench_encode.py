@@ -1,0 +1,62 @@
+"""scripts/bench_encode.py: a text file of one's own as a domain (--text, --domains), end to end.
+
+Only the plumbing and the exactness column are checked: timings are never asserted.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench_encode.py"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_text_file_as_a_domain(tmp_path):
+    pytest.importorskip("tiktoken")
+    text = tmp_path / "ru.txt"
+    lines = ["Привет, мир! Это проверка кодировщика.", "  def f(x):  # комментарий", "Ελληνικά"]
+    text.write_text("\n".join(lines * 300) + "\n", encoding="utf-8")
+    r = run(
+        *("--mb", "0.05", "--repeat", "1", "--warm-mb", "0", "--hf", "", "--threads", "2"),
+        *("--encodings", "cl100k_base", "--text", f"Russian={text}", "--domains", "Russian"),
+    )
+    assert r.returncode == 0, r.stderr
+    rows = [line for line in r.stdout.splitlines() if line.startswith("| cl100k_base |")]
+    impls = {row.split("|")[3].strip(): row for row in rows}
+    assert set(impls) >= {"tiktoken", "codebpe"}
+    assert all(row.split("|")[2].strip() == "Russian" for row in rows)
+    # codebpe's ids equal tiktoken's on the file's text (the "exact" column).
+    assert impls["codebpe"].rstrip(" |").endswith("yes"), impls["codebpe"]
+    assert " code " not in r.stdout and "English" not in r.stdout  # --domains kept only the file
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--text", "nolabel"), "LABEL=PATH"),
+        (("--text", "code=x.txt"), "already a domain"),
+        (("--domains", "klingon"), "unknown domain"),
+    ],
+)
+def test_bad_text_arguments_are_one_line_errors(args, message):
+    r = run("--hf", "", *args)
+    assert r.returncode == 2
+    assert message in r.stderr
+
+
+def test_missing_or_undecodable_file(tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("caf\xe9\n".encode("latin-1"))
+    for path in (tmp_path / "missing.txt", bad):
+        r = run("--hf", "", "--text", f"x={path}", "--domains", "x", "--encodings", "cl100k_base")
+        assert r.returncode != 0
+        assert r.stderr.strip().splitlines()[-1].startswith("bench_encode: --text"), r.stderr
