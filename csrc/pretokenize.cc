@@ -982,8 +982,6 @@ CODEBPE_HOT uint64_t set_mask64(const __m128i (&v)[4]) {
 CODEBPE_HOT unsigned ctz64(uint64_t x) { return static_cast<unsigned>(__builtin_ctzll(x)); }
 CODEBPE_HOT unsigned top64(uint64_t x) { return 63u - static_cast<unsigned>(__builtin_clzll(x)); }
 
-// The 64 bytes at p as four vectors, and how many of them, from the first, are ASCII (the
-// block functions decide nothing at or after the first non-ASCII byte).
 // A block whose ASCII prefix is shorter than this returns no start before computing its masks:
 // in text where non-ASCII letters come every few bytes (Vietnamese, Russian, Chinese with
 // ASCII punctuation) nearly every piece started a block that decided at most a start or two,
@@ -1000,6 +998,8 @@ CODEBPE_HOT bool short_ascii_prefix(const uint8_t* p) {
   return _mm_movemask_epi8(load16(p)) & ((1u << kMinBlockAscii) - 1);
 }
 
+// The 64 bytes at p as four vectors, and how many of them, from the first, are ASCII (the
+// block functions decide nothing at or after the first non-ASCII byte).
 struct AsciiView {
   __m128i v[4];
   unsigned seen;   // bytes [0, seen) are ASCII
