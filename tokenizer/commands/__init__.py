@@ -15,4 +15,5 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("corpus", "corpus", "summarise a corpus"),
     ("report", "report", "compare tokenizers' tokens per line by language (HTML/JSON, plots)"),
     ("export", "export", "export a vocabulary to Hugging Face tokenizer.json or tiktoken"),
+    ("bench", "bench", "time encoding on your text against tiktoken / HF tokenizers"),
 ]
