@@ -81,3 +81,16 @@ def test_bench_errors_are_one_line(tmp_path, capsys, extra, message):
 def test_bench_missing_input(tmp_path, capsys):
     assert main(["bench", str(tmp_path / "missing.txt")]) == 2
     assert capsys.readouterr().err.startswith("codebpe: error:")
+
+
+def test_bench_bad_tokenizer_prints_no_table(tmp_path, capsys):
+    # A .tiktoken file without --pattern: the error comes before any output.
+    from tokenizer.interop import find_tiktoken_file
+
+    src = tmp_path / "in.txt"
+    src.write_text("hello world\n", encoding="utf-8")
+    rank_file = str(find_tiktoken_file("cl100k_base"))
+    assert main(["bench", str(src), "-t", "cl100k_base", "-t", rank_file]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("codebpe: error:") and "--pattern" in err

@@ -77,14 +77,10 @@ def _timed(fn: Callable[[], Any], clock: Callable[[], float] = time.process_time
     return clock() - start
 
 
-def _bench_one(spec: str, args: argparse.Namespace, texts: list[str], nbytes: int) -> int:
+def _bench_one(spec: str, tok: Any, args: argparse.Namespace, texts: list[str], nbytes: int) -> int:
     """Time one tokenizer (and its reference library) and print its rows; 1 if ids differ."""
     from .._native import core
-    from ..encoding import load_tokenizer
 
-    tok = (
-        load_tokenizer(spec) if args.pattern is None else load_tokenizer(spec, pattern=args.pattern)
-    )
     ref = _reference(spec, args.pattern)
     if ref is not None and ref[3] == "special":
         one = lambda t, tok=tok: tok.encode(t, allowed_special="all")  # noqa: E731
@@ -142,11 +138,18 @@ def run_bench(args: argparse.Namespace) -> int:
     """Time the tokenizers on the inputs and print a table."""
     from .._analysis_sources import read_documents
     from ..corpus import parse_size
+    from ..encoding import load_tokenizer
 
     if args.repeat < 1:
         raise ValueError("--repeat must be at least 1")
     if args.threads < 1:
         raise ValueError("--threads must be at least 1")
+    specs = args.tokenizer or ["cl100k_base"]
+    # Every tokenizer loads before anything is printed, so a bad one is the only output.
+    toks = [
+        load_tokenizer(s) if args.pattern is None else load_tokenizer(s, pattern=args.pattern)
+        for s in specs
+    ]
     docs = read_documents(args.inputs or None, max_bytes=parse_size(args.max_bytes))
     texts = [text for text, _lang in docs if text]
     if not texts:
@@ -162,8 +165,8 @@ def run_bench(args: argparse.Namespace) -> int:
         f"| {args.threads} threads MB/s | × | tokens | exact |"
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
-    for spec in args.tokenizer or ["cl100k_base"]:
-        if _bench_one(spec, args, texts, nbytes):
+    for spec, tok in zip(specs, toks):
+        if _bench_one(spec, tok, args, texts, nbytes):
             return 1
     return 0
 
