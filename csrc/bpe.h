@@ -131,11 +131,15 @@ class TokenMap {
     uint32_t off;
     uint32_t pad_;
   };
-  // Up to 16 bytes the head and tail words are the token, so they are the hash's whole input;
-  // longer tokens hash every byte (tokens that share both ends must not share a probe chain).
+  // A long token's first and last 8 bytes and length, mixed: the pre-filter's input, and the
+  // slot hash's up to 16 bytes (where head and tail are the whole token); longer tokens hash
+  // every byte (tokens that share both ends must not share a probe chain).
+  static uint64_t long_mix(uint64_t head, uint64_t tail, size_t n) {
+    return (head ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ n) * 0x9E3779B97F4A7C15ull;
+  }
   static uint64_t long_hash(const char* p, size_t n, uint64_t head, uint64_t tail) {
     if (n > 16) return hash_bytes(p, n);
-    uint64_t h = (head ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ n) * 0x9E3779B97F4A7C15ull;
+    const uint64_t h = long_mix(head, tail, n);
     return h ^ (h >> 29);
   }
   uint32_t find_short(uint64_t key, size_t n) const {
@@ -161,8 +165,7 @@ class TokenMap {
   // Cheap pre-filter for tokens longer than 8 bytes: one bit per (length, first and last 8 bytes)
   // hash. Most spans that BPE asks about are not tokens; this rejects them from a 128 KiB bitmap.
   static size_t long_filter_index(uint64_t head, uint64_t tail, size_t n) {
-    uint64_t h = (head ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ n) * 0x9E3779B97F4A7C15ull;
-    return h >> (64 - kLongFilterBits);
+    return long_mix(head, tail, n) >> (64 - kLongFilterBits);
   }
   std::vector<uint32_t> two_;  // 65536 entries: id of each 2-byte token, kNoId if none
   static constexpr unsigned kLongFilterBits = 20;  // 128 KiB: o200k's 52 k long tokens set 5%

@@ -102,16 +102,7 @@
 #include <stdexcept>
 #include <thread>
 
-#if defined(__GNUC__)
-#define CODEBPE_NOINLINE __attribute__((noinline))
-#define CODEBPE_INLINE inline __attribute__((always_inline))
-#elif defined(_MSC_VER)
-#define CODEBPE_NOINLINE __declspec(noinline)
-#define CODEBPE_INLINE __forceinline
-#else
-#define CODEBPE_NOINLINE
-#define CODEBPE_INLINE inline
-#endif
+#include "inline.h"
 
 namespace codebpe {
 
@@ -423,7 +414,7 @@ CODEBPE_NOINLINE void Encoder::merge_piece(PieceCache& cache, std::string_view p
 
 // Inline in merge_piece's loop over the chunks of a cut piece (one or two per CJK character):
 // as calls, their prologues and epilogues were ~1/3 of the instructions of that loop.
-CODEBPE_INLINE size_t Encoder::next_cut(PieceCache& cache, std::string_view piece, size_t k) const {
+CODEBPE_HOT size_t Encoder::next_cut(PieceCache& cache, std::string_view piece, size_t k) const {
   const auto* u = reinterpret_cast<const unsigned char*>(piece.data());
   const size_t n = piece.size();
   for (; k < n; ++k) {
@@ -454,7 +445,7 @@ std::vector<uint32_t> Encoder::safe_cuts(std::string_view piece) const {
   return cuts;
 }
 
-CODEBPE_INLINE void Encoder::merge_chunk(PieceCache& cache, std::string_view piece,
+CODEBPE_HOT void Encoder::merge_chunk(PieceCache& cache, std::string_view piece,
                                          std::vector<uint32_t>& out) const {
   if (piece.size() == 3 && n_ids() <= PieceCache::kTinyMaxIds) {
     const uint64_t key = short_key(piece.data(), 3);

@@ -99,19 +99,9 @@
 #include <emmintrin.h>
 #endif
 
+#include "inline.h"
 #include "unicode_tables.h"
 #include "utf8.h"
-
-// Hot helpers are forced inline: with -flto (pybind11's default) GCC otherwise keeps some of
-// them out of line and the matchers lose up to half their speed (measured: codebpe-v1 57 vs
-// 112 MB/s on code).
-#if defined(__GNUC__)
-#define CODEBPE_HOT inline __attribute__((always_inline))
-#define CODEBPE_LAMBDA __attribute__((always_inline))
-#else
-#define CODEBPE_HOT inline
-#define CODEBPE_LAMBDA
-#endif
 
 namespace codebpe {
 

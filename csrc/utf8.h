@@ -11,6 +11,8 @@
 // deepseek-coder (outside deepseek-coder's code point range).
 #pragma once
 
+#include "inline.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -21,10 +23,7 @@ struct Decoded {
   uint32_t len;
 };
 
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-inline Decoded decode_at(const uint8_t* s, size_t n, size_t i) {
+CODEBPE_HOT Decoded decode_at(const uint8_t* s, size_t n, size_t i) {
   const uint32_t b0 = s[i];
   if (b0 < 0x80) return {b0, 1};
   const Decoded bad{0xDC00 + b0, 1};
