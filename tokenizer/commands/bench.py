@@ -19,22 +19,32 @@ library's batch API at ``--threads``. Timings are measurements of this machine, 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["register"]
 
 
-def _reference(spec: str, pattern: str | None) -> tuple[str, Callable, Callable, Any] | None:
-    """(label, one text -> ids, (texts, threads) -> ids, codebpe's matching call) for the
-    library ``spec`` comes from, or None (a codebpe vocabulary, or the library is not installed)."""
+class _Reference(NamedTuple):
+    """The library a tokenizer comes from, and which codebpe call gives its ids."""
+
+    label: str
+    encode: Callable[[str], Any]
+    encode_batch: Callable[[list[str], int], Any]
+    ordinary: bool  # tiktoken's encode_ordinary (else HF: special tokens in the text are ids)
+
+
+def _reference(spec: str, pattern: str | None) -> _Reference | None:
+    """The library ``spec`` comes from, or None (a codebpe vocabulary, or not installed)."""
+    from .._loaders import _TIKTOKEN_ALIASES
     from ..interop import KNOWN_ENCODINGS, load_hf_tokenizer_json, load_tiktoken_encoding
 
-    name = {"cl100k": "cl100k_base", "o200k": "o200k_base"}.get(spec, spec)
+    name = _TIKTOKEN_ALIASES.get(spec, spec)
     if name in KNOWN_ENCODINGS or spec.endswith((".tiktoken", ".tiktoken.gz")):
         try:
             import tiktoken
@@ -44,11 +54,11 @@ def _reference(spec: str, pattern: str | None) -> tuple[str, Callable, Callable,
         enc = tiktoken.Encoding(
             "reference", pat_str=pat.text, mergeable_ranks=ranks, special_tokens=specials
         )
-        return (
+        return _Reference(
             "tiktoken",
             enc.encode_ordinary,
             lambda texts, n: enc.encode_ordinary_batch(texts, num_threads=n),
-            "ordinary",
+            ordinary=True,
         )
     try:
         obj = load_hf_tokenizer_json(spec)
@@ -57,17 +67,15 @@ def _reference(spec: str, pattern: str | None) -> tuple[str, Callable, Callable,
     if not isinstance(obj, dict) or "model" not in obj:
         return None  # a codebpe vocabulary file
     try:
-        import json
-
         import tokenizers
     except ImportError:
         return None
     hf = tokenizers.Tokenizer.from_str(json.dumps(obj))
-    return (
+    return _Reference(
         "HF tokenizers",
         lambda text: hf.encode(text, add_special_tokens=False).ids,
         lambda texts, n: [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)],
-        "special",
+        ordinary=False,
     )
 
 
@@ -82,7 +90,7 @@ def _bench_one(spec: str, tok: Any, args: argparse.Namespace, texts: list[str], 
     from .._native import core
 
     ref = _reference(spec, args.pattern)
-    if ref is not None and ref[3] == "special":
+    if ref is not None and not ref.ordinary:
         one = lambda t, tok=tok: tok.encode(t, allowed_special="all")  # noqa: E731
         many = lambda ts, n, tok=tok: tok.encode_batch(  # noqa: E731
             ts, num_threads=n, allowed_special="all"
@@ -96,7 +104,7 @@ def _bench_one(spec: str, tok: Any, args: argparse.Namespace, texts: list[str], 
     ref_rows: dict[str, list[float]] = {"one": [], "batch": []}
     exact = "—"
     if ref is not None:
-        ref_ids = [list(ref[1](t)) for t in texts]
+        ref_ids = [list(ref.encode(t)) for t in texts]
         exact = "yes" if ref_ids == ids else "NO"
     for _ in range(args.repeat):
         core.Encoder.clear_thread_cache()
@@ -104,8 +112,10 @@ def _bench_one(spec: str, tok: Any, args: argparse.Namespace, texts: list[str], 
         rows["warm"].append(_timed(lambda: [one(t) for t in texts]))
         rows["batch"].append(_timed(lambda: many(texts, args.threads), time.perf_counter))
         if ref is not None:
-            ref_rows["one"].append(_timed(lambda: [ref[1](t) for t in texts]))
-            ref_rows["batch"].append(_timed(lambda: ref[2](texts, args.threads), time.perf_counter))
+            ref_rows["one"].append(_timed(lambda: [ref.encode(t) for t in texts]))
+            ref_rows["batch"].append(
+                _timed(lambda: ref.encode_batch(texts, args.threads), time.perf_counter)
+            )
 
     def mbs(ts: list[float]) -> str:
         return f"{nbytes / max(min(ts), 1e-9) / 1e6:.1f}"
@@ -118,7 +128,7 @@ def _bench_one(spec: str, tok: Any, args: argparse.Namespace, texts: list[str], 
     label = getattr(tok, "name", None) or spec
     if ref is not None:
         print(
-            f"| {label} | {ref[0]} | {mbs(ref_rows['one'])} | 1.00 | {mbs(ref_rows['one'])} "
+            f"| {label} | {ref.label} | {mbs(ref_rows['one'])} | 1.00 | {mbs(ref_rows['one'])} "
             f"| 1.00 | {mbs(ref_rows['batch'])} | 1.00 | {n_tokens:,} | (reference) |"
         )
     print(
@@ -129,7 +139,7 @@ def _bench_one(spec: str, tok: Any, args: argparse.Namespace, texts: list[str], 
     )
     sys.stdout.flush()
     if exact == "NO":
-        print(f"codebpe: error: {label}: ids differ from {ref[0]}'s", file=sys.stderr)
+        print(f"codebpe: error: {label}: ids differ from {ref.label}'s", file=sys.stderr)
         return 1
     return 0
 
