@@ -90,7 +90,7 @@ void bind_pretokenize(py::module_& m) {
       py::arg("pattern"), py::arg("text"),
       "The pieces of text as a list of str (for str) or bytes (for bytes).");
   m.def("unicode_tables_source", []() { return std::string(unicode_tables_source()); },
-        "The regex module release the Unicode class tables were generated from.");
+        "The engines (and releases) the Unicode class tables were measured on.");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1421,7 +1421,7 @@ bool has_pattern(std::string_view name) {
   }
 }
 
-std::string_view unicode_tables_source() { return kRegexVersion; }
+std::string_view unicode_tables_source() { return kSource; }
 
 void split(PatternId pattern, std::string_view text, std::vector<uint32_t>& ends) {
   if (text.size() >= (uint64_t{1} << 32)) throw std::length_error("text too long to split (4 GiB)");

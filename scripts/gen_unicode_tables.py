@@ -1,37 +1,46 @@
 #!/usr/bin/env python3
-"""Generate csrc/unicode_tables.h: per-code-point class bits for the C++ pre-tokenizer matchers.
+r"""Generate the pinned Unicode classes: csrc/unicode_tables.h and tokenizer/_unicode_ranges.py.
 
-Stage: pre-tokenization (build-time tool). The classes are derived BY CONSTRUCTION from the same
-``regex`` module that runs the reference patterns (tokenizer/patterns.py): every code point
-0..0x10FFFF (lone surrogates included) is tested against ``regex.compile(r"[\\p{L}]")`` and friends,
-so the C++ tables agree with the reference whatever Unicode version that ``regex`` release carries.
-The header records ``regex.__version__`` and Python's ``unicodedata.unidata_version``.
-
-Layout: a two-stage table. ``kStage1[cp >> SHIFT]`` picks a deduplicated block of
-``1 << SHIFT`` one-byte class ids; ``kClassMask[id]`` is the bitmask of the classes below.
-This script does not write anything else and is never needed at run time.
+Stage: pre-tokenization (build-time tool). A split must classify every code point the way the
+library whose vocabulary it serves does, and engines differ: the ``regex`` module is at the newest
+Unicode, tiktoken's fancy-regex and ``tokenizers``' Oniguruma a version behind (~17k letters
+differ). So the classes are MEASURED on those two engines, code point by code point: for each
+property, a throwaway tiktoken ``Encoding`` with the split regex ``A<class>|[\s\S]`` and a
+vocabulary of bytes plus "A"+byte encodes "A" + c for every code point c: the pair merges only
+when c is in the class. ``tokenizers`` is probed the same way with a ``Split`` pre-tokenizer,
+and the script fails if the two engines disagree. The ranges go to
+``tokenizer/_unicode_ranges.py`` (``tokenizer._unicode_pinned`` applies them to every regex the
+``regex`` module runs); the C++ class bits are the CLASSES below evaluated with those pinned
+ranges (two-stage table: ``kStage1[cp >> SHIFT]`` picks a deduplicated block of ``1 << SHIFT``
+one-byte class ids, ``kClassMask[id]`` is the bitmask). Needs tiktoken, tokenizers, regex and
+numpy; never needed at run time.
 
 Usage: ``python scripts/gen_unicode_tables.py [--check]`` (``--check`` exits 1 if the committed
-header differs from what would be generated).
+files differ from what would be generated, e.g. after tiktoken moved to a new Unicode version).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 from pathlib import Path
 
 import numpy as np
 import regex
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tokenizer.patterns import _CJK  # noqa: E402  (codebpe-v1's CJK set: the one source of truth)
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-OUT = Path(__file__).resolve().parent.parent / "csrc" / "unicode_tables.h"
+OUT = ROOT / "csrc" / "unicode_tables.h"
+OUT_PY = ROOT / "tokenizer" / "_unicode_ranges.py"
 MAX_CP = 0x110000
 
-#: (C++ constant name, regex class text). Order gives the bit number.
+#: Properties whose ``\p{...}`` escapes are pinned (tokenizer/_unicode_pinned.py), measured.
+PROPERTIES = ["L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "N", "P", "S"]
+PROPERTIES += ["Han", "Hiragana", "Katakana", "Hangul"]
+
+#: (C++ constant name, regex class text). Order gives the bit number. kCJK is codebpe-v1's CJK
+#: set, read from tokenizer/patterns.py (the one source of truth) in cpp_masks().
 CLASSES: list[tuple[str, str]] = [
     ("kL", r"\p{L}"),
     ("kLu", r"\p{Lu}"),
@@ -43,17 +52,125 @@ CLASSES: list[tuple[str, str]] = [
     ("kN", r"\p{N}"),
     ("kP", r"\p{P}"),
     ("kS", r"\p{S}"),
-    ("kWS", r"\s"),  # the regex module's \s for str patterns
-    ("kCJK", _CJK),  # codebpe-v1's CJK runs, as defined in tokenizer/patterns.py
+    ("kWS", r"\s"),  # not pinned: the three engines agree (checked in measure())
+    ("kCJK", "_CJK"),
 ]
 
+_CODE_POINTS = [c for c in range(MAX_CP) if not 0xD800 <= c < 0xE000]
 
-def class_masks() -> np.ndarray:
-    """One uint16 bitmask per code point, each bit tested with the reference regex module."""
+
+def _probe(cls: str, engine: str) -> np.ndarray:
+    """Membership of every code point in ``cls`` as ``engine`` (tiktoken or tokenizers) sees it.
+
+    Each code point c follows an "A"; the split regex ``A<cls>|[\\s\\S]`` keeps "A" + c as one
+    piece exactly when c is in the class. tiktoken shows it through a vocabulary where "A" merges
+    with any next byte (a first id >= 256), tokenizers through the pieces of a ``Split``.
+    """
+    rx = f"A{cls}|[\\s\\S]"
+    if engine == "tiktoken":
+        import tiktoken
+
+        ranks = {bytes([i]): i for i in range(256)}
+        ranks.update({b"A" + bytes([i]): 256 + i for i in range(256)})
+        enc = tiktoken.Encoding("probe", pat_str=rx, mergeable_ranks=ranks, special_tokens={})
+
+        def units(text: str) -> list[int]:  # 2 for a piece "A"+c, else 1 for "A" and for c
+            # ids below 256 are bytes: 0x80-0xBF only continue the character before
+            return [2 if t >= 256 else 1 for t in enc.encode_ordinary(text) if not 0x80 <= t < 0xC0]
+
+    else:
+        from tokenizers import Regex, pre_tokenizers
+
+        split = pre_tokenizers.Split(Regex(rx), behavior="isolated")
+
+        def units(text: str) -> list[int]:
+            return [len(p) for p, _ in split.pre_tokenize_str(text)]
+
+    member = np.zeros(MAX_CP, dtype=bool)
+    step = 8192
+    for s in range(0, len(_CODE_POINTS), step):
+        chunk = _CODE_POINTS[s : s + step]
+        got = units("".join("A" + chr(c) for c in chunk))
+        j = 0
+        for c in chunk:
+            if j < len(got) and got[j] == 2:
+                member[c] = True
+                j += 1
+            else:
+                j += 2
+        if j != len(got):
+            raise SystemExit(f"{engine} probe of {cls} lost its place")
+    return member
+
+
+def _ranges(member: np.ndarray) -> list[tuple[int, int]]:
+    idx = np.flatnonzero(member)
+    if not len(idx):
+        return []
+    breaks = np.flatnonzero(np.diff(idx) != 1)
+    starts = np.concatenate(([idx[0]], idx[breaks + 1]))
+    ends = np.concatenate((idx[breaks], [idx[-1]]))
+    return [(int(a), int(b)) for a, b in zip(starts, ends)]
+
+
+def measure() -> tuple[dict[str, list[tuple[int, int]]], str]:
+    """Pinned ranges per property, measured on tiktoken and checked against tokenizers."""
+    import tiktoken
+    import tokenizers
+
+    out = {}
+    for name in PROPERTIES:
+        cls = f"\\p{{{name}}}"
+        tk, hf = _probe(cls, "tiktoken"), _probe(cls, "tokenizers")
+        if not (tk == hf).all():
+            bad = [hex(c) for c in np.flatnonzero(tk != hf)[:8]]
+            raise SystemExit(f"tiktoken and tokenizers disagree on {cls}: {bad} ...")
+        out[name] = _ranges(tk)
+    ws = _probe(r"\s", "tiktoken")
+    everything = "".join(map(chr, _CODE_POINTS))
+    rx_ws = np.zeros(MAX_CP, dtype=bool)
+    for m in regex.finditer(r"\s+", everything):
+        rx_ws[[ord(ch) for ch in m.group()]] = True
+    if not (ws == rx_ws).all() or not (ws == _probe(r"\s", "tokenizers")).all():
+        raise SystemExit("the engines disagree on \\s: pin it too")
+    source = (
+        f"tiktoken {tiktoken.__version__} (fancy-regex) and tokenizers {tokenizers.__version__} "
+        "(Oniguruma), which agree"
+    )
+    return out, source
+
+
+def render_py(ranges: dict[str, list[tuple[int, int]]], source: str) -> str:
+    lines = [
+        '"""GENERATED by scripts/gen_unicode_tables.py -- do not edit by hand.',
+        "",
+        "Pinned Unicode classes (see tokenizer/_unicode_pinned.py): for each property, the",
+        "code points it matches as a flat tuple first0, last0, first1, last1, ... (no surrogates).",
+        '"""',
+        "",
+        f'SOURCE = "{source}"',
+        "",
+        "RANGES = {",
+    ]
+    for name, rs in ranges.items():
+        flat = [f"0x{x:x}" for r in rs for x in r]
+        lines.append(f"    {name!r}: (")
+        lines += ["        " + ", ".join(flat[i : i + 10]) + "," for i in range(0, len(flat), 10)]
+        lines.append("    ),")
+    lines += ["}", ""]
+    return "\n".join(lines)
+
+
+def cpp_masks(ranges: dict[str, list[tuple[int, int]]]) -> np.ndarray:
+    """One uint16 bitmask per code point: each CLASSES entry, pinned, tested with ``regex``."""
+    from tokenizer._unicode_pinned import pin_with
+    from tokenizer.patterns import _CJK
+
     everything = "".join(map(chr, range(MAX_CP)))
     masks = np.zeros(MAX_CP, dtype=np.uint16)
     for bit, (_name, cls) in enumerate(CLASSES):
-        for m in regex.finditer(f"[{cls}]+", everything):
+        text = pin_with(f"[{_CJK if cls == '_CJK' else cls}]+", ranges)
+        for m in regex.finditer(text, everything):
             masks[m.start() : m.end()] |= 1 << bit
     return masks
 
@@ -81,7 +198,7 @@ def two_stage(masks: np.ndarray, shift: int) -> tuple[list[int], list[list[int]]
     return stage1, blocks, distinct
 
 
-def render(masks: np.ndarray) -> str:
+def render(masks: np.ndarray, source: str) -> str:
     best = min(
         (two_stage(masks, s) + (s,) for s in (6, 7, 8)),
         key=lambda t: len(t[0]) * 2 + len(t[1]) * len(t[1][0]),
@@ -91,8 +208,8 @@ def render(masks: np.ndarray) -> str:
         raise SystemExit("too many blocks")
     lines = [
         "// GENERATED by scripts/gen_unicode_tables.py -- do not edit by hand.",
-        f"// Source: Python regex module {regex.__version__} (classes tested code point by",
-        f"// code point against it), Python unicodedata {unicodedata.unidata_version}.",
+        f"// Classes measured code point by code point on {source}",
+        "// (tokenizer/_unicode_ranges.py has the same classes as ranges).",
         "// Lookup: kClassMask[kStage2[kStage1[cp >> kShift] * kBlock + (cp & (kBlock - 1))]].",
         f"// Sizes: stage1 {len(stage1)} x uint16, stage2 {len(blocks)} x {1 << shift} bytes.",
         "#pragma once",
@@ -102,12 +219,12 @@ def render(masks: np.ndarray) -> str:
         "namespace codebpe {",
         "namespace unicode {",
         "",
-        f'inline constexpr const char* kRegexVersion = "{regex.__version__}";',
-        f'inline constexpr const char* kUnidataVersion = "{unicodedata.unidata_version}";',
+        f'inline constexpr const char* kSource = "{source}";',
         "",
     ]
     for bit, (name, cls) in enumerate(CLASSES):
-        lines.append(f"inline constexpr uint16_t {name} = 1u << {bit};  // [{cls}]")
+        shown = "codebpe-v1's CJK set" if cls == "_CJK" else f"[{cls}]"
+        lines.append(f"inline constexpr uint16_t {name} = 1u << {bit};  // {shown}")
     lines += [
         "",
         f"inline constexpr int kShift = {shift};",
@@ -141,16 +258,20 @@ def _rows(items: list[str], per_row: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the header is out of date")
+    parser.add_argument("--check", action="store_true", help="fail if the files are out of date")
     args = parser.parse_args(argv)
-    text = render(class_masks())
+    ranges, source = measure()
+    py_text = render_py(ranges, source)
+    text = render(cpp_masks(ranges), source)
     if args.check:
-        if not OUT.exists() or OUT.read_text() != text:
-            print(f"{OUT} is out of date; run scripts/gen_unicode_tables.py", file=sys.stderr)
-            return 1
-        return 0
+        pairs = ((OUT_PY, py_text), (OUT, text))
+        stale = [p for p, t in pairs if not p.exists() or p.read_text() != t]
+        for p in stale:
+            print(f"{p} is out of date; run scripts/gen_unicode_tables.py", file=sys.stderr)
+        return 1 if stale else 0
+    OUT_PY.write_text(py_text)
     OUT.write_text(text)
-    print(f"wrote {OUT}")
+    print(f"wrote {OUT_PY} and {OUT} ({source})")
     return 0
 
 

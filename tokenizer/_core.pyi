@@ -37,7 +37,7 @@ def split_pieces(pattern: str, text: bytes) -> list[bytes]:
     """The pieces of text as a list of str (for str) or bytes (for bytes)."""
 
 def unicode_tables_source() -> str:
-    """The regex module release the Unicode class tables were generated from."""
+    """The engines (and releases) the Unicode class tables were measured on."""
 
 # ---- encoding (bind_encode) ----------------------------------------------------------------
 

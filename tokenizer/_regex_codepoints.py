@@ -1,8 +1,9 @@
 """Code points for the regex port: which ones a class matches, and how to write one portably.
 
 Stage: export (helper of ``tokenizer.regex_port``). :func:`class_ranges` expands a ``regex``-module
-class into explicit code point ranges computed here, so every engine agrees on every code point
-whatever its Unicode version; :func:`cp_text` writes one code point so that Oniguruma,
+class into explicit code point ranges computed here with the pinned classes
+(``tokenizer._unicode_pinned``), so every engine agrees on every code point whatever its Unicode
+version; :func:`cp_text` writes one code point so that Oniguruma,
 fancy-regex and ``regex`` all read it the same way. This module does not parse whole regexes.
 
 >>> print(cp_text(0x0A, "onig", in_class=False), cp_text(ord("-"), "onig", in_class=True))
@@ -15,6 +16,8 @@ import unicodedata
 from functools import lru_cache
 
 import regex
+
+from ._unicode_pinned import pin_pattern
 
 __all__ = ["class_ranges", "cp_text"]
 
@@ -31,10 +34,12 @@ def _all_code_points() -> str:
 def class_ranges(class_text: str, ignore_case: bool = False) -> tuple[tuple[int, int], ...]:
     """The code points (surrogates excluded) matched by one ``regex``-module class, as ranges.
 
+    Pinned properties (``\\p{L}``, ``\\p{N}``, ...) have the pinned classes' code points.
+
     >>> class_ranges(r"[\\r\\na-c]")
     ((10, 10), (13, 13), (97, 99))
     """
-    rx = regex.compile(("(?i)" if ignore_case else "") + f"(?:{class_text})+")
+    rx = regex.compile(("(?i)" if ignore_case else "") + f"(?:{pin_pattern(class_text)})+")
     ranges: list[tuple[int, int]] = []
     for m in rx.finditer(_all_code_points()):
         lo, hi = ord(m.group()[0]), ord(m.group()[-1])

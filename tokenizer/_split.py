@@ -18,6 +18,7 @@ from functools import cache
 import regex
 
 from ._native import core
+from ._unicode_pinned import compile_pinned
 from .patterns import PATTERNS, Pattern, get_pattern, reference_split
 
 __all__ = ["native_available", "RegexSplitter", "get_pattern"]
@@ -47,7 +48,10 @@ def native_available(pattern: Pattern) -> bool:
     data = _PROBE.encode("utf-8")
     ends = [int(e) for e in core.split_offsets(pattern.name, data)]
     pieces = [data[a:b].decode("utf-8") for a, b in zip([0, *ends], ends)]
-    return pieces == reference_split(_PROBE, pattern)
+    # The regexes as written: the probe has no code point where the pinned classes and the
+    # `regex` module's differ (tests/test_unicode_pinned.py), so this is the pinned split, without
+    # working out that set of code points at every tokenizer load.
+    return pieces == reference_split(_PROBE, tuple(regex.compile(r) for r in pattern.regexes))
 
 
 class RegexSplitter:
@@ -56,7 +60,7 @@ class RegexSplitter:
     def __init__(self, pattern: Pattern) -> None:
         self.pattern = pattern
         try:
-            self._regexes = [regex.compile(r) for r in pattern.regexes]
+            self._regexes = [compile_pinned(r) for r in pattern.regexes]
         except (regex.error, TypeError) as e:  # a hand-edited vocabulary or tokenizer.json
             raise ValueError(f"pattern {pattern.name!r} has an invalid regex ({e})") from e
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-import regex
-
 from ._split import native_available
+from ._unicode_pinned import compile_pinned
 from .patterns import ALIASES, PATTERNS, Pattern, compile_custom, get_pattern, reference_split
 
 __all__ = ["resolve_pattern", "use_native", "python_counts"]
@@ -50,7 +49,7 @@ def python_counts(texts: list[str | bytes], pattern: Pattern) -> tuple[dict[byte
     >>> python_counts(["a a"], get_pattern("gpt2"))
     ({b'a': 1, b' a': 1}, 3)
     """
-    single = regex.compile(pattern.regexes[0]) if len(pattern.regexes) == 1 else None
+    single = compile_pinned(pattern.regexes[0]) if len(pattern.regexes) == 1 else None
     if single is not None and single.groups:
         single = None  # findall would return groups
     counts: Counter[str] = Counter()

@@ -23,6 +23,8 @@ from functools import lru_cache
 
 import regex
 
+from ._unicode_pinned import PinnedRegex, compile_pinned
+
 __all__ = [
     "Pattern",
     "PATTERNS",
@@ -237,7 +239,7 @@ def get_pattern(name: str) -> Pattern:
         raise KeyError(f"unknown split pattern {name!r}; built-in patterns: {known}") from None
 
 
-def compile_custom(text: str) -> regex.Pattern:
+def compile_custom(text: str) -> PinnedRegex:
     """Compile a custom split regex given where a built-in pattern name was expected.
 
     Raises:
@@ -247,7 +249,7 @@ def compile_custom(text: str) -> regex.Pattern:
     '[a-z]+|[0-9]+'
     """
     try:
-        return regex.compile(text)
+        return compile_pinned(text)
     except regex.error as e:
         known = ", ".join(sorted(PATTERNS))
         raise ValueError(
@@ -256,8 +258,9 @@ def compile_custom(text: str) -> regex.Pattern:
 
 
 @lru_cache(maxsize=64)
-def _compiled(text: str) -> regex.Pattern:
-    return regex.compile(text)
+def _compiled(text: str) -> PinnedRegex:
+    """``text`` compiled with the pinned Unicode classes (tokenizer._unicode_pinned)."""
+    return compile_pinned(text)
 
 
 def _isolated_split(piece: str, rx: regex.Pattern) -> list[str]:

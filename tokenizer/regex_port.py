@@ -9,9 +9,10 @@ syntax) and tiktoken with Rust's fancy-regex. The same text does not always mean
 * ``^`` and ``$`` are line anchors in Oniguruma's Ruby syntax: rewritten as ``\\A`` and
   ``(?=\\n?\\z)`` (exactly Python's meaning of ``$`` without MULTILINE);
 * Unicode classes (``\\p{L}``, ``\\s``, ``\\p{Han}``, ...) follow each engine's Unicode version
-  (``regex`` is at Unicode 17, tokenizers' Oniguruma at 15: 17k letters differ): every class that
-  mentions a property or shorthand is expanded into explicit code point ranges computed with the
-  ``regex`` module, so all engines agree on every code point;
+  (``regex`` is at Unicode 17, tokenizers' Oniguruma and tiktoken's fancy-regex a version behind:
+  17k letters differ): every class that mentions a property or shorthand is expanded into
+  explicit code point ranges of codebpe's pinned classes (``tokenizer._unicode_pinned``, the
+  ones its C++ tables have), so all engines agree on every code point, and with codebpe;
 * code points are written as ``\\uXXXX`` (invisible BMP characters), ``\\t \\n \\r``, or
   literally, which all three engines read the same way, so the ported text is still a valid
   ``regex``-module regex with the same meaning (an importer can run it as is). Both code point

@@ -1,0 +1,140 @@
+"""Pinned Unicode classes: every split classifies code points as tiktoken and `tokenizers` do.
+
+The `regex` module is at a newer Unicode than tiktoken's fancy-regex and tokenizers' Oniguruma
+(17k code points differ, mostly CJK Extension J); tokenizer/_unicode_pinned.py and the generated
+C++ tables follow the two libraries whose vocabularies codebpe loads.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import regex
+
+from tokenizer._unicode_pinned import (
+    PinnedRegex,
+    _disagreeing,
+    compile_pinned,
+    pin_pattern,
+    pin_with,
+    pinned_ranges,
+)
+from tokenizer.encoding import Tokenizer, load_tokenizer
+from tokenizer.interop import load_hf_tokenizer_json
+
+EXT_J = "\U000323b0"  # CJK Ext. J (Unicode 17): a letter to `regex`, unassigned to tiktoken
+RANGES = {"L": [(0x41, 0x5A), (0x61, 0x7A)], "N": [(0x30, 0x39)]}
+
+
+def test_pin_with_rewrites_property_escapes_only():
+    L, N = r"\U00000041-\U0000005a\U00000061-\U0000007a", r"\U00000030-\U00000039"
+    assert pin_with(r"\p{L}+", RANGES) == f"[{L}]+"
+    assert pin_with(r"\pL|\p{n}", RANGES) == f"[{L}]|[{N}]"  # one-letter form, any case
+    assert pin_with(r"[^\r\n\p{L}\p{N}]?", RANGES) == f"[^\\r\\n{L}{N}]?"  # inside a class
+    not_l = r"\U00000000-\U00000040\U0000005b-\U00000060\U0000007b-\U0010ffff"
+    assert pin_with(r"\P{L}", RANGES) == f"[{not_l}]"
+    assert pin_with(r"\p{^L}", RANGES) == f"[{not_l}]"
+    assert pin_with(r"[\P{L}x]", RANGES) == f"[{not_l}x]"
+    # an escaped backslash, a literal ']' first in a class, a POSIX class, unknown properties
+    assert pin_with(r"\\p{L}", RANGES) == r"\\p{L}"
+    assert pin_with(r"[]\p{L}]", RANGES) == f"[]{L}]"
+    assert pin_with(r"(?V1)[[:alpha:]\p{N}]", RANGES) == f"(?V1)[[:alpha:]{N}]"
+    assert pin_with(r"\p{Greek}\p{Lu}\s", RANGES) == r"\p{Greek}\p{Lu}\s"
+    used: set[str] = set()
+    pin_with(r"\p{L}\P{N}x", RANGES, used)
+    assert used == {"L", "N"}
+
+
+def test_pinned_properties_are_what_the_libraries_see():
+    tiktoken = pytest.importorskip("tiktoken")
+    ranks = {bytes([i]): i for i in range(256)}
+    ranks.update({b"A" + bytes([i]): 256 + i for i in range(256)})
+    pinned = pinned_ranges()
+    # spot checks, each side of a few edges of every property: "A" + c is one piece (and "A"
+    # merges with c's first byte) exactly when c is in the class
+    for prop, ranges in pinned.items():
+        enc = tiktoken.Encoding(
+            "probe", pat_str=rf"A\p{{{prop}}}|[\s\S]", mergeable_ranks=ranks, special_tokens={}
+        )
+        rx = compile_pinned(rf"\p{{{prop}}}")
+        edges = {
+            c for lo, hi in ranges[:: max(1, len(ranges) // 40)] for c in (lo - 1, lo, hi, hi + 1)
+        }
+        for c in sorted(e for e in edges if 0 <= e < 0x110000 and not 0xD800 <= e < 0xE000):
+            theirs = enc.encode_ordinary("A" + chr(c))[0] >= 256
+            assert theirs == bool(rx.fullmatch(chr(c))), (prop, hex(c))
+
+
+def test_pinned_regex_runs_as_written_unless_a_disagreeing_code_point_occurs():
+    rx = compile_pinned(r"\p{L}+")
+    assert isinstance(rx, PinnedRegex) and rx.pattern == r"\p{L}+" and rx.groups == 0
+    assert rx.findall("ab cd") == ["ab", "cd"] and rx._slow is None  # never needed
+    assert rx.findall("été") == ["été"] and rx._slow is None
+    assert regex.findall(r"\p{L}+", f"ab{EXT_J}cd") == [f"ab{EXT_J}cd"]  # regex's own tables
+    assert rx.findall(f"ab{EXT_J}cd") == ["ab", "cd"]
+    assert [m.group() for m in rx.finditer(f"x{EXT_J}")] == ["x"]
+    assert rx.sub("-", f"ab{EXT_J}") == f"-{EXT_J}"
+    assert rx.search(EXT_J) is None and rx.fullmatch(EXT_J) is None and rx.match(EXT_J) is None
+    assert rx.split(f"1{EXT_J}a2") == [f"1{EXT_J}", "2"]
+    assert EXT_J in _disagreeing("L")
+    # a regex without a pinned property is the regex as written
+    assert pin_pattern("[a-z]+") == "[a-z]+" and compile_pinned("[a-z]+").disagreeing() == set()
+
+
+def _contexts(cps: list[int]) -> list[str]:
+    # Each code point where a class boundary would change a token that spans it: after a letter,
+    # before "/d", "'R", "\n//", digits and letters, after a space and a digit (the shapes that
+    # found the old tables' differences).
+    out = []
+    for c in cps:
+        ch = chr(c)
+        out.append(f"a{ch}b {ch}x1{ch} {ch}/d {ch}'R {ch}\n// {ch}ing {ch}123 1{ch} .{ch}. ({ch})")
+    return out
+
+
+def _disagreeing_code_points() -> list[int]:
+    props = ["L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "N", "P", "S"]
+    return sorted({ord(c) for p in props for c in _disagreeing(p)})
+
+
+@pytest.fixture(scope="module")
+def disagreeing_texts():
+    return _contexts(_disagreeing_code_points())
+
+
+@pytest.mark.parametrize("name", ["cl100k_base", "o200k_base"])
+@pytest.mark.parametrize("native", [True, False])
+def test_disagreeing_code_points_encode_like_tiktoken(name, native, disagreeing_texts, request):
+    import tiktoken
+
+    ranks, pattern, specials = request.getfixturevalue(name.split("_")[0])
+    ref = tiktoken.Encoding(name, pat_str=pattern.text, mergeable_ranks=ranks, special_tokens={})
+    tok = Tokenizer.from_tiktoken(name, native_split=native)
+    assert tok.native_split is native
+    texts = disagreeing_texts if native else disagreeing_texts[::7]  # the regex path is slower
+    ours, theirs = tok.encode_ordinary_batch(texts), ref.encode_ordinary_batch(texts)
+    bad = [texts[i][1] for i in range(len(texts)) if ours[i] != theirs[i]]
+    assert not bad, f"{len(bad)} code points differ: {[hex(ord(c)) for c in bad[:10]]}"
+
+
+@pytest.mark.parametrize("name", ["deepseek-coder", "deepseek-v3"])
+@pytest.mark.parametrize("native", [True, False])
+def test_disagreeing_code_points_encode_like_tokenizers(name, native, disagreeing_texts):
+    tokenizers = pytest.importorskip("tokenizers")
+    hf = tokenizers.Tokenizer.from_str(json.dumps(load_hf_tokenizer_json(name)))
+    tok = Tokenizer.from_hf(name, native_split=native) if not native else load_tokenizer(name)
+    assert tok.native_split is native
+    texts = disagreeing_texts if native else disagreeing_texts[::7]
+    theirs = [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)]
+    ours = tok.encode_ordinary_batch(texts)
+    bad = [texts[i][1] for i in range(len(texts)) if ours[i] != theirs[i]]
+    assert not bad, f"{len(bad)} code points differ: {[hex(ord(c)) for c in bad[:10]]}"
+
+
+def test_native_probe_needs_no_pin():
+    # _split.native_available checks the C++ matchers against the regexes as written on _PROBE:
+    # the pinned split only when no probe character is one where the tables disagree.
+    from tokenizer._split import _PROBE
+
+    assert not set(_PROBE) & set(map(chr, _disagreeing_code_points()))

@@ -1,0 +1,260 @@
+"""Unicode classes pinned to the version that tiktoken and Hugging Face ``tokenizers`` use.
+
+Stage: pre-tokenization (shared by the regex path, the reference split and the exporter). Each
+regex engine carries its own Unicode tables: the ``regex`` module follows the newest Unicode
+(17 and later), while tiktoken's fancy-regex and ``tokenizers``' Oniguruma are a version behind
+(they agree with each other code point for code point); ~17k letters, 336 numbers and ~80 marks
+differ, mostly recently encoded CJK ideographs. A split must classify every code point as the
+library whose vocabulary it serves, so all of codebpe uses one pinned set of classes, measured on
+those two engines by ``scripts/gen_unicode_tables.py``: the C++ matchers' tables
+(``csrc/unicode_tables.h``) and the ranges in ``tokenizer/_unicode_ranges.py``, which
+:func:`compile_pinned` (every regex the ``regex`` module runs on codebpe's behalf: reference split,
+regex path, custom training patterns) and :func:`pin_pattern` (the exporter's class ranges)
+apply. A compiled ``regex.Pattern`` that a user passes in keeps ``regex``'s own tables.
+
+Pinned: ``\\p{X}`` / ``\\pX`` / ``\\P{X}`` / ``\\p{^X}`` for X in L, Lu, Ll, Lt, Lm, Lo, M, N, P, S
+and the scripts Han, Hiragana, Katakana, Hangul (names case-insensitive). ``\\s`` needs no pin
+(all three engines agree). Other properties and spellings (``\\p{gc=L}``, ``\\w``, ``\\d``) keep
+the ``regex`` module's own tables. This module does not split text.
+
+>>> import regex
+>>> bool(regex.fullmatch(pin_pattern(r"\\p{L}"), "\\U000323b0"))  # CJK Ext. J, Unicode 17
+False
+>>> bool(regex.fullmatch(r"\\p{L}", "\\U000323b0"))
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache, lru_cache
+from typing import Any
+
+import regex
+
+__all__ = [
+    "PinnedRegex",
+    "compile_pinned",
+    "pin_pattern",
+    "pin_with",
+    "pinned_ranges",
+    "pinned_source",
+]
+
+MAX_CP = 0x110000
+
+
+@cache
+def pinned_ranges() -> Mapping[str, Sequence[tuple[int, int]]]:
+    """``{property: ((first, last), ...)}`` for every pinned property (surrogates excluded)."""
+    from ._unicode_ranges import RANGES
+
+    return {k: tuple(zip(v[::2], v[1::2])) for k, v in RANGES.items()}
+
+
+def pinned_source() -> str:
+    """Which engines (and releases) the pinned classes were measured on."""
+    from ._unicode_ranges import SOURCE
+
+    return SOURCE
+
+
+def _complement(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    at = 0
+    for lo, hi in ranges:
+        if lo > at:
+            out.append((at, lo - 1))
+        at = hi + 1
+    if at < MAX_CP:
+        out.append((at, MAX_CP - 1))
+    return out
+
+
+def _body(ranges: Sequence[tuple[int, int]]) -> str:
+    """Class body (no brackets) listing ``ranges`` as ``\\U`` escapes."""
+    parts = []
+    for lo, hi in ranges:
+        parts.append(f"\\U{lo:08x}" if lo == hi else f"\\U{lo:08x}-\\U{hi:08x}")
+    return "".join(parts)
+
+
+def _property(text: str, i: int) -> tuple[str, bool, int] | None:
+    """At ``text[i] == '\\\\'`` followed by p or P: (name, negated, end index), else None."""
+    if i + 2 >= len(text) or text[i + 1] not in "pP":
+        return None
+    neg = text[i + 1] == "P"
+    if text[i + 2] == "{":
+        end = text.find("}", i + 3)
+        if end < 0:
+            return None
+        name = text[i + 3 : end]
+        if name.startswith("^"):
+            neg, name = not neg, name[1:]
+        return name, neg, end + 1
+    return text[i + 2], neg, i + 3
+
+
+def _norm(name: str) -> str:
+    return name.replace(" ", "").replace("_", "").lower()
+
+
+def pin_with(
+    text: str, ranges: Mapping[str, Sequence[tuple[int, int]]], used: set[str] | None = None
+) -> str:
+    """``text`` with every pinned property escape replaced by its explicit ranges.
+
+    The names of the properties replaced are added to ``used`` when it is given.
+    """
+    names = {k.lower(): k for k in ranges}
+    out: list[str] = []
+    i, n = 0, len(text)
+    in_class = 0
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            prop = _property(text, i)
+            key = names.get(_norm(prop[0])) if prop else None
+            if prop is not None and key is not None:
+                rs = ranges[key]
+                if used is not None:
+                    used.add(key)
+                body = _body(_complement(rs) if prop[1] else rs)
+                out.append(body if in_class else f"[{body}]")
+                i = prop[2]
+                continue
+            out.append(text[i : i + 2])
+            i += 2
+            continue
+        if c == "[":
+            if in_class and text.startswith("[:", i):  # POSIX class inside a set: copy it whole
+                end = text.find(":]", i + 2)
+                if end >= 0:
+                    out.append(text[i : end + 2])
+                    i = end + 2
+                    continue
+            in_class += 1
+            out.append(c)
+            i += 1
+            if text.startswith("^", i):
+                out.append("^")
+                i += 1
+            if text.startswith("]", i):  # a ']' first in a set is a literal
+                out.append("]")
+                i += 1
+            continue
+        if c == "]" and in_class:
+            in_class -= 1
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def pin_pattern(text: str) -> str:
+    """``text`` (a ``regex``-module regex) with the pinned classes written out as ranges.
+
+    A regex without a pinned property escape comes back unchanged.
+
+    >>> pin_pattern("[a-z]+")
+    '[a-z]+'
+    """
+    if "\\p" not in text and "\\P" not in text:
+        return text
+    return pin_with(text, pinned_ranges())
+
+
+@cache
+def _everything() -> str:
+    """Every code point but the surrogates, in order (index i is code point i, or i + 0x800)."""
+    return "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, MAX_CP)))
+
+
+@cache
+def _disagreeing(prop: str) -> frozenset[str]:
+    """Code points (1-char strings) where ``regex``'s ``\\p{prop}`` and the pinned one differ."""
+    everything = _everything()
+    pinned = {c for lo, hi in pinned_ranges()[prop] for c in range(lo, hi + 1)}
+    own: set[int] = set()
+    for m in regex.finditer(rf"\p{{{prop}}}+", everything):
+        a, b = m.span()
+        own.update(range(a, b) if b <= 0xD800 else range(a + 0x800, b + 0x800))
+    return frozenset(map(chr, own ^ pinned))
+
+
+class PinnedRegex:
+    """A ``regex``-module pattern whose classes follow the pinned tables (``compile_pinned``).
+
+    Written-out ranges make the ``regex`` module 10-20x slower, so the pattern runs as written
+    on ASCII strings and on strings without a code point where ``regex``'s tables and the pinned
+    ones disagree for a property the pattern uses (then both give the same matches), and written
+    out otherwise. Both the written-out text and those code points are worked out the first time
+    a non-ASCII string needs them (~0.1 s for o200k's pattern).
+    Has the methods the splitters use: ``findall``, ``finditer``, ``search``, ``match``,
+    ``fullmatch``, ``split``, ``sub``, and the attributes ``pattern``, ``flags``, ``groups``.
+    """
+
+    __slots__ = ("pattern", "flags", "groups", "_fast", "_slow", "_pinned")
+
+    def __init__(self, text: str, flags: int = 0) -> None:
+        self._fast = regex.compile(text, flags)
+        self.pattern, self.flags, self.groups = text, self._fast.flags, self._fast.groups
+        self._slow: Any = None
+        self._pinned: tuple[str, frozenset[str]] | None = None
+
+    def __repr__(self) -> str:
+        return f"PinnedRegex({self.pattern!r})"
+
+    def disagreeing(self) -> frozenset[str]:
+        """The code points on which this pattern would match differently without the pin."""
+        if self._pinned is None:
+            used: set[str] = set()
+            text = pin_with(self.pattern, pinned_ranges(), used)
+            guard: frozenset[str] = frozenset()
+            for prop in sorted(used):
+                guard |= _disagreeing(prop)
+            self._pinned = (text, guard)
+        return self._pinned[1]
+
+    def _for(self, string: Any) -> Any:
+        if not isinstance(string, str) or not isinstance(self.pattern, str) or string.isascii():
+            return self._fast
+        guard = self.disagreeing()
+        if not guard or guard.isdisjoint(string):
+            return self._fast
+        if self._slow is None:
+            assert self._pinned is not None
+            self._slow = regex.compile(self._pinned[0], self.flags)
+        return self._slow
+
+    def findall(self, string: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        return self._for(string).findall(string, *args, **kwargs)
+
+    def finditer(self, string: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        return self._for(string).finditer(string, *args, **kwargs)
+
+    def search(self, string: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._for(string).search(string, *args, **kwargs)
+
+    def match(self, string: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._for(string).match(string, *args, **kwargs)
+
+    def fullmatch(self, string: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._for(string).fullmatch(string, *args, **kwargs)
+
+    def split(self, string: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        return self._for(string).split(string, *args, **kwargs)
+
+    def sub(self, repl: Any, string: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._for(string).sub(repl, string, *args, **kwargs)
+
+
+@lru_cache(maxsize=256)
+def compile_pinned(text: str, flags: int = 0) -> PinnedRegex:
+    """``regex.compile(text, flags)`` with the pinned Unicode classes; ``regex.error`` if invalid.
+
+    >>> rx = compile_pinned(r"\\p{L}+")
+    >>> rx.findall("ab\\U000323b0cd"), regex.findall(r"\\p{L}+", "ab\\U000323b0cd")
+    (['ab', 'cd'], ['ab\\U000323b0cd'])
+    """
+    return PinnedRegex(text, flags)
