@@ -138,3 +138,24 @@ def test_native_probe_needs_no_pin():
     from tokenizer._split import _PROBE
 
     assert not set(_PROBE) & set(map(chr, _disagreeing_code_points()))
+
+
+def test_guarded_sets_equal_the_written_out_ranges():
+    # PinnedRegex's slow path guards each set against the disagreeing code points D instead of
+    # writing the pinned ranges out; on D (and around it) both must match the same.
+    from tokenizer.patterns import PATTERNS
+
+    d = "".join(map(chr, _disagreeing_code_points()))
+    text = f"{d} a{d[::97]}b 1{d[::89]}2 \n{d[::83]}// x\u0295y {EXT_J}/d"
+    checked = 0
+    for pattern in PATTERNS.values():
+        for rx_text in pattern.regexes:
+            guarded = compile_pinned(rx_text)
+            if not guarded.disagreeing():  # no pinned property (literal ranges only)
+                assert pin_pattern(rx_text) == rx_text
+                continue
+            written = regex.compile(pin_pattern(rx_text))
+            assert guarded.findall(text) == written.findall(text), pattern.name
+            assert guarded._slow is not None  # the guarded path ran
+            checked += 1
+    assert checked >= len(PATTERNS)

@@ -15,9 +15,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-import regex
-
-from ._unicode_pinned import pin_pattern
+from ._unicode_pinned import compile_pinned
 
 __all__ = ["class_ranges", "cp_text"]
 
@@ -39,7 +37,7 @@ def class_ranges(class_text: str, ignore_case: bool = False) -> tuple[tuple[int,
     >>> class_ranges(r"[\\r\\na-c]")
     ((10, 10), (13, 13), (97, 99))
     """
-    rx = regex.compile(("(?i)" if ignore_case else "") + f"(?:{pin_pattern(class_text)})+")
+    rx = compile_pinned(("(?i)" if ignore_case else "") + f"(?:{class_text})+")
     ranges: list[tuple[int, int]] = []
     for m in rx.finditer(_all_code_points()):
         lo, hi = ord(m.group()[0]), ord(m.group()[-1])
