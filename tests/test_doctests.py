@@ -21,6 +21,8 @@ MODULES = [
     "tokenizer._corpus_hf",
     "tokenizer._train_options",
     "tokenizer._train_stream",
+    "tokenizer._unicode_pinned",
+    "tokenizer._nfc",
 ]
 
 

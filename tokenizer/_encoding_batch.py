@@ -15,11 +15,11 @@ special-token rules stay in ``tokenizer.encoding`` / ``tokenizer._encoding_speci
 from __future__ import annotations
 
 import operator
-import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._encoding_special import check_unknown_disallowed, id_dtype, resolved_specials
+from ._nfc import is_nfc
 
 if TYPE_CHECKING:
     from .encoding import Tokenizer
@@ -44,9 +44,7 @@ def encode_many(
         if num_threads < 1:
             raise ValueError("num_threads must be at least 1")
         num_threads = min(num_threads, max(1, len(texts)))  # (2**70 does not fit a size_t)
-    if tok.native_split and (
-        not tok._nfc or all(type(t) is str and unicodedata.is_normalized("NFC", t) for t in texts)
-    ):
+    if tok.native_split and (not tok._nfc or all(type(t) is str and is_nfc(t) for t in texts)):
         _, disallowed, policy = resolved_specials(tok, allowed_special, disallowed_special)
         for text in texts if disallowed.difference(tok.special_tokens) else ():
             check_unknown_disallowed(tok, text, disallowed)

@@ -16,12 +16,12 @@ their first argument; they never build one and do not decode. The native fast pa
 
 from __future__ import annotations
 
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 import regex
 
 from ._native import core
+from ._nfc import nfc as to_nfc
 
 if TYPE_CHECKING:
     from .encoding import Tokenizer
@@ -176,7 +176,7 @@ def encode_regex(
     _refuse_disallowed(tok, text, disallowed)
 
     def pieces(segment: str) -> list[str]:
-        return tok._splitter.split(unicodedata.normalize("NFC", segment) if nfc else segment)
+        return tok._splitter.split(to_nfc(segment) if nfc else segment)
 
     ids: list[int] = []
     pos = 0

@@ -15,7 +15,6 @@ This module does not train.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ from ._encoding_special import (
     special_sets,
 )
 from ._native import core
+from ._nfc import is_nfc
 from ._split import RegexSplitter, native_available
 from .patterns import Pattern
 from .stream import StreamDecoder
@@ -226,7 +226,7 @@ class Tokenizer(TiktokenCompat):
             raise TypeError(_not_text(text))
         allowed, disallowed = special_sets(self, allowed_special, disallowed_special)
         try:
-            if self._nfc and not unicodedata.is_normalized("NFC", text):
+            if self._nfc and not is_nfc(text):
                 return encode_regex(self, text, allowed, disallowed, numpy, nfc=True)
             if self.native_split:
                 check_unknown_disallowed(self, text, disallowed)
@@ -291,11 +291,7 @@ class Tokenizer(TiktokenCompat):
     def _native(self, call: Any, text: Any, policy: Any) -> Any:
         """``call(text, policy)`` on the native path when the fast function declined ``text``
         (an NFC vocabulary); NotImplemented when only the general path can take it."""
-        if (
-            self.native_split
-            and type(text) is str
-            and (not self._nfc or unicodedata.is_normalized("NFC", text))
-        ):
+        if self.native_split and type(text) is str and (not self._nfc or is_nfc(text)):
             try:
                 return call(text, policy)
             except UnicodeEncodeError:  # lone surrogates
