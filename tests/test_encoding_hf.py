@@ -197,6 +197,9 @@ NFC_CASES = [
     "Ａ１ ﬁ ① ㍿ already NFC",
     # tokenizers 0.23 does not decompose U+11938 (Python's unicodedata does): kept apart there
     "\U00011935\U00011930 and \U00011938, e\u0301 \U00011935\u0301\U00011930",
+    # combining marks tokenizers does not know (Unicode 10+) are starters to it: no reordering
+    # (U+0D3B, class 9, after U+0301) and no composition across them (s + U+10F4E + U+030C)
+    "a\u1deb\u0d3b e\u0301\u0d3b s\U00010f4e\u030c \U0001e130\u0328 \u07f0\U00011d97",
 ]
 
 
@@ -239,6 +242,7 @@ _NFC_CHARS += ["\U00011935", "\U00011930", "\U00011938", "\u0f73", "\u0f71\u0f72
 @settings(max_examples=300, deadline=None)
 @example(text="\U00011935\U00011930")
 @example(text="a\U00011935\u0301\U00011930e\u0301")
+@example(text="e\u0301\u0d3b s\U00010f4e\u030c")
 @given(
     text=st.lists(
         st.one_of(st.sampled_from(_NFC_CHARS), st.characters(exclude_categories=("Cs",))),
