@@ -235,8 +235,7 @@ def _disagreeing(prop: str) -> frozenset[str]:
     pinned = {c for lo, hi in pinned_ranges()[prop] for c in range(lo, hi + 1)}
     own: set[int] = set()
     for m in regex.finditer(rf"\p{{{prop}}}+", everything):
-        a, b = m.span()
-        own.update(range(a, b) if b <= 0xD800 else range(a + 0x800, b + 0x800))
+        own.update(x if x < 0xD800 else x + 0x800 for x in range(*m.span()))
     return frozenset(map(chr, own ^ pinned))
 
 
