@@ -7,8 +7,8 @@ Unicode, tiktoken's fancy-regex and ``tokenizers``' Oniguruma a version behind (
 differ). So the classes are MEASURED on those two engines, code point by code point: for each
 property, a throwaway tiktoken ``Encoding`` with the split regex ``A<class>|[\s\S]`` and a
 vocabulary of bytes plus "A"+byte encodes "A" + c for every code point c: the pair merges only
-when c is in the class. ``tokenizers`` is probed the same way with a ``Split`` pre-tokenizer,
-and the script fails if the two engines disagree. The ranges go to
+when c is in the class. ``tokenizers`` is probed on the same text with a ``Split`` pre-tokenizer
+(``_probe_tokenizers``), and the script fails if the two engines disagree. The ranges go to
 ``tokenizer/_unicode_ranges.py`` (``tokenizer._unicode_pinned`` applies them to every regex the
 ``regex`` module runs); the C++ class bits are the CLASSES below evaluated with those pinned
 ranges (two-stage table: ``kStage1[cp >> SHIFT]`` picks a deduplicated block of ``1 << SHIFT``
@@ -59,56 +59,57 @@ CLASSES: list[tuple[str, str]] = [
 _CODE_POINTS = [c for c in range(MAX_CP) if not 0xD800 <= c < 0xE000]
 
 
-def _probe(cls: str, engine: str) -> np.ndarray:
-    """Membership of every code point in ``cls`` as ``engine`` (tiktoken or tokenizers) sees it.
+def _probe_tiktoken(cls: str) -> np.ndarray:
+    """Membership of every code point in ``cls`` as tiktoken's regex engine sees it.
 
-    Each code point c follows an "A"; ``A<cls>`` matches "A" + c exactly when c is in the class.
-    tiktoken shows it with the split regex ``A<cls>|[\\s\\S]`` and a vocabulary where "A" merges
-    with any next byte (a first id >= 256 when "A" + c is one piece); tokenizers with a ``Split``
-    that removes the matches (the offsets of what is left are the non-members).
+    Each code point c follows an "A": the split regex ``A<cls>|[\\s\\S]`` keeps "A" + c as one
+    piece exactly when c is in the class, and then the vocabulary (bytes, and "A" + any byte)
+    merges "A" with c's first byte into an id >= 256.
     """
-    rx = f"A{cls}|[\\s\\S]"
-    if engine == "tiktoken":
-        import tiktoken
+    import tiktoken
 
-        ranks = {bytes([i]): i for i in range(256)}
-        ranks.update({b"A" + bytes([i]): 256 + i for i in range(256)})
-        enc = tiktoken.Encoding("probe", pat_str=rx, mergeable_ranks=ranks, special_tokens={})
-
-        def units(text: str) -> list[int]:  # 2 for a piece "A"+c, else 1 for "A" and for c
-            # ids below 256 are bytes: 0x80-0xBF only continue the character before
-            return [2 if t >= 256 else 1 for t in enc.encode_ordinary(text) if not 0x80 <= t < 0xC0]
-
-    else:
-        from tokenizers import Regex, pre_tokenizers
-
-        # "removed": only the gaps between matches come back, one piece per run of non-members
-        # (a few thousand pieces instead of two per code point), with their offsets
-        split = pre_tokenizers.Split(Regex(f"A{cls}"), behavior="removed")
-        text = "".join("A" + chr(c) for c in _CODE_POINTS)
-        inside = np.ones(len(_CODE_POINTS), dtype=bool)
-        for _, (a, b) in split.pre_tokenize_str(text):
-            if a % 2 or b % 2:
-                raise SystemExit(f"tokenizers probe of {cls} lost its place")
-            inside[a // 2 : b // 2] = False
-        member = np.zeros(MAX_CP, dtype=bool)
-        member[np.array(_CODE_POINTS)] = inside
-        return member
-
+    ranks = {bytes([i]): i for i in range(256)}
+    ranks.update({b"A" + bytes([i]): 256 + i for i in range(256)})
+    pat = f"A{cls}|[\\s\\S]"
+    enc = tiktoken.Encoding("probe", pat_str=pat, mergeable_ranks=ranks, special_tokens={})
     member = np.zeros(MAX_CP, dtype=bool)
     step = 8192
     for s in range(0, len(_CODE_POINTS), step):
         chunk = _CODE_POINTS[s : s + step]
-        got = units("".join("A" + chr(c) for c in chunk))
+        # ids below 256 are bytes, and 0x80-0xBF only continue the character before: what is
+        # left is one id per piece "A"+c (>= 256), or "A" and c's first byte
+        ids = [
+            t
+            for t in enc.encode_ordinary("".join("A" + chr(c) for c in chunk))
+            if not 0x80 <= t < 0xC0
+        ]
         j = 0
         for c in chunk:
-            if j < len(got) and got[j] == 2:
+            if j < len(ids) and ids[j] >= 256:
                 member[c] = True
                 j += 1
             else:
                 j += 2
-        if j != len(got):
-            raise SystemExit(f"{engine} probe of {cls} lost its place")
+        if j != len(ids):
+            raise SystemExit(f"tiktoken probe of {cls} lost its place")
+    return member
+
+
+def _probe_tokenizers(cls: str) -> np.ndarray:
+    """Membership of every code point in ``cls`` as ``tokenizers``' regex engine (Oniguruma)
+    sees it: a ``Split`` on ``A<cls>`` that removes the matches leaves the runs of "A" + c with c
+    not in the class, one piece per run with its offsets."""
+    from tokenizers import Regex, pre_tokenizers
+
+    split = pre_tokenizers.Split(Regex(f"A{cls}"), behavior="removed")
+    text = "".join("A" + chr(c) for c in _CODE_POINTS)
+    inside = np.ones(len(_CODE_POINTS), dtype=bool)
+    for _, (a, b) in split.pre_tokenize_str(text):
+        if a % 2 or b % 2:
+            raise SystemExit(f"tokenizers probe of {cls} lost its place")
+        inside[a // 2 : b // 2] = False
+    member = np.zeros(MAX_CP, dtype=bool)
+    member[np.array(_CODE_POINTS)] = inside
     return member
 
 
@@ -130,17 +131,17 @@ def measure() -> tuple[dict[str, list[tuple[int, int]]], str]:
     out = {}
     for name in PROPERTIES:
         cls = f"\\p{{{name}}}"
-        tk, hf = _probe(cls, "tiktoken"), _probe(cls, "tokenizers")
+        tk, hf = _probe_tiktoken(cls), _probe_tokenizers(cls)
         if not (tk == hf).all():
             bad = [hex(c) for c in np.flatnonzero(tk != hf)[:8]]
             raise SystemExit(f"tiktoken and tokenizers disagree on {cls}: {bad} ...")
         out[name] = _ranges(tk)
-    ws = _probe(r"\s", "tiktoken")
+    ws = _probe_tiktoken(r"\s")
     everything = "".join(map(chr, _CODE_POINTS))
     rx_ws = np.zeros(MAX_CP, dtype=bool)
     for m in regex.finditer(r"\s+", everything):
         rx_ws[[ord(ch) for ch in m.group()]] = True
-    if not (ws == rx_ws).all() or not (ws == _probe(r"\s", "tokenizers")).all():
+    if not (ws == rx_ws).all() or not (ws == _probe_tokenizers(r"\s")).all():
         raise SystemExit("the engines disagree on \\s: pin it too")
     source = (
         f"tiktoken {tiktoken.__version__} (fancy-regex) and tokenizers {tokenizers.__version__} "

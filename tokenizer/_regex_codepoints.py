@@ -15,17 +15,12 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from ._unicode_pinned import compile_pinned
+from ._unicode_pinned import all_code_points, compile_pinned
 
 __all__ = ["class_ranges", "cp_text"]
 
 # Characters escaped inside a class (``regex`` set operations included).
 _CLASS_META = set("\\]^-[&~|")
-
-
-@lru_cache(maxsize=1)
-def _all_code_points() -> str:
-    return "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
 
 
 @lru_cache(maxsize=256)
@@ -39,7 +34,7 @@ def class_ranges(class_text: str, ignore_case: bool = False) -> tuple[tuple[int,
     """
     rx = compile_pinned(("(?i)" if ignore_case else "") + f"(?:{class_text})+")
     ranges: list[tuple[int, int]] = []
-    for m in rx.finditer(_all_code_points()):
+    for m in rx.finditer(all_code_points()):
         lo, hi = ord(m.group()[0]), ord(m.group()[-1])
         if ranges and ranges[-1][1] + 1 == lo:
             ranges[-1] = (ranges[-1][0], hi)

@@ -35,6 +35,7 @@ import regex
 
 __all__ = [
     "PinnedRegex",
+    "all_code_points",
     "compile_pinned",
     "pin_pattern",
     "pin_with",
@@ -166,7 +167,7 @@ def _ranges_of(cps: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _guarded(text: str, flags: int, used: set[str]) -> tuple[str, frozenset[str]]:
+def _guarded(text: str, flags: int) -> tuple[str, frozenset[str]]:
     """(``text`` with each set or bare escape that holds a pinned property X rewritten as
     ``(?:(?![D])X|[X's pinned members in D])``, D) where D is the code points on which the
     ``regex`` module's tables and the pinned ones differ for the properties used.
@@ -176,25 +177,28 @@ def _guarded(text: str, flags: int, used: set[str]) -> tuple[str, frozenset[str]
     """
     ranges = pinned_ranges()
     names = {k.lower(): k for k in ranges}
-    pin_with(text, ranges, used)
-    disagree: frozenset[str] = frozenset()
-    for prop in sorted(used):
-        disagree |= _disagreeing(prop)
-    if not disagree:
-        return text, disagree
-    not_here = f"(?-i:(?![{_body(_ranges_of(map(ord, disagree)))}]))"
+    used: set[str] = set()
     spans: list[tuple[int, int]] = []
     start, pinned = 0, False
     for kind, i, end, depth in _scan(text):
-        is_pinned = kind == "prop" and _norm(_property(text, i)[0]) in names  # type: ignore[index]
+        prop = _property(text, i) if kind == "prop" else None
+        key = names.get(_norm(prop[0])) if prop is not None else None
+        if key is not None:
+            used.add(key)
         if kind == "open" and depth == 1:
             start, pinned = i, False
-        elif is_pinned and depth == 0:
+        elif key is not None and depth == 0:
             spans.append((i, end))
-        elif is_pinned:
+        elif key is not None:
             pinned = True
         elif kind == "close" and depth == 1 and pinned:
             spans.append((start, end))
+    disagree: frozenset[str] = frozenset()
+    for prop_name in sorted(used):
+        disagree |= _disagreeing(prop_name)
+    if not disagree:
+        return text, disagree
+    not_here = f"(?-i:(?![{_body(_ranges_of(map(ord, disagree)))}]))"
     out: list[str] = []
     at = 0
     for a, b in spans:
@@ -223,15 +227,17 @@ def pin_pattern(text: str) -> str:
 
 
 @cache
-def _everything() -> str:
-    """Every code point but the surrogates, in order (index i is code point i, or i + 0x800)."""
+def all_code_points() -> str:
+    """Every code point but the surrogates, in order (index i is code point i, or i + 0x800).
+
+    The text the exporter's class ranges and the disagreeing code points are read from."""
     return "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, MAX_CP)))
 
 
 @cache
 def _disagreeing(prop: str) -> frozenset[str]:
     """Code points (1-char strings) where ``regex``'s ``\\p{prop}`` and the pinned one differ."""
-    everything = _everything()
+    everything = all_code_points()
     pinned = {c for lo, hi in pinned_ranges()[prop] for c in range(lo, hi + 1)}
     own: set[int] = set()
     for m in regex.finditer(rf"\p{{{prop}}}+", everything):
@@ -266,7 +272,7 @@ class PinnedRegex:
     def disagreeing(self) -> frozenset[str]:
         """The code points on which this pattern would match differently without the pin."""
         if self._pinned is None:
-            self._pinned = _guarded(self.pattern, self.flags, set())
+            self._pinned = _guarded(self.pattern, self.flags)
         return self._pinned[1]
 
     def _for(self, string: Any) -> Any:

@@ -19,7 +19,6 @@ matches every character (all of tiktoken's patterns do), this equals ``regex.fin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import regex
 
@@ -257,12 +256,6 @@ def compile_custom(text: str) -> PinnedRegex:
         ) from None
 
 
-@lru_cache(maxsize=64)
-def _compiled(text: str) -> PinnedRegex:
-    """``text`` compiled with the pinned Unicode classes (tokenizer._unicode_pinned)."""
-    return compile_pinned(text)
-
-
 def _isolated_split(piece: str, rx: regex.Pattern) -> list[str]:
     out: list[str] = []
     pos = 0
@@ -299,7 +292,7 @@ def reference_split(
         regexes = tuple(pattern)
     pieces = [text] if text else []
     for rx_text in regexes:
-        rx = _compiled(rx_text) if isinstance(rx_text, str) else rx_text
+        rx = compile_pinned(rx_text) if isinstance(rx_text, str) else rx_text
         pieces = [p for piece in pieces for p in _isolated_split(piece, rx)]
     return pieces
 
