@@ -655,6 +655,19 @@ void bind_encode(py::module_& m) {
           "safe_cuts", [](const Encoder& e, py::bytes b) { return ids_to_list(e.safe_cuts(std::string_view(b))); },
           py::arg("piece"),
           "Positions where the encoder cuts this piece before BPE (no token can span them).")
+      .def(
+          "may_cross",
+          [](const Encoder& e, py::bytes b, size_t k) {
+            std::string_view p(b);
+            if (k == 0 || k >= p.size() || !BpeModel::cut_candidate(static_cast<unsigned char>(p[k - 1]),
+                                                                    static_cast<unsigned char>(p[k]))) {
+              throw py::value_error("k must be a cut candidate inside the piece");
+            }
+            return e.model().may_cross(p.data(), k, p.size());
+          },
+          py::arg("piece"), py::arg("k"),
+          "The full test behind safe_cuts at position k (no memo, no shortcut): True when some "
+          "token may span it.")
       .def_static("clear_thread_cache", &clear_thread_cache,
                   "Forget the calling thread's piece cache (for cold-cache benchmarks).");
 }

@@ -429,6 +429,9 @@ CODEBPE_HOT size_t Encoder::next_cut(PieceCache& cache, std::string_view piece, 
     // 4-byte loads (a 6-byte memcpy compiled to narrow stores and a wide reload, a
     // store-forwarding stall that was ~30% of the cut test's samples on Chinese).
     const uint64_t w = load32(piece.data() + k - 3) | uint64_t{load32(piece.data() + k - 1)} << 16;
+    const int d = model_.may_cross_3x3(w);
+    if (d == 0) return k;
+    if (d == 1) continue;
     uint64_t& e = cache.cut_memo[(w * 0x9E3779B97F4A7C15ull) >> (64 - kCutMemoBits)];
     if (!(e & 2) || (e >> 16) != w) e = w << 16 | 2 | uint64_t{model_.may_cross(piece.data(), k, n)};
     if (!(e & 1)) return k;

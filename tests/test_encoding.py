@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 from pathlib import Path
 
 import numpy as np
@@ -427,6 +428,55 @@ def test_safe_cuts_happen_and_are_exact(tok100, tok200):
         chunked = [i for a, b in zip(bounds, bounds[1:]) for i in enc.bpe(piece[a:b])]
         assert chunked == enc.bpe(piece) == enc.encode_pieces([piece])
     assert tok100._enc.safe_cuts(b"def hello_world(x):") == []  # ASCII is never cut
+
+
+def _whole_3byte_chars(data: bytes) -> list[bytes]:
+    """The whole 3-byte characters (lead 0xE0-0xEF, two continuation bytes) inside ``data``."""
+    return [
+        data[i : i + 3]
+        for i in range(len(data) - 2)
+        if data[i] & 0xF0 == 0xE0 and data[i + 1] & 0xC0 == 0x80 and data[i + 2] & 0xC0 == 0x80
+    ]
+
+
+def _token_or_none(enc, i: int) -> bytes | None:
+    try:
+        return enc.token_bytes(i)
+    except IndexError:  # an id the vocabulary skips
+        return None
+
+
+def test_cut_shortcut_between_3byte_characters_equals_full_test(tok100, tok200):
+    # Between two whole 3-byte characters the encoder decides a cut from per-character flags and
+    # a set of character pairs (BpeModel::may_cross_3x3) instead of the nine fragment probes of
+    # may_cross. The cuts it reports must be exactly those the full test allows: on the 3-byte
+    # windows inside every token (pairs some token spans), and on random strings of the
+    # characters the vocabulary's tokens contain (with their partial-UTF-8 neighbours, these are
+    # the characters whose flags are set) plus random code points over all of U+0800..U+FFFF.
+    rng = random.Random(6)
+    for tok in (tok100, tok200):
+        enc = tok._enc
+        tokens = [t for i in range(tok.n_vocab) if (t := _token_or_none(enc, i)) is not None]
+        pool = sorted({c for t in tokens for c in _whole_3byte_chars(t)})
+        pieces = [
+            b"\xe7\x9a\x84" + t + b"\xe7\x9a\x84" for t in tokens if len(_whole_3byte_chars(t)) >= 2
+        ]
+        for _ in range(3000):
+            pieces.append(b"".join(rng.choice(pool) for _ in range(rng.randint(2, 12))))
+            c = [rng.randrange(0x800, 0x10000) for _ in range(rng.randint(2, 6))]
+            pieces.append(
+                b"".join(bytes([0xE0 | x >> 12, 0x80 | x >> 6 & 63, 0x80 | x & 63]) for x in c)
+            )
+        assert len(pieces) > 6000
+        for piece in pieces:
+            full = [
+                k
+                for k in range(1, len(piece))
+                if piece[k] & 0xC0 != 0x80
+                and (piece[k - 1] | piece[k]) & 0x80
+                and not enc.may_cross(piece, k)
+            ]
+            assert enc.safe_cuts(piece) == full, piece
 
 
 def test_every_cjk_character_matches_tiktoken(pairs):
