@@ -261,23 +261,20 @@ class BpeModel {
   }
 
   // may_cross for the window w = p[k-3, k+3) (first byte in the low byte) when both sides are
-  // whole 3-byte characters c1 | c2 (most Chinese and Japanese cuts): 0 or 1, its answer; 2 when
-  // this test cannot tell (w is another shape, or a token can cross next to c1 or c2 with a
-  // fragment of another shape: may_cross decides). Of the nine fragment shapes only 3+3 depends
-  // on both characters; the others are flags of one character (see build_cross).
+  // whole 3-byte characters c1 | c2 (most Chinese and Japanese cuts): 0 when no token can cross
+  // the cut, 1 when one may (always when may_cross is true, and for ~0.2% of the safe cuts: a
+  // filter's false alarms, which only leave a piece uncut), 2 when this test cannot tell (w is
+  // another shape, or a token can cross next to c1 or c2 with a fragment of another shape:
+  // may_cross decides). Of the nine fragment shapes only 3+3 depends on both characters; the
+  // others are flags of one character (see build_3x3).
   int may_cross_3x3(uint64_t w) const {
     if ((w & 0xC0C0F0C0C0F0ull) != 0x8080E08080E0ull) return 2;
     const uint32_t c1 = (w & 0x0F) << 12 | (w >> 2 & 0xFC0) | (w >> 16 & 0x3F);
     const uint32_t c2 = (w >> 24 & 0x0F) << 12 | (w >> 26 & 0xFC0) | (w >> 40 & 0x3F);
     if ((cp_flags_[c1] & kOpenAfter) | (cp_flags_[c2] & kOpenBefore)) return 2;
-    const uint32_t key = c1 << 16 | c2;
-    const uint32_t h = key * 0x9E3779B1u;
-    const uint32_t f = h >> pair3_shift_;
-    if (!(pair3_bits_[f >> 6] >> (f & 63) & 1)) return 0;
-    for (uint32_t i = h & pair3_mask_;; i = (i + 1) & pair3_mask_) {
-      if (pair3_set_[i] == key) return 1;
-      if (pair3_set_[i] == 0) return 0;
-    }
+    const uint64_t h = pair3_hash(c1, c2);
+    const uint64_t m = pair3_bits(h);
+    return (pair3_filter_[h >> pair3_shift_] & m) == m;
   }
 
  private:
@@ -325,14 +322,17 @@ class BpeModel {
   size_t cross_mask_ = 0;
   // may_cross_3x3: per code point U+0000..U+FFFF (3-byte characters only), whether a token has a
   // fragment of a shape other than 3+3 at a cut after it (kOpenAfter) or before it (kOpenBefore)
-  // where the other side is a whole 3-byte character; and the (c1 << 16 | c2) of the 3+3
-  // fragments of two whole 3-byte characters, as a bitmap and an exact set (0: empty slot).
+  // where the other side is a whole 3-byte character; and the pairs (c1, c2) of whole 3-byte
+  // characters that occur inside tokens, as a blocked Bloom filter: two bits of one 64-bit word
+  // per pair (one load; false alarms cost a cut, never exactness).
   static constexpr uint8_t kOpenAfter = 1, kOpenBefore = 2;
+  static uint64_t pair3_hash(uint32_t c1, uint32_t c2) {
+    return (uint64_t{c1} << 16 | c2) * 0x9E3779B97F4A7C15ull;
+  }
+  static uint64_t pair3_bits(uint64_t h) { return uint64_t{1} << (h >> 20 & 63) | uint64_t{1} << (h >> 26 & 63); }
   std::vector<uint8_t> cp_flags_;
-  std::vector<uint64_t> pair3_bits_;
-  unsigned pair3_shift_ = 32;
-  std::vector<uint32_t> pair3_set_;
-  uint32_t pair3_mask_ = 0;
+  std::vector<uint64_t> pair3_filter_;
+  unsigned pair3_shift_ = 63;
   PairMap pairs_;
   uint32_t byte_ids_[256];
   bool rank_mode_ = true;

@@ -446,13 +446,14 @@ def _token_or_none(enc, i: int) -> bytes | None:
         return None
 
 
-def test_cut_shortcut_between_3byte_characters_equals_full_test(tok100, tok200):
+def test_cut_shortcut_between_3byte_characters_agrees_with_full_test(tok100, tok200):
     # Between two whole 3-byte characters the encoder decides a cut from per-character flags and
-    # a set of character pairs (BpeModel::may_cross_3x3) instead of the nine fragment probes of
-    # may_cross. The cuts it reports must be exactly those the full test allows: on the 3-byte
-    # windows inside every token (pairs some token spans), and on random strings of the
-    # characters the vocabulary's tokens contain (with their partial-UTF-8 neighbours, these are
-    # the characters whose flags are set) plus random code points over all of U+0800..U+FFFF.
+    # a filter of character pairs (BpeModel::may_cross_3x3) instead of the nine fragment probes
+    # of may_cross. Every cut it makes must be one the full test allows (exactness), and it may
+    # miss only the filter's rare false alarms (speed): checked on the 3-byte windows inside
+    # every token (pairs some token spans), and on random strings of the characters the
+    # vocabulary's tokens contain (with their partial-UTF-8 neighbours, these are the characters
+    # whose flags are set) plus random code points over all of U+0800..U+FFFF.
     rng = random.Random(6)
     for tok in (tok100, tok200):
         enc = tok._enc
@@ -468,15 +469,20 @@ def test_cut_shortcut_between_3byte_characters_equals_full_test(tok100, tok200):
                 b"".join(bytes([0xE0 | x >> 12, 0x80 | x >> 6 & 63, 0x80 | x & 63]) for x in c)
             )
         assert len(pieces) > 6000
+        made = allowed = 0
         for piece in pieces:
-            full = [
+            full = {
                 k
                 for k in range(1, len(piece))
                 if piece[k] & 0xC0 != 0x80
                 and (piece[k - 1] | piece[k]) & 0x80
                 and not enc.may_cross(piece, k)
-            ]
-            assert enc.safe_cuts(piece) == full, piece
+            }
+            cuts = enc.safe_cuts(piece)
+            assert set(cuts) <= full, piece
+            made += len(cuts)
+            allowed += len(full)
+        assert allowed > 10000 and made >= 0.99 * allowed, (made, allowed)
 
 
 def test_every_cjk_character_matches_tiktoken(pairs):
