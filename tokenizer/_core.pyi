@@ -164,6 +164,9 @@ class Encoder:
     def safe_cuts(self, piece: bytes) -> list[int]:
         """Positions where the encoder cuts this piece before BPE (no token can span them)."""
 
+    def may_cross(self, piece: bytes, k: int) -> bool:
+        """The full test behind safe_cuts at k (no memo, no shortcut): True if a token may span it."""
+
     @staticmethod
     def clear_thread_cache() -> None:
         """Forget the calling thread's piece cache (for cold-cache benchmarks)."""
