@@ -666,7 +666,7 @@ void bind_encode(py::module_& m) {
             return e.model().may_cross(p.data(), k, p.size());
           },
           py::arg("piece"), py::arg("k"),
-          "The full test behind safe_cuts at k (no memo, no shortcut): True if a token may span it.")
+          "Full test behind safe_cuts at k (no memo, no shortcut): True if a token may span k.")
       .def_static("clear_thread_cache", &clear_thread_cache,
                   "Forget the calling thread's piece cache (for cold-cache benchmarks).");
 }

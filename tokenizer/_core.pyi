@@ -165,7 +165,7 @@ class Encoder:
         """Positions where the encoder cuts this piece before BPE (no token can span them)."""
 
     def may_cross(self, piece: bytes, k: int) -> bool:
-        """The full test behind safe_cuts at k (no memo, no shortcut): True if a token may span it."""
+        """Full test behind safe_cuts at k (no memo, no shortcut): True if a token may span k."""
 
     @staticmethod
     def clear_thread_cache() -> None:
