@@ -343,7 +343,8 @@ void BpeModel::build_3x3(const std::vector<uint64_t>& keys) {
     }
   }
   if (!tails.empty()) {
-    for (uint32_t c = 0x800; c < 0x10000; ++c) {
+    // Every value of cp3, overlong forms (c < 0x800, as in arbitrary bytes) included.
+    for (uint32_t c = 0; c < 0x10000; ++c) {
       // c's bytes: lead, c1 = 0x80 | (c >> 6 & 0x3F), c2 = 0x80 | (c & 0x3F); x's first byte low.
       const uint32_t last = 0x80 | (c & 0x3F), mid = 0x80 | (c >> 6 & 0x3F);
       for (uint32_t t : tails) {

@@ -402,7 +402,14 @@ def test_safe_cuts_match_tiktoken(pairs, text):
 )
 @given(
     parts=st.lists(
-        st.one_of(st.sampled_from(NON_ASCII).map(str.encode), st.binary(min_size=1, max_size=2)),
+        st.one_of(
+            st.sampled_from(NON_ASCII).map(str.encode),
+            st.binary(min_size=1, max_size=2),
+            # a whole 3-byte character of any 16-bit value, overlong forms included
+            st.integers(0, 0xFFFF).map(
+                lambda x: bytes([0xE0 | x >> 12, 0x80 | x >> 6 & 63, 0x80 | x & 63])
+            ),
+        ),
         min_size=1,
         max_size=40,
     )
@@ -446,6 +453,11 @@ def _token_or_none(enc, i: int) -> bytes | None:
         return None
 
 
+def _is_tail_then_lead(t: bytes, j: int) -> bool:
+    """t[:j] are continuation bytes and t[j] is the lead byte of a 3-byte character."""
+    return all(b & 0xC0 == 0x80 for b in t[:j]) and t[j] & 0xF0 == 0xE0
+
+
 def test_cut_shortcut_between_3byte_characters_agrees_with_full_test(tok100, tok200):
     # Between two whole 3-byte characters the encoder decides a cut from per-character flags and
     # a filter of character pairs (BpeModel::may_cross_3x3) instead of the nine fragment probes
@@ -453,7 +465,7 @@ def test_cut_shortcut_between_3byte_characters_agrees_with_full_test(tok100, tok
     # miss only the filter's rare false alarms (speed): checked on the 3-byte windows inside
     # every token (pairs some token spans), and on random strings of the characters the
     # vocabulary's tokens contain (with their partial-UTF-8 neighbours, these are the characters
-    # whose flags are set) plus random code points over all of U+0800..U+FFFF.
+    # whose flags are set) plus random 3-byte sequences, overlong forms included.
     rng = random.Random(6)
     for tok in (tok100, tok200):
         enc = tok._enc
@@ -462,9 +474,17 @@ def test_cut_shortcut_between_3byte_characters_agrees_with_full_test(tok100, tok
         pieces = [
             b"\xe7\x9a\x84" + t + b"\xe7\x9a\x84" for t in tokens if len(_whole_3byte_chars(t)) >= 2
         ]
+        # Tokens of 2-4 bytes that start inside a character and end inside the next one, between
+        # two whole 3-byte characters (also overlong forms, as arbitrary bytes may have them).
+        for t in tokens:
+            for j in (1, 2):
+                if len(t) - j in (1, 2) and _is_tail_then_lead(t, j):
+                    c1 = bytes([0xE0, 0x80 if j == 1 else t[0]]) + t[j - 1 : j]
+                    for lead in (b"\xe0\x80\x80", b"\xe7\x9a\x84"):
+                        pieces.append(lead + c1 + t[j:] + b"\x80" * (3 - len(t) + j) + lead)
         for _ in range(3000):
             pieces.append(b"".join(rng.choice(pool) for _ in range(rng.randint(2, 12))))
-            c = [rng.randrange(0x800, 0x10000) for _ in range(rng.randint(2, 6))]
+            c = [rng.randrange(0, 0x10000) for _ in range(rng.randint(2, 6))]
             pieces.append(
                 b"".join(bytes([0xE0 | x >> 12, 0x80 | x >> 6 & 63, 0x80 | x & 63]) for x in c)
             )
