@@ -7,7 +7,10 @@ case-folding traps (``'ſ``), special-token look-alikes, pieces of the vocabular
 NFC-sensitive sequences (decomposed characters, combining marks in any order). For each text it
 compares ``encode_ordinary``, ``count`` and ``decode`` (and ``encode_ordinary_batch`` per round)
 with the reference library; a text that differs is shrunk (characters removed while it still
-differs) and printed with both id lists. Exit status 1 if anything differed.
+differs) and printed with both id lists. Random byte strings (overlong and partial UTF-8
+included) check the bytes API against itself: one piece through the encoder's cuts, memos and
+caches against plain BPE, and encode_bytes/decode_bytes round trips. Exit status 1 if anything
+differed.
 
 It found the two parity bugs fixed on 2026-11-29 (Unicode classes of newer code points, and NFC
 as ``tokenizers`` applies it) within a minute each.
@@ -90,6 +93,108 @@ def make_generator(rng: random.Random, pieces: list[bytes]) -> Callable[[], str]
     return gen
 
 
+def _cont(rng: random.Random, n: int) -> bytes:
+    return bytes(rng.randrange(0x80, 0xC0) for _ in range(n))
+
+
+def whole_chars_around(t: bytes, rng: random.Random) -> bytes:
+    """``t`` with a lead byte (and continuation bytes) before its leading continuation bytes and
+    continuation bytes after a trailing partial character, so that a token that starts or ends
+    inside a character sits inside whole (possibly overlong) characters."""
+    j = 0
+    while j < min(len(t), 3) and t[j] & 0xC0 == 0x80:
+        j += 1
+    if j:
+        need = rng.randint(j + 1, 4)  # the sequence's length: lead + (need - 1 - j) + t[:j]
+        if rng.random() < 0.5:  # an overlong form (what arbitrary bytes, not str, can hold)
+            lead = {2: 0xC0, 3: 0xE0, 4: 0xF0}[need]
+            mid = bytes(rng.randrange(0x80, 0x90) for _ in range(need - 1 - j))
+        else:
+            lead = {2: 0xC2, 3: 0xE1, 4: 0xF1}[need] + rng.randrange({2: 30, 3: 15, 4: 3}[need])
+            mid = _cont(rng, need - 1 - j)
+        t = bytes([lead]) + mid + t
+    i = len(t) - 1
+    while i > 0 and t[i] & 0xC0 == 0x80:
+        i -= 1
+    size = {0xC0: 2, 0xE0: 3, 0xF0: 4}.get(t[i] & 0xF0 if t[i] >= 0xE0 else t[i] & 0xE0, 1)
+    return t + _cont(rng, max(0, size - (len(t) - i)))
+
+
+def make_bytes_generator(rng: random.Random, pieces: list[bytes]) -> Callable[[], bytes]:
+    """Arbitrary bytes for the bytes API: vocabulary pieces (partial characters included, also
+    completed into whole characters around them), whole 3-byte sequences of any 16-bit value
+    (overlong forms and surrogates included), 2-byte sequences, lone non-ASCII bytes and random
+    bytes."""
+    starts_inside = [t for t in pieces if t[0] & 0xC0 == 0x80] or pieces
+    ends_inside = [t for t in pieces if t[-1] >= 0x80] or pieces
+
+    def gen() -> bytes:
+        out: list[bytes] = []
+        for _ in range(rng.randint(1, 24)):
+            r = rng.random()
+            if r < 0.2:
+                out.append(rng.choice(pieces))
+            elif r < 0.3:
+                out.append(whole_chars_around(rng.choice(starts_inside), rng))
+            elif r < 0.35:
+                out.append(whole_chars_around(rng.choice(ends_inside), rng))
+            elif r < 0.65:
+                x = rng.randrange(0x10000)
+                out.append(bytes([0xE0 | x >> 12, 0x80 | x >> 6 & 63, 0x80 | x & 63]))
+            elif r < 0.75:
+                x = rng.randrange(0x800)
+                out.append(bytes([0xC0 | x >> 6, 0x80 | x & 63]))
+            elif r < 0.85:
+                out.append(bytes([rng.randrange(0x80, 0x100)]))
+            else:
+                out.append(rng.randbytes(rng.randint(1, 4)))
+        return b"".join(out)
+
+    return gen
+
+
+def vocabulary_bytes(tok: object) -> list[bytes]:
+    """The bytes of every id of the vocabulary (ids it skips left out)."""
+    out = []
+    for i in range(tok.n_vocab):  # type: ignore[attr-defined]
+        try:
+            out.append(tok._enc.token_bytes(i))  # type: ignore[attr-defined]
+        except IndexError:
+            pass
+    return out
+
+
+def bytes_checks(tok: object) -> dict[str, Callable[[bytes], bool]]:
+    """Checks of the bytes API that need no reference library; each is True when it fails.
+
+    "cuts": the bytes as one piece, encoded with the encoder's safe cuts, memos and caches,
+    against plain BPE of the whole piece (a piece that is a token is skipped: in merge mode
+    BPE of a token's bytes need not be that token). "round trip": encode_bytes then
+    decode_bytes."""
+    enc = tok._enc  # type: ignore[attr-defined]
+
+    def round_trip_fails(b: bytes) -> bool:
+        ids = outcome(lambda: tok.encode_bytes(b))  # type: ignore[attr-defined]
+        return isinstance(ids, list) and tok.decode_bytes(ids) != b  # type: ignore[attr-defined]
+
+    return {
+        "cuts": lambda b: (
+            enc.lookup(b) is None
+            and outcome(lambda: enc.encode_pieces([b])) != outcome(lambda: enc.bpe(b))
+        ),
+        "round trip": round_trip_fails,
+    }
+
+
+def outcome(fn: Callable[[], object]) -> object:
+    """fn's result, or ("ValueError", message) for a byte the vocabulary has no token for (some
+    tokenizer.json files lack bytes that UTF-8 never uses: both paths must raise alike)."""
+    try:
+        return fn()
+    except ValueError as e:
+        return ("ValueError", str(e))
+
+
 def references(names: list[str], regex_path: bool) -> list[tuple[str, object, object, list[str]]]:
     """(name, reference encode function, codebpe Tokenizer, added-token texts) per vocabulary."""
     import tiktoken
@@ -122,8 +227,9 @@ def references(names: list[str], regex_path: bool) -> list[tuple[str, object, ob
     return out
 
 
-def shrink(text: str, differs: Callable[[str], bool]) -> str:
-    """``text`` with characters removed (halving chunks) while ``differs`` stays true."""
+def shrink(text: str | bytes, differs: Callable) -> str | bytes:
+    """``text`` with characters (or bytes) removed, halving chunks, while ``differs`` stays
+    true."""
     chunk = len(text) // 2
     while chunk >= 1:
         i, changed = 0, False
@@ -148,13 +254,15 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
     runs = []
+    byte_runs = []
     for name, ref, tok, added in references(
         [v for v in args.vocab.split(",") if v], args.regex_path
     ):
         pieces = [tok.decode_single_token_bytes(i) for i in rng.sample(range(20000), 5000)]
         runs.append((name, ref, tok, added, make_generator(rng, pieces)))
+        byte_runs.append((name, tok, make_bytes_generator(rng, vocabulary_bytes(tok))))
     stop = time.monotonic() + args.seconds
-    texts = bad = 0
+    texts = nbytes = bad = 0
     while time.monotonic() < stop and bad < args.max_reports:
         for name, ref, tok, added, gen in runs:
             batch = [t for t in (gen() for _ in range(8)) if not any(a in t for a in added)]
@@ -180,7 +288,19 @@ def main(argv: list[str] | None = None) -> int:
                 cps = [hex(ord(c)) for c in small]
                 print(f"DIFF {name} ({what}): {small!r} (code points {cps})")
                 print(f"  reference {ref(small)}\n  codebpe   {tok.encode_ordinary(small)}")
-    print(f"{texts} texts, {bad} differed ({', '.join(r[0] for r in runs)}; seed {args.seed})")
+        for name, tok, gen in byte_runs:
+            checks = bytes_checks(tok)
+            for data in (gen() for _ in range(8)):
+                nbytes += 1
+                what = next((k for k, c in checks.items() if c(data)), None)
+                if what is None:
+                    continue
+                bad += 1
+                small = shrink(data, checks[what])
+                print(f"DIFF {name} (bytes, {what}): {small!r}")
+                print(f"  plain BPE {tok._enc.bpe(small)}\n  codebpe   {tok.encode_bytes(small)}")
+    names = ", ".join(r[0] for r in runs)
+    print(f"{texts} texts and {nbytes} byte strings, {bad} differed ({names}; seed {args.seed})")
     return 1 if bad else 0
 
 
