@@ -300,13 +300,6 @@ void BpeModel::build_cross(const std::vector<std::string>& tokens) {
 }
 
 namespace {
-// The code point of the 3 bytes of a whole 3-byte character (lead 0xE0-0xEF, two continuation
-// bytes; overlong forms and surrogates included: the mapping is one-to-one on that shape), first
-// byte in the low byte of v; -1 for any other 3 bytes.
-int32_t cp3(uint32_t v) {
-  if ((v & 0xC0C0F0) != 0x8080E0) return -1;
-  return static_cast<int32_t>((v & 0x0F) << 12 | (v >> 2 & 0xFC0) | (v >> 16 & 0x3F));
-}
 bool all_continuation(uint32_t v, size_t a) {
   for (size_t i = 0; i < a; ++i) {
     if ((v >> (8 * i) & 0xC0) != 0x80) return false;
@@ -314,6 +307,11 @@ bool all_continuation(uint32_t v, size_t a) {
   return true;
 }
 }  // namespace
+
+// BpeModel::cp_of_3 of a fragment's 3 bytes, or -1 when they are not a whole 3-byte character.
+int32_t BpeModel::cp3(uint32_t v) {
+  return (v & 0xC0C0F0) == 0x8080E0 ? static_cast<int32_t>(cp_of_3(v)) : -1;
+}
 
 void BpeModel::build_3x3(const std::vector<uint64_t>& keys) {
   // A cut between whole 3-byte characters c1 | c2 sees, of a fragment (a bytes before, b after),

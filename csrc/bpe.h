@@ -269,8 +269,7 @@ class BpeModel {
   // others are flags of one character (see build_3x3).
   int may_cross_3x3(uint64_t w) const {
     if ((w & 0xC0C0F0C0C0F0ull) != 0x8080E08080E0ull) return 2;
-    const uint32_t c1 = (w & 0x0F) << 12 | (w >> 2 & 0xFC0) | (w >> 16 & 0x3F);
-    const uint32_t c2 = (w >> 24 & 0x0F) << 12 | (w >> 26 & 0xFC0) | (w >> 40 & 0x3F);
+    const uint32_t c1 = cp_of_3(w), c2 = cp_of_3(w >> 24);
     if ((cp_flags_[c1] & kOpenAfter) | (cp_flags_[c2] & kOpenBefore)) return 2;
     const uint64_t h = pair3_hash(c1, c2);
     const uint64_t m = pair3_bits(h);
@@ -313,6 +312,7 @@ class BpeModel {
   }
   void build_cross(const std::vector<std::string>& tokens);
   void build_3x3(const std::vector<uint64_t>& keys);
+  static int32_t cp3(uint32_t v);
 
   TokenMap tokens_;
   // Bitmap over fragments that some token has around an inner cut candidate (a superset test).
@@ -326,6 +326,12 @@ class BpeModel {
   // characters that occur inside tokens, as a blocked Bloom filter: two bits of one 64-bit word
   // per pair (one load; false alarms cost a cut, never exactness).
   static constexpr uint8_t kOpenAfter = 1, kOpenBefore = 2;
+  // The code point of the 3 bytes in v's low 24 bits (first byte lowest) when they have the shape
+  // of a 3-byte character (lead 0xE0-0xEF, two continuation bytes): the lead's low nibble and two
+  // 6-bit fields. One-to-one on that shape, overlong forms and surrogates included.
+  static uint32_t cp_of_3(uint64_t v) {
+    return static_cast<uint32_t>((v & 0x0F) << 12 | (v >> 2 & 0xFC0) | (v >> 16 & 0x3F));
+  }
   static uint64_t pair3_hash(uint32_t c1, uint32_t c2) {
     return (uint64_t{c1} << 16 | c2) * 0x9E3779B97F4A7C15ull;
   }

@@ -397,6 +397,11 @@ def test_safe_cuts_match_tiktoken(pairs, text):
         assert tok.encode_ordinary(text) == ref.encode_ordinary(text)
 
 
+def _three_byte(x: int) -> bytes:
+    """The 3-byte form of any 16-bit value (an overlong form below U+0800, as bytes may hold)."""
+    return bytes([0xE0 | x >> 12, 0x80 | x >> 6 & 63, 0x80 | x & 63])
+
+
 @settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -406,9 +411,7 @@ def test_safe_cuts_match_tiktoken(pairs, text):
             st.sampled_from(NON_ASCII).map(str.encode),
             st.binary(min_size=1, max_size=2),
             # a whole 3-byte character of any 16-bit value, overlong forms included
-            st.integers(0, 0xFFFF).map(
-                lambda x: bytes([0xE0 | x >> 12, 0x80 | x >> 6 & 63, 0x80 | x & 63])
-            ),
+            st.integers(0, 0xFFFF).map(_three_byte),
         ),
         min_size=1,
         max_size=40,
@@ -485,9 +488,7 @@ def test_cut_shortcut_between_3byte_characters_agrees_with_full_test(tok100, tok
         for _ in range(3000):
             pieces.append(b"".join(rng.choice(pool) for _ in range(rng.randint(2, 12))))
             c = [rng.randrange(0, 0x10000) for _ in range(rng.randint(2, 6))]
-            pieces.append(
-                b"".join(bytes([0xE0 | x >> 12, 0x80 | x >> 6 & 63, 0x80 | x & 63]) for x in c)
-            )
+            pieces.append(b"".join(map(_three_byte, c)))
         assert len(pieces) > 6000
         made = allowed = 0
         for piece in pieces:
