@@ -389,3 +389,100 @@ def test_batch_special_argument_cache(tok, tiktoken_cl100k):
     for k in range(100):
         tok.encode_batch(["x"], allowed_special=frozenset({f"<|n{k}|>"}))
     assert len(tok._resolved) <= 64
+
+
+FAST_METHODS = (
+    "encode_ordinary",
+    "count",
+    "encode",
+    "decode",
+    "decode_bytes",
+    "decode_single_token_bytes",
+)
+
+
+def _error(call, tok):
+    try:
+        call(tok)
+    except Exception as e:  # noqa: BLE001 - compared, not swallowed
+        return type(e), str(e)
+    return None
+
+
+def test_fast_methods_behave_like_the_bound_methods(tok):
+    # tok.encode_ordinary etc. are C callables in the instance's __dict__ (FastMethod): they must
+    # look and fail exactly like the class's methods bound to tok.
+    import inspect
+
+    for name in FAST_METHODS:
+        fm, method = tok.__dict__[name], getattr(Tokenizer, name)
+        assert getattr(tok, name) is fm and type(fm).__name__ == "FastMethod"
+        assert fm.__self__ is tok and fm.__func__ is method
+        assert fm.__name__ == name and fm.__doc__ == method.__doc__
+        assert inspect.signature(fm) == inspect.signature(method.__get__(tok))
+        assert repr(fm) == f"<bound method Tokenizer.{name} of {tok!r}>"
+    # Keywords, missing or extra arguments go to the method: same results and errors.
+    assert tok.encode_ordinary(text="hi") == [6151] == tok.encode(text="hi")
+    assert tok.encode("a" + EOT, allowed_special="all") == [64, 100257]
+    assert tok.decode(ids=[6151], errors="strict") == "hi"
+    calls = [
+        lambda t: t.encode_ordinary(),
+        lambda t: t.encode_ordinary("a", "b"),
+        lambda t: t.encode_ordinary(txt="a"),
+        lambda t: t.count(*range(12)),  # more arguments than the on-stack buffer
+        lambda t: t.decode([1], "strict", "x"),
+        lambda t: t.decode(ids=[1], errors="strict", bad=1),
+        lambda t: t.encode("a", "all"),
+        lambda t: t.encode(EOT),
+        lambda t: t.encode_ordinary(b"bytes"),
+        lambda t: t.decode([10**7]),
+        lambda t: t.decode_single_token_bytes(-1),
+    ]
+    for call in calls:
+        want = _error(call, _Plain(tok))
+        assert want is not None
+        assert _error(call, tok) == want
+
+
+class _Plain:
+    """tok's methods through the class, as plain bound methods (no FastMethod)."""
+
+    def __init__(self, tok):
+        self._tok = tok
+
+    def __getattr__(self, name):
+        return getattr(Tokenizer, name).__get__(self._tok)
+
+
+def test_fast_methods_keep_overrides_copies_and_collection_right(tok, regex_tok):
+    import copy
+    import gc
+    import weakref
+
+    class Custom(Tokenizer):
+        def encode_ordinary(self, text):
+            return ["custom", *super().encode_ordinary(text)]
+
+    sub = Custom.from_tiktoken("cl100k_base")
+    assert "encode_ordinary" not in sub.__dict__ and "count" in sub.__dict__
+    assert sub.encode_ordinary("hi") == ["custom", 6151]
+    assert type(copy.copy(sub)).encode_ordinary is Custom.encode_ordinary
+    # The regex split has no fast encode: the methods stay plain there, decoding is fast.
+    assert "encode_ordinary" not in regex_tok.__dict__ and "decode" in regex_tok.__dict__
+    assert regex_tok.encode_ordinary("hi") == [6151]
+    # A copy's fast methods are its own.
+    c = copy.copy(tok)
+    assert c.encode_ordinary.__self__ is c and c.encode_ordinary("hi") == [6151]
+    # tok -> __dict__ -> FastMethod -> tok is a cycle the garbage collector breaks; a method
+    # held elsewhere keeps its tokenizer alive, as a bound method does.
+    t = Tokenizer.from_tiktoken("cl100k_base")
+    ref, f = weakref.ref(t), t.decode
+    del t
+    gc.collect()
+    assert ref() is not None and f([6151]) == "hi" and f(np.array([6151])) == "hi"
+    del f
+    gc.collect()
+    assert ref() is None
+    # Made from Python, the type is unusable, not a crash.
+    with pytest.raises(TypeError):
+        type(tok.encode)()("x")

@@ -41,6 +41,12 @@ def unicode_tables_source() -> str:
 
 # ---- encoding (bind_encode) ----------------------------------------------------------------
 
+def bind_fast(
+    fast: Callable[..., Any], fallback: Callable[..., Any], owner: object, max_nargs: int
+) -> Callable[..., Any]:
+    """A callable for owner's method: fast(*args) for 1..max_nargs positional arguments, else (or
+    when it returns NotImplemented) fallback(owner, *args, **kwargs)."""
+
 class SpecialPolicy:
     """Which special tokens (by index in Encoder.specials) are allowed / an error."""
 

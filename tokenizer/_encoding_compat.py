@@ -44,6 +44,7 @@ class TiktokenCompat:
     def __copy__(self) -> Tokenizer:
         new = type(self).__new__(type(self))  # shares the immutable encoder
         new.__dict__.update(self.__dict__)
+        new._bind_fast_methods()  # bound to the copy, not to self
         return new
 
     @property
