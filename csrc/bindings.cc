@@ -205,8 +205,17 @@ void make_invalid_token_id(py::module_& m) {
 // One token id from a Python int (or anything with __index__; floats are a TypeError);
 // InvalidTokenId when it cannot be a token id at all (negative or >= 2^32).
 uint32_t id_from(const py::handle& item) {
+  // subtle: __index__ first. Python 3.9's PyLong_AsLongLong* still took __int__ (a float became
+  // an id, with only a DeprecationWarning); 3.10 and later take __index__ only.
+  PyObject* obj = item.ptr();
+  py::object index;
+  if (!PyLong_Check(obj)) {
+    index = py::reinterpret_steal<py::object>(PyNumber_Index(obj));
+    if (!index) throw py::error_already_set();
+    obj = index.ptr();
+  }
   int overflow = 0;
-  long long v = PyLong_AsLongLongAndOverflow(item.ptr(), &overflow);
+  long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
   if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
   if (overflow || v < 0 || v > 0xFFFFFFFFll) {
     throw_invalid_id(std::string(py::str(item)));
