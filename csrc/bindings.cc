@@ -470,17 +470,36 @@ PyMethodDef g_fast_decode_bytes = {
 // that answers NotImplemented, calls the class's method with the same arguments. So results and
 // errors are the method's. It holds the Tokenizer as a bound method does and is GC-tracked (the
 // Tokenizer holds it in turn); __wrapped__ is the bound method, so inspect.signature, __doc__
-// and help() show the method's.
+// and help() show the method's. It stands for the class's method only while the class still
+// has it: when type(owner).<name> is something else (mock.patch.object(Tokenizer, "encode"),
+// a method assigned to the class later), the call goes to that, bound as Python would bind it.
+// The check is one compare of the type's version tag, which CPython changes on every change
+// to the class or its bases.
 struct FastMethod {
   PyObject_HEAD
   vectorcallfunc vectorcall;
   PyObject* fast;      // a fast function: METH_O (fast_call) or METH_FASTCALL (fast_decode)
   PyObject* fallback;  // the class's method, a plain function: fallback(owner, *args, **kwargs)
   PyObject* owner;     // the Tokenizer
+  PyObject* name;      // the method's name (fallback.__name__)
   Py_ssize_t max_nargs;
+  unsigned int tag;  // type(owner)'s version tag when it last still had `fallback` as `name`
 };
 
 using FastFn = PyObject* (*)(PyObject*, PyObject* const*, Py_ssize_t);
+
+// The class attribute type(owner).<name>, borrowed, if it is not the method this stands for;
+// nullptr if it is (or if there is none: then the method, as the instance attribute would be).
+PyObject* fast_method_replaced(FastMethod* m) {
+  PyTypeObject* tp = Py_TYPE(m->owner);
+  if (PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG) && tp->tp_version_tag == m->tag) return nullptr;
+  PyObject* cur = _PyType_Lookup(tp, m->name);  // (assigns the type a version tag)
+  if (cur == nullptr || cur == m->fallback) {
+    if (cur != nullptr && PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG)) m->tag = tp->tp_version_tag;
+    return nullptr;
+  }
+  return cur;
+}
 
 PyObject* fast_method_call(PyObject* callable, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
   auto* m = reinterpret_cast<FastMethod*>(callable);
@@ -489,6 +508,16 @@ PyObject* fast_method_call(PyObject* callable, PyObject* const* args, size_t nar
     return nullptr;
   }
   const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+  if (PyObject* cur = fast_method_replaced(m)) {  // call what the class has now, as Python would
+    Py_INCREF(cur);
+    descrgetfunc get = Py_TYPE(cur)->tp_descr_get;
+    PyObject* bound = get ? get(cur, m->owner, reinterpret_cast<PyObject*>(Py_TYPE(m->owner))) : cur;
+    if (get) Py_DECREF(cur);
+    if (bound == nullptr) return nullptr;
+    PyObject* r = PyObject_Vectorcall(bound, args, static_cast<size_t>(nargs), kwnames);
+    Py_DECREF(bound);
+    return r;
+  }
   if (kwnames == nullptr && nargs >= 1 && nargs <= m->max_nargs) {
     PyObject* self = PyCFunction_GET_SELF(m->fast);
     PyCFunction f = PyCFunction_GET_FUNCTION(m->fast);
@@ -526,6 +555,7 @@ int fast_method_clear(PyObject* self) {
   Py_CLEAR(m->fast);
   Py_CLEAR(m->fallback);
   Py_CLEAR(m->owner);
+  Py_CLEAR(m->name);
   return 0;
 }
 
@@ -616,7 +646,16 @@ py::object bind_fast(py::object fast, py::object fallback, py::object owner, Py_
   m->fast = fast.inc_ref().ptr();
   m->fallback = fallback.inc_ref().ptr();
   m->owner = owner.inc_ref().ptr();
+  m->name = nullptr;
   m->max_nargs = max_nargs;
+  m->tag = 0;  // checked (and set) at the first call
+  m->name = PyObject_GetAttrString(fallback.ptr(), "__name__");
+  if (m->name == nullptr || !PyUnicode_Check(m->name)) {
+    Py_DECREF(reinterpret_cast<PyObject*>(m));  // (GC-untracked: dealloc clears the fields)
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "bind_fast: fallback.__name__ must be a str");
+    throw py::error_already_set();
+  }
+  PyUnicode_InternInPlace(&m->name);
   PyObject_GC_Track(reinterpret_cast<PyObject*>(m));
   return py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(m));
 }

@@ -483,6 +483,27 @@ def test_fast_methods_keep_overrides_copies_and_collection_right(tok, regex_tok)
     del f
     gc.collect()
     assert ref() is None
+    # Patching the class reaches instances as it would without FastMethod, made before or
+    # during the patch; a function assigned to the class is bound like a method.
+    from unittest import mock
+
+    t = Tokenizer.from_tiktoken("cl100k_base")
+    with mock.patch.object(Tokenizer, "encode", return_value=["patched"]):
+        t2 = Tokenizer.from_tiktoken("cl100k_base")
+        assert t.encode("hi") == ["patched"] == t2.encode("hi")
+    assert t.encode("hi") == [6151] == t2.encode("hi")
+    with mock.patch.object(Tokenizer, "decode", autospec=True, return_value="p") as p:
+        assert t.decode([1, 2], errors="strict") == "p"
+        p.assert_called_once_with(t, [1, 2], errors="strict")
+    original = Tokenizer.__dict__["count"]
+    try:
+        Tokenizer.count = lambda self, text: ("mine", self is t, text)
+        assert t.count("x") == ("mine", True, "x")
+        assert sub.count("x") == ("mine", False, "x")
+    finally:
+        Tokenizer.count = original
+    assert t.count("hi") == 1 == sub.count("hi")
+    assert type(t.__dict__["count"]).__name__ == "FastMethod"
     # Made from Python, the type is unusable, not a crash.
     with pytest.raises(TypeError):
         type(tok.encode)()("x")

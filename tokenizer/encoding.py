@@ -182,7 +182,9 @@ class Tokenizer(TiktokenCompat):
             ("decode_bytes", self._fast_decode_bytes, 1),
             ("decode_single_token_bytes", self._token_bytes, 1),
         ):
-            method = getattr(Tokenizer, name)
+            # The function defined below, even while Tokenizer.<name> is patched: the FastMethod
+            # stands for it only while the class has it (it checks at each call).
+            method = _METHODS[name]
             if fast is None or fast is _not_handled or getattr(cls, name) is not method:
                 self.__dict__.pop(name, None)
             else:
@@ -446,6 +448,20 @@ def _loaders() -> Any:
     from . import _loaders as mod
 
     return mod
+
+
+# Tokenizer's own methods that _bind_fast_methods stands in for, as defined (not as patched).
+_METHODS = {
+    name: Tokenizer.__dict__[name]
+    for name in (
+        "encode_ordinary",
+        "count",
+        "encode",
+        "decode",
+        "decode_bytes",
+        "decode_single_token_bytes",
+    )
+}
 
 
 def load_tokenizer(spec: str | Tokenizer, **kw: Any) -> Tokenizer:
