@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tokenizer import InvalidTokenId
-from tokenizer.encoding import Tokenizer
+from tokenizer.encoding import _METHODS, Tokenizer
 
 EOT = "<|endoftext|>"
 TEXTS = [
@@ -391,14 +391,8 @@ def test_batch_special_argument_cache(tok, tiktoken_cl100k):
     assert len(tok._resolved) <= 64
 
 
-FAST_METHODS = (
-    "encode_ordinary",
-    "count",
-    "encode",
-    "decode",
-    "decode_bytes",
-    "decode_single_token_bytes",
-)
+FAST_METHODS = tuple(_METHODS)  # encode_ordinary, count, encode, decode, ...
+assert len(FAST_METHODS) == 6
 
 
 def _error(call, tok):
