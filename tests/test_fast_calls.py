@@ -392,7 +392,7 @@ def test_batch_special_argument_cache(tok, tiktoken_cl100k):
 
 
 FAST_METHODS = tuple(_METHODS)  # encode_ordinary, count, encode, decode, ...
-assert len(FAST_METHODS) == 6
+assert len(FAST_METHODS) == 7
 
 
 def _error(call, tok):
