@@ -468,9 +468,9 @@ PyMethodDef g_fast_decode_bytes = {
 // keeps a FastMethod in its __dict__ (unless a subclass overrides the method): a callable
 // (vectorcall) that runs the fast function's C code directly for plain positional arguments
 // and, for anything else or when that answers NotImplemented, calls the class's method with the
-// same arguments. So results and errors are the method's. It holds the Tokenizer as a bound method does and is GC-tracked (the
-// Tokenizer holds it in turn); __wrapped__ is the bound method, so inspect.signature, __doc__
-// and help() show the method's. It stands for the class's method only while the class still
+// same arguments. So results and errors are the method's. It holds the Tokenizer as a bound
+// method does and is GC-tracked (the Tokenizer holds it in turn); __wrapped__ is the bound
+// method, so inspect.signature, __doc__ and help() show the method's. It stands for the class's method only while the class still
 // has it: when type(owner).<name> is something else (mock.patch.object(Tokenizer, "encode"),
 // a method assigned to the class later), the call goes to that, bound as Python would bind it.
 // The check is one compare of the type's version tag, which CPython changes on every change
