@@ -462,19 +462,19 @@ PyMethodDef g_fast_decode_bytes = {
 
 // Tokenizer methods without their Python frame (bind_fast)
 // ---------------------------------------------------------------------------------------------
-// tok.encode_ordinary("hello") went through the Python method, which called the fast function:
-// ~45 of its ~120 ns (cl100k; the fast function alone ~76 ns). For encode_ordinary, count,
-// encode, encode_to_numpy, decode, decode_bytes and decode_single_token_bytes the Tokenizer
-// keeps a FastMethod in its __dict__ (unless a subclass overrides the method): a callable
-// (vectorcall) that runs the fast function's C code directly for plain positional arguments
-// and, for anything else or when that answers NotImplemented, calls the class's method with the
-// same arguments. So results and errors are the method's. It holds the Tokenizer as a bound
-// method does and is GC-tracked (the Tokenizer holds it in turn); __wrapped__ is the bound
-// method, so inspect.signature, __doc__ and help() show the method's. It stands for the class's method only while the class still
-// has it: when type(owner).<name> is something else (mock.patch.object(Tokenizer, "encode"),
-// a method assigned to the class later), the call goes to that, bound as Python would bind it.
-// The check is one compare of the type's version tag, which CPython changes on every change
-// to the class or its bases.
+// tok.encode_ordinary("hello") went through the Python method, which called the fast function: ~45
+// of its ~120 ns (cl100k; the fast function alone ~76 ns). For encode_ordinary, count, encode,
+// encode_to_numpy, decode, decode_bytes and decode_single_token_bytes the Tokenizer keeps a
+// FastMethod in its __dict__ (unless a subclass overrides the method): a callable (vectorcall) that
+// runs the fast function's C code directly for plain positional arguments and, for anything else or
+// when that answers NotImplemented, calls the class's method with the same arguments. So results
+// and errors are the method's. It holds the Tokenizer as a bound method does and is GC-tracked (the
+// Tokenizer holds it in turn); __wrapped__ is the bound method, so inspect.signature, __doc__ and
+// help() show the method's. It stands for the class's method only while the class still has it:
+// when type(owner).<name> is something else (mock.patch.object(Tokenizer, "encode"), a method
+// assigned to the class later), the call goes to that, bound as Python would bind it. The check is
+// one compare of the type's version tag, which CPython changes on every change to the class or its
+// bases.
 struct FastMethod {
   PyObject_HEAD
   vectorcallfunc vectorcall;
