@@ -375,6 +375,8 @@ def test_concurrent_batches_and_fork(tok100, mixed_text):
     ctx = mp.get_context("fork")  # the child must not wait on the parent's pool threads
     with ctx.Pool(1) as child:
         assert child.apply(_child_batch, (texts,)) == expected
+        # The method itself as the mapped function (pickled: getattr(tokenizer, name)).
+        assert child.map(tok100.encode_ordinary, texts) == expected
 
 
 def _child_batch(texts):

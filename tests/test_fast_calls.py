@@ -498,6 +498,14 @@ def test_fast_methods_keep_overrides_copies_and_collection_right(tok, regex_tok)
         Tokenizer.count = original
     assert t.count("hi") == 1 == sub.count("hi")
     assert type(t.__dict__["count"]).__name__ == "FastMethod"
+    # Pickles like a bound method (multiprocessing's pool.map(tok.encode, texts)).
+    import pickle
+
+    for name in FAST_METHODS:
+        f = pickle.loads(pickle.dumps(getattr(tok, name)))
+        assert type(f).__name__ == "FastMethod" and f.__name__ == name
+    assert pickle.loads(pickle.dumps(tok.encode))("hi") == [6151]
+    assert copy.copy(tok.count)("hi") == 1
     # Made from Python, the type is unusable, not a crash.
     with pytest.raises(TypeError):
         type(tok.encode)()("x")
