@@ -612,6 +612,25 @@ PyObject* fast_method_reduce(PyObject* self, PyObject*) {
   return Py_BuildValue("(N(OO))", getattr, m->owner, m->name);
 }
 
+// Other attributes come from the method, as a bound method's do (__code__, __defaults__, ...).
+PyObject* fast_method_getattro(PyObject* self, PyObject* name) {
+  PyObject* r = PyObject_GenericGetAttr(self, name);
+  auto* m = reinterpret_cast<FastMethod*>(self);
+  if (r != nullptr || m->fallback == nullptr || !PyErr_ExceptionMatches(PyExc_AttributeError)) return r;
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  r = PyObject_GetAttr(m->fallback, name);
+  if (r != nullptr || !PyErr_ExceptionMatches(PyExc_AttributeError)) {
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return r;
+  }
+  PyErr_Clear();
+  PyErr_Restore(type, value, tb);  // the error names the FastMethod, not the function
+  return nullptr;
+}
+
 PyMethodDef g_fast_method_methods[] = {
     {"__reduce__", fast_method_reduce, METH_NOARGS, nullptr},
     {nullptr, nullptr, 0, nullptr}};
@@ -639,6 +658,7 @@ PyTypeObject* fast_method_type() {
         {Py_tp_repr, reinterpret_cast<void*>(fast_method_repr)},
         {Py_tp_getset, g_fast_method_getset},
         {Py_tp_methods, g_fast_method_methods},
+        {Py_tp_getattro, reinterpret_cast<void*>(fast_method_getattro)},
         {Py_tp_members, g_fast_method_members},
         {0, nullptr}};
     static PyType_Spec spec = {"tokenizer._core.FastMethod", sizeof(FastMethod), 0,

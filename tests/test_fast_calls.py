@@ -413,6 +413,9 @@ def test_fast_methods_behave_like_the_bound_methods(tok):
         assert getattr(tok, name) is fm and type(fm).__name__ == "FastMethod"
         assert fm.__self__ is tok and fm.__func__ is method
         assert fm.__name__ == name and fm.__doc__ == method.__doc__
+        assert fm.__code__ is method.__code__ and fm.__defaults__ == method.__defaults__
+        with pytest.raises(AttributeError, match="FastMethod"):
+            fm.no_such_attribute  # noqa: B018
         assert inspect.signature(fm) == inspect.signature(method.__get__(tok))
         assert repr(fm) == f"<bound method Tokenizer.{name} of {tok!r}>"
     # Keywords, missing or extra arguments go to the method: same results and errors.
