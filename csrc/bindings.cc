@@ -20,6 +20,7 @@
 #include "encode.h"
 #include "pretokenize.h"
 #include "scratch.h"
+#include "tiktoken_file.h"
 #include "train.h"
 
 namespace py = pybind11;
@@ -730,6 +731,32 @@ std::vector<std::string_view> text_views_of(const py::list& texts) {
 }
 
 void bind_encode(py::module_& m) {
+  m.def(
+      "parse_tiktoken",
+      [](const py::bytes& data) -> py::object {
+        char* buf = nullptr;
+        Py_ssize_t size = 0;
+        if (PyBytes_AsStringAndSize(data.ptr(), &buf, &size) != 0) throw py::error_already_set();
+        py::dict ranks;
+        bool failed = false;  // a Python error (no memory): raised, not a fall-back
+        const bool ok = parse_tiktoken_canonical(
+            std::string_view(buf, static_cast<size_t>(size)), [&](std::string_view tok, int64_t rank) {
+              py::object key = py::reinterpret_steal<py::object>(
+                  PyBytes_FromStringAndSize(tok.data(), static_cast<Py_ssize_t>(tok.size())));
+              py::object value = py::reinterpret_steal<py::object>(PyLong_FromLongLong(rank));
+              if (!key || !value) return !(failed = true);
+              PyObject* had = PyDict_SetDefault(ranks.ptr(), key.ptr(), value.ptr());
+              if (had == nullptr) return !(failed = true);
+              return had == value.ptr();  // a repeated token: the Python parser says where
+            });
+        if (failed) throw py::error_already_set();
+        if (!ok) return py::none();
+        return std::move(ranks);
+      },
+      py::arg("data"),
+      "The ranks of a .tiktoken file's bytes ({token: rank}) when every line is canonical "
+      "('<base64> <rank>', b64encode's own padding) and no token repeats; None otherwise (the "
+      "Python parser then reads it and reports the exact error).");
   m.def("bind_fast", &bind_fast, py::arg("fast"), py::arg("fallback"), py::arg("owner"), py::arg("max_nargs"),
         "A callable for owner's method: fast(*args) for 1..max_nargs positional arguments, else "
         "(or when it returns NotImplemented) fallback(owner, *args, **kwargs). See FastMethod.");

@@ -151,3 +151,63 @@ def test_truncated_gzip_is_a_value_error(tmp_path):
     gz.write_bytes(gzip.compress(p.read_bytes())[:40])
     with pytest.raises(ValueError, match="not a valid gzip file"):
         read_tiktoken_ranks(gz)
+
+
+def _python_reader(monkeypatch):
+    """read_tiktoken_ranks with the C++ reader switched off (its Python loop only)."""
+    from tokenizer._native import core
+
+    monkeypatch.setattr(core, "parse_tiktoken", lambda data: None)
+
+
+def test_cpp_reader_matches_the_python_reader(tmp_path, monkeypatch):
+    # The real files are canonical: the C++ reader takes them, with the same dict in the same
+    # order as the Python loop.
+    from tokenizer._native import core
+
+    for name in ("cl100k_base", "o200k_base"):
+        path = find_tiktoken_file(name)
+        data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        fast = core.parse_tiktoken(data)
+        assert fast is not None and len(fast) > 100000
+        with monkeypatch.context() as m:
+            _python_reader(m)
+            slow = read_tiktoken_ranks(path)
+        assert list(fast.items()) == list(slow.items()) == list(read_tiktoken_ranks(path).items())
+    # Forms the Python reader accepts and the C++ one leaves to it: same result either way.
+    base = "YQ== 0\nYWI= 1\n"
+    for text in (
+        base.replace("\n", "\r\n"),  # CRLF
+        "YQ== 0\n\nYWI= 1\n",  # a blank line
+        "YQ==\t0\nYWI= 1\n",  # a tab
+        "YR== 0\nYWI= 1\n",  # non-zero trailing bits (b64decode takes them)
+        "YQ== +0\nYWI= 1\n",  # int() takes a sign
+        "YQ== 0\nYWI=   1  \n",  # extra spaces
+    ):
+        data = text.encode()
+        assert core.parse_tiktoken(data) is None, text
+        p = tmp_path / "t.tiktoken"
+        p.write_bytes(data)
+        assert read_tiktoken_ranks(p) == {b"a": 0, b"ab": 1}
+    assert core.parse_tiktoken(base.encode()) == {b"a": 0, b"ab": 1}
+    assert core.parse_tiktoken(base.rstrip("\n").encode()) == {b"a": 0, b"ab": 1}  # no final \n
+    assert core.parse_tiktoken(b"") == {}
+    for bad in (b"YQ== 0\nYQ== 1\n", b"YQ 0\n", b"Y=Q= 0\n", b"YQ== 0 x\n", b"YQ== -1\n"):
+        assert core.parse_tiktoken(bad) is None, bad  # errors: the Python reader says where
+
+
+def test_cpp_reader_round_trips_random_tokens():
+    import base64
+    import random
+
+    from tokenizer._native import core
+
+    rng = random.Random(5)
+    tokens = list(
+        {bytes(rng.randrange(256) for _ in range(rng.randrange(1, 40))) for _ in range(3000)}
+    )
+    ranks = {t: i * 3 for i, t in enumerate(tokens)}
+    data = "".join(f"{base64.b64encode(t).decode()} {r}\n" for t, r in ranks.items()).encode()
+    assert list(core.parse_tiktoken(data).items()) == list(ranks.items())
+    long_token = b"x" * 600  # longer than the C++ reader's buffer: the Python reader's
+    assert core.parse_tiktoken(base64.b64encode(long_token) + b" 0\n") is None

@@ -41,6 +41,10 @@ def unicode_tables_source() -> str:
 
 # ---- encoding (bind_encode) ----------------------------------------------------------------
 
+def parse_tiktoken(data: bytes) -> dict[bytes, int] | None:
+    """The ranks of a .tiktoken file's bytes when every line is canonical ('<base64> <rank>') and
+    no token repeats; None otherwise (the Python parser reads it and reports the error)."""
+
 def bind_fast(
     fast: Callable[..., Any], fallback: Callable[..., Any], owner: object, max_nargs: int
 ) -> Callable[..., Any]:

@@ -170,8 +170,19 @@ def read_tiktoken_ranks(path: str | os.PathLike[str]) -> dict[bytes, int]:
     >>> _ = open(p, "w").write("YQ== 0\\nYg== 1\\n"); read_tiktoken_ranks(p)
     {b'a': 0, b'b': 1}
     """
-    ranks: dict[bytes, int] = {}
-    for lineno, line in enumerate(_read_maybe_gz(Path(path)).splitlines(), 1):
+    data = _read_maybe_gz(Path(path))
+    try:
+        from ._native import core
+    except ImportError:  # (interop without the compiled core: the Python parser below)
+        core = None
+    # The C++ reader takes the canonical form (~8x faster on o200k_base); anything else, and
+    # every error, goes through the loop below.
+    ranks: dict[bytes, int] | None = core.parse_tiktoken(data) if core is not None else None
+    if ranks is not None:
+        _check_ranks(path, ranks)
+        return ranks
+    ranks = {}
+    for lineno, line in enumerate(data.splitlines(), 1):
         if not line.strip():
             continue
         try:
