@@ -91,6 +91,9 @@ def _edit(obj, path, value):
         (("model", "merges"), ["a"], "not a pair"),
         (("model", "merges"), [5], "not a pair"),
         (("model", "merges"), [["a", "b", "c"]], "not a pair"),
+        (("model", "merges"), [{"a": 1, "b": 2}], "not a pair"),
+        (("model", "merges"), ["a zz-not-a-token"], "missing from the vocabulary"),
+        (("model", "merges"), [[["a"], "b"]], "missing from the vocabulary"),
         (("added_tokens",), [{"content": "x"}], "no content or id"),
         (("added_tokens",), {"a": 1}, "must be a list"),
         (("pre_tokenizer",), [1], "must be an object"),
@@ -168,3 +171,31 @@ def test_added_token_ids_as_tokenizers_assigns_them(base_json, ids):
     text = "a<t0>b<t1> io"
     assert ours.encode(text, allowed_special="all") == hf.encode(text, add_special_tokens=False).ids
     assert ours.n_vocab == hf.get_vocab_size()
+
+
+def test_byte_level_tokens_every_stand_in_and_nothing_else():
+    from tokenizer._hf_import import bytes_of_hf_token
+    from tokenizer.interop import bytes_to_unicode
+
+    table = bytes_to_unicode()
+    assert bytes_of_hf_token("".join(table[b] for b in range(256))) == bytes(range(256))
+    assert bytes_of_hf_token("") == b""
+    # Characters that stand for no byte: a raw space, controls, the Latin-1 bytes GPT-2 moved
+    # (no-break space, soft hyphen), past the stand-ins (U+0144), CJK.
+    for bad in (" ", "a b", "\n", "\x7f", "\xa0", "\xad", "\u0144", "中", "Ġ\u0300"):
+        with pytest.raises(ValueError, match="not byte-level"):
+            bytes_of_hf_token(bad)
+
+
+def test_merges_as_strings_lists_and_subclasses(base_json):
+    # "a b" strings (older files), [a, b] lists (newer ones) and str subclasses: the same merges.
+    class S(str):
+        pass
+
+    merges = base_json["model"]["merges"]
+    as_lists = [m.split(" ") if isinstance(m, str) else m for m in merges]
+    as_strings = [" ".join(m) for m in as_lists]
+    want = Tokenizer.from_hf(base_json).encode("hello world, héllo wörld")
+    for form in (as_lists, as_strings, [S(m) for m in as_strings]):
+        tok = Tokenizer.from_hf(_edit(base_json, ("model", "merges"), form))
+        assert tok.encode("hello world, héllo wörld") == want
