@@ -509,36 +509,28 @@ PyObject* fast_method_call(PyObject* callable, PyObject* const* args, size_t nar
     return nullptr;
   }
   const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-  if (PyObject* cur = fast_method_replaced(m)) {  // call what the class has now, as Python would
-    Py_INCREF(cur);
-    descrgetfunc get = Py_TYPE(cur)->tp_descr_get;
-    PyObject* bound = get ? get(cur, m->owner, reinterpret_cast<PyObject*>(Py_TYPE(m->owner))) : cur;
-    if (get) Py_DECREF(cur);
-    if (bound == nullptr) return nullptr;
-    PyObject* r = PyObject_Vectorcall(bound, args, static_cast<size_t>(nargs), kwnames);
-    Py_DECREF(bound);
-    return r;
+  PyObject* target = fast_method_replaced(m);  // what the class has now, if not the method
+  if (target == nullptr) {
+    if (kwnames == nullptr && nargs >= 1 && nargs <= m->max_nargs) {
+      PyObject* self = PyCFunction_GET_SELF(m->fast);
+      PyCFunction f = PyCFunction_GET_FUNCTION(m->fast);
+      PyObject* r = (PyCFunction_GET_FLAGS(m->fast) & METH_O)
+                        ? f(self, args[0])
+                        : reinterpret_cast<FastFn>(reinterpret_cast<void (*)()>(f))(self, args, nargs);
+      if (r != Py_NotImplemented) return r;  // (nullptr: its error)
+      Py_DECREF(r);
+    }
+    target = m->fallback;
   }
-  if (kwnames == nullptr && nargs >= 1 && nargs <= m->max_nargs) {
-    PyObject* self = PyCFunction_GET_SELF(m->fast);
-    PyCFunction f = PyCFunction_GET_FUNCTION(m->fast);
-    PyObject* r = (PyCFunction_GET_FLAGS(m->fast) & METH_O)
-                      ? f(self, args[0])
-                      : reinterpret_cast<FastFn>(reinterpret_cast<void (*)()>(f))(self, args, nargs);
-    if (r != Py_NotImplemented) return r;  // (nullptr: its error)
-    Py_DECREF(r);
-  }
-  const Py_ssize_t total = nargs + (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
-  PyObject* small[8];
-  PyObject** stack = small;
-  if (total + 1 > 8) {
-    stack = static_cast<PyObject**>(PyMem_Malloc(sizeof(PyObject*) * static_cast<size_t>(total + 1)));
-    if (stack == nullptr) return PyErr_NoMemory();
-  }
-  stack[0] = m->owner;
-  std::copy(args, args + total, stack + 1);
-  PyObject* r = PyObject_Vectorcall(m->fallback, stack, static_cast<size_t>(nargs + 1), kwnames);
-  if (stack != small) PyMem_Free(stack);
+  // target bound to the tokenizer as Python binds a class attribute (a function: a bound method).
+  Py_INCREF(target);  // (a borrowed class attribute: a __get__ in Python could replace it)
+  descrgetfunc get = Py_TYPE(target)->tp_descr_get;
+  PyObject* bound = get ? get(target, m->owner, reinterpret_cast<PyObject*>(Py_TYPE(m->owner)))
+                        : (Py_INCREF(target), target);
+  Py_DECREF(target);
+  if (bound == nullptr) return nullptr;
+  PyObject* r = PyObject_Vectorcall(bound, args, static_cast<size_t>(nargs), kwnames);
+  Py_DECREF(bound);
   return r;
 }
 
@@ -613,7 +605,8 @@ PyObject* fast_method_reduce(PyObject* self, PyObject*) {
   return Py_BuildValue("(N(OO))", getattr, m->owner, m->name);
 }
 
-// Other attributes come from the method, as a bound method's do (__code__, __defaults__, ...).
+// Other attributes come from the method, as a bound method's do (__name__, __qualname__,
+// __code__, __defaults__, ...).
 PyObject* fast_method_getattro(PyObject* self, PyObject* name) {
   PyObject* r = PyObject_GenericGetAttr(self, name);
   auto* m = reinterpret_cast<FastMethod*>(self);
@@ -639,8 +632,6 @@ PyMethodDef g_fast_method_methods[] = {
 PyGetSetDef g_fast_method_getset[] = {
     {"__wrapped__", fast_method_wrapped, nullptr, nullptr, nullptr},
     {"__doc__", fast_method_attr, nullptr, nullptr, const_cast<char*>("__doc__")},
-    {"__name__", fast_method_attr, nullptr, nullptr, const_cast<char*>("__name__")},
-    {"__qualname__", fast_method_attr, nullptr, nullptr, const_cast<char*>("__qualname__")},
     {"__func__", fast_method_func, nullptr, nullptr, nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr}};
 

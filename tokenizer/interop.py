@@ -187,12 +187,16 @@ def _ranks_of(path: str | os.PathLike[str], data: bytes) -> dict[bytes, int]:
     except ImportError:  # (interop without the compiled core: the Python parser below)
         core = None
     # The C++ reader takes the canonical form (~3x faster on o200k_base); anything else, and
-    # every error, goes through the loop below.
-    ranks: dict[bytes, int] | None = core.parse_tiktoken(data) if core is not None else None
-    if ranks is not None:
-        _check_ranks(path, ranks)
-        return ranks
-    ranks = {}
+    # every error, goes through the Python one.
+    ranks = core.parse_tiktoken(data) if core is not None else None
+    if ranks is None:
+        ranks = _parse_ranks(path, data)
+    _check_ranks(path, ranks)
+    return ranks
+
+
+def _parse_ranks(path: str | os.PathLike[str], data: bytes) -> dict[bytes, int]:
+    ranks: dict[bytes, int] = {}
     for lineno, line in enumerate(data.splitlines(), 1):
         if not line.strip():
             continue
@@ -204,7 +208,6 @@ def _ranks_of(path: str | os.PathLike[str], data: bytes) -> dict[bytes, int]:
         if tok in ranks:  # subtle: the later rank would silently win
             raise ValueError(f"{path}:{lineno}: token {tok!r} repeated (rank {ranks[tok]}, {rank})")
         ranks[tok] = rank
-    _check_ranks(path, ranks)
     return ranks
 
 
