@@ -76,3 +76,13 @@ def tiktoken_cl100k(cl100k):
     return tiktoken.Encoding(
         "cl100k_base", pat_str=pattern.text, mergeable_ranks=ranks, special_tokens=specials
     )
+
+
+@pytest.fixture(scope="session")
+def tiktoken_o200k(o200k):
+    import tiktoken
+
+    ranks, pattern, specials = o200k
+    return tiktoken.Encoding(
+        "o200k_base", pat_str=pattern.text, mergeable_ranks=ranks, special_tokens=specials
+    )

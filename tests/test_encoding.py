@@ -53,16 +53,6 @@ def tok200():
 
 
 @pytest.fixture(scope="module")
-def tiktoken_o200k(o200k):
-    import tiktoken
-
-    ranks, pattern, specials = o200k
-    return tiktoken.Encoding(
-        "o200k_base", pat_str=pattern.text, mergeable_ranks=ranks, special_tokens=specials
-    )
-
-
-@pytest.fixture(scope="module")
 def pairs(tok100, tok200, tiktoken_cl100k, tiktoken_o200k):
     return [(tok100, tiktoken_cl100k), (tok200, tiktoken_o200k)]
 

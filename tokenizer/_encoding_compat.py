@@ -1,11 +1,11 @@
 """tiktoken-compatible extras of the runtime tokenizer, so code written for ``tiktoken.Encoding``
 runs unchanged: pickling and copies, ``special_tokens_set``, ``max_token_value``,
 ``is_special_token``, ``encode_single_token``, ``decode_tokens_bytes``, ``decode_with_offsets``,
-``decode_batch``, ``decode_bytes_batch``.
+``decode_batch``, ``decode_bytes_batch``, ``token_byte_values``, ``encode_with_unstable``.
 
 Stage: encode / decode (a mixin of ``tokenizer.encoding.Tokenizer``). Each is a few lines over the
-Tokenizer's own methods; nothing here touches the native core directly. It does not add
-tiktoken's ``encode_with_unstable``.
+Tokenizer's own methods; nothing here touches the native core directly
+(``encode_with_unstable``'s search is in ``tokenizer._encoding_unstable``).
 
 >>> from tokenizer.encoding import Tokenizer
 >>> from tokenizer.vocab import Vocabulary
@@ -101,6 +101,36 @@ class TiktokenCompat:
             offsets.append(max(0, text_len - (len(b) > 0 and 0x80 <= b[0] < 0xC0)))
             text_len += sum(1 for c in b if not 0x80 <= c < 0xC0)
         return b"".join(parts).decode("utf-8", errors="strict"), offsets
+
+    def token_byte_values(self) -> list[bytes]:
+        """The bytes of every ordinary token, sorted (tiktoken's ``token_byte_values``).
+
+        >>> tok = Tokenizer.from_tiktoken("cl100k_base")  # doctest: +SKIP
+        >>> len(tok.token_byte_values()), tok.token_byte_values()[:2]  # doctest: +SKIP
+        (100256, [b'\\x00', b'\\x01'])
+        """
+        from ._encoding_unstable import sorted_token_bytes
+
+        return sorted_token_bytes(self)  # type: ignore[arg-type]
+
+    def encode_with_unstable(
+        self, text: str, *, allowed_special: Any = frozenset(), disallowed_special: Any = "all"
+    ) -> tuple[list[int], list[list[int]]]:
+        """The stable tokens of ``text`` and every token sequence that may continue them, as
+        tiktoken's ``encode_with_unstable`` computes them (same sets; the completions here come in
+        the order found, tiktoken's in a hash set's order). The stable tokens encode a prefix of
+        the text; each completion, appended to them, encodes bytes that start with the whole
+        text. Special tokens as in :meth:`encode`. A brute-force search over the tokens that
+        start with the unstable tail, as in tiktoken: for one prompt at a time.
+
+        >>> tok = Tokenizer.from_tiktoken("cl100k_base")  # doctest: +SKIP
+        >>> stable, completions = tok.encode_with_unstable("hello fanta")  # doctest: +SKIP
+        >>> stable, [8842] in completions  # doctest: +SKIP
+        ([15339], True)
+        """
+        from ._encoding_unstable import encode_with_unstable
+
+        return encode_with_unstable(self, text, allowed_special, disallowed_special)  # type: ignore[arg-type]
 
     def decode_batch(
         self, batch: Sequence[Sequence[int]], *, errors: str = "replace", num_threads: int = 8
