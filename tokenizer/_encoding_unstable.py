@@ -64,7 +64,7 @@ def _last_piece_token_len(tok: Tokenizer, ids: list[int]) -> int:
         last = len(tok._splitter.split_bytes(segment)[-1])
     # Pieces are encoded one by one, so the last piece's tokens are the ids that cover its bytes.
     n, covered = 0, 0
-    while covered < last:
+    while covered < last and n < len(ids) - start:
         n += 1
         covered += len(tok.decode_single_token_bytes(ids[-n]))
     return n
