@@ -38,6 +38,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# The one-thread columns are process CPU time, and NumPy's OpenBLAS keeps a worker thread whose
+# spinning was seen in that time: rounds of a short run (codebpe on 200 KB) at 24-36 MB/s by
+# process time and 61-65 by wall time, and 61-67 by process time with one BLAS thread. Nothing
+# here uses BLAS: one thread of it (set before NumPy is imported).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # After the installed package (and PYTHONPATH=. for a checkout built in place): a clean clone
 # has no compiled core in tokenizer/.
 sys.path.append(str(ROOT))
