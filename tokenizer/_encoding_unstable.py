@@ -71,6 +71,10 @@ def _last_piece_token_len(tok: Tokenizer, ids: list[int]) -> int:
 
 
 def _all_space(tok: Tokenizer, token: int) -> bool:
+    """An ordinary token of spaces, newlines and tabs only (tiktoken's ``token_is_all_space``,
+    whose decoder has no special tokens)."""
+    if tok.is_special_token(token):
+        return False
     return all(b in b" \n\t" for b in tok.decode_single_token_bytes(token))
 
 
