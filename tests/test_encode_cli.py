@@ -168,15 +168,37 @@ def test_small_vocab_numpy_is_uint16_both_ways(tmp_path, capsysbinary):
         assert capsysbinary.readouterr().out == src.read_bytes()
 
 
-def test_failed_encode_keeps_the_old_output(tmp_path, capsys):
-    src = tmp_path / "in.bin"
-    src.write_bytes(b"\xff not utf-8")
+def test_failed_encode_keeps_the_old_output(tmp_path, capsys, monkeypatch):
+    """An error after some ids were written (the output is written block by block) leaves the
+    old file as it was and no temporary file."""
+    from tokenizer.encoding import Tokenizer
+
+    def failing(self, source, **kw):
+        yield np.arange(5, dtype=np.uint32)
+        raise ValueError("boom")
+
+    monkeypatch.setattr(Tokenizer, "encode_stream", failing)
+    src = tmp_path / "in.txt"
+    src.write_bytes(b"hello")
     out = tmp_path / "ids.npy"
     out.write_bytes(b"old")
-    argv = ["encode", str(src), "-t", "cl100k_base", "--allow-special", "--numpy", str(out)]
-    assert main(argv) == 2
-    assert "needs UTF-8 input" in capsys.readouterr().err
+    assert main(["encode", str(src), "-t", "cl100k_base", "--numpy", str(out)]) == 2
+    assert "boom" in capsys.readouterr().err
     assert out.read_bytes() == b"old" and set(tmp_path.iterdir()) == {src, out}
+
+
+def test_allow_special_with_bytes_that_are_not_utf8(tmp_path, capsysbinary, tiktoken_cl100k):
+    """Special tokens are found in arbitrary bytes; everything else round-trips losslessly."""
+    data = b"\xff<|endoftext|>x\xc3"
+    src = tmp_path / "in.bin"
+    src.write_bytes(data)
+    assert main(["encode", str(src), "-t", "cl100k_base", "--allow-special"]) == 0
+    ids = [int(t) for t in capsysbinary.readouterr().out.split()]
+    assert ids[1] == tiktoken_cl100k.eot_token and len(ids) == 4
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text(" ".join(map(str, ids)))
+    assert main(["decode", str(ids_file), "-t", "cl100k_base"]) == 0
+    assert capsysbinary.readouterr().out == data
 
 
 def test_empty_input_round_trips(tmp_path, capsysbinary):

@@ -15,7 +15,7 @@ This module does not train.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._encoding_batch import encode_many
@@ -375,6 +375,28 @@ class Tokenizer(TiktokenCompat):
     ) -> tuple[np.ndarray, np.ndarray]:
         """``(flat ids, offsets)``: text ``i`` is ``flat[offsets[i]:offsets[i + 1]]``."""
         return encode_many(self, texts, num_threads, allowed_special, disallowed_special, True)
+
+    def encode_stream(
+        self, source: Any, *, allowed_special: Any = frozenset(), block_size: int | None = None
+    ) -> Iterator[np.ndarray]:
+        """Encode a binary file object (or an iterable of ``bytes`` chunks) of any size in
+        bounded memory, as NumPy arrays of ids, one per block read.
+
+        Their concatenation is ``encode(text, allowed_special=allowed_special,
+        disallowed_special=())`` of the whole text (special tokens not allowed are plain text;
+        bytes that are not UTF-8 are encoded losslessly, as by :meth:`encode_bytes`, where no
+        special token and no NFC normalizer needs the text). The stream is cut only at piece
+        boundaries of the pre-tokenizer (``tokenizer._encoding_stream``); ``block_size``: bytes
+        read per step (default 4 MiB).
+
+        >>> import io
+        >>> tok = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
+        >>> [a.tolist() for a in tok.encode_stream(io.BytesIO(b"ab"))]
+        [[97, 98]]
+        """
+        from ._encoding_stream import encode_stream
+
+        return encode_stream(self, source, allowed_special, block_size)
 
     # -- decoding and lookups -------------------------------------------------------------------
 

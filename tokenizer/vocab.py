@@ -21,13 +21,14 @@ The file is JSON with a format tag and a version on its first keys::
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .patterns import Pattern, get_pattern
 
@@ -35,7 +36,14 @@ FORMAT_TAG = "codebpe.vocab"
 FORMAT_VERSION = 1
 MAX_ID = (1 << 32) - 1  # ids are uint32 in the encoder; the top value means "no id"
 
-__all__ = ["Vocabulary", "VocabularyError", "FORMAT_TAG", "FORMAT_VERSION", "atomic_write"]
+__all__ = [
+    "Vocabulary",
+    "VocabularyError",
+    "FORMAT_TAG",
+    "FORMAT_VERSION",
+    "atomic_write",
+    "atomic_writer",
+]
 
 
 class VocabularyError(ValueError):
@@ -51,15 +59,30 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
     >>> open(p).read()
     'hi'
     """
+    with atomic_writer(path) as f:
+        f.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A binary file (readable and seekable) that replaces ``path`` when the block ends without
+    an error, and is removed otherwise: what :func:`atomic_write` writes through, for output
+    written piece by piece.
+
+    >>> import tempfile, os; p = os.path.join(tempfile.mkdtemp(), "x.bin")
+    >>> with atomic_writer(p) as f:
+    ...     _ = f.write(b"ab")
+    >>> open(p, "rb").read()
+    b'ab'
+    """
     path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     except OSError as e:  # name the file asked for, not the temporary one (missing folder, ...)
         raise type(e)(e.errno, e.strerror, str(path)) from e
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
+        with os.fdopen(fd, "w+b") as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         # mkstemp creates 0600; give the file the permissions an ordinary open() would.

@@ -2,7 +2,9 @@
 
 Stage: interface (CLI) over ``tokenizer.encoding``. ``encode`` reads a file or stdin (bytes, so any
 input round-trips) and writes ids as whitespace-separated text or a ``.npy`` array; ``decode``
-reads ids as text or ``.npy`` and writes the decoded bytes. No tokenizer logic lives here.
+reads ids as text or ``.npy`` and writes the decoded bytes. Both stream: input of any size is
+read, converted and written a block at a time (``Tokenizer.encode_stream`` cuts the text where
+the ids cannot change), so memory stays bounded. No tokenizer logic lives here.
 
 >>> from tokenizer.cli import main
 >>> main(["encode", "-", "--tokenizer", "cl100k_base"])  # doctest: +SKIP
@@ -11,18 +13,24 @@ reads ids as text or ``.npy`` and writes the decoded bytes. No tokenizer logic l
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
+import os
+import stat
+import struct
 import sys
 from typing import Any
+
+from .._encoding_special import id_dtype
 
 __all__ = ["register"]
 
 
-def _read_input(path: str) -> bytes:
+def _open_input(path: str) -> Any:
+    """A binary file object for ``path`` (``-``: stdin, not closed by the caller's ``with``)."""
     if path == "-":
-        return sys.stdin.buffer.read()
-    with open(path, "rb") as f:
-        return f.read()
+        return contextlib.nullcontext(sys.stdin.buffer)
+    return open(path, "rb")  # noqa: SIM115 - returned to a with statement
 
 
 def _tokenizer(args: argparse.Namespace, *, decoding: bool = False) -> Any:
@@ -40,67 +48,158 @@ def _tokenizer(args: argparse.Namespace, *, decoding: bool = False) -> Any:
 
 
 def run_encode(args: argparse.Namespace) -> int:
-    """Encode a file (or stdin) and print ids or write a .npy file."""
-    import numpy as np
-
+    """Encode a file (or stdin) and print ids or write a .npy file, in bounded memory: the input
+    is read in blocks and cut at piece boundaries (``Tokenizer.encode_stream``), and each
+    block's ids are written before the next is read."""
     tok = _tokenizer(args)
-    data = _read_input(args.input)
-    if args.allow_special:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise ValueError(f"--allow-special needs UTF-8 input ({e})") from e
-        ids: Any = tok.encode_to_numpy(text, allowed_special="all")
-    else:
-        ids = np.asarray(
-            tok.encode_bytes(data), dtype=np.uint16 if tok.n_vocab <= 65536 else np.uint32
-        )
-    if args.numpy:
-        from ..vocab import atomic_write
+    allowed = "all" if args.allow_special else ()
+    with _open_input(args.input) as f:
+        size = _size_of(f)
+        progress = _progress(size)
 
-        buf = io.BytesIO()
-        np.save(buf, ids)
-        atomic_write(args.numpy, buf.getvalue())
-        print(f"{len(ids)} tokens -> {args.numpy}", file=sys.stderr)
-    else:
-        sys.stdout.write(" ".join(map(str, ids.tolist())) + "\n")
+        def blocks() -> Any:
+            for ids in tok.encode_stream(f, allowed_special=allowed):
+                if size:
+                    progress.update(f.tell())
+                yield ids
+
+        if args.numpy:
+            n = _write_npy(args.numpy, blocks(), id_dtype(tok.n_vocab))
+            progress.close()
+            print(f"{n} tokens -> {args.numpy}", file=sys.stderr)
+        else:
+            out = sys.stdout
+            sep = ""
+            for ids in blocks():
+                for i in range(0, len(ids), 1 << 16):  # (a list of str per 64 Ki ids at most)
+                    out.write(sep + " ".join(map(str, ids[i : i + (1 << 16)].tolist())))
+                    sep = " "
+            out.write("\n")
+            out.flush()
+            progress.close()
     return 0
 
 
-def _read_ids(path: str) -> list[int]:
+def _size_of(f: Any) -> int:
+    """The size of a regular file (0 for a pipe or a terminal: no total to show)."""
+    try:
+        st = os.fstat(f.fileno())
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        return 0
+    return st.st_size if stat.S_ISREG(st.st_mode) else 0
+
+
+def _progress(total: int) -> Any:
+    """A progress line on stderr for inputs of 64 MB or more, when stderr is a terminal."""
+    from .._progress import Progress
+
+    show = total >= 64_000_000 and sys.stderr.isatty()
+    return Progress("encode", total=total or None, unit="B", enabled=show)
+
+
+def _write_npy(path: str, blocks: Any, dtype: Any) -> int:
+    """Write the concatenated id blocks as a 1-D ``.npy`` file, atomically, block by block: the
+    header is written with room for any length and rewritten with the real one at the end."""
     import numpy as np
 
-    data = _read_input(path)
-    if data[:6] == b"\x93NUMPY":
+    from ..vocab import atomic_writer
+
+    dtype = np.dtype(dtype)
+    with atomic_writer(path) as f:
+        f.write(_npy_header(dtype, 10**18))
+        n = 0
+        for ids in blocks:
+            f.write(np.ascontiguousarray(ids, dtype=dtype).tobytes())
+            n += len(ids)
+        f.seek(0)
+        f.write(_npy_header(dtype, n))
+    return n
+
+
+def _npy_header(dtype: Any, n: int) -> bytes:
+    """A version 1.0 ``.npy`` header for ``n`` ids, always as long as the one for 10**18 (the
+    format pads the header with spaces to a multiple of 64 bytes)."""
+    fields = f"{{'descr': {dtype.str!r}, 'fortran_order': False, 'shape': ({n},), }}"
+    size = 10 + len(f"{{'descr': {dtype.str!r}, 'fortran_order': False, 'shape': ({10**18},), }}")
+    total = (size + 1 + 63) // 64 * 64
+    header = fields.ljust(total - 10 - 1) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin-1")
+
+
+_ID_BLOCK = 1 << 20  # ids (.npy) or bytes of text decoded per step
+
+
+def _id_blocks(f: Any, name: str) -> Any:
+    """Blocks of ids from a ``.npy`` file or whitespace-separated text, read a block at a time."""
+    head = f.read(6)
+    if head == b"\x93NUMPY":
+        yield from _npy_blocks(f, name)
+        return
+    carry = head
+    while True:
+        data = f.read(_ID_BLOCK)
+        buf = carry + data
+        if data:
+            # Up to the last whitespace: a number cut by the block end waits for the rest.
+            i = max(buf.rfind(c) for c in (b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c")) + 1
+            buf, carry = buf[:i], buf[i:]
+        # Plain decimal integers only: int() alone would also take "1_000" or "+5".
+        stray = buf.translate(None, b"0123456789- \t\n\r\x0b\x0c")
         try:
-            arr = np.load(io.BytesIO(data), allow_pickle=False)
-        except (ValueError, EOFError, OSError) as e:  # truncated, object arrays, bad header
-            raise ValueError(f"{path}: not a readable .npy file ({e})") from e
-        if arr.dtype.kind not in "iu":
-            raise ValueError(f"{path}: expected an integer array, got {arr.dtype}")
-        if arr.ndim != 1:  # e.g. a padded (batch, length) array: rows would run together
-            raise ValueError(f"{path}: expected a 1-D array of ids, got shape {arr.shape}")
-        return arr.tolist()
-    # Plain decimal integers only: int() alone would also take "1_000" or "+5".
-    stray = data.translate(None, b"0123456789- \t\n\r\x0b\x0c")
+            if stray:
+                raise ValueError(f"unexpected {stray[:1]!r}")
+            ids = [int(t) for t in buf.split()]
+        except ValueError as e:
+            raise ValueError(f"{name}: ids must be whitespace-separated integers ({e})") from e
+        if ids:
+            yield ids
+        if not data:
+            return
+
+
+def _npy_blocks(f: Any, name: str) -> Any:
+    """The ids of a 1-D integer ``.npy`` array whose magic string has been read, in blocks."""
+    import numpy as np
+    from numpy.lib import format as npy
+
     try:
-        if stray:
-            raise ValueError(f"unexpected {stray[:1]!r}")
-        return [int(t) for t in data.split()]
-    except ValueError as e:
-        raise ValueError(f"{path}: ids must be whitespace-separated integers ({e})") from e
+        version = (f.read(1)[0], f.read(1)[0])
+        header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+        shape, fortran, dtype = header(f)
+    except (ValueError, IndexError, EOFError, OSError, SyntaxError) as e:  # truncated or bad
+        raise ValueError(f"{name}: not a readable .npy file ({e})") from e
+    if dtype.kind not in "iu":
+        raise ValueError(f"{name}: expected an integer array, got {dtype}")
+    if len(shape) != 1:  # e.g. a padded (batch, length) array: rows would run together
+        raise ValueError(f"{name}: expected a 1-D array of ids, got shape {shape}")
+    left = shape[0]
+    size = _size_of(f)  # a regular file: a short one is refused before anything is written
+    if size and size - f.tell() < left * dtype.itemsize:
+        got = (size - f.tell()) // dtype.itemsize
+        raise ValueError(f"{name}: not a readable .npy file (truncated: {got} of {left} ids)")
+    while left:
+        want = min(left, _ID_BLOCK)
+        data = f.read(want * dtype.itemsize)
+        if len(data) < want * dtype.itemsize:
+            got = shape[0] - left + len(data) // dtype.itemsize
+            raise ValueError(
+                f"{name}: not a readable .npy file (truncated: {got} of {shape[0]} ids)"
+            )
+        left -= want
+        yield np.frombuffer(data, dtype=dtype)
 
 
 def run_decode(args: argparse.Namespace) -> int:
-    """Decode ids (text or .npy) and write the bytes to stdout."""
+    """Decode ids (text or .npy) and write the bytes to stdout, a block of ids at a time."""
     tok = _tokenizer(args, decoding=True)
-    ids = _read_ids(args.input)
-    try:
-        out = tok.decode_bytes(ids)
-    except IndexError as e:
-        raise ValueError(str(e)) from e
-    sys.stdout.buffer.write(out)
-    sys.stdout.flush()
+    out = sys.stdout.buffer
+    with _open_input(args.input) as f:
+        for ids in _id_blocks(f, args.input):
+            try:
+                out.write(tok.decode_bytes(ids))
+            except IndexError as e:
+                raise ValueError(str(e)) from e
+    out.flush()
     return 0
 
 

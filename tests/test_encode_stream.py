@@ -1,0 +1,208 @@
+"""``Tokenizer.encode_stream`` and the streaming ``codebpe encode`` / ``decode``: cutting a stream
+into blocks never changes the ids (against the whole text at once), on the native and the regex
+split, with special tokens, with an NFC normalizer, and on bytes that are not UTF-8."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from _vocab_fixtures import corpus_sample
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tokenizer._encoding_stream as stream_mod
+from tokenizer.cli import main
+from tokenizer.encoding import Tokenizer
+
+EOT = "<|endoftext|>"
+
+# Whitespace runs before words and numbers (a look-ahead ends the run's piece one space early,
+# so a cut there would change the split), CRLF, trailing spaces, special tokens next to text and
+# to each other, CJK, combining marks (NFC), an emoji.
+ADVERSARIAL = (
+    "x   1000000 and   y\n   \n\tz  \r\n  {EOT}{EOT}  a\u0301 e\u0301<|endoftext|>\u0338 "
+    "机器学习  。\n\n\n   def f(x):\n        return x  # 注释 🚀   \n  <|fim_prefix|>  "
+).replace("{EOT}", EOT)
+
+
+def _text() -> str:
+    return ADVERSARIAL + "\n".join(corpus_sample(2, 1500)) + ADVERSARIAL
+
+
+@pytest.fixture(scope="module")
+def toks():
+    out = {
+        "cl100k": Tokenizer.from_tiktoken("cl100k_base"),
+        "cl100k-regex": Tokenizer.from_tiktoken("cl100k_base", native_split=False),
+        "o200k": Tokenizer.from_tiktoken("o200k_base"),
+        "qwen-nfc": Tokenizer.from_hf("qwen-2.5"),
+    }
+    assert out["qwen-nfc"]._nfc and not out["cl100k-regex"].native_split
+    return out
+
+
+def _streamed(tok, data, **kw) -> list[int]:
+    arrays = list(tok.encode_stream(io.BytesIO(data), **kw))
+    assert all(isinstance(a, np.ndarray) for a in arrays)
+    return np.concatenate(arrays).tolist() if arrays else []
+
+
+@pytest.mark.parametrize("name", ["cl100k", "cl100k-regex", "o200k", "qwen-nfc"])
+@pytest.mark.parametrize("margin", [1, 7, 4096])
+def test_stream_equals_whole_text(toks, name, margin, monkeypatch):
+    """Small margins and blocks cut the text at nearly every boundary the rules allow."""
+    monkeypatch.setattr(stream_mod, "_MARGIN", margin)
+    tok = toks[name]
+    text = _text()
+    data = text.encode()
+    for allowed in (frozenset(), "all"):
+        want = tok.encode(text, allowed_special=allowed, disallowed_special=())
+        for block in (1, 13, 4096, 1 << 22):
+            assert _streamed(tok, data, allowed_special=allowed, block_size=block) == want, (
+                allowed,
+                block,
+            )
+
+
+def test_stream_cuts_into_many_blocks(toks):
+    """The stream really is cut (each block's ids come as their own array)."""
+    tok = toks["cl100k"]
+    data = ("hello world, " * 2000).encode()
+    arrays = list(tok.encode_stream(io.BytesIO(data), block_size=1000))
+    assert len(arrays) > 10
+    assert np.concatenate(arrays).tolist() == tok.encode_ordinary(data.decode())
+
+
+def test_stream_of_bytes_that_are_not_utf8(toks):
+    data = b"\xff\xfe ok \xc3 caf\xc3\xa9 \x80" * 500
+    for name in ("cl100k", "cl100k-regex", "o200k"):
+        tok = toks[name]
+        assert _streamed(tok, data, block_size=64) == tok.encode_bytes(data)
+    with pytest.raises(ValueError, match="needs UTF-8 input"):
+        _streamed(toks["qwen-nfc"], data, block_size=64)
+
+
+def test_stream_of_one_long_piece_reads_on(toks):
+    """No boundary for a megabyte: the blocks double until one is found (not one split of the
+    whole buffer per block)."""
+    tok = toks["o200k"]
+    data = b"a" * 1_000_000 + b" b"
+    reads = []
+    src = io.BytesIO(data)
+
+    def read(n):
+        reads.append(n)
+        return src.read(n)
+
+    class Source:
+        pass
+
+    s = Source()
+    s.read = read
+    assert np.concatenate(list(tok.encode_stream(s, block_size=1000))).tolist() == tok.encode(
+        data.decode()
+    )
+    assert len(reads) < 20 and max(reads) >= 500_000
+
+
+def test_stream_sources_and_errors(toks):
+    tok = toks["cl100k"]
+    chunks = [b"hel", b"", b"lo ", b"world"]
+    assert np.concatenate(list(tok.encode_stream(chunks))).tolist() == tok.encode("hello world")
+    assert list(tok.encode_stream(io.BytesIO(b""))) == []
+    with pytest.raises(TypeError, match="reads bytes, not str"):
+        list(tok.encode_stream(io.StringIO("text")))
+    with pytest.raises(ValueError, match="block_size"):
+        tok.encode_stream(io.BytesIO(b"x"), block_size=0)  # checked at the call
+    with pytest.raises(TypeError):
+        tok.encode_stream(io.BytesIO(b"x"), allowed_special="everything")
+
+
+_PARTS = st.sampled_from(
+    [" ", "  ", "   ", "\n", "\r\n", "\t", "x", "ab", "1", "123456", "'s", "é", "e\u0301",
+     "机", "器", "。", "🚀", EOT, "<|endof", "text|>", "\u3000", "\xa0"]
+)  # fmt: skip
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    parts=st.lists(_PARTS, max_size=40),
+    block=st.integers(1, 9),
+    margin=st.integers(1, 9),
+    allowed=st.sampled_from([frozenset(), "all"]),
+)
+def test_stream_equals_whole_text_generated(toks, parts, block, margin, allowed, monkeypatch):
+    monkeypatch.setattr(stream_mod, "_MARGIN", margin)
+    text = "".join(parts)
+    for name in ("cl100k", "o200k", "qwen-nfc"):
+        tok = toks[name]
+        want = tok.encode(text, allowed_special=allowed, disallowed_special=())
+        assert _streamed(tok, text.encode(), allowed_special=allowed, block_size=block) == want
+
+
+def test_cli_streams_in_blocks(tmp_path, capsysbinary, monkeypatch, tiktoken_cl100k):
+    """codebpe encode / decode over many blocks (small ones here) give the whole text's ids and
+    its bytes back, as text and as .npy."""
+    monkeypatch.setattr(stream_mod, "DEFAULT_BLOCK", 300)
+    monkeypatch.setattr(stream_mod, "_MARGIN", 50)
+    import tokenizer.commands.encode as cmd
+
+    monkeypatch.setattr(cmd, "_ID_BLOCK", 7)  # ids (and digits of them) cut between blocks
+    text = _text()
+    src = tmp_path / "in.txt"
+    src.write_bytes(text.encode())
+    want = tiktoken_cl100k.encode(text, allowed_special="all")
+    assert main(["encode", str(src), "-t", "cl100k_base", "--allow-special"]) == 0
+    ids_txt = tmp_path / "ids.txt"
+    ids_txt.write_bytes(capsysbinary.readouterr().out)
+    assert [int(t) for t in ids_txt.read_text().split()] == want
+    npy = tmp_path / "ids.npy"
+    assert (
+        main(["encode", str(src), "-t", "cl100k_base", "--allow-special", "--numpy", str(npy)]) == 0
+    )
+    arr = np.load(npy)
+    assert arr.dtype == np.uint32 and arr.tolist() == want
+    for ids in (ids_txt, npy):
+        capsysbinary.readouterr()
+        assert main(["decode", str(ids), "-t", "cl100k_base"]) == 0
+        assert capsysbinary.readouterr().out == text.encode()
+
+
+def test_cli_decode_truncated_npy(tmp_path, capsysbinary, monkeypatch):
+    """A file shorter than its header says is refused before anything is written; from a pipe
+    the ids before the end are written first."""
+    import tokenizer.commands.encode as cmd
+
+    monkeypatch.setattr(cmd, "_ID_BLOCK", 4)
+    npy = tmp_path / "ids.npy"
+    np.save(npy, np.arange(100, 120, dtype=np.uint32))
+    npy.write_bytes(npy.read_bytes()[:-9])
+    assert main(["decode", str(npy), "-t", "cl100k_base"]) == 2
+    out = capsysbinary.readouterr()
+    assert out.out == b"" and b"truncated: 17 of 20 ids" in out.err
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(npy.read_bytes())))
+    assert main(["decode", "-", "-t", "cl100k_base"]) == 2
+    out = capsysbinary.readouterr()
+    assert len(out.out) == 16 and b"truncated: 17 of 20 ids" in out.err
+
+
+def test_stream_checks_the_prefix_split_at_a_cut(monkeypatch):
+    """With a look-ahead that is not about whitespace (a user's pattern), the pieces before a
+    boundary can join when the text ends there: "aab" splits as a|a|b, "aa" alone as aa. The cut
+    re-splits the prefix's last pieces and moves to an earlier boundary when they differ."""
+    from tokenizer.patterns import Pattern
+    from tokenizer.vocab import Vocabulary
+
+    ranks = {bytes([i]): i for i in range(256)} | {b"aa": 256}
+    pattern = Pattern("custom-lookahead", (r"a+(?!b)|a|b|\s+|.",))
+    tok = Tokenizer(Vocabulary.from_ranks(ranks, pattern=pattern))
+    assert not tok.native_split and tok.encode("aab") == [97, 97, 98]
+    monkeypatch.setattr(stream_mod, "_MARGIN", 1)
+    text = "xaab aab caaab aa aab " * 30
+    want = tok.encode(text)
+    for block in (1, 2, 5, 64):
+        assert _streamed(tok, text.encode(), block_size=block) == want

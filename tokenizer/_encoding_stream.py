@@ -1,0 +1,183 @@
+"""Encoding a stream of any size in bounded memory: ``Tokenizer.encode_stream`` (and ``codebpe
+encode``, which is built on it).
+
+Stage: encode (a helper of ``tokenizer.encoding``). The stream is read in blocks and cut only
+where the pre-tokenizer puts a piece boundary, so the ids are the same as those of the whole
+text at once: pieces are encoded one by one, and a cut is taken from the split of everything
+read since the last cut (which starts at a boundary), at least ``margin`` bytes before the end
+of what has been read, where no look-ahead of the split can reach the unread rest. Special
+tokens are found before the split, and a cut never falls inside one. For a vocabulary with an
+NFC normalizer a cut is also only made before an ASCII character (normalization never joins
+across it). What the cuts hold in memory is one block and the carry-over; a text with no piece
+boundary at all (megabytes of one letter) is read on in doubling blocks until it has one.
+
+>>> import io
+>>> from tokenizer.encoding import Tokenizer
+>>> from tokenizer.vocab import Vocabulary
+>>> tok = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
+>>> [a.tolist() for a in tok.encode_stream(io.BytesIO(b"hi there"), block_size=4)]
+[[104, 105, 32, 116, 104, 101, 114, 101]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import regex
+
+from ._encoding_special import special_policy, special_sets
+from ._native import core
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .encoding import Tokenizer
+
+__all__ = ["encode_stream", "DEFAULT_BLOCK"]
+
+#: Bytes read per step.
+DEFAULT_BLOCK = 1 << 22
+#: A cut is at least this many bytes before the end of what has been read (and at least twice
+#: the longest special token).
+_MARGIN = 1 << 12
+
+
+def _reader(source: Any) -> Any:
+    """``read(n) -> bytes`` of a binary file object, or of an iterable of bytes chunks."""
+    if hasattr(source, "read"):
+        return source.read
+    chunks: Iterator[Any] = iter(source)
+
+    def read(_n: int) -> bytes:
+        for chunk in chunks:
+            if chunk:
+                return chunk
+        return b""
+
+    return read
+
+
+def _piece_ends(tok: Tokenizer, data: bytes) -> list[int]:
+    """End offsets of the pieces of ``data`` (the tokenizer's own split)."""
+    if tok.native_split:
+        return core.split_offsets(tok.pattern.name, data).tolist()
+    ends, at = [], 0
+    for piece in tok._splitter.split_bytes(data):
+        at += len(piece)
+        ends.append(at)
+    return ends
+
+
+_SPACE = frozenset(b" \t\n\r\x0b\x0c")
+
+
+def _complete(buf: bytearray) -> int:
+    """``len(buf)`` less a UTF-8 sequence cut short at its end (it would split on its own)."""
+    n = len(buf)
+    for back in range(1, min(n, 4) + 1):
+        b = buf[n - back]
+        if b & 0xC0 == 0x80:
+            continue  # a continuation byte: look further back for its lead byte
+        need = 2 if b & 0xE0 == 0xC0 else 3 if b & 0xF0 == 0xE0 else 4 if b & 0xF8 == 0xF0 else 1
+        return n - back if need > back else n
+    return n
+
+
+def _cut(tok: Tokenizer, buf: bytearray, specials: Any, margin: int) -> int:
+    """A position in ``buf`` where the stream may be cut (0: none yet)."""
+    end = _complete(buf)
+    limit = end - margin
+    if limit <= 0:
+        return 0
+    start, stop, seg_end = 0, limit, end
+    for m in specials.finditer(buf) if specials is not None else ():
+        if m.start() >= limit:
+            seg_end = m.start()
+            break
+        if m.end() > limit:  # a special token across the limit: cut before it at the latest
+            stop = seg_end = m.start()
+            break
+        start = m.end()  # the text after a special token starts a new split
+    if start >= stop:
+        return start
+    seg = bytes(buf[start:seg_end])
+    ends = _piece_ends(tok, seg)
+    return start + _boundary(tok, seg, ends, stop - start)
+
+
+def _boundary(tok: Tokenizer, seg: bytes, ends: list[int], stop: int) -> int:
+    r"""A piece end ``e <= stop`` of ``seg`` whose prefix ``seg[:e]`` splits into the same pieces
+    on its own (0 if none is found). That is not so at every boundary: a piece of whitespace
+    ended by a look-ahead (cl100k's ``\s+(?!\S)`` leaves the last space of a run to the word
+    after it) joins the piece after it when the text ends there. So the cut avoids whitespace
+    on either side, and the split of the prefix's last pieces is checked against the whole."""
+    tried = 0
+    for k in range(len(ends) - 1, -1, -1):
+        e = ends[k]
+        if e > stop:
+            continue
+        if tried == 32:
+            break
+        if e < len(seg) and (seg[e - 1] in _SPACE or seg[e] in _SPACE):
+            continue
+        if tok._nfc and e < len(seg) and seg[e] >= 0x80:
+            continue  # normalization never joins a character to an ASCII one after it
+        tried += 1
+        q = ends[k - 8] if k >= 8 else 0  # the prefix's split agrees up to here
+        tail = [q + x for x in _piece_ends(tok, seg[q:e])]
+        if tail == ends[k - 7 if k >= 8 else 0 : k + 1]:
+            return e
+    return 0
+
+
+def _encode_chunk(tok: Tokenizer, chunk: bytes, allowed: frozenset[str], policy: Any) -> Any:
+    if tok.native_split and not tok._nfc:
+        return tok._enc.encode(chunk, policy, True)
+    if not allowed and not tok._nfc:
+        return tok._enc.encode_pieces(tok._splitter.split_bytes(chunk), True)
+    try:
+        text = chunk.decode("utf-8")
+    except UnicodeDecodeError as e:
+        why = "an NFC normalizer" if tok._nfc else "special tokens and no native split"
+        raise ValueError(f"this tokenizer ({why}) needs UTF-8 input: {e}") from e
+    return tok.encode_to_numpy(text, allowed_special=allowed, disallowed_special=())
+
+
+def encode_stream(
+    tok: Tokenizer,
+    source: Any,
+    allowed_special: Any = frozenset(),
+    block_size: int | None = None,
+) -> Iterator[np.ndarray]:
+    """See ``Tokenizer.encode_stream`` (arguments are checked here, before the first block)."""
+    if block_size is None:
+        block_size = DEFAULT_BLOCK
+    if not isinstance(block_size, int) or block_size < 1:
+        raise ValueError(f"block_size must be a positive int, not {block_size!r}")
+    allowed, _ = special_sets(tok, allowed_special, ())
+    return _blocks(tok, _reader(source), allowed, block_size)
+
+
+def _blocks(tok: Tokenizer, read: Any, allowed: frozenset[str], block_size: int) -> Iterator[Any]:
+    policy = special_policy(tok, allowed, frozenset())
+    names = sorted((s.encode("utf-8") for s in allowed), key=len, reverse=True)
+    specials = regex.compile(b"|".join(map(regex.escape, names))) if names else None
+    margin = max(_MARGIN, 2 * max(map(len, names), default=0))
+    buf = bytearray()
+    want = block_size
+    while True:
+        data = read(want)
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"encode_stream reads bytes, not {type(data).__name__}")
+        buf += data
+        cut = len(buf) if not data else _cut(tok, buf, specials, margin)
+        if cut:
+            chunk = bytes(buf[:cut])
+            del buf[:cut]
+            want = block_size
+            yield _encode_chunk(tok, chunk, allowed, policy)
+        elif data:
+            want = min(2 * want, 1 << 30)  # no boundary yet: read on, in doubling blocks
+        if not data:
+            return
