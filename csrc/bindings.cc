@@ -708,11 +708,13 @@ std::vector<std::string_view> views_of(const py::handle& seq) {
 
 // The texts of a batch: str only (tiktoken refuses bytes; the C++ side would take them as text),
 // checked here rather than by a Python loop over the batch (~30 ns a text).
-std::vector<std::string_view> text_views_of(const py::list& texts) {
+// The texts of a batch: str (as UTF-8), and bytes too when allow_bytes (the stream encoder's
+// blocks, which need not be UTF-8); the public batch methods take str only, as tiktoken's do.
+std::vector<std::string_view> text_views_of(const py::list& texts, bool allow_bytes = false) {
   std::vector<std::string_view> views;
   views.reserve(texts.size());
   for (py::handle item : texts) {
-    if (!PyUnicode_Check(item.ptr())) {
+    if (!PyUnicode_Check(item.ptr()) && !(allow_bytes && PyBytes_Check(item.ptr()))) {
       const std::string kind = Py_TYPE(item.ptr())->tp_name;
       throw py::type_error("texts must be str, not " + kind + (kind == "bytes" ? " (bytes: encode_bytes)" : ""));
     }
@@ -835,8 +837,9 @@ void bind_encode(py::module_& m) {
           py::arg("pieces"), py::arg("numpy") = false, "Encode pre-split pieces (str or bytes).")
       .def(
           "encode_batch",
-          [](const Encoder& e, py::list texts, const SpecialPolicy& policy, size_t num_threads, bool numpy) {
-            std::vector<std::string_view> views = text_views_of(texts);
+          [](const Encoder& e, py::list texts, const SpecialPolicy& policy, size_t num_threads, bool numpy,
+             bool allow_bytes) {
+            std::vector<std::string_view> views = text_views_of(texts, allow_bytes);
             BatchIds results;
             if (!numpy) {
               // Lists are built on this thread, under the GIL, while the pool keeps encoding.
@@ -892,7 +895,9 @@ void bind_encode(py::module_& m) {
             return py::object(py::make_tuple(ids_to_array(e, flat.data(), flat.size()), offsets));
           },
           py::arg("texts"), py::arg("policy"), py::arg("num_threads") = 0, py::arg("numpy") = false,
-          "Encode texts on a thread pool: a list of lists, or (flat ids, offsets) with numpy=True.")
+          py::arg("allow_bytes") = false,
+          "Encode texts on a thread pool: a list of lists, or (flat ids, offsets) with numpy=True; "
+          "allow_bytes=True also takes bytes items (encoded losslessly, as encode_bytes).")
       .def(
           "decode",
           [](const Encoder& e, py::object ids) {

@@ -59,20 +59,23 @@ def test_stream_equals_whole_text(toks, name, margin, monkeypatch):
     data = text.encode()
     for allowed in (frozenset(), "all"):
         want = tok.encode(text, allowed_special=allowed, disallowed_special=())
-        for block in (1, 13, 4096, 1 << 22):
-            assert _streamed(tok, data, allowed_special=allowed, block_size=block) == want, (
-                allowed,
-                block,
+        for block, threads in ((1, 1), (13, 3), (4096, 2), (1 << 22, 1)):
+            got = _streamed(
+                tok, data, allowed_special=allowed, block_size=block, num_threads=threads
             )
+            assert got == want, (allowed, block, threads)
 
 
 def test_stream_cuts_into_many_blocks(toks):
-    """The stream really is cut (each block's ids come as their own array)."""
+    """The stream really is cut (each block's ids come as their own array; with threads, each
+    group of blocks), also where every piece starts with a space or is one."""
     tok = toks["cl100k"]
-    data = ("hello world, " * 2000).encode()
-    arrays = list(tok.encode_stream(io.BytesIO(data), block_size=1000))
-    assert len(arrays) > 10
-    assert np.concatenate(arrays).tolist() == tok.encode_ordinary(data.decode())
+    for text in ("hello world, " * 2000, "1 2 3 4 5 6 7 8 9 " * 3000, "word " * 9000):
+        data = text.encode()
+        for threads in (1, 4):
+            arrays = list(tok.encode_stream(io.BytesIO(data), block_size=1000, num_threads=threads))
+            assert len(arrays) > 5, (text[:10], threads)
+            assert np.concatenate(arrays).tolist() == tok.encode_ordinary(text)
 
 
 def test_stream_of_bytes_that_are_not_utf8(toks):
@@ -116,6 +119,8 @@ def test_stream_sources_and_errors(toks):
         list(tok.encode_stream(io.StringIO("text")))
     with pytest.raises(ValueError, match="block_size"):
         tok.encode_stream(io.BytesIO(b"x"), block_size=0)  # checked at the call
+    with pytest.raises(ValueError, match="num_threads"):
+        tok.encode_stream(io.BytesIO(b"x"), num_threads=0)
     with pytest.raises(TypeError):
         tok.encode_stream(io.BytesIO(b"x"), allowed_special="everything")
 

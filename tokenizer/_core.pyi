@@ -135,6 +135,7 @@ class Encoder:
         policy: SpecialPolicy,
         num_threads: int = 0,
         numpy: Literal[False] = False,
+        allow_bytes: bool = False,
     ) -> list[list[int]]:
         """Encode texts on a thread pool (0 threads: hardware concurrency): a list of lists."""
 
@@ -146,6 +147,7 @@ class Encoder:
         num_threads: int = 0,
         *,
         numpy: Literal[True],
+        allow_bytes: bool = False,
     ) -> tuple[_Ids, NDArray[np.int64]]:
         """Encode texts on a thread pool: (flat ids, offsets), text i is flat[off[i]:off[i+1]]."""
 
@@ -156,8 +158,10 @@ class Encoder:
         policy: SpecialPolicy,
         num_threads: int = 0,
         numpy: bool = False,
+        allow_bytes: bool = False,
     ) -> list[list[int]] | tuple[_Ids, NDArray[np.int64]]:
-        """Encode texts on a thread pool: lists, or (flat ids, offsets) with numpy=True."""
+        """Encode texts on a thread pool: lists, or (flat ids, offsets) with numpy=True;
+        allow_bytes=True also takes bytes items (the stream encoder's blocks)."""
 
     def decode(self, ids: Iterable[int] | NDArray[np.integer]) -> bytes:
         """Concatenated bytes of the ids (IndexError for an unknown id)."""

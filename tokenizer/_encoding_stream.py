@@ -21,6 +21,7 @@ boundary at all (megabytes of one letter) is read on in doubling blocks until it
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -58,15 +59,14 @@ def _reader(source: Any) -> Any:
     return read
 
 
-def _piece_ends(tok: Tokenizer, data: bytes) -> list[int]:
-    """End offsets of the pieces of ``data`` (the tokenizer's own split)."""
+def _piece_ends(tok: Tokenizer, data: bytes) -> Any:
+    """End offsets of the pieces of ``data`` (the tokenizer's own split), as a NumPy array."""
+    import numpy as np
+
     if tok.native_split:
-        return core.split_offsets(tok.pattern.name, data).tolist()
-    ends, at = [], 0
-    for piece in tok._splitter.split_bytes(data):
-        at += len(piece)
-        ends.append(at)
-    return ends
+        return core.split_offsets(tok.pattern.name, data)
+    lengths = [len(piece) for piece in tok._splitter.split_bytes(data)]
+    return np.cumsum(np.asarray(lengths, dtype=np.int64))
 
 
 _SPACE = frozenset(b" \t\n\r\x0b\x0c")
@@ -106,28 +106,30 @@ def _cut(tok: Tokenizer, buf: bytearray, specials: Any, margin: int) -> int:
     return start + _boundary(tok, seg, ends, stop - start)
 
 
-def _boundary(tok: Tokenizer, seg: bytes, ends: list[int], stop: int) -> int:
+def _boundary(tok: Tokenizer, seg: bytes, ends: Any, stop: int) -> int:
     r"""A piece end ``e <= stop`` of ``seg`` whose prefix ``seg[:e]`` splits into the same pieces
-    on its own (0 if none is found). That is not so at every boundary: a piece of whitespace
-    ended by a look-ahead (cl100k's ``\s+(?!\S)`` leaves the last space of a run to the word
-    after it) joins the piece after it when the text ends there. So the cut avoids whitespace
-    on either side, and the split of the prefix's last pieces is checked against the whole."""
+    on its own (0 if none is found among the last few hundred). That is not so at every
+    boundary: a piece of whitespace ended by a look-ahead (cl100k's ``\s+(?!\S)`` leaves the last
+    space of a run to the word after it) joins the piece after it when the text ends there. So
+    the prefix does not end with whitespace, and the split of its last pieces is checked against
+    the whole."""
+    import numpy as np
+
+    last = int(np.searchsorted(ends, stop, side="right")) - 1
     tried = 0
-    for k in range(len(ends) - 1, -1, -1):
-        e = ends[k]
-        if e > stop:
-            continue
-        if tried == 32:
-            break
-        if e < len(seg) and (seg[e - 1] in _SPACE or seg[e] in _SPACE):
+    for k in range(last, max(last - 512, -1), -1):
+        e = int(ends[k])
+        if seg[e - 1] in _SPACE:
             continue
         if tok._nfc and e < len(seg) and seg[e] >= 0x80:
             continue  # normalization never joins a character to an ASCII one after it
-        tried += 1
-        q = ends[k - 8] if k >= 8 else 0  # the prefix's split agrees up to here
-        tail = [q + x for x in _piece_ends(tok, seg[q:e])]
-        if tail == ends[k - 7 if k >= 8 else 0 : k + 1]:
+        q = int(ends[k - 8]) if k >= 8 else 0  # the prefix's split agrees up to here
+        tail = (_piece_ends(tok, seg[q:e]) + q).tolist()
+        if tail == ends[k - 7 if k >= 8 else 0 : k + 1].tolist():
             return e
+        tried += 1
+        if tried == 32:
+            break
     return 0
 
 
@@ -149,21 +151,21 @@ def encode_stream(
     source: Any,
     allowed_special: Any = frozenset(),
     block_size: int | None = None,
+    num_threads: int = 1,
 ) -> Iterator[np.ndarray]:
     """See ``Tokenizer.encode_stream`` (arguments are checked here, before the first block)."""
     if block_size is None:
         block_size = DEFAULT_BLOCK
     if not isinstance(block_size, int) or block_size < 1:
         raise ValueError(f"block_size must be a positive int, not {block_size!r}")
+    if not isinstance(num_threads, int) or num_threads < 1:
+        raise ValueError(f"num_threads must be a positive int, not {num_threads!r}")
     allowed, _ = special_sets(tok, allowed_special, ())
-    return _blocks(tok, _reader(source), allowed, block_size)
+    return _blocks(tok, _reader(source), allowed, block_size, num_threads)
 
 
-def _blocks(tok: Tokenizer, read: Any, allowed: frozenset[str], block_size: int) -> Iterator[Any]:
-    policy = special_policy(tok, allowed, frozenset())
-    names = sorted((s.encode("utf-8") for s in allowed), key=len, reverse=True)
-    specials = regex.compile(b"|".join(map(regex.escape, names))) if names else None
-    margin = max(_MARGIN, 2 * max(map(len, names), default=0))
+def _chunks(read: Any, cut_of: Any, block_size: int) -> Iterator[bytes]:
+    """The stream as chunks that end where ``cut_of(buffer)`` allows a cut (the rest at the end)."""
     buf = bytearray()
     want = block_size
     while True:
@@ -171,13 +173,46 @@ def _blocks(tok: Tokenizer, read: Any, allowed: frozenset[str], block_size: int)
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"encode_stream reads bytes, not {type(data).__name__}")
         buf += data
-        cut = len(buf) if not data else _cut(tok, buf, specials, margin)
+        cut = len(buf) if not data else cut_of(buf)
         if cut:
             chunk = bytes(buf[:cut])
             del buf[:cut]
             want = block_size
-            yield _encode_chunk(tok, chunk, allowed, policy)
+            yield chunk
         elif data:
             want = min(2 * want, 1 << 30)  # no boundary yet: read on, in doubling blocks
         if not data:
             return
+
+
+def _blocks(
+    tok: Tokenizer, read: Any, allowed: frozenset[str], block_size: int, threads: int
+) -> Iterator[Any]:
+    policy = special_policy(tok, allowed, frozenset())
+    names = sorted((s.encode("utf-8") for s in allowed), key=len, reverse=True)
+    specials = regex.compile(b"|".join(map(regex.escape, names))) if names else None
+    margin = max(_MARGIN, 2 * max(map(len, names), default=0))
+    chunks = _chunks(read, lambda buf: _cut(tok, buf, specials, margin), block_size)
+    if threads == 1 or not tok.native_split or tok._nfc:
+        for chunk in chunks:
+            yield _encode_chunk(tok, chunk, allowed, policy)
+        return
+    # Several chunks at once on the C++ pool, from a helper thread, so that reading and cutting
+    # the next batch (the split, ~1 GB/s, and copies) and writing the last one's ids overlap
+    # with the encoding. One batch is encoded at a time: the pool's threads (and their piece
+    # caches) serve them all.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def encode(batch: list[bytes]) -> Any:
+        return tok._enc.encode_batch(batch, policy, threads, True, True)[0]
+
+    with ThreadPoolExecutor(1, thread_name_prefix="codebpe-stream") as pool:
+        running = None
+        while True:
+            batch = list(itertools.islice(chunks, threads))  # while the last one encodes
+            done = running.result() if running is not None else None
+            running = pool.submit(encode, batch) if batch else None
+            if done is not None:
+                yield done  # written while the next batch encodes
+            if running is None:
+                return

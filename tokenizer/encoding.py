@@ -377,7 +377,12 @@ class Tokenizer(TiktokenCompat):
         return encode_many(self, texts, num_threads, allowed_special, disallowed_special, True)
 
     def encode_stream(
-        self, source: Any, *, allowed_special: Any = frozenset(), block_size: int | None = None
+        self,
+        source: Any,
+        *,
+        allowed_special: Any = frozenset(),
+        block_size: int | None = None,
+        num_threads: int = 1,
     ) -> Iterator[np.ndarray]:
         """Encode a binary file object (or an iterable of ``bytes`` chunks) of any size in
         bounded memory, as NumPy arrays of ids, one per block read.
@@ -387,7 +392,8 @@ class Tokenizer(TiktokenCompat):
         bytes that are not UTF-8 are encoded losslessly, as by :meth:`encode_bytes`, where no
         special token and no NFC normalizer needs the text). The stream is cut only at piece
         boundaries of the pre-tokenizer (``tokenizer._encoding_stream``); ``block_size``: bytes
-        read per step (default 4 MiB).
+        read per step (default 4 MiB); ``num_threads``: blocks encoded at once on the C++ thread
+        pool (with the native split; one array per group of blocks).
 
         >>> import io
         >>> tok = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
@@ -396,7 +402,7 @@ class Tokenizer(TiktokenCompat):
         """
         from ._encoding_stream import encode_stream
 
-        return encode_stream(self, source, allowed_special, block_size)
+        return encode_stream(self, source, allowed_special, block_size, num_threads)
 
     # -- decoding and lookups -------------------------------------------------------------------
 

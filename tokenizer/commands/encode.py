@@ -58,7 +58,7 @@ def run_encode(args: argparse.Namespace) -> int:
         progress = _progress(size)
 
         def blocks() -> Any:
-            for ids in tok.encode_stream(f, allowed_special=allowed):
+            for ids in tok.encode_stream(f, allowed_special=allowed, num_threads=args.threads):
                 if size:
                     progress.update(f.tell())
                 yield ids
@@ -217,6 +217,24 @@ def _add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _default_threads() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # (not on every platform)
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return n
+
+
 def register(subparsers: Any) -> None:
     """Add the ``encode`` and ``decode`` subcommands (once, though COMMANDS lists both)."""
     if "encode" in subparsers.choices:
@@ -231,6 +249,12 @@ def register(subparsers: Any) -> None:
         "--allow-special",
         action="store_true",
         help="encode special tokens in the text as their ids (default: plain text)",
+    )
+    enc.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=_default_threads(),
+        help="4 MiB blocks encoded at once (default: the CPUs this process may use, at most 8)",
     )
     enc.set_defaults(func=run_encode)
     dec = subparsers.add_parser("decode", help="decode token ids to text")
