@@ -5,8 +5,10 @@ Stage: encode (a helper of ``tokenizer.encoding``). The stream is read in blocks
 where the pre-tokenizer puts a piece boundary, so the ids are the same as those of the whole
 text at once: pieces are encoded one by one, and a cut is taken from the split of everything
 read since the last cut (which starts at a boundary), at least ``margin`` bytes before the end
-of what has been read, where no look-ahead of the split can reach the unread rest. Special
-tokens are found before the split, and a cut never falls inside one. For a vocabulary with an
+of what has been read, where no look-ahead of the split can reach the unread rest, and where
+the text before the cut splits the same on its own (it does not end with whitespace, and the
+split of its last pieces is checked; see ``_boundary``). Special tokens are found before the
+split, and a cut never falls inside one. For a vocabulary with an
 NFC normalizer a cut is also only made before an ASCII character (normalization never joins
 across it). What the cuts hold in memory is one block and the carry-over; a text with no piece
 boundary at all (megabytes of one letter) is read on in doubling blocks until it has one.
