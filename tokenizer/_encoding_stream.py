@@ -8,10 +8,12 @@ read since the last cut (which starts at a boundary), at least ``margin`` bytes 
 of what has been read, where no look-ahead of the split can reach the unread rest, and where
 the text before the cut splits the same on its own (it does not end with whitespace, and the
 split of its last pieces is checked; see ``_boundary``). Special tokens are found before the
-split, and a cut never falls inside one. For a vocabulary with an
-NFC normalizer a cut is also only made before an ASCII character (normalization never joins
-across it). What the cuts hold in memory is one block and the carry-over; a text with no piece
-boundary at all (megabytes of one letter) is read on in doubling blocks until it has one.
+split, and a cut never falls inside one. For a vocabulary with an NFC normalizer a cut is also
+only made before an ASCII character (normalization never joins across it) and in text that is
+already NFC (the encoder splits the normalized text; a stream that is not NFC is read on to a
+special token or to its end). What the cuts hold in memory is one block and the carry-over; a
+text with no piece boundary at all (megabytes of one letter) is read on in doubling blocks until
+it has one.
 
 >>> import io
 >>> from tokenizer.encoding import Tokenizer
@@ -104,8 +106,23 @@ def _cut(tok: Tokenizer, buf: bytearray, specials: Any, margin: int) -> int:
     if start >= stop:
         return start
     seg = bytes(buf[start:seg_end])
+    if tok._nfc and not _nfc_text(seg):
+        # The encoder splits the normalized text, whose pieces need not end where the raw
+        # text's do (e + U+0301 + "'s": the raw split cuts "'" from "s", the NFC one keeps
+        # "'s" whole). Text that is already NFC is its own normalization: cut only in that.
+        return start
     ends = _piece_ends(tok, seg)
     return start + _boundary(tok, seg, ends, stop - start)
+
+
+def _nfc_text(seg: bytes) -> bool:
+    """UTF-8 already in NFC (bytes that are not UTF-8: True, the encoder refuses them)."""
+    from ._nfc import is_nfc
+
+    try:
+        return is_nfc(seg.decode("utf-8"))
+    except UnicodeDecodeError:
+        return True
 
 
 def _boundary(tok: Tokenizer, seg: bytes, ends: Any, stop: int) -> int:
