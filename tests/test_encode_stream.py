@@ -68,9 +68,10 @@ def test_stream_equals_whole_text(toks, name, margin, monkeypatch):
             assert got == want, (allowed, block, threads)
 
 
-def test_stream_cuts_into_many_blocks(toks):
+def test_stream_cuts_into_many_blocks(toks, monkeypatch):
     """The stream really is cut (each block's ids come as their own array; with threads, each
     group of blocks), also where every piece starts with a space or is one."""
+    monkeypatch.setattr(stream_mod, "_MARGIN", 256)
     tok = toks["cl100k"]
     for text in ("hello world, " * 2000, "1 2 3 4 5 6 7 8 9 " * 3000, "word " * 9000):
         data = text.encode()

@@ -44,8 +44,10 @@ __all__ = ["encode_stream", "DEFAULT_BLOCK"]
 #: Bytes read per step.
 DEFAULT_BLOCK = 1 << 22
 #: A cut is at least this many bytes before the end of what has been read (and at least twice
-#: the longest special token).
-_MARGIN = 1 << 12
+#: the longest special token). It must exceed how far past a piece the pattern looks (the
+#: built-in ones: 3 bytes, o200k's optional "'ll" after a word); the rest is room for a user's
+#: regex with a longer look-ahead.
+_MARGIN = 1 << 16
 
 
 def _reader(source: Any) -> Any:
