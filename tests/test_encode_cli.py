@@ -215,3 +215,39 @@ def test_empty_input_round_trips(tmp_path, capsysbinary):
     for ids in (npy, text):
         assert main(["decode", str(ids), "-t", "cl100k_base"]) == 0
         assert capsysbinary.readouterr().out == b""
+
+
+def test_text_ids_parse_like_int():
+    """decode's fast parse of text ids (one NumPy call for digits and whitespace) reads what
+    int() per token reads, and refuses what it refuses; a number too big for int64 is read
+    exactly (then refused by decode as an unknown id, named as written)."""
+    import random
+
+    from tokenizer.commands.encode import _parse_ids
+
+    rng = random.Random(0)
+    cases = [
+        b"",
+        b"   ",
+        b"1 2\n3\t",
+        b"-1 5",
+        b"1-2",
+        b"--3",
+        b"-",
+        b"007",
+        b"5 99999999999999999999",
+    ]
+    cases += [
+        bytes(rng.choice(b"0123456789-  \t\n\r") for _ in range(rng.randint(0, 12)))
+        for _ in range(20000)
+    ]
+    for data in cases:
+        try:
+            want = [int(t) for t in data.split()]
+        except ValueError:
+            want = None
+        try:
+            got = [int(i) for i in _parse_ids(data, "X")]
+        except ValueError:
+            got = None
+        assert got == want, data

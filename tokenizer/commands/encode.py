@@ -143,18 +143,30 @@ def _id_blocks(f: Any, name: str) -> Any:
             # Up to the last whitespace: a number cut by the block end waits for the rest.
             i = max(buf.rfind(c) for c in (b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c")) + 1
             buf, carry = buf[:i], buf[i:]
-        # Plain decimal integers only: int() alone would also take "1_000" or "+5".
-        stray = buf.translate(None, b"0123456789- \t\n\r\x0b\x0c")
-        try:
-            if stray:
-                raise ValueError(f"unexpected {stray[:1]!r}")
-            ids = [int(t) for t in buf.split()]
-        except ValueError as e:
-            raise ValueError(f"{name}: ids must be whitespace-separated integers ({e})") from e
-        if ids:
+        ids = _parse_ids(buf, name)
+        if len(ids):
             yield ids
         if not data:
             return
+
+
+def _parse_ids(buf: bytes, name: str) -> Any:
+    """The ids in ``buf``: a NumPy array from one C parse when it holds only digits and
+    whitespace (~6x faster than ``int()`` per token), else a list of ints (or the error)."""
+    import numpy as np
+
+    # Plain decimal integers only: int() alone would also take "1_000" or "+5".
+    stray = buf.translate(None, b"0123456789- \t\n\r\x0b\x0c")
+    if not stray and b"-" not in buf and buf.strip():
+        ids = np.fromstring(buf, dtype=np.int64, sep=" ")  # (sep=" ": any whitespace)
+        if ids.max() < np.iinfo(np.int64).max:  # (a larger number saturates: parse it below)
+            return ids
+    try:
+        if stray:
+            raise ValueError(f"unexpected {stray[:1]!r}")
+        return [int(t) for t in buf.split()]
+    except ValueError as e:
+        raise ValueError(f"{name}: ids must be whitespace-separated integers ({e})") from e
 
 
 def _npy_blocks(f: Any, name: str) -> Any:
