@@ -119,10 +119,12 @@ def _write_npy(path: str, blocks: Any, dtype: Any) -> int:
 def _npy_header(dtype: Any, n: int) -> bytes:
     """A version 1.0 ``.npy`` header for ``n`` ids, always as long as the one for 10**18 (the
     format pads the header with spaces to a multiple of 64 bytes)."""
-    fields = f"{{'descr': {dtype.str!r}, 'fortran_order': False, 'shape': ({n},), }}"
-    size = 10 + len(f"{{'descr': {dtype.str!r}, 'fortran_order': False, 'shape': ({10**18},), }}")
-    total = (size + 1 + 63) // 64 * 64
-    header = fields.ljust(total - 10 - 1) + "\n"
+
+    def fields(k: int) -> str:
+        return f"{{'descr': {dtype.str!r}, 'fortran_order': False, 'shape': ({k},), }}"
+
+    total = (10 + len(fields(10**18)) + 1 + 63) // 64 * 64  # magic, version, length: 10 bytes
+    header = fields(n).ljust(total - 10 - 1) + "\n"
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin-1")
 
 
