@@ -132,8 +132,12 @@ def test_stream_sources_and_errors(toks):
     chunks = [b"hel", b"", b"lo ", b"world"]
     assert np.concatenate(list(tok.encode_stream(chunks))).tolist() == tok.encode("hello world")
     assert list(tok.encode_stream(io.BytesIO(b""))) == []
-    with pytest.raises(TypeError, match="reads bytes, not str"):
-        list(tok.encode_stream(io.StringIO("text")))
+    text = "hello wörld \ud800 x " * 50  # a text file and str chunks too (lone surrogate: U+FFFD)
+    for source in (io.StringIO(text), [text[:7], text[7:]]):
+        got = np.concatenate(list(tok.encode_stream(source, block_size=64))).tolist()
+        assert got == tok.encode(text)
+    with pytest.raises(TypeError, match="reads bytes or str, not int"):
+        list(tok.encode_stream([1, 2]))
     with pytest.raises(ValueError, match="block_size"):
         tok.encode_stream(io.BytesIO(b"x"), block_size=0)  # checked at the call
     with pytest.raises(ValueError, match="num_threads"):

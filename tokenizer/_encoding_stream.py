@@ -51,7 +51,7 @@ _MARGIN = 1 << 16
 
 
 def _reader(source: Any) -> Any:
-    """``read(n) -> bytes`` of a binary file object, or of an iterable of bytes chunks."""
+    """``read(n)`` of a file object (binary or text), or of an iterable of chunks."""
     if hasattr(source, "read"):
         return source.read
     chunks: Iterator[Any] = iter(source)
@@ -191,8 +191,10 @@ def _chunks(read: Any, cut_of: Any, block_size: int) -> Iterator[bytes]:
     want = block_size
     while True:
         data = read(want)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"encode_stream reads bytes, not {type(data).__name__}")
+        if isinstance(data, str):  # a text file or str chunks: their UTF-8
+            data = _utf8(data)
+        elif not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"encode_stream reads bytes or str, not {type(data).__name__}")
         buf += data
         cut = len(buf) if not data else cut_of(buf)
         if cut:
@@ -204,6 +206,14 @@ def _chunks(read: Any, cut_of: Any, block_size: int) -> Iterator[bytes]:
             want = min(2 * want, 1 << 30)  # no boundary yet: read on, in doubling blocks
         if not data:
             return
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8 of ``text``; lone surrogates become U+FFFD, as ``encode`` (and tiktoken) does."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode("utf-8")
 
 
 def _blocks(

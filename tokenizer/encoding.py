@@ -384,8 +384,8 @@ class Tokenizer(TiktokenCompat):
         block_size: int | None = None,
         num_threads: int = 1,
     ) -> Iterator[np.ndarray]:
-        """Encode a binary file object (or an iterable of ``bytes`` chunks) of any size in
-        bounded memory, as NumPy arrays of ids, one per block read.
+        """Encode a file object, binary or text (or an iterable of ``bytes`` or ``str`` chunks),
+        of any size in bounded memory, as NumPy arrays of ids, one per block read.
 
         Their concatenation is ``encode(text, allowed_special=allowed_special,
         disallowed_special=())`` of the whole text (special tokens not allowed are plain text;
