@@ -32,6 +32,15 @@ def test_encode_text_and_decode_round_trip(src, tmp_path, capsysbinary, tiktoken
     assert capsysbinary.readouterr().out == TEXT.encode()
 
 
+def test_encode_count(src, capsys, tiktoken_cl100k):
+    """--count prints the number of tokens only (the ids are not built as text)."""
+    assert main(["encode", str(src), "-t", "cl100k_base", "--count"]) == 0
+    assert capsys.readouterr().out == f"{len(tiktoken_cl100k.encode_ordinary(TEXT))}\n"
+    assert main(["encode", str(src), "-t", "cl100k_base", "--count", "--allow-special"]) == 0
+    want = len(tiktoken_cl100k.encode(TEXT, allowed_special="all"))
+    assert capsys.readouterr().out == f"{want}\n"
+
+
 def test_encode_numpy_allow_special(src, tmp_path, capsysbinary, tiktoken_cl100k):
     npy = tmp_path / "ids.npy"
     assert (

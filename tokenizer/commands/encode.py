@@ -63,7 +63,11 @@ def run_encode(args: argparse.Namespace) -> int:
                     progress.update(f.tell())
                 yield ids
 
-        if args.numpy:
+        if args.count:
+            n = sum(len(ids) for ids in blocks())
+            progress.close()
+            print(n)
+        elif args.numpy:
             n = _write_npy(args.numpy, blocks(), id_dtype(tok.n_vocab))
             progress.close()
             print(f"{n} tokens -> {args.numpy}", file=sys.stderr)
@@ -256,8 +260,12 @@ def register(subparsers: Any) -> None:
     enc = subparsers.add_parser("encode", help="encode text to token ids")
     enc.add_argument("input", nargs="?", default="-", help="input file, or - for stdin (default)")
     _add_tokenizer_options(enc)
-    enc.add_argument(
+    out = enc.add_mutually_exclusive_group()
+    out.add_argument(
         "--numpy", metavar="OUT.npy", help="write the ids to a .npy file instead of stdout"
+    )
+    out.add_argument(
+        "--count", action="store_true", help="print only the number of tokens (no ids)"
     )
     enc.add_argument(
         "--allow-special",
