@@ -706,10 +706,9 @@ std::vector<std::string_view> views_of(const py::handle& seq) {
   return views;
 }
 
-// The texts of a batch: str only (tiktoken refuses bytes; the C++ side would take them as text),
-// checked here rather than by a Python loop over the batch (~30 ns a text).
-// The texts of a batch: str (as UTF-8), and bytes too when allow_bytes (the stream encoder's
-// blocks, which need not be UTF-8); the public batch methods take str only, as tiktoken's do.
+// The texts of a batch, checked here rather than by a Python loop over the batch (~30 ns a text):
+// str only (tiktoken refuses bytes; the C++ side would take them as text), and bytes too when
+// allow_bytes (the stream encoder's blocks, which need not be UTF-8).
 std::vector<std::string_view> text_views_of(const py::list& texts, bool allow_bytes = false) {
   std::vector<std::string_view> views;
   views.reserve(texts.size());

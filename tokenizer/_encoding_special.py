@@ -154,6 +154,11 @@ def special_regex(tok: Tokenizer, names: frozenset[str]) -> Any:
     return rx
 
 
+def replace_lone_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate as U+FFFD: what tiktoken encodes for them."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def id_dtype(n_vocab: int) -> Any:
     """The NumPy dtype of id arrays: uint16 when ``n_vocab <= 65536``, else uint32."""
     import numpy as np

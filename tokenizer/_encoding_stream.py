@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
-from ._encoding_special import special_policy, special_sets
-from ._native import core
+from ._encoding_special import replace_lone_surrogates, special_policy, special_sets
+from ._split import piece_ends
 
 if TYPE_CHECKING:
     import numpy as np
@@ -63,16 +63,6 @@ def _reader(source: Any) -> Any:
         return b""
 
     return read
-
-
-def _piece_ends(tok: Tokenizer, data: bytes) -> Any:
-    """End offsets of the pieces of ``data`` (the tokenizer's own split), as a NumPy array."""
-    import numpy as np
-
-    if tok.native_split:
-        return core.split_offsets(tok.pattern.name, data)
-    lengths = [len(piece) for piece in tok._splitter.split_bytes(data)]
-    return np.cumsum(np.asarray(lengths, dtype=np.int64))
 
 
 _SPACE = frozenset(b" \t\n\r\x0b\x0c")
@@ -113,7 +103,7 @@ def _cut(tok: Tokenizer, buf: bytearray, specials: Any, margin: int) -> int:
         # text's do (e + U+0301 + "'s": the raw split cuts "'" from "s", the NFC one keeps
         # "'s" whole). Text that is already NFC is its own normalization: cut only in that.
         return start
-    ends = _piece_ends(tok, seg)
+    ends = piece_ends(tok, seg)
     return start + _boundary(tok, seg, ends, stop - start)
 
 
@@ -145,7 +135,7 @@ def _boundary(tok: Tokenizer, seg: bytes, ends: Any, stop: int) -> int:
         if tok._nfc and e < len(seg) and seg[e] >= 0x80:
             continue  # normalization never joins a character to an ASCII one after it
         q = int(ends[k - 8]) if k >= 8 else 0  # the prefix's split agrees up to here
-        tail = (_piece_ends(tok, seg[q:e]) + q).tolist()
+        tail = (piece_ends(tok, seg[q:e]) + q).tolist()
         if tail == ends[k - 7 if k >= 8 else 0 : k + 1].tolist():
             return e
         tried += 1
@@ -213,7 +203,7 @@ def _utf8(text: str) -> bytes:
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode("utf-8")
+        return replace_lone_surrogates(text).encode("utf-8")
 
 
 def _blocks(

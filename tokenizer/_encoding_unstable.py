@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING, Any
 
-from ._native import core
+from ._split import piece_ends
 
 if TYPE_CHECKING:
     from .encoding import Tokenizer
@@ -56,17 +56,14 @@ def _last_piece_token_len(tok: Tokenizer, ids: list[int]) -> int:
     start = len(ids)
     while start and not tok.is_special_token(ids[start - 1]):
         start -= 1
-    segment = tok.decode_bytes(ids[start:])  # the text after the last special token
-    if tok.native_split:
-        ends = core.split_offsets(tok.pattern.name, segment)
-        last = ends[-1] - (ends[-2] if len(ends) > 1 else 0)
-    else:
-        last = len(tok._splitter.split_bytes(segment)[-1])
+    ends = piece_ends(tok, tok.decode_bytes(ids[start:]))  # the text after the last special
+    last = int(ends[-1]) - (int(ends[-2]) if len(ends) > 1 else 0)
     # Pieces are encoded one by one, so the last piece's tokens are the ids that cover its bytes.
+    lens = _token_lens(tok)
     n, covered = 0, 0
     while covered < last and n < len(ids) - start:
         n += 1
-        covered += len(tok.decode_single_token_bytes(ids[-n]))
+        covered += lens[ids[-n]]
     return n
 
 

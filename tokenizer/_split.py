@@ -14,6 +14,7 @@ pre-tokenizers without a matcher). This module does not do BPE.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import regex
 
@@ -21,7 +22,10 @@ from ._native import core
 from ._unicode_pinned import compile_pinned
 from .patterns import PATTERNS, Pattern, get_pattern, reference_split
 
-__all__ = ["native_available", "RegexSplitter", "get_pattern"]
+if TYPE_CHECKING:
+    from .encoding import Tokenizer
+
+__all__ = ["native_available", "RegexSplitter", "get_pattern", "piece_ends"]
 
 _PROBE = (
     "def f(x):\n    return x**2  # naïve café\r\n\tif a<=b: print('It''s 12345')\n"
@@ -80,3 +84,14 @@ class RegexSplitter:
         """
         text = data.decode("utf-8", "surrogateescape")
         return [p.encode("utf-8", "surrogateescape") for p in self.split(text)]
+
+
+def piece_ends(tok: Tokenizer, data: bytes) -> Any:
+    """End offsets of the pieces of ``data`` by ``tok``'s own split (its native matcher or its
+    ``regex`` splitter), as a NumPy array."""
+    import numpy as np
+
+    if tok.native_split:
+        return core.split_offsets(tok.pattern.name, data)
+    lengths = [len(piece) for piece in tok._splitter.split_bytes(data)]
+    return np.cumsum(np.asarray(lengths, dtype=np.int64))

@@ -23,6 +23,7 @@ from ._encoding_compat import TiktokenCompat
 from ._encoding_special import (
     check_unknown_disallowed,
     encode_regex,
+    replace_lone_surrogates,
     resolved_specials,
     special_key,
     special_policy,
@@ -261,7 +262,7 @@ class Tokenizer(TiktokenCompat):
             return encode_regex(self, text, allowed, disallowed, numpy)
         except UnicodeEncodeError:
             # Lone surrogates: like tiktoken, replace them with U+FFFD and encode again.
-            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            text = replace_lone_surrogates(text)
             return self._encode(text, allowed_special, disallowed_special, numpy)
 
     def encode(

@@ -21,8 +21,6 @@ import struct
 import sys
 from typing import Any
 
-from .._encoding_special import id_dtype
-
 __all__ = ["register"]
 
 
@@ -51,6 +49,8 @@ def run_encode(args: argparse.Namespace) -> int:
     """Encode a file (or stdin) and print ids or write a .npy file, in bounded memory: the input
     is read in blocks and cut at piece boundaries (``Tokenizer.encode_stream``), and each
     block's ids are written before the next is read."""
+    from .._encoding_special import id_dtype
+
     tok = _tokenizer(args)
     allowed = "all" if args.allow_special else ()
     with _open_input(args.input) as f:
