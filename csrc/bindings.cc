@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,7 @@
 #include "scratch.h"
 #include "tiktoken_file.h"
 #include "train.h"
+#include "ucs_utf8.h"
 
 namespace py = pybind11;
 using namespace codebpe;
@@ -32,18 +34,99 @@ using namespace codebpe;
 
 namespace {
 
-// Bytes or str (as UTF-8) viewed without copying. The view is valid while `obj` lives.
-std::string_view as_bytes_view(const py::handle& obj) {
-  if (PyBytes_Check(obj.ptr())) {
-    return std::string_view(PyBytes_AS_STRING(obj.ptr()), PyBytes_GET_SIZE(obj.ptr()));
+// A str or bytes object as a text for the C++ side, without copying: its bytes, an ASCII str's own
+// storage, or the UTF-8 that a str already caches (kind 0); else the str's code units (kind 1,
+// 2 or 4), which ucs_utf8.h converts. Not PyUnicode_AsUTF8AndSize: that stores a UTF-8 copy in
+// the str for the str's lifetime (an encoded Chinese text took 2.5x its memory) and its encoder
+// is generic (~30 instructions per CJK character). The pointers are valid while obj lives.
+BatchText text_of(PyObject* obj) {
+  if (PyBytes_Check(obj)) return {PyBytes_AS_STRING(obj), static_cast<size_t>(PyBytes_GET_SIZE(obj)), 0};
+  if (!PyUnicode_Check(obj)) throw py::type_error("expected str or bytes");
+#if PY_VERSION_HEX < 0x030C0000
+  if (PyUnicode_READY(obj) != 0) throw py::error_already_set();
+#endif
+  const size_t n = static_cast<size_t>(PyUnicode_GET_LENGTH(obj));
+  if (PyUnicode_IS_ASCII(obj)) return {PyUnicode_DATA(obj), n, 0};
+#if PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+  // (the layout of 3.9-3.13; a later version converts even when a copy exists)
+  const auto* compact = reinterpret_cast<const PyCompactUnicodeObject*>(obj);
+  if (compact->utf8 != nullptr) return {compact->utf8, static_cast<size_t>(compact->utf8_length), 0};
+#endif
+  return {PyUnicode_DATA(obj), n, static_cast<unsigned>(PyUnicode_KIND(obj))};
+}
+
+// Python's own UnicodeEncodeError for the run of surrogates at code unit i of str obj (what
+// PyUnicode_AsUTF8AndSize raises).
+[[noreturn]] void raise_surrogate(PyObject* obj, size_t i) {
+  const Py_ssize_t n = PyUnicode_GET_LENGTH(obj);
+  Py_ssize_t end = static_cast<Py_ssize_t>(i) + 1;
+  while (end < n && (PyUnicode_READ_CHAR(obj, end) & 0xFFFFF800u) == 0xD800u) ++end;
+  PyObject* err = PyObject_CallFunction(PyExc_UnicodeEncodeError, "sOnns", "utf-8", obj,
+                                        static_cast<Py_ssize_t>(i), end, "surrogates not allowed");
+  if (err != nullptr) {
+    PyErr_SetObject(PyExc_UnicodeEncodeError, err);
+    Py_DECREF(err);
   }
-  if (PyUnicode_Check(obj.ptr())) {
-    Py_ssize_t size = 0;
-    const char* data = PyUnicode_AsUTF8AndSize(obj.ptr(), &size);
-    if (data == nullptr) throw py::error_already_set();
-    return std::string_view(data, static_cast<size_t>(size));
+  throw py::error_already_set();
+}
+
+// The UTF-8 of a str or bytes object (UnicodeEncodeError for a str with lone surrogates). The
+// view is valid while obj and this object live.
+class Utf8Of {
+ public:
+  explicit Utf8Of(const py::handle& obj) {
+    const BatchText t = text_of(obj.ptr());
+    if (t.kind == 0) {
+      view = std::string_view(static_cast<const char*>(t.data), t.size);
+      return;
+    }
+    size_t bad = 0;
+    if (!ucs_view(t.data, t.size, t.kind, buf_.v, view, bad)) raise_surrogate(obj.ptr(), bad);
   }
-  throw py::type_error("expected str or bytes");
+  std::string_view view;
+
+ private:
+  Utf8Scratch buf_;
+};
+
+// The UTF-8 of many str/bytes objects, the converted ones in one buffer. Valid while the
+// objects and this live.
+class Utf8Texts {
+ public:
+  explicit Utf8Texts(const std::vector<PyObject*>& objs) {
+    std::vector<BatchText> texts;
+    texts.reserve(objs.size());
+    size_t cap = 0;
+    for (PyObject* o : objs) {
+      texts.push_back(text_of(o));
+      if (texts.back().kind != 0) cap += utf8_capacity(texts.back().size, texts.back().kind);
+    }
+    if (cap) arena_.reset(new char[cap]);
+    char* out = arena_.get();
+    views.reserve(objs.size());
+    for (size_t k = 0; k < texts.size(); ++k) {
+      const BatchText& t = texts[k];
+      if (t.kind == 0) {
+        views.emplace_back(static_cast<const char*>(t.data), t.size);
+        continue;
+      }
+      size_t bad = 0;
+      char* end = ucs_to_utf8(t.data, t.size, t.kind, out, &bad);
+      if (end == nullptr) raise_surrogate(objs[k], bad);
+      views.emplace_back(out, static_cast<size_t>(end - out));
+      out += utf8_capacity(t.size, t.kind);
+    }
+  }
+  std::vector<std::string_view> views;
+
+ private:
+  std::unique_ptr<char[]> arena_;
+};
+
+std::vector<PyObject*> items_of(const py::handle& seq) {
+  std::vector<PyObject*> objs;
+  for (py::handle item : seq) objs.push_back(item.ptr());
+  return objs;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -55,7 +138,8 @@ void bind_pretokenize(py::module_& m) {
   m.def(
       "split_offsets",
       [](const std::string& pattern, py::object text) {
-        std::string_view view = as_bytes_view(text);
+        const Utf8Of utf8(text);
+        const std::string_view view = utf8.view;
         PatternId id = pattern_from_name(pattern);
         std::vector<uint32_t> ends;
         {
@@ -70,7 +154,8 @@ void bind_pretokenize(py::module_& m) {
       "split_pieces",
       [](const std::string& pattern, py::object text) {
         const bool is_bytes = PyBytes_Check(text.ptr());
-        std::string_view view = as_bytes_view(text);
+        const Utf8Of utf8(text);
+        const std::string_view view = utf8.view;
         PatternId id = pattern_from_name(pattern);
         std::vector<uint32_t> ends;
         {
@@ -321,16 +406,17 @@ PyObject* fast_call(PyObject* self, PyObject* arg) {
   if (!PyUnicode_CheckExact(arg)) Py_RETURN_NOTIMPLEMENTED;
   auto* fc = static_cast<FastCall*>(PyCapsule_GetPointer(self, kFastCapsule));
   if (fc == nullptr) return nullptr;
-  Py_ssize_t size = 0;
-  const char* data = PyUnicode_AsUTF8AndSize(arg, &size);
-  if (data == nullptr) {
-    if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return nullptr;
-    PyErr_Clear();
-    Py_RETURN_NOTIMPLEMENTED;
-  }
   try {
+    const BatchText t = text_of(arg);
+    std::string_view text(static_cast<const char*>(t.data), t.size);
+    std::optional<Utf8Scratch> utf8;  // (an ASCII str takes no buffer)
+    if (t.kind != 0) {
+      utf8.emplace();
+      size_t bad = 0;
+      if (!ucs_view(t.data, t.size, t.kind, utf8->v, text, bad)) Py_RETURN_NOTIMPLEMENTED;  // surrogates
+    }
     IdsScratch ids;
-    encode_text(*fc->enc, std::string_view(data, static_cast<size_t>(size)), *fc->policy, ids.v);
+    encode_text(*fc->enc, text, *fc->policy, ids.v);
     if (fc->output == FastCall::count) return PyLong_FromSize_t(ids.v.size());
     if (fc->output == FastCall::numpy) return ids_to_array(*fc->enc, ids.v.data(), ids.v.size()).release().ptr();
     return ids_to_list(ids.v).release().ptr();
@@ -700,26 +786,80 @@ SpecialPolicy make_policy(const std::vector<bool>& allowed, const std::vector<bo
   return p;
 }
 
-std::vector<std::string_view> views_of(const py::handle& seq) {
-  std::vector<std::string_view> views;
-  for (py::handle item : seq) views.push_back(as_bytes_view(item));
-  return views;
-}
-
 // The texts of a batch, checked here rather than by a Python loop over the batch (~30 ns a text):
 // str only (tiktoken refuses bytes; the C++ side would take them as text), and bytes too when
-// allow_bytes (the stream encoder's blocks, which need not be UTF-8).
-std::vector<std::string_view> text_views_of(const py::list& texts, bool allow_bytes = false) {
-  std::vector<std::string_view> views;
-  views.reserve(texts.size());
+// allow_bytes (the stream encoder's blocks, which need not be UTF-8). A str that is not ASCII is
+// converted to UTF-8 by the thread that encodes it (BatchText).
+std::vector<BatchText> batch_texts_of(const py::list& texts, bool allow_bytes = false) {
+  std::vector<BatchText> out;
+  out.reserve(texts.size());
   for (py::handle item : texts) {
     if (!PyUnicode_Check(item.ptr()) && !(allow_bytes && PyBytes_Check(item.ptr()))) {
       const std::string kind = Py_TYPE(item.ptr())->tp_name;
       throw py::type_error("texts must be str, not " + kind + (kind == "bytes" ? " (bytes: encode_bytes)" : ""));
     }
-    views.push_back(as_bytes_view(item));
+    out.push_back(text_of(item.ptr()));
   }
-  return views;
+  return out;
+}
+
+// Encoder.encode_batch (the binding adds the UnicodeEncodeError of a str with lone surrogates).
+py::object encode_batch_py(const Encoder& e, const py::list& texts, const SpecialPolicy& policy,
+                           size_t num_threads, bool numpy, bool allow_bytes) {
+  const std::vector<BatchText> views = batch_texts_of(texts, allow_bytes);
+  BatchIds results;
+  if (!numpy) {
+    // Lists are built on this thread, under the GIL, while the pool keeps encoding.
+    py::list out(views.size());
+    {
+      py::gil_scoped_release release;
+      encode_batch(e, views, policy, num_threads, results, [&](size_t c, size_t d) {
+        py::gil_scoped_acquire gil;
+        for (; c < d; ++c) {
+          const size_t first = results.bounds[c], count = results.bounds[c + 1] - first;
+          for (size_t k = 0; k < count; ++k) {
+            const auto [ids, n] = results.text(c, k);
+            PyObject* list = ids_to_list(ids, n).release().ptr();
+            PyObject_GC_UnTrack(list);  // tracked again below, see there
+            PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(first + k), list);
+          }
+          std::vector<uint32_t>().swap(results.ids[c]);
+        }
+        // Ctrl-C (or any signal handler raising) stops a long batch here.
+        if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      });
+    }
+    // subtle: the inner lists are built untracked by the garbage collector and tracked
+    // here, once all exist. The collections that allocating them triggers would
+    // otherwise traverse every id of every list built so far, again and again (a full
+    // collection visits each item): 72 k lines (3 MB), 1 thread, GC enabled / disabled
+    // in the same process, 0.80 of the speed before, ~1.0 after. Nothing else can
+    // reach them in between, and a list of ints cannot be part of a cycle then.
+    for (py::handle list : out) PyObject_GC_Track(list.ptr());
+    return py::object(out);
+  }
+  {
+    py::gil_scoped_release release;
+    encode_batch(e, views, policy, num_threads, results);
+  }
+  std::vector<uint32_t> flat;
+  py::array_t<int64_t> offsets(static_cast<py::ssize_t>(views.size() + 1));
+  int64_t* off = offsets.mutable_data();
+  {
+    py::gil_scoped_release release;
+    size_t total = 0;
+    for (const auto& ids : results.ids) total += ids.size();
+    flat.reserve(total);
+    off[0] = 0;
+    for (size_t c = 0; c < results.chunks(); ++c) {
+      const size_t base = flat.size();
+      for (size_t k = 0; k < results.ends[c].size(); ++k) {
+        off[results.bounds[c] + k + 1] = static_cast<int64_t>(base + results.ends[c][k]);
+      }
+      flat.insert(flat.end(), results.ids[c].begin(), results.ids[c].end());
+    }
+  }
+  return py::object(py::make_tuple(ids_to_array(e, flat.data(), flat.size()), offsets));
 }
 
 void bind_encode(py::module_& m) {
@@ -810,7 +950,7 @@ void bind_encode(py::module_& m) {
           "encode",
           [](const Encoder& e, py::object text, const SpecialPolicy& policy, bool numpy) {
             std::vector<uint32_t> ids;
-            encode_text(e, as_bytes_view(text), policy, ids);
+            encode_text(e, Utf8Of(text).view, policy, ids);
             return ids_out(e, ids, numpy);
           },
           py::arg("text"), py::arg("policy"), py::arg("numpy") = false)
@@ -818,14 +958,15 @@ void bind_encode(py::module_& m) {
           "count",
           [](const Encoder& e, py::object text, const SpecialPolicy& policy) {
             std::vector<uint32_t> ids;
-            encode_text(e, as_bytes_view(text), policy, ids);
+            encode_text(e, Utf8Of(text).view, policy, ids);
             return ids.size();
           },
           py::arg("text"), py::arg("policy"))
       .def(
           "encode_pieces",
           [](const Encoder& e, py::list pieces, bool numpy) {
-            std::vector<std::string_view> views = views_of(pieces);
+            const Utf8Texts utf8(items_of(pieces));
+            const std::vector<std::string_view>& views = utf8.views;
             std::vector<uint32_t> ids;
             {
               py::gil_scoped_release release;
@@ -838,60 +979,11 @@ void bind_encode(py::module_& m) {
           "encode_batch",
           [](const Encoder& e, py::list texts, const SpecialPolicy& policy, size_t num_threads, bool numpy,
              bool allow_bytes) {
-            std::vector<std::string_view> views = text_views_of(texts, allow_bytes);
-            BatchIds results;
-            if (!numpy) {
-              // Lists are built on this thread, under the GIL, while the pool keeps encoding.
-              py::list out(views.size());
-              {
-                py::gil_scoped_release release;
-                encode_batch(e, views, policy, num_threads, results, [&](size_t c, size_t d) {
-                  py::gil_scoped_acquire gil;
-                  for (; c < d; ++c) {
-                    const size_t first = results.bounds[c], count = results.bounds[c + 1] - first;
-                    for (size_t k = 0; k < count; ++k) {
-                      const auto [ids, n] = results.text(c, k);
-                      PyObject* list = ids_to_list(ids, n).release().ptr();
-                      PyObject_GC_UnTrack(list);  // tracked again below, see there
-                      PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(first + k), list);
-                    }
-                    std::vector<uint32_t>().swap(results.ids[c]);
-                  }
-                  // Ctrl-C (or any signal handler raising) stops a long batch here.
-                  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-                });
-              }
-              // subtle: the inner lists are built untracked by the garbage collector and tracked
-              // here, once all exist. The collections that allocating them triggers would
-              // otherwise traverse every id of every list built so far, again and again (a full
-              // collection visits each item): 72 k lines (3 MB), 1 thread, GC enabled / disabled
-              // in the same process, 0.80 of the speed before, ~1.0 after. Nothing else can
-              // reach them in between, and a list of ints cannot be part of a cycle then.
-              for (py::handle list : out) PyObject_GC_Track(list.ptr());
-              return py::object(out);
+            try {
+              return encode_batch_py(e, texts, policy, num_threads, numpy, allow_bytes);
+            } catch (const LoneSurrogate& bad) {
+              raise_surrogate(PyList_GET_ITEM(texts.ptr(), static_cast<Py_ssize_t>(bad.text)), bad.index);
             }
-            {
-              py::gil_scoped_release release;
-              encode_batch(e, views, policy, num_threads, results);
-            }
-            std::vector<uint32_t> flat;
-            py::array_t<int64_t> offsets(static_cast<py::ssize_t>(views.size() + 1));
-            int64_t* off = offsets.mutable_data();
-            {
-              py::gil_scoped_release release;
-              size_t total = 0;
-              for (const auto& ids : results.ids) total += ids.size();
-              flat.reserve(total);
-              off[0] = 0;
-              for (size_t c = 0; c < results.chunks(); ++c) {
-                const size_t base = flat.size();
-                for (size_t k = 0; k < results.ends[c].size(); ++k) {
-                  off[results.bounds[c] + k + 1] = static_cast<int64_t>(base + results.ends[c][k]);
-                }
-                flat.insert(flat.end(), results.ids[c].begin(), results.ids[c].end());
-              }
-            }
-            return py::object(py::make_tuple(ids_to_array(e, flat.data(), flat.size()), offsets));
           },
           py::arg("texts"), py::arg("policy"), py::arg("num_threads") = 0, py::arg("numpy") = false,
           py::arg("allow_bytes") = false,
@@ -961,15 +1053,11 @@ void bind_train(py::module_& m) {
           "count",
           [](PieceCounter& c, const std::string& pattern, const py::list& docs) {
             PatternId id = pattern_from_name(pattern);
-            std::vector<std::string_view> views;
-            views.reserve(docs.size());
+            const Utf8Texts utf8(items_of(docs));
             uint64_t bytes = 0;
-            for (const py::handle& d : docs) {
-              views.push_back(as_bytes_view(d));
-              bytes += views.back().size();
-            }
+            for (std::string_view v : utf8.views) bytes += v.size();
             py::gil_scoped_release release;
-            c.count_documents(id, views);
+            c.count_documents(id, utf8.views);
             return bytes;
           },
           py::arg("pattern"), py::arg("docs"),
@@ -978,16 +1066,17 @@ void bind_train(py::module_& m) {
       .def(
           "add_counts",
           [](PieceCounter& c, const py::dict& counts) {
-            std::vector<std::string_view> views;
+            std::vector<PyObject*> keys;
             std::vector<uint64_t> values;
-            views.reserve(counts.size());
+            keys.reserve(counts.size());
             values.reserve(counts.size());
             for (const auto& kv : counts) {
-              views.push_back(as_bytes_view(kv.first));
+              keys.push_back(kv.first.ptr());
               values.push_back(kv.second.cast<uint64_t>());
             }
+            const Utf8Texts utf8(keys);
             py::gil_scoped_release release;
-            c.add_pieces(views, values);
+            c.add_pieces(utf8.views, values);
           },
           py::arg("counts"), "Add {piece (str or bytes): count} (pieces split in Python).")
       .def(

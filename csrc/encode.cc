@@ -91,6 +91,7 @@
 
 #include "scratch.h"
 #include "thread_pool.h"
+#include "ucs_utf8.h"
 
 #include <algorithm>
 #include <atomic>
@@ -623,7 +624,7 @@ void Encoder::encode(std::string_view text, const SpecialPolicy& policy, std::ve
   encode_ordinary_segment(text.substr(seg), text.data() + text.size(), out, ends);
 }
 
-void encode_batch(const Encoder& enc, const std::vector<std::string_view>& texts,
+void encode_batch(const Encoder& enc, const std::vector<BatchText>& texts,
                   const SpecialPolicy& policy, size_t num_threads, BatchIds& out,
                   const std::function<void(size_t, size_t)>& consume) {
   const size_t n = texts.size();
@@ -639,7 +640,7 @@ void encode_batch(const Encoder& enc, const std::vector<std::string_view>& texts
   bounds.assign(1, 0);
   size_t bytes = 0;
   for (size_t i = 0; i < n; ++i) {
-    bytes += texts[i].size() + 64;  // (+64: a text's own fixed cost)
+    bytes += texts[i].size * std::max(texts[i].kind, 1u) + 64;  // (+64: a text's own fixed cost)
     if (bytes >= kChunkBytes || i + 1 == n) {
       bounds.push_back(i + 1);
       bytes = 0;
@@ -669,7 +670,16 @@ void encode_batch(const Encoder& enc, const std::vector<std::string_view>& texts
     std::vector<size_t>& ends = out.ends[c];
     ends.reserve(bounds[c + 1] - bounds[c]);
     for (size_t i = bounds[c]; i < bounds[c + 1]; ++i) {
-      enc.encode(texts[i], policy, ids);
+      const BatchText& t = texts[i];
+      if (t.kind == 0) {
+        enc.encode(std::string_view(static_cast<const char*>(t.data), t.size), policy, ids);
+      } else {
+        Utf8Scratch utf8;
+        std::string_view text;
+        size_t bad = 0;
+        if (!ucs_view(t.data, t.size, t.kind, utf8.v, text, bad)) throw LoneSurrogate(i, bad);
+        enc.encode(text, policy, ids);
+      }
       ends.push_back(ids.size());
     }
     ready[c].store(1, std::memory_order_release);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -161,6 +162,22 @@ struct BatchIds {
   }
 };
 
+// A text of a batch: UTF-8 bytes (kind 0), or the code units of a Python str (kind 1, 2 or 4:
+// bytes per code unit), which the thread that encodes it converts to UTF-8 first (ucs_utf8.h),
+// so that a batch's conversions run in parallel and no UTF-8 copy stays inside the str.
+struct BatchText {
+  const void* data = nullptr;
+  size_t size = 0;  // bytes (kind 0) or code units
+  unsigned kind = 0;
+};
+
+// A code unit of a batch's str that UTF-8 cannot carry (a lone surrogate); encode_batch stops.
+struct LoneSurrogate : std::exception {
+  size_t text, index;  // which text, which code unit
+  LoneSurrogate(size_t t, size_t i) : text(t), index(i) {}
+  const char* what() const noexcept override { return "surrogates not allowed"; }
+};
+
 // Encode many texts on `num_threads` threads (0: hardware concurrency) of the worker pool, in
 // chunks of consecutive texts of at least 16 KiB (a batch of less runs on the calling thread).
 // `consume(c, d)`, if given, runs on the calling thread, in order, for each range [c, d) of
@@ -168,7 +185,7 @@ struct BatchIds {
 // chunk is waiting): the Python binding builds its lists of ints there, under the GIL, so that
 // this serial step overlaps the encoding instead of following it. An exception from a text or
 // from `consume` stops the batch and is rethrown (the first one) after all threads stop.
-void encode_batch(const Encoder& enc, const std::vector<std::string_view>& texts,
+void encode_batch(const Encoder& enc, const std::vector<BatchText>& texts,
                   const SpecialPolicy& policy, size_t num_threads, BatchIds& out,
                   const std::function<void(size_t, size_t)>& consume = nullptr);
 

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <utility>
 
 namespace codebpe {
 
@@ -27,6 +29,27 @@ struct Scratch {
   static Buf& spare() {
     thread_local Buf buf;
     return buf;
+  }
+};
+
+// A byte buffer that grows without zero-filling (the bytes are written before they are read).
+struct RawBuf {
+  std::unique_ptr<char[]> p;
+  size_t cap = 0;
+
+  // At least n bytes, their contents undefined.
+  char* reserve(size_t n) {
+    if (n > cap) {
+      p.reset(new char[n]);
+      cap = n;
+    }
+    return p.get();
+  }
+  size_t capacity() const { return cap; }
+  void clear() {}
+  void swap(RawBuf& o) noexcept {
+    std::swap(p, o.p);
+    std::swap(cap, o.cap);
   }
 };
 
