@@ -260,3 +260,37 @@ def test_text_ids_parse_like_int():
         except ValueError:
             got = None
         assert got == want, data
+
+
+@pytest.mark.parametrize(
+    ("sig", "code", "word"), [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")]
+)
+def test_a_signal_mid_write_leaves_no_partial_file(tmp_path, sig, code, word):
+    """Ctrl-C and SIGTERM (kill, a job scheduler) both unwind: the atomic writer's temporary file
+    is removed and the output path is never created."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    big = tmp_path / "big.txt"
+    big.write_text("def f(x):\n    return x + 1  # 中文 comment\n" * 1_000_000)  # ~45 MB
+    out = tmp_path / "ids.npy"
+    cmd = [sys.executable, "-m", "tokenizer", "encode", str(big), "-t", "cl100k_base"]
+    proc = subprocess.Popen(
+        [*cmd, "--numpy", str(out), "--threads", "1"],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+        assert proc.poll() is None, "finished before the signal"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    proc.send_signal(getattr(signal, sig))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code
+    assert err.decode().strip() == f"codebpe: {word}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]

@@ -3,7 +3,8 @@
 Stage: interface. It parses arguments and dispatches to one module per subcommand in
 ``tokenizer/commands/``; no tokenizer logic lives here. Errors that users can cause (bad paths,
 bad options, malformed files) become a one-line ``codebpe: error: ...`` message and exit status 2;
-a Ctrl-C exits 130.
+a Ctrl-C exits 130 and a SIGTERM 143, both after the ``with`` blocks that write output files have
+removed their temporary files.
 
 >>> main(["--version"])  # doctest: +SKIP
 codebpe 0.1.0
@@ -12,9 +13,12 @@ codebpe 0.1.0
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
 from . import __version__
 from .commands import COMMANDS
@@ -37,6 +41,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived (``kill``, a job scheduler): unwinds like Ctrl-C, leaving no partial file."""
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """While the command runs, SIGTERM raises :class:`Terminated` (Python's default would kill the
+    process at once and leave an atomic writer's temporary file behind)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # (signal handlers can only be set from the main thread)
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit status."""
     parser = build_parser()
@@ -46,10 +72,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(func(args) or 0)
+        with _sigterm_unwinds():
+            return int(func(args) or 0)
     except KeyboardInterrupt:
         print("codebpe: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("codebpe: terminated", file=sys.stderr)
+        return 143
     except USER_ERRORS as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"codebpe: error: {msg}", file=sys.stderr)

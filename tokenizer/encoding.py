@@ -458,22 +458,24 @@ class Tokenizer(TiktokenCompat):
     # -- export (tokenizer.export) --------------------------------------------------------------
 
     def save_hf(self, path: str, **kw: Any) -> Any:
-        """Write a Hugging Face ``tokenizer.json`` (``tokenizer.export.save_hf``)."""
+        """Write a Hugging Face ``tokenizer.json`` with this tokenizer's ids
+        (``tokenizer.export.save_hf``; ``ExportError`` for one loaded from a tokenizer.json)."""
         from . import export
 
-        return export.save_hf(self.vocab, path, **kw)
+        return export.save_hf(self, path, **kw)
 
     def to_tiktoken(self, **kw: Any) -> Any:
-        """A ``tiktoken.Encoding`` for this vocabulary (``tokenizer.export.to_tiktoken``)."""
+        """A ``tiktoken.Encoding`` with this tokenizer's ids (``tokenizer.export.to_tiktoken``)."""
         from . import export
 
-        return export.to_tiktoken(self.vocab, **kw)
+        return export.to_tiktoken(self, **kw)
 
     def save_tiktoken(self, path: str, **kw: Any) -> Any:
-        """Write a ``.tiktoken`` rank file (``tokenizer.export.save_tiktoken``)."""
+        """Write a ``.tiktoken`` rank file and its sidecar, with this tokenizer's ids
+        (``tokenizer.export.save_tiktoken``)."""
         from . import export
 
-        return export.save_tiktoken(self.vocab, path, **kw)
+        return export.save_tiktoken(self, path, **kw)
 
 
 def _loaders() -> Any:

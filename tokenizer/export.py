@@ -13,6 +13,10 @@ rank-based encoder (``tokenizer._reference.encode``) on every text:
 * tiktoken (:mod:`tokenizer.export_tiktoken`, re-exported here): ``mergeable_ranks`` are the ids
   themselves; only single-regex patterns can be a ``pat_str`` (:class:`TiktokenExportError`).
 
+Every function here takes a :class:`~tokenizer.vocab.Vocabulary` or a ``Tokenizer``; a
+``Tokenizer`` is exported with its own ids (one loaded with ``from_tiktoken`` gives tiktoken's
+ids back), and one loaded from a ``tokenizer.json`` (merge-list BPE) raises :class:`ExportError`.
+
 Files are written atomically. Reading them back is :mod:`tokenizer.export_read`; loading them as a
 codebpe ``Tokenizer`` is ``Tokenizer.from_hf`` / ``Tokenizer.from_tiktoken``. This module does not
 encode.
@@ -33,7 +37,9 @@ from typing import Any
 from .export_tiktoken import (
     SIDECAR_FORMAT,
     ExportError,
+    ExportTable,
     TiktokenExportError,
+    export_table,
     load_tiktoken_export,
     read_sidecar,
     save_tiktoken,
@@ -118,8 +124,9 @@ def hf_pre_tokenizer(pattern: Pattern) -> dict[str, Any]:
     return {"type": "Sequence", "pretokenizers": [*splits, byte_level]}
 
 
-def to_hf_json(vocab: Vocabulary) -> dict[str, Any]:
-    """The Hugging Face ``tokenizer.json`` object for ``vocab`` (load it with ``tokenizers``).
+def to_hf_json(vocab: Vocabulary | Any) -> dict[str, Any]:
+    """The Hugging Face ``tokenizer.json`` object for ``vocab`` (a ``Vocabulary`` or a rank-based
+    ``Tokenizer``, with its own ids; load it with ``tokenizers``).
 
     Special tokens become added tokens (``special: true``, ``normalized: false``) with their ids;
     when the ids have gaps (cl100k-style layouts) they are also listed in the model's vocab, since
@@ -129,14 +136,13 @@ def to_hf_json(vocab: Vocabulary) -> dict[str, Any]:
     >>> j["model"]["type"], j["pre_tokenizer"]["pretokenizers"][-1]["type"]
     ('BPE', 'ByteLevel')
     """
-    hf_vocab = {_hf_token(t): i for i, t in enumerate(vocab.tokens)}
-    merges = [
-        f"{_hf_token(vocab.tokens[a])} {_hf_token(vocab.tokens[b])}"
-        for a, b in rank_merges(vocab.tokens)
-    ]
-    specials = sorted(vocab.special_tokens.items(), key=lambda kv: kv[1])
-    if [i for _, i in specials] != list(
-        range(len(vocab.tokens), len(vocab.tokens) + len(specials))
+    table = export_table(vocab)
+    tokens = table.tokens
+    hf_vocab = {_hf_token(t): i for i, t in enumerate(tokens) if t}
+    merges = [f"{_hf_token(tokens[a])} {_hf_token(tokens[b])}" for a, b in rank_merges(tokens)]
+    specials = sorted(table.special_tokens.items(), key=lambda kv: kv[1])
+    if len(hf_vocab) != len(tokens) or [i for _, i in specials] != list(
+        range(len(tokens), len(tokens) + len(specials))
     ):
         hf_vocab.update(dict(specials))
     byte_level = {"add_prefix_space": False, "trim_offsets": False, "use_regex": False}
@@ -157,7 +163,7 @@ def to_hf_json(vocab: Vocabulary) -> dict[str, Any]:
             for s, i in specials
         ],
         "normalizer": None,
-        "pre_tokenizer": hf_pre_tokenizer(vocab.pattern),
+        "pre_tokenizer": hf_pre_tokenizer(table.pattern),
         "post_processor": {"type": "ByteLevel", **byte_level},
         "decoder": {"type": "ByteLevel", **byte_level},
         "model": {
@@ -175,18 +181,19 @@ def to_hf_json(vocab: Vocabulary) -> dict[str, Any]:
     }
 
 
-def _transformers_config(vocab: Vocabulary) -> tuple[dict[str, Any], dict[str, Any]]:
+def _transformers_config(table: ExportTable) -> tuple[dict[str, Any], dict[str, Any]]:
     from .patterns import ENDOFTEXT, PAD
 
-    names = sorted(vocab.special_tokens, key=vocab.special_tokens.__getitem__)
+    specials = table.special_tokens
+    names = sorted(specials, key=specials.__getitem__)
     roles: dict[str, Any] = {}
-    if ENDOFTEXT in vocab.special_tokens:
+    if ENDOFTEXT in specials:
         roles["eos_token"] = ENDOFTEXT
-    if PAD in vocab.special_tokens:
+    if PAD in specials:
         roles["pad_token"] = PAD
     roles["additional_special_tokens"] = [s for s in names if s not in roles.values()]
     added = {
-        str(vocab.special_tokens[s]): {
+        str(specials[s]): {
             "content": s,
             "lstrip": False,
             "normalized": False,
@@ -202,14 +209,15 @@ def _transformers_config(vocab: Vocabulary) -> tuple[dict[str, Any], dict[str, A
         "added_tokens_decoder": added,
         **roles,
         "codebpe": {
-            "pattern": {"name": vocab.pattern.name, "regexes": list(vocab.pattern.regexes)}
+            "pattern": {"name": table.pattern.name, "regexes": list(table.pattern.regexes)}
         },
     }
     return config, roles
 
 
-def save_hf(vocab: Vocabulary, out: str | os.PathLike[str]) -> Path:
-    """Write ``tokenizer.json``; for a folder also ``tokenizer_config.json`` and
+def save_hf(vocab: Vocabulary | Any, out: str | os.PathLike[str]) -> Path:
+    """Write ``tokenizer.json`` for a ``Vocabulary`` or a rank-based ``Tokenizer`` (its own ids);
+    for a folder also ``tokenizer_config.json`` and
     ``special_tokens_map.json`` so that ``transformers.AutoTokenizer.from_pretrained(folder)``
     works offline. A path ending in ``.json`` is written as the single file.
 
@@ -222,10 +230,11 @@ def save_hf(vocab: Vocabulary, out: str | os.PathLike[str]) -> Path:
     out = Path(out)
     data = json.dumps(to_hf_json(vocab), ensure_ascii=False, indent=1) + "\n"
     if out.suffix == ".json":
+        out.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(out, data)
         return out
     out.mkdir(parents=True, exist_ok=True)
-    config, roles = _transformers_config(vocab)
+    config, roles = _transformers_config(export_table(vocab))
     atomic_write(out / "tokenizer.json", data)
     atomic_write(
         out / "tokenizer_config.json", json.dumps(config, ensure_ascii=False, indent=1) + "\n"

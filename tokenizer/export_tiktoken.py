@@ -1,5 +1,5 @@
-"""Export a :class:`~tokenizer.vocab.Vocabulary` to tiktoken: an ``Encoding``, or a ``.tiktoken``
-rank file with a JSON sidecar.
+"""Export a :class:`~tokenizer.vocab.Vocabulary` or a ``Tokenizer`` to tiktoken: an ``Encoding``,
+or a ``.tiktoken`` rank file with a JSON sidecar.
 
 Stage: export (vocabulary -> tiktoken). ``mergeable_ranks`` are the ids themselves (a codebpe
 vocabulary is rank-ordered), the special tokens keep their ids, and the split pattern's single regex
@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from .vocab import Vocabulary, atomic_write
 
 __all__ = [
     "ExportError",
+    "ExportTable",
+    "export_table",
     "TiktokenExportError",
     "SIDECAR_FORMAT",
     "SIDECAR_VERSION",
@@ -49,6 +52,45 @@ class TiktokenExportError(ExportError):
     """The vocabulary's split pattern cannot be a tiktoken ``pat_str`` (e.g. several regexes)."""
 
 
+@dataclass(frozen=True)
+class ExportTable:
+    """What an export writes: the ordinary tokens by id (``b""`` for an id without one), the
+    special tokens with their ids, the split pattern and the number of ids."""
+
+    tokens: list[bytes]
+    special_tokens: dict[str, int]
+    pattern: Pattern
+    n_vocab: int
+
+
+def export_table(source: Any) -> ExportTable:
+    """The table of a :class:`~tokenizer.vocab.Vocabulary`, or of a ``Tokenizer`` with the
+    tokenizer's own ids (``Tokenizer.from_tiktoken``: tiktoken's ranks, gaps included).
+
+    Raises:
+        ExportError: the tokenizer came from a Hugging Face ``tokenizer.json`` (merge-list BPE,
+            maybe a normalizer or non-special added tokens): no rank file or rank-merge export
+            gives its ids.
+    """
+    if isinstance(source, Vocabulary):
+        return ExportTable(
+            source.tokens, dict(source.special_tokens), source.pattern, source.n_vocab
+        )
+    from .encoding import Tokenizer
+
+    if not isinstance(source, Tokenizer):
+        raise TypeError(f"expected a Vocabulary or a Tokenizer, not {type(source).__name__}")
+    tokens, merges, specials, _, nfc = source._args
+    if merges or nfc or getattr(source, "_source", ("",))[0] == "hf":
+        raise ExportError(
+            f"{source.name!r} was loaded from a Hugging Face tokenizer.json (merge-list BPE): that "
+            "file is its Hugging Face form already, and a rank file cannot give its ids; "
+            "tokenizer.export.save_hf(tok.vocab, ...) writes codebpe's re-laid-out copy, whose "
+            "ids differ"
+        )
+    return ExportTable(list(tokens), {s: i for s, i, _ in specials}, source.pattern, source.n_vocab)
+
+
 def tiktoken_pat_str(pattern: Pattern) -> str:
     """The pattern as a tiktoken ``pat_str`` (fancy-regex syntax).
 
@@ -65,19 +107,21 @@ def tiktoken_pat_str(pattern: Pattern) -> str:
     return port_regex(pattern.regexes[0], target="fancy")
 
 
-def to_tiktoken(vocab: Vocabulary, *, name: str | None = None) -> Any:
-    """A ``tiktoken.Encoding`` with ``vocab``'s ids, special tokens and (ported) pattern.
+def to_tiktoken(vocab: Vocabulary | Any, *, name: str | None = None) -> Any:
+    """A ``tiktoken.Encoding`` with the ids, special tokens and (ported) pattern of ``vocab`` (a
+    ``Vocabulary`` or a rank-based ``Tokenizer``).
 
     >>> to_tiktoken(Vocabulary.bytes_only(pattern="cl100k")).encode("ok")
     [111, 107]
     """
     import tiktoken
 
+    table = export_table(vocab)
     return tiktoken.Encoding(
-        name or f"codebpe-{vocab.pattern.name}-{vocab.n_vocab}",
-        pat_str=tiktoken_pat_str(vocab.pattern),
-        mergeable_ranks=vocab.ranks(),
-        special_tokens=dict(vocab.special_tokens),
+        name or f"codebpe-{table.pattern.name}-{table.n_vocab}",
+        pat_str=tiktoken_pat_str(table.pattern),
+        mergeable_ranks={t: i for i, t in enumerate(table.tokens) if t},
+        special_tokens=dict(table.special_tokens),
     )
 
 
@@ -87,7 +131,7 @@ def sidecar_path(path: str | os.PathLike[str]) -> Path:
 
 
 def save_tiktoken(
-    vocab: Vocabulary, path: str | os.PathLike[str], *, name: str | None = None
+    vocab: Vocabulary | Any, path: str | os.PathLike[str], *, name: str | None = None
 ) -> Path:
     """Write the ``.tiktoken`` rank file (``base64 rank`` per line) and its ``<path>.json`` sidecar.
 
@@ -98,20 +142,22 @@ def save_tiktoken(
     Raises:
         TiktokenExportError: the pattern cannot be a tiktoken ``pat_str``.
     """
-    pat_str = tiktoken_pat_str(vocab.pattern)
+    table = export_table(vocab)
+    pat_str = tiktoken_pat_str(table.pattern)
     path = Path(path)
     lines = "".join(
-        f"{base64.b64encode(t).decode('ascii')} {i}\n" for i, t in enumerate(vocab.tokens)
+        f"{base64.b64encode(t).decode('ascii')} {i}\n" for i, t in enumerate(table.tokens) if t
     )
     sidecar = {
         "format": SIDECAR_FORMAT,
         "version": SIDECAR_VERSION,
         "name": name or path.name.split(".")[0],
         "pat_str": pat_str,
-        "special_tokens": dict(vocab.special_tokens),
-        "n_vocab": vocab.n_vocab,
-        "pattern": {"name": vocab.pattern.name, "regexes": list(vocab.pattern.regexes)},
+        "special_tokens": dict(table.special_tokens),
+        "n_vocab": table.n_vocab,
+        "pattern": {"name": table.pattern.name, "regexes": list(table.pattern.regexes)},
     }
+    path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lines)
     atomic_write(sidecar_path(path), json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n")
     return path

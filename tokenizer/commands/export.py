@@ -1,9 +1,12 @@
 """``codebpe export``: write a vocabulary as Hugging Face ``tokenizer.json`` or tiktoken files.
 
-Stage: interface over ``tokenizer.export``. Reads a codebpe vocabulary file; writes
+Stage: interface over ``tokenizer.export``. Reads a codebpe vocabulary file, or a tiktoken
+name or file (exported with tiktoken's own ids); writes
 ``--format hf`` (a folder with ``tokenizer.json``, ``tokenizer_config.json`` and
 ``special_tokens_map.json``, or just the file when ``-o`` ends in ``.json``) or ``--format
-tiktoken`` (``OUT`` ranks file plus ``OUT.json`` sidecar with the pattern and special tokens).
+tiktoken`` (``OUT`` ranks file plus ``OUT.json`` sidecar with the pattern and special tokens;
+``OUT`` ending in ``/`` or naming a folder gets ``<name>.tiktoken`` inside). Missing folders
+are created.
 """
 
 from __future__ import annotations
@@ -15,9 +18,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "export",
         help="export a vocabulary to Hugging Face tokenizer.json or tiktoken",
-        description="Export a codebpe vocabulary file; the exported tokenizer gives the same ids.",
+        description="Export a codebpe vocabulary (or a tiktoken vocabulary, with its own ids); "
+        "the exported tokenizer gives the same ids.",
     )
-    p.add_argument("--tokenizer", required=True, metavar="FILE", help="codebpe vocabulary file")
+    p.add_argument(
+        "--tokenizer",
+        "-t",
+        required=True,
+        metavar="SPEC",
+        help="codebpe vocabulary file, or a tiktoken name/file (a tokenizer.json is already the "
+        "Hugging Face form)",
+    )
     p.add_argument("--format", required=True, choices=["hf", "tiktoken"], help="output format")
     p.add_argument(
         "-o",
@@ -30,14 +41,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export import save_hf, save_tiktoken, sidecar_path
-    from ..vocab import Vocabulary
+    import os
+    from pathlib import Path
 
-    vocab = Vocabulary.load(args.tokenizer)
+    from ..encoding import load_tokenizer
+    from ..export import save_hf, save_tiktoken, sidecar_path
+
+    tok = load_tokenizer(args.tokenizer)
     if args.format == "hf":
-        path = save_hf(vocab, args.output)
-        print(f"wrote {path} ({vocab.n_vocab} ids)")
+        path = save_hf(tok, args.output)
+        print(f"wrote {path} ({tok.n_vocab} ids)")
     else:
-        path = save_tiktoken(vocab, args.output)
-        print(f"wrote {path} and {sidecar_path(path)} ({vocab.n_vocab} ids)")
+        out = Path(args.output)
+        if args.output.endswith(("/", os.sep)) or out.is_dir():
+            out = out / f"{Path(tok.name).name.split('.')[0] or 'codebpe'}.tiktoken"
+        path = save_tiktoken(tok, out)
+        print(f"wrote {path} and {sidecar_path(path)} ({tok.n_vocab} ids)")
     return 0

@@ -1,0 +1,108 @@
+"""Exporting a runtime ``Tokenizer`` keeps its own ids: one loaded with ``from_tiktoken`` exports
+to a tiktoken ``Encoding``, a ``.tiktoken`` file and a Hugging Face ``tokenizer.json`` that give
+tiktoken's ids (before, the export re-laid the vocabulary out with the bytes first and silently
+renumbered every id). A tokenizer loaded from a ``tokenizer.json`` cannot be exported that way and
+says so."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tokenizer.cli import main
+from tokenizer.encoding import Tokenizer
+from tokenizer.export import ExportError, save_hf, save_tiktoken, to_hf_json, to_tiktoken
+from tokenizer.interop import read_tiktoken_ranks
+from tokenizer.vocab import Vocabulary
+
+TEXTS = [
+    "hi there: <|endoftext|> !",
+    "def f(x):\n    return x  # 注释\n",
+    "  many   spaces\t\ttabs\n\n\n  x",
+    "emoji 😀🎉 中文测试，标点。 ' ' A B",
+    "\x00\x01 \x7f \u00ff ünïcödé",
+]
+
+
+def _check(tok, ref, enc) -> None:
+    for text in TEXTS:
+        want = ref.encode(text, allowed_special="all")
+        assert tok.encode(text, allowed_special="all") == want
+        assert enc.encode(text, allowed_special="all") == want
+
+
+@pytest.mark.parametrize("name", ["cl100k_base", "o200k_base"])
+def test_tiktoken_export_of_a_tiktoken_tokenizer_keeps_its_ids(name, request, tmp_path, mixed_text):
+    ref = request.getfixturevalue("tiktoken_" + name.split("_")[0])
+    ranks = request.getfixturevalue(name.split("_")[0])[0]
+    tok = Tokenizer.from_tiktoken(name)
+    enc = to_tiktoken(tok)
+    assert enc.n_vocab == tok.n_vocab == ref.n_vocab
+    assert enc._special_tokens == ref._special_tokens
+    _check(tok, ref, enc)
+    assert enc.encode_ordinary(mixed_text) == ref.encode_ordinary(mixed_text)
+    path = tok.save_tiktoken(str(tmp_path / "x.tiktoken"))
+    assert read_tiktoken_ranks(path) == ranks  # the original file's ranks, gaps and all
+    side = json.loads((tmp_path / "x.tiktoken.json").read_text())
+    assert side["special_tokens"] == ref._special_tokens and side["n_vocab"] == ref.n_vocab
+
+
+def test_hf_export_of_a_tiktoken_tokenizer_keeps_its_ids(tiktoken_cl100k, tmp_path, mixed_text):
+    from tokenizers import Tokenizer as HF
+
+    tok = Tokenizer.from_tiktoken("cl100k_base")
+    hf = HF.from_file(str(tok.save_hf(str(tmp_path / "cl"))))
+    for text in [*TEXTS, mixed_text]:
+        assert hf.encode(text, add_special_tokens=False).ids == tiktoken_cl100k.encode(
+            text, allowed_special="all"
+        )
+    config = json.loads((tmp_path / "cl" / "tokenizer_config.json").read_text())
+    assert config["added_tokens_decoder"]["100257"]["content"] == "<|endoftext|>"
+
+
+def test_a_vocabulary_tokenizer_exports_as_its_vocabulary():
+    vocab = Vocabulary.bytes_only(pattern="cl100k")
+    vocab = Vocabulary(
+        tokens=[*vocab.tokens, b"ab", b"abc"],
+        pattern="cl100k",
+        special_tokens={"<|endoftext|>": 258},
+    )
+    assert to_hf_json(Tokenizer(vocab)) == to_hf_json(vocab)
+    enc = to_tiktoken(Tokenizer(vocab))
+    assert enc._mergeable_ranks == vocab.ranks() and enc.encode(
+        "abc<|endoftext|>", allowed_special="all"
+    ) == [257, 258]
+
+
+def test_a_tokenizer_json_tokenizer_is_refused(tmp_path, capsys):
+    vocab = Vocabulary.bytes_only(pattern="gpt2")
+    hf_tok = Tokenizer.from_hf(str(save_hf(vocab, tmp_path / "t.json")))
+    for export in (
+        lambda: hf_tok.save_hf(str(tmp_path / "again")),
+        lambda: hf_tok.to_tiktoken(),
+        lambda: save_tiktoken(hf_tok, tmp_path / "x.tiktoken"),
+    ):
+        with pytest.raises(ExportError, match="tokenizer.json"):
+            export()
+    assert not (tmp_path / "again").exists() and not (tmp_path / "x.tiktoken").exists()
+    assert main(["export", "-t", str(tmp_path / "t.json"), "--format", "hf", "-o", "o"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("codebpe: error: ") and err.count("\n") == 1
+
+
+def test_cli_exports_a_tiktoken_name_into_folders(tmp_path, capsys, tiktoken_cl100k, cl100k):
+    out = tmp_path / "new" / "dir"
+    assert main(["export", "-t", "cl100k_base", "--format", "tiktoken", "-o", f"{out}/"]) == 0
+    assert read_tiktoken_ranks(out / "cl100k_base.tiktoken") == cl100k[0]
+    assert (out / "cl100k_base.tiktoken.json").exists()
+    nested = tmp_path / "a" / "b" / "x.tiktoken"
+    assert main(["export", "-t", "cl100k_base", "--format", "tiktoken", "-o", str(nested)]) == 0
+    assert nested.exists()
+    assert (
+        main(
+            ["export", "-t", "cl100k_base", "--format", "hf", "-o", str(tmp_path / "c" / "t.json")]
+        )
+        == 0
+    )
+    assert "100277 ids" in capsys.readouterr().out
