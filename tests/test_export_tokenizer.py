@@ -106,3 +106,51 @@ def test_cli_exports_a_tiktoken_name_into_folders(tmp_path, capsys, tiktoken_cl1
         == 0
     )
     assert "100277 ids" in capsys.readouterr().out
+
+
+def test_custom_pattern_with_gaps_exports_exactly_to_tiktoken(tmp_path):
+    """tiktoken drops text its regex does not match; codebpe and Hugging Face keep each gap as a
+    piece. The exported pat_str matches the gaps too, so the three agree."""
+    from tokenizers import Tokenizer as HF
+
+    from tokenizer.export import TiktokenExportError
+    from tokenizer.train import train
+
+    text = "hello world 123 foo_bar(x) + y; 中文 ünï 😀\n" * 40 + "def f(x):\n    return 2\n" * 40
+    (tmp_path / "c.txt").write_text(text)
+    for pattern in [r"[a-z]+", r"[a-z]+| ?[0-9]+"]:
+        vocab = train([str(tmp_path / "c.txt")], vocab_size=600, pattern=pattern, progress=False)
+        tok, enc = Tokenizer(vocab), to_tiktoken(vocab)
+        hf = HF.from_file(str(save_hf(vocab, tmp_path / "t.json")))
+        for t in [text[:300], "!!! x !!!", "", "   ", "😀😀 z 😀", "a1 b22  333"]:
+            want = tok.encode_ordinary(t)
+            assert enc.encode_ordinary(t) == want
+            assert hf.encode(t, add_special_tokens=False).ids == want
+            assert tok.decode(want) == t
+    vocab = train([str(tmp_path / "c.txt")], vocab_size=600, pattern="[a-z]*", progress=False)
+    with pytest.raises(TiktokenExportError, match="empty string"):
+        to_tiktoken(vocab)
+
+
+def test_a_mistyped_pattern_name_is_an_error_not_a_regex(tmp_path, capsys):
+    from tokenizer.patterns import compile_custom
+
+    with pytest.raises(ValueError, match="did you mean 'cl100k_base'"):
+        compile_custom("cl100k_bse")
+    assert compile_custom("(?:word)").pattern == "(?:word)"
+    (tmp_path / "a.py").write_text("x = 1\n")
+    assert (
+        main(
+            [
+                "train",
+                str(tmp_path / "a.py"),
+                "-o",
+                str(tmp_path / "v.json"),
+                "--pattern",
+                "nosuchpattern",
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "unknown split pattern 'nosuchpattern'" in err and not (tmp_path / "v.json").exists()

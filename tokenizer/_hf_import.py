@@ -15,6 +15,7 @@ b' hello'
 
 from __future__ import annotations
 
+import difflib
 import functools
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,7 +66,8 @@ class HFModel:
         merges: the merge list as id pairs, in priority order.
         added: ``(content, id, special)`` for every added token.
         pattern: the pre-tokenizer as a sequence of isolated-split regexes (a built-in
-            :class:`Pattern` when it is one, so the native matcher can run).
+            :class:`Pattern` when it is one, or its port as ``tokenizer.export`` writes it, so
+            the native matcher can run).
         ignore_merges: the model's ``ignore_merges`` (a piece that is a token is that token).
         nfc: the normalizer is Unicode NFC (applied to the text between added tokens).
     """
@@ -152,10 +154,74 @@ def _pattern_of(pre: dict[str, Any] | None, name: str) -> Pattern:
             raise ValueError(f"unsupported pre-tokenizer step {kind!r} (step {i})")
     if not saw_bytelevel:
         raise ValueError("the pre-tokenizer has no ByteLevel step: not a byte-level BPE tokenizer")
+    plain = tuple(map(_unescape, regexes))
     for p in PATTERNS.values():
-        if tuple(map(_unescape, p.regexes)) == tuple(map(_unescape, regexes)):
+        if _plain_regexes(p) == plain:
             return p
-    return Pattern(name, tuple(regexes), "imported from a tokenizer.json pre-tokenizer")
+    return _exported_builtin(tuple(regexes)) or Pattern(
+        name, tuple(regexes), "imported from a tokenizer.json pre-tokenizer"
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _plain_regexes(pattern: Pattern) -> tuple[str, ...]:
+    return tuple(map(_unescape, pattern.regexes))
+
+
+@functools.lru_cache(maxsize=32)
+def _exported_regexes(pattern: Pattern) -> tuple[str, ...] | None:
+    """The Split regexes codebpe's exporter writes for ``pattern`` (``hf_pre_tokenizer``), or
+    None when it cannot be exported. Porting takes 0.3-0.8 s per pattern: cached."""
+    from .export import hf_pre_tokenizer
+    from .regex_port import PatternPortError
+
+    try:
+        steps = hf_pre_tokenizer(pattern)["pretokenizers"]
+    except PatternPortError:
+        return None
+    return tuple(s["pattern"]["Regex"] for s in steps if s["type"] == "Split")
+
+
+# What the port expands in every regex it writes: an exported regex has none of these escapes.
+_PORT_EXPANDS = frozenset("pPsSdDwW")
+_ESCAPE = regex.compile(r"\\(.)", flags=regex.DOTALL)
+_CLASS_OR_ESCAPE = regex.compile(r"\[(?:\\.|[^\]\\])*\]|\\[pP]\{[^}]*\}|\\.", flags=regex.DOTALL)
+
+
+def _may_be_exported(rx: str) -> bool:
+    """False when ``rx`` cannot be a ported regex: it has a property or shorthand escape."""
+    return not any(m.group(1) in _PORT_EXPANDS for m in _ESCAPE.finditer(rx))
+
+
+def _skeleton(regexes: tuple[str, ...]) -> str:
+    """The regexes with each class and escape as ``C``: close for a pattern and its port."""
+    return "\n".join(_CLASS_OR_ESCAPE.sub("C", rx) for rx in regexes)[:1000]
+
+
+@functools.lru_cache(maxsize=32)
+def _exported_builtin(regexes: tuple[str, ...]) -> Pattern | None:
+    """The built-in pattern with a native matcher whose exported regexes (see
+    :func:`_exported_regexes`) are exactly ``regexes``, or None.
+
+    A ``tokenizer.json`` written by ``tokenizer.export`` holds the *ported* regexes (Unicode
+    classes expanded to the pinned code-point ranges), which split exactly as the pattern's C++
+    matcher does. The regexes themselves are compared, not a recorded name; the skeleton only
+    orders the candidates, so that usually one pattern is ported.
+    """
+    if not all(map(_may_be_exported, regexes)):
+        return None
+    try:
+        from ._native import core
+    except ImportError:  # (no compiled core: no native matcher to use)
+        return None
+    candidates = [
+        p for n, p in PATTERNS.items() if len(p.regexes) == len(regexes) and core.has_pattern(n)
+    ]
+    shape = _skeleton(regexes)
+    candidates.sort(
+        key=lambda p: -difflib.SequenceMatcher(None, shape, _skeleton(p.regexes)).ratio()
+    )
+    return next((p for p in candidates if _exported_regexes(p) == regexes), None)
 
 
 def _check_ids(vocab: Any, added: list[tuple[str, int, bool]]) -> None:

@@ -210,10 +210,13 @@ class Tokenizer(TiktokenCompat):
         native_split: bool | None = None,
     ) -> Tokenizer:
         """``cl100k_base`` / ``o200k_base`` (from disk, see ``tokenizer.interop``), or any
-        ``.tiktoken`` file with ``pattern`` (a built-in pattern name or a Pattern).
+        ``.tiktoken`` file: its pattern and special tokens come from its codebpe sidecar
+        (``<path>.json``, written by ``codebpe export --format tiktoken``) when there is one,
+        else pass ``pattern`` (a built-in pattern name or a Pattern).
 
-        ``special_tokens`` (text -> id, as for ``tiktoken.Encoding``) replaces the encoding's own
-        (a file has none); an id that is already an ordinary token is a ``ValueError``.
+        ``special_tokens`` (text -> id, as for ``tiktoken.Encoding``) replaces the encoding's or
+        the sidecar's own; an id that is already an ordinary token is a ``ValueError``. A
+        malformed sidecar is an ``ExportError`` naming it.
 
         >>> Tokenizer.from_tiktoken("cl100k_base").encode("hello world")  # doctest: +SKIP
         [15339, 1917]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .patterns import Pattern
+from .patterns import PATTERNS, Pattern, compile_custom
 from .regex_port import port_regex
 from .vocab import Vocabulary, atomic_write
 
@@ -104,7 +104,22 @@ def tiktoken_pat_str(pattern: Pattern) -> str:
             "tiktoken applies a single regex, so it cannot represent this vocabulary's splits "
             "(export to Hugging Face instead)"
         )
-    return port_regex(pattern.regexes[0], target="fancy")
+    ported = port_regex(pattern.regexes[0], target="fancy")
+    if PATTERNS.get(pattern.name) == pattern:
+        return ported  # (every built-in pattern matches all text: tests/test_export.py)
+    # subtle: tiktoken drops the text between two matches, codebpe and Hugging Face keep it as a
+    # piece. A custom regex may leave such gaps, so the pat_str also matches each gap whole: a
+    # run of characters at none of which the regex matches, i.e. up to its next match, which is
+    # the piece codebpe makes. That needs a regex that never matches empty (an empty match makes
+    # every engine skip a character).
+    rx = compile_custom(pattern.regexes[0])
+    probe = "aZ 09_\t\n\r  x.,;:'\"()[]{}<>+-*/=中文 ünï 😀\u3000"
+    if rx.search("") is not None or any(m.start() == m.end() for m in rx.finditer(probe)):
+        raise TiktokenExportError(
+            f"pattern {pattern.regexes[0]!r} can match an empty string; tiktoken would then drop "
+            "characters that codebpe encodes (export to Hugging Face instead)"
+        )
+    return f"{ported}|(?:(?!{ported})[\\s\\S])+"
 
 
 def to_tiktoken(vocab: Vocabulary | Any, *, name: str | None = None) -> Any:

@@ -236,13 +236,17 @@ def load_tiktoken_encoding(
 ) -> tuple[dict[bytes, int], Pattern, dict[str, int]]:
     """Load ``(mergeable_ranks, pattern, special_tokens)`` for a tiktoken encoding or file.
 
-    For a known name the pattern and special tokens are the encoding's own; for a file, pass
-    ``pattern`` (a built-in name or a :class:`~tokenizer.patterns.Pattern`). A known name that
+    For a known name the pattern and special tokens are the encoding's own. For a file they come
+    from its codebpe sidecar (``<path>.json``, written by ``tokenizer.export.save_tiktoken``)
+    when there is one, else pass ``pattern`` (a built-in name or a
+    :class:`~tokenizer.patterns.Pattern`); ``pattern`` and ``special_tokens`` given here win over
+    the sidecar's. A known name that
     is not on disk is downloaded through tiktoken only when ``allow_download`` is true (default:
     ``CODEBPE_ALLOW_DOWNLOAD=1``), never with ``CODEBPE_OFFLINE=1``.
 
     Raises:
         VocabularyNotFound: not on disk and no download allowed, or the download failed.
+        ExportError: the sidecar exists but is malformed (a ``ValueError``; names the file).
     """
     name = str(name_or_path)
     known = KNOWN_ENCODINGS.get(name)
@@ -264,16 +268,88 @@ def load_tiktoken_encoding(
                 f'({type(e).__name__}: {detail}): install it (`pip install "codebpe[offline]"`) '
                 "or pass a .tiktoken file"
             ) from e
+    side = None
+    if known is None and (pattern is None or special_tokens is None):
+        side = _read_sidecar(Path(name_or_path))
     if pattern is None:
-        if known is None:
+        if side is not None:
+            pattern = _sidecar_pattern(side)
+        elif known is None:
             raise ValueError(
                 f"{name}: a tiktoken file needs a pattern name (e.g. pattern='cl100k'; "
-                "on the command line --pattern cl100k)"
+                "on the command line --pattern cl100k) or its codebpe sidecar "
+                f"({Path(str(name_or_path) + '.json').name})"
             )
-        pattern = known[0]
+        else:
+            pattern = known[0]
     pat = get_pattern(pattern) if isinstance(pattern, str) else pattern
-    specials = dict(special_tokens if special_tokens is not None else (known[1] if known else {}))
-    return ranks, pat, specials
+    if special_tokens is None:
+        special_tokens = (
+            _sidecar_specials(side) if side is not None else (known[1] if known else {})
+        )
+    return ranks, pat, dict(special_tokens)
+
+
+def _read_sidecar(path: Path) -> tuple[Path, dict[str, Any]] | None:
+    """``(sidecar path, contents)`` of the sidecar that ``tokenizer.export.save_tiktoken`` writes
+    next to the ``.tiktoken`` file ``path`` (``<path>.json``), or None when there is none.
+
+    Raises:
+        ExportError: the sidecar exists but is not a readable codebpe tiktoken sidecar.
+    """
+    from .export_tiktoken import ExportError, read_sidecar, sidecar_path
+
+    side = sidecar_path(path)
+    if not side.is_file():
+        return None
+    try:
+        return side, read_sidecar(path)
+    except ExportError:
+        raise
+    except (ValueError, RecursionError) as e:  # not UTF-8, or nested too deep
+        raise ExportError(f"{side}: cannot read the sidecar ({type(e).__name__}: {e})") from e
+
+
+def _sidecar_pattern(side: tuple[Path, dict[str, Any]]) -> Pattern:
+    """The sidecar's pattern: the built-in one when its name and regexes are a built-in
+    pattern's (so the native split runs), else a pattern of the recorded regexes."""
+    import regex
+
+    from .export_tiktoken import ExportError
+    from .patterns import PATTERNS
+
+    path, meta = side
+    rec = meta["pattern"]
+    name = rec.get("name") if isinstance(rec, dict) else None
+    regexes = rec.get("regexes") if isinstance(rec, dict) else None
+    if not (
+        isinstance(name, str)
+        and isinstance(regexes, list)
+        and regexes
+        and all(isinstance(r, str) for r in regexes)
+    ):
+        raise ExportError(f'{path}: \'pattern\' must be {{"name": str, "regexes": [str, ...]}}')
+    builtin = PATTERNS.get(name)
+    if builtin is not None and builtin.regexes == tuple(regexes):
+        return builtin
+    for r in regexes:
+        try:
+            regex.compile(r)
+        except (regex.error, RecursionError) as e:
+            raise ExportError(f"{path}: invalid regex in 'pattern' ({e})") from e
+    return Pattern(name, tuple(regexes), f"read from {path.name}")
+
+
+def _sidecar_specials(side: tuple[Path, dict[str, Any]]) -> dict[str, int]:
+    from .export_tiktoken import ExportError
+
+    path, meta = side
+    specials = meta["special_tokens"]
+    if not isinstance(specials, dict) or not all(
+        isinstance(k, str) and type(v) is int and v >= 0 for k, v in specials.items()
+    ):
+        raise ExportError(f"{path}: 'special_tokens' must map each token to a non-negative id")
+    return dict(specials)
 
 
 def find_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> Path:

@@ -244,9 +244,23 @@ def compile_custom(text: str) -> PinnedRegex:
     Raises:
         ValueError: naming the built-in patterns, if ``text`` is not a valid regex either.
 
+    A plain name that is not built in (``cl100k_bse``) is refused rather than taken as a regex
+    that matches only that word (which would split almost nothing); write ``(?:word)`` to mean
+    the literal.
+
     >>> compile_custom("[a-z]+|[0-9]+").pattern
     '[a-z]+|[0-9]+'
     """
+    if regex.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", text):
+        import difflib
+
+        names = sorted({*PATTERNS, *ALIASES})
+        close = difflib.get_close_matches(text, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(
+            f"unknown split pattern {text!r}{hint} (built-in: {', '.join(sorted(PATTERNS))}; "
+            f"a custom regex that is one plain word is refused: write (?:{text}) for that)"
+        )
     try:
         return compile_pinned(text)
     except regex.error as e:

@@ -231,7 +231,7 @@ def _add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pattern",
         metavar="NAME",
-        help="split pattern of a .tiktoken file for encode (e.g. cl100k; the file lacks it)",
+        help="split pattern of a .tiktoken file without a codebpe sidecar (e.g. cl100k)",
     )
 
 
