@@ -401,3 +401,25 @@ def test_vocabulary_and_tiktoken_files_as_specs(tmp_path):
     # off " return" are whitespace tokens inside the indentation -> 3 indentation tokens, 17 in all
     tik = rows["tiny"]["languages"]["python"]
     assert (tik["indent_tokens"], tik["tokens"], tik["lossy_documents"]) == (3, 17, 0)
+
+
+def test_cli_reference_is_measured_and_sizes_parse(tmp_path, capsys):
+    """--reference NAME measures NAME (ratios were silently dropped when it was not a baseline or
+    baselines were off); an unknown one is a warning naming it; --max-bytes takes sizes like
+    train's; text of your own is not called held-out."""
+    from tokenizer.cli import main
+
+    src = tmp_path / "a.py"
+    src.write_text("def f(x):\n    return [x]\n" * 20)
+    args = ["report", "-t", "cl100k_base", "--text", str(src), "--markdown-table"]
+    assert main([*args, "--no-baselines", "--reference", "o200k_base", "--max-bytes", "1k"]) == 0
+    captured = capsys.readouterr()
+    assert "o200k_base" in captured.out and "(1.00×)" in captured.out
+    assert "ratio to o200k_base" in captured.out and "held-out" not in captured.out
+    assert captured.err == ""
+    assert main([*args, "--no-baselines", "--reference", "nosuch"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: tokenizer nosuch" in err and "reference nosuch was not measured" in err
+    assert main([*args, "--no-baselines", "--reference", "cl100k_base"]) == 0  # measured already
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out.count("| cl100k_base |") == 1

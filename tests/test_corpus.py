@@ -141,6 +141,13 @@ def test_hf_dataset_on_disk(tmp_path: Path) -> None:
 def test_hf_hub_spec_streams(monkeypatch: pytest.MonkeyPatch) -> None:
     datasets = pytest.importorskip("datasets")
     calls = []
+    # offline (the tests' default), a hub spec is refused at once, before datasets is asked
+    monkeypatch.setattr(datasets, "load_dataset", lambda *a, **k: calls.append(a))
+    with pytest.raises(CorpusError, match="CODEBPE_OFFLINE=1"):
+        list(Corpus("hf:org/code"))
+    assert calls == []
+    monkeypatch.delenv("CODEBPE_OFFLINE", raising=False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
 
     def fake_load_dataset(name, config, *, split, streaming):
         calls.append((name, config, split, streaming))

@@ -131,3 +131,38 @@ def test_every_public_tiktoken_method_exists(pairs):
 
     public = [m for m in dir(tiktoken.Encoding) if not m.startswith("_")]
     assert public and [m for m in public if not hasattr(pairs[0][0], m)] == []
+
+
+def test_tiktoken_private_attributes_for_conversion_code(pairs, tmp_path):
+    """transformers' TikTokenConverter and similar scripts read _mergeable_ranks, _pat_str and
+    _special_tokens; a tiktoken Encoding rebuilt from them gives the same ids."""
+    import tiktoken
+
+    from tokenizer.encoding import Tokenizer
+    from tokenizer.export import save_hf
+    from tokenizer.vocab import Vocabulary
+
+    text = "def f(x):\n    return x  # 中文 😀 <|endoftext|>\n   end"
+    for tok, ref in pairs:
+        assert tok._mergeable_ranks == ref._mergeable_ranks
+        assert tok._special_tokens == ref._special_tokens
+        rebuilt = tiktoken.Encoding(
+            "r",
+            pat_str=tok._pat_str,
+            mergeable_ranks=tok._mergeable_ranks,
+            special_tokens=tok._special_tokens,
+        )
+        assert rebuilt.encode(text, allowed_special="all") == ref.encode(
+            text, allowed_special="all"
+        )
+    hf_tok = Tokenizer.from_hf(
+        str(save_hf(Vocabulary.bytes_only(pattern="gpt2"), tmp_path / "t.json"))
+    )
+    assert not hasattr(hf_tok, "_mergeable_ranks") and hf_tok._special_tokens == {}
+
+
+def test_import_tokenizer_namespace_is_the_api():
+    import tokenizer
+
+    assert {"Any", "annotations", "importlib"}.isdisjoint(dir(tokenizer))
+    assert {"Tokenizer", "load_tokenizer", "Vocabulary", "__version__"} <= set(dir(tokenizer))

@@ -305,3 +305,15 @@ def test_progress_callback_can_cancel(mixed_text):
 
     with pytest.raises(Stop):
         train(iter([mixed_text] * 3), vocab_size=2000, progress=progress)
+
+
+def test_an_empty_special_token_is_refused_before_training(tmp_path, capsys):
+    """It used to train and write a vocabulary that no tokenizer could load."""
+    from tokenizer.cli import main
+
+    with pytest.raises(ValueError, match="non-empty"):
+        train(iter(["a b c"] * 10), vocab_size=600, special_tokens=["<|e|>", ""], progress=False)
+    (tmp_path / "a.py").write_text("x = 1\n" * 10)
+    out = tmp_path / "v.json"
+    assert main(["train", str(tmp_path / "a.py"), "-o", str(out), "--special-token", ""]) == 2
+    assert "non-empty" in capsys.readouterr().err and not out.exists()

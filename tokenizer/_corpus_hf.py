@@ -62,6 +62,14 @@ def read_hf(
                 raise CorpusError(f"{spec}: choose a split with @SPLIT; splits: {list(ds)}")
             ds = ds[split]
     else:
+        from .interop import _env_flag
+
+        if _env_flag("CODEBPE_OFFLINE") or _env_flag("HF_HUB_OFFLINE"):
+            raise CorpusReadError(
+                f"{spec}: streaming a hub dataset needs the network, which CODEBPE_OFFLINE=1 / "
+                "HF_HUB_OFFLINE=1 forbid; save it once (datasets' save_to_disk) and read "
+                "hf-disk:PATH"
+            )
         ds = datasets.load_dataset(name, config, split=split or "train", streaming=True)
     names = list(ds.column_names or [])
     if names and text_field not in names:

@@ -16,6 +16,7 @@ Tokenizer's own methods; nothing here touches the native core directly
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,33 @@ class TiktokenCompat:
         new.__dict__.update(self.__dict__)
         new._bind_fast_methods()  # bound to the copy, not to self
         return new
+
+    # tiktoken's private attributes, which conversion code (transformers' TikTokenConverter,
+    # scripts that build a tokenizer.json from an Encoding) reads. A tokenizer without a rank
+    # form (loaded from a tokenizer.json) or a single-regex pattern has none: AttributeError.
+
+    @property
+    def _special_tokens(self) -> dict[str, int]:
+        return dict(self.special_tokens)
+
+    @functools.cached_property
+    def _mergeable_ranks(self) -> dict[bytes, int]:
+        from .export_tiktoken import ExportError, export_table
+
+        try:
+            tokens = export_table(self).tokens
+        except ExportError as e:
+            raise AttributeError(f"_mergeable_ranks: {e}") from None
+        return {t: i for i, t in enumerate(tokens) if t}
+
+    @functools.cached_property
+    def _pat_str(self) -> str:
+        from .export_tiktoken import ExportError, tiktoken_pat_str
+
+        try:
+            return tiktoken_pat_str(self.pattern)
+        except ExportError as e:
+            raise AttributeError(f"_pat_str: {e}") from None
 
     @property
     def special_tokens_set(self) -> set[str]:

@@ -68,6 +68,7 @@ def analyse(
     reference: str | None = "cl100k_base",
     speed: bool = False,
     max_bytes: int | None = None,
+    measure_reference: bool = False,
 ) -> dict[str, Any]:
     """Measure tokenizers on evaluation text; return the report (see docs/analysis.md).
 
@@ -79,6 +80,8 @@ def analyse(
         reference: the tokenizer whose figures the ratios divide by (matched by name).
         speed: also report encode throughput (MB/s).
         max_bytes: read at most this many bytes of evaluation text.
+        measure_reference: when no measured tokenizer is ``reference`` (by name or spec),
+            load and measure it too (``codebpe report --reference NAME``).
 
     >>> analyse([], [], baselines=False)["errors"][0]["message"]
     'the evaluation set is empty: no documents'
@@ -106,7 +109,15 @@ def analyse(
 
     rows: list[dict[str, Any]] = []
     names: set[str] = set()
-    for spec in specs if docs else []:
+
+    def is_reference(row: dict[str, Any]) -> bool:
+        return bool(reference) and reference in (row["name"], row["spec"])
+
+    extra = int(bool(measure_reference and reference))
+    specs += [reference] * extra  # measured below unless a tokenizer before it is the reference
+    for k, spec in enumerate(specs if docs else []):
+        if extra and k == len(specs) - 1 and any(map(is_reference, rows)):
+            break
         if isinstance(spec, (str, os.PathLike)):
             label = os.fspath(spec)
         else:
@@ -133,7 +144,7 @@ def analyse(
                     "not round-trip; indentation figures may be off",
                 )
             )
-    ref_row = next((r for r in rows if reference and reference in (r["name"], r["spec"])), None)
+    ref_row = next(filter(is_reference, rows), None)
     if rows and reference and ref_row is None:
         notes.append(f"reference {reference} was not measured: ratios are null")
     add_ratios(rows, ref_row)
@@ -245,8 +256,11 @@ def headline_table(report: dict[str, Any]) -> str:
     _, header, rows = summary_table(report)
     ref = report.get("reference")
     tail = f"; in brackets: ratio to {ref} (lower is better)" if ref else ""
-    docs = report.get("evaluation", {}).get("documents", 0)
-    return md_table(header, rows) + f"\n\nTokens per line on {docs} held-out documents{tail}.\n"
+    evaluation = report.get("evaluation", {})
+    docs = evaluation.get("documents", 0)
+    shipped = ["<shipped held-out corpus>"]
+    kind = "held-out documents" if evaluation.get("inputs", shipped) == shipped else "documents"
+    return md_table(header, rows) + f"\n\nTokens per line on {docs} {kind}{tail}.\n"
 
 
 def key_paths(obj: Any, prefix: str = "") -> list[tuple[str, str]]:

@@ -183,6 +183,8 @@ def vocab_layout(
     if spare_special_tokens < 0:
         raise ValueError("spare_special_tokens must be >= 0")
     specials = list(dict.fromkeys(special_tokens))
+    if any(not isinstance(s, str) or not s for s in specials):
+        raise ValueError("special tokens must be non-empty strings")
     specials += [f"<|reserved_{i}|>" for i in range(spare_special_tokens)]
     if len(set(specials)) != len(specials):
         raise ValueError("special tokens collide with the spare <|reserved_N|> names")

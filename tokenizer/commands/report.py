@@ -47,17 +47,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--reference",
-        default="cl100k_base",
+        default=None,
         metavar="NAME",
-        help="tokenizer the ratios divide by (default: cl100k_base)",
+        help="tokenizer the ratios divide by, measured too (default: cl100k_base)",
     )
     p.add_argument("--speed", action="store_true", help="also measure encode throughput (MB/s)")
     p.add_argument(
         "--max-bytes",
-        type=int,
         default=None,
-        metavar="N",
-        help="read at most N bytes of evaluation text",
+        metavar="SIZE",
+        help="read at most this much evaluation text, e.g. 10M",
     )
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     p.add_argument(
@@ -69,15 +68,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tokenizer._corpus_summary import parse_size
     from tokenizer.report import analyse, headline_table, measured_anything, write_report
 
     report = analyse(
         args.tokenizer,
         args.text,
         baselines=not args.no_baselines,
-        reference=args.reference,
+        reference=args.reference or "cl100k_base",
         speed=args.speed,
-        max_bytes=args.max_bytes,
+        max_bytes=parse_size(args.max_bytes),
+        measure_reference=args.reference is not None,  # asked for by name: measure it
     )
     for e in report["errors"]:
         print(f"codebpe: warning: {e['kind']} {e['name']}: {e['message']}", file=sys.stderr)
@@ -89,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.markdown_table:
         sys.stdout.write(headline_table(report))
+        for note in report["notes"]:
+            print(f"codebpe: note: {note}", file=sys.stderr)
         return 0
     written = write_report(report, args.out, plots=not args.no_plots)
     for note in report["notes"]:
