@@ -19,6 +19,7 @@ MODULES = [
     "tokenizer._corpus_records",
     "tokenizer._corpus_mix",
     "tokenizer._corpus_hf",
+    "tokenizer._text_chunks",
     "tokenizer._train_options",
     "tokenizer._train_stream",
     "tokenizer._unicode_pinned",

@@ -1,7 +1,8 @@
 """Readers for the corpus stage: files and folders, JSONL and Parquet; the corpus input errors.
 
 Each reader streams ``RawRecord`` tuples (text as found, language, source label, input bytes
-consumed so far) with bounded memory; Hugging Face datasets are read by ``tokenizer._corpus_hf``.
+consumed so far) with bounded memory, plain text in chunks (``tokenizer._text_chunks``); Hugging
+Face datasets are read by ``tokenizer._corpus_hf``.
 Decoding policy, weights and budgets live in ``tokenizer.corpus``; these readers do not decode,
 sample or count.
 """
@@ -12,9 +13,12 @@ import fnmatch
 import gzip
 import json
 import os
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from tokenizer._text_chunks import iter_chunks
 
 # Extension -> language, for documents read from plain files (lower-cased suffix).
 EXTENSION_LANGS: dict[str, str] = {
@@ -73,7 +77,18 @@ FILENAME_LANGS: dict[str, str] = {
 }
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json.gz")
 PARQUET_SUFFIXES = (".parquet",)
-UNSUPPORTED_SUFFIXES = (".zst", ".bz2", ".xz", ".zip", ".tar", ".tgz", ".7z", ".arrow", ".csv")
+UNSUPPORTED_SUFFIXES = (
+    ".zst",
+    ".bz2",
+    ".xz",
+    ".zip",
+    ".tar",
+    ".tar.gz",
+    ".tgz",
+    ".7z",
+    ".arrow",
+    ".csv",
+)
 FORMATS = ("auto", "text", "jsonl", "parquet")
 
 
@@ -152,9 +167,10 @@ def detect_format(path: Path, fmt: str = "auto") -> str:
     if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
     if name.endswith(UNSUPPORTED_SUFFIXES):
+        suffix = next(s for s in UNSUPPORTED_SUFFIXES if name.endswith(s))
         raise CorpusFormatError(
-            f"{path}: unsupported format {Path(name).suffix!r}; decompress it, or use .jsonl, "
-            f".jsonl.gz, .parquet, or plain text files"
+            f"{path}: unsupported format {suffix!r}; decompress it, or use .jsonl, "
+            f".jsonl.gz, .parquet, or plain text files (.gz too)"
         )
     return "text"
 
@@ -197,11 +213,28 @@ def walk(
 
 
 def read_text_file(path: Path, lang: str | None, base: int) -> Iterator[RawRecord]:
+    """Stream a plain-text file (``.gz``: decompressed) in chunks of at most ``CHUNK_BYTES``.
+
+    A file of at most ``CHUNK_BYTES`` (after decompression) is one record, the whole file, with
+    its path as source. A larger one gives one record per chunk, cut at line ends (see
+    ``tokenizer._text_chunks``), with ``PATH@OFFSET`` (the chunk's first byte) as source, so
+    reading stops at a byte budget and memory does not grow with the file.
+    """
+    gz = path.name.lower().endswith(".gz")
+    lang = lang or language_of(path.name[:-3] if gz else path)
     try:
-        data = path.read_bytes()
+        raw = open(path, "rb")  # noqa: SIM115 - closed below; the gzip layer shares it
     except OSError as exc:
         raise CorpusReadError(f"{path}: cannot read: {exc}") from exc
-    yield RawRecord(data, lang or language_of(path), str(path), base + len(data))
+    with raw:
+        stream = gzip.GzipFile(fileobj=raw) if gz else raw
+        try:
+            for offset, chunk, last in iter_chunks(stream):
+                source = str(path) if offset == 0 and last else f"{path}@{offset}"
+                consumed = raw.tell() if gz else offset + len(chunk)
+                yield RawRecord(chunk, lang, source, base + consumed)
+        except (OSError, EOFError, zlib.error) as exc:  # unreadable, or a corrupt or cut gzip
+            raise CorpusReadError(f"{path}: cannot read: {exc}") from exc
 
 
 def read_jsonl(

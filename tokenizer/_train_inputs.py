@@ -17,6 +17,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ._text_chunks import iter_chunks
+
 __all__ = ["open_documents", "is_path_inputs", "add_summary"]
 
 
@@ -111,7 +113,10 @@ def add_summary(total: dict[str, Any], summary: dict[str, Any]) -> None:
 def _plain_files(
     inputs: Any, *, text_field: str, max_bytes: int | None
 ) -> tuple[Iterator[str | bytes], Callable[[], dict[str, Any]]]:
-    """Fallback reader (no ``tokenizer.corpus``): text files, ``.jsonl`` files and folders."""
+    """Fallback reader (no ``tokenizer.corpus``): text files, ``.jsonl`` files and folders.
+
+    Text files are read in bounded chunks (``tokenizer._text_chunks``), like the corpus stage.
+    """
     import gzip
     import json
     from pathlib import Path
@@ -131,13 +136,17 @@ def _plain_files(
     def docs() -> Iterator[str]:
         for f in files:
             opener = gzip.open if f.suffix == ".gz" else open
-            with opener(f, "rt", encoding="utf-8", errors="replace") as fh:  # type: ignore[operator]
-                if ".jsonl" in f.suffixes:
+            if ".jsonl" in f.suffixes:
+                with opener(f, "rt", encoding="utf-8", errors="replace") as fh:  # type: ignore[operator]
                     for line in fh:
                         if line.strip():
                             yield json.loads(line).get(text_field) or ""
-                else:
-                    yield fh.read()
+                continue
+            with opener(f, "rb") as fb:  # type: ignore[operator]
+                for _, chunk, _ in iter_chunks(fb):  # bounded documents, cut at line ends
+                    # as text mode reads: universal newlines (a cut never splits "\r\n")
+                    text = chunk.decode("utf-8", "replace")
+                    yield text.replace("\r\n", "\n").replace("\r", "\n")
 
     stats: dict[str, Any] = {"documents": 0, "bytes": 0, "skipped": {}, "budget_reached": False}
     return _texts_with_budget(docs(), max_bytes, stats), lambda: dict(stats)
