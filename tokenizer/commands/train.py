@@ -15,6 +15,12 @@ from pathlib import Path
 DEFAULT_OUTPUT = "codebpe-vocab.json"
 
 
+def _positive_int(text: str) -> int:
+    from .encode import _positive_int as positive
+
+    return positive(text)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     from ..reserved import DEFAULT_MAX_TOKEN_LENGTH, DEFAULT_SPARE_SPECIAL
 
@@ -51,7 +57,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="built-in split pattern name or a custom regex (default: codebpe-v1)",
     )
     p.add_argument(
-        "--threads", type=int, default=None, help="counting threads (default: all cores)"
+        "--threads",
+        type=_positive_int,
+        default=None,
+        help="counting threads (default: all cores)",
     )
     p.add_argument(
         "--special-token",
