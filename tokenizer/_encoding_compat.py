@@ -1,7 +1,8 @@
 """tiktoken-compatible extras of the runtime tokenizer, so code written for ``tiktoken.Encoding``
 runs unchanged: pickling and copies, ``special_tokens_set``, ``max_token_value``,
 ``is_special_token``, ``encode_single_token``, ``decode_tokens_bytes``, ``decode_with_offsets``,
-``decode_batch``, ``decode_bytes_batch``, ``token_byte_values``, ``encode_with_unstable``.
+``decode_batch``, ``decode_bytes_batch``, ``token_byte_values``, ``encode_with_unstable``, and
+the private ``_mergeable_ranks``, ``_pat_str``, ``_special_tokens`` that conversion code reads.
 
 Stage: encode / decode (a mixin of ``tokenizer.encoding.Tokenizer``). Each is a few lines over the
 Tokenizer's own methods; nothing here touches the native core directly
