@@ -50,3 +50,14 @@ def test_corpus_command_missing_path(capsys, tmp_path):
     assert main(["corpus", str(tmp_path / "nope.jsonl")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("codebpe: error:") and "nope.jsonl" in err
+
+
+def test_corpus_command_include_exclude_as_train(capsys, tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "b.md").write_text("# title\n")
+    assert main(["corpus", str(tmp_path), "--include", "*.py"]) == 0
+    out = capsys.readouterr().out
+    assert "python" in out and "markdown" not in out
+    assert main(["corpus", str(tmp_path), "--exclude", "*.py"]) == 0
+    out = capsys.readouterr().out
+    assert "python" not in out and "markdown" in out

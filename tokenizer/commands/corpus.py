@@ -21,6 +21,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--text-field", default="text", help="JSONL/Parquet/datasets text field")
     p.add_argument("--max-bytes", default=None, help="stop after this many bytes (e.g. 500M)")
+    p.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only files matching GLOB inside folders (repeatable; as in train)",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files matching GLOB inside folders (repeatable; as in train)",
+    )
     p.set_defaults(func=run)
 
 
@@ -28,5 +42,12 @@ def run(args: argparse.Namespace) -> int:
     from ..corpus import default_corpus_paths, describe
 
     inputs = args.inputs or [str(p) for p in default_corpus_paths(split=args.split)]
-    print(describe(inputs, text_field=args.text_field, max_bytes=args.max_bytes), end="")
+    summary = describe(
+        inputs,
+        text_field=args.text_field,
+        max_bytes=args.max_bytes,
+        include=args.include,
+        exclude=args.exclude,
+    )
+    print(summary, end="")
     return 0
