@@ -154,3 +154,33 @@ def test_a_mistyped_pattern_name_is_an_error_not_a_regex(tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert "unknown split pattern 'nosuchpattern'" in err and not (tmp_path / "v.json").exists()
+
+
+def test_hf_export_counts_every_id(tmp_path):
+    """Unused ids (a corpus too small for vocab_size; cl100k's gaps) are placeholders in the
+    exported model vocabulary, so tokenizers and transformers count every id: resizing a model's
+    embeddings to len(tokenizer) keeps the special tokens (it cut them off before)."""
+    from tokenizers import Tokenizer as HF
+
+    from tokenizer.export_read import read_hf_vocabulary
+    from tokenizer.train import train
+
+    (tmp_path / "a.py").write_text("def f(x):\n    return x + 1\n" * 30)
+    vocab = train([str(tmp_path / "a.py")], vocab_size=5000, progress=False)
+    assert len(vocab.tokens) < 4000  # (most ids unused)
+    text = "def g(y):\n    return y * 2  # 中文 <|endoftext|>"
+    for name, source in [("small", vocab), ("cl100k", Tokenizer.from_tiktoken("cl100k_base"))]:
+        tok = source if isinstance(source, Tokenizer) else Tokenizer(source)
+        path = save_hf(source, tmp_path / name)
+        hf = HF.from_file(str(path))
+        assert hf.get_vocab_size() == tok.n_vocab
+        want = tok.encode(text, allowed_special="all")
+        assert hf.encode(text, add_special_tokens=False).ids == want
+        assert Tokenizer.from_hf(str(path)).encode(text, allowed_special="all") == want
+        assert hf.decode(want, skip_special_tokens=False) == text
+    back = read_hf_vocabulary(tmp_path / "small")
+    assert back.tokens == vocab.tokens and back.special_tokens == vocab.special_tokens
+    import transformers  # (in the test extra)
+
+    fast = transformers.PreTrainedTokenizerFast.from_pretrained(str(tmp_path / "small"))
+    assert len(fast) == vocab.n_vocab and fast.eos_token_id == vocab.special_tokens["<|endoftext|>"]

@@ -22,7 +22,7 @@ from typing import Any
 
 import regex
 
-from .interop import MAX_ID_HOLES, unicode_to_bytes
+from .interop import HF_UNUSED_PREFIX, MAX_ID_HOLES, unicode_to_bytes
 from .patterns import PATTERNS, Pattern
 from .vocab import VocabularyError
 
@@ -319,6 +319,8 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
         try:
             tokens[i] = bytes_of_hf_token(tok)
         except ValueError:
+            if tok.startswith(HF_UNUSED_PREFIX):
+                continue  # an unused id of a codebpe export
             if i not in added_ids:  # an added token listed in the model vocabulary too: it decodes
                 raise  # as its content, so it needs no byte-level form
     merge_list = model.get("merges") or []

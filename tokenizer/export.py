@@ -47,7 +47,7 @@ from .export_tiktoken import (
     tiktoken_pat_str,
     to_tiktoken,
 )
-from .interop import bytes_to_unicode
+from .interop import HF_UNUSED_PREFIX, bytes_to_unicode
 from .patterns import Pattern
 from .regex_port import PatternPortError, port_regex
 from .vocab import Vocabulary, atomic_write, derive_merges
@@ -129,8 +129,9 @@ def to_hf_json(vocab: Vocabulary | Any) -> dict[str, Any]:
     ``Tokenizer``, with its own ids; load it with ``tokenizers``).
 
     Special tokens become added tokens (``special: true``, ``normalized: false``) with their ids;
-    when the ids have gaps (cl100k-style layouts) they are also listed in the model's vocab, since
-    ``tokenizers`` numbers added tokens that the model does not know consecutively.
+    when they are not the top ids (cl100k-style layouts) they are also listed in the model's vocab,
+    since ``tokenizers`` numbers added tokens that the model does not know consecutively. An unused
+    id (a gap in the ids) is a placeholder key ``interop.HF_UNUSED_PREFIX + str(id)``.
 
     >>> j = to_hf_json(Vocabulary.bytes_only(pattern="cl100k"))
     >>> j["model"]["type"], j["pre_tokenizer"]["pretokenizers"][-1]["type"]
@@ -141,9 +142,12 @@ def to_hf_json(vocab: Vocabulary | Any) -> dict[str, Any]:
     hf_vocab = {_hf_token(t): i for i, t in enumerate(tokens) if t}
     merges = [f"{_hf_token(tokens[a])} {_hf_token(tokens[b])}" for a, b in rank_merges(tokens)]
     specials = sorted(table.special_tokens.items(), key=lambda kv: kv[1])
-    if len(hf_vocab) != len(tokens) or [i for _, i in specials] != list(
-        range(len(tokens), len(tokens) + len(specials))
-    ):
+    # Every unused id gets a placeholder that no text produces: tokenizers counts the entries
+    # (get_vocab_size, transformers' len(tokenizer)), and a count below the top special id made
+    # resize_token_embeddings(len(tokenizer)) cut the specials off (cl100k: 100261 < 100277).
+    used = set(hf_vocab.values()) | set(table.special_tokens.values())
+    hf_vocab.update({f"{HF_UNUSED_PREFIX}{i}": i for i in range(table.n_vocab) if i not in used})
+    if [i for _, i in specials] != list(range(len(hf_vocab), len(hf_vocab) + len(specials))):
         hf_vocab.update(dict(specials))
     byte_level = {"add_prefix_space": False, "trim_offsets": False, "use_regex": False}
     return {

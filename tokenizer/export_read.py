@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .export import ExportError, read_sidecar
-from .interop import unicode_to_bytes
+from .interop import HF_UNUSED_PREFIX, unicode_to_bytes
 from .patterns import PATTERNS, Pattern
 from .regex_port import port_regex
 from .vocab import Vocabulary
@@ -61,7 +61,11 @@ def read_hf_vocabulary(path_or_obj: str | os.PathLike[str] | dict[str, Any]) -> 
             raise ExportError(f"not a BPE model ({model['type']})")
         specials = {t["content"]: int(t["id"]) for t in obj.get("added_tokens", [])}
         inverse = unicode_to_bytes()
-        ordinary = sorted((i, s) for s, i in model["vocab"].items() if s not in specials)
+        ordinary = sorted(
+            (i, s)
+            for s, i in model["vocab"].items()
+            if s not in specials and not s.startswith(HF_UNUSED_PREFIX)
+        )
         tokens = [bytes(inverse[c] for c in s) for _, s in ordinary]
         if [i for i, _ in ordinary] != list(range(len(tokens))):
             raise ExportError("ordinary token ids are not 0..n-1")

@@ -51,6 +51,11 @@ __all__ = [
 ]
 
 
+#: Model-vocabulary key that ``tokenizer.export`` writes for an unused id (+ the id), so that
+#: Hugging Face counts every id below n_vocab (``len(tokenizer)`` sizes model embeddings). Its
+#: first character is not a byte-level stand-in, so no text ever maps to it; importers skip it.
+HF_UNUSED_PREFIX = "\u2400unused-"
+
 #: Most unused ids a loaded vocabulary may have below its top id (a guard against a corrupt or
 #: hostile file whose one huge id would allocate a table of that size).
 MAX_ID_HOLES = 1 << 20
