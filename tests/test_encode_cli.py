@@ -294,3 +294,26 @@ def test_a_signal_mid_write_leaves_no_partial_file(tmp_path, sig, code, word):
     assert proc.returncode == code
     assert err.decode().strip() == f"codebpe: {word}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
+
+
+def test_a_closed_output_pipe_is_quiet(tmp_path):
+    """`codebpe encode big | head` printed "error: [Errno 32] Broken pipe" and exited 2."""
+    import os
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.py"
+    big.write_text("def f(x):\n    return x\n" * 200_000)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    for args in (["encode", str(big), "-t", "cl100k_base"], ["split", str(big)]):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tokenizer", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env=env,
+        )
+        assert proc.stdout is not None and proc.stdout.read(10)
+        proc.stdout.close()  # what head does after its bytes
+        err = proc.stderr.read() if proc.stderr else b""
+        assert proc.wait(60) == 141 and err == b""

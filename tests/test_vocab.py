@@ -129,3 +129,38 @@ def test_atomic_write_uses_ordinary_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert (target.stat().st_mode & 0o777) == (0o666 & ~umask)
+
+
+def test_outputs_follow_links_and_write_special_files_in_place(tmp_path):
+    """A rename replaced whatever was at the output path: a symbolic link became a file (its
+    target untouched), and a FIFO (or, as root, /dev/null) a regular file."""
+    import os
+    import threading
+
+    from tokenizer._native import core
+    from tokenizer._train_counts import save_table
+
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "v.json").write_text("old")
+    link = tmp_path / "v.json"
+    link.symlink_to(real / "v.json")
+    atomic_write(link, "new")
+    assert link.is_symlink() and (real / "v.json").read_text() == "new"
+    assert sorted(p.name for p in real.iterdir()) == ["v.json"]  # no temporary file left
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    atomic_write(fifo, b"through the pipe")
+    reader.join(10)
+    assert got == [b"through the pipe"] and fifo.is_fifo()
+
+    counter = core.PieceCounter(1)
+    counter.count("gpt2", ["a b c"])
+    counts_link = tmp_path / "c.counts"
+    counts_link.symlink_to(real / "c.counts")
+    save_table(counter, counts_link, {"x": 1})
+    assert counts_link.is_symlink() and (real / "c.counts").stat().st_size > 0

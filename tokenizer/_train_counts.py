@@ -20,8 +20,15 @@ COUNTS_MAGIC = b"CBPECNT\0"
 
 
 def save_table(counter: Any, path: str | os.PathLike[str], meta: dict[str, Any]) -> None:
-    """Write ``counter`` with ``meta`` to ``path`` through a temporary file and a rename."""
-    path = os.fspath(path)
+    """Write ``counter`` with ``meta`` to ``path`` through a temporary file and a rename (a link:
+    its target; a device or FIFO: in place, see ``vocab.output_target``)."""
+    from .vocab import output_target
+
+    target, in_place = output_target(path)
+    if in_place:
+        counter.save(os.fspath(target), json.dumps(meta))
+        return
+    path = os.fspath(target)
     tmp = f"{path}.tmp{os.getpid()}"
     try:
         counter.save(tmp, json.dumps(meta))

@@ -3,8 +3,8 @@
 Stage: interface. It parses arguments and dispatches to one module per subcommand in
 ``tokenizer/commands/``; no tokenizer logic lives here. Errors that users can cause (bad paths,
 bad options, malformed files) become a one-line ``codebpe: error: ...`` message and exit status 2;
-a Ctrl-C exits 130 and a SIGTERM 143, both after the ``with`` blocks that write output files have
-removed their temporary files.
+a Ctrl-C exits 130, a SIGTERM 143 and a closed output pipe (``| head``) 141 quietly, all after
+the ``with`` blocks that write output files have removed their temporary files.
 
 >>> main(["--version"])  # doctest: +SKIP
 codebpe 0.1.0
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -80,6 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated:
         print("codebpe: terminated", file=sys.stderr)
         return 143
+    except BrokenPipeError:
+        # The reader went away (``| head``): quiet, with the status of a process that SIGPIPE
+        # ended, as git and coreutils give; stdout goes to /dev/null so that the final flush at
+        # exit does not raise again.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except USER_ERRORS as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"codebpe: error: {msg}", file=sys.stderr)

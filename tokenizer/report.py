@@ -226,8 +226,6 @@ def write_report(
         images, problem = render_plots(report)
         if problem:
             _note(report, problem)
-    else:
-        _note(report, "plots were not requested (--no-plots)")
     for key, png in images.items():
         atomic_write(out / f"{key}.png", png)
         written[key] = out / f"{key}.png"

@@ -63,6 +63,22 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
         f.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
+def output_target(path: str | os.PathLike[str]) -> tuple[Path, bool]:
+    """Where to write ``path``, and whether to write it in place rather than through a temporary
+    file and a rename: a symbolic link is followed (its target is replaced, the link stays), and
+    a device, FIFO or socket (``/dev/null``, a named pipe) is written in place; a rename would
+    put a regular file where it was (as root, over ``/dev/null``).
+
+    >>> output_target("/dev/null")
+    (PosixPath('/dev/null'), True)
+    """
+    p = Path(path)
+    if p.is_symlink():
+        p = Path(os.path.realpath(p))
+    special = p.exists() and not p.is_file() and not p.is_dir()
+    return p, special
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """A binary file (readable and seekable) that replaces ``path`` when the block ends without
@@ -74,8 +90,15 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     ...     _ = f.write(b"ab")
     >>> open(p, "rb").read()
     b'ab'
+
+    A symbolic link at ``path`` is followed, and a device or FIFO is written in place
+    (:func:`output_target`).
     """
-    path = Path(path)
+    path, in_place = output_target(path)
+    if in_place:
+        with open(path, "w+b" if path.is_char_device() else "wb") as f:
+            yield f
+        return
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     except OSError as e:  # name the file asked for, not the temporary one (missing folder, ...)
