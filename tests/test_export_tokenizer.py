@@ -184,3 +184,24 @@ def test_hf_export_counts_every_id(tmp_path):
 
     fast = transformers.PreTrainedTokenizerFast.from_pretrained(str(tmp_path / "small"))
     assert len(fast) == vocab.n_vocab and fast.eos_token_id == vocab.special_tokens["<|endoftext|>"]
+
+
+def test_tiktoken_file_with_pattern_suffix_everywhere(tmp_path, capsys, tiktoken_cl100k):
+    """`-t x.tiktoken:cl100k` worked in report and bench but not in encode ("unknown tokenizer")."""
+    from tokenizer.encoding import load_tokenizer
+
+    path = tmp_path / "x.tiktoken"
+    Tokenizer.from_tiktoken("cl100k_base").save_tiktoken(str(path))
+    (tmp_path / "x.tiktoken.json").unlink()  # no sidecar: the suffix names the pattern
+    tok = load_tokenizer(f"{path}:cl100k")
+    assert tok.encode_ordinary("hello world 中文") == tiktoken_cl100k.encode_ordinary(
+        "hello world 中文"
+    )
+    src = tmp_path / "in.txt"
+    src.write_text("hello world")
+    assert main(["encode", str(src), "-t", f"{path}:cl100k"]) == 0
+    assert capsys.readouterr().out.split() == [
+        str(i) for i in tiktoken_cl100k.encode("hello world")
+    ]
+    with pytest.raises(ValueError, match="two patterns"):
+        load_tokenizer(f"{path}:cl100k", pattern="o200k")

@@ -141,6 +141,11 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
     spec = str(spec)
     if not spec.strip():
         raise ValueError("empty tokenizer name")
+    head, sep, tail = spec.rpartition(":")
+    if sep and head.endswith((".tiktoken", ".tiktoken.gz")) and Path(head).is_file():
+        if pattern is not None and pattern != tail:
+            raise ValueError(f"{spec}: two patterns given ({tail!r} and {pattern!r})")
+        spec, pattern = head, tail  # path.tiktoken:PATTERN, as codebpe report takes it
     p = Path(spec)
     if p.is_dir():
         return from_hf(cls, p)

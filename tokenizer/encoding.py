@@ -503,8 +503,9 @@ _METHODS = {
 
 
 def load_tokenizer(spec: str | Tokenizer, **kw: Any) -> Tokenizer:
-    """Resolve ``spec``: a codebpe vocabulary file, a tiktoken name or file, a ``tokenizer.json``
-    path or folder, or a short name such as ``deepseek-coder``.
+    """Resolve ``spec``: a codebpe vocabulary file, a tiktoken name or file (``x.tiktoken``: the
+    pattern from its codebpe sidecar or ``pattern=``; ``x.tiktoken:o200k`` names it), a
+    ``tokenizer.json`` path or folder, or a short name such as ``deepseek-coder``.
 
     >>> load_tokenizer("cl100k_base").n_vocab  # doctest: +SKIP
     100277
