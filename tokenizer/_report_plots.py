@@ -41,14 +41,18 @@ def grouped_bars(
     ylabel: str,
     hline: float | None = None,
     reference_lines: dict[str, float] | None = None,
+    colors: dict[str, str] | None = None,
 ) -> bytes:
-    """One PNG: bars per label, one colour per series; optional horizontal reference lines."""
+    """One PNG: bars per label, one colour per series (``colors``: by series name, so a
+    tokenizer keeps its colour from plot to plot); optional horizontal reference lines. The
+    legend sits outside the axes, where it hides no bar."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(labels) + 2), 4.2))
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(labels) + 2) + 2.2, 4.2))
     width = 0.8 / max(1, len(series))
     for i, (name, values) in enumerate(series.items()):
         xs = [j + (i - (len(series) - 1) / 2) * width for j in range(len(labels))]
-        ax.bar(xs, [v if v is not None else 0.0 for v in values], width, label=name)
+        color = (colors or {}).get(name, f"C{i}")
+        ax.bar(xs, [v if v is not None else 0.0 for v in values], width, label=name, color=color)
     for j, (name, y) in enumerate((reference_lines or {}).items()):
         ax.axhline(y, linestyle=("--", ":", "-.")[j % 3], color=f"C{len(series) + j}", label=name)
     if hline is not None:
@@ -57,14 +61,20 @@ def grouped_bars(
     ax.set_xticklabels(labels, rotation=30, ha="right")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     ax.grid(axis="y", alpha=0.3)
     return _png(fig)
+
+
+def _colors(report: dict[str, Any]) -> dict[str, str]:
+    """One colour per measured tokenizer, the same in every plot."""
+    return {row["name"]: f"C{i % 10}" for i, row in enumerate(report["tokenizers"])}
 
 
 def _length_plot(report: dict[str, Any]) -> bytes:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4))
+    colors = _colors(report)
     for row in report["tokenizers"]:
         hist = row["total"]["length_histogram"]
         total = sum(hist) or 1
@@ -74,6 +84,7 @@ def _length_plot(report: dict[str, Any]) -> bytes:
             marker="o",
             markersize=3,
             label=row["name"],
+            color=colors[row["name"]],
         )
     ax.set_xlabel(f"bytes per token (last point: {len(hist)} or more)")
     ax.set_ylabel("% of tokens")
@@ -95,7 +106,7 @@ def render_plots(report: dict[str, Any]) -> tuple[dict[str, bytes], str | None]:
     labels = [lang for lang in report["evaluation"]["languages"]]
     domains = [d for d in ("code",) if any(d in r["domains"] for r in rows)]
     keys = [("languages", lang) for lang in labels] + [("domains", d) for d in domains]
-    names = labels + [f"{d} (all)" for d in domains]
+    names = labels + [f"{d} (domain)" for d in domains]  # (the tables' word)
 
     def column(row: dict[str, Any], fig: str, ratio: bool = False) -> list[float | None]:
         out = []
@@ -110,6 +121,7 @@ def render_plots(report: dict[str, Any]) -> tuple[dict[str, bytes], str | None]:
             {r["name"]: column(r, "tokens_per_line") for r in rows},
             title="Tokens per line by language (lower is better)",
             ylabel="tokens per line",
+            colors=_colors(report),
         ),
     }
     ref = report.get("reference")
@@ -120,6 +132,7 @@ def render_plots(report: dict[str, Any]) -> tuple[dict[str, bytes], str | None]:
             title=f"Tokens per line relative to {ref} (below 1 is better)",
             ylabel=f"ratio to {ref}",
             hline=1.0,
+            colors=_colors(report),
         )
     images["token_length"] = _length_plot(report)
     return images, None
