@@ -69,6 +69,7 @@ def analyse(
     speed: bool = False,
     max_bytes: int | None = None,
     measure_reference: bool = False,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Measure tokenizers on evaluation text; return the report (see docs/analysis.md).
 
@@ -82,6 +83,8 @@ def analyse(
         max_bytes: read at most this many bytes of evaluation text.
         measure_reference: when no measured tokenizer is ``reference`` (by name or spec),
             load and measure it too (``codebpe report --reference NAME``).
+        progress: show the tokenizers measured so far on stderr (a line per tokenizer when
+            stderr is not a terminal).
 
     >>> analyse([], [], baselines=False)["errors"][0]["message"]
     'the evaluation set is empty: no documents'
@@ -115,7 +118,12 @@ def analyse(
 
     extra = int(bool(measure_reference and reference))
     specs += [reference] * extra  # measured below unless a tokenizer before it is the reference
+    from ._progress import Progress
+
+    bar = Progress("measure", total=len(specs), unit="tokenizers", enabled=progress and bool(docs))
     for k, spec in enumerate(specs if docs else []):
+        if bar.enabled:
+            bar.update(k)
         if extra and k == len(specs) - 1 and any(map(is_reference, rows)):
             break
         if isinstance(spec, (str, os.PathLike)):
@@ -144,6 +152,9 @@ def analyse(
                     "not round-trip; indentation figures may be off",
                 )
             )
+    if bar.enabled:
+        bar.update(len(specs))
+        bar.close()
     ref_row = next(filter(is_reference, rows), None)
     if rows and reference and ref_row is None:
         notes.append(f"reference {reference} was not measured: ratios are null")

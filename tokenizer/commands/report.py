@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
         speed=args.speed,
         max_bytes=parse_size(args.max_bytes),
         measure_reference=args.reference is not None,  # asked for by name: measure it
+        progress=sys.stderr.isatty(),  # (a terminal only: logs and pipes stay as they were)
     )
     for e in report["errors"]:
         print(f"codebpe: warning: {e['kind']} {e['name']}: {e['message']}", file=sys.stderr)
