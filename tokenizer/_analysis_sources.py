@@ -135,12 +135,17 @@ def default_eval_paths() -> list[Path]:
 
 
 def read_documents(
-    inputs: Sequence[str | os.PathLike[str]] | None = None, *, max_bytes: int | None = None
+    inputs: Sequence[Any] | None = None,
+    *,
+    max_bytes: int | None = None,
+    text_field: str = "text",
+    lang_field: str | None = "lang",
 ) -> list[tuple[str, str | None]]:
     """Read evaluation documents as ``(text, lang)``; ``None`` means the shipped held-out corpus.
 
-    Inputs are anything ``tokenizer.corpus`` reads (files, folders, JSONL, Parquet, ``hf:`` specs);
-    the language is the ``lang`` field or comes from the file extension. With ``max_bytes`` the
+    Inputs are anything ``tokenizer.corpus`` reads (files, folders, JSONL, Parquet, ``hf:`` specs,
+    ``tokenizer.corpus.Source`` objects); the text is the ``text_field`` of records, the language
+    their ``lang_field`` (``None``: none) or comes from the file extension. With ``max_bytes`` the
     inputs are interleaved, so a prefix keeps their mixture. Invalid UTF-8 is skipped.
 
     Raises:
@@ -150,13 +155,27 @@ def read_documents(
     >>> sum(len(text.encode()) for text, lang in docs)
     1000
     """
-    from .corpus import Corpus
+    from .corpus import Corpus, Source
 
-    paths = [str(p) for p in (default_eval_paths() if inputs is None else inputs)]
+    paths = [
+        p if isinstance(p, Source) else str(p)
+        for p in (default_eval_paths() if inputs is None else inputs)
+    ]
     if not paths:
         raise ValueError("the evaluation set is empty: no input given")
-    corpus = Corpus(paths, max_bytes=max_bytes, interleave=max_bytes is not None)
+    corpus = Corpus(
+        paths,
+        max_bytes=max_bytes,
+        interleave=max_bytes is not None,
+        text_field=text_field,
+        lang_field=lang_field,
+    )
     docs = [(d.text, d.lang) for d in corpus if isinstance(d.text, str)]
     if not docs:
-        raise ValueError(f"the evaluation set is empty: no documents in {', '.join(paths)}")
+        from ._corpus_summary import skip_notes
+
+        skipped = "".join(f"; skipped {note}" for note in skip_notes(corpus.summary.to_dict()))
+        raise ValueError(
+            f"the evaluation set is empty: no documents in {', '.join(map(str, paths))}{skipped}"
+        )
     return docs

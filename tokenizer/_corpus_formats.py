@@ -67,6 +67,79 @@ EXTENSION_LANGS: dict[str, str] = {
     ".txt": "text",
     ".tex": "latex",
     ".cmake": "cmake",
+    # more source and config languages (text a folder walk should not skip)
+    ".cts": "typescript",
+    ".mts": "typescript",
+    ".vue": "vue",
+    ".svelte": "svelte",
+    ".dart": "dart",
+    ".hs": "haskell",
+    ".ex": "elixir",
+    ".exs": "elixir",
+    ".erl": "erlang",
+    ".hrl": "erlang",
+    ".jl": "julia",
+    ".zig": "zig",
+    ".nim": "nim",
+    ".ml": "ocaml",
+    ".mli": "ocaml",
+    ".fs": "fsharp",
+    ".fsx": "fsharp",
+    ".clj": "clojure",
+    ".cljs": "clojure",
+    ".cljc": "clojure",
+    ".elm": "elm",
+    ".groovy": "groovy",
+    ".gradle": "groovy",
+    ".kts": "kotlin",
+    ".cu": "cuda",
+    ".cuh": "cuda",
+    ".mm": "objc",
+    ".inl": "cpp",
+    ".f90": "fortran",
+    ".f95": "fortran",
+    ".jsonc": "json",
+    ".pm": "perl",
+    ".ps1": "powershell",
+    ".psm1": "powershell",
+    ".bat": "batch",
+    ".cmd": "batch",
+    ".fish": "shell",
+    ".awk": "awk",
+    ".proto": "protobuf",
+    ".thrift": "thrift",
+    ".graphql": "graphql",
+    ".gql": "graphql",
+    ".sol": "solidity",
+    ".tf": "terraform",
+    ".tfvars": "terraform",
+    ".hcl": "hcl",
+    ".nix": "nix",
+    ".bzl": "bazel",
+    ".mk": "make",
+    ".scss": "scss",
+    ".sass": "sass",
+    ".less": "less",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".xsd": "xml",
+    ".xsl": "xml",
+    ".cfg": "ini",
+    ".ini": "ini",
+    ".properties": "properties",
+    ".adoc": "asciidoc",
+    ".mdx": "markdown",
+    ".pyx": "cython",
+    ".pxd": "cython",
+    ".rake": "ruby",
+    ".gemspec": "ruby",
+    ".vb": "visualbasic",
+    ".pas": "pascal",
+    ".asm": "assembly",
+    ".s": "assembly",
+    ".vhd": "vhdl",
+    ".vhdl": "vhdl",
+    ".sv": "systemverilog",
 }
 # Whole file names with a language but no telling extension.
 FILENAME_LANGS: dict[str, str] = {
@@ -74,6 +147,15 @@ FILENAME_LANGS: dict[str, str] = {
     "CMakeLists.txt": "cmake",
     "Dockerfile": "dockerfile",
     "BUILD": "bazel",
+    "BUILD.bazel": "bazel",
+    "WORKSPACE": "bazel",
+    "GNUmakefile": "make",
+    "makefile": "make",
+    "Containerfile": "dockerfile",
+    "Jenkinsfile": "groovy",
+    "Gemfile": "ruby",
+    "Rakefile": "ruby",
+    "Vagrantfile": "ruby",
 }
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json.gz")
 PARQUET_SUFFIXES = (".parquet",)
@@ -175,40 +257,119 @@ def detect_format(path: Path, fmt: str = "auto") -> str:
     return "text"
 
 
-def _matches(rel: str, patterns: Sequence[str]) -> bool:
-    base = rel.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(base, p) for p in patterns)
+def _variants(pattern: str) -> tuple[str, ...]:
+    """``pattern`` and every way of dropping some of its ``**/`` (which may match no folder)."""
+    parts = pattern.split("**/")
+    variants = {parts[0]}
+    for part in parts[1:]:
+        variants = {v + "**/" + part for v in variants} | {v + part for v in variants}
+    return tuple(sorted(variants))
+
+
+class PathPattern:
+    """One ``include`` / ``exclude`` glob, matched against paths relative to the walked folder.
+
+    Gitignore-like: a pattern without a ``/`` matches a file's name or the name of any folder on
+    its path (``node_modules``, ``*_test.go``, ``build``); a pattern with a ``/`` matches the
+    relative path of the file or of a folder above it, or any tail of that path that starts at a
+    folder (``node_modules/*`` also matches ``app/node_modules/x.js``); a leading ``/`` anchors it
+    to the walked folder (``/build`` is only the top-level ``build``), a trailing ``/`` matches
+    folders only. ``*`` and ``?`` match any characters, ``/`` included (as before); ``**/`` also
+    matches no folder at all (``**/python/**`` matches ``python/a.py``). Case-sensitive.
+
+    >>> [PathPattern(p).matches_file("app/node_modules/lib/x.js")
+    ...  for p in ("node_modules", "node_modules/*", "*.js", "/lib", "**/lib/**", "*.py")]
+    [True, True, True, False, True, False]
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.anchored = text.startswith("/")
+        self.folders_only = text.endswith("/") and text.strip("/") != ""
+        self.body = text.strip("/")
+        self.by_name = "/" not in self.body and not self.anchored
+        self.variants = _variants(self.body)
+
+    def matches(self, rel: str, *, is_dir: bool) -> bool:
+        """Whether the file or folder at ``rel`` (relative, ``/``-separated) matches by itself."""
+        if self.folders_only and not is_dir:
+            return False
+        if self.by_name:
+            name = rel.rsplit("/", 1)[-1]
+            # the whole relative path too, as before (``*`` crosses ``/``), for files only
+            return fnmatch.fnmatchcase(name, self.body) or (
+                not is_dir and fnmatch.fnmatchcase(rel, self.body)
+            )
+        tails = [rel]
+        if not self.anchored:
+            tails += [rel[i + 1 :] for i, c in enumerate(rel) if c == "/"]
+        return any(fnmatch.fnmatchcase(t, v) for t in tails for v in self.variants)
+
+    def matches_file(self, rel: str) -> bool:
+        """Whether the file at ``rel`` matches, by itself or through a folder above it."""
+        parts = rel.split("/")
+        return self.matches(rel, is_dir=False) or any(
+            self.matches("/".join(parts[:k]), is_dir=True) for k in range(1, len(parts))
+        )
+
+
+def _any(patterns: Sequence[PathPattern], rel: str, *, is_dir: bool) -> bool:
+    return any(p.matches(rel, is_dir=is_dir) for p in patterns)
+
+
+#: The key of files without an extension in ``walk``'s ``unknown`` counts.
+NO_EXTENSION = "(no extension)"
 
 
 def walk(
-    root: Path, *, include: Sequence[str], exclude: Sequence[str], include_hidden: bool
+    root: Path,
+    *,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    include_hidden: bool,
+    unknown: dict[str, int] | None = None,
 ) -> list[Path]:
-    """Files under ``root`` in sorted order, filtered by glob patterns.
+    """Files under ``root`` in sorted order, filtered by glob patterns (see ``PathPattern``).
 
-    A pattern matches the path relative to ``root`` (``*`` also crosses ``/``) or the base name.
-    Without ``include``, only files with a known language or a data format are taken. Hidden
-    files and folders (``.git``, ``.venv``...) are skipped unless ``include_hidden``.
+    Paths are matched relative to ``root``. A folder that matches an ``exclude`` pattern is not
+    walked into; with ``include``, a file is taken when it or a folder above it matches. Without
+    ``include``, only files with a known language (``language_of``) or a data format (JSONL,
+    Parquet) are taken, and the others are counted in ``unknown`` (lower-cased extension ->
+    files; ``NO_EXTENSION`` for none) when given. Hidden files and folders (``.git``,
+    ``.venv``...) are skipped unless ``include_hidden``.
     """
+    includes = [PathPattern(p) for p in include]
+    excludes = [PathPattern(p) for p in exclude]
+    included: dict[str, bool] = {}  # folder -> whether it or a folder above it matches include
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath).relative_to(root).as_posix()
+        prefix = "" if here == "." else here + "/"
         if not include_hidden:
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        if excludes:
+            dirnames[:] = [d for d in dirnames if not _any(excludes, prefix + d, is_dir=True)]
         dirnames.sort()
+        inside = included.get(here, False)
+        for d in dirnames:
+            included[prefix + d] = inside or _any(includes, prefix + d, is_dir=True)
         for name in sorted(filenames):
             if name.startswith(".") and not include_hidden:
                 continue
-            path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
-            if exclude and _matches(rel, exclude):
+            rel = prefix + name
+            if excludes and _any(excludes, rel, is_dir=False):
                 continue
-            if include:
-                if not _matches(rel, include):
+            if includes:
+                if not (inside or _any(includes, rel, is_dir=False)):
                     continue
             elif language_of(name) is None and not name.lower().endswith(
                 JSONL_SUFFIXES + PARQUET_SUFFIXES
             ):
+                if unknown is not None:
+                    key = Path(name).suffix.lower() or NO_EXTENSION
+                    unknown[key] = unknown.get(key, 0) + 1
                 continue
-            found.append(path)
+            found.append(Path(dirpath) / name)
     return found
 
 

@@ -49,14 +49,16 @@ def source_records(
     include: Sequence[str],
     exclude: Sequence[str],
     include_hidden: bool,
+    unknown: dict[str, int] | None = None,
 ) -> tuple[Iterator[RawRecord], int]:
     """The raw records of ``src`` and its total input size (0 when unknown).
 
     ``src``'s own fields (``text_field``, ``include``...) win over the arguments, which are the
-    ``Corpus`` defaults.
+    ``Corpus`` defaults (an empty ``src.lang_field`` means none). Files that folder walks left
+    out for an unknown extension are counted in ``unknown`` (see ``walk``).
     """
     text_field = src.text_field or text_field
-    lang_field = src.lang_field or lang_field
+    lang_field = lang_field if src.lang_field is None else (src.lang_field or None)
     if src.spec.startswith(("hf:", "hf-disk:")):
         return read_hf(
             src.spec, text_field=text_field, lang_field=lang_field, lang=src.lang
@@ -65,7 +67,9 @@ def source_records(
         raise CorpusFormatError(
             f"{src.spec}: unsupported scheme; use a local path, hf: or hf-disk:"
         )
-    files = source_files(src, include=include, exclude=exclude, include_hidden=include_hidden)
+    files = source_files(
+        src, include=include, exclude=exclude, include_hidden=include_hidden, unknown=unknown
+    )
     sizes = [f.stat().st_size for f in files]
 
     def records() -> Iterator[RawRecord]:
@@ -88,9 +92,18 @@ def source_records(
 
 
 def source_files(
-    src: Source, *, include: Sequence[str], exclude: Sequence[str], include_hidden: bool
+    src: Source,
+    *,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    include_hidden: bool,
+    unknown: dict[str, int] | None = None,
 ) -> list[Path]:
-    """The files of a path or glob source, folders walked in sorted order (see ``walk``)."""
+    """The files of a path or glob source, folders walked in sorted order (see ``walk``).
+
+    A file named by the spec (or matched by its glob) is read whatever its extension; only
+    folder walks filter by extension and by ``include`` / ``exclude``.
+    """
     include = include if src.include is None else src.include
     exclude = exclude if src.exclude is None else src.exclude
     if glob.has_magic(src.spec):
@@ -102,7 +115,13 @@ def source_files(
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += walk(path, include=include, exclude=exclude, include_hidden=include_hidden)
+            files += walk(
+                path,
+                include=include,
+                exclude=exclude,
+                include_hidden=include_hidden,
+                unknown=unknown,
+            )
         elif path.exists():
             detect_format(path, src.format)  # fail early on unsupported formats
             files.append(path)

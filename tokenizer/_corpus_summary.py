@@ -6,7 +6,9 @@ Pure data helpers for ``tokenizer.corpus``; they read no input themselves.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 _UNITS = {
     "": 1,
@@ -31,6 +33,10 @@ class CorpusSummary:
     by_lang: dict[str, list[int]] = field(default_factory=dict)
     skipped: dict[str, dict[str, int]] = field(default_factory=dict)
     budget_reached: bool = False
+    #: files a folder walk left out for an unknown extension: extension -> files
+    unknown_extensions: dict[str, int] = field(default_factory=dict)
+    #: the first few skipped documents (their ``source``), as ``skipped``: source -> reason -> list
+    skipped_examples: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def record(self, source: str, lang: str | None, size: int) -> None:
         self.documents += 1
@@ -40,9 +46,18 @@ class CorpusSummary:
             counts[0] += 1
             counts[1] += size
 
-    def skip(self, source: str, reason: str) -> None:
+    def skip(self, source: str, reason: str, example: str | None = None) -> None:
         reasons = self.skipped.setdefault(source, {})
         reasons[reason] = reasons.get(reason, 0) + 1
+        if example is not None:
+            examples = self.skipped_examples.setdefault(source, {}).setdefault(reason, [])
+            if len(examples) < MAX_EXAMPLES:
+                examples.append(example)
+
+    def skip_unknown(self, counts: dict[str, int]) -> None:
+        """Add a walk's files skipped for an unknown extension (extension -> files)."""
+        for ext, n in counts.items():
+            self.unknown_extensions[ext] = self.unknown_extensions.get(ext, 0) + n
 
     def to_dict(self) -> dict:
         return {
@@ -52,7 +67,88 @@ class CorpusSummary:
             "by_lang": self.by_lang,
             "skipped": self.skipped,
             "budget_reached": self.budget_reached,
+            "unknown_extensions": self.unknown_extensions,
+            "skipped_examples": self.skipped_examples,
         }
+
+
+#: Skipped documents kept as examples, per source and reason.
+MAX_EXAMPLES = 3
+#: Extensions listed by name in ``skip_notes`` (the most frequent first).
+MAX_EXTENSIONS = 10
+_REASONS = {
+    "invalid-utf8": "{n} {documents} with invalid UTF-8",
+    "null-text": "{n} {documents} with a null text",
+    "empty": "{n} empty {documents}",
+    "sampled-out-by-weight": "{n} {documents} sampled out by weight",
+}
+#: Not a skip: the document that crossed the byte budget was cut, and its start was read.
+_NOT_SKIPPED = ("truncated-by-budget",)
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+def unknown_extensions_note(counts: Mapping[str, int]) -> str:
+    """``"3 files with an unknown extension (.vue 2, .dart 1)"``; ``""`` when there are none.
+
+    >>> unknown_extensions_note({".dart": 1, ".vue": 2})
+    '3 files with an unknown extension (.vue 2, .dart 1)'
+    """
+    total = sum(counts.values())
+    if not total:
+        return ""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    listed = ", ".join(f"{ext} {n:,}" for ext, n in ranked[:MAX_EXTENSIONS])
+    if len(ranked) > MAX_EXTENSIONS:
+        listed += f", {len(ranked) - MAX_EXTENSIONS} more"
+    return f"{total:,} {_plural(total, 'file')} with an unknown extension ({listed})"
+
+
+def skip_notes(summary: Mapping[str, Any]) -> list[str]:
+    """What a pass skipped, one phrase per kind, from a summary dict (``CorpusSummary.to_dict``).
+
+    Files left out of folder walks for an unknown extension first, then skipped documents by
+    reason over all sources (not the document cut at the byte budget), each with up to
+    ``MAX_EXAMPLES`` of their sources. Also takes the ``{reason: count}`` table of documents
+    given as texts.
+
+    >>> skip_notes({"skipped": {"a/": {"invalid-utf8": 2}},
+    ...             "skipped_examples": {"a/": {"invalid-utf8": ["a/x.bin", "a/y.bin"]}}})
+    ['2 documents with invalid UTF-8 (a/x.bin, a/y.bin)']
+    """
+    notes = []
+    unknown = unknown_extensions_note(summary.get("unknown_extensions") or {})
+    if unknown:
+        notes.append(unknown)
+    counts: dict[str, int] = {}
+    examples: dict[str, list[str]] = {}
+    for source, reasons in (summary.get("skipped") or {}).items():
+        if isinstance(reasons, int):  # documents given as texts: {reason: count}
+            counts[source] = counts.get(source, 0) + reasons
+            continue
+        for reason, n in reasons.items():
+            counts[reason] = counts.get(reason, 0) + n
+    for reasons in (summary.get("skipped_examples") or {}).values():
+        for reason, found in reasons.items():
+            examples.setdefault(reason, []).extend(found)
+    for reason, n in sorted(counts.items()):
+        if reason in _NOT_SKIPPED:
+            continue
+        text = _REASONS.get(reason, "{n} {documents} " + reason).format(
+            n=f"{n:,}", documents=_plural(n, "document")
+        )
+        notes.append(text + _examples(examples.get(reason, []), n))
+    return notes
+
+
+def _examples(sources: list[str], n: int) -> str:
+    """`` (a, b, ...)``: up to ``MAX_EXAMPLES`` sources of ``n`` skipped documents, or ``""``."""
+    shown = sources[:MAX_EXAMPLES]
+    if not shown:
+        return ""
+    return f" ({', '.join(shown)}{', ...' if n > len(shown) else ''})"
 
 
 def parse_size(size: int | str | None) -> int | None:
@@ -87,6 +183,13 @@ def summary_table(summary: CorpusSummary) -> str:
         lines.append(f"{'total':<{width}} {summary.documents:>10,} {summary.bytes:>13,}")
         lines.append("")
     for source, reasons in sorted(summary.skipped.items()):
-        detail = ", ".join(f"{reason}: {n:,}" for reason, n in sorted(reasons.items()))
+        examples = summary.skipped_examples.get(source, {})
+        detail = ", ".join(
+            f"{reason}: {n:,}{_examples(examples.get(reason, []), n)}"
+            for reason, n in sorted(reasons.items())
+        )
         lines.append(f"skipped in {source}: {detail}")
+    unknown = unknown_extensions_note(summary.unknown_extensions)
+    if unknown:
+        lines.append(f"skipped: {unknown}")
     return "\n".join(lines).rstrip() + "\n"

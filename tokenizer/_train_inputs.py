@@ -70,11 +70,15 @@ def open_documents(
     inputs: Any = None,
     *,
     text_field: str = "text",
+    lang_field: str | None = "lang",
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
     max_bytes: int | None = None,
 ) -> tuple[Iterator[str | bytes], Callable[[], dict[str, Any]]]:
     """Documents of ``inputs`` and a function returning the corpus summary (call it afterwards).
+
+    ``text_field`` / ``lang_field``: record fields of JSONL, Parquet and datasets inputs (the
+    language only goes into the summary).
 
     Raises:
         FileNotFoundError / tokenizer.corpus.CorpusError: a missing or unreadable source.
@@ -85,7 +89,12 @@ def open_documents(
         except ImportError:  # the corpus stage is not installed: plain files only
             return _plain_files(inputs, text_field=text_field, max_bytes=max_bytes)
         corpus = Corpus(
-            inputs, text_field=text_field, include=include, exclude=exclude, max_bytes=max_bytes
+            inputs,
+            text_field=text_field,
+            lang_field=lang_field,
+            include=include,
+            exclude=exclude,
+            max_bytes=max_bytes,
         )
         return corpus.texts(), lambda: corpus.summary.to_dict()
     if max_bytes is None and hasattr(inputs, "texts") and hasattr(inputs, "summary"):

@@ -15,7 +15,29 @@ from typing import Any, TextIO
 from ._progress import human
 from .vocab import Vocabulary
 
-__all__ = ["print_config", "print_summary"]
+__all__ = ["print_config", "print_summary", "skip_notes", "empty_corpus_message"]
+
+
+def skip_notes(corpus: dict[str, Any]) -> list[str]:
+    """What the corpus stage skipped (see ``tokenizer._corpus_summary.skip_notes``)."""
+    try:
+        from ._corpus_summary import skip_notes as notes
+    except ImportError:  # the corpus stage is not installed
+        return []
+    return notes(corpus)
+
+
+def empty_corpus_message(corpus: dict[str, Any]) -> str:
+    """The error for a corpus with no text, saying what was skipped.
+
+    >>> empty_corpus_message({"skipped": {"a.bin": {"invalid-utf8": 1}},
+    ...                       "skipped_examples": {"a.bin": {"invalid-utf8": ["a.bin"]}}})
+    'the corpus is empty: no text was counted; skipped 1 document with invalid UTF-8 (a.bin)'
+    """
+    notes = skip_notes(corpus)
+    return "the corpus is empty: no text was counted" + "".join(
+        f"; skipped {note}" for note in notes
+    )
 
 
 def print_config(
@@ -61,6 +83,8 @@ def print_summary(vocab: Vocabulary, *, stream: TextIO | None = None) -> None:
         f"{c['unique_pieces']:,} unique",
         file=out,
     )
+    for note in skip_notes(vocab.corpus):
+        print(f"  skipped: {note}", file=out)
     if c["pruned_unique_pieces"]:
         share = c["pruned_count_mass"] / max(1, c["counted_pieces"])
         print(

@@ -7,11 +7,13 @@ not pre-tokenize, count or train (that is ``tokenizer._core``), and never import
 
 Inputs: a file, a folder (recursive), a glob (``data/*.jsonl.gz``), ``hf:name[:config][@split]``
 (hub, streamed) or ``hf-disk:path[@split]`` (a ``datasets.save_to_disk`` folder). A ``*WEIGHT``
-suffix sets a weight (``corpora/zh.jsonl.gz*2``). With no input, the shipped sample is used.
+suffix sets a weight (``corpora/zh.jsonl.gz*2``; see ``Source.parse`` for globs ending in
+``*DIGITS``). With no input, the shipped sample is used.
 """
 
 from __future__ import annotations
 
+import glob
 import math
 import os
 import re
@@ -90,6 +92,8 @@ class Source:
             document twice (back to back), ``0`` drops the source.
         name: label in summaries and ``weights`` (default: ``spec``).
         lang: force this language on every document of the source.
+        text_field / lang_field: record fields of this source (``None``: the ``Corpus``'s;
+            ``lang_field=""``: no language field).
         format: ``"auto"`` (by suffix), ``"text"``, ``"jsonl"`` or ``"parquet"``.
     """
 
@@ -107,6 +111,11 @@ class Source:
     def parse(cls, spec: SourceLike) -> Source:
         """A ``Source`` from a spec string, with an optional ``*WEIGHT`` suffix.
 
+        A spec ending in ``*DIGITS`` is a glob, not a weight, when the part before the ``*``
+        names nothing (no such file or folder, a glob matching nothing) while the whole spec
+        matches files as a glob: ``data/part*1`` reads ``data/part1``, ``data/part01``... when
+        there is no ``data/part``. Add a weight to be explicit: ``'data/part*1*1'``.
+
         >>> src = Source.parse("data/zh.jsonl.gz*0.5")
         >>> src.spec, src.weight
         ('data/zh.jsonl.gz', 0.5)
@@ -115,11 +124,26 @@ class Source:
             return spec
         text = os.fspath(spec)
         match = re.fullmatch(r"(.+)\*(\d+(?:\.\d*)?)", text)
-        return cls(match[1], float(match[2])) if match else cls(text)
+        if match is None or (not _names_something(match[1]) and _names_something(text)):
+            return cls(text)
+        return cls(match[1], float(match[2]))
+
+    def __str__(self) -> str:
+        """The spec, with its ``*WEIGHT`` when the weight is not 1 (for listings)."""
+        return self.spec if self.weight == 1 else f"{self.spec}*{self.weight:g}"
 
     @property
     def label(self) -> str:
         return self.name or self.spec
+
+
+def _names_something(spec: str) -> bool:
+    """Whether ``spec`` is a dataset spec, an existing path, or a glob that matches a path."""
+    if spec.startswith(("hf:", "hf-disk:")):
+        return True
+    if glob.has_magic(spec):
+        return any(True for _ in glob.iglob(spec, recursive=True))
+    return os.path.exists(spec)
 
 
 def default_corpus_paths(*, split: str = "train") -> list[Path]:
@@ -233,6 +257,7 @@ class Corpus:
     def _documents(self, src: Source, summary: CorpusSummary):
         """(label, Document, progress in [0, 1] or -1 when unknown) for one source."""
         label, whole, frac = src.label, int(src.weight), src.weight - int(src.weight)
+        unknown: dict[str, int] = {}
         records, total = source_records(
             src,
             text_field=self.text_field,
@@ -240,15 +265,18 @@ class Corpus:
             include=self.include,
             exclude=self.exclude,
             include_hidden=self.include_hidden,
+            unknown=unknown,
         )
+        summary.skip_unknown(unknown)
         text_field = src.text_field or self.text_field
         for raw in records:
             text = decode_record(raw, self.errors, text_field)
             if text is None:
-                summary.skip(label, "null-text" if raw.text is None else "invalid-utf8")
+                reason = "null-text" if raw.text is None else "invalid-utf8"
+                summary.skip(label, reason, raw.source)
                 continue
             if not text:
-                summary.skip(label, "empty")
+                summary.skip(label, "empty", raw.source)
                 continue
             copies = whole + (frac > 0 and unit(f"{self.seed}\0{raw.source}") < frac)
             if copies == 0:

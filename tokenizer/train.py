@@ -30,6 +30,7 @@ from ._train_options import (  # noqa: F401 - the constants are re-exported, as 
     check_merge_options,
     table_capacity,
 )
+from ._train_report import empty_corpus_message
 from ._train_split import python_counts, resolve_pattern, use_native  # noqa: F401 - re-exported
 from ._train_stream import count_stream
 from ._train_system import current_rss, default_threads, parse_memory, peak_rss  # noqa: F401
@@ -91,6 +92,7 @@ class Trainer:
         inputs: Any = None,
         *,
         text_field: str = "text",
+        lang_field: str | None = "lang",
         include: Iterable[str] = (),
         exclude: Iterable[str] = (),
         max_bytes: int | str | None = None,
@@ -99,6 +101,7 @@ class Trainer:
         texts, summary = open_documents(
             inputs,
             text_field=text_field,
+            lang_field=lang_field,
             include=include,
             exclude=exclude,
             max_bytes=parse_memory(max_bytes),
@@ -153,7 +156,7 @@ class Trainer:
     ) -> Vocabulary:
         """Merge the counted pieces into a vocabulary of ``vocab_size`` ids in total."""
         if self.counter.total == 0:
-            raise ValueError("the corpus is empty: no text was counted")
+            raise ValueError(empty_corpus_message(self.corpus))
         check_merge_options(min_frequency=min_frequency, max_token_length=max_token_length)
         specials, reserved_tokens, tokens, forced = self.layout(
             vocab_size=vocab_size,
@@ -235,6 +238,7 @@ def train(
     max_bytes: int | str | None = None,
     progress: bool | ProgressCallback = True,
     text_field: str = "text",
+    lang_field: str | None = "lang",
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
     load_counts: Sequence[str | os.PathLike[str]] = (),
@@ -243,7 +247,8 @@ def train(
     """Train a byte-level BPE vocabulary of ``vocab_size`` ids (bytes+reserved+learned+special).
 
     ``inputs``: ``None`` (the shipped ``corpora/`` sample), paths/specs, or an iterable of texts.
-    With ``load_counts`` and no ``inputs`` the saved tables alone are used.
+    With ``load_counts`` and no ``inputs`` the saved tables alone are used. ``text_field`` /
+    ``lang_field``, ``include`` / ``exclude``: as in ``tokenizer.corpus.Corpus``.
 
     >>> v = train(iter(["ab ab ab"] * 10), vocab_size=300, reserved=None, progress=False)
     >>> v.tokens[256], v.special_tokens["<|endoftext|>"]
@@ -275,7 +280,12 @@ def train(
         trainer.load_counts(path)
     if inputs is not None or not load_counts:
         trainer.count(
-            inputs, text_field=text_field, include=include, exclude=exclude, max_bytes=max_bytes
+            inputs,
+            text_field=text_field,
+            lang_field=lang_field,
+            include=include,
+            exclude=exclude,
+            max_bytes=max_bytes,
         )
     if save_counts is not None:
         trainer.save_counts(save_counts)

@@ -160,7 +160,12 @@ def run_bench(args: argparse.Namespace) -> int:
         load_tokenizer(s) if args.pattern is None else load_tokenizer(s, pattern=args.pattern)
         for s in specs
     ]
-    docs = read_documents(args.inputs or None, max_bytes=parse_size(args.max_bytes))
+    docs = read_documents(
+        args.inputs or None,
+        max_bytes=parse_size(args.max_bytes),
+        text_field=args.text_field,
+        lang_field=args.lang_field or None,
+    )
     texts = [text for text, _lang in docs if text]
     if not texts:
         raise ValueError("the inputs hold no text")
@@ -194,7 +199,21 @@ def register(subparsers: Any) -> None:
         "inputs",
         nargs="*",
         metavar="INPUTS",
-        help="files, folders, JSONL, Parquet or hf: specs (default: the shipped held-out sample)",
+        help="files, folders, globs, JSONL, Parquet, hf: or hf-disk: specs, as in train "
+        "(default: the shipped held-out sample)",
+    )
+    p.add_argument(
+        "--text-field",
+        default="text",
+        metavar="NAME",
+        help="text field of JSONL/Parquet/dataset records in INPUTS (default: text; The "
+        "Stack: content)",
+    )
+    p.add_argument(
+        "--lang-field",
+        default="lang",
+        metavar="NAME",
+        help="language field of those records (default: lang; '' for none)",
     )
     p.add_argument(
         "--tokenizer",

@@ -4,37 +4,33 @@ from __future__ import annotations
 
 import argparse
 
+from .train import INPUTS_HELP, add_corpus_options
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "corpus",
         help="summarise a corpus (default: the shipped sample): documents and bytes per language",
-        description="Read the inputs as the trainer would and print documents and bytes per "
-        "language and source, and what was skipped. With no inputs: the shipped corpora/ sample.",
+        description="Read the inputs as the trainer would and print documents and bytes per\n"
+        "language and source, and what was skipped.\n\n"
+        + INPUTS_HELP
+        + "\nWith no INPUTS: the shipped corpora/ sample (--split).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("inputs", nargs="*", help="files, folders, JSONL/Parquet, hf:NAME, hf-disk:PATH")
+    p.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUTS",
+        help="corpus sources, as listed above (default: the shipped corpora/ sample)",
+    )
     p.add_argument(
         "--split",
         choices=("train", "heldout", "all"),
         default="train",
         help="which part of the shipped sample, when no inputs are given (default: train)",
     )
-    p.add_argument("--text-field", default="text", help="JSONL/Parquet/datasets text field")
     p.add_argument("--max-bytes", default=None, help="stop after this many bytes (e.g. 500M)")
-    p.add_argument(
-        "--include",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="only files matching GLOB inside folders (repeatable; as in train)",
-    )
-    p.add_argument(
-        "--exclude",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="skip files matching GLOB inside folders (repeatable; as in train)",
-    )
+    add_corpus_options(p)
     p.set_defaults(func=run)
 
 
@@ -45,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     summary = describe(
         inputs,
         text_field=args.text_field,
+        lang_field=args.lang_field or None,
         max_bytes=args.max_bytes,
         include=args.include,
         exclude=args.exclude,

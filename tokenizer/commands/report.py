@@ -36,8 +36,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         default=None,
         metavar="PATH",
-        help="evaluation text: file, folder, JSONL, Parquet or dataset spec "
-        "(repeatable; default: the shipped held-out corpus)",
+        help="evaluation text: file, folder, glob, JSONL, Parquet or hf:/hf-disk: spec, as in "
+        "train (repeatable; default: the shipped held-out corpus)",
+    )
+    p.add_argument(
+        "--text-field",
+        default="text",
+        metavar="NAME",
+        help="text field of JSONL/Parquet/dataset records in --text (default: text; The Stack: "
+        "content)",
+    )
+    p.add_argument(
+        "--lang-field",
+        default="lang",
+        metavar="NAME",
+        help="language field of those records (default: lang; '' for none: languages then come "
+        "from file extensions only)",
     )
     p.add_argument(
         "--out", "-o", default="report", metavar="DIR", help="output folder (default: ./report)"
@@ -67,13 +81,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _text_sources(args: argparse.Namespace) -> list | None:
+    """``--text`` inputs, as ``Source`` objects carrying ``--text-field`` / ``--lang-field``."""
+    if args.text is None:
+        return None
+    from dataclasses import replace
+
+    from tokenizer.corpus import Source
+
+    return [
+        replace(Source.parse(t), text_field=args.text_field, lang_field=args.lang_field)
+        for t in args.text
+    ]
+
+
 def run(args: argparse.Namespace) -> int:
     from tokenizer._corpus_summary import parse_size
     from tokenizer.report import analyse, headline_table, measured_anything, write_report
 
     report = analyse(
         args.tokenizer,
-        args.text,
+        _text_sources(args),
         baselines=not args.no_baselines,
         reference=args.reference or "cl100k_base",
         speed=args.speed,

@@ -14,6 +14,59 @@ from pathlib import Path
 
 DEFAULT_OUTPUT = "codebpe-vocab.json"
 
+INPUTS_HELP = """\
+INPUTS (any number, mixed):
+  FILE          a text file, any extension (.gz: decompressed); .jsonl,
+                .jsonl.gz, .ndjson (a JSON object a line); .parquet
+  FOLDER        walked recursively: files with a known source or text
+                extension, JSONL and Parquet; hidden files and folders are
+                skipped; --include/--exclude filter it; the summary counts
+                the files left out for an unknown extension
+  'GLOB'        quoted: 'data/*.jsonl.gz', 'src/**/*.py'
+  hf:NAME[:CONFIG][@SPLIT]
+                a Hugging Face hub dataset, streamed (needs the network)
+  hf-disk:PATH[@SPLIT]
+                a dataset folder written by datasets' save_to_disk
+  INPUT*WEIGHT  a mixing weight: zh.jsonl.gz*2 reads every document twice,
+                *0.5 about half of them, *0 none. A glob ending in *DIGITS
+                ('part*1') is a glob, not a weight, when the part before the
+                * names nothing and the whole matches files ('part*1*1': a
+                glob with weight 1)"""
+
+
+def add_corpus_options(p: argparse.ArgumentParser) -> None:
+    """--text-field, --lang-field, --include, --exclude (train and corpus)."""
+    p.add_argument(
+        "--text-field",
+        default="text",
+        metavar="NAME",
+        help="text field of JSONL/Parquet/dataset records (default: text)",
+    )
+    p.add_argument(
+        "--lang-field",
+        default="lang",
+        metavar="NAME",
+        help="language field of JSONL/Parquet/dataset records, for the summary (default: lang; "
+        "'' for none)",
+    )
+    p.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="inside folders, only files matching GLOB (repeatable; then any extension): a "
+        "GLOB without / matches a file or folder name (src, *.vue), one with / the path "
+        "relative to the folder (tests/*.py; ** for any folders)",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="inside folders, skip files matching GLOB (repeatable; as --include): "
+        "--exclude node_modules skips every node_modules folder",
+    )
+
 
 def _positive_int(text: str) -> int:
     from .encode import _positive_int as positive
@@ -27,11 +80,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "train",
         help="train a BPE vocabulary (default: on the shipped corpora/ sample)",
-        description="Train a code-aware byte-level BPE vocabulary. INPUTS are files, folders, "
-        "globs, JSONL/Parquet files or hf:NAME[:CONFIG][@SPLIT] datasets (a *WEIGHT suffix sets "
-        "a mixing weight); none means the shipped corpora/ sample.",
+        description="Train a code-aware byte-level BPE vocabulary.\n\n"
+        + INPUTS_HELP
+        + "\nWith no INPUTS (and no --load-counts): the shipped corpora/ sample.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("inputs", nargs="*", metavar="INPUTS", help="corpus sources (default: corpora/)")
+    p.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUTS",
+        help="corpus sources, as listed above (default: the shipped corpora/ sample)",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -103,21 +162,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="add a saved count table (repeatable); with no INPUTS only these are used",
     )
-    p.add_argument("--text-field", default="text", help="JSONL/Parquet/dataset text field")
-    p.add_argument(
-        "--include",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="only files matching GLOB inside folders (repeatable)",
-    )
-    p.add_argument(
-        "--exclude",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="skip files matching GLOB inside folders (repeatable)",
-    )
+    add_corpus_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     p.set_defaults(func=run)
 
@@ -162,6 +207,7 @@ def run(args: argparse.Namespace) -> int:
         max_bytes=max_bytes,
         progress=not args.quiet,
         text_field=args.text_field,
+        lang_field=args.lang_field or None,
         include=args.include,
         exclude=args.exclude,
         load_counts=args.load_counts,
