@@ -18,12 +18,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "inputs",
-        nargs="*",
-        metavar="INPUTS",
-        help="corpus sources, as listed above (default: the shipped corpora/ sample)",
-    )
-    p.add_argument(
         "--split",
         choices=("train", "heldout", "all"),
         default="train",

@@ -35,7 +35,13 @@ INPUTS (any number, mixed):
 
 
 def add_corpus_options(p: argparse.ArgumentParser) -> None:
-    """--text-field, --lang-field, --include, --exclude (train and corpus)."""
+    """INPUTS, --text-field, --lang-field, --include, --exclude (train and corpus)."""
+    p.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUTS",
+        help="corpus sources, as listed above (default: the shipped corpora/ sample)",
+    )
     p.add_argument(
         "--text-field",
         default="text",
@@ -85,12 +91,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         + "\nWith no INPUTS (and no --load-counts): the shipped corpora/ sample.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
-        "inputs",
-        nargs="*",
-        metavar="INPUTS",
-        help="corpus sources, as listed above (default: the shipped corpora/ sample)",
-    )
+    add_corpus_options(p)
     p.add_argument(
         "-o",
         "--output",
@@ -162,7 +163,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="add a saved count table (repeatable); with no INPUTS only these are used",
     )
-    add_corpus_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     p.set_defaults(func=run)
 
