@@ -205,3 +205,16 @@ def test_tiktoken_file_with_pattern_suffix_everywhere(tmp_path, capsys, tiktoken
     ]
     with pytest.raises(ValueError, match="two patterns"):
         load_tokenizer(f"{path}:cl100k", pattern="o200k")
+
+
+def test_report_reads_an_exported_tiktoken_files_sidecar(tmp_path):
+    """report -t x.tiktoken used the cl100k pattern and no special tokens even when the file had a
+    codebpe sidecar with its own pattern."""
+    from tokenizer._analysis_sources import load_for_analysis
+
+    path = tmp_path / "x.tiktoken"
+    Tokenizer.from_tiktoken("o200k_base").save_tiktoken(str(path))
+    tok = load_for_analysis(str(path))
+    assert tok.pattern.name == "o200k" and "<|endoftext|>" in tok.special_tokens
+    (tmp_path / "x.tiktoken.json").unlink()
+    assert load_for_analysis(str(path)).pattern.name == "cl100k"  # no sidecar: as before

@@ -76,7 +76,7 @@ def load_for_analysis(spec: str | os.PathLike[str]) -> Any:
     """A tokenizer object for ``spec`` with ``encode_ordinary`` / ``decode_single_token_bytes``.
 
     ``spec``: a codebpe vocabulary file, a tiktoken name (``cl100k_base``), a ``.tiktoken`` file
-    (``path.tiktoken`` uses the cl100k pattern; ``path.tiktoken:o200k`` names another), a
+    (``path.tiktoken``: its sidecar's pattern, else cl100k; ``path.tiktoken:o200k`` names one), a
     ``tokenizer.json`` path or folder, or a short name such as ``deepseek-coder``.
 
     Raises:
@@ -96,11 +96,14 @@ _TIKTOKEN_FILES = (".tiktoken", ".tiktoken.gz")
 
 
 def _split_spec(spec: str) -> tuple[str, str | None]:
-    """``a.tiktoken:o200k`` -> (``a.tiktoken``, ``o200k``); a bare ``.tiktoken`` gets ``cl100k``."""
+    """``a.tiktoken:o200k`` -> (``a.tiktoken``, ``o200k``); a bare ``.tiktoken`` takes the pattern
+    of its codebpe sidecar (``a.tiktoken.json``) when it has one, else ``cl100k``."""
     head, sep, tail = spec.rpartition(":")
     if sep and head.endswith(_TIKTOKEN_FILES):
         return head, tail
-    return spec, ("cl100k" if spec.endswith(_TIKTOKEN_FILES) else None)
+    if spec.endswith(_TIKTOKEN_FILES) and not Path(spec + ".json").is_file():
+        return spec, "cl100k"
+    return spec, None
 
 
 @functools.lru_cache(maxsize=8)
