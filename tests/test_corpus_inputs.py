@@ -369,3 +369,23 @@ def test_docstring_examples(name: str) -> None:
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_train_takes_a_list_mixing_sources_and_paths(tmp_path):
+    """train([Source(..., text_field="content"), "b.py"]) raised "documents must be str or bytes,
+    not Source": a list mixing Source objects and paths is a list of sources, as Corpus takes."""
+    import json
+
+    from tokenizer.corpus import Source
+    from tokenizer.train import train
+
+    (tmp_path / "a.jsonl").write_text(
+        "\n".join(json.dumps({"content": f"def f(x): return x  # {i}"}) for i in range(200))
+    )
+    (tmp_path / "b.py").write_text("x = 1\n" * 100)
+    vocab = train(
+        [Source(str(tmp_path / "a.jsonl"), text_field="content"), str(tmp_path / "b.py")],
+        vocab_size=600,
+        progress=False,
+    )
+    assert vocab.corpus["documents"] == 201

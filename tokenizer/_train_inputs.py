@@ -25,14 +25,22 @@ __all__ = ["open_documents", "is_path_inputs", "add_summary"]
 def is_path_inputs(inputs: Any) -> bool:
     """Whether ``inputs`` names sources (paths/specs) rather than being documents.
 
+    A list may mix paths, specs and ``tokenizer.corpus.Source`` objects (as ``Corpus`` takes).
+
     >>> is_path_inputs("data/"), is_path_inputs(["a.txt", "b.jsonl"]), is_path_inputs(iter(["x"]))
     (True, True, False)
     """
+
+    def is_source(x: Any) -> bool:
+        return type(x).__name__ == "Source"
+
     if inputs is None or isinstance(inputs, (str, os.PathLike)):
         return True
     if isinstance(inputs, (list, tuple)):
-        return all(isinstance(x, (str, os.PathLike)) for x in inputs) and len(inputs) > 0
-    return type(inputs).__name__ == "Source"
+        return len(inputs) > 0 and all(
+            isinstance(x, (str, os.PathLike)) or is_source(x) for x in inputs
+        )
+    return is_source(inputs)
 
 
 def _texts_with_budget(
