@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MIXED_TEXT
+from conftest import MIXED_TEXT
 from tokenizer import _text_chunks
 from tokenizer._text_chunks import find_cut, iter_chunks
 from tokenizer._train_inputs import _plain_files
