@@ -15,8 +15,8 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-
 from conftest import MIXED_TEXT
+
 from tokenizer import _text_chunks
 from tokenizer._text_chunks import find_cut, iter_chunks
 from tokenizer._train_inputs import _plain_files
