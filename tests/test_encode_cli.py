@@ -262,13 +262,24 @@ def test_text_ids_parse_like_int():
         assert got == want, data
 
 
+def _child_env() -> dict:
+    """The environment for a `python -m tokenizer` child that imports the same tokenizer package
+    as this process (not the whole sys.path: in CI the repository root is on it, and its
+    unbuilt tokenizer/ would shadow the installed one)."""
+    import os
+
+    import tokenizer
+
+    home = os.path.dirname(os.path.dirname(os.path.abspath(tokenizer.__file__)))
+    return {**os.environ, "PYTHONPATH": home}
+
+
 @pytest.mark.parametrize(
     ("sig", "code", "word"), [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")]
 )
 def test_a_signal_mid_write_leaves_no_partial_file(tmp_path, sig, code, word):
     """Ctrl-C and SIGTERM (kill, a job scheduler) both unwind: the atomic writer's temporary file
     is removed and the output path is never created."""
-    import os
     import signal
     import subprocess
     import sys
@@ -282,11 +293,11 @@ def test_a_signal_mid_write_leaves_no_partial_file(tmp_path, sig, code, word):
         [*cmd, "--numpy", str(out), "--threads", "1"],
         cwd=tmp_path,
         stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        env=_child_env(),
     )
     deadline = time.monotonic() + 60
     while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
-        assert proc.poll() is None, "finished before the signal"
+        assert proc.poll() is None, f"finished before the signal: {proc.communicate()[1]!r}"
         assert time.monotonic() < deadline
         time.sleep(0.005)
     proc.send_signal(getattr(signal, sig))
@@ -298,13 +309,12 @@ def test_a_signal_mid_write_leaves_no_partial_file(tmp_path, sig, code, word):
 
 def test_a_closed_output_pipe_is_quiet(tmp_path):
     """`codebpe encode big | head` printed "error: [Errno 32] Broken pipe" and exited 2."""
-    import os
     import subprocess
     import sys
 
     big = tmp_path / "big.py"
     big.write_text("def f(x):\n    return x\n" * 200_000)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    env = _child_env()
     for args in (["encode", str(big), "-t", "cl100k_base"], ["split", str(big)]):
         proc = subprocess.Popen(
             [sys.executable, "-m", "tokenizer", *args],
