@@ -423,3 +423,34 @@ def test_cli_reference_is_measured_and_sizes_parse(tmp_path, capsys):
     assert main([*args, "--no-baselines", "--reference", "cl100k_base"]) == 0  # measured already
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out.count("| cl100k_base |") == 1
+
+
+def test_report_does_not_hold_the_evaluation_text(tmp_path, monkeypatch):
+    """The evaluation documents are read again for each tokenizer instead of kept in a list:
+    memory follows one batch, not the whole text (63 MB of text took 433 MB before)."""
+    import functools
+    import json
+    import tracemalloc
+
+    from tokenizer import analysis
+    from tokenizer.encoding import Tokenizer
+    from tokenizer.report import analyse
+
+    monkeypatch.setattr(
+        analysis, "_batches", functools.partial(analysis._batches, max_chars=1 << 18)
+    )
+    doc = "def f(x):\n    return [x, x + 1]  # a comment 中文\n" * 40
+    path = tmp_path / "eval.jsonl"
+    with open(path, "w") as f:
+        for i in range(4_000_000 // len(doc)):
+            f.write(json.dumps({"text": f"{doc}{i}"}) + "\n")
+    tok = Tokenizer.from_tiktoken("cl100k_base")
+    analyse([tok], [("warm up: " + doc, "python")], baselines=False)  # (the ids' int objects)
+    tracemalloc.start()
+    try:
+        report = analyse([tok], [str(path)], baselines=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert report["evaluation"]["bytes"] > 4_000_000 and report["tokenizers"][0]["total"]["tokens"]
+    assert peak < 2_000_000, peak  # (held whole: over 4 MB)

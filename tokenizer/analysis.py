@@ -155,13 +155,17 @@ def _measure_document(text: str, ids: Sequence[int], info: _TokenInfo, stats: Gr
         stats.lossy_documents += 1
 
 
-def _batches(items: Iterable[tuple[str, str | None]], size: int):
+def _batches(items: Iterable[tuple[str, str | None]], size: int, max_chars: int = 1 << 22):
+    """Lists of at most ``size`` items and about ``max_chars`` characters (large documents, such
+    as 1 MiB chunks of a text file, would otherwise make 64 MiB batches)."""
     batch: list[tuple[str, str | None]] = []
+    chars = 0
     for item in items:
         batch.append(item)
-        if len(batch) >= size:
+        chars += len(item[0])
+        if len(batch) >= size or chars >= max_chars:
             yield batch
-            batch = []
+            batch, chars = [], 0
     if batch:
         yield batch
 

@@ -96,14 +96,14 @@ def analyse(
     specs: list[Any] = list(tokenizers)
     if baselines:
         specs += [b for b in DEFAULT_BASELINES if b not in specs]
-    docs: list[tuple[str, str | None]] = []
+    docs: Any = []  # a list of (text, lang), or Documents (read again on every pass)
     inputs: list[str] = []
     if texts is not None and all(isinstance(t, tuple) for t in texts):
         docs = list(texts)  # type: ignore[arg-type]
         inputs = ["<documents>"]
     else:
         try:
-            docs = read_documents(texts, max_bytes=max_bytes)  # type: ignore[arg-type]
+            docs = read_documents(texts, max_bytes=max_bytes, stream=True)  # type: ignore
         except (ValueError, OSError, LookupError) as e:
             errors.append(_error("evaluation", "text", str(e)))
         inputs = [str(t) for t in texts] if texts is not None else ["<shipped held-out corpus>"]
@@ -161,7 +161,10 @@ def analyse(
     add_ratios(rows, ref_row)
 
     langs: dict[str, dict[str, int]] = {}
+    n_docs = characters = 0
     for text, lang in docs:
+        n_docs += 1
+        characters += len(text)
         entry = langs.setdefault(lang or "unknown", {"documents": 0, "lines": 0, "bytes": 0})
         entry["documents"] += 1
         entry["lines"] += count_lines(text)
@@ -187,10 +190,10 @@ def analyse(
         "definitions": dict(DEFINITIONS),
         "evaluation": {
             "inputs": inputs,
-            "documents": len(docs),
+            "documents": n_docs,
             "lines": sum(e["lines"] for e in langs.values()),
             "bytes": sum(e["bytes"] for e in langs.values()),
-            "characters": sum(len(t) for t, _ in docs),
+            "characters": characters,
             "languages": {k: langs[k] for k in sorted(langs, key=_lang_order)},
         },
         "tokenizers": rows,
