@@ -317,3 +317,19 @@ def test_an_empty_special_token_is_refused_before_training(tmp_path, capsys):
     out = tmp_path / "v.json"
     assert main(["train", str(tmp_path / "a.py"), "-o", str(out), "--special-token", ""]) == 2
     assert "non-empty" in capsys.readouterr().err and not out.exists()
+
+
+def test_counts_loaded_and_counted_add_up_in_the_corpus_record(tmp_path):
+    """With --load-counts plus new inputs, the per-language and per-source tables of the
+    vocabulary's corpus record took the later values instead of the sums."""
+    from tokenizer.train import train
+
+    (tmp_path / "a.py").write_text("def f(x):\n    return x\n" * 50)
+    (tmp_path / "b.py").write_text("def g(y):\n    return y\n" * 30)
+    counts = tmp_path / "a.counts"
+    train([str(tmp_path / "a.py")], vocab_size=600, progress=False, save_counts=str(counts))
+    vocab = train(
+        [str(tmp_path / "b.py")], vocab_size=600, progress=False, load_counts=[str(counts)]
+    )
+    assert vocab.corpus["documents"] == 2
+    assert vocab.corpus["by_lang"]["python"][0] == 2

@@ -13,6 +13,7 @@ or count.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -112,17 +113,34 @@ def open_documents(
 
 
 def add_summary(total: dict[str, Any], summary: dict[str, Any]) -> None:
-    """Add one corpus summary into ``total``: numbers are summed, tables merged, flags replaced.
+    """Add one corpus summary into ``total``: numbers are summed, tables added key by key at
+    any depth (``by_lang``: ``{lang: [documents, bytes]}`` lists element-wise), other values
+    replaced.
 
-    >>> total = {"documents": 2, "skipped": {"empty": 1}}
-    >>> add_summary(total, {"documents": 3, "skipped": {"null-text": 1}}); total["documents"]
-    5
+    >>> total = {"documents": 2, "skipped": {"empty": 1}, "by_lang": {"go": [1, 10]}}
+    >>> add_summary(total, {"documents": 3, "skipped": {"empty": 2}, "by_lang": {"go": [2, 5]}})
+    >>> total["documents"], total["skipped"], total["by_lang"]
+    (5, {'empty': 3}, {'go': [3, 15]})
     """
+
+    def number(x: Any) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
     for key, value in summary.items():
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            total[key] = total.get(key, 0) + value
+        old = total.get(key)
+        if number(value) and (old is None or number(old)):
+            total[key] = (old or 0) + value
+        elif isinstance(value, dict) and isinstance(old, dict):
+            add_summary(old, value)
+        elif (
+            isinstance(value, list)
+            and isinstance(old, list)
+            and len(old) == len(value)
+            and all(map(number, [*old, *value]))
+        ):
+            total[key] = [a + b for a, b in zip(old, value)]
         elif isinstance(value, dict):
-            total.setdefault(key, {}).update(value)
+            total[key] = copy.deepcopy(value)  # (added into later, in place)
         else:
             total[key] = value
 
