@@ -389,3 +389,35 @@ def test_train_takes_a_list_mixing_sources_and_paths(tmp_path):
         progress=False,
     )
     assert vocab.corpus["documents"] == 201
+
+
+def test_standard_input_is_a_text_source(tmp_path, monkeypatch):
+    """`zcat dump.gz | codebpe train -`: "-" said "no such file or folder"."""
+    import io
+    import os
+    import subprocess
+    import sys
+
+    import tokenizer
+    from tokenizer import _corpus_records
+    from tokenizer.corpus import Corpus, CorpusReadError
+
+    text = "def f(x):\n    return x + 1\n" * 2000
+    monkeypatch.setattr(_corpus_records, "_stdin_read", False)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    corpus = Corpus(["-"])
+    assert "".join(d.text for d in corpus) == text
+    with pytest.raises(CorpusReadError, match="read already"):
+        list(corpus)  # a second pass cannot read stdin again: an error, not an empty source
+    home = os.path.dirname(os.path.dirname(os.path.abspath(tokenizer.__file__)))
+    out = tmp_path / "v.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "tokenizer", "train", "-", "-o", str(out), "--vocab-size", "600"],
+        input=text.encode(),
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": home},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads(out.read_text())["corpus"]["documents"] == 1

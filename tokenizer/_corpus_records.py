@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import glob
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from tokenizer._corpus_formats import (
     CorpusFormatError,
     CorpusPathError,
+    CorpusReadError,
     RawRecord,
     detect_format,
     read_jsonl,
@@ -31,6 +33,7 @@ from tokenizer._corpus_formats import (
     walk,
 )
 from tokenizer._corpus_hf import read_hf
+from tokenizer._text_chunks import iter_chunks
 
 if TYPE_CHECKING:
     from tokenizer.corpus import Source
@@ -63,6 +66,8 @@ def source_records(
         return read_hf(
             src.spec, text_field=text_field, lang_field=lang_field, lang=src.lang
         ), HF_DISK_SIZE if src.spec.startswith("hf-disk:") else 0
+    if src.spec == "-":
+        return _stdin_records(src.lang), 0
     if re.match(r"^[a-z][a-z0-9+.-]*://", src.spec):
         raise CorpusFormatError(
             f"{src.spec}: unsupported scheme; use a local path, hf: or hf-disk:"
@@ -89,6 +94,22 @@ def source_records(
             base += size
 
     return records(), sum(sizes)
+
+
+_stdin_read = False
+
+
+def _stdin_records(lang: str | None) -> Iterator[RawRecord]:
+    """Standard input (the spec ``-``) as plain text, in bounded chunks like a text file. It can
+    be read once: a second pass (a corpus iterated again) is an error, not an empty source."""
+    global _stdin_read
+    if _stdin_read:
+        raise CorpusReadError(
+            "-: standard input was read already; save it to a file to read it twice"
+        )
+    _stdin_read = True
+    for offset, chunk, _ in iter_chunks(sys.stdin.buffer):
+        yield RawRecord(chunk, lang, f"<stdin>@{offset}", offset + len(chunk))
 
 
 def source_files(

@@ -27,6 +27,7 @@ INPUTS (any number, mixed):
                 a Hugging Face hub dataset, streamed (needs the network)
   hf-disk:PATH[@SPLIT]
                 a dataset folder written by datasets' save_to_disk
+  -             standard input, as plain text (zcat dump.gz | codebpe train -)
   INPUT*WEIGHT  a mixing weight: zh.jsonl.gz*2 reads every document twice,
                 *0.5 about half of them, *0 none. A glob ending in *DIGITS
                 ('part*1') is a glob, not a weight, when the part before the
