@@ -191,6 +191,21 @@ def run(args: argparse.Namespace) -> int:
             raise FileNotFoundError(f"--load-counts {path}: no such file")
     if args.vocab_size < 257:
         raise ValueError(f"--vocab-size {args.vocab_size} is too small (at least 257)")
+    from ..patterns import get_pattern
+    from ..reserved import vocab_layout
+
+    try:  # the real minimum (bytes + reserved + special tokens), before the corpus is read
+        pattern = get_pattern(args.pattern)
+    except KeyError:
+        pass  # a custom regex: the trainer checks it
+    else:
+        vocab_layout(
+            pattern,
+            vocab_size=args.vocab_size,
+            reserved=None if args.no_reserved else "default",
+            special_tokens=(*DEFAULT_SPECIAL_TOKENS, *args.special_token),
+            spare_special_tokens=args.spare_special,
+        )
     max_memory = parse_memory(args.max_memory)
     max_bytes = parse_memory(args.max_bytes)
     inputs = args.inputs or None
