@@ -136,7 +136,7 @@ def test_stream_sources_and_errors(toks):
     for source in (io.StringIO(text), [text[:7], text[7:]]):
         got = np.concatenate(list(tok.encode_stream(source, block_size=64))).tolist()
         assert got == tok.encode(text)
-    with pytest.raises(TypeError, match="reads bytes or str, not int"):
+    with pytest.raises(TypeError, match="chunks must be bytes or str, not int"):
         list(tok.encode_stream([1, 2]))
     with pytest.raises(ValueError, match="block_size"):
         tok.encode_stream(io.BytesIO(b"x"), block_size=0)  # checked at the call

@@ -18,13 +18,26 @@ import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._encoding_special import check_unknown_disallowed, id_dtype, resolved_specials
+from ._encoding_special import (
+    check_unknown_disallowed,
+    id_dtype,
+    replace_lone_surrogates,
+    resolved_specials,
+)
 from ._nfc import is_nfc
 
 if TYPE_CHECKING:
     from .encoding import Tokenizer
 
 __all__ = ["encode_many"]
+
+
+def _utf8_ok(text: object) -> bool:
+    try:
+        text.encode()  # type: ignore[attr-defined]
+    except (UnicodeEncodeError, AttributeError):
+        return False
+    return True
 
 
 def encode_many(
@@ -51,7 +64,12 @@ def encode_many(
         try:
             return tok._enc.encode_batch(texts, policy, num_threads or 0, numpy)
         except UnicodeEncodeError:
-            pass  # some text has lone surrogates: fall through, one text at a time
+            pass  # some text has lone surrogates: they become what encode makes of them
+        try:
+            fixed = [t if _utf8_ok(t) else replace_lone_surrogates(t) for t in texts]
+            return tok._enc.encode_batch(fixed, policy, num_threads or 0, numpy)
+        except (UnicodeEncodeError, TypeError):
+            pass  # (not str after all, or still unencodable: one text at a time, below)
     for t in texts:  # (the message of the C++ batch's check)
         if not isinstance(t, str):
             kind = type(t).__name__

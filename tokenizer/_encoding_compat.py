@@ -40,7 +40,10 @@ class TiktokenCompat:
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Pickles (multiprocessing, datasets.map) like a tiktoken Encoding: the tables, rebuilt.
-        extra = {k: getattr(self, k) for k in ("_vocab", "_source") if hasattr(self, k)}
+        # An imported tokenizer's Vocabulary is derived from _source when asked for: left out, so
+        # that the pickle (and a datasets fingerprint) does not change once .vocab was read.
+        keys = ("_source",) if hasattr(self, "_source") else ("_vocab",)
+        extra = {k: getattr(self, k) for k in keys if hasattr(self, k)}
         return _rebuild, (type(self), self._args, self.pattern, self.name, self.native_split, extra)
 
     def __copy__(self) -> Tokenizer:
@@ -190,5 +193,6 @@ def _rebuild(cls: Any, args: tuple, pattern: Pattern, name: str, native: bool, e
         whole_piece=whole_piece,
         nfc=nfc,
     )
+    tok._vocab = None  # (an imported tokenizer's is derived again when asked for)
     tok.__dict__.update(extra)
     return tok

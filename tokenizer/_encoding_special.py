@@ -100,9 +100,14 @@ def _is_all(arg: Any) -> bool:
 def _names(arg: Any) -> frozenset[str]:
     if isinstance(arg, frozenset):
         return arg
-    if isinstance(arg, (str, bytes)):
+    if isinstance(arg, (str, bytes)) or arg is None:
         raise TypeError(f'special tokens must be "all" or a collection of str, not {arg!r}')
-    return frozenset(arg)
+    try:
+        return frozenset(arg)
+    except TypeError:
+        kind = type(arg).__name__
+        msg = f'special tokens must be "all" or a collection of str, not {kind}'
+        raise TypeError(msg) from None
 
 
 def check_unknown_disallowed(tok: Tokenizer, text: Any, disallowed: frozenset[str]) -> None:

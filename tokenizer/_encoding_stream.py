@@ -26,6 +26,8 @@ it has one.
 from __future__ import annotations
 
 import itertools
+import operator
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,7 @@ import regex
 
 from ._encoding_special import replace_lone_surrogates, special_policy, special_sets
 from ._split import piece_ends
+from ._train_system import default_threads as usable_cpus
 
 if TYPE_CHECKING:
     import numpy as np
@@ -54,10 +57,20 @@ def _reader(source: Any) -> Any:
     """``read(n)`` of a file object (binary or text), or of an iterable of chunks."""
     if hasattr(source, "read"):
         return source.read
+    if isinstance(source, (str, bytes, bytearray, memoryview, os.PathLike)):
+        kind = type(source).__name__
+        raise TypeError(
+            f"encode_stream reads a file object or an iterable of bytes/str chunks, not a {kind}"
+            " (a path: open(path, 'rb'); one text: encode_to_numpy / encode_bytes, or [text])"
+        )
     chunks: Iterator[Any] = iter(source)
 
     def read(_n: int) -> bytes:
         for chunk in chunks:
+            if not isinstance(chunk, (bytes, bytearray, memoryview, str)):
+                raise TypeError(
+                    f"encode_stream chunks must be bytes or str, not {type(chunk).__name__}"
+                )
             if chunk:
                 return chunk
         return b""
@@ -167,10 +180,16 @@ def encode_stream(
     """See ``Tokenizer.encode_stream`` (arguments are checked here, before the first block)."""
     if block_size is None:
         block_size = DEFAULT_BLOCK
-    if not isinstance(block_size, int) or block_size < 1:
+    try:  # (NumPy integers too, as encode_batch takes them)
+        block_size, num_threads = operator.index(block_size), operator.index(num_threads)
+    except TypeError:
+        raise TypeError("block_size and num_threads must be ints") from None
+    if block_size < 1:
         raise ValueError(f"block_size must be a positive int, not {block_size!r}")
-    if not isinstance(num_threads, int) or num_threads < 1:
+    if num_threads < 1:
         raise ValueError(f"num_threads must be a positive int, not {num_threads!r}")
+    # Memory is about num_threads blocks in flight; more threads than CPUs only adds blocks.
+    num_threads = min(num_threads, usable_cpus())
     allowed, _ = special_sets(tok, allowed_special, ())
     return _blocks(tok, _reader(source), allowed, block_size, num_threads)
 

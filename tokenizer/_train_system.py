@@ -41,6 +41,7 @@ def peak_rss() -> int:
 
 
 def default_threads() -> int:
+    """The CPUs this process may run on (its affinity mask, not the machine's count)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux

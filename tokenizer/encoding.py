@@ -339,7 +339,14 @@ class Tokenizer(TiktokenCompat):
         return self._encode(text, allowed_special, disallowed_special, True)
 
     def encode_bytes(self, data: bytes) -> list[int]:
-        """Encode arbitrary bytes (valid UTF-8 or not) as ordinary text, losslessly."""
+        """Encode arbitrary bytes (valid UTF-8 or not) as ordinary text, losslessly when the
+        vocabulary has a token for every byte (byte-level vocabularies do; a few, such as
+        deepseek-coder's, lack some bytes that UTF-8 never uses, and raise ``ValueError`` on them).
+        """
+        if isinstance(data, str):
+            raise TypeError("encode_bytes takes bytes; for a str use encode or encode_ordinary")
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"encode_bytes takes bytes, not {type(data).__name__}")
         data = bytes(data)
         if self.native_split:
             return self._enc.encode(data, special_policy(self, frozenset(), frozenset()))
@@ -397,7 +404,8 @@ class Tokenizer(TiktokenCompat):
         special token and no NFC normalizer needs the text). The stream is cut only at piece
         boundaries of the pre-tokenizer (``tokenizer._encoding_stream``); ``block_size``: bytes
         read per step (default 4 MiB); ``num_threads``: blocks encoded at once on the C++ thread
-        pool (with the native split; one array per group of blocks).
+        pool (with the native split; one array per group of blocks; at most the CPUs this
+        process may use). Memory is about ``num_threads`` blocks of text and their ids.
 
         >>> import io
         >>> tok = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))

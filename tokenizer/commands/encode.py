@@ -236,11 +236,9 @@ def _add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _default_threads() -> int:
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # (not on every platform)
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8))
+    from .._train_system import default_threads
+
+    return min(default_threads(), 8)
 
 
 def _positive_int(text: str) -> int:

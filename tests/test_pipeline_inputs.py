@@ -1,0 +1,73 @@
+"""What data pipelines hand the runtime, from a review as a pipeline user: each case either
+works or raises a clear TypeError/ValueError, never a silently wrong result."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from tokenizer.encoding import Tokenizer
+
+
+@pytest.fixture(scope="module")
+def tok():
+    return Tokenizer.from_tiktoken("cl100k_base")
+
+
+def test_encode_stream_refuses_what_is_not_a_chunk(tok):
+    # None, 0 and [] chunks were skipped, so [b"a", None, b"b"] encoded "ab"; a path string was
+    # encoded as text; a bytes object failed with "reads bytes or str, not int".
+    for chunks in ([b"a", None, b"b"], ["a", 0, "b"], [b"a", [], b"b"]):
+        with pytest.raises(TypeError, match="chunks must be bytes or str"):
+            list(tok.encode_stream(chunks))
+    for source in ("/some/path.txt", b"abc", bytearray(b"abc")):
+        with pytest.raises(TypeError, match="file object or an iterable"):
+            tok.encode_stream(source)
+    assert [a.tolist() for a in tok.encode_stream([b"ab", b"", "c"])] == [tok.encode("abc")]
+
+
+def test_encode_stream_takes_numpy_ints_and_caps_threads(tok):
+    out = tok.encode_stream([b"hello ", b"world"], num_threads=np.int64(3), block_size=np.int64(4))
+    assert np.concatenate(list(out)).tolist() == tok.encode("hello world")
+    out = tok.encode_stream([b"hello world"], num_threads=2**70)  # was islice's own error
+    assert np.concatenate(list(out)).tolist() == tok.encode("hello world")
+    with pytest.raises(TypeError, match="must be ints"):
+        tok.encode_stream([b"x"], num_threads=1.5)
+
+
+def test_pickle_does_not_change_once_vocab_was_read(tok):
+    """The pickle (and a datasets fingerprint) grew once .vocab had been read."""
+    before = pickle.dumps(tok)
+    assert tok.vocab.n_vocab == 100261  # (derived: the re-laid-out Vocabulary)
+    assert pickle.dumps(tok) == before
+    back = pickle.loads(before)
+    assert back.vocab.n_vocab == 100261 and back.encode("hi there") == tok.encode("hi there")
+
+
+def test_one_lone_surrogate_keeps_the_batch_native(tok, tiktoken_cl100k, monkeypatch):
+    """A text with a lone surrogate sent the whole batch to the one-text-at-a-time path."""
+    from tokenizer import _encoding_batch
+
+    texts = [f"hello {i} 中文" for i in range(50)] + ["bad \ud83d x", "\ud83d\ude00 pair"]
+    calls = []
+    monkeypatch.setattr(
+        Tokenizer, "_encode", lambda *a, **k: calls.append(a) or pytest.fail("one text at a time")
+    )
+    got = _encoding_batch.encode_many(tok, texts, 2, (), "all", False)
+    assert got == [tiktoken_cl100k.encode(t) for t in texts] and calls == []
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda t: t.encode_bytes(5), "takes bytes, not int"),  # was five NUL bytes
+        (lambda t: t.encode_bytes("abc"), "for a str use encode"),
+        (lambda t: t.encode("x", allowed_special=None), "not None"),
+        (lambda t: t.encode("x", allowed_special=3), "not int"),
+    ],
+)
+def test_clear_type_errors(tok, call, message):
+    with pytest.raises(TypeError, match=message):
+        call(tok)
