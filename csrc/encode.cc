@@ -105,6 +105,10 @@
 
 #include "inline.h"
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 namespace codebpe {
 
 namespace {
@@ -624,6 +628,17 @@ void Encoder::encode(std::string_view text, const SpecialPolicy& policy, std::ve
   encode_ordinary_segment(text.substr(seg), text.data() + text.size(), out, ends);
 }
 
+size_t usable_cpus() {
+#if defined(__linux__)
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) {
+    return static_cast<size_t>(CPU_COUNT(&set));  // (taskset, cgroup cpusets, job schedulers)
+  }
+#endif
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 void encode_batch(const Encoder& enc, const std::vector<BatchText>& texts,
                   const SpecialPolicy& policy, size_t num_threads, BatchIds& out,
                   const std::function<void(size_t, size_t)>& consume) {
@@ -649,9 +664,11 @@ void encode_batch(const Encoder& enc, const std::vector<BatchText>& texts,
   const size_t chunks = bounds.size() - 1;
   out.ids.resize(chunks);
   out.ends.resize(chunks);
-  // (hardware_concurrency() reads /sys on Linux, ~3 us: more than a small batch; asked once)
-  static const size_t hardware = std::max(1u, std::thread::hardware_concurrency());
-  if (num_threads == 0) num_threads = hardware;
+  // (asked once: it reads the affinity mask, a few us, more than a small batch)
+  static const size_t cpus = usable_cpus();
+  // At most the CPUs this process may use: more threads only take turns, and the pool keeps
+  // every worker it ever started (num_threads=512 left 512 threads and their caches behind).
+  if (num_threads == 0 || num_threads > cpus) num_threads = cpus;
   num_threads = std::min(num_threads, chunks);
   std::unique_ptr<std::atomic<uint8_t>[]> ready(new std::atomic<uint8_t>[chunks]);
   for (size_t c = 0; c < chunks; ++c) ready[c].store(0, std::memory_order_relaxed);

@@ -178,8 +178,12 @@ struct LoneSurrogate : std::exception {
   const char* what() const noexcept override { return "surrogates not allowed"; }
 };
 
-// Encode many texts on `num_threads` threads (0: hardware concurrency) of the worker pool, in
-// chunks of consecutive texts of at least 16 KiB (a batch of less runs on the calling thread).
+// The CPUs this process may run on: its affinity mask on Linux, else the hardware count.
+size_t usable_cpus();
+
+// Encode many texts on `num_threads` threads (0, or more than usable_cpus(): that many) of the
+// worker pool, in chunks of consecutive texts of at least 16 KiB (a batch of less runs on the
+// calling thread).
 // `consume(c, d)`, if given, runs on the calling thread, in order, for each range [c, d) of
 // finished chunks, while the other threads keep encoding (the calling thread encodes too when no
 // chunk is waiting): the Python binding builds its lists of ints there, under the GIL, so that

@@ -71,3 +71,41 @@ def test_one_lone_surrogate_keeps_the_batch_native(tok, tiktoken_cl100k, monkeyp
 def test_clear_type_errors(tok, call, message):
     with pytest.raises(TypeError, match=message):
         call(tok)
+
+
+def test_batch_threads_are_capped_at_the_usable_cpus(tmp_path):
+    """num_threads=512 started 512 pool threads that stayed for the life of the process, and the
+    default count ignored the CPU affinity (taskset, cgroup cpusets)."""
+    import os
+    import subprocess
+    import sys
+
+    import tokenizer
+
+    code = """
+import os, sys
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one CPU, as under taskset -c 0
+from tokenizer import Tokenizer
+tok = Tokenizer.from_tiktoken("cl100k_base")
+texts = ["hello world %d " % i * 40 for i in range(4000)]
+before = len(os.listdir("/proc/self/task"))
+tok.encode_batch(texts)
+tok.encode_batch(texts, num_threads=512)
+print(before, len(os.listdir("/proc/self/task")))
+"""
+    home = os.path.dirname(os.path.dirname(os.path.abspath(tokenizer.__file__)))
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": home},
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    before, after = map(int, out.stdout.split())
+    assert after == before  # one CPU: the calling thread encodes alone, no worker is started
+
+
+def test_a_bad_batch_item_is_named(tok):
+    with pytest.raises(TypeError, match=r"not float \(item 2\)"):
+        tok.encode_batch(["a", "b", float("nan")])

@@ -367,7 +367,8 @@ class Tokenizer(TiktokenCompat):
         allowed_special: Any = frozenset(),
         disallowed_special: Any = "all",
     ) -> list[list[int]]:
-        """Encode many texts (a C++ thread pool; ``num_threads=None``: all cores)."""
+        """Encode many texts on a C++ thread pool, with the GIL released: ``num_threads``
+        threads, at most (and by default) the CPUs this process may use (its affinity mask)."""
         return encode_many(self, texts, num_threads, allowed_special, disallowed_special, False)
 
     def encode_ordinary_batch(
