@@ -109,3 +109,22 @@ print(before, len(os.listdir("/proc/self/task")))
 def test_a_bad_batch_item_is_named(tok):
     with pytest.raises(TypeError, match=r"not float \(item 2\)"):
         tok.encode_batch(["a", "b", float("nan")])
+
+
+def test_named_tokenizers_pickle_by_name(tok):
+    """cl100k_base loaded by name pickles as its name (1.7 MB of tables before), and unpickles
+    to one tokenizer per process; deepcopy still gives a tokenizer of its own."""
+    import copy
+
+    data = pickle.dumps(tok)
+    assert len(data) < 1000
+    a, b = pickle.loads(data), pickle.loads(data)
+    assert a is b and a.encode("hello world") == tok.encode("hello world")
+    assert pickle.loads(pickle.dumps(tok.encode))("hi") == tok.encode("hi")
+    deep = copy.deepcopy(tok)
+    assert deep is not tok and deep.special_tokens == tok.special_tokens
+    assert deep.special_tokens is not tok.special_tokens
+    custom = Tokenizer.from_tiktoken("cl100k_base", special_tokens={"<|x|>": 100300})
+    assert len(pickle.dumps(custom)) > 100_000  # not the named one: its own tables
+    back = pickle.loads(pickle.dumps(custom))
+    assert back.encode("<|x|>", allowed_special="all") == [100300]

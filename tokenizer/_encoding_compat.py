@@ -39,12 +39,25 @@ class TiktokenCompat:
     _args: tuple[Any, ...]  # Tokenizer._setup's: (tokens, merges, specials, whole_piece, nfc)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # Pickles (multiprocessing, datasets.map) like a tiktoken Encoding: the tables, rebuilt.
+        # cl100k_base / o200k_base as loaded by name pickle as that name (a few bytes, not 1.7 MB
+        # of tables; what tiktoken does for its registered encodings), and unpickle to one
+        # tokenizer per process, so Pool.map(tok.encode, chunks) rebuilds it once per worker.
+        named = self.__dict__.get("_pickle_name")
+        if named is not None:
+            return _named_tokenizer, (type(self), *named)
+        # Others pickle like a tiktoken Encoding: the tables, rebuilt.
         # An imported tokenizer's Vocabulary is derived from _source when asked for: left out, so
         # that the pickle (and a datasets fingerprint) does not change once .vocab was read.
         keys = ("_source",) if hasattr(self, "_source") else ("_vocab",)
         extra = {k: getattr(self, k) for k in keys if hasattr(self, k)}
         return _rebuild, (type(self), self._args, self.pattern, self.name, self.native_split, extra)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tokenizer:
+        # A new tokenizer, as copy() makes (the encoder is immutable and shared), with its own
+        # special-token table; not the process-wide one that unpickling a named tokenizer gives.
+        new = self.__copy__()
+        new.special_tokens = dict(self.special_tokens)
+        return new
 
     def __copy__(self) -> Tokenizer:
         new = type(self).__new__(type(self))  # shares the immutable encoder
@@ -178,6 +191,19 @@ class TiktokenCompat:
         """:meth:`decode_bytes` of each id list."""
         dec = self.decode_bytes  # type: ignore[attr-defined]
         return [dec(ids) for ids in batch]
+
+
+_NAMED: dict[tuple[Any, str, bool], Any] = {}
+
+
+def _named_tokenizer(cls: Any, name: str, native_split: bool) -> Any:
+    """The tokenizer ``cls.from_tiktoken(name)`` that unpickling a named one gives, once per
+    process (later unpickles share it)."""
+    key = (cls, name, native_split)
+    tok = _NAMED.get(key)
+    if tok is None:
+        tok = _NAMED[key] = cls.from_tiktoken(name, native_split=native_split)
+    return tok
 
 
 def _rebuild(cls: Any, args: tuple, pattern: Pattern, name: str, native: bool, extra: dict) -> Any:

@@ -71,6 +71,8 @@ def from_tiktoken(
     )
     tok._vocab = None
     tok._source = ("tiktoken", ranks, specials)
+    if name in KNOWN_ENCODINGS and pattern is None and special_tokens is None:
+        tok._pickle_name = (name, tok.native_split)  # (pickles by name: _encoding_compat)
     return tok
 
 
