@@ -37,7 +37,7 @@ def test_bench_tiktoken_on_a_file(tmp_path, capsys, mixed_text):
 
 def test_bench_tokenizer_json_against_hf(tmp_path, capsys, mixed_text):
     pytest.importorskip("tokenizers")
-    from tests._vocab_fixtures import train_hf_bytelevel
+    from _vocab_fixtures import train_hf_bytelevel
 
     path = tmp_path / "tokenizer.json"
     train_hf_bytelevel([mixed_text], vocab_size=400).save(str(path))

@@ -143,7 +143,7 @@ def test_tiktoken_file_with_pattern(tmp_path, capsysbinary, cl100k, tiktoken_cl1
 
 def test_tokenizer_json_matches_tokenizers(tmp_path, capsysbinary, mixed_text):
     pytest.importorskip("tokenizers")
-    from tests._vocab_fixtures import train_hf_bytelevel
+    from _vocab_fixtures import train_hf_bytelevel
 
     hf = train_hf_bytelevel([mixed_text], vocab_size=400)
     path = tmp_path / "tokenizer.json"
@@ -296,7 +296,13 @@ def test_a_signal_mid_write_leaves_no_partial_file(tmp_path, sig, code, word):
         env=_child_env(),
     )
     deadline = time.monotonic() + 60
-    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+
+    def written() -> int:  # bytes in the temporary file so far (0: not there yet)
+        return sum(p.stat().st_size for p in tmp_path.iterdir() if p.name.endswith(".tmp"))
+
+    # (signalled once ids are being written, not in the instant the file is created, where
+    # the temporary file's name is not yet known to the writer)
+    while written() < 1 << 20:
         assert proc.poll() is None, f"finished before the signal: {proc.communicate()[1]!r}"
         assert time.monotonic() < deadline
         time.sleep(0.005)

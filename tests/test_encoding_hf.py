@@ -40,8 +40,8 @@ def deepseek_coder():
 
 @pytest.fixture(scope="module")
 def gpt2_style(tmp_path_factory, mixed_text=None):
-    from tests._vocab_fixtures import train_hf_bytelevel
-    from tests.conftest import MIXED_TEXT
+    from _vocab_fixtures import train_hf_bytelevel
+    from conftest import MIXED_TEXT
 
     out = {}
     for ignore in (False, True):
@@ -316,7 +316,7 @@ def test_unsupported_tokenizer_json_is_rejected():
 
 
 def _corpus(limit):
-    from tests.test_encoding import corpus_docs
+    from test_encoding import corpus_docs
 
     return corpus_docs(limit)
 

@@ -21,8 +21,8 @@ TEXTS = [
 
 
 def _train():
-    from tests._vocab_fixtures import train_hf_bytelevel
-    from tests.conftest import MIXED_TEXT
+    from _vocab_fixtures import train_hf_bytelevel
+    from conftest import MIXED_TEXT
 
     return train_hf_bytelevel([MIXED_TEXT], vocab_size=400, decoder=True)
 

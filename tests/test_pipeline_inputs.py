@@ -99,6 +99,7 @@ print(before, len(os.listdir("/proc/self/task")))
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONPATH": home},
+        cwd=tmp_path,  # (python -c puts the working folder first on sys.path: not the repository)
         timeout=120,
     )
     assert out.returncode == 0, out.stderr

@@ -99,11 +99,14 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         with open(path, "w+b" if path.is_char_device() else "wb") as f:
             yield f
         return
+    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    except OSError as e:  # name the file asked for, not the temporary one (missing folder, ...)
-        raise type(e)(e.errno, e.strerror, str(path)) from e
-    try:
+        try:  # (inside the outer try: a Ctrl-C right after it still removes the file)
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or "."
+            )
+        except OSError as e:  # name the file asked for, not the temporary one (missing folder)
+            raise type(e)(e.errno, e.strerror, str(path)) from e
         with os.fdopen(fd, "w+b") as f:
             yield f
             f.flush()
@@ -117,10 +120,11 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         except OSError as e:  # e.g. path is a folder: name it, not the temporary file
             raise type(e)(e.errno, e.strerror, str(path)) from e
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         raise
 
 
