@@ -421,3 +421,19 @@ def test_standard_input_is_a_text_source(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr.decode()
     assert json.loads(out.read_text())["corpus"]["documents"] == 1
+
+
+def test_compressed_source_files_in_folders_are_read(tmp_path):
+    """A folder's a.py.gz was counted as an unknown '.gz' file and skipped."""
+    import gzip
+
+    from tokenizer.corpus import Corpus
+
+    (tmp_path / "src").mkdir()
+    with gzip.open(tmp_path / "src" / "a.py.gz", "wt") as f:
+        f.write("def f(x):\n    return x\n")
+    (tmp_path / "src" / "b.tar.gz").write_bytes(b"\x1f\x8b not read")
+    corpus = Corpus([str(tmp_path / "src")])
+    docs = list(corpus)
+    assert [(d.text, d.lang) for d in docs] == [("def f(x):\n    return x\n", "python")]
+    assert corpus.summary.to_dict()["unknown_extensions"] == {".gz": 1}  # (the .tar.gz)

@@ -227,6 +227,11 @@ class RawRecord(NamedTuple):
     consumed: int  # input bytes consumed so far in this source (for progress)
 
 
+def _without_gz(name: str) -> str:
+    """``a.py.gz`` -> ``a.py`` (a compressed source file is read as its language); else ``name``."""
+    return name[:-3] if name.lower().endswith(".gz") else name
+
+
 def language_of(path: str | os.PathLike[str]) -> str | None:
     """The language of a file from its name, per ``EXTENSION_LANGS`` / ``FILENAME_LANGS``.
 
@@ -362,7 +367,7 @@ def walk(
             if includes:
                 if not (inside or _any(includes, rel, is_dir=False)):
                     continue
-            elif language_of(name) is None and not name.lower().endswith(
+            elif language_of(_without_gz(name)) is None and not name.lower().endswith(
                 JSONL_SUFFIXES + PARQUET_SUFFIXES
             ):
                 if unknown is not None:
