@@ -116,16 +116,7 @@ def analyse(
     def is_reference(row: dict[str, Any]) -> bool:
         return bool(reference) and reference in (row["name"], row["spec"])
 
-    extra = int(bool(measure_reference and reference))
-    specs += [reference] * extra  # measured below unless a tokenizer before it is the reference
-    from ._progress import Progress
-
-    bar = Progress("measure", total=len(specs), unit="tokenizers", enabled=progress and bool(docs))
-    for k, spec in enumerate(specs if docs else []):
-        if bar.enabled:
-            bar.update(k)
-        if extra and k == len(specs) - 1 and any(map(is_reference, rows)):
-            break
+    def measure_spec(spec: Any) -> None:
         if isinstance(spec, (str, os.PathLike)):
             label = os.fspath(spec)
         else:
@@ -136,7 +127,7 @@ def analyse(
             m: Measurement = measure(enc, docs, name=name, speed=speed)
         except Exception as e:  # noqa: BLE001 - any failure of one tokenizer is reported, not fatal
             errors.append(_error("tokenizer", str(label), f"{type(e).__name__}: {e}"))
-            continue
+            return
         row = m.to_json()
         while row["name"] in names:
             row["name"] += "'"
@@ -152,6 +143,16 @@ def analyse(
                     "not round-trip; indentation figures may be off",
                 )
             )
+
+    from ._progress import Progress
+
+    bar = Progress("measure", total=len(specs), unit="tokenizers", enabled=progress and bool(docs))
+    for k, spec in enumerate(specs if docs else []):
+        if bar.enabled:
+            bar.update(k)
+        measure_spec(spec)
+    if measure_reference and reference and docs and not any(map(is_reference, rows)):
+        measure_spec(reference)  # asked for by name and not among the tokenizers: measure it
     if bar.enabled:
         bar.update(len(specs))
         bar.close()

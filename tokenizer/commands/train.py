@@ -194,28 +194,25 @@ def run(args: argparse.Namespace) -> int:
     from ..patterns import get_pattern
     from ..reserved import vocab_layout
 
+    layout = {
+        "vocab_size": args.vocab_size,
+        "reserved": None if args.no_reserved else "default",
+        "special_tokens": (*DEFAULT_SPECIAL_TOKENS, *args.special_token),
+        "spare_special_tokens": args.spare_special,
+    }
     try:  # the real minimum (bytes + reserved + special tokens), before the corpus is read
         pattern = get_pattern(args.pattern)
     except KeyError:
         pass  # a custom regex: the trainer checks it
     else:
-        vocab_layout(
-            pattern,
-            vocab_size=args.vocab_size,
-            reserved=None if args.no_reserved else "default",
-            special_tokens=(*DEFAULT_SPECIAL_TOKENS, *args.special_token),
-            spare_special_tokens=args.spare_special,
-        )
+        vocab_layout(pattern, **layout)
     max_memory = parse_memory(args.max_memory)
     max_bytes = parse_memory(args.max_bytes)
     inputs = args.inputs or None
     vocab = train(
         inputs,
-        vocab_size=args.vocab_size,
         pattern=args.pattern,
-        reserved=None if args.no_reserved else "default",
-        special_tokens=(*DEFAULT_SPECIAL_TOKENS, *args.special_token),
-        spare_special_tokens=args.spare_special,
+        **layout,
         min_frequency=args.min_frequency,
         max_token_length=args.max_token_length or None,
         threads=args.threads,
