@@ -1068,7 +1068,10 @@ void bind_encode(py::module_& m) {
           py::arg("piece"), py::arg("k"),
           "Full test behind safe_cuts at k (no memo, no shortcut): True if a token may span k.")
       .def_static("clear_thread_cache", &clear_thread_cache,
-                  "Forget the calling thread's piece cache (for cold-cache benchmarks).");
+                  "Forget the calling thread's piece cache (for cold-cache benchmarks).")
+      .def_static("clear_caches", &clear_caches,
+                  "Forget every thread's piece caches, the batch pool's included, each at that "
+                  "thread's next call (for cold-cache benchmarks of batches).");
 }
 
 // ---------------------------------------------------------------------------------------------

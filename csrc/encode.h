@@ -145,6 +145,8 @@ class Encoder {
 
 // Forget the calling thread's piece cache (benchmarks use it to measure cold runs).
 void clear_thread_cache();
+// Forget every thread's piece caches (the batch pool's too), each at that thread's next call.
+void clear_caches();
 
 // The ids of a batch of texts, kept by chunk of consecutive texts (one buffer per chunk, so that
 // short texts cost no allocation each): chunk c holds texts [bounds[c], bounds[c + 1]); the k-th

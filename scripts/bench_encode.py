@@ -4,15 +4,18 @@
 Same process, same text, same machine. For each vocabulary (cl100k_base, o200k_base, optionally
 a codebpe vocabulary file via --vocab) and each domain (code, Chinese, English from the shipped
 corpus in corpora/, else a built-in sample), it times `encode_ordinary` document by document on one
-thread, and the batch API on all threads, and prints a Markdown table with ratios to tiktoken.
-Peers that are not installed are skipped (pip install quicktok-v1 riptoken bpe-openai rs-bpe).
-Each peer's ids are checked against tiktoken's on the timed text (column "exact").
+thread, and the batch API on --threads threads (every library's), and prints a Markdown table
+with ratios to tiktoken. Peers that are not installed are skipped (pip install quicktok-v1
+riptoken bpe-openai rs-bpe). Each peer's ids are checked against tiktoken's on the timed text
+(column "exact"). Batches return lists of ints, except quicktok's and "codebpe (NumPy)"'s: one
+flat array plus offsets.
 
 One-thread figures use process CPU time (robust on a shared machine), batch figures wall time;
 MB/s is the best of --repeat runs. The contenders run in turn, round after round, and "× first" is
 the median over rounds of (first contender's time / this one's time): neighbouring runs share the
 machine's current speed, so the ratio is far steadier than a ratio of two best-ofs taken minutes
-apart. codebpe's per-thread piece cache is cleared before each run (cold cache).
+apart. codebpe's piece caches (every thread's, the batch pool's too) are cleared before each run
+(cold cache).
 "steady" runs first encode --warm-mb MB of other documents of the same domain (untimed, every
 contender alike) after clearing codebpe's cache: the state of a long-running process.
 `--text LABEL=PATH` adds a text file of your own as a domain (`--domains` picks which run).
@@ -114,7 +117,7 @@ def timed(
 ) -> float:
     from tokenizer._native import core
 
-    core.Encoder.clear_thread_cache()  # every run starts with a cold piece cache ...
+    core.Encoder.clear_caches()  # every run starts with cold piece caches (the pool's too) ...
     if warm is not None:
         warm()  # ... or one warmed on other text (steady state), untimed
     t0 = clock()
@@ -163,7 +166,8 @@ def peers(name: str) -> dict[str, tuple[Callable, Callable | None]]:
         import quicktok
 
         qt = quicktok.get_encoding(name)
-        out["quicktok"] = (qt.encode_ordinary, lambda ts, n: qt.encode_batch(ts))
+        # (its batch returns one flat uint32 array and offsets, like encode_batch_to_numpy)
+        out["quicktok"] = (qt.encode_ordinary, lambda ts, n: qt.encode_batch(ts, threads=n))
     except Exception as e:  # noqa: BLE001 - a peer that fails to load is skipped
         print(f"# quicktok skipped: {e!r:.100}", file=sys.stderr)
     try:
@@ -177,7 +181,10 @@ def peers(name: str) -> dict[str, tuple[Callable, Callable | None]]:
         import bpe_openai
 
         bo = bpe_openai.get_encoding(name)
-        out["bpe-openai"] = (bo.encode_ordinary, lambda ts, n: bo.encode_ordinary_batch(ts))
+        out["bpe-openai"] = (
+            bo.encode_ordinary,
+            lambda ts, n: bo.encode_ordinary_batch(ts, num_threads=n),
+        )
     except Exception as e:  # noqa: BLE001
         print(f"# bpe-openai skipped: {e!r:.100}", file=sys.stderr)
     try:
@@ -441,6 +448,10 @@ def main() -> int:
         "vocabulary after the other against alternating at every line (--short-kb per domain)",
     )
     args = ap.parse_args()
+    # riptoken and Hugging Face tokenizers run their batches on rayon's global pool, sized from
+    # these at its first use (they are imported later): the batch column compares --threads
+    # threads for every library.
+    os.environ["RAYON_NUM_THREADS"] = os.environ["RAYON_RS_NUM_THREADS"] = str(args.threads)
     texts = {}
     for spec in args.text:
         label, sep, path = spec.partition("=")
@@ -513,7 +524,15 @@ def main() -> int:
             "codebpe": (
                 tok.encode_ordinary,
                 lambda ts, n, t=tok: t.encode_ordinary_batch(ts, num_threads=n),
-            )
+            ),
+            # one NumPy array per text, and a batch as one flat array plus offsets (quicktok's
+            # batch output): no Python ints
+            "codebpe (NumPy)": (
+                lambda d, t=tok: t.encode_to_numpy(d, disallowed_special=()),
+                lambda ts, n, t=tok: t.encode_batch_to_numpy(
+                    ts, num_threads=n, disallowed_special=()
+                ),
+            ),
         }
         contenders.update(peers(name))
         contenders = {"tiktoken": contenders.pop("tiktoken"), **contenders}

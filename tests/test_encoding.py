@@ -180,6 +180,15 @@ def test_batch_equals_single(tok100, mixed_text, threads):
     assert [flat[offsets[i] : offsets[i + 1]].tolist() for i in range(len(texts))] == singles
     with pytest.raises(ValueError):
         tok100.encode_batch(texts, num_threads=threads)  # "<|endoftext|>" is disallowed by default
+    # Every thread's piece caches forgotten (the pool's at its next batch): the same ids again,
+    # cold, and again warm.
+    from tokenizer._native import core
+
+    for _ in range(2):
+        core.Encoder.clear_caches()
+        assert tok100.encode_ordinary_batch(texts, num_threads=threads) == [
+            tok100.encode_ordinary(t) for t in texts
+        ]
 
 
 def test_numpy_output(tok100, mixed_text):

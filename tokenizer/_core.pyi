@@ -185,6 +185,11 @@ class Encoder:
     def clear_thread_cache() -> None:
         """Forget the calling thread's piece cache (for cold-cache benchmarks)."""
 
+    @staticmethod
+    def clear_caches() -> None:
+        """Forget every thread's piece caches, the batch pool's included, each at that thread's
+        next call (for cold-cache benchmarks of batches)."""
+
 # ---- training (bind_train) -----------------------------------------------------------------
 
 class PieceCounter:

@@ -107,7 +107,7 @@ def _bench_one(spec: str, tok: Any, args: argparse.Namespace, texts: list[str], 
         ref_ids = [list(ref.encode(t)) for t in texts]
         exact = "yes" if ref_ids == ids else "NO"
     for _ in range(args.repeat):
-        core.Encoder.clear_thread_cache()
+        core.Encoder.clear_caches()
         rows["cold"].append(_timed(lambda: [one(t) for t in texts]))
         rows["warm"].append(_timed(lambda: [one(t) for t in texts]))
         rows["batch"].append(_timed(lambda: many(texts, args.threads), time.perf_counter))
