@@ -218,6 +218,20 @@ def test_qwen_nfc_normalizer(qwen, text):
     assert ours.count(text) == len(ours.encode_ordinary(text))
 
 
+@pytest.mark.parametrize("text", ["e\u0301\ud800", "\ud800e\u0301 x\ud83d\ude00", "a\ud800"])
+def test_qwen_lone_surrogates_in_text_that_is_not_nfc(qwen, text):
+    """Lone surrogates become U+FFFD (as tiktoken and every other path do) before the NFC that
+    tokenizers' normalizer, which cannot take them, applies: every method, the same ids."""
+    ours, hf = qwen
+    fixed = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    ids = hf.encode(fixed, add_special_tokens=False).ids
+    assert ours.encode(text) == ours.encode_ordinary(text) == ids
+    assert ours.count(text) == len(ids)
+    assert ours.encode_ordinary_batch([text, "x"])[0] == ours.encode_batch([text])[0] == ids
+    flat, offsets = ours.encode_batch_to_numpy([text, "x"])
+    assert flat[: offsets[1]].tolist() == ours.encode_to_numpy(text).tolist() == ids
+
+
 def test_qwen_mixed_text_and_pickle(qwen, mixed_text):
     import pickle
 

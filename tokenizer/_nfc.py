@@ -58,11 +58,26 @@ def _unchanged(text: str) -> bool:
     return text.isascii() or not _hf_knows_more() or _hf_knows_more().isdisjoint(text)
 
 
+def _hf_nfc(text: str) -> str:
+    """``tokenizers``' NFC of ``text``; lone surrogates (which it cannot take) first become
+    U+FFFD, as the encoder replaces them."""
+    try:
+        return _normalizers()[0].normalize_str(text)
+    except UnicodeEncodeError:
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return _normalizers()[0].normalize_str(text)
+
+
 def nfc(text: str) -> str:
-    """``text`` in NFC as ``tokenizers``' ``NFC`` normalizer gives it."""
-    return text if _unchanged(text) else _normalizers()[0].normalize_str(text)
+    """``text`` in NFC as ``tokenizers``' ``NFC`` normalizer gives it (lone surrogates as
+    U+FFFD where the text is not already NFC).
+
+    >>> nfc("e\u0301\ud800")
+    'é\ufffd'
+    """
+    return text if _unchanged(text) else _hf_nfc(text)
 
 
 def is_nfc(text: str) -> bool:
     """True when :func:`nfc` leaves ``text`` unchanged."""
-    return _unchanged(text) or _normalizers()[0].normalize_str(text) == text
+    return _unchanged(text) or _hf_nfc(text) == text
