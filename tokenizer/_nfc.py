@@ -72,8 +72,8 @@ def nfc(text: str) -> str:
     """``text`` in NFC as ``tokenizers``' ``NFC`` normalizer gives it (lone surrogates as
     U+FFFD where the text is not already NFC).
 
-    >>> nfc("e\u0301\ud800")
-    'é\ufffd'
+    >>> nfc("e\\u0301\\ud800")
+    'é\\ufffd'
     """
     return text if _unchanged(text) else _hf_nfc(text)
 
