@@ -552,75 +552,199 @@ PyMethodDef g_fast_decode_bytes = {
     "decode_bytes", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(fast_decode)), METH_FASTCALL,
     "decode_bytes(ids) -> bytes | NotImplemented (fast path)"};
 
-// Tokenizer methods without their Python frame (bind_fast)
+// Tokenizer methods without their Python frame (fast_method)
 // ---------------------------------------------------------------------------------------------
 // tok.encode_ordinary("hello") went through the Python method, which called the fast function: ~45
 // of its ~120 ns (cl100k; the fast function alone ~76 ns). For encode_ordinary, count, encode,
-// encode_to_numpy, decode, decode_bytes and decode_single_token_bytes the Tokenizer keeps a
-// FastMethod in its __dict__ (unless a subclass overrides the method): a callable (vectorcall) that
-// runs the fast function's C code directly for plain positional arguments and, for anything else or
-// when that answers NotImplemented, calls the class's method with the same arguments. So results
-// and errors are the method's. It holds the Tokenizer as a bound method does and is GC-tracked (the
-// Tokenizer holds it in turn); __wrapped__ is the bound method, so inspect.signature, __doc__ and
-// help() show the method's. It stands for the class's method only while the class still has it:
-// when type(owner).<name> is something else (mock.patch.object(Tokenizer, "encode"), a method
-// assigned to the class later), the call goes to that, bound as Python would bind it. The check is
-// one compare of the type's version tag, which CPython changes on every change to the class or its
-// bases.
-struct FastMethod {
+// encode_to_numpy, decode, decode_bytes and decode_single_token_bytes the class attribute is a
+// FastDescriptor: a method descriptor (Py_TPFLAGS_METHOD_DESCRIPTOR, so `tok.encode(x)` calls it
+// with tok first and creates no bound object) that runs the instance's fast function for plain
+// positional arguments and, for anything else or when that answers NotImplemented, calls the
+// method (a plain Python function) with the same arguments. So results and errors are the
+// method's. The fast functions are in a tuple in a slot of the instance (Tokenizer._fast, read at
+// a fixed offset); a subclass that overrides a method, or mock.patch.object on the class, replaces
+// the descriptor in the lookup as it would replace a function.
+//
+// Earlier each Tokenizer kept callables bound to itself in its own __dict__: a reference cycle, so
+// a dropped tokenizer (and its tables, ~20 MB for o200k) waited for the cyclic garbage collector,
+// which few allocations trigger: 60 tokenizers made and dropped in a loop held 1.1 GB.
+//
+// On the class, Tokenizer.encode is the function itself; on an instance, tok.encode is a
+// FastMethod (a bound method that keeps the fast path: map(tok.encode_ordinary, texts)).
+struct FastDescriptor {
   PyObject_HEAD
   vectorcallfunc vectorcall;
-  PyObject* fast;      // a fast function: METH_O (fast_call) or METH_FASTCALL (fast_decode)
-  PyObject* fallback;  // the class's method, a plain function: fallback(owner, *args, **kwargs)
-  PyObject* owner;     // the Tokenizer
-  PyObject* name;      // the method's name (fallback.__name__)
-  Py_ssize_t max_nargs;
-  unsigned int tag;  // type(owner)'s version tag when it last still had `fallback` as `name`
+  PyObject* func;          // the method, a plain function: func(owner, *args, **kwargs)
+  PyObject* name;          // func.__name__, interned
+  PyTypeObject* owner;     // the class whose instances have the slot (Tokenizer)
+  Py_ssize_t offset;       // the slot's offset in an instance: a tuple of fast functions or NULL
+  Py_ssize_t index;        // this method's fast function in that tuple (None: there is none)
+  Py_ssize_t max_nargs;    // positional arguments the fast function takes: 1..max_nargs
+};
+
+struct FastMethod {  // a FastDescriptor bound to an instance
+  PyObject_HEAD
+  vectorcallfunc vectorcall;
+  FastDescriptor* descr;
+  PyObject* self;
 };
 
 using FastFn = PyObject* (*)(PyObject*, PyObject* const*, Py_ssize_t);
 
-// The class attribute type(owner).<name>, borrowed, if it is not the method this stands for;
-// nullptr if it is (or if there is none: then the method, as the instance attribute would be).
-PyObject* fast_method_replaced(FastMethod* m) {
-  PyTypeObject* tp = Py_TYPE(m->owner);
-  if (PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG) && tp->tp_version_tag == m->tag) return nullptr;
-  PyObject* cur = _PyType_Lookup(tp, m->name);  // (assigns the type a version tag)
-  if (cur == nullptr || cur == m->fallback) {
-    if (cur != nullptr && PyType_HasFeature(tp, Py_TPFLAGS_VALID_VERSION_TAG)) m->tag = tp->tp_version_tag;
-    return nullptr;
+// The fast function's result for args, or NotImplemented (new reference) when it has none or it
+// declines; nullptr with an error set.
+PyObject* fast_try(FastDescriptor* d, PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                   PyObject* kwnames) {
+  if (kwnames == nullptr && nargs >= 1 && nargs <= d->max_nargs && PyObject_TypeCheck(self, d->owner)) {
+    PyObject* table = *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(self) + d->offset);
+    if (table != nullptr && PyTuple_CheckExact(table) && PyTuple_GET_SIZE(table) > d->index) {
+      PyObject* fast = PyTuple_GET_ITEM(table, d->index);
+      if (PyCFunction_Check(fast)) {  // (checked when the tuple is made: METH_O or METH_FASTCALL)
+        PyObject* fself = PyCFunction_GET_SELF(fast);
+        PyCFunction f = PyCFunction_GET_FUNCTION(fast);
+        return (PyCFunction_GET_FLAGS(fast) & METH_O)
+                   ? f(fself, args[0])
+                   : reinterpret_cast<FastFn>(reinterpret_cast<void (*)()>(f))(fself, args, nargs);
+      }
+    }
   }
-  return cur;
+  Py_INCREF(Py_NotImplemented);
+  return Py_NotImplemented;
 }
 
+PyObject* fast_descriptor_call(PyObject* callable, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+  auto* d = reinterpret_cast<FastDescriptor*>(callable);
+  const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+  if (nargs >= 1) {
+    PyObject* r = fast_try(d, args[0], args + 1, nargs - 1, kwnames);
+    if (r != Py_NotImplemented) return r;  // (nullptr: its error)
+    Py_DECREF(r);
+  }
+  return PyObject_Vectorcall(d->func, args, nargsf, kwnames);
+}
+
+PyObject* fast_method_new(FastDescriptor* d, PyObject* self);
+
+PyObject* fast_descriptor_get(PyObject* descr, PyObject* obj, PyObject*) {
+  auto* d = reinterpret_cast<FastDescriptor*>(descr);
+  if (obj == nullptr || obj == Py_None) {  // on the class: the function itself
+    Py_INCREF(d->func);
+    return d->func;
+  }
+  return fast_method_new(d, obj);
+}
+
+int fast_descriptor_traverse(PyObject* self, visitproc visit, void* arg) {
+  auto* d = reinterpret_cast<FastDescriptor*>(self);
+  Py_VISIT(Py_TYPE(self));
+  Py_VISIT(d->func);
+  Py_VISIT(reinterpret_cast<PyObject*>(d->owner));
+  return 0;
+}
+
+int fast_descriptor_clear(PyObject* self) {
+  auto* d = reinterpret_cast<FastDescriptor*>(self);
+  Py_CLEAR(d->func);
+  Py_CLEAR(d->name);
+  Py_CLEAR(d->owner);
+  return 0;
+}
+
+void fast_dealloc(PyObject* self) {
+  PyTypeObject* tp = Py_TYPE(self);
+  PyObject_GC_UnTrack(self);
+  tp->tp_clear(self);
+  tp->tp_free(self);
+  Py_DECREF(tp);
+}
+
+// Attributes this type does not have come from `func` (__name__, __qualname__, __doc__, __code__,
+// __defaults__, ...), as a bound method's do; the error names the object asked, not the function.
+PyObject* getattr_or_func(PyObject* self, PyObject* name, PyObject* func) {
+  PyObject* r = PyObject_GenericGetAttr(self, name);
+  if (r != nullptr || func == nullptr || !PyErr_ExceptionMatches(PyExc_AttributeError)) return r;
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  r = PyObject_GetAttr(func, name);
+  if (r != nullptr || !PyErr_ExceptionMatches(PyExc_AttributeError)) {
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    return r;
+  }
+  PyErr_Clear();
+  PyErr_Restore(type, value, tb);
+  return nullptr;
+}
+
+PyObject* fast_descriptor_getattro(PyObject* self, PyObject* name) {
+  return getattr_or_func(self, name, reinterpret_cast<FastDescriptor*>(self)->func);
+}
+
+PyObject* fast_descriptor_func(PyObject* self, void*) {
+  PyObject* f = reinterpret_cast<FastDescriptor*>(self)->func;
+  Py_INCREF(f);
+  return f;
+}
+
+PyObject* fast_descriptor_doc(PyObject* self, void*) {
+  return PyObject_GetAttrString(reinterpret_cast<FastDescriptor*>(self)->func, "__doc__");
+}
+
+PyObject* fast_descriptor_repr(PyObject* self) {
+  auto* d = reinterpret_cast<FastDescriptor*>(self);
+  return PyUnicode_FromFormat("<fast method %U of %s objects>", d->name, d->owner->tp_name);
+}
+
+PyGetSetDef g_fast_descriptor_getset[] = {
+    {"__func__", fast_descriptor_func, nullptr, nullptr, nullptr},
+    {"__wrapped__", fast_descriptor_func, nullptr, nullptr, nullptr},
+    {"__doc__", fast_descriptor_doc, nullptr, nullptr, nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+PyMemberDef g_fast_descriptor_members[] = {
+    {"__vectorcalloffset__", T_PYSSIZET, offsetof(FastDescriptor, vectorcall), READONLY, nullptr},
+    {"__objclass__", T_OBJECT, offsetof(FastDescriptor, owner), READONLY, nullptr},
+    {nullptr, 0, 0, 0, nullptr}};
+
+PyTypeObject* fast_descriptor_type() {
+  static PyTypeObject* type = [] {
+    static PyType_Slot slots[] = {
+        {Py_tp_dealloc, reinterpret_cast<void*>(fast_dealloc)},
+        {Py_tp_traverse, reinterpret_cast<void*>(fast_descriptor_traverse)},
+        {Py_tp_clear, reinterpret_cast<void*>(fast_descriptor_clear)},
+        {Py_tp_call, reinterpret_cast<void*>(PyVectorcall_Call)},
+        {Py_tp_descr_get, reinterpret_cast<void*>(fast_descriptor_get)},
+        {Py_tp_repr, reinterpret_cast<void*>(fast_descriptor_repr)},
+        {Py_tp_getset, g_fast_descriptor_getset},
+        {Py_tp_getattro, reinterpret_cast<void*>(fast_descriptor_getattro)},
+        {Py_tp_members, g_fast_descriptor_members},
+        {0, nullptr}};
+    static PyType_Spec spec = {"tokenizer._core.FastDescriptor", sizeof(FastDescriptor), 0,
+                               Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL |
+                                   Py_TPFLAGS_METHOD_DESCRIPTOR,
+                               slots};
+    PyObject* t = PyType_FromSpec(&spec);
+    if (t == nullptr) throw py::error_already_set();
+    return reinterpret_cast<PyTypeObject*>(t);  // kept for the life of the process
+  }();
+  return type;
+}
+
+// The bound form.
 PyObject* fast_method_call(PyObject* callable, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
   auto* m = reinterpret_cast<FastMethod*>(callable);
-  if (m->fast == nullptr) {  // made from Python (type(tok.encode)()): never set up
+  if (m->descr == nullptr) {  // made from Python (type(tok.encode)()): never set up
     PyErr_SetString(PyExc_TypeError, "this FastMethod is not bound to a tokenizer");
     return nullptr;
   }
   const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-  PyObject* target = fast_method_replaced(m);  // what the class has now, if not the method
-  if (target == nullptr) {
-    if (kwnames == nullptr && nargs >= 1 && nargs <= m->max_nargs) {
-      PyObject* self = PyCFunction_GET_SELF(m->fast);
-      PyCFunction f = PyCFunction_GET_FUNCTION(m->fast);
-      PyObject* r = (PyCFunction_GET_FLAGS(m->fast) & METH_O)
-                        ? f(self, args[0])
-                        : reinterpret_cast<FastFn>(reinterpret_cast<void (*)()>(f))(self, args, nargs);
-      if (r != Py_NotImplemented) return r;  // (nullptr: its error)
-      Py_DECREF(r);
-    }
-    target = m->fallback;
-  }
-  // target bound to the tokenizer as Python binds a class attribute (a function: a bound method).
-  Py_INCREF(target);  // (a borrowed class attribute: a __get__ in Python could replace it)
-  descrgetfunc get = Py_TYPE(target)->tp_descr_get;
-  PyObject* bound = get ? get(target, m->owner, reinterpret_cast<PyObject*>(Py_TYPE(m->owner)))
-                        : (Py_INCREF(target), target);
-  Py_DECREF(target);
+  PyObject* r = fast_try(m->descr, m->self, args, nargs, kwnames);
+  if (r != Py_NotImplemented) return r;
+  Py_DECREF(r);
+  PyObject* bound = PyMethod_New(m->descr->func, m->self);
   if (bound == nullptr) return nullptr;
-  PyObject* r = PyObject_Vectorcall(bound, args, static_cast<size_t>(nargs), kwnames);
+  r = PyObject_Vectorcall(bound, args, static_cast<size_t>(nargs), kwnames);
   Py_DECREF(bound);
   return r;
 }
@@ -628,63 +752,52 @@ PyObject* fast_method_call(PyObject* callable, PyObject* const* args, size_t nar
 int fast_method_traverse(PyObject* self, visitproc visit, void* arg) {
   auto* m = reinterpret_cast<FastMethod*>(self);
   Py_VISIT(Py_TYPE(self));
-  Py_VISIT(m->fast);
-  Py_VISIT(m->fallback);
-  Py_VISIT(m->owner);
+  Py_VISIT(reinterpret_cast<PyObject*>(m->descr));
+  Py_VISIT(m->self);
   return 0;
 }
 
 int fast_method_clear(PyObject* self) {
   auto* m = reinterpret_cast<FastMethod*>(self);
-  Py_CLEAR(m->fast);
-  Py_CLEAR(m->fallback);
-  Py_CLEAR(m->owner);
-  Py_CLEAR(m->name);
+  Py_CLEAR(m->descr);
+  Py_CLEAR(m->self);
   return 0;
 }
 
-void fast_method_dealloc(PyObject* self) {
-  PyTypeObject* tp = Py_TYPE(self);
-  PyObject_GC_UnTrack(self);
-  fast_method_clear(self);
-  tp->tp_free(self);
-  Py_DECREF(tp);
-}
-
-PyObject* fast_method_wrapped(PyObject* self, void*) {
+PyObject* fast_method_wrapped(PyObject* self, void*) {  // the plain bound method (signature)
   auto* m = reinterpret_cast<FastMethod*>(self);
-  if (m->fallback == nullptr) Py_RETURN_NONE;
-  return PyMethod_New(m->fallback, m->owner);
+  if (m->descr == nullptr) Py_RETURN_NONE;
+  return PyMethod_New(m->descr->func, m->self);
 }
 
 PyObject* fast_method_func(PyObject* self, void*) {
   auto* m = reinterpret_cast<FastMethod*>(self);
-  PyObject* f = m->fallback != nullptr ? m->fallback : Py_None;
+  PyObject* f = m->descr != nullptr ? m->descr->func : Py_None;
   Py_INCREF(f);
   return f;
 }
 
-PyObject* fast_method_attr(PyObject* self, void* name) {
+PyObject* fast_method_doc(PyObject* self, void*) {
   auto* m = reinterpret_cast<FastMethod*>(self);
-  if (m->fallback == nullptr) Py_RETURN_NONE;
-  return PyObject_GetAttrString(m->fallback, static_cast<const char*>(name));
+  if (m->descr == nullptr) Py_RETURN_NONE;
+  return PyObject_GetAttrString(m->descr->func, "__doc__");
 }
 
 PyObject* fast_method_repr(PyObject* self) {
   auto* m = reinterpret_cast<FastMethod*>(self);
-  if (m->fallback == nullptr) return PyUnicode_FromString("<unbound FastMethod>");
-  PyObject* name = PyObject_GetAttrString(m->fallback, "__qualname__");
+  if (m->descr == nullptr) return PyUnicode_FromString("<unbound FastMethod>");
+  PyObject* name = PyObject_GetAttrString(m->descr->func, "__qualname__");
   if (name == nullptr) return nullptr;
-  PyObject* r = PyUnicode_FromFormat("<bound method %U of %R>", name, m->owner);
+  PyObject* r = PyUnicode_FromFormat("<bound method %U of %R>", name, m->self);
   Py_DECREF(name);
   return r;
 }
 
-// Pickles as a bound method does, getattr(owner, name) (multiprocessing's pool.map(tok.encode,
+// Pickles as a bound method does, getattr(self, name) (multiprocessing's pool.map(tok.encode,
 // texts) pickles the function; the tokenizer pickles by its own __reduce__).
 PyObject* fast_method_reduce(PyObject* self, PyObject*) {
   auto* m = reinterpret_cast<FastMethod*>(self);
-  if (m->owner == nullptr || m->name == nullptr) {
+  if (m->descr == nullptr) {
     PyErr_SetString(PyExc_TypeError, "cannot pickle an unbound FastMethod");
     return nullptr;
   }
@@ -693,27 +806,29 @@ PyObject* fast_method_reduce(PyObject* self, PyObject*) {
   PyObject* getattr = PyObject_GetAttrString(builtins, "getattr");
   Py_DECREF(builtins);
   if (getattr == nullptr) return nullptr;
-  return Py_BuildValue("(N(OO))", getattr, m->owner, m->name);
+  return Py_BuildValue("(N(OO))", getattr, m->self, m->descr->name);
 }
 
-// Other attributes come from the method, as a bound method's do (__name__, __qualname__,
-// __code__, __defaults__, ...).
 PyObject* fast_method_getattro(PyObject* self, PyObject* name) {
-  PyObject* r = PyObject_GenericGetAttr(self, name);
   auto* m = reinterpret_cast<FastMethod*>(self);
-  if (r != nullptr || m->fallback == nullptr || !PyErr_ExceptionMatches(PyExc_AttributeError)) return r;
-  PyObject *type, *value, *tb;
-  PyErr_Fetch(&type, &value, &tb);
-  r = PyObject_GetAttr(m->fallback, name);
-  if (r != nullptr || !PyErr_ExceptionMatches(PyExc_AttributeError)) {
-    Py_XDECREF(type);
-    Py_XDECREF(value);
-    Py_XDECREF(tb);
-    return r;
-  }
-  PyErr_Clear();
-  PyErr_Restore(type, value, tb);  // the error names the FastMethod, not the function
-  return nullptr;
+  return getattr_or_func(self, name, m->descr != nullptr ? m->descr->func : nullptr);
+}
+
+PyObject* fast_method_richcompare(PyObject* a, PyObject* b, int op) {
+  // Equal when bound to the same object for the same method, as bound methods are.
+  if ((op != Py_EQ && op != Py_NE) || Py_TYPE(a) != Py_TYPE(b)) Py_RETURN_NOTIMPLEMENTED;
+  auto* x = reinterpret_cast<FastMethod*>(a);
+  auto* y = reinterpret_cast<FastMethod*>(b);
+  const bool eq = x->descr == y->descr && x->self == y->self;
+  return PyBool_FromLong(eq == (op == Py_EQ));
+}
+
+Py_hash_t fast_method_hash(PyObject* self) {
+  auto* m = reinterpret_cast<FastMethod*>(self);
+  // by identity, as a bound method hashes its self (Tokenizer's __eq__ is identity too)
+  const uintptr_t a = reinterpret_cast<uintptr_t>(m->self), b = reinterpret_cast<uintptr_t>(m->descr);
+  Py_hash_t h = static_cast<Py_hash_t>((a >> 4 | a << (8 * sizeof(a) - 4)) ^ (b >> 4) * 1000003u);
+  return h == -1 ? -2 : h;
 }
 
 PyMethodDef g_fast_method_methods[] = {
@@ -722,23 +837,25 @@ PyMethodDef g_fast_method_methods[] = {
 
 PyGetSetDef g_fast_method_getset[] = {
     {"__wrapped__", fast_method_wrapped, nullptr, nullptr, nullptr},
-    {"__doc__", fast_method_attr, nullptr, nullptr, const_cast<char*>("__doc__")},
+    {"__doc__", fast_method_doc, nullptr, nullptr, nullptr},
     {"__func__", fast_method_func, nullptr, nullptr, nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
 PyMemberDef g_fast_method_members[] = {
     {"__vectorcalloffset__", T_PYSSIZET, offsetof(FastMethod, vectorcall), READONLY, nullptr},
-    {"__self__", T_OBJECT, offsetof(FastMethod, owner), READONLY, nullptr},
+    {"__self__", T_OBJECT, offsetof(FastMethod, self), READONLY, nullptr},
     {nullptr, 0, 0, 0, nullptr}};
 
 PyTypeObject* fast_method_type() {
   static PyTypeObject* type = [] {
     static PyType_Slot slots[] = {
-        {Py_tp_dealloc, reinterpret_cast<void*>(fast_method_dealloc)},
+        {Py_tp_dealloc, reinterpret_cast<void*>(fast_dealloc)},
         {Py_tp_traverse, reinterpret_cast<void*>(fast_method_traverse)},
         {Py_tp_clear, reinterpret_cast<void*>(fast_method_clear)},
         {Py_tp_call, reinterpret_cast<void*>(PyVectorcall_Call)},
         {Py_tp_repr, reinterpret_cast<void*>(fast_method_repr)},
+        {Py_tp_richcompare, reinterpret_cast<void*>(fast_method_richcompare)},
+        {Py_tp_hash, reinterpret_cast<void*>(fast_method_hash)},
         {Py_tp_getset, g_fast_method_getset},
         {Py_tp_methods, g_fast_method_methods},
         {Py_tp_getattro, reinterpret_cast<void*>(fast_method_getattro)},
@@ -753,35 +870,68 @@ PyTypeObject* fast_method_type() {
   return type;
 }
 
-py::object bind_fast(py::object fast, py::object fallback, py::object owner, Py_ssize_t max_nargs) {
-  if (!PyCFunction_Check(fast.ptr()) ||
-      (PyCFunction_GET_FLAGS(fast.ptr()) & (METH_O | METH_FASTCALL | METH_KEYWORDS)) == 0 ||
-      (PyCFunction_GET_FLAGS(fast.ptr()) & METH_KEYWORDS) != 0) {
-    throw py::type_error("bind_fast: `fast` must be one of Encoder's fast functions");
-  }
-  if (!PyCallable_Check(fallback.ptr())) throw py::type_error("bind_fast: `fallback` must be callable");
-  if (max_nargs < 1 || ((PyCFunction_GET_FLAGS(fast.ptr()) & METH_O) && max_nargs != 1)) {
-    throw std::invalid_argument("bind_fast: max_nargs must be 1 for a one-argument function, else >= 1");
-  }
-  PyTypeObject* tp = fast_method_type();
-  auto* m = PyObject_GC_New(FastMethod, tp);
-  if (m == nullptr) throw py::error_already_set();
+PyObject* fast_method_new(FastDescriptor* d, PyObject* self) {
+  auto* m = PyObject_GC_New(FastMethod, fast_method_type());
+  if (m == nullptr) return nullptr;
   m->vectorcall = fast_method_call;
-  m->fast = fast.inc_ref().ptr();
-  m->fallback = fallback.inc_ref().ptr();
-  m->owner = owner.inc_ref().ptr();
-  m->name = nullptr;
-  m->max_nargs = max_nargs;
-  m->tag = 0;  // checked (and set) at the first call
-  m->name = PyObject_GetAttrString(fallback.ptr(), "__name__");
-  if (m->name == nullptr || !PyUnicode_Check(m->name)) {
-    Py_DECREF(reinterpret_cast<PyObject*>(m));  // (GC-untracked: dealloc clears the fields)
-    if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "bind_fast: fallback.__name__ must be a str");
+  Py_INCREF(reinterpret_cast<PyObject*>(d));
+  m->descr = d;
+  Py_INCREF(self);
+  m->self = self;
+  PyObject_GC_Track(reinterpret_cast<PyObject*>(m));
+  return reinterpret_cast<PyObject*>(m);
+}
+
+// fast_method(func, owner, slot, index, max_nargs): the class attribute standing for func. `slot`
+// is owner's member descriptor (owner.__dict__["_fast"]) of an object slot; instances keep there a
+// tuple whose item `index` is the fast function (or None).
+py::object fast_method(py::object func, py::object owner, py::object slot, Py_ssize_t index,
+                       Py_ssize_t max_nargs) {
+  if (!PyFunction_Check(func.ptr())) throw py::type_error("fast_method: `func` must be a function");
+  if (!PyType_Check(owner.ptr())) throw py::type_error("fast_method: `owner` must be a class");
+  if (Py_TYPE(slot.ptr()) != &PyMemberDescr_Type) {
+    throw py::type_error("fast_method: `slot` must be a __slots__ member of `owner`");
+  }
+  auto* md = reinterpret_cast<PyMemberDescrObject*>(slot.ptr());
+  if (md->d_common.d_type != reinterpret_cast<PyTypeObject*>(owner.ptr()) ||
+      md->d_member->type != T_OBJECT_EX || (md->d_member->flags & READONLY)) {
+    throw py::type_error("fast_method: `slot` must be a writable __slots__ member of `owner`");
+  }
+  if (index < 0 || max_nargs < 1) throw std::invalid_argument("fast_method: index >= 0, max_nargs >= 1");
+  auto* d = PyObject_GC_New(FastDescriptor, fast_descriptor_type());
+  if (d == nullptr) throw py::error_already_set();
+  d->vectorcall = fast_descriptor_call;
+  d->func = func.inc_ref().ptr();
+  d->owner = reinterpret_cast<PyTypeObject*>(owner.inc_ref().ptr());
+  d->offset = md->d_member->offset;
+  d->index = index;
+  d->max_nargs = max_nargs;
+  d->name = PyObject_GetAttrString(func.ptr(), "__name__");
+  if (d->name == nullptr || !PyUnicode_Check(d->name)) {
+    Py_DECREF(reinterpret_cast<PyObject*>(d));  // (GC-untracked: dealloc clears the fields)
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "fast_method: func.__name__ must be a str");
     throw py::error_already_set();
   }
-  PyUnicode_InternInPlace(&m->name);
-  PyObject_GC_Track(reinterpret_cast<PyObject*>(m));
-  return py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(m));
+  PyUnicode_InternInPlace(&d->name);
+  PyObject_GC_Track(reinterpret_cast<PyObject*>(d));
+  return py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(d));
+}
+
+// The tuple for the slot: each item one of Encoder's fast functions (METH_O, or METH_FASTCALL for
+// more than one argument) or None, checked here so that a call needs no check.
+py::tuple fast_table(const py::sequence& fasts) {
+  py::tuple out(fasts.size());
+  for (size_t i = 0; i < fasts.size(); ++i) {
+    py::object f = fasts[i];
+    if (!f.is_none()) {
+      const int flags = PyCFunction_Check(f.ptr()) ? PyCFunction_GET_FLAGS(f.ptr()) : 0;
+      if ((flags & (METH_O | METH_FASTCALL)) == 0 || (flags & METH_KEYWORDS) != 0) {
+        throw py::type_error("fast_table: each item must be one of Encoder's fast functions or None");
+      }
+    }
+    out[i] = f;
+  }
+  return out;
 }
 
 SpecialPolicy make_policy(const std::vector<bool>& allowed, const std::vector<bool>& disallowed) {
@@ -919,9 +1069,14 @@ void bind_encode(py::module_& m) {
       "The ranks of a .tiktoken file's bytes ({token: rank}) when every line is canonical "
       "('<base64> <rank>', b64encode's own padding) and no token repeats; None otherwise (the "
       "Python parser then reads it and reports the exact error).");
-  m.def("bind_fast", &bind_fast, py::arg("fast"), py::arg("fallback"), py::arg("owner"), py::arg("max_nargs"),
-        "A callable for owner's method: fast(*args) for 1..max_nargs positional arguments, else "
-        "(or when it returns NotImplemented) fallback(owner, *args, **kwargs). See FastMethod.");
+  m.def("fast_method", &fast_method, py::arg("func"), py::arg("owner"), py::arg("slot"), py::arg("index"),
+        py::arg("max_nargs"),
+        "The class attribute standing for method `func` of `owner`: a method descriptor that calls "
+        "the instance's fast function (item `index` of the tuple in its __slots__ member `slot`) "
+        "for 1..max_nargs positional arguments, else (or when it returns NotImplemented) func. "
+        "See FastDescriptor.");
+  m.def("fast_table", &fast_table, py::arg("fasts"),
+        "The tuple of fast functions (or None) an instance keeps for its FastDescriptors.");
   py::class_<SpecialPolicy>(m, "SpecialPolicy",
                             "Which special tokens (by index in Encoder.specials) are allowed / an error.")
       .def(py::init(&make_policy), py::arg("allowed"), py::arg("disallowed"));

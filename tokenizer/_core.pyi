@@ -45,11 +45,16 @@ def parse_tiktoken(data: bytes) -> dict[bytes, int] | None:
     """The ranks of a .tiktoken file's bytes when every line is canonical ('<base64> <rank>') and
     no token repeats; None otherwise (the Python parser reads it and reports the error)."""
 
-def bind_fast(
-    fast: Callable[..., Any], fallback: Callable[..., Any], owner: object, max_nargs: int
-) -> Callable[..., Any]:
-    """A callable for owner's method: fast(*args) for 1..max_nargs positional arguments, else (or
-    when it returns NotImplemented) fallback(owner, *args, **kwargs)."""
+def fast_method(
+    func: Callable[..., Any], owner: type, slot: Any, index: int, max_nargs: int
+) -> Any:
+    """The class attribute standing for method ``func`` of ``owner``: a method descriptor that
+    calls the instance's fast function (item ``index`` of the tuple in its __slots__ member
+    ``slot``) for 1..max_nargs positional arguments, else (or when it returns NotImplemented)
+    func. See FastDescriptor."""
+
+def fast_table(fasts: Sequence[Any]) -> tuple[Any, ...]:
+    """The tuple of fast functions (or None) an instance keeps for its FastDescriptors."""
 
 class SpecialPolicy:
     """Which special tokens (by index in Encoder.specials) are allowed / an error."""
