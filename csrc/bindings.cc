@@ -707,27 +707,34 @@ PyMemberDef g_fast_descriptor_members[] = {
     {"__objclass__", T_OBJECT, offsetof(FastDescriptor, owner), READONLY, nullptr},
     {nullptr, 0, 0, 0, nullptr}};
 
+// A GC-tracked callable type (vectorcall) with fast_dealloc and these slots besides.
+PyTypeObject* new_callable_type(const char* name, int basicsize, unsigned long flags,
+                                std::vector<PyType_Slot> slots) {
+  static std::vector<std::unique_ptr<std::vector<PyType_Slot>>> keep;  // (the spec's slots live on)
+  slots.push_back({Py_tp_dealloc, reinterpret_cast<void*>(fast_dealloc)});
+  slots.push_back({Py_tp_call, reinterpret_cast<void*>(PyVectorcall_Call)});
+  slots.push_back({0, nullptr});
+  keep.push_back(std::make_unique<std::vector<PyType_Slot>>(std::move(slots)));
+  static std::vector<std::unique_ptr<PyType_Spec>> specs;
+  specs.push_back(std::make_unique<PyType_Spec>(PyType_Spec{
+      name, basicsize, 0,
+      static_cast<unsigned int>(Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL | flags),
+      keep.back()->data()}));
+  PyObject* t = PyType_FromSpec(specs.back().get());
+  if (t == nullptr) throw py::error_already_set();
+  return reinterpret_cast<PyTypeObject*>(t);  // kept for the life of the process
+}
+
 PyTypeObject* fast_descriptor_type() {
-  static PyTypeObject* type = [] {
-    static PyType_Slot slots[] = {
-        {Py_tp_dealloc, reinterpret_cast<void*>(fast_dealloc)},
-        {Py_tp_traverse, reinterpret_cast<void*>(fast_descriptor_traverse)},
-        {Py_tp_clear, reinterpret_cast<void*>(fast_descriptor_clear)},
-        {Py_tp_call, reinterpret_cast<void*>(PyVectorcall_Call)},
-        {Py_tp_descr_get, reinterpret_cast<void*>(fast_descriptor_get)},
-        {Py_tp_repr, reinterpret_cast<void*>(fast_descriptor_repr)},
-        {Py_tp_getset, g_fast_descriptor_getset},
-        {Py_tp_getattro, reinterpret_cast<void*>(fast_descriptor_getattro)},
-        {Py_tp_members, g_fast_descriptor_members},
-        {0, nullptr}};
-    static PyType_Spec spec = {"tokenizer._core.FastDescriptor", sizeof(FastDescriptor), 0,
-                               Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL |
-                                   Py_TPFLAGS_METHOD_DESCRIPTOR,
-                               slots};
-    PyObject* t = PyType_FromSpec(&spec);
-    if (t == nullptr) throw py::error_already_set();
-    return reinterpret_cast<PyTypeObject*>(t);  // kept for the life of the process
-  }();
+  static PyTypeObject* type =
+      new_callable_type("tokenizer._core.FastDescriptor", sizeof(FastDescriptor), Py_TPFLAGS_METHOD_DESCRIPTOR,
+                        {{Py_tp_traverse, reinterpret_cast<void*>(fast_descriptor_traverse)},
+                         {Py_tp_clear, reinterpret_cast<void*>(fast_descriptor_clear)},
+                         {Py_tp_descr_get, reinterpret_cast<void*>(fast_descriptor_get)},
+                         {Py_tp_repr, reinterpret_cast<void*>(fast_descriptor_repr)},
+                         {Py_tp_getset, g_fast_descriptor_getset},
+                         {Py_tp_getattro, reinterpret_cast<void*>(fast_descriptor_getattro)},
+                         {Py_tp_members, g_fast_descriptor_members}});
   return type;
 }
 
@@ -847,26 +854,17 @@ PyMemberDef g_fast_method_members[] = {
     {nullptr, 0, 0, 0, nullptr}};
 
 PyTypeObject* fast_method_type() {
-  static PyTypeObject* type = [] {
-    static PyType_Slot slots[] = {
-        {Py_tp_dealloc, reinterpret_cast<void*>(fast_dealloc)},
-        {Py_tp_traverse, reinterpret_cast<void*>(fast_method_traverse)},
-        {Py_tp_clear, reinterpret_cast<void*>(fast_method_clear)},
-        {Py_tp_call, reinterpret_cast<void*>(PyVectorcall_Call)},
-        {Py_tp_repr, reinterpret_cast<void*>(fast_method_repr)},
-        {Py_tp_richcompare, reinterpret_cast<void*>(fast_method_richcompare)},
-        {Py_tp_hash, reinterpret_cast<void*>(fast_method_hash)},
-        {Py_tp_getset, g_fast_method_getset},
-        {Py_tp_methods, g_fast_method_methods},
-        {Py_tp_getattro, reinterpret_cast<void*>(fast_method_getattro)},
-        {Py_tp_members, g_fast_method_members},
-        {0, nullptr}};
-    static PyType_Spec spec = {"tokenizer._core.FastMethod", sizeof(FastMethod), 0,
-                               Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL, slots};
-    PyObject* t = PyType_FromSpec(&spec);
-    if (t == nullptr) throw py::error_already_set();
-    return reinterpret_cast<PyTypeObject*>(t);  // kept for the life of the process
-  }();
+  static PyTypeObject* type =
+      new_callable_type("tokenizer._core.FastMethod", sizeof(FastMethod), 0,
+                        {{Py_tp_traverse, reinterpret_cast<void*>(fast_method_traverse)},
+                         {Py_tp_clear, reinterpret_cast<void*>(fast_method_clear)},
+                         {Py_tp_repr, reinterpret_cast<void*>(fast_method_repr)},
+                         {Py_tp_richcompare, reinterpret_cast<void*>(fast_method_richcompare)},
+                         {Py_tp_hash, reinterpret_cast<void*>(fast_method_hash)},
+                         {Py_tp_getset, g_fast_method_getset},
+                         {Py_tp_methods, g_fast_method_methods},
+                         {Py_tp_getattro, reinterpret_cast<void*>(fast_method_getattro)},
+                         {Py_tp_members, g_fast_method_members}});
   return type;
 }
 

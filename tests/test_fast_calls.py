@@ -531,9 +531,7 @@ def test_fast_methods_keep_overrides_copies_and_collection_right(tok, regex_tok)
         p.assert_called_once_with([1, 2], errors="strict")
     # autospec=True specs the class attribute, a FastDescriptor, not a function: its mock is not
     # bound either (docs/encoding.md, "Fast calls"); spec the function to get self in the call.
-    with mock.patch.object(
-        Tokenizer, "decode", autospec=Tokenizer.decode, return_value="p"
-    ) as p:
+    with mock.patch.object(Tokenizer, "decode", autospec=Tokenizer.decode, return_value="p") as p:
         assert t.decode([1, 2], errors="strict") == "p"
         p.assert_called_once_with(t, [1, 2], errors="strict")
     original = Tokenizer.__dict__["count"]
