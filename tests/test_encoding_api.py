@@ -168,12 +168,95 @@ def test_tiktoken_compat_methods(toks, tiktoken_cl100k, mixed_text):
         assert tok.encode_single_token(t) == tk.encode_single_token(t)
     with pytest.raises(KeyError):
         tok.encode_single_token("hello world")
+    for call in (tok.encode_single_token, tk.encode_single_token):
+        with pytest.raises(UnicodeEncodeError):
+            call("\ud800")
     assert tok.decode_tokens_bytes(ids) == tk.decode_tokens_bytes(ids)
     assert tok.decode_with_offsets(ids) == tk.decode_with_offsets(ids)
     for errors in ("replace", "ignore"):
         got = tok.decode_batch(batch, errors=errors, num_threads=2)
         assert got == tk.decode_batch(batch, errors=errors, num_threads=2)
     assert tok.decode_bytes_batch(batch) == tk.decode_bytes_batch(batch)
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_tiktoken_keywords_and_private_encoders(toks, tiktoken_cl100k, which):
+    """Code that calls tiktoken.Encoding's methods by keyword, or its private encoders (which
+    some downstream code uses), runs unchanged and gets tiktoken's answers."""
+    import random
+
+    tk, tok = tiktoken_cl100k, toks[which]
+    ids = tk.encode("hello world")
+    assert tok.decode(tokens=ids) == tk.decode(tokens=ids) == "hello world"
+    assert tok.decode(tokens=ids, errors="strict") == "hello world"
+    assert tok.decode_bytes(tokens=ids) == tk.decode_bytes(tokens=ids)
+    assert tok.decode_single_token_bytes(token=ids[0]) == tk.decode_single_token_bytes(token=ids[0])
+    texts = ["a b", "c"]
+    assert tok.encode_batch(text=texts) == tk.encode_batch(text=texts)
+    assert tok.encode_ordinary_batch(text=texts, num_threads=1) == tk.encode_ordinary_batch(
+        text=texts, num_threads=1
+    )
+    assert tok.decode(ids=ids) == "hello world"  # codebpe's own names still work
+    with pytest.raises(TypeError, match="same argument"):
+        tok.decode(ids=ids, tokens=ids)
+    with pytest.raises(TypeError, match="multiple values"):
+        tok.decode(ids, tokens=ids)
+    for n in (0, -2):
+        for call in (tok.decode_batch, tok.decode_bytes_batch):
+            with pytest.raises(ValueError, match="num_threads"):
+                call([ids], num_threads=n)
+    assert tok._special_token_values == tk._special_token_values
+    # The private encoders, on random mixes of whitespace, letters, CJK, emoji and broken UTF-8
+    # (tiktoken's _encode_bytes BPE-encodes everything from the last valid piece as one piece).
+    parts = [b" ", b"  ", b"\n", b"\t", b"hello", b"\xe4\xbd\xa0", b"\xf0\x9f\x8e\x89", b"\xa9"]
+    parts += [b"\xff", b"\xe4\xbd", b"'s", b"123", b"\r\n", EOT.encode(), b"\xc3"]
+    rng = random.Random(7)
+    for _ in range(400):
+        data = b"".join(rng.choice(parts) for _ in range(rng.randint(0, 10)))
+        assert tok._encode_bytes(data) == tk._encode_bytes(data), data
+        text = data.decode("utf-8", "replace")
+        assert tok._encode_only_native_bpe(text) == tk._encode_only_native_bpe(text), text
+        if data:  # (tiktoken panics on an empty piece)
+            assert tok._encode_single_piece(data) == tk._encode_single_piece(data), data
+    assert tok._encode_single_piece("hello") == tk._encode_single_piece("hello")
+
+
+def test_special_tokens_is_a_copy(toks):
+    tok = Tokenizer.from_tiktoken("cl100k_base")
+    got = tok.special_tokens
+    got["<|y|>"] = 7
+    del got[EOT]
+    assert "<|y|>" not in tok.special_tokens and EOT in tok.special_tokens
+    assert not tok.is_special_token(7) and tok.encode(EOT, allowed_special="all") == [100257]
+
+
+def test_load_names_what_to_use_instead(tmp_path):
+    with pytest.raises(FileNotFoundError, match="from_tiktoken"):
+        Tokenizer.load("cl100k_base")
+    with pytest.raises(IsADirectoryError, match="from_hf"):
+        Tokenizer.load(tmp_path)
+
+
+def test_named_tokenizers_are_built_once_across_threads():
+    import pickle
+    import threading
+
+    from tokenizer import _encoding_compat, _loaders
+    from tokenizer.encoding import load_tokenizer
+
+    _loaders._named_cached.cache_clear()
+    _encoding_compat._NAMED.clear()
+    got = []
+    threads = [
+        threading.Thread(target=lambda: got.append(load_tokenizer("cl100k_base"))) for _ in range(6)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 6 and all(t is got[0] for t in got)
+    # Unpickling the named tokenizer gives the same one, not a second copy of its tables.
+    assert pickle.loads(pickle.dumps(got[0])) is got[0]
 
 
 def test_stream_decoder_strict_finish_resets(toks):

@@ -39,6 +39,7 @@ def test_tiktoken_export_of_a_tiktoken_tokenizer_keeps_its_ids(name, request, tm
     tok = Tokenizer.from_tiktoken(name)
     enc = to_tiktoken(tok)
     assert enc.n_vocab == tok.n_vocab == ref.n_vocab
+    assert enc.name == name  # loaded by name: tiktoken's name for it
     assert enc._special_tokens == ref._special_tokens
     _check(tok, ref, enc)
     assert enc.encode_ordinary(mixed_text) == ref.encode_ordinary(mixed_text)
@@ -75,18 +76,41 @@ def test_a_vocabulary_tokenizer_exports_as_its_vocabulary():
     ) == [257, 258]
 
 
-def test_a_tokenizer_json_tokenizer_is_refused(tmp_path, capsys):
+def test_a_tokenizer_json_tokenizer_exports_its_file_to_hf_only(tmp_path, capsys):
+    import json
+
     vocab = Vocabulary.bytes_only(pattern="gpt2")
-    hf_tok = Tokenizer.from_hf(str(save_hf(vocab, tmp_path / "t.json")))
+    source = save_hf(vocab, tmp_path / "t.json")
+    hf_tok = Tokenizer.from_hf(str(source))
+    # To tiktoken: refused (merge-list BPE has no rank form with its ids), nothing written.
     for export in (
-        lambda: hf_tok.save_hf(str(tmp_path / "again")),
         lambda: hf_tok.to_tiktoken(),
         lambda: save_tiktoken(hf_tok, tmp_path / "x.tiktoken"),
     ):
-        with pytest.raises(ExportError, match="tokenizer.json"):
+        with pytest.raises(ExportError, match="Hugging Face format instead"):
             export()
-    assert not (tmp_path / "again").exists() and not (tmp_path / "x.tiktoken").exists()
-    assert main(["export", "-t", str(tmp_path / "t.json"), "--format", "hf", "-o", "o"]) == 2
+    assert not (tmp_path / "x.tiktoken").exists()
+    # To Hugging Face: the source file's content again (the CLI too), for a folder or a file.
+    written = hf_tok.save_hf(str(tmp_path / "again"))
+    assert written == tmp_path / "again" / "tokenizer.json"
+    assert json.loads(written.read_text()) == json.loads(source.read_text())
+    out = str(tmp_path / "o.json")
+    assert main(["export", "-t", str(source), "--format", "hf", "-o", out]) == 0
+    again = Tokenizer.from_hf(str(tmp_path / "o.json"))
+    assert again.encode("hello <|x|> 你好") == hf_tok.encode("hello <|x|> 你好")
+    # The source changed on disk since loading: refused, not a file with other ids.
+    other = Vocabulary(
+        tokens=[bytes([i]) for i in range(256)], pattern="gpt2", special_tokens={"<|eot|>": 256}
+    )
+    save_hf(other, source)
+    with pytest.raises(ExportError, match="changed on disk"):
+        hf_tok.save_hf(str(tmp_path / "third"))
+    # Built from an object in memory: nothing to re-read; the error says what to do.
+    mem = Tokenizer.from_hf(json.loads(written.read_text()))
+    with pytest.raises(ExportError, match="json.dump"):
+        mem.save_hf(str(tmp_path / "fourth"))
+    capsys.readouterr()
+    assert main(["export", "-t", str(source), "--format", "tiktoken", "-o", "o"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("codebpe: error: ") and err.count("\n") == 1
 

@@ -222,9 +222,13 @@ def test_single_token_calls(tok, tiktoken_cl100k):
         ref = token if isinstance(token, str) else bytes(token)
         assert tok.encode_single_token(token) == tiktoken_cl100k.encode_single_token(ref)
         assert tok.token_to_id(token) == tok.encode_single_token(token)
-    for missing in ("hello world", b"hello world", "\ud800"):
+    for missing in ("hello world", b"hello world"):
         with pytest.raises(KeyError):
             tok.encode_single_token(missing)
+    with pytest.raises(KeyError):
+        tok.token_to_id("\ud800")
+    with pytest.raises(UnicodeEncodeError):  # as tiktoken's
+        tok.encode_single_token("\ud800")
     with pytest.raises(TypeError):
         tok.token_to_id(5)
     ids = tiktoken_cl100k.encode_ordinary("streaming 你好 ✓")

@@ -59,7 +59,7 @@ def encode_many(
         num_threads = min(num_threads, max(1, len(texts)))  # (2**70 does not fit a size_t)
     if tok.native_split and (not tok._nfc or all(type(t) is str and is_nfc(t) for t in texts)):
         _, disallowed, policy = resolved_specials(tok, allowed_special, disallowed_special)
-        for text in texts if disallowed.difference(tok.special_tokens) else ():
+        for text in texts if disallowed.difference(tok._special_map) else ():
             check_unknown_disallowed(tok, text, disallowed)
         try:
             return tok._enc.encode_batch(texts, policy, num_threads or 0, numpy)

@@ -31,7 +31,7 @@ __all__ = ["TiktokenCompat"]
 class TiktokenCompat:
     """Mixin: the parts of ``tiktoken.Encoding``'s API that Tokenizer's core methods lack."""
 
-    special_tokens: dict[str, int]
+    _special_map: dict[str, int]
     n_vocab: int
     name: str
     pattern: Pattern
@@ -48,7 +48,7 @@ class TiktokenCompat:
         # Others pickle like a tiktoken Encoding: the tables, rebuilt.
         # An imported tokenizer's Vocabulary is derived from _source when asked for: left out, so
         # that the pickle (and a datasets fingerprint) does not change once .vocab was read.
-        keys = ("_source",) if hasattr(self, "_source") else ("_vocab",)
+        keys = ("_source", "_hf_origin") if hasattr(self, "_source") else ("_vocab",)
         extra = {k: getattr(self, k) for k in keys if hasattr(self, k)}
         return _rebuild, (type(self), self._args, self.pattern, self.name, self.native_split, extra)
 
@@ -56,7 +56,7 @@ class TiktokenCompat:
         # A new tokenizer, as copy() makes (the encoder is immutable and shared), with its own
         # special-token table; not the process-wide one that unpickling a named tokenizer gives.
         new = self.__copy__()
-        new.special_tokens = dict(self.special_tokens)
+        new._special_map = dict(self._special_map)
         return new
 
     def __copy__(self) -> Tokenizer:
@@ -71,7 +71,7 @@ class TiktokenCompat:
 
     @property
     def _special_tokens(self) -> dict[str, int]:
-        return dict(self.special_tokens)
+        return dict(self._special_map)
 
     @functools.cached_property
     def _mergeable_ranks(self) -> dict[bytes, int]:
@@ -95,7 +95,7 @@ class TiktokenCompat:
     @property
     def special_tokens_set(self) -> set[str]:
         """The special tokens' texts (tiktoken's name)."""
-        return set(self.special_tokens)
+        return set(self._special_map)
 
     @property
     def max_token_value(self) -> int:
@@ -111,7 +111,7 @@ class TiktokenCompat:
         """
         ids = getattr(self, "_special_ids", None)
         if ids is None:
-            ids = self._special_ids = frozenset(self.special_tokens.values())
+            ids = self._special_ids = frozenset(self._special_map.values())
         return token in ids
 
     def encode_single_token(self, text_or_bytes: str | bytes) -> int:
@@ -120,6 +120,8 @@ class TiktokenCompat:
         >>> Tokenizer.from_tiktoken("cl100k_base").encode_single_token("hello")  # doctest: +SKIP
         15339
         """
+        if isinstance(text_or_bytes, str):
+            text_or_bytes.encode("utf-8")  # lone surrogates: UnicodeEncodeError, as in tiktoken
         return self.token_to_id(text_or_bytes)  # type: ignore[attr-defined]
 
     def decode_tokens_bytes(self, tokens: Sequence[int]) -> list[bytes]:
@@ -182,6 +184,7 @@ class TiktokenCompat:
     ) -> list[str]:
         """:meth:`decode` of each id list (``num_threads`` is accepted for tiktoken's signature;
         decoding is a copy per id, done here in one thread)."""
+        _check_threads(num_threads)
         dec = self.decode  # type: ignore[attr-defined]
         return [dec(ids, errors=errors) for ids in batch]
 
@@ -189,8 +192,60 @@ class TiktokenCompat:
         self, batch: Sequence[Sequence[int]], *, num_threads: int = 8
     ) -> list[bytes]:
         """:meth:`decode_bytes` of each id list."""
+        _check_threads(num_threads)
         dec = self.decode_bytes  # type: ignore[attr-defined]
         return [dec(ids) for ids in batch]
+
+    # tiktoken's private encoders, which some downstream code calls.
+
+    def _encode_single_piece(self, text_or_bytes: str | bytes) -> list[int]:
+        """BPE of the whole text or bytes as one piece, no pre-tokenizer split and no special
+        tokens (tiktoken's ``_encode_single_piece``)."""
+        if isinstance(text_or_bytes, str):
+            text_or_bytes = text_or_bytes.encode("utf-8")
+        if not isinstance(text_or_bytes, bytes | bytearray | memoryview):
+            raise TypeError(f"expected str or bytes, not {type(text_or_bytes).__name__}")
+        return list(self._enc.encode_pieces([bytes(text_or_bytes)]))  # type: ignore[attr-defined]
+
+    def _encode_only_native_bpe(self, text: str) -> list[int]:
+        """The pieces of ``self._pat_str`` found by the ``regex`` module, each BPE-encoded
+        (tiktoken's ``_encode_only_native_bpe``; special tokens are plain text)."""
+        import regex
+
+        pieces = [p.encode("utf-8") for p in regex.findall(self._pat_str, text)]
+        return list(self._enc.encode_pieces(pieces))  # type: ignore[attr-defined]
+
+    def _encode_bytes(self, text: bytes) -> list[int]:
+        """tiktoken's ``_encode_bytes``, step for step: ``encode_ordinary`` of the valid UTF-8
+        prefix, then the bytes from the last piece of that prefix (and the whitespace tokens
+        before it) to the end as one BPE piece. :meth:`encode_bytes` is codebpe's own, which
+        splits the invalid bytes as the pre-tokenizer would their characters; the two agree on
+        valid UTF-8."""
+        from ._encoding_unstable import unstable_tail
+
+        data = bytes(text)
+        try:
+            return self.encode_ordinary(data.decode("utf-8"))  # type: ignore[attr-defined]
+        except UnicodeDecodeError as e:
+            valid = e.start
+        ids = self.encode_ordinary(data[:valid].decode("utf-8"))  # type: ignore[attr-defined]
+        n = unstable_tail(self, ids)  # type: ignore[arg-type]
+        tail = self.decode_bytes(ids[len(ids) - n :]) if n else b""  # type: ignore[attr-defined]
+        del ids[len(ids) - n :]
+        tail += data[valid:]
+        return ids + (self._encode_single_piece(tail) if tail else [])
+
+    @property
+    def _special_token_values(self) -> set[int]:
+        """The special tokens' ids (tiktoken's private attribute)."""
+        return set(self._special_map.values())
+
+
+def _check_threads(num_threads: Any) -> None:
+    if isinstance(num_threads, bool) or not isinstance(num_threads, int):
+        raise TypeError(f"num_threads must be an int, not {type(num_threads).__name__}")
+    if num_threads < 1:
+        raise ValueError(f"num_threads must be at least 1, not {num_threads}")
 
 
 _NAMED: dict[tuple[Any, str, bool], Any] = {}
@@ -198,11 +253,17 @@ _NAMED: dict[tuple[Any, str, bool], Any] = {}
 
 def _named_tokenizer(cls: Any, name: str, native_split: bool) -> Any:
     """The tokenizer ``cls.from_tiktoken(name)`` that unpickling a named one gives, once per
-    process (later unpickles share it)."""
-    key = (cls, name, native_split)
-    tok = _NAMED.get(key)
-    if tok is None:
-        tok = _NAMED[key] = cls.from_tiktoken(name, native_split=native_split)
+    process (later unpickles share it, and with the default split it is ``load_tokenizer``'s)."""
+    from . import _loaders
+
+    with _loaders._NAMED_LOCK:
+        key = (cls, name, native_split)
+        tok = _NAMED.get(key)
+        if tok is None:
+            tok = _loaders._named_cached(cls, name)
+            if tok.native_split != native_split:
+                tok = cls.from_tiktoken(name, native_split=native_split)
+            _NAMED[key] = tok
     return tok
 
 

@@ -50,9 +50,9 @@ def special_sets(
     (``"all"``), ``disallowed_special=None`` means none, and a string other than ``"all"`` is a
     ``TypeError`` (a set of its characters is never what was meant).
     """
-    allowed = frozenset(tok.special_tokens) if _is_all(allowed_special) else _names(allowed_special)
+    allowed = frozenset(tok._special_map) if _is_all(allowed_special) else _names(allowed_special)
     if _is_all(disallowed_special):
-        disallowed = frozenset(tok.special_tokens) - allowed
+        disallowed = frozenset(tok._special_map) - allowed
     else:
         disallowed = frozenset() if disallowed_special is None else _names(disallowed_special)
     return (allowed - disallowed) | tok._always, disallowed - tok._always
@@ -113,7 +113,7 @@ def _names(arg: Any) -> frozenset[str]:
 def check_unknown_disallowed(tok: Tokenizer, text: Any, disallowed: frozenset[str]) -> None:
     """Raise like tiktoken when ``text`` holds a disallowed name that is not a special token
     (the native scan only knows the tokenizer's own special tokens)."""
-    extra = disallowed.difference(tok.special_tokens)
+    extra = disallowed.difference(tok._special_map)
     if extra and isinstance(text, str):
         _refuse_disallowed(tok, text, extra)
 
@@ -190,10 +190,10 @@ def encode_regex(
 
     ids: list[int] = []
     pos = 0
-    rx = special_regex(tok, allowed & frozenset(tok.special_tokens))
+    rx = special_regex(tok, allowed & frozenset(tok._special_map))
     for m in rx.finditer(text) if rx is not None else ():
         ids += tok._enc.encode_pieces(pieces(text[pos : m.start()]))
-        ids.append(tok.special_tokens[m.group()])
+        ids.append(tok._special_map[m.group()])
         pos = m.end()
     if not ids:
         return tok._enc.encode_pieces(pieces(text), numpy)

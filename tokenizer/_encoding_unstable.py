@@ -24,7 +24,7 @@ from ._split import piece_ends
 if TYPE_CHECKING:
     from .encoding import Tokenizer
 
-__all__ = ["encode_with_unstable", "sorted_token_bytes"]
+__all__ = ["encode_with_unstable", "sorted_token_bytes", "unstable_tail"]
 
 # Rust's char::is_whitespace (the Unicode White_Space property), which tiktoken's last check uses;
 # str.isspace differs (it takes U+001C-U+001F).
@@ -106,19 +106,26 @@ def _head(ids: list[int], n: int, lens: list[int]) -> tuple[int, ...]:
     return tuple(ids)
 
 
+def unstable_tail(tok: Tokenizer, ids: list[int]) -> int:
+    """How many of the last ``ids`` may encode differently once more text follows: the last
+    piece's tokens and, when they start with an all-whitespace token, the whitespace tokens
+    before them (cl100k's \\s*[\\r\\n]+ can merge them into a longer one). tiktoken's
+    ``last_piece_token_len`` after ``_increase_last_piece_token_len``."""
+    n = _last_piece_token_len(tok, ids)
+    if n and _all_space(tok, ids[-n]):
+        while n < len(ids) and _all_space(tok, ids[-n - 1]):
+            n += 1
+    return n
+
+
 def encode_with_unstable(
     tok: Tokenizer, text: str, allowed_special: Any, disallowed_special: Any
 ) -> tuple[list[int], list[list[int]]]:
     """See ``Tokenizer.encode_with_unstable``."""
     ids = tok.encode(text, allowed_special=allowed_special, disallowed_special=disallowed_special)
-    n = _last_piece_token_len(tok, ids)
+    n = unstable_tail(tok, ids)
     if n == 0:
         return ids, []
-    # cl100k's \s*[\r\n]+ can merge a trailing whitespace token into a longer one: those before
-    # the last piece are unstable too.
-    if _all_space(tok, ids[-n]):
-        while n < len(ids) and _all_space(tok, ids[-n - 1]):
-            n += 1
     unstable = tok.decode_bytes(ids[-n:])
     stable = ids[:-n]
     tokens = _sorted(tok)

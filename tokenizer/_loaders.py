@@ -9,6 +9,7 @@ immutable). This module does not encode.
 from __future__ import annotations
 
 import json
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,10 @@ def from_hf(
     else:
         obj = load_hf_tokenizer_json(path_or_name)
         label, where = name or _hf_label(Path(path_or_name)), str(path_or_name)
-    return _hf_from_obj(cls, obj, label, native_split, where)
+    tok = _hf_from_obj(cls, obj, label, native_split, where)
+    # (re-read by export.save_hf, which writes the file itself: its ids, no copy kept in memory)
+    tok._hf_origin = path_or_name if where is not None else None
+    return tok
 
 
 def _hf_from_obj(
@@ -129,8 +133,18 @@ def _shipped_hf(name: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=8)
+_NAMED_LOCK = threading.Lock()
+
+
 def _named(cls: Any, name: str) -> Any:
+    """The tokenizer of a known name, made once per process (and class): threads that ask at the
+    same time wait for the one that builds it, rather than each building its own copy."""
+    with _NAMED_LOCK:
+        return _named_cached(cls, name)
+
+
+@lru_cache(maxsize=8)
+def _named_cached(cls: Any, name: str) -> Any:
     if name in KNOWN_ENCODINGS:
         return from_tiktoken(cls, name, pattern=None, native_split=None)
     return from_hf(cls, name, name=name)
@@ -165,7 +179,9 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
         if isinstance(obj, dict) and obj.get("format") == FORMAT_TAG:
             return cls(Vocabulary.from_json(obj), name=stem(p))
         if isinstance(obj, dict) and "model" in obj:
-            return _hf_from_obj(cls, obj, _hf_label(p), None, spec)
+            tok = _hf_from_obj(cls, obj, _hf_label(p), None, spec)
+            tok._hf_origin = p  # (as from_hf keeps it: export.save_hf writes the file again)
+            return tok
         raise ValueError(f"{spec}: not a codebpe vocabulary or a tokenizer.json")
     name = _TIKTOKEN_ALIASES.get(spec, spec)
     if name in KNOWN_ENCODINGS or name in KNOWN_HF:

@@ -15,7 +15,9 @@ This module does not train.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._encoding_batch import encode_many
@@ -47,6 +49,30 @@ InvalidTokenId = core.InvalidTokenId
 
 SpecialSet = "Literal['all'] | Collection[str]"
 _NONE: frozenset[str] = frozenset()  # encode()'s default allowed_special
+
+
+def _tiktoken_keywords(**aliases: str) -> Callable[[Any], Any]:
+    """Also take tiktoken's keyword for a parameter (``decode(tokens=ids)``,
+    ``encode_batch(text=texts)``): code written for ``tiktoken.Encoding`` passes them by name.
+    The signature shown (``inspect``, ``help``) stays codebpe's; positional calls and the fast
+    paths never reach the wrapper's frame."""
+
+    def wrap(fn: Any) -> Any:
+        @functools.wraps(fn)
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            for alias, name in aliases.items():
+                if alias in kwargs:
+                    if name in kwargs:
+                        raise TypeError(
+                            f"{fn.__name__}() got {alias!r} and {name!r}, which are the same "
+                            f"argument ({alias!r} is tiktoken's name for it)"
+                        )
+                    kwargs[name] = kwargs.pop(alias)
+            return fn(self, *args, **kwargs)
+
+        return method
+
+    return wrap
 
 
 def _not_handled(text: Any) -> Any:
@@ -132,7 +158,7 @@ class Tokenizer(TiktokenCompat):
             raise ValueError(f"no native pre-tokenizer for pattern {pattern.name!r}")
         self.native_split: bool = native if native_split is None else bool(native_split)
         self._specials = specials  # (text, id, always): always = HF non-special added token
-        self.special_tokens: dict[str, int] = {s: i for s, i, _ in specials}
+        self._special_map: dict[str, int] = {s: i for s, i, _ in specials}
         self._always = frozenset(s for s, _, a in specials if a)
         self._enc = core.Encoder(
             tokens,
@@ -143,7 +169,7 @@ class Tokenizer(TiktokenCompat):
         )
         self.n_vocab: int = self._enc.n_ids
         self.eot_token: int | None = next(
-            (self.special_tokens[n] for n in _EOT_NAMES if n in self.special_tokens), None
+            (self._special_map[n] for n in _EOT_NAMES if n in self._special_map), None
         )
         self._splitter = RegexSplitter(pattern)
         self._policies: dict[tuple[frozenset[str], frozenset[str]], Any] = {}
@@ -194,6 +220,16 @@ class Tokenizer(TiktokenCompat):
     @classmethod
     def load(cls, path: str, *, native_split: bool | None = None) -> Tokenizer:
         """Load a codebpe vocabulary file (``Vocabulary.save``)."""
+        p = Path(path)
+        if p.is_dir() or not p.exists():
+            what = "a folder" if p.is_dir() else "not a file"
+            error = IsADirectoryError if p.is_dir() else FileNotFoundError
+            raise error(
+                f"{path}: {what}; Tokenizer.load reads a codebpe vocabulary file. For a "
+                "tokenizer.json (or its folder) use Tokenizer.from_hf, for cl100k_base, "
+                "o200k_base or a .tiktoken file Tokenizer.from_tiktoken, or "
+                "load_tokenizer(spec) for any of them"
+            )
         vocab = Vocabulary.load(path)
         return cls(vocab, name=_loaders().stem(path), native_split=native_split)
 
@@ -242,6 +278,12 @@ class Tokenizer(TiktokenCompat):
         if self._vocab is None:
             self._vocab = _loaders().vocabulary_of(self)
         return self._vocab
+
+    @property
+    def special_tokens(self) -> dict[str, int]:
+        """The special tokens, text -> id: a copy (changing it cannot put the tokenizer's
+        lookups and its encoder out of step)."""
+        return dict(self._special_map)
 
     def __repr__(self) -> str:
         split = "native" if self.native_split else "regex"
@@ -303,7 +345,7 @@ class Tokenizer(TiktokenCompat):
         if fast is None:
             _, disallowed, policy = resolved_specials(self, allowed_special, disallowed_special)
             fast = False
-            if not disallowed.difference(self.special_tokens):
+            if not disallowed.difference(self._special_map):
                 fast = self._enc.fast(policy, output=output)
             if len(self._fast_by_args) < _MAX_FAST:
                 self._fast_by_args[(*key, output)] = fast
@@ -356,6 +398,7 @@ class Tokenizer(TiktokenCompat):
             n = self._native(self._enc.count, text, self._ordinary_policy)
         return n if n is not NotImplemented else len(self.encode_ordinary(text))
 
+    @_tiktoken_keywords(text="texts")
     def encode_batch(
         self,
         texts: Sequence[str],
@@ -368,6 +411,7 @@ class Tokenizer(TiktokenCompat):
         threads, at most (and by default) the CPUs this process may use (its affinity mask)."""
         return encode_many(self, texts, num_threads, allowed_special, disallowed_special, False)
 
+    @_tiktoken_keywords(text="texts")
     def encode_ordinary_batch(
         self, texts: Sequence[str], *, num_threads: int | None = None
     ) -> list[list[int]]:
@@ -416,6 +460,7 @@ class Tokenizer(TiktokenCompat):
 
     # -- decoding and lookups -------------------------------------------------------------------
 
+    @_tiktoken_keywords(tokens="ids")
     def decode_bytes(self, ids: Sequence[int] | np.ndarray) -> bytes:
         """The bytes of ``ids`` (:data:`InvalidTokenId`, an ``IndexError`` and ``KeyError``, for an
         id outside the vocabulary)."""
@@ -424,6 +469,7 @@ class Tokenizer(TiktokenCompat):
             return data
         return self._enc.decode(ids)
 
+    @_tiktoken_keywords(tokens="ids")
     def decode(self, ids: Sequence[int] | np.ndarray, errors: str = "replace") -> str:
         """Decode ``ids`` to text; invalid UTF-8 is replaced (``errors="strict"``: raise)."""
         text = self._fast_decode(ids, errors)
@@ -431,6 +477,7 @@ class Tokenizer(TiktokenCompat):
             return text
         return self._enc.decode(ids).decode("utf-8", errors)
 
+    @_tiktoken_keywords(token="token_id")
     def decode_single_token_bytes(self, token_id: int) -> bytes:
         """The bytes of one id (:data:`InvalidTokenId` if it is not in the vocabulary)."""
         return self._token_bytes(token_id)
@@ -445,7 +492,7 @@ class Tokenizer(TiktokenCompat):
         Raises ``KeyError`` if there is none, ``TypeError`` for anything but ``bytes`` / ``str``.
         """
         if isinstance(token, str):
-            found = self.special_tokens.get(token)
+            found = self._special_map.get(token)
             if found is not None:
                 return found
             b = token.encode("utf-8", "surrogatepass")
@@ -454,8 +501,8 @@ class Tokenizer(TiktokenCompat):
         else:
             raise TypeError(f"token must be bytes or str, not {type(token).__name__}")
         found = self._lookup(b)
-        if found is None and (s := b.decode("utf-8", "replace")) in self.special_tokens:
-            return self.special_tokens[s]  # a special token by its bytes, as tiktoken allows
+        if found is None and (s := b.decode("utf-8", "replace")) in self._special_map:
+            return self._special_map[s]  # a special token by its bytes, as tiktoken allows
         if found is None:
             raise KeyError(f"{token!r} is not a token of {self.name}")
         return int(found)
@@ -468,7 +515,8 @@ class Tokenizer(TiktokenCompat):
 
     def save_hf(self, path: str, **kw: Any) -> Any:
         """Write a Hugging Face ``tokenizer.json`` with this tokenizer's ids
-        (``tokenizer.export.save_hf``; ``ExportError`` for one loaded from a tokenizer.json)."""
+        (``tokenizer.export.save_hf``; one loaded from a tokenizer.json writes that file's
+        content again)."""
         from . import export
 
         return export.save_hf(self, path, **kw)

@@ -15,7 +15,8 @@ rank-based encoder (``tokenizer._reference.encode``) on every text:
 
 Every function here takes a :class:`~tokenizer.vocab.Vocabulary` or a ``Tokenizer``; a
 ``Tokenizer`` is exported with its own ids (one loaded with ``from_tiktoken`` gives tiktoken's
-ids back), and one loaded from a ``tokenizer.json`` (merge-list BPE) raises :class:`ExportError`.
+ids back); one loaded from a ``tokenizer.json`` (merge-list BPE) is written to Hugging Face format
+as that file again (checked unchanged on disk), and to tiktoken raises :class:`ExportError`.
 
 Files are written atomically. Reading them back is :mod:`tokenizer.export_read`; loading them as a
 codebpe ``Tokenizer`` is ``Tokenizer.from_hf`` / ``Tokenizer.from_tiktoken``. This module does not
@@ -219,9 +220,38 @@ def _transformers_config(table: ExportTable) -> tuple[dict[str, Any], dict[str, 
     return config, roles
 
 
+def _save_hf_source(tok: Any, out: Path) -> Path:
+    """A tokenizer loaded from a ``tokenizer.json``: that file's object, written again (it is the
+    Hugging Face form of those ids), after checking that it still gives the same model."""
+    from ._hf_import import parse_hf_tokenizer
+    from .interop import load_hf_tokenizer_json
+
+    origin = getattr(tok, "_hf_origin", None)
+    if origin is None:
+        raise ExportError(
+            f"{tok.name!r} was built from a tokenizer.json object in memory: write that object "
+            "with json.dump (it is the Hugging Face form of these ids), or "
+            "tokenizer.export.save_hf(tok.vocab, ...) for codebpe's re-laid-out copy"
+        )
+    obj = load_hf_tokenizer_json(origin)
+    model = parse_hf_tokenizer(obj, name=tok.name)
+    if (model.tokens, model.merges, model.added) != (
+        tok._source[1].tokens,
+        tok._source[1].merges,
+        tok._source[1].added,
+    ):
+        raise ExportError(f"{origin}: changed on disk since {tok.name!r} was loaded from it")
+    data = json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
+    target = out if out.suffix == ".json" else out / "tokenizer.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, data)
+    return target
+
+
 def save_hf(vocab: Vocabulary | Any, out: str | os.PathLike[str]) -> Path:
-    """Write ``tokenizer.json`` for a ``Vocabulary`` or a rank-based ``Tokenizer`` (its own ids);
-    for a folder also ``tokenizer_config.json`` and
+    """Write ``tokenizer.json`` for a ``Vocabulary`` or a ``Tokenizer`` (its own ids: one loaded
+    from a ``tokenizer.json`` writes that file's content again); for a folder, from a vocabulary
+    or a rank-based tokenizer, also ``tokenizer_config.json`` and
     ``special_tokens_map.json`` so that ``transformers.AutoTokenizer.from_pretrained(folder)``
     works offline. A path ending in ``.json`` is written as the single file.
 
@@ -232,6 +262,8 @@ def save_hf(vocab: Vocabulary | Any, out: str | os.PathLike[str]) -> Path:
     'tokenizer.json'
     """
     out = Path(out)
+    if getattr(vocab, "_source", ("",))[0] == "hf":
+        return _save_hf_source(vocab, out)
     data = json.dumps(to_hf_json(vocab), ensure_ascii=False, indent=1) + "\n"
     if out.suffix == ".json":
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -83,10 +83,10 @@ def export_table(source: Any) -> ExportTable:
     tokens, merges, specials, _, nfc = source._args
     if merges or nfc or getattr(source, "_source", ("",))[0] == "hf":
         raise ExportError(
-            f"{source.name!r} was loaded from a Hugging Face tokenizer.json (merge-list BPE): that "
-            "file is its Hugging Face form already, and a rank file cannot give its ids; "
-            "tokenizer.export.save_hf(tok.vocab, ...) writes codebpe's re-laid-out copy, whose "
-            "ids differ"
+            f"{source.name!r} was loaded from a Hugging Face tokenizer.json (merge-list BPE): a "
+            "tiktoken rank file cannot give its ids; export it to Hugging Face format instead "
+            "(save_hf(tok) writes its tokenizer.json again), or export tok.vocab, codebpe's "
+            "re-laid-out copy, whose ids differ"
         )
     return ExportTable(list(tokens), {s: i for s, i, _ in specials}, source.pattern, source.n_vocab)
 
@@ -132,6 +132,8 @@ def to_tiktoken(vocab: Vocabulary | Any, *, name: str | None = None) -> Any:
     import tiktoken
 
     table = export_table(vocab)
+    if name is None and getattr(vocab, "_pickle_name", None):
+        name = vocab.name  # cl100k_base / o200k_base as loaded by name: tiktoken's own name
     return tiktoken.Encoding(
         name or f"codebpe-{table.pattern.name}-{table.n_vocab}",
         pat_str=tiktoken_pat_str(table.pattern),
