@@ -182,6 +182,38 @@ class CorpusPathError(CorpusError):
     """An input path (or glob) that does not exist."""
 
 
+#: Longer than any path the OS takes (Linux's PATH_MAX): such a "path" is a text given by mistake.
+MAX_PATH_CHARS = 4096
+
+
+def short_spec(spec: str, limit: int = 60) -> str:
+    """``spec`` for a one-line message: long ones (or with line breaks) cut, with their length.
+
+    >>> short_spec("data/a.jsonl"), short_spec("xy" * 50, 8)
+    ('data/a.jsonl', "'xyxyxyxy'... (100 characters)")
+    >>> print(short_spec("def f(x):\\n    return x", 12))
+    'def f(x):\\n  '... (22 characters)
+    """
+    if len(spec) <= limit and spec.isprintable():
+        return spec
+    return f"{spec[:limit]!r}... ({len(spec):,} characters)" if len(spec) > limit else repr(spec)
+
+
+def refuse_text_spec(spec: str) -> None:
+    """Raise ``CorpusPathError`` when the "path" ``spec`` is evidently a document's text.
+
+    ``train()`` reads a list of ``str`` as paths (the documented API), so
+    ``train(["def f(x): ...", ...])`` looked each text up as a file, and the error quoted it
+    whole. A spec with a line break, or longer than ``MAX_PATH_CHARS``, that names nothing is
+    text: say so in one short line, and how to pass texts.
+    """
+    if ("\n" in spec or len(spec) > MAX_PATH_CHARS) and not os.path.lexists(spec):
+        raise CorpusPathError(
+            f"{short_spec(spec)}: no such file or folder; this looks like a text, not a path "
+            "(a list of str is read as paths): pass texts as an iterator, train(iter(texts))"
+        )
+
+
 class CorpusReadError(CorpusError):
     """A file that exists but cannot be read (permissions, corrupt gzip or Parquet)."""
 

@@ -15,6 +15,7 @@ tokenizer._corpus_formats.CorpusPathError: no/such/dir: no such file or folder
 from __future__ import annotations
 
 import glob
+import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -30,9 +31,11 @@ from tokenizer._corpus_formats import (
     read_jsonl,
     read_parquet,
     read_text_file,
+    refuse_text_spec,
+    short_spec,
     walk,
 )
-from tokenizer._corpus_hf import read_hf
+from tokenizer._corpus_hf import read_dataset, read_hf
 from tokenizer._text_chunks import iter_chunks
 
 if TYPE_CHECKING:
@@ -62,6 +65,11 @@ def source_records(
     """
     text_field = src.text_field or text_field
     lang_field = lang_field if src.lang_field is None else (src.lang_field or None)
+    if src.data is not None:  # a dataset object given to train() / Corpus
+        rows = read_dataset(
+            src.data, src.spec, text_field=text_field, lang_field=lang_field, lang=src.lang
+        )
+        return rows, HF_DISK_SIZE
     if src.spec.startswith(("hf:", "hf-disk:")):
         return read_hf(
             src.spec, text_field=text_field, lang_field=lang_field, lang=src.lang
@@ -130,12 +138,13 @@ def source_files(
     if glob.has_magic(src.spec):
         paths = [Path(p) for p in sorted(glob.glob(src.spec, recursive=True))]
         if not paths:
-            raise CorpusPathError(f"{src.spec}: the pattern matches no file")
+            raise CorpusPathError(f"{short_spec(src.spec)}: the pattern matches no file")
     else:
         paths = [Path(src.spec)]
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        refuse_text_spec(str(path))
+        if os.path.isdir(path):  # (False, not OSError, for a name too long)
             files += walk(
                 path,
                 include=include,
@@ -143,9 +152,9 @@ def source_files(
                 include_hidden=include_hidden,
                 unknown=unknown,
             )
-        elif path.exists():
+        elif os.path.exists(path):
             detect_format(path, src.format)  # fail early on unsupported formats
             files.append(path)
         else:
-            raise CorpusPathError(f"{path}: no such file or folder")
+            raise CorpusPathError(f"{short_spec(str(path))}: no such file or folder")
     return files

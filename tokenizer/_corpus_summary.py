@@ -143,6 +143,27 @@ def skip_notes(summary: Mapping[str, Any]) -> list[str]:
     return notes
 
 
+#: Documents kept with some text replaced: reason -> phrase (texts given to ``train()``).
+_REPLACED = {"lone-surrogates": "lone surrogates replaced with U+FFFD in {n} {documents}"}
+
+
+def replaced_notes(summary: Mapping[str, Any]) -> list[str]:
+    """What a pass kept but changed, one phrase per kind (``summary["replaced"]``).
+
+    >>> replaced_notes({"replaced": {"lone-surrogates": 1},
+    ...                 "replaced_examples": {"lone-surrogates": ["#4"]}})
+    ['lone surrogates replaced with U+FFFD in 1 document (#4)']
+    """
+    examples = summary.get("replaced_examples") or {}
+    return [
+        _REPLACED.get(reason, "{n} {documents} " + reason).format(
+            n=f"{n:,}", documents=_plural(n, "document")
+        )
+        + _examples(examples.get(reason, []), n)
+        for reason, n in sorted((summary.get("replaced") or {}).items())
+    ]
+
+
 def _examples(sources: list[str], n: int) -> str:
     """`` (a, b, ...)``: up to ``MAX_EXAMPLES`` sources of ``n`` skipped documents, or ``""``."""
     shown = sources[:MAX_EXAMPLES]
