@@ -13,6 +13,7 @@ import fnmatch
 import gzip
 import json
 import os
+import stat
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -218,6 +219,10 @@ class CorpusReadError(CorpusError):
     """A file that exists but cannot be read (permissions, corrupt gzip or Parquet)."""
 
 
+class CorpusOpenError(CorpusReadError):
+    """A file that cannot be opened (permissions, gone): a folder walk skips it and goes on."""
+
+
 class CorpusFormatError(CorpusError):
     """An input whose format is unknown or unsupported."""
 
@@ -365,6 +370,7 @@ def walk(
     exclude: Sequence[str],
     include_hidden: bool,
     unknown: dict[str, int] | None = None,
+    skipped: list[tuple[str, str]] | None = None,
 ) -> list[Path]:
     """Files under ``root`` in sorted order, filtered by glob patterns (see ``PathPattern``).
 
@@ -374,18 +380,33 @@ def walk(
     Parquet) are taken, and the others are counted in ``unknown`` (lower-cased extension ->
     files; ``NO_EXTENSION`` for none) when given. Hidden files and folders (``.git``,
     ``.venv``...) are skipped unless ``include_hidden``.
+
+    One bad entry never stops the walk: broken symlinks, entries that are not regular files
+    (a FIFO would block the reader forever; sockets, devices), folders that cannot be listed and
+    symlinked folders (not followed: they may loop, or lead out of the tree) are left out and
+    listed in ``skipped`` as ``(reason, path)`` when given. ``root`` itself must be readable.
     """
     includes = [PathPattern(p) for p in include]
     excludes = [PathPattern(p) for p in exclude]
     included: dict[str, bool] = {}  # folder -> whether it or a folder above it matches include
     found = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    log = skipped if skipped is not None else []
+
+    def unlistable(exc: OSError) -> None:
+        if exc.filename == os.fspath(root):  # the folder the user named: an error, not a skip
+            raise CorpusReadError(f"{root}: cannot read folder: {exc.strerror or exc}") from exc
+        log.append(("unreadable-folder", str(exc.filename)))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable):
         here = Path(dirpath).relative_to(root).as_posix()
         prefix = "" if here == "." else here + "/"
         if not include_hidden:
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         if excludes:
             dirnames[:] = [d for d in dirnames if not _any(excludes, prefix + d, is_dir=True)]
+        for d in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            log.append(("symlinked-folder", os.path.join(dirpath, d)))
+            dirnames.remove(d)  # (os.walk would not follow it either; now it is counted)
         dirnames.sort()
         inside = included.get(here, False)
         for d in dirnames:
@@ -406,8 +427,22 @@ def walk(
                     key = Path(name).suffix.lower() or NO_EXTENSION
                     unknown[key] = unknown.get(key, 0) + 1
                 continue
-            found.append(Path(dirpath) / name)
+            path = Path(dirpath) / name
+            reason = not_a_readable_file(path)
+            if reason:
+                log.append((reason, str(path)))
+                continue
+            found.append(path)
     return found
+
+
+def not_a_readable_file(path: Path) -> str | None:
+    """Why a folder walk leaves ``path`` out (a ``skipped`` reason), or None to read it."""
+    try:
+        mode = os.stat(path).st_mode  # (follows a symlink: a symlinked file is read)
+    except OSError:
+        return "broken-symlink" if os.path.islink(path) else "unreadable"
+    return None if stat.S_ISREG(mode) else "not-a-regular-file"
 
 
 def read_text_file(path: Path, lang: str | None, base: int) -> Iterator[RawRecord]:
@@ -423,7 +458,7 @@ def read_text_file(path: Path, lang: str | None, base: int) -> Iterator[RawRecor
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed below; the gzip layer shares it
     except OSError as exc:
-        raise CorpusReadError(f"{path}: cannot read: {exc}") from exc
+        raise CorpusOpenError(f"{path}: cannot read: {exc}") from exc
     with raw:
         stream = gzip.GzipFile(fileobj=raw) if gz else raw
         try:
@@ -442,7 +477,7 @@ def read_jsonl(
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed below; the gzip layer shares it
     except OSError as exc:
-        raise CorpusReadError(f"{path}: cannot read: {exc}") from exc
+        raise CorpusOpenError(f"{path}: cannot read: {exc}") from exc
     with raw:
         stream = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
         lineno = 0
@@ -480,6 +515,8 @@ def read_parquet(
 
     try:
         pf = pq.ParquetFile(path)
+    except (PermissionError, FileNotFoundError) as exc:
+        raise CorpusOpenError(f"{path}: cannot read: {exc}") from exc
     except Exception as exc:  # pyarrow raises ArrowInvalid / OSError for bad files
         raise CorpusReadError(f"{path}: cannot read as Parquet: {exc}") from exc
     names = pf.schema_arrow.names

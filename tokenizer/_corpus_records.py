@@ -18,16 +18,18 @@ import glob
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tokenizer._corpus_formats import (
     CorpusFormatError,
+    CorpusOpenError,
     CorpusPathError,
     CorpusReadError,
     RawRecord,
     detect_format,
+    not_a_readable_file,
     read_jsonl,
     read_parquet,
     read_text_file,
@@ -56,12 +58,15 @@ def source_records(
     exclude: Sequence[str],
     include_hidden: bool,
     unknown: dict[str, int] | None = None,
+    skipped: Callable[[str, str], None] | None = None,
 ) -> tuple[Iterator[RawRecord], int]:
     """The raw records of ``src`` and its total input size (0 when unknown).
 
     ``src``'s own fields (``text_field``, ``include``...) win over the arguments, which are the
     ``Corpus`` defaults (an empty ``src.lang_field`` means none). Files that folder walks left
-    out for an unknown extension are counted in ``unknown`` (see ``walk``).
+    out for an unknown extension are counted in ``unknown`` (see ``walk``); files and folders
+    that walks and globs left out (broken symlinks, FIFOs, unreadable...) or that could not be
+    opened when their turn came are reported as ``skipped(reason, path)``.
     """
     text_field = src.text_field or text_field
     lang_field = lang_field if src.lang_field is None else (src.lang_field or None)
@@ -80,28 +85,52 @@ def source_records(
         raise CorpusFormatError(
             f"{src.spec}: unsupported scheme; use a local path, hf: or hf-disk:"
         )
+    left_out: list[tuple[str, str]] = []
     files = source_files(
-        src, include=include, exclude=exclude, include_hidden=include_hidden, unknown=unknown
+        src,
+        include=include,
+        exclude=exclude,
+        include_hidden=include_hidden,
+        unknown=unknown,
+        skipped=left_out,
     )
-    sizes = [f.stat().st_size for f in files]
+    report = skipped or (lambda reason, path: None)
+    for reason, path in left_out:
+        report(reason, path)
+    sizes = [_size(f.path) for f in files]
+
+    def read(path: Path, base: int) -> Iterator[RawRecord]:
+        fmt = detect_format(path, src.format)
+        if fmt == "jsonl":
+            return read_jsonl(
+                path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
+            )
+        if fmt == "parquet":
+            return read_parquet(
+                path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
+            )
+        return read_text_file(path, src.lang, base)
 
     def records() -> Iterator[RawRecord]:
         base = 0
-        for path, size in zip(files, sizes):
-            fmt = detect_format(path, src.format)
-            if fmt == "jsonl":
-                yield from read_jsonl(
-                    path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
-                )
-            elif fmt == "parquet":
-                yield from read_parquet(
-                    path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
-                )
-            else:
-                yield from read_text_file(path, src.lang, base)
+        for file, size in zip(files, sizes):
+            try:
+                yield from read(file.path, base)
+            except CorpusOpenError:
+                if file.named:  # a file the user named: say so
+                    raise
+                report("unreadable", str(file.path))  # one of a folder's files: go on
             base += size
 
     return records(), sum(sizes)
+
+
+def _size(path: Path) -> int:
+    """The size of ``path`` for progress; 0 when it cannot be read (its reader says why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 _stdin_read = False
@@ -120,6 +149,11 @@ def _stdin_records(lang: str | None) -> Iterator[RawRecord]:
         yield RawRecord(chunk, lang, f"<stdin>@{offset}", offset + len(chunk))
 
 
+class InputFile(NamedTuple):
+    path: Path
+    named: bool  # named by the spec itself (errors stop the run), not found by a walk or glob
+
+
 def source_files(
     src: Source,
     *,
@@ -127,34 +161,52 @@ def source_files(
     exclude: Sequence[str],
     include_hidden: bool,
     unknown: dict[str, int] | None = None,
-) -> list[Path]:
+    skipped: list[tuple[str, str]] | None = None,
+) -> list[InputFile]:
     """The files of a path or glob source, folders walked in sorted order (see ``walk``).
 
     A file named by the spec (or matched by its glob) is read whatever its extension; only
-    folder walks filter by extension and by ``include`` / ``exclude``.
+    folder walks filter by extension and by ``include`` / ``exclude``. A file named by the spec
+    must be readable; the files of walks and globs that are broken symlinks, not regular files
+    (FIFOs...) or unreadable are left out and listed in ``skipped`` as ``(reason, path)``.
     """
     include = include if src.include is None else src.include
     exclude = exclude if src.exclude is None else src.exclude
+    log = skipped if skipped is not None else []
     if glob.has_magic(src.spec):
         paths = [Path(p) for p in sorted(glob.glob(src.spec, recursive=True))]
         if not paths:
             raise CorpusPathError(f"{short_spec(src.spec)}: the pattern matches no file")
     else:
         paths = [Path(src.spec)]
-    files: list[Path] = []
+    named = not glob.has_magic(src.spec)
+    files: list[InputFile] = []
     for path in paths:
         refuse_text_spec(str(path))
         if os.path.isdir(path):  # (False, not OSError, for a name too long)
-            files += walk(
+            found = walk(
                 path,
                 include=include,
                 exclude=exclude,
                 include_hidden=include_hidden,
                 unknown=unknown,
+                skipped=log,
             )
-        elif os.path.exists(path):
+            files += [InputFile(f, False) for f in found]
+        elif named:
+            if not os.path.exists(path):
+                raise CorpusPathError(f"{short_spec(str(path))}: no such file or folder")
             detect_format(path, src.format)  # fail early on unsupported formats
-            files.append(path)
-        else:
-            raise CorpusPathError(f"{short_spec(str(path))}: no such file or folder")
+            files.append(InputFile(path, True))
+        elif _left_out(path, log) is None:
+            detect_format(path, src.format)
+            files.append(InputFile(path, False))
     return files
+
+
+def _left_out(path: Path, log: list[tuple[str, str]]) -> str | None:
+    """Why a glob's match is left out (logged), as a walk would leave it out; None to read it."""
+    reason = not_a_readable_file(path)
+    if reason:
+        log.append((reason, str(path)))
+    return reason

@@ -76,11 +76,17 @@ class CorpusSummary:
 MAX_EXAMPLES = 3
 #: Extensions listed by name in ``skip_notes`` (the most frequent first).
 MAX_EXTENSIONS = 10
-_REASONS = {
-    "invalid-utf8": "{n} {documents} with invalid UTF-8",
-    "null-text": "{n} {documents} with a null text",
-    "empty": "{n} empty {documents}",
-    "sampled-out-by-weight": "{n} {documents} sampled out by weight",
+_REASONS = {  # reason -> (phrase, what is counted)
+    "invalid-utf8": ("{n} {what} with invalid UTF-8", "document"),
+    "null-text": ("{n} {what} with a null text", "document"),
+    "empty": ("{n} empty {what}", "document"),
+    "sampled-out-by-weight": ("{n} {what} sampled out by weight", "document"),
+    # files and folders that folder walks (and globs) left out, and went on
+    "broken-symlink": ("{n} broken {what}", "symlink"),
+    "not-a-regular-file": ("{n} special {what} (FIFO, socket, device)", "file"),
+    "unreadable": ("{n} unreadable {what}", "file"),
+    "unreadable-folder": ("{n} unreadable {what}", "folder"),
+    "symlinked-folder": ("{n} symlinked {what} (not followed)", "folder"),
 }
 #: Not a skip: the document that crossed the byte budget was cut, and its start was read.
 _NOT_SKIPPED = ("truncated-by-budget",)
@@ -136,9 +142,8 @@ def skip_notes(summary: Mapping[str, Any]) -> list[str]:
     for reason, n in sorted(counts.items()):
         if reason in _NOT_SKIPPED:
             continue
-        text = _REASONS.get(reason, "{n} {documents} " + reason).format(
-            n=f"{n:,}", documents=_plural(n, "document")
-        )
+        phrase, what = _REASONS.get(reason, ("{n} {what} " + reason, "document"))
+        text = phrase.format(n=f"{n:,}", what=_plural(n, what))
         notes.append(text + _examples(examples.get(reason, []), n))
     return notes
 

@@ -282,6 +282,7 @@ class Corpus:
             exclude=self.exclude,
             include_hidden=self.include_hidden,
             unknown=unknown,
+            skipped=lambda reason, path: summary.skip(label, reason, path),
         )
         summary.skip_unknown(unknown)
         text_field = src.text_field or self.text_field

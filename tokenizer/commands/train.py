@@ -21,7 +21,9 @@ INPUTS (any number, mixed):
   FOLDER        walked recursively: files with a known source or text
                 extension, JSONL and Parquet; hidden files and folders are
                 skipped; --include/--exclude filter it; the summary counts
-                the files left out for an unknown extension
+                the files left out for an unknown extension, and broken
+                symlinks, FIFOs, unreadable files and symlinked folders (not
+                followed), which never stop the walk
   'GLOB'        quoted: 'data/*.jsonl.gz', 'src/**/*.py'
   hf:NAME[:CONFIG][@SPLIT]
                 a Hugging Face hub dataset, streamed (needs the network)
