@@ -262,6 +262,9 @@ class RawRecord(NamedTuple):
     lang: str | None
     source: str
     consumed: int  # input bytes consumed so far in this source (for progress)
+    #: a chunk of a longer text stream (a text file over ``CHUNK_BYTES``, standard input): with
+    #: ``errors="skip"`` its invalid UTF-8 drops only the lines that hold it
+    chunked: bool = False
 
 
 def _without_gz(name: str) -> str:
@@ -451,7 +454,8 @@ def read_text_file(path: Path, lang: str | None, base: int) -> Iterator[RawRecor
     A file of at most ``CHUNK_BYTES`` (after decompression) is one record, the whole file, with
     its path as source. A larger one gives one record per chunk, cut at line ends (see
     ``tokenizer._text_chunks``), with ``PATH@OFFSET`` (the chunk's first byte) as source, so
-    reading stops at a byte budget and memory does not grow with the file.
+    reading stops at a byte budget and memory does not grow with the file. Chunks are marked
+    ``chunked``: invalid UTF-8 in them costs its lines, not the chunk (``Corpus``).
     """
     gz = path.name.lower().endswith(".gz")
     lang = lang or language_of(path.name[:-3] if gz else path)
@@ -463,9 +467,10 @@ def read_text_file(path: Path, lang: str | None, base: int) -> Iterator[RawRecor
         stream = gzip.GzipFile(fileobj=raw) if gz else raw
         try:
             for offset, chunk, last in iter_chunks(stream):
-                source = str(path) if offset == 0 and last else f"{path}@{offset}"
+                whole = offset == 0 and last
+                source = str(path) if whole else f"{path}@{offset}"
                 consumed = raw.tell() if gz else offset + len(chunk)
-                yield RawRecord(chunk, lang, source, base + consumed)
+                yield RawRecord(chunk, lang, source, base + consumed, chunked=not whole)
         except (OSError, EOFError, zlib.error) as exc:  # unreadable, or a corrupt or cut gzip
             raise CorpusReadError(f"{path}: cannot read: {exc}") from exc
 

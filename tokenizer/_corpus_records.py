@@ -146,7 +146,7 @@ def _stdin_records(lang: str | None) -> Iterator[RawRecord]:
         )
     _stdin_read = True
     for offset, chunk, _ in iter_chunks(sys.stdin.buffer):
-        yield RawRecord(chunk, lang, f"<stdin>@{offset}", offset + len(chunk))
+        yield RawRecord(chunk, lang, f"<stdin>@{offset}", offset + len(chunk), chunked=True)
 
 
 class InputFile(NamedTuple):

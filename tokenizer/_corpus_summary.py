@@ -46,9 +46,9 @@ class CorpusSummary:
             counts[0] += 1
             counts[1] += size
 
-    def skip(self, source: str, reason: str, example: str | None = None) -> None:
+    def skip(self, source: str, reason: str, example: str | None = None, count: int = 1) -> None:
         reasons = self.skipped.setdefault(source, {})
-        reasons[reason] = reasons.get(reason, 0) + 1
+        reasons[reason] = reasons.get(reason, 0) + count
         if example is not None:
             examples = self.skipped_examples.setdefault(source, {}).setdefault(reason, [])
             if len(examples) < MAX_EXAMPLES:
@@ -78,6 +78,7 @@ MAX_EXAMPLES = 3
 MAX_EXTENSIONS = 10
 _REASONS = {  # reason -> (phrase, what is counted)
     "invalid-utf8": ("{n} {what} with invalid UTF-8", "document"),
+    "invalid-utf8-line": ("{n} {what} with invalid UTF-8", "line"),
     "null-text": ("{n} {what} with a null text", "document"),
     "empty": ("{n} empty {what}", "document"),
     "sampled-out-by-weight": ("{n} {what} sampled out by weight", "document"),

@@ -43,7 +43,7 @@ from tokenizer._corpus_formats import (  # noqa: F401 - readers re-exported as b
 )
 from tokenizer._corpus_hf import read_hf  # noqa: F401 - re-exported, as before the split
 from tokenizer._corpus_manifest import corpora_dir, shipped_files, verify_manifest
-from tokenizer._corpus_mix import Errors, cut_text, decode_record, interleave, unit
+from tokenizer._corpus_mix import Errors, cut_text, decode_record, interleave, unit, valid_lines
 from tokenizer._corpus_records import source_records
 from tokenizer._corpus_summary import CorpusSummary, parse_size, summary_table
 
@@ -288,6 +288,10 @@ class Corpus:
         text_field = src.text_field or self.text_field
         for raw in records:
             text = decode_record(raw, self.errors, text_field)
+            if text is None and raw.chunked and self.errors == "skip":
+                text, dropped = valid_lines(raw.text)  # only the bad lines of a long stream
+                if text is not None:
+                    summary.skip(label, "invalid-utf8-line", raw.source, count=dropped)
             if text is None:
                 reason = "null-text" if raw.text is None else "invalid-utf8"
                 summary.skip(label, reason, raw.source)
