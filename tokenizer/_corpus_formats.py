@@ -13,6 +13,7 @@ import fnmatch
 import gzip
 import json
 import os
+import re
 import stat
 import zlib
 from collections.abc import Iterator, Sequence
@@ -158,7 +159,9 @@ FILENAME_LANGS: dict[str, str] = {
     "Rakefile": "ruby",
     "Vagrantfile": "ruby",
 }
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json.gz")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+#: JSON Lines or one JSON document, told apart by the content (``json_format``).
+JSON_SUFFIXES = (".json", ".json.gz")
 PARQUET_SUFFIXES = (".parquet",)
 UNSUPPORTED_SUFFIXES = (
     ".zst",
@@ -173,6 +176,14 @@ UNSUPPORTED_SUFFIXES = (
     ".csv",
 )
 FORMATS = ("auto", "text", "jsonl", "parquet")
+#: How far into a ``.json`` file its first line is looked for (a JSON Lines record can be long).
+SNIFF_BYTES = 16 << 20
+# The first bytes of the files codebpe writes that a folder walk must not train on: a codebpe
+# vocabulary (``Vocabulary.save``, e.g. a previous ``train -o`` into the walked folder) and a
+# Hugging Face ``tokenizer.json`` (``codebpe export --format hf``, ``tokenizers``' own files).
+_TOKENIZER_HEAD = re.compile(
+    rb'\A\s*\{\s*(?:"format"\s*:\s*"codebpe\.vocab"|"version"\s*:\s*"1\.0"\s*,\s*"truncation"\s*:)'
+)
 
 
 class CorpusError(ValueError):
@@ -187,15 +198,20 @@ class CorpusPathError(CorpusError):
 MAX_PATH_CHARS = 4096
 
 
-def short_spec(spec: str, limit: int = 60) -> str:
-    """``spec`` for a one-line message: long ones (or with line breaks) cut, with their length.
+#: Specs up to this long (and printable) are quoted whole in messages; longer ones are cut.
+MAX_SHOWN_CHARS = 300
 
-    >>> short_spec("data/a.jsonl"), short_spec("xy" * 50, 8)
-    ('data/a.jsonl', "'xyxyxyxy'... (100 characters)")
+
+def short_spec(spec: str, limit: int = 60) -> str:
+    """``spec`` for a one-line message: whole, or when it has line breaks or is longer than
+    ``MAX_SHOWN_CHARS``, its first ``limit`` characters quoted, with its length.
+
+    >>> short_spec("data/a.jsonl"), short_spec("xy" * 200, 8)
+    ('data/a.jsonl', "'xyxyxyxy'... (400 characters)")
     >>> print(short_spec("def f(x):\\n    return x", 12))
     'def f(x):\\n  '... (22 characters)
     """
-    if len(spec) <= limit and spec.isprintable():
+    if len(spec) <= MAX_SHOWN_CHARS and spec.isprintable():
         return spec
     return f"{spec[:limit]!r}... ({len(spec):,} characters)" if len(spec) > limit else repr(spec)
 
@@ -283,7 +299,11 @@ def language_of(path: str | os.PathLike[str]) -> str | None:
 
 
 def detect_format(path: Path, fmt: str = "auto") -> str:
-    """ "text", "jsonl" or "parquet" for ``path`` (by suffix unless ``fmt`` forces one)."""
+    """ "text", "jsonl", "parquet" or "json" for ``path`` (by suffix unless ``fmt`` forces one).
+
+    "json" (``.json``, ``.json.gz``) is JSON Lines or one JSON document: ``json_format`` reads
+    the start of the file to tell.
+    """
     if fmt not in FORMATS:
         raise CorpusFormatError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if fmt != "auto":
@@ -291,6 +311,8 @@ def detect_format(path: Path, fmt: str = "auto") -> str:
     name = path.name.lower()
     if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
+    if name.endswith(JSON_SUFFIXES):
+        return "json"
     if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
     if name.endswith(UNSUPPORTED_SUFFIXES):
@@ -300,6 +322,43 @@ def detect_format(path: Path, fmt: str = "auto") -> str:
             f".jsonl.gz, .parquet, or plain text files (.gz too)"
         )
     return "text"
+
+
+def json_format(path: Path, *, text_field: str, walked: bool) -> str:
+    """ "jsonl", "text" or "tokenizer-file" for a ``.json`` / ``.json.gz`` file, by its start.
+
+    ``.json`` held two things: JSON Lines (dataset dumps, The Stack, C4's ``.json.gz``) and one
+    JSON document (``package.json``, pretty-printed data in a source tree). It is JSON Lines when
+    its first non-blank line is a JSON object by itself; in a folder walk that object must also
+    hold ``text_field`` (a minified ``package.json`` is one line too: it stays code-like text).
+    A file that cannot be read is "text": its reader then says why. In a walk, a codebpe
+    vocabulary or a ``tokenizer.json`` is "tokenizer-file" (left out: never train on a
+    tokenizer, such as the previous ``train -o`` output in the walked folder).
+
+    >>> import tempfile; d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.json").write_text('{"text": "x"}\\n{"text": "y"}\\n')
+    >>> _ = (d / "b.json").write_text('{\\n  "name": "pkg"\\n}\\n')
+    >>> [json_format(d / n, text_field="text", walked=True) for n in ("a.json", "b.json")]
+    ['jsonl', 'text']
+    """
+    try:
+        with open(path, "rb") as raw:
+            stream = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
+            head = stream.read(4096)
+            if b"\n" not in head.lstrip():
+                head += stream.readline(SNIFF_BYTES)
+    except (OSError, EOFError, zlib.error):
+        return "text"
+    if walked and _TOKENIZER_HEAD.match(head):
+        return "tokenizer-file"
+    first = head.lstrip().split(b"\n", 1)[0]
+    try:
+        record = json.loads(first)
+    except ValueError:  # a document over several lines (or an unfinished first line)
+        return "text"
+    if not isinstance(record, dict) or (walked and text_field not in record):
+        return "text"
+    return "jsonl"
 
 
 def _variants(pattern: str) -> tuple[str, ...]:
@@ -424,7 +483,7 @@ def walk(
                 if not (inside or _any(includes, rel, is_dir=False)):
                     continue
             elif language_of(_without_gz(name)) is None and not name.lower().endswith(
-                JSONL_SUFFIXES + PARQUET_SUFFIXES
+                JSONL_SUFFIXES + JSON_SUFFIXES + PARQUET_SUFFIXES
             ):
                 if unknown is not None:
                     key = Path(name).suffix.lower() or NO_EXTENSION

@@ -29,6 +29,7 @@ from tokenizer._corpus_formats import (
     CorpusReadError,
     RawRecord,
     detect_format,
+    json_format,
     not_a_readable_file,
     read_jsonl,
     read_parquet,
@@ -39,6 +40,7 @@ from tokenizer._corpus_formats import (
 )
 from tokenizer._corpus_hf import read_dataset, read_hf
 from tokenizer._text_chunks import iter_chunks
+from tokenizer._train_counts import COUNTS_MAGIC
 
 if TYPE_CHECKING:
     from tokenizer.corpus import Source
@@ -99,8 +101,14 @@ def source_records(
         report(reason, path)
     sizes = [_size(f.path) for f in files]
 
-    def read(path: Path, base: int) -> Iterator[RawRecord]:
+    def read(file: InputFile, base: int) -> Iterator[RawRecord]:
+        path = file.path
         fmt = detect_format(path, src.format)
+        if fmt == "json":
+            fmt = json_format(path, text_field=text_field, walked=not file.named)
+        if fmt == "tokenizer-file":
+            report(fmt, str(path))
+            return iter(())
         if fmt == "jsonl":
             return read_jsonl(
                 path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
@@ -109,13 +117,14 @@ def source_records(
             return read_parquet(
                 path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
             )
-        return read_text_file(path, src.lang, base)
+        records = read_text_file(path, src.lang, base)
+        return records if file.named else _unless_counts(records, path, report)
 
     def records() -> Iterator[RawRecord]:
         base = 0
         for file, size in zip(files, sizes):
             try:
-                yield from read(file.path, base)
+                yield from read(file, base)
             except CorpusOpenError:
                 if file.named:  # a file the user named: say so
                     raise
@@ -123,6 +132,21 @@ def source_records(
             base += size
 
     return records(), sum(sizes)
+
+
+def _unless_counts(
+    records: Iterator[RawRecord], path: Path, report: Callable[[str, str], None]
+) -> Iterator[RawRecord]:
+    """A walked text file's records, or none when it is a codebpe count table (``train
+    --save-counts`` may write one into the walked folder, under any name)."""
+    first = next(records, None)
+    if first is not None and bytes(first.text[: len(COUNTS_MAGIC)]) == COUNTS_MAGIC:
+        records.close()
+        report("tokenizer-file", str(path))
+        return
+    if first is not None:
+        yield first
+        yield from records
 
 
 def _size(path: Path) -> int:

@@ -88,6 +88,10 @@ _REASONS = {  # reason -> (phrase, what is counted)
     "unreadable": ("{n} unreadable {what}", "file"),
     "unreadable-folder": ("{n} unreadable {what}", "folder"),
     "symlinked-folder": ("{n} symlinked {what} (not followed)", "folder"),
+    "tokenizer-file": (
+        "{n} tokenizer {what} (codebpe vocabulary, count table, tokenizer.json)",
+        "file",
+    ),
 }
 #: Not a skip: the document that crossed the byte budget was cut, and its start was read.
 _NOT_SKIPPED = ("truncated-by-budget",)
