@@ -18,9 +18,10 @@ import pytest
 from conftest import MIXED_TEXT
 
 from tokenizer import _text_chunks
+from tokenizer._corpus_summary import skip_notes
 from tokenizer._text_chunks import find_cut, iter_chunks
 from tokenizer._train_inputs import _plain_files
-from tokenizer.corpus import Corpus, CorpusFormatError
+from tokenizer.corpus import Corpus, CorpusEncodingError, CorpusFormatError
 from tokenizer.patterns import PATTERNS, reference_split
 from tokenizer.train import train
 
@@ -168,16 +169,63 @@ def test_gzip_text_is_decompressed_and_streamed(tmp_path: Path, small_chunks: in
         list(Corpus(str(tmp_path / "x.tar.gz")))
 
 
-def test_invalid_utf8_skips_only_its_chunk(tmp_path: Path, small_chunks: int):
+def test_invalid_utf8_skips_only_its_lines(tmp_path: Path, small_chunks: int):
+    """One bad byte in a long text dropped its whole chunk (1 MiB); now only its line."""
     lines = [f"line {i}\n".encode() for i in range(3000)]
     lines[1500] = b"bad \xff byte\n"
+    lines[1501] = b"also \xc3 bad\r\n"
     path = tmp_path / "big.txt"
     path.write_bytes(b"".join(lines))
     corpus = Corpus(str(path))
     docs = list(corpus)
-    assert corpus.summary.skipped[str(path)] == {"invalid-utf8": 1}
-    assert "line 0\n" in docs[0].text and docs[-1].text.endswith("line 2999\n")
-    assert sum(len(d.text) for d in docs) > len(b"".join(lines)) - 2 * small_chunks
+    assert corpus.summary.skipped[str(path)] == {"invalid-utf8-line": 2}
+    chunk = corpus.summary.skipped_examples[str(path)]["invalid-utf8-line"]
+    assert len(chunk) == 1 and chunk[0].startswith(f"{path}@")  # the chunk that held them
+    good = [line.decode() for i, line in enumerate(lines) if i not in (1500, 1501)]
+    assert "".join(d.text for d in docs) == "".join(good)
+    with pytest.raises(CorpusEncodingError):
+        list(Corpus(str(path), errors="strict"))  # the other policies are unchanged
+    assert b"bad \xff byte\n" in b"".join(
+        d.text for d in Corpus(str(path), errors="bytes") if isinstance(d.text, bytes)
+    )
+
+
+def test_mostly_invalid_chunks_are_still_skipped_whole(tmp_path: Path, small_chunks: int):
+    """A binary or wrongly encoded stream: its few "valid" lines would be noise."""
+    rnd = random.Random(1)
+    blob = bytes(rnd.randrange(256) for _ in range(4 * small_chunks))
+    path = tmp_path / "blob.txt"
+    path.write_bytes(blob)
+    corpus = Corpus(str(path))
+    assert list(corpus) == []
+    assert set(corpus.summary.skipped[str(path)]) == {"invalid-utf8"}
+
+
+def test_small_file_with_invalid_utf8_is_skipped_whole(tmp_path: Path):
+    """A source file (at most one chunk) is one document: skipped whole, as documented."""
+    path = tmp_path / "a.py"
+    path.write_bytes(b"x = 1\n" * 100 + b"bad \xff\n")
+    corpus = Corpus(str(path))
+    assert list(corpus) == [] and corpus.summary.skipped[str(path)] == {"invalid-utf8": 1}
+
+
+def test_standard_input_drops_only_bad_lines(monkeypatch, capsys):
+    """The review's case: a 3 MB stream with one bad byte lost 1 MiB ("<stdin>@2097152")."""
+    import sys
+
+    from tokenizer import _corpus_records
+
+    lines = [f"row {i}: some text\n".encode() for i in range(200_000)]
+    lines[150_000] = b"caf\xe9 latin-1\n"
+    data = b"".join(lines)
+    assert len(data) > 3 * MB
+    monkeypatch.setattr(_corpus_records, "_stdin_read", False)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    corpus = Corpus(["-"])
+    text = "".join(d.text for d in corpus)
+    assert len(text) == len(data) - len(lines[150_000])
+    assert corpus.summary.skipped["-"] == {"invalid-utf8-line": 1}
+    assert skip_notes(corpus.summary.to_dict())[0].startswith("1 line with invalid UTF-8 (<stdin>@")
 
 
 def test_empty_file_is_still_one_empty_record(tmp_path: Path):

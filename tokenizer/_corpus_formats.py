@@ -13,6 +13,8 @@ import fnmatch
 import gzip
 import json
 import os
+import re
+import stat
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -157,7 +159,9 @@ FILENAME_LANGS: dict[str, str] = {
     "Rakefile": "ruby",
     "Vagrantfile": "ruby",
 }
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json.gz")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+#: JSON Lines or one JSON document, told apart by the content (``json_format``).
+JSON_SUFFIXES = (".json", ".json.gz")
 PARQUET_SUFFIXES = (".parquet",)
 UNSUPPORTED_SUFFIXES = (
     ".zst",
@@ -172,6 +176,14 @@ UNSUPPORTED_SUFFIXES = (
     ".csv",
 )
 FORMATS = ("auto", "text", "jsonl", "parquet")
+#: How far into a ``.json`` file its first line is looked for (a JSON Lines record can be long).
+SNIFF_BYTES = 16 << 20
+# The first bytes of the files codebpe writes that a folder walk must not train on: a codebpe
+# vocabulary (``Vocabulary.save``, e.g. a previous ``train -o`` into the walked folder) and a
+# Hugging Face ``tokenizer.json`` (``codebpe export --format hf``, ``tokenizers``' own files).
+_TOKENIZER_HEAD = re.compile(
+    rb'\A\s*\{\s*(?:"format"\s*:\s*"codebpe\.vocab"|"version"\s*:\s*"1\.0"\s*,\s*"truncation"\s*:)'
+)
 
 
 class CorpusError(ValueError):
@@ -182,8 +194,49 @@ class CorpusPathError(CorpusError):
     """An input path (or glob) that does not exist."""
 
 
+#: Longer than any path the OS takes (Linux's PATH_MAX): such a "path" is a text given by mistake.
+MAX_PATH_CHARS = 4096
+
+
+#: Specs up to this long (and printable) are quoted whole in messages; longer ones are cut.
+MAX_SHOWN_CHARS = 300
+
+
+def short_spec(spec: str, limit: int = 60) -> str:
+    """``spec`` for a one-line message: whole, or when it has line breaks or is longer than
+    ``MAX_SHOWN_CHARS``, its first ``limit`` characters quoted, with its length.
+
+    >>> short_spec("data/a.jsonl"), short_spec("xy" * 200, 8)
+    ('data/a.jsonl', "'xyxyxyxy'... (400 characters)")
+    >>> print(short_spec("def f(x):\\n    return x", 12))
+    'def f(x):\\n  '... (22 characters)
+    """
+    if len(spec) <= MAX_SHOWN_CHARS and spec.isprintable():
+        return spec
+    return f"{spec[:limit]!r}... ({len(spec):,} characters)" if len(spec) > limit else repr(spec)
+
+
+def refuse_text_spec(spec: str) -> None:
+    """Raise ``CorpusPathError`` when the "path" ``spec`` is evidently a document's text.
+
+    ``train()`` reads a list of ``str`` as paths (the documented API), so
+    ``train(["def f(x): ...", ...])`` looked each text up as a file, and the error quoted it
+    whole. A spec with a line break, or longer than ``MAX_PATH_CHARS``, that names nothing is
+    text: say so in one short line, and how to pass texts.
+    """
+    if ("\n" in spec or len(spec) > MAX_PATH_CHARS) and not os.path.lexists(spec):
+        raise CorpusPathError(
+            f"{short_spec(spec)}: no such file or folder; this looks like a text, not a path "
+            "(a list of str is read as paths): pass texts as an iterator, train(iter(texts))"
+        )
+
+
 class CorpusReadError(CorpusError):
     """A file that exists but cannot be read (permissions, corrupt gzip or Parquet)."""
+
+
+class CorpusOpenError(CorpusReadError):
+    """A file that cannot be opened (permissions, gone): a folder walk skips it and goes on."""
 
 
 class CorpusFormatError(CorpusError):
@@ -225,6 +278,9 @@ class RawRecord(NamedTuple):
     lang: str | None
     source: str
     consumed: int  # input bytes consumed so far in this source (for progress)
+    #: a chunk of a longer text stream (a text file over ``CHUNK_BYTES``, standard input): with
+    #: ``errors="skip"`` its invalid UTF-8 drops only the lines that hold it
+    chunked: bool = False
 
 
 def _without_gz(name: str) -> str:
@@ -243,7 +299,11 @@ def language_of(path: str | os.PathLike[str]) -> str | None:
 
 
 def detect_format(path: Path, fmt: str = "auto") -> str:
-    """ "text", "jsonl" or "parquet" for ``path`` (by suffix unless ``fmt`` forces one)."""
+    """ "text", "jsonl", "parquet" or "json" for ``path`` (by suffix unless ``fmt`` forces one).
+
+    "json" (``.json``, ``.json.gz``) is JSON Lines or one JSON document: ``json_format`` reads
+    the start of the file to tell.
+    """
     if fmt not in FORMATS:
         raise CorpusFormatError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if fmt != "auto":
@@ -251,6 +311,8 @@ def detect_format(path: Path, fmt: str = "auto") -> str:
     name = path.name.lower()
     if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
+    if name.endswith(JSON_SUFFIXES):
+        return "json"
     if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
     if name.endswith(UNSUPPORTED_SUFFIXES):
@@ -260,6 +322,43 @@ def detect_format(path: Path, fmt: str = "auto") -> str:
             f".jsonl.gz, .parquet, or plain text files (.gz too)"
         )
     return "text"
+
+
+def json_format(path: Path, *, text_field: str, walked: bool) -> str:
+    """ "jsonl", "text" or "tokenizer-file" for a ``.json`` / ``.json.gz`` file, by its start.
+
+    ``.json`` held two things: JSON Lines (dataset dumps, The Stack, C4's ``.json.gz``) and one
+    JSON document (``package.json``, pretty-printed data in a source tree). It is JSON Lines when
+    its first non-blank line is a JSON object by itself; in a folder walk that object must also
+    hold ``text_field`` (a minified ``package.json`` is one line too: it stays code-like text).
+    A file that cannot be read is "text": its reader then says why. In a walk, a codebpe
+    vocabulary or a ``tokenizer.json`` is "tokenizer-file" (left out: never train on a
+    tokenizer, such as the previous ``train -o`` output in the walked folder).
+
+    >>> import tempfile; d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.json").write_text('{"text": "x"}\\n{"text": "y"}\\n')
+    >>> _ = (d / "b.json").write_text('{\\n  "name": "pkg"\\n}\\n')
+    >>> [json_format(d / n, text_field="text", walked=True) for n in ("a.json", "b.json")]
+    ['jsonl', 'text']
+    """
+    try:
+        with open(path, "rb") as raw:
+            stream = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
+            head = stream.read(4096)
+            if b"\n" not in head.lstrip():
+                head += stream.readline(SNIFF_BYTES)
+    except (OSError, EOFError, zlib.error):
+        return "text"
+    if walked and _TOKENIZER_HEAD.match(head):
+        return "tokenizer-file"
+    first = head.lstrip().split(b"\n", 1)[0]
+    try:
+        record = json.loads(first)
+    except ValueError:  # a document over several lines (or an unfinished first line)
+        return "text"
+    if not isinstance(record, dict) or (walked and text_field not in record):
+        return "text"
+    return "jsonl"
 
 
 def _variants(pattern: str) -> tuple[str, ...]:
@@ -333,6 +432,7 @@ def walk(
     exclude: Sequence[str],
     include_hidden: bool,
     unknown: dict[str, int] | None = None,
+    skipped: list[tuple[str, str]] | None = None,
 ) -> list[Path]:
     """Files under ``root`` in sorted order, filtered by glob patterns (see ``PathPattern``).
 
@@ -342,18 +442,33 @@ def walk(
     Parquet) are taken, and the others are counted in ``unknown`` (lower-cased extension ->
     files; ``NO_EXTENSION`` for none) when given. Hidden files and folders (``.git``,
     ``.venv``...) are skipped unless ``include_hidden``.
+
+    One bad entry never stops the walk: broken symlinks, entries that are not regular files
+    (a FIFO would block the reader forever; sockets, devices), folders that cannot be listed and
+    symlinked folders (not followed: they may loop, or lead out of the tree) are left out and
+    listed in ``skipped`` as ``(reason, path)`` when given. ``root`` itself must be readable.
     """
     includes = [PathPattern(p) for p in include]
     excludes = [PathPattern(p) for p in exclude]
     included: dict[str, bool] = {}  # folder -> whether it or a folder above it matches include
     found = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    log = skipped if skipped is not None else []
+
+    def unlistable(exc: OSError) -> None:
+        if exc.filename == os.fspath(root):  # the folder the user named: an error, not a skip
+            raise CorpusReadError(f"{root}: cannot read folder: {exc.strerror or exc}") from exc
+        log.append(("unreadable-folder", str(exc.filename)))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable):
         here = Path(dirpath).relative_to(root).as_posix()
         prefix = "" if here == "." else here + "/"
         if not include_hidden:
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         if excludes:
             dirnames[:] = [d for d in dirnames if not _any(excludes, prefix + d, is_dir=True)]
+        for d in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            log.append(("symlinked-folder", os.path.join(dirpath, d)))
+            dirnames.remove(d)  # (os.walk would not follow it either; now it is counted)
         dirnames.sort()
         inside = included.get(here, False)
         for d in dirnames:
@@ -368,14 +483,28 @@ def walk(
                 if not (inside or _any(includes, rel, is_dir=False)):
                     continue
             elif language_of(_without_gz(name)) is None and not name.lower().endswith(
-                JSONL_SUFFIXES + PARQUET_SUFFIXES
+                JSONL_SUFFIXES + JSON_SUFFIXES + PARQUET_SUFFIXES
             ):
                 if unknown is not None:
                     key = Path(name).suffix.lower() or NO_EXTENSION
                     unknown[key] = unknown.get(key, 0) + 1
                 continue
-            found.append(Path(dirpath) / name)
+            path = Path(dirpath) / name
+            reason = not_a_readable_file(path)
+            if reason:
+                log.append((reason, str(path)))
+                continue
+            found.append(path)
     return found
+
+
+def not_a_readable_file(path: Path) -> str | None:
+    """Why a folder walk leaves ``path`` out (a ``skipped`` reason), or None to read it."""
+    try:
+        mode = os.stat(path).st_mode  # (follows a symlink: a symlinked file is read)
+    except OSError:
+        return "broken-symlink" if os.path.islink(path) else "unreadable"
+    return None if stat.S_ISREG(mode) else "not-a-regular-file"
 
 
 def read_text_file(path: Path, lang: str | None, base: int) -> Iterator[RawRecord]:
@@ -384,21 +513,23 @@ def read_text_file(path: Path, lang: str | None, base: int) -> Iterator[RawRecor
     A file of at most ``CHUNK_BYTES`` (after decompression) is one record, the whole file, with
     its path as source. A larger one gives one record per chunk, cut at line ends (see
     ``tokenizer._text_chunks``), with ``PATH@OFFSET`` (the chunk's first byte) as source, so
-    reading stops at a byte budget and memory does not grow with the file.
+    reading stops at a byte budget and memory does not grow with the file. Chunks are marked
+    ``chunked``: invalid UTF-8 in them costs its lines, not the chunk (``Corpus``).
     """
     gz = path.name.lower().endswith(".gz")
     lang = lang or language_of(path.name[:-3] if gz else path)
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed below; the gzip layer shares it
     except OSError as exc:
-        raise CorpusReadError(f"{path}: cannot read: {exc}") from exc
+        raise CorpusOpenError(f"{path}: cannot read: {exc}") from exc
     with raw:
         stream = gzip.GzipFile(fileobj=raw) if gz else raw
         try:
             for offset, chunk, last in iter_chunks(stream):
-                source = str(path) if offset == 0 and last else f"{path}@{offset}"
+                whole = offset == 0 and last
+                source = str(path) if whole else f"{path}@{offset}"
                 consumed = raw.tell() if gz else offset + len(chunk)
-                yield RawRecord(chunk, lang, source, base + consumed)
+                yield RawRecord(chunk, lang, source, base + consumed, chunked=not whole)
         except (OSError, EOFError, zlib.error) as exc:  # unreadable, or a corrupt or cut gzip
             raise CorpusReadError(f"{path}: cannot read: {exc}") from exc
 
@@ -410,7 +541,7 @@ def read_jsonl(
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed below; the gzip layer shares it
     except OSError as exc:
-        raise CorpusReadError(f"{path}: cannot read: {exc}") from exc
+        raise CorpusOpenError(f"{path}: cannot read: {exc}") from exc
     with raw:
         stream = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
         lineno = 0
@@ -448,6 +579,8 @@ def read_parquet(
 
     try:
         pf = pq.ParquetFile(path)
+    except (PermissionError, FileNotFoundError) as exc:
+        raise CorpusOpenError(f"{path}: cannot read: {exc}") from exc
     except Exception as exc:  # pyarrow raises ArrowInvalid / OSError for bad files
         raise CorpusReadError(f"{path}: cannot read as Parquet: {exc}") from exc
     names = pf.schema_arrow.names

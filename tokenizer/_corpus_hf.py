@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from tokenizer._corpus_formats import (
     CorpusError,
@@ -22,7 +23,7 @@ from tokenizer._corpus_formats import (
     no_text,
 )
 
-__all__ = ["parse_hf_spec", "read_hf"]
+__all__ = ["parse_hf_spec", "read_dataset", "read_hf"]
 
 
 def parse_hf_spec(spec: str) -> tuple[str, str | None, str | None]:
@@ -71,13 +72,28 @@ def read_hf(
                 "hf-disk:PATH"
             )
         ds = datasets.load_dataset(name, config, split=split or "train", streaming=True)
-    names = list(ds.column_names or [])
+    yield from read_dataset(ds, spec, text_field=text_field, lang_field=lang_field, lang=lang)
+
+
+def read_dataset(
+    ds: Any, label: str, *, text_field: str, lang_field: str | None, lang: str | None
+) -> Iterator[RawRecord]:
+    """Stream the rows of a ``datasets.Dataset`` or ``IterableDataset`` (rows are dicts).
+
+    Shared by ``hf:`` / ``hf-disk:`` specs and the dataset objects that ``train()`` takes. The
+    text column is checked up front when the dataset knows its columns; sources are
+    ``LABEL#ROW``; progress is in millionths of the rows when the length is known, else -1.
+    """
+    names = list(getattr(ds, "column_names", None) or [])
     if names and text_field not in names:
-        raise no_text(spec, text_field, names, column=True)
-    total = len(ds) if isinstance(ds, datasets.Dataset) else None
+        raise no_text(label, text_field, names, column=True)
+    try:
+        total = len(ds)
+    except TypeError:  # an IterableDataset has no length
+        total = None
     for i, row in enumerate(ds):
         if text_field not in row:
-            raise no_text(f"{spec}#{i}", text_field, sorted(row), column=False)
+            raise no_text(f"{label}#{i}", text_field, sorted(row), column=False)
         doc_lang = row.get(lang_field) if lang_field else None
         consumed = (i + 1) * 1_000_000 // total if total else -1
-        yield RawRecord(row[text_field], lang or doc_lang, f"{spec}#{i}", consumed)
+        yield RawRecord(row[text_field], lang or doc_lang, f"{label}#{i}", consumed)

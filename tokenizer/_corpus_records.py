@@ -15,25 +15,32 @@ tokenizer._corpus_formats.CorpusPathError: no/such/dir: no such file or folder
 from __future__ import annotations
 
 import glob
+import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tokenizer._corpus_formats import (
     CorpusFormatError,
+    CorpusOpenError,
     CorpusPathError,
     CorpusReadError,
     RawRecord,
     detect_format,
+    json_format,
+    not_a_readable_file,
     read_jsonl,
     read_parquet,
     read_text_file,
+    refuse_text_spec,
+    short_spec,
     walk,
 )
-from tokenizer._corpus_hf import read_hf
+from tokenizer._corpus_hf import read_dataset, read_hf
 from tokenizer._text_chunks import iter_chunks
+from tokenizer._train_counts import COUNTS_MAGIC
 
 if TYPE_CHECKING:
     from tokenizer.corpus import Source
@@ -53,15 +60,23 @@ def source_records(
     exclude: Sequence[str],
     include_hidden: bool,
     unknown: dict[str, int] | None = None,
+    skipped: Callable[[str, str], None] | None = None,
 ) -> tuple[Iterator[RawRecord], int]:
     """The raw records of ``src`` and its total input size (0 when unknown).
 
     ``src``'s own fields (``text_field``, ``include``...) win over the arguments, which are the
     ``Corpus`` defaults (an empty ``src.lang_field`` means none). Files that folder walks left
-    out for an unknown extension are counted in ``unknown`` (see ``walk``).
+    out for an unknown extension are counted in ``unknown`` (see ``walk``); files and folders
+    that walks and globs left out (broken symlinks, FIFOs, unreadable...) or that could not be
+    opened when their turn came are reported as ``skipped(reason, path)``.
     """
     text_field = src.text_field or text_field
     lang_field = lang_field if src.lang_field is None else (src.lang_field or None)
+    if src.data is not None:  # a dataset object given to train() / Corpus
+        rows = read_dataset(
+            src.data, src.spec, text_field=text_field, lang_field=lang_field, lang=src.lang
+        )
+        return rows, HF_DISK_SIZE
     if src.spec.startswith(("hf:", "hf-disk:")):
         return read_hf(
             src.spec, text_field=text_field, lang_field=lang_field, lang=src.lang
@@ -72,28 +87,74 @@ def source_records(
         raise CorpusFormatError(
             f"{src.spec}: unsupported scheme; use a local path, hf: or hf-disk:"
         )
+    left_out: list[tuple[str, str]] = []
     files = source_files(
-        src, include=include, exclude=exclude, include_hidden=include_hidden, unknown=unknown
+        src,
+        include=include,
+        exclude=exclude,
+        include_hidden=include_hidden,
+        unknown=unknown,
+        skipped=left_out,
     )
-    sizes = [f.stat().st_size for f in files]
+    report = skipped or (lambda reason, path: None)
+    for reason, path in left_out:
+        report(reason, path)
+    sizes = [_size(f.path) for f in files]
+
+    def read(file: InputFile, base: int) -> Iterator[RawRecord]:
+        path = file.path
+        fmt = detect_format(path, src.format)
+        if fmt == "json":
+            fmt = json_format(path, text_field=text_field, walked=not file.named)
+        if fmt == "tokenizer-file":
+            report(fmt, str(path))
+            return iter(())
+        if fmt == "jsonl":
+            return read_jsonl(
+                path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
+            )
+        if fmt == "parquet":
+            return read_parquet(
+                path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
+            )
+        records = read_text_file(path, src.lang, base)
+        return records if file.named else _unless_counts(records, path, report)
 
     def records() -> Iterator[RawRecord]:
         base = 0
-        for path, size in zip(files, sizes):
-            fmt = detect_format(path, src.format)
-            if fmt == "jsonl":
-                yield from read_jsonl(
-                    path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
-                )
-            elif fmt == "parquet":
-                yield from read_parquet(
-                    path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
-                )
-            else:
-                yield from read_text_file(path, src.lang, base)
+        for file, size in zip(files, sizes):
+            try:
+                yield from read(file, base)
+            except CorpusOpenError:
+                if file.named:  # a file the user named: say so
+                    raise
+                report("unreadable", str(file.path))  # one of a folder's files: go on
             base += size
 
     return records(), sum(sizes)
+
+
+def _unless_counts(
+    records: Iterator[RawRecord], path: Path, report: Callable[[str, str], None]
+) -> Iterator[RawRecord]:
+    """A walked text file's records, or none when it is a codebpe count table (``train
+    --save-counts`` may write one into the walked folder, under any name)."""
+    first = next(records, None)
+    if first is not None and bytes(first.text[: len(COUNTS_MAGIC)]) == COUNTS_MAGIC:
+        records.close()
+        report("tokenizer-file", str(path))
+        return
+    if first is not None:
+        yield first
+        yield from records
+
+
+def _size(path: Path) -> int:
+    """The size of ``path`` for progress; 0 when it cannot be read (its reader says why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 _stdin_read = False
@@ -109,7 +170,12 @@ def _stdin_records(lang: str | None) -> Iterator[RawRecord]:
         )
     _stdin_read = True
     for offset, chunk, _ in iter_chunks(sys.stdin.buffer):
-        yield RawRecord(chunk, lang, f"<stdin>@{offset}", offset + len(chunk))
+        yield RawRecord(chunk, lang, f"<stdin>@{offset}", offset + len(chunk), chunked=True)
+
+
+class InputFile(NamedTuple):
+    path: Path
+    named: bool  # named by the spec itself (errors stop the run), not found by a walk or glob
 
 
 def source_files(
@@ -119,33 +185,52 @@ def source_files(
     exclude: Sequence[str],
     include_hidden: bool,
     unknown: dict[str, int] | None = None,
-) -> list[Path]:
+    skipped: list[tuple[str, str]] | None = None,
+) -> list[InputFile]:
     """The files of a path or glob source, folders walked in sorted order (see ``walk``).
 
     A file named by the spec (or matched by its glob) is read whatever its extension; only
-    folder walks filter by extension and by ``include`` / ``exclude``.
+    folder walks filter by extension and by ``include`` / ``exclude``. A file named by the spec
+    must be readable; the files of walks and globs that are broken symlinks, not regular files
+    (FIFOs...) or unreadable are left out and listed in ``skipped`` as ``(reason, path)``.
     """
     include = include if src.include is None else src.include
     exclude = exclude if src.exclude is None else src.exclude
+    log = skipped if skipped is not None else []
     if glob.has_magic(src.spec):
         paths = [Path(p) for p in sorted(glob.glob(src.spec, recursive=True))]
         if not paths:
-            raise CorpusPathError(f"{src.spec}: the pattern matches no file")
+            raise CorpusPathError(f"{short_spec(src.spec)}: the pattern matches no file")
     else:
         paths = [Path(src.spec)]
-    files: list[Path] = []
+    named = not glob.has_magic(src.spec)
+    files: list[InputFile] = []
     for path in paths:
-        if path.is_dir():
-            files += walk(
+        refuse_text_spec(str(path))
+        if os.path.isdir(path):  # (False, not OSError, for a name too long)
+            found = walk(
                 path,
                 include=include,
                 exclude=exclude,
                 include_hidden=include_hidden,
                 unknown=unknown,
+                skipped=log,
             )
-        elif path.exists():
+            files += [InputFile(f, False) for f in found]
+        elif named:
+            if not os.path.exists(path):
+                raise CorpusPathError(f"{short_spec(str(path))}: no such file or folder")
             detect_format(path, src.format)  # fail early on unsupported formats
-            files.append(path)
-        else:
-            raise CorpusPathError(f"{path}: no such file or folder")
+            files.append(InputFile(path, True))
+        elif _left_out(path, log) is None:
+            detect_format(path, src.format)
+            files.append(InputFile(path, False))
     return files
+
+
+def _left_out(path: Path, log: list[tuple[str, str]]) -> str | None:
+    """Why a glob's match is left out (logged), as a walk would leave it out; None to read it."""
+    reason = not_a_readable_file(path)
+    if reason:
+        log.append((reason, str(path)))
+    return reason

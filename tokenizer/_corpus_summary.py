@@ -46,9 +46,9 @@ class CorpusSummary:
             counts[0] += 1
             counts[1] += size
 
-    def skip(self, source: str, reason: str, example: str | None = None) -> None:
+    def skip(self, source: str, reason: str, example: str | None = None, count: int = 1) -> None:
         reasons = self.skipped.setdefault(source, {})
-        reasons[reason] = reasons.get(reason, 0) + 1
+        reasons[reason] = reasons.get(reason, 0) + count
         if example is not None:
             examples = self.skipped_examples.setdefault(source, {}).setdefault(reason, [])
             if len(examples) < MAX_EXAMPLES:
@@ -76,11 +76,22 @@ class CorpusSummary:
 MAX_EXAMPLES = 3
 #: Extensions listed by name in ``skip_notes`` (the most frequent first).
 MAX_EXTENSIONS = 10
-_REASONS = {
-    "invalid-utf8": "{n} {documents} with invalid UTF-8",
-    "null-text": "{n} {documents} with a null text",
-    "empty": "{n} empty {documents}",
-    "sampled-out-by-weight": "{n} {documents} sampled out by weight",
+_REASONS = {  # reason -> (phrase, what is counted)
+    "invalid-utf8": ("{n} {what} with invalid UTF-8", "document"),
+    "invalid-utf8-line": ("{n} {what} with invalid UTF-8", "line"),
+    "null-text": ("{n} {what} with a null text", "document"),
+    "empty": ("{n} empty {what}", "document"),
+    "sampled-out-by-weight": ("{n} {what} sampled out by weight", "document"),
+    # files and folders that folder walks (and globs) left out, and went on
+    "broken-symlink": ("{n} broken {what}", "symlink"),
+    "not-a-regular-file": ("{n} special {what} (FIFO, socket, device)", "file"),
+    "unreadable": ("{n} unreadable {what}", "file"),
+    "unreadable-folder": ("{n} unreadable {what}", "folder"),
+    "symlinked-folder": ("{n} symlinked {what} (not followed)", "folder"),
+    "tokenizer-file": (
+        "{n} tokenizer {what} (codebpe vocabulary, count table, tokenizer.json)",
+        "file",
+    ),
 }
 #: Not a skip: the document that crossed the byte budget was cut, and its start was read.
 _NOT_SKIPPED = ("truncated-by-budget",)
@@ -136,11 +147,31 @@ def skip_notes(summary: Mapping[str, Any]) -> list[str]:
     for reason, n in sorted(counts.items()):
         if reason in _NOT_SKIPPED:
             continue
-        text = _REASONS.get(reason, "{n} {documents} " + reason).format(
-            n=f"{n:,}", documents=_plural(n, "document")
-        )
+        phrase, what = _REASONS.get(reason, ("{n} {what} " + reason, "document"))
+        text = phrase.format(n=f"{n:,}", what=_plural(n, what))
         notes.append(text + _examples(examples.get(reason, []), n))
     return notes
+
+
+#: Documents kept with some text replaced: reason -> phrase (texts given to ``train()``).
+_REPLACED = {"lone-surrogates": "lone surrogates replaced with U+FFFD in {n} {documents}"}
+
+
+def replaced_notes(summary: Mapping[str, Any]) -> list[str]:
+    """What a pass kept but changed, one phrase per kind (``summary["replaced"]``).
+
+    >>> replaced_notes({"replaced": {"lone-surrogates": 1},
+    ...                 "replaced_examples": {"lone-surrogates": ["#4"]}})
+    ['lone surrogates replaced with U+FFFD in 1 document (#4)']
+    """
+    examples = summary.get("replaced_examples") or {}
+    return [
+        _REPLACED.get(reason, "{n} {documents} " + reason).format(
+            n=f"{n:,}", documents=_plural(n, "document")
+        )
+        + _examples(examples.get(reason, []), n)
+        for reason, n in sorted((summary.get("replaced") or {}).items())
+    ]
 
 
 def _examples(sources: list[str], n: int) -> str:

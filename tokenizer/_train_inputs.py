@@ -1,10 +1,11 @@
 """Training inputs: turn ``train(inputs=...)`` into a stream of document texts and a summary.
 
-Stage: corpus access for the trainer. Paths (files, folders, globs, ``hf:`` specs) and ``None``
-(the shipped ``corpora/`` sample) go through ``tokenizer.corpus.Corpus``; any other iterable is
-taken as documents (``str``, ``bytes`` or objects with a ``.text``); a ``Corpus`` object is read
-with its own summary. This module does not split
-or count.
+Stage: corpus access for the trainer. Paths (files, folders, globs, ``hf:`` specs; a list of
+``str`` is always paths), ``None`` (the shipped ``corpora/`` sample) and ``datasets`` dataset
+objects go through ``tokenizer.corpus.Corpus``; any other iterable is taken as documents (``str``,
+``bytes``, dict rows or objects with a ``.text``); a ``Corpus`` object is read with its own
+summary; a ``dict`` is refused (iterating it gives its keys). This module does not split or
+count.
 
 >>> texts, summary = open_documents(iter(["a b", b"c"]))
 >>> list(texts), summary()["documents"]
@@ -15,25 +16,32 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable, Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ._text_chunks import iter_chunks
 
-__all__ = ["open_documents", "is_path_inputs", "add_summary"]
+__all__ = ["CorpusInputError", "open_documents", "is_path_inputs", "add_summary"]
+
+
+class CorpusInputError(ValueError):
+    """``train(inputs=...)`` was given something it cannot read as one corpus."""
 
 
 def is_path_inputs(inputs: Any) -> bool:
     """Whether ``inputs`` names sources (paths/specs) rather than being documents.
 
-    A list may mix paths, specs and ``tokenizer.corpus.Source`` objects (as ``Corpus`` takes).
+    A list may mix paths, specs, ``tokenizer.corpus.Source`` objects (as ``Corpus`` takes) and
+    ``datasets`` dataset objects. A list or tuple of ``str`` is paths, never texts: pass texts
+    as any other iterable (``iter(texts)``, a generator).
 
     >>> is_path_inputs("data/"), is_path_inputs(["a.txt", "b.jsonl"]), is_path_inputs(iter(["x"]))
     (True, True, False)
     """
 
     def is_source(x: Any) -> bool:
-        return type(x).__name__ == "Source"
+        return type(x).__name__ == "Source" or _is_dataset(x)
 
     if inputs is None or isinstance(inputs, (str, os.PathLike)):
         return True
@@ -44,21 +52,105 @@ def is_path_inputs(inputs: Any) -> bool:
     return is_source(inputs)
 
 
-def _texts_with_budget(
-    docs: Iterable[Any], max_bytes: int | None, stats: dict[str, Any]
-) -> Iterator[str | bytes]:
-    for doc in docs:
+def _datasets_types(*names: str) -> tuple[type, ...]:
+    """The named classes of ``datasets`` if it is imported (else none: nothing is one of them)."""
+    module = sys.modules.get("datasets")
+    return tuple(getattr(module, n) for n in names if hasattr(module, n)) if module else ()
+
+
+def _is_dataset(x: Any) -> bool:
+    """A ``datasets.Dataset`` or ``IterableDataset`` (rows are dicts: read ``text_field``)."""
+    types = _datasets_types("Dataset", "IterableDataset")
+    return bool(types) and isinstance(x, types)
+
+
+def _one_split(inputs: Any) -> Any:
+    """A ``DatasetDict``'s only split; any other mapping is refused.
+
+    Iterating a dict gives its keys, so ``train(DatasetDict)`` trained on the split *names* and
+    ``train({...})`` on the keys. A ``DatasetDict`` of one split is that split (as ``hf-disk:``
+    reads it); with several, training on all of them would silently take the held-out ones too.
+    """
+    if not isinstance(inputs, Mapping):
+        return inputs
+    if isinstance(inputs, _datasets_types("DatasetDict", "IterableDatasetDict")):
+        if len(inputs) == 1:
+            return next(iter(inputs.values()))
+        splits = list(inputs)
+        raise CorpusInputError(
+            f"a {type(inputs).__name__} with splits {splits}: pass one split, e.g. "
+            f"train(ds[{splits[0]!r}]), or a list of splits to read them all"
+            if splits
+            else f"an empty {type(inputs).__name__}: no split to read"
+        )
+    raise TypeError(
+        f"a {type(inputs).__name__} is not a corpus (iterating it gives its keys): pass paths, "
+        "an iterable of texts (e.g. iter(d.values())), or a datasets.Dataset"
+    )
+
+
+def _as_sources(inputs: Any) -> Any:
+    """``inputs`` with each ``datasets`` dataset object as a ``tokenizer.corpus.Source``."""
+    if not (_is_dataset(inputs) or isinstance(inputs, (list, tuple))):
+        return inputs
+    items = [inputs] if _is_dataset(inputs) else list(inputs)
+    if not any(map(_is_dataset, items)):
+        return inputs
+    from .corpus import Source
+
+    return [Source.of_dataset(x) if _is_dataset(x) else x for x in items]
+
+
+def _text_of(doc: Any, index: int, text_field: str) -> str | bytes:
+    """The text of one document of an iterable: itself, a dict row's ``text_field``, ``.text``."""
+    if isinstance(doc, Mapping):
+        if text_field not in doc:
+            raise CorpusInputError(
+                f"document #{index}: no text field {text_field!r}; keys: {sorted(map(str, doc))}"
+            )
+        text = doc[text_field]
+    else:
         text = doc if isinstance(doc, (str, bytes)) else getattr(doc, "text", None)
-        if isinstance(text, (bytearray, memoryview)):
-            text = bytes(text)
-        if not isinstance(text, (str, bytes)):
-            raise TypeError(f"documents must be str or bytes, not {type(doc).__name__}")
-        size = len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else len(text)
+    if isinstance(text, (bytearray, memoryview)):
+        text = bytes(text)
+    if not isinstance(text, (str, bytes)):
+        what = type(text if isinstance(doc, Mapping) else doc).__name__
+        raise TypeError(f"documents must be str or bytes, not {what} (document #{index})")
+    return text
+
+
+def _utf8_size(text: str, index: int, stats: dict[str, Any]) -> tuple[str, int]:
+    """``text`` and its UTF-8 size; lone surrogates become U+FFFD (counted in ``stats``).
+
+    The encoder does the same (as tiktoken), and the counter could not take them: it raised
+    ``UnicodeEncodeError`` from its worker thread.
+    """
+    try:
+        return text, len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        replaced = stats.setdefault("replaced", {})
+        replaced["lone-surrogates"] = replaced.get("lone-surrogates", 0) + 1
+        examples = stats.setdefault("replaced_examples", {}).setdefault("lone-surrogates", [])
+        if len(examples) < 3:
+            examples.append(f"#{index}")
+        return text, len(text.encode("utf-8"))
+
+
+def _texts_with_budget(
+    docs: Iterable[Any], max_bytes: int | None, stats: dict[str, Any], text_field: str = "text"
+) -> Iterator[str | bytes]:
+    for index, doc in enumerate(docs):
+        text = _text_of(doc, index, text_field)
+        if isinstance(text, str):
+            text, size = _utf8_size(text, index, stats)
+        else:
+            size = len(text)
         if max_bytes is not None and stats["bytes"] + size > max_bytes:
             left = max_bytes - stats["bytes"]
             if isinstance(text, str):
-                text = text.encode("utf-8", "surrogatepass")[:left].decode("utf-8", "ignore")
-                size = len(text.encode("utf-8", "surrogatepass"))
+                text = text.encode("utf-8")[:left].decode("utf-8", "ignore")
+                size = len(text.encode("utf-8"))
             else:
                 text, size = text[:left], left
             stats["budget_reached"] = True
@@ -86,12 +178,18 @@ def open_documents(
 ) -> tuple[Iterator[str | bytes], Callable[[], dict[str, Any]]]:
     """Documents of ``inputs`` and a function returning the corpus summary (call it afterwards).
 
+    ``inputs``: paths/specs (a ``str``, or a list or tuple of them: never texts), ``Source``
+    objects, ``datasets`` dataset objects (alone or in such a list; a ``DatasetDict`` of one
+    split), a ``tokenizer.corpus.Corpus``, or any other iterable of documents: ``str``,
+    ``bytes``, dict rows (their ``text_field``) or objects with a ``.text``.
     ``text_field`` / ``lang_field``: record fields of JSONL, Parquet and datasets inputs (the
     language only goes into the summary).
 
     Raises:
         FileNotFoundError / tokenizer.corpus.CorpusError: a missing or unreadable source.
+        TypeError: a ``dict`` (not a corpus), or a document that is not text.
     """
+    inputs = _as_sources(_one_split(inputs))
     if is_path_inputs(inputs):
         try:
             from .corpus import Corpus
@@ -109,7 +207,7 @@ def open_documents(
     if max_bytes is None and hasattr(inputs, "texts") and hasattr(inputs, "summary"):
         return inputs.texts(), lambda: inputs.summary.to_dict()  # a tokenizer.corpus.Corpus
     stats: dict[str, Any] = {"documents": 0, "bytes": 0, "skipped": {}, "budget_reached": False}
-    return _texts_with_budget(inputs, max_bytes, stats), lambda: dict(stats)
+    return _texts_with_budget(inputs, max_bytes, stats, text_field), lambda: dict(stats)
 
 
 def add_summary(total: dict[str, Any], summary: dict[str, Any]) -> None:

@@ -15,13 +15,28 @@ from typing import Any, TextIO
 from ._progress import human
 from .vocab import Vocabulary
 
-__all__ = ["print_config", "print_summary", "skip_notes", "empty_corpus_message"]
+__all__ = [
+    "print_config",
+    "print_summary",
+    "skip_notes",
+    "replaced_notes",
+    "empty_corpus_message",
+]
 
 
 def skip_notes(corpus: dict[str, Any]) -> list[str]:
     """What the corpus stage skipped (see ``tokenizer._corpus_summary.skip_notes``)."""
     try:
         from ._corpus_summary import skip_notes as notes
+    except ImportError:  # the corpus stage is not installed
+        return []
+    return notes(corpus)
+
+
+def replaced_notes(corpus: dict[str, Any]) -> list[str]:
+    """What was kept but changed (see ``tokenizer._corpus_summary.replaced_notes``)."""
+    try:
+        from ._corpus_summary import replaced_notes as notes
     except ImportError:  # the corpus stage is not installed
         return []
     return notes(corpus)
@@ -85,6 +100,8 @@ def print_summary(vocab: Vocabulary, *, stream: TextIO | None = None) -> None:
     )
     for note in skip_notes(vocab.corpus):
         print(f"  skipped: {note}", file=out)
+    for note in replaced_notes(vocab.corpus):
+        print(f"  replaced: {note}", file=out)
     if c["pruned_unique_pieces"]:
         share = c["pruned_count_mass"] / max(1, c["counted_pieces"])
         print(

@@ -19,9 +19,9 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Union
+from typing import Any, Union
 
 from tokenizer._corpus_formats import (  # noqa: F401 - readers re-exported as before the split
     EXTENSION_LANGS,
@@ -38,11 +38,12 @@ from tokenizer._corpus_formats import (  # noqa: F401 - readers re-exported as b
     read_jsonl,
     read_parquet,
     read_text_file,
+    refuse_text_spec,
     walk,
 )
 from tokenizer._corpus_hf import read_hf  # noqa: F401 - re-exported, as before the split
 from tokenizer._corpus_manifest import corpora_dir, shipped_files, verify_manifest
-from tokenizer._corpus_mix import Errors, cut_text, decode_record, interleave, unit
+from tokenizer._corpus_mix import Errors, cut_text, decode_record, interleave, unit, valid_lines
 from tokenizer._corpus_records import source_records
 from tokenizer._corpus_summary import CorpusSummary, parse_size, summary_table
 
@@ -95,6 +96,8 @@ class Source:
         text_field / lang_field: record fields of this source (``None``: the ``Corpus``'s;
             ``lang_field=""``: no language field).
         format: ``"auto"`` (by suffix), ``"text"``, ``"jsonl"`` or ``"parquet"``.
+        data: a ``datasets.Dataset`` or ``IterableDataset`` object read instead of ``spec``
+            (then just a label); ``Source.of_dataset`` makes one.
     """
 
     spec: str
@@ -106,6 +109,18 @@ class Source:
     include: tuple[str, ...] | None = None
     exclude: tuple[str, ...] | None = None
     format: str = "auto"
+    data: Any = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of_dataset(cls, ds: Any, **fields: Any) -> Source:
+        """A source reading the rows of a ``datasets`` dataset object (``text_field`` etc.).
+
+        Its spec, the label in summaries, is ``<Dataset>`` or ``<Dataset SPLIT>`` (the class
+        name, and the split when the dataset knows it).
+        """
+        split = getattr(ds, "split", None)
+        spec = f"<{type(ds).__name__}{f' {split}' if split else ''}>"
+        return cls(spec, data=ds, **fields)
 
     @classmethod
     def parse(cls, spec: SourceLike) -> Source:
@@ -123,6 +138,7 @@ class Source:
         if isinstance(spec, Source):
             return spec
         text = os.fspath(spec)
+        refuse_text_spec(text)
         match = re.fullmatch(r"(.+)\*(\d+(?:\.\d*)?)", text)
         if match is None or (not _names_something(match[1]) and _names_something(text)):
             return cls(text)
@@ -266,11 +282,16 @@ class Corpus:
             exclude=self.exclude,
             include_hidden=self.include_hidden,
             unknown=unknown,
+            skipped=lambda reason, path: summary.skip(label, reason, path),
         )
         summary.skip_unknown(unknown)
         text_field = src.text_field or self.text_field
         for raw in records:
             text = decode_record(raw, self.errors, text_field)
+            if text is None and raw.chunked and self.errors == "skip":
+                text, dropped = valid_lines(raw.text)  # only the bad lines of a long stream
+                if text is not None:
+                    summary.skip(label, "invalid-utf8-line", raw.source, count=dropped)
             if text is None:
                 reason = "null-text" if raw.text is None else "invalid-utf8"
                 summary.skip(label, reason, raw.source)

@@ -17,11 +17,16 @@ DEFAULT_OUTPUT = "codebpe-vocab.json"
 INPUTS_HELP = """\
 INPUTS (any number, mixed):
   FILE          a text file, any extension (.gz: decompressed); .jsonl,
-                .jsonl.gz, .ndjson (a JSON object a line); .parquet
+                .jsonl.gz, .ndjson (a JSON object a line); .parquet; .json
+                and .json.gz: JSON Lines when the first line is an object,
+                else one text document
   FOLDER        walked recursively: files with a known source or text
                 extension, JSONL and Parquet; hidden files and folders are
                 skipped; --include/--exclude filter it; the summary counts
-                the files left out for an unknown extension
+                the files left out for an unknown extension, and broken
+                symlinks, FIFOs, unreadable files and symlinked folders (not
+                followed), which never stop the walk; codebpe vocabularies,
+                count tables and tokenizer.json files are never read
   'GLOB'        quoted: 'data/*.jsonl.gz', 'src/**/*.py'
   hf:NAME[:CONFIG][@SPLIT]
                 a Hugging Face hub dataset, streamed (needs the network)

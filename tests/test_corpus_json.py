@@ -1,0 +1,86 @@
+"""``.json`` files: JSON Lines or one document, told apart by content; tokenizers never trained on.
+
+Found in a review: ``stack.json`` (JSON Lines) was read as one plain-text document while
+``t.json.gz`` was parsed as JSON Lines; and ``codebpe train w -o w/vocab.json``, run a second
+time, trained on the previous vocabulary (94% of the corpus), since walks take ``.json`` files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from tokenizer.cli import main
+from tokenizer.corpus import Corpus, CorpusFieldError
+from tokenizer.vocab import Vocabulary
+
+ROWS = [{"content": f"def f{i}(x):\n    return x + {i}\n", "lang": "python"} for i in range(30)]
+
+
+def jsonl(rows: list[dict]) -> bytes:
+    return "".join(json.dumps(r) + "\n" for r in rows).encode()
+
+
+@pytest.mark.parametrize("name", ["stack.json", "stack.json.gz"])
+def test_json_lines_named_json_are_records_with_or_without_gz(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    data = jsonl(ROWS)
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    docs = list(Corpus([str(path)], text_field="content"))
+    assert [d.text for d in docs] == [r["content"] for r in ROWS]
+    assert {d.lang for d in docs} == {"python"}
+    with pytest.raises(
+        CorpusFieldError, match=r"no text field 'text'; keys: \['content', 'lang'\]"
+    ):
+        list(Corpus([str(path)]))  # as a .jsonl file: the field to use is named
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_one_json_document_is_text_with_or_without_gz(tmp_path: Path, gz: bool) -> None:
+    text = json.dumps({"name": "pkg", "version": "1.0.0", "deps": {"a": "^1"}}, indent=2) + "\n"
+    path = tmp_path / ("package.json.gz" if gz else "package.json")
+    path.write_bytes(gzip.compress(text.encode()) if gz else text.encode())
+    docs = list(Corpus([str(path)]))
+    assert [(d.text, d.lang) for d in docs] == [(text, "json")]
+
+
+def test_json_in_a_walk(tmp_path: Path) -> None:
+    """Code-like JSON in a source tree stays text, even on one line (minified); JSON Lines with
+    the text field are records."""
+    root = tmp_path / "src"
+    root.mkdir()
+    (root / "package.json").write_text('{\n  "name": "pkg"\n}\n')
+    (root / "min.json").write_text('{"name": "pkg", "private": true}')
+    (root / "data.json").write_bytes(jsonl([{"text": "hello world"}, {"text": "again"}]))
+    docs = list(Corpus([str(root)]))
+    assert sorted(d.text for d in docs) == sorted(
+        ['{\n  "name": "pkg"\n}\n', '{"name": "pkg", "private": true}', "hello world", "again"]
+    )
+
+
+def test_training_output_in_the_walked_folder_is_not_trained_on(tmp_path: Path, capsys) -> None:
+    root = tmp_path / "w"
+    root.mkdir()
+    for i in range(20):
+        (root / f"m{i}.py").write_text(f"def f{i}(x):\n    return x * {i}\n" * 20)
+    out, counts = root / "vocab.json", root / "counts.txt"
+    argv = ["train", str(root), "--vocab-size", "600", "-q", "-o", str(out)]
+    assert main([*argv, "--save-counts", str(counts)]) == 0
+    first = Vocabulary.load(out).corpus
+    assert main(["export", "--tokenizer", str(out), "--format", "hf", "-o", str(tmp_path)]) == 0
+    (root / "hf").mkdir()
+    (root / "hf" / "tokenizer.json").write_bytes((tmp_path / "tokenizer.json").read_bytes())
+    assert main(argv) == 0  # again, with the previous vocabulary, counts and export in the folder
+    again = Vocabulary.load(out).corpus
+    assert again["bytes"] == first["bytes"] and set(again["by_lang"]) == {"python"}
+    skipped = [str(counts), str(out), str(root / "hf" / "tokenizer.json")]
+    assert again["skipped_examples"][str(root)]["tokenizer-file"] == skipped
+    capsys.readouterr()
+    assert main(["train", str(root), "--vocab-size", "600", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "skipped: 3 tokenizer files (codebpe vocabulary, count table, tokenizer.json)" in err
+    docs = list(Corpus([str(out)]))  # named: read as asked
+    assert len(docs) == 1 and '"codebpe.vocab"' in docs[0].text

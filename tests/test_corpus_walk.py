@@ -1,0 +1,142 @@
+"""Folder walks go on past bad entries, and count them in the "skipped" summary.
+
+Found in a review: a broken symlink in a walked folder aborted the run, one unreadable file
+aborted it while an unreadable subfolder was silently skipped, a FIFO named ``*.py`` made
+``train`` wait forever, and symlinked folders were silently not followed. A path named on the
+command line is still an error when it cannot be read.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+import tokenizer._corpus_formats as formats
+from tokenizer._corpus_summary import skip_notes
+from tokenizer.cli import main
+from tokenizer.corpus import Corpus, CorpusPathError, CorpusReadError, describe
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "tree"
+    (root / "py").mkdir(parents=True)
+    (root / "py" / "a.py").write_text("def f(x):\n    return x\n")
+    (root / "py" / "b.py").write_text("x = 1\n")
+    return root
+
+
+def read(spec: str | Path) -> tuple[list[str], dict[str, int], dict[str, list[str]]]:
+    """Sources read, skipped reasons and their examples, for one spec."""
+    corpus = Corpus([str(spec)])
+    sources = sorted(d.source for d in corpus)
+    return (
+        sources,
+        corpus.summary.skipped.get(str(spec), {}),
+        corpus.summary.skipped_examples.get(str(spec), {}),
+    )
+
+
+def test_broken_symlinks_are_skipped_and_counted(tree: Path, capsys) -> None:
+    broken = tree / "py" / "broken.py"
+    broken.symlink_to(tree / "py" / "gone.py")
+    (tree / "py" / "loop.py").symlink_to(tree / "py" / "loop.py")  # a symlink to itself
+    sources, skipped, examples = read(tree)
+    assert sources == [str(tree / "py" / "a.py"), str(tree / "py" / "b.py")]
+    assert skipped == {"broken-symlink": 2}
+    assert examples["broken-symlink"] == [str(broken), str(tree / "py" / "loop.py")]
+    out = tree.parent / "v.json"
+    assert main(["train", str(tree), "--vocab-size", "400", "-o", str(out)]) == 0
+    assert f"skipped: 2 broken symlinks ({broken}, " in capsys.readouterr().err
+    with pytest.raises(CorpusPathError, match="no such file"):
+        list(Corpus([str(broken)]))  # named: an error
+    sources, skipped, _ = read(tree / "py" / "*.py")  # a glob's matches: as in a walk
+    assert len(sources) == 2 and skipped == {"broken-symlink": 2}
+
+
+def test_a_fifo_in_a_folder_is_skipped_not_read(tree: Path) -> None:
+    fifo = tree / "py" / "pipe.py"
+    os.mkfifo(fifo)
+    # A writer that closes at once, so that reading the FIFO (the old behaviour) ends instead of
+    # waiting forever; when the FIFO is not opened, the writer is let go below.
+    writer = threading.Thread(target=lambda: open(fifo, "wb").close(), daemon=True)
+    writer.start()
+    try:
+        sources, skipped, examples = read(tree)
+    finally:
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # lets the writer's open return
+        writer.join()
+    assert len(sources) == 2
+    assert skipped == {"not-a-regular-file": 1} and examples["not-a-regular-file"] == [str(fifo)]
+    assert f"not-a-regular-file: 1 ({fifo})" in describe([str(tree)])
+    corpus = Corpus([str(tree)])
+    list(corpus)
+    assert skip_notes(corpus.summary.to_dict()) == [
+        f"1 special file (FIFO, socket, device) ({fifo})"
+    ]
+
+
+def unreadable(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """``open(path)`` fails as on a file without read permission (the tests may run as root)."""
+    real_open = open
+
+    def fake_open(file, *args, **kwargs):
+        if Path(file) == path:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(formats, "open", fake_open, raising=False)
+
+
+def test_an_unreadable_file_in_a_folder_is_skipped(tree: Path, monkeypatch, capsys) -> None:
+    locked = tree / "py" / "a.py"
+    unreadable(monkeypatch, locked)
+    sources, skipped, examples = read(tree)
+    assert sources == [str(tree / "py" / "b.py")]
+    assert skipped == {"unreadable": 1} and examples["unreadable"] == [str(locked)]
+    with pytest.raises(CorpusReadError, match="a.py: cannot read: .*Permission denied"):
+        list(Corpus([str(locked)]))  # named: an error
+    assert main(["corpus", str(locked)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("codebpe: error:") and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files without read permission")
+def test_an_unreadable_file_for_real(tree: Path) -> None:
+    (tree / "py" / "a.py").chmod(0)
+    sources, skipped, _ = read(tree)
+    assert sources == [str(tree / "py" / "b.py")] and skipped == {"unreadable": 1}
+
+
+def test_an_unreadable_subfolder_is_counted(tree: Path, monkeypatch, capsys) -> None:
+    (tree / "locked").mkdir()
+    (tree / "locked" / "c.py").write_text("y = 2\n")
+    real_scandir = os.scandir
+
+    def fake_scandir(path="."):
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", fake_scandir)
+    sources, skipped, examples = read(tree)
+    assert len(sources) == 2
+    assert skipped == {"unreadable-folder": 1}
+    assert examples["unreadable-folder"] == [str(tree / "locked")]
+    with pytest.raises(CorpusReadError, match="locked: cannot read folder: Permission denied"):
+        list(Corpus([str(tree / "locked")]))  # named: an error
+
+
+def test_symlinked_folders_are_counted_not_followed(tree: Path) -> None:
+    (tree / "link").symlink_to(tree / "py")
+    (tree / "py" / "up").symlink_to(tree)  # a loop, had it been followed
+    sources, skipped, examples = read(tree)
+    assert len(sources) == 2  # once each, through the real folder
+    assert skipped == {"symlinked-folder": 2}
+    assert examples["symlinked-folder"] == [str(tree / "link"), str(tree / "py" / "up")]
+    sources, skipped, _ = read(tree / "link")  # named: walked
+    assert sources == [str(tree / "link" / "a.py"), str(tree / "link" / "b.py")]
+    assert skipped == {"symlinked-folder": 1}
