@@ -1237,18 +1237,21 @@ void bind_train(py::module_& m) {
       .def(py::init<int, uint64_t>(), py::arg("threads") = 1, py::arg("max_memory") = 0)
       .def(
           "count",
-          [](PieceCounter& c, const std::string& pattern, const py::list& docs) {
+          [](PieceCounter& c, const std::string& pattern, const py::list& docs,
+             const std::vector<std::string>& specials) {
             PatternId id = pattern_from_name(pattern);
             const Utf8Texts utf8(items_of(docs));
             uint64_t bytes = 0;
             for (std::string_view v : utf8.views) bytes += v.size();
+            const SpecialCutter cutter(specials);
             py::gil_scoped_release release;
-            c.count_documents(id, utf8.views);
+            c.count_documents(id, utf8.views, cutter);
             return bytes;
           },
-          py::arg("pattern"), py::arg("docs"),
+          py::arg("pattern"), py::arg("docs"), py::arg("specials") = std::vector<std::string>(),
           "Split each document (str as UTF-8, or bytes) with the built-in matcher and count its "
-          "pieces; returns the bytes counted.")
+          "pieces; returns the bytes counted. Occurrences of `specials` (str as UTF-8) are "
+          "boundaries, not text (leftmost, then longest); they add to special_cuts.")
       .def(
           "add_counts",
           [](PieceCounter& c, const py::dict& counts) {
@@ -1305,6 +1308,10 @@ void bind_train(py::module_& m) {
       .def_property_readonly("memory", &PieceCounter::memory)
       .def_property_readonly("pruned_unique", &PieceCounter::pruned_unique)
       .def_property_readonly("pruned_mass", &PieceCounter::pruned_mass)
+      .def_property_readonly("special_cuts", &PieceCounter::special_cuts,
+                             "Special tokens cut out of the counted text.")
+      .def("add_special_cuts", &PieceCounter::add_special_cuts, py::arg("n"),
+           "Add special-token cuts made elsewhere (Python splitting, loaded count files).")
       .def_property_readonly("threads", &PieceCounter::threads)
       .def_property_readonly("max_memory", &PieceCounter::max_memory);
 

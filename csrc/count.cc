@@ -90,6 +90,56 @@ uint64_t hash_bytes(const char* p, size_t n) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// SpecialCutter
+// ---------------------------------------------------------------------------------------------
+
+SpecialCutter::SpecialCutter(const std::vector<std::string>& specials)
+    : by_first_(256), pair_bits_(65536 / 64, 0) {
+  for (const std::string& s : specials)
+    if (!s.empty() && std::find(specials_.begin(), specials_.end(), s) == specials_.end())
+      specials_.push_back(s);
+  std::stable_sort(specials_.begin(), specials_.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  int first = -2;
+  for (uint32_t k = 0; k < specials_.size(); ++k) {
+    const auto b0 = static_cast<unsigned char>(specials_[k][0]);
+    by_first_[b0].push_back(k);
+    first_[b0] = true;
+    first = (first == -2 || first == b0) ? b0 : -1;
+    if (specials_[k].size() >= 2) {
+      const unsigned pair = b0 << 8 | static_cast<unsigned char>(specials_[k][1]);
+      pair_bits_[pair >> 6] |= uint64_t{1} << (pair & 63);
+    }
+  }
+  only_first_ = first >= 0 ? first : -1;
+}
+
+bool SpecialCutter::next_match(std::string_view doc, size_t& i, size_t& len) const {
+  const size_t n = doc.size();
+  const auto* p = reinterpret_cast<const unsigned char*>(doc.data());
+  for (; i < n; ++i) {
+    if (only_first_ >= 0) {
+      const void* hit = std::memchr(p + i, only_first_, n - i);
+      if (hit == nullptr) return false;
+      i = static_cast<const unsigned char*>(hit) - p;
+    } else if (!first_[p[i]]) {
+      continue;
+    }
+    const unsigned pair = i + 1 < n ? (p[i] << 8 | p[i + 1]) : 0;
+    const bool pair_ok = i + 1 < n && (pair_bits_[pair >> 6] >> (pair & 63) & 1);
+    for (uint32_t k : by_first_[p[i]]) {  // longest first: the first that matches is longest
+      const std::string& s = specials_[k];
+      if (s.size() > n - i || (s.size() >= 2 && !pair_ok)) continue;
+      if (std::memcmp(p + i, s.data(), s.size()) == 0) {
+        len = s.size();
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
 // PieceShard
 // ---------------------------------------------------------------------------------------------
 
@@ -200,7 +250,8 @@ void PieceCounter::clear() {
   total_ = 0;
 }
 
-void PieceCounter::count_documents(PatternId pattern, const std::vector<std::string_view>& docs) {
+void PieceCounter::count_documents(PatternId pattern, const std::vector<std::string_view>& docs,
+                                   const SpecialCutter& cutter) {
   for (auto d : docs)
     if (d.size() >= (uint64_t{1} << 32)) throw std::length_error("document too long (4 GiB)");
   uint64_t bytes = 0;
@@ -211,18 +262,22 @@ void PieceCounter::count_documents(PatternId pattern, const std::vector<std::str
   if (n == 1 || shards_.size() == 1) {
     std::vector<uint32_t> ends;
     uint64_t pieces = 0;
-    for (auto d : docs) {
-      ends.clear();
-      split(pattern, d, ends);
-      uint32_t start = 0;
-      for (uint32_t e : ends) {
-        uint64_t h = hash_bytes(d.data() + start, e - start);
-        shards_[shard_of(h)].add(d.data() + start, e - start, h, 1);
-        start = e;
-      }
-      pieces += ends.size();
+    uint64_t cuts = 0;
+    for (auto doc : docs) {
+      cuts += cutter.for_each_segment(doc, [&](std::string_view d) {
+        ends.clear();
+        split(pattern, d, ends);
+        uint32_t start = 0;
+        for (uint32_t e : ends) {
+          uint64_t h = hash_bytes(d.data() + start, e - start);
+          shards_[shard_of(h)].add(d.data() + start, e - start, h, 1);
+          start = e;
+        }
+        pieces += ends.size();
+      });
     }
     total_ += pieces;
+    special_cuts_ += cuts;
     enforce_cap();
     return;
   }
@@ -245,20 +300,21 @@ void PieceCounter::count_documents(PatternId pattern, const std::vector<std::str
   };
   const size_t S = shards_.size();
   std::vector<std::vector<std::vector<Ref>>> buckets(n, std::vector<std::vector<Ref>>(S));
-  std::vector<uint64_t> pieces(n, 0);
+  std::vector<uint64_t> pieces(n, 0), cuts(n, 0);
   run_parallel(n, [&](int t) {
     std::vector<uint32_t> ends;
     for (size_t i = bounds[t]; i < bounds[t + 1]; ++i) {
-      std::string_view d = docs[i];
-      ends.clear();
-      split(pattern, d, ends);
-      uint32_t start = 0;
-      for (uint32_t e : ends) {
-        uint64_t h = hash_bytes(d.data() + start, e - start);
-        buckets[t][shard_of(h)].push_back({d.data() + start, e - start, static_cast<uint32_t>(h)});
-        start = e;
-      }
-      pieces[t] += ends.size();
+      cuts[t] += cutter.for_each_segment(docs[i], [&](std::string_view d) {
+        ends.clear();
+        split(pattern, d, ends);
+        uint32_t start = 0;
+        for (uint32_t e : ends) {
+          uint64_t h = hash_bytes(d.data() + start, e - start);
+          buckets[t][shard_of(h)].push_back({d.data() + start, e - start, static_cast<uint32_t>(h)});
+          start = e;
+        }
+        pieces[t] += ends.size();
+      });
     }
   });
   run_parallel(static_cast<int>(std::min<size_t>(n, S)), [&](int t) {
@@ -270,6 +326,7 @@ void PieceCounter::count_documents(PatternId pattern, const std::vector<std::str
     }
   });
   for (uint64_t p : pieces) total_ += p;
+  for (uint64_t c : cuts) special_cuts_ += c;
   enforce_cap();
 }
 

@@ -53,6 +53,51 @@ class PieceShard {
   size_t block_used_ = 0, block_cap_ = 0, arena_bytes_ = 0;
 };
 
+// Special tokens cut out of documents before they are split (Hugging Face's trainer does the
+// same with its added tokens): each occurrence is a boundary and its bytes are not counted.
+// Matching is leftmost, then longest at that position (tokenizer._reference.cut_special).
+// Candidate positions come from memchr when every special starts with the same byte (all the
+// defaults start with '<'), else from a 256-entry first-byte filter; a candidate goes on only
+// if its first two bytes begin some special (a bitmap), so '<' in code ("a < b", "<div>")
+// costs one lookup. Thread-safe after construction.
+class SpecialCutter {
+ public:
+  SpecialCutter() = default;
+  explicit SpecialCutter(const std::vector<std::string>& specials);
+  bool empty() const { return specials_.empty(); }
+  // Calls f(segment) for each non-empty stretch of `doc` between special tokens, in order;
+  // returns the number of special tokens found.
+  template <class F>
+  uint64_t for_each_segment(std::string_view doc, F&& f) const {
+    if (specials_.empty()) {
+      f(doc);
+      return 0;
+    }
+    uint64_t found = 0;
+    size_t start = 0, i = 0;
+    size_t len = 0;
+    while (next_match(doc, i, len)) {
+      if (i > start) f(doc.substr(start, i - start));
+      ++found;
+      i += len;
+      start = i;
+    }
+    if (start < doc.size()) f(doc.substr(start));
+    return found;
+  }
+
+ private:
+  // From position `i`: the leftmost match at or after it (its position in `i`, its length in
+  // `len`); false if none.
+  bool next_match(std::string_view doc, size_t& i, size_t& len) const;
+
+  std::vector<std::string> specials_;                // sorted longest first
+  std::vector<std::vector<uint32_t>> by_first_;      // per first byte: indices, longest first
+  std::vector<uint64_t> pair_bits_;                  // 65536 bits: (b0, b1) begins a special
+  int only_first_ = -1;                              // the common first byte, if there is one
+  bool first_[256] = {};
+};
+
 // The piece-count table: `shards` disjoint PieceShards (a piece lives in shard hash % shards), so
 // `threads` workers can insert without locks. Counting a batch is two phases: (1) each worker
 // splits a contiguous, byte-balanced range of the documents and buckets piece references by
@@ -67,7 +112,10 @@ class PieceCounter {
 
   // Splits each document with the built-in matcher and counts its pieces. Thread-safe only with
   // respect to its own workers: one call at a time.
-  void count_documents(PatternId pattern, const std::vector<std::string_view>& docs);
+  // Special tokens in `cutter` are boundaries, not text (see SpecialCutter); their occurrences
+  // are added to special_cuts.
+  void count_documents(PatternId pattern, const std::vector<std::string_view>& docs,
+                       const SpecialCutter& cutter = SpecialCutter());
   // Adds pre-split pieces (custom patterns split in Python) with their counts.
   void add_pieces(const std::vector<std::string_view>& pieces, const std::vector<uint64_t>& counts);
   // Adds every entry of another counter (reduce step); `other` is unchanged.
@@ -78,6 +126,9 @@ class PieceCounter {
   uint64_t memory() const;
   uint64_t pruned_unique() const { return pruned_unique_; }
   uint64_t pruned_mass() const { return pruned_mass_; }
+  // Special tokens cut out of counted documents (count_documents, or added by the caller).
+  uint64_t special_cuts() const { return special_cuts_; }
+  void add_special_cuts(uint64_t n) { special_cuts_ += n; }
   uint64_t max_memory() const { return max_memory_; }
   int threads() const { return threads_; }
   void clear();
@@ -102,7 +153,7 @@ class PieceCounter {
   int threads_;
   uint64_t max_memory_;
   std::vector<PieceShard> shards_;
-  uint64_t total_ = 0, pruned_unique_ = 0, pruned_mass_ = 0;
+  uint64_t total_ = 0, pruned_unique_ = 0, pruned_mass_ = 0, special_cuts_ = 0;
   uint64_t prune_threshold_ = 0;  // pieces with count <= this have been dropped at least once
 };
 

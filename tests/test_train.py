@@ -46,6 +46,7 @@ def fast(
         spare_special_tokens=0,
         min_frequency=min_frequency,
         max_token_length=max_token_length,
+        allow_unused=True,  # (compared with the reference where a corpus runs out of pairs)
     )
     return vocab.merges, vocab.tokens
 
@@ -198,7 +199,7 @@ def test_reserved_ids_and_indentation_is_one_token(mixed_text):
         contexts = ["\n" + text + "x", "x" + text + "x", "x" + text + "\n", "x" + text]
         assert any(ranks[tok] in ref.encode(c, ranks, vocab.pattern) for c in contexts), tok
     # the same ids whatever the corpus
-    other = train(iter(["completely different text 你好"] * 5), vocab_size=800, progress=False)
+    other = train(iter(["completely different text 你好"] * 5), vocab_size=400, progress=False)
     assert other.tokens[lo:hi] == reserved
 
 
@@ -333,3 +334,190 @@ def test_counts_loaded_and_counted_add_up_in_the_corpus_record(tmp_path):
     )
     assert vocab.corpus["documents"] == 2
     assert vocab.corpus["by_lang"]["python"][0] == 2
+
+
+# -- review 2026-11: vocab_size bounds, special tokens in the text, reproducible files, spare
+# -- special slots, clear errors --------------------------------------------------------------
+
+
+def _untouchable():
+    """An input that fails the test if it is read: checks that come before any counting."""
+    raise AssertionError("the corpus was read")
+    yield "never"  # pragma: no cover
+
+
+@pytest.mark.parametrize("size", [1 << 31, 1 << 32, 10**20])
+def test_vocab_size_above_the_maximum_is_refused_before_counting(size):
+    from tokenizer.train import MAX_VOCAB_SIZE
+
+    assert MAX_VOCAB_SIZE == (1 << 31) - 1
+    with pytest.raises(ValueError, match="too large: at most 2147483647"):
+        train(_untouchable(), vocab_size=size, progress=False)
+
+
+@pytest.mark.parametrize("size", [400.0, "400", None, True])
+def test_vocab_size_must_be_an_int(size):
+    with pytest.raises(TypeError, match="vocab_size must be an int"):
+        train(_untouchable(), vocab_size=size, progress=False)
+
+
+def test_a_corpus_far_too_small_for_vocab_size_is_an_error_unless_allowed():
+    texts = ["def f(x):\n    return x\n"] * 20
+    with pytest.raises(ValueError, match=r"would be unused; use a vocab_size of at most \d+"):
+        train(iter(texts), vocab_size=1_000_000_000, progress=False)
+    with pytest.raises(ValueError, match="would be unused") as err:
+        train(iter(texts), vocab_size=2000, progress=False)
+    fits = int(str(err.value).rsplit("at most ", 1)[1].split()[0])
+    vocab = train(iter(texts), vocab_size=fits, progress=False)
+    assert vocab.n_vocab == fits and len(vocab.tokens) == fits - 32  # no id unused
+    kept = train(iter(texts), vocab_size=2000, progress=False, allow_unused=True)
+    assert kept.n_vocab == 2000 and kept.special_tokens["<|endoftext|>"] == 1968
+
+
+def test_a_vocabulary_declaring_a_huge_id_space_is_refused_cheaply():
+    """Loading it made the encoder allocate a table entry per id (std::bad_alloc at 10^9)."""
+    from tokenizer import Tokenizer
+    from tokenizer.vocab import MAX_UNUSED_IDS, VocabularyError
+
+    obj = Vocabulary.bytes_only(pattern="gpt2").to_json()
+    obj["special_tokens"] = {"<|endoftext|>": 999_999_999}
+    with pytest.raises(VocabularyError, match="unused ids"):
+        Vocabulary.from_json(obj)
+    obj["special_tokens"] = {"<|endoftext|>": 256 + MAX_UNUSED_IDS}  # the limit itself loads
+    tok = Tokenizer(Vocabulary.from_json(obj))
+    assert tok.n_vocab == 257 + MAX_UNUSED_IDS
+
+
+SPECIAL_DOCS = [
+    '{"text": "def f(x):\\n    return x\\n"}<|endoftext|><|fim_prefix|>',
+    "class A:\n    pass\n<|endoftext|><|fim_prefix|>def g():<|fim_suffix|>    return 1",
+    "<|endoftext|>" * 3 + "end of text, text of end<|pad|><|reserved_3|>",
+] * 30
+
+
+def test_special_tokens_in_the_text_are_boundaries_not_merges():
+    vocab = train(iter(SPECIAL_DOCS), vocab_size=420, progress=False, allow_unused=True)
+    learned = vocab.tokens[vocab.reserved_ids[1] :]
+    assert learned and not [t for t in learned if b"<|" in t or b"|>" in t or b"doftext" in t]
+    assert vocab.config["special_token_cuts"] == 30 * (2 + 3 + 5)
+    # a boundary: the same counts as the stretches between the specials as documents of their own
+    parts = [p for doc in SPECIAL_DOCS for p in ref.cut_special(doc, list(vocab.special_tokens))]
+    split = train(iter(parts), vocab_size=420, progress=False, allow_unused=True)
+    assert (split.tokens, split.merges) == (vocab.tokens, vocab.merges)
+
+
+@pytest.mark.parametrize("pattern", ["codebpe-v1", r"\s+|\w+|[^\s\w]+"])
+def test_special_token_cuts_match_the_reference(pattern):
+    """Native and Python-regex counting cut as _reference.cut_special: leftmost, then longest."""
+    specials = ["<|a|>", "<|ab|>", "<|a", "xyz"]
+    docs = ["q<|ab|>r<|a|>s<|a<|a|x xyzxyz <|ab|", "<|ab|><|a|>xyz", "no specials here"] * 3
+    rx = get_pattern(pattern).regexes if pattern == "codebpe-v1" else (pattern,)
+    trainer = Trainer(
+        pattern=pattern, progress=False, special_tokens=specials, spare_special_tokens=0
+    ).count_texts(docs)
+    assert trainer.counter.special_cuts == 3 * 10
+    assert trainer.counter.items() == dict(ref.count_pieces(docs, rx, specials))
+    expected = ref.train_bpe(docs, vocab_size=300, pattern=rx, special_tokens=specials)
+    got = trainer.train(
+        vocab_size=300 + len(specials), reserved=None, min_frequency=1, allow_unused=True
+    )
+    assert (got.merges, got.tokens) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["a", "b", " ", "<|", "|>", "<|e|>", "<|e", "é", "\n"])).map(
+            "".join
+        ),
+        max_size=4,
+    )
+)
+def test_random_special_cuts_match_the_reference(texts):
+    specials = ["<|e|>", "<|ee|>", "|>"]
+    trainer = Trainer(
+        pattern="codebpe-v1", progress=False, special_tokens=specials, spare_special_tokens=0
+    ).count_texts(texts + [t.encode() for t in texts])
+    assert trainer.counter.items() == dict(ref.count_pieces(texts * 2, "codebpe-v1", specials))
+
+
+def test_text_without_special_strings_trains_the_same_vocabulary(mixed_text):
+    """Cutting special tokens changes nothing for a corpus that has none."""
+    docs = _bigger_corpus(mixed_text)
+    assert not any("<|" in d for d in docs)
+    cut = Trainer(progress=False).count_texts(docs)
+    plain = Trainer(progress=False, special_tokens=(), spare_special_tokens=0).count_texts(docs)
+    assert cut.counter.special_cuts == 0
+    assert cut.counter.items() == plain.counter.items()
+    a = cut.train(vocab_size=1500, special_tokens=(), spare_special_tokens=0)
+    b = plain.train(vocab_size=1500)
+    assert (a.tokens, a.merges) == (b.tokens, b.merges)
+
+
+def test_count_files_record_the_cut_special_tokens(tmp_path):
+    path = tmp_path / "c.counts"
+    Trainer(progress=False).count_texts(SPECIAL_DOCS).save_counts(path)
+    loaded = Trainer(progress=False).load_counts(path)
+    assert loaded.counter.special_cuts == 30 * 10
+    with pytest.raises(ValueError, match="without cutting out the special token '<|im_start|>'"):
+        Trainer(progress=False, extra_special_tokens=["<|im_start|>"]).load_counts(path)
+    trainer = Trainer(progress=False, special_tokens=(), spare_special_tokens=0)
+    trainer.count_texts(["a b"] * 3)
+    with pytest.raises(ValueError, match="not cut out of the text while counting"):
+        trainer.train(vocab_size=400, special_tokens=["<|endoftext|>"], spare_special_tokens=0)
+
+
+def test_extra_special_tokens_take_spare_slots():
+    texts = ["def f(x):\n    return x + 1\n" * 4] * 40
+    base = train(iter(texts), vocab_size=400, progress=False)
+    chat = train(
+        iter(texts),
+        vocab_size=400,
+        extra_special_tokens=["<|im_start|>", "<|im_end|>"],
+        progress=False,
+    )
+    assert len(chat.special_tokens) == len(base.special_tokens) == 32
+    for name in ("<|endoftext|>", "<|fim_prefix|>", "<|pad|>", "<|reserved_2|>"):
+        assert chat.special_tokens[name] == base.special_tokens[name]
+    assert chat.special_tokens["<|im_start|>"] == base.special_tokens["<|reserved_0|>"]
+    assert chat.special_tokens["<|im_end|>"] == base.special_tokens["<|reserved_1|>"]
+    assert "<|reserved_0|>" not in chat.special_tokens
+    assert (chat.tokens, chat.merges) == (base.tokens, base.merges)
+    with pytest.raises(ValueError, match="3 extra special tokens do not fit in the 2 spare"):
+        train(
+            _untouchable(),
+            extra_special_tokens=["<|a|>", "<|b|>", "<|c|>"],
+            spare_special_tokens=2,
+            progress=False,
+        )
+
+
+def test_special_token_argument_errors():
+    with pytest.raises(TypeError, match=r"not a single string: \['<\|eot\|>'\]"):
+        train(_untouchable(), special_tokens="<|eot|>", progress=False)
+    with pytest.raises(TypeError, match="must hold strings, not int"):
+        train(_untouchable(), extra_special_tokens=[1], progress=False)
+    with pytest.raises(ValueError, match="threads must be >= 1"):
+        train(_untouchable(), threads=0, progress=False)
+    with pytest.raises(TypeError, match="threads must be an int"):
+        Trainer(threads=1.5)
+
+
+def test_train_after_consume_says_the_counts_were_consumed(mixed_text):
+    trainer = Trainer(progress=False).count_texts([mixed_text] * 3)
+    trainer.train(vocab_size=500, consume=True, allow_unused=True)
+    with pytest.raises(ValueError, match="consumed by the previous train"):
+        trainer.train(vocab_size=500)
+
+
+def test_run_figures_are_not_saved(tmp_path, mixed_text, capsys):
+    """A vocabulary file depends on the corpus and options only: users hash them."""
+    docs = _bigger_corpus(mixed_text)
+    one = train(iter(docs), vocab_size=1500, threads=1)
+    assert "done in" in capsys.readouterr().err
+    two = train(iter(docs), vocab_size=1500, threads=2, progress=False)
+    for key in ("seconds", "count_seconds", "merge_seconds", "peak_rss", "threads"):
+        assert key not in one.config and key in one.stats
+    one.save(tmp_path / "1.json")
+    two.save(tmp_path / "2.json")
+    assert (tmp_path / "1.json").read_bytes() == (tmp_path / "2.json").read_bytes()

@@ -122,6 +122,25 @@ def test_save_and_load_counts(tmp_path, corpus):
         (["{corpus}", "--pattern", "(oops"], "neither a built-in pattern"),
         (["{corpus}", "--max-memory", "lots"], "cannot parse size"),
         (["--load-counts", "{missing}"], "no such file"),
+        (["{corpus}", "--vocab-size", "0"], "need at least 345"),  # (it said 257)
+        (["{corpus}", "--vocab-size", "4294967296"], "too large: at most 2147483647"),
+        (["{corpus}", "--vocab-size", "99999999999999999999"], "too large"),  # (a TypeError)
+        (["{corpus}", "--vocab-size", "1000000000"], "would be unused; use a vocab_size"),
+        (["{corpus}", "-o", ""], "output file name is empty"),  # ("output  is a folder")
+        (["{corpus}/a.py*-1"], "is not a weight"),  # ("matches no file")
+        (["{corpus}/a.py*abc"], "is not a weight"),
+        (
+            [
+                "{corpus}",
+                "--spare-special",
+                "1",
+                "--special-token",
+                "<|a|>",
+                "--special-token",
+                "<|b|>",
+            ],
+            "2 extra special tokens do not fit in the 1 spare",
+        ),
     ],
 )
 def test_errors_one_line_no_output(tmp_path, corpus, capsys, args, message):
@@ -161,3 +180,60 @@ def test_no_arguments_trains_on_shipped_corpora(tmp_path):
     vocab = Vocabulary.load(tmp_path / "codebpe-vocab.json")
     assert vocab.n_vocab == 32768 and vocab.config["learned"] > 30000
     assert "shipped corpora" in proc.stderr
+
+
+def _run_cli(args, cwd, **kw):
+    env = dict(os.environ, PYTHONPATH=str(Path(tokenizer.__file__).parent.parent))
+    return subprocess.run(
+        [sys.executable, "-m", "tokenizer", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kw,
+    )
+
+
+def test_same_input_gives_a_byte_identical_file_whatever_the_threads(tmp_path, corpus, capsys):
+    """The file held count/merge seconds and peak RSS, so every run differed (users hash it)."""
+    outs = []
+    for i, threads in enumerate(["1", "2", "1"]):
+        out = tmp_path / f"v{i}.json"
+        args = ["train", str(corpus), "--vocab-size", "600", "-o", str(out), "--threads", threads]
+        assert main(args) == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+    err = capsys.readouterr().err
+    assert "done in" in err and "peak memory" in err  # the figures are printed instead
+    config = json.loads(outs[0])["config"]
+    assert not {"seconds", "count_seconds", "merge_seconds", "peak_rss", "threads"} & set(config)
+
+
+def test_special_token_takes_a_spare_slot_and_word_like_ones_get_a_note(tmp_path, corpus, capsys):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    assert main(["train", str(corpus), "-q", "--vocab-size", "1000", "-o", str(a)]) == 0
+    extra = ["--special-token", "<|im_start|>", "--special-token", "<|im_end|>"]
+    assert main(["train", str(corpus), "--vocab-size", "1000", "-o", str(b), *extra]) == 0
+    va, vb = Vocabulary.load(a), Vocabulary.load(b)
+    assert va.special_tokens["<|endoftext|>"] == vb.special_tokens["<|endoftext|>"] == 968
+    assert vb.special_tokens["<|im_start|>"] == va.special_tokens["<|reserved_0|>"]
+    assert len(vb.special_tokens) == 32 and va.tokens == vb.tokens
+    assert "looks like ordinary text" not in capsys.readouterr().err
+    assert (
+        main(["train", str(corpus), "--vocab-size", "1000", "-o", str(b), "--special-token", "def"])
+        == 0
+    )
+    err = capsys.readouterr().err
+    assert "note: special token 'def' looks like ordinary text" in err
+
+
+def test_weighted_standard_input(tmp_path):
+    """``-*2`` (standard input, weight 2) was an argparse error: unrecognized arguments."""
+    proc = _run_cli(
+        ["train", "-*2", "--vocab-size", "400", "-o", "v.json", "--allow-unused"],
+        tmp_path,
+        input="def f(x):\n    return x\n" * 20,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert Vocabulary.load(tmp_path / "v.json").corpus["documents"] == 2

@@ -203,8 +203,17 @@ class PieceCounter:
     def __init__(self, threads: int = 1, max_memory: int = 0) -> None:
         """Prunes the rarest pieces when over max_memory bytes (0: no cap)."""
 
-    def count(self, pattern: str, docs: _TextList) -> int:
-        """Split each document with the built-in matcher and count its pieces; returns bytes."""
+    def count(self, pattern: str, docs: _TextList, specials: list[str] = ...) -> int:
+        """Split each document with the built-in matcher and count its pieces; returns bytes.
+
+        Occurrences of ``specials`` are boundaries, not text (leftmost, then longest)."""
+
+    @property
+    def special_cuts(self) -> int:
+        """Special tokens cut out of the counted text."""
+
+    def add_special_cuts(self, n: int) -> None:
+        """Add special-token cuts made elsewhere (Python splitting, loaded count files)."""
 
     def add_counts(
         self, counts: dict[str, int] | dict[bytes, int] | dict[str | bytes, int]

@@ -200,7 +200,7 @@ def source_files(
     if glob.has_magic(src.spec):
         paths = [Path(p) for p in sorted(glob.glob(src.spec, recursive=True))]
         if not paths:
-            raise CorpusPathError(f"{short_spec(src.spec)}: the pattern matches no file")
+            raise CorpusPathError(_no_match_message(src.spec))
     else:
         paths = [Path(src.spec)]
     named = not glob.has_magic(src.spec)
@@ -234,3 +234,21 @@ def _left_out(path: Path, log: list[tuple[str, str]]) -> str | None:
     if reason:
         log.append((reason, str(path)))
     return reason
+
+
+def _no_match_message(spec: str) -> str:
+    """Why a glob matched nothing: after a real input (a file, a folder not followed by ``/``,
+    ``-``), what follows the last ``*`` was meant as a weight (``a.py*-1``, ``a.py*abc``, ``-*x``)
+    and is named as an invalid one.
+
+    >>> _no_match_message("-*abc")
+    "-*abc: the pattern matches no file, and 'abc' after '-' is not a weight (a number >= 0: ..."
+    """
+    head, star, weight = spec.rpartition("*")
+    named = head == "-" or head.startswith(("hf:", "hf-disk:")) or Path(head).exists()
+    if star and head and named and not head.endswith(("/", os.sep)) and "/" not in weight:
+        return (
+            f"{short_spec(spec)}: the pattern matches no file, and {weight!r} after {head!r} is "
+            "not a weight (a number >= 0: INPUT*2, INPUT*0.5)"
+        )
+    return f"{short_spec(spec)}: the pattern matches no file"

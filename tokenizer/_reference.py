@@ -12,6 +12,9 @@ The rules:
 * training picks the pair with the highest count; ties go to the pair whose
   ``(left bytes, right bytes)`` is lexicographically smallest, so the result depends only on the
   corpus content, never on the order documents arrive in.
+* special tokens are not text: each occurrence in a document (leftmost, then the longest
+  starting there) is a boundary, and the stretches between them are split and counted on their
+  own, as Hugging Face's trainer does with its added tokens.
 * a pair whose merged bytes would exceed ``max_token_length``, or whose count is below
   ``min_frequency``, is never merged.
 * if a pair concatenates to bytes that are already a token, the merge is applied to the words (as a
@@ -26,6 +29,7 @@ The rules:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -43,17 +47,34 @@ def split_bytes(text: str, pattern: str | Pattern | tuple[str, ...] | None) -> l
     return [p.encode("utf-8") for p in reference_split(text, pattern)]
 
 
+def cut_special(text: str, special_tokens: Sequence[str]) -> list[str]:
+    """The stretches of ``text`` between occurrences of ``special_tokens`` (leftmost, then
+    longest), empty ones left out.
+
+    >>> cut_special("a<|e|>b<|e|><|e|>", ["<|e|>"])
+    ['a', 'b']
+    """
+    if not special_tokens:
+        return [text] if text else []
+    # the alternatives longest first, so that at a position the longest special matches
+    alts = sorted(set(special_tokens), key=len, reverse=True)
+    return [part for part in re.split("|".join(map(re.escape, alts)), text) if part]
+
+
 def count_pieces(
-    texts: Iterable[str], pattern: str | Pattern | tuple[str, ...] | None
+    texts: Iterable[str],
+    pattern: str | Pattern | tuple[str, ...] | None,
+    special_tokens: Sequence[str] = (),
 ) -> Counter[bytes]:
-    """Count the pre-tokenized pieces of ``texts``.
+    """Count the pre-tokenized pieces of ``texts``; ``special_tokens`` are boundaries, not text.
 
     >>> count_pieces(["a a a"], "gpt2")[b" a"]
     2
     """
     counts: Counter[bytes] = Counter()
     for text in texts:
-        counts.update(split_bytes(text, pattern))
+        for part in cut_special(text, special_tokens):
+            counts.update(split_bytes(part, pattern))
     return counts
 
 
@@ -124,11 +145,13 @@ def train_bpe(
     reserved: Sequence[bytes] = (),
     min_frequency: int = 1,
     max_token_length: int | None = None,
+    special_tokens: Sequence[str] = (),
 ) -> tuple[list[tuple[int, int]], list[bytes]]:
     """Train byte-level BPE until ``vocab_size`` ordinary tokens exist (or no pair qualifies).
 
     ``vocab_size`` here counts ordinary tokens only (bytes, reserved, learned); special tokens are
-    added on top by the caller. Returns ``(merges, tokens)``: merges as id pairs in order (forced
+    added on top by the caller, and ``special_tokens`` only cut the texts (:func:`cut_special`).
+    Returns ``(merges, tokens)``: merges as id pairs in order (forced
     first), and ``tokens[id]`` the bytes of every token.
 
     >>> merges, tokens = train_bpe(["ab ab ab"], vocab_size=257, pattern=None)
@@ -138,7 +161,7 @@ def train_bpe(
     tokens = [bytes([i]) for i in range(256)]
     merges = forced_merges(tokens, reserved)
     ranks = {t: i for i, t in enumerate(tokens)}
-    counts = count_pieces(texts, pattern)
+    counts = count_pieces(texts, pattern, special_tokens)
     # Every word starts as the reserved-merge encoding of its piece (forced merges come first).
     words = {piece: [ranks[p] for p in bpe_parts(piece, ranks)] for piece in counts}
 

@@ -17,6 +17,7 @@ from .vocab import Vocabulary
 
 __all__ = [
     "print_config",
+    "print_notes",
     "print_summary",
     "skip_notes",
     "replaced_notes",
@@ -82,14 +83,33 @@ def print_config(
     out.flush()
 
 
-def print_summary(vocab: Vocabulary, *, stream: TextIO | None = None) -> None:
-    """Time, peak memory, pieces, pruning, and the id layout."""
+def print_notes(specials: Sequence[str], *, stream: TextIO | None = None) -> None:
+    """A note per special token that looks like ordinary text (``def``).
+
+    >>> print_notes(["<|endoftext|>", "def"], stream=sys.stdout)  # doctest: +ELLIPSIS
+    note: special token 'def' looks like ordinary text: training cuts every 'def' out of ...
+    """
+    from .reserved import text_like_specials
+
     out = stream or sys.stderr
-    c = vocab.config
+    for s in text_like_specials(specials):
+        print(
+            f"note: special token {s!r} looks like ordinary text: training cuts every {s!r} "
+            "out of the documents, and encode() with it allowed turns each one in text into "
+            "the special id",
+            file=out,
+        )
+    out.flush()
+
+
+def print_summary(vocab: Vocabulary, *, stream: TextIO | None = None) -> None:
+    """Time, peak memory (``vocab.stats``: not saved), pieces, pruning, and the id layout."""
+    out = stream or sys.stderr
+    c, st = vocab.config, vocab.stats
     lo, hi = vocab.reserved_ids
     print(
-        f"done in {c.get('seconds', 0):.1f}s (count {c['count_seconds']:.1f}s, merge "
-        f"{c['merge_seconds']:.1f}s), peak memory {human(c.get('peak_rss', 0))}",
+        f"done in {st.get('seconds', 0):.1f}s (count {st.get('count_seconds', 0):.1f}s, merge "
+        f"{st.get('merge_seconds', 0):.1f}s), peak memory {human(st.get('peak_rss', 0))}",
         file=out,
     )
     print(
@@ -102,6 +122,12 @@ def print_summary(vocab: Vocabulary, *, stream: TextIO | None = None) -> None:
         print(f"  skipped: {note}", file=out)
     for note in replaced_notes(vocab.corpus):
         print(f"  replaced: {note}", file=out)
+    if c.get("special_token_cuts"):
+        print(
+            f"  special tokens: {c['special_token_cuts']:,} in the text, cut out as boundaries "
+            "(not counted)",
+            file=out,
+        )
     if c["pruned_unique_pieces"]:
         share = c["pruned_count_mass"] / max(1, c["counted_pieces"])
         print(

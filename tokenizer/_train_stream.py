@@ -3,8 +3,9 @@
 Stage: training helper (count). Texts are gathered into batches of ``BATCH_CHARS`` per thread;
 with a native splitter each batch is counted by ``_core.PieceCounter.count`` in a worker thread
 (GIL released) while the next one is read, otherwise it is split with Python ``regex`` here and
-added as ``{piece: count}``. It updates the trainer's document, byte and time totals. It does not
-open inputs (``tokenizer._train_inputs``) and does not merge.
+added as ``{piece: count}``. Special tokens (``trainer.boundaries``) are cut out of the texts
+either way (boundaries, not text). It updates the trainer's document, byte and time totals. It
+does not open inputs (``tokenizer._train_inputs``) and does not merge.
 
 >>> from tokenizer.train import Trainer
 >>> t = Trainer(progress=False)
@@ -55,10 +56,11 @@ def count_stream(trainer: Trainer, texts: Iterable[str | bytes]) -> None:
                 return
             trainer.documents += len(batch)
             if trainer.native:  # counted in a worker thread while the next batch is read
-                pending = pool.submit(trainer.counter.count, name, batch)
+                pending = pool.submit(trainer.counter.count, name, batch, trainer.boundaries)
             else:
-                counts, nbytes = python_counts(batch, trainer.pattern)
+                counts, nbytes, cuts = python_counts(batch, trainer.pattern, trainer.boundaries)
                 trainer.counter.add_counts(counts)
+                trainer.counter.add_special_cuts(cuts)
                 done += nbytes
                 bar.update(done)
 

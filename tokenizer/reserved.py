@@ -28,7 +28,11 @@ from .patterns import Pattern, reference_split
 #: (Training defaults live here, not in train.py, so the CLI can show them without the C++ core.)
 DEFAULT_MAX_TOKEN_LENGTH = 32
 #: Spare special ids ``<|reserved_0|>``...; with the 5 defaults the special block is 32 ids.
+#: Extra special tokens (``--special-token``) take these slots, so the block does not grow.
 DEFAULT_SPARE_SPECIAL = 27
+#: The largest ``vocab_size``: ids must fit a signed 32-bit integer (int32 embedding indices,
+#: ``torch.int32``); the encoder's own ids are uint32 with the top value meaning "no id".
+MAX_VOCAB_SIZE = (1 << 31) - 1
 
 __all__ = [
     "INDENT_SPACES",
@@ -39,6 +43,10 @@ __all__ = [
     "check_reachable",
     "VocabLayout",
     "vocab_layout",
+    "special_block",
+    "check_vocab_size",
+    "text_like_specials",
+    "MAX_VOCAB_SIZE",
 ]
 
 #: Lengths of the space runs reserved by default.
@@ -170,8 +178,12 @@ def vocab_layout(
     reserved: str | None | Iterable[bytes | str],
     special_tokens: Sequence[str],
     spare_special_tokens: int,
+    extra_special_tokens: Sequence[str] = (),
 ) -> VocabLayout:
     """The layout of a vocabulary of ``vocab_size`` ids; ``ValueError`` if it cannot fit.
+
+    The special block (:func:`special_block`) takes the top ids; ``TypeError`` for a
+    ``vocab_size`` that is not an ``int``, ``ValueError`` above :data:`MAX_VOCAB_SIZE`.
 
     >>> layout = vocab_layout("gpt2", vocab_size=300, reserved=None, special_tokens=["<|e|>"],
     ...                       spare_special_tokens=1)
@@ -180,14 +192,8 @@ def vocab_layout(
     """
     from ._reference import forced_merges
 
-    if spare_special_tokens < 0:
-        raise ValueError("spare_special_tokens must be >= 0")
-    specials = list(dict.fromkeys(special_tokens))
-    if any(not isinstance(s, str) or not s for s in specials):
-        raise ValueError("special tokens must be non-empty strings")
-    specials += [f"<|reserved_{i}|>" for i in range(spare_special_tokens)]
-    if len(set(specials)) != len(specials):
-        raise ValueError("special tokens collide with the spare <|reserved_N|> names")
+    check_vocab_size(vocab_size)
+    specials = special_block(special_tokens, extra_special_tokens, spare_special_tokens)
     reserved_tokens = resolve_reserved(reserved, pattern)
     tokens = [bytes([i]) for i in range(256)]
     forced = forced_merges(tokens, reserved_tokens)
@@ -197,3 +203,86 @@ def vocab_layout(
             f"{len(specials)} special tokens need at least {len(tokens) + len(specials)}"
         )
     return VocabLayout(specials, reserved_tokens, tokens, forced)
+
+
+def check_vocab_size(vocab_size: object) -> None:
+    """``TypeError`` unless ``vocab_size`` is an ``int``; ``ValueError`` above
+    :data:`MAX_VOCAB_SIZE` (checked before any counting: a size that cannot work fails at once).
+
+    >>> check_vocab_size(1 << 40)
+    Traceback (most recent call last):
+    ...
+    ValueError: vocab_size 1099511627776 is too large: at most 2147483647 (ids are int32)
+    """
+    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int):
+        raise TypeError(f"vocab_size must be an int, not {type(vocab_size).__name__}")
+    if vocab_size > MAX_VOCAB_SIZE:
+        raise ValueError(
+            f"vocab_size {vocab_size} is too large: at most {MAX_VOCAB_SIZE} (ids are int32)"
+        )
+
+
+def _string_list(value: object, name: str) -> list[str]:
+    """``value`` as a list of non-empty strings: a single ``str`` is a ``TypeError`` (it would
+    otherwise be taken character by character)."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a list of strings, not a single string: [{value!r}]?")
+    try:
+        items = list(value)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"{name} must be a list of strings, not {type(value).__name__}") from None
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{name} must hold strings, not {type(item).__name__} ({item!r})")
+        if not item:
+            raise ValueError("special tokens must be non-empty strings")
+    return list(dict.fromkeys(items))
+
+
+def special_block(
+    special_tokens: Sequence[str],
+    extra_special_tokens: Sequence[str] = (),
+    spare_special_tokens: int = DEFAULT_SPARE_SPECIAL,
+) -> list[str]:
+    """The special tokens in id order: ``special_tokens``, then ``spare_special_tokens`` slots
+    named ``<|reserved_N|>``, of which the first ones are taken by ``extra_special_tokens``.
+
+    So adding extra tokens (chat or tool markers) changes neither the size of the block nor the
+    id of any other special token: ``<|endoftext|>`` keeps its id, and the extra token ``i``
+    takes the id ``<|reserved_i|>`` had. More extras than spare slots is a ``ValueError`` (raise
+    ``spare_special_tokens``, which moves the whole block down). Extras already among
+    ``special_tokens`` are ignored.
+
+    >>> special_block(["<|e|>"], ["<|user|>"], 3)
+    ['<|e|>', '<|user|>', '<|reserved_1|>', '<|reserved_2|>']
+    """
+    if isinstance(spare_special_tokens, bool) or not isinstance(spare_special_tokens, int):
+        raise TypeError("spare_special_tokens must be an int")
+    if spare_special_tokens < 0:
+        raise ValueError("spare_special_tokens must be >= 0")
+    base = _string_list(special_tokens, "special_tokens")
+    extras = [
+        t for t in _string_list(extra_special_tokens, "extra_special_tokens") if t not in base
+    ]
+    if len(extras) > spare_special_tokens:
+        raise ValueError(
+            f"{len(extras)} extra special tokens do not fit in the {spare_special_tokens} spare "
+            f"special ids (<|reserved_N|>); raise spare_special_tokens (--spare-special) to at "
+            f"least {len(extras)} (that moves every special id down)"
+        )
+    specials = base + extras
+    specials += [f"<|reserved_{i}|>" for i in range(len(extras), spare_special_tokens)]
+    if len(set(specials)) != len(specials):
+        raise ValueError("special tokens collide with the spare <|reserved_N|> names")
+    return specials
+
+
+def text_like_specials(specials: Iterable[str]) -> list[str]:
+    """The special tokens that look like ordinary text (letters, digits, ``_`` and spaces only,
+    such as ``def``): training cuts them out of every document, and ``encode`` with
+    ``allowed_special`` turns each occurrence in ordinary text into the special id.
+
+    >>> text_like_specials(["<|endoftext|>", "def", "[CLS]"])
+    ['def']
+    """
+    return [s for s in specials if all(c.isalnum() or c in "_ \t\n" for c in s)]

@@ -35,7 +35,15 @@ from ._train_split import python_counts, resolve_pattern, use_native  # noqa: F4
 from ._train_stream import count_stream
 from ._train_system import current_rss, default_threads, parse_memory, peak_rss  # noqa: F401
 from .patterns import DEFAULT_SPECIAL_TOKENS, Pattern
-from .reserved import DEFAULT_MAX_TOKEN_LENGTH, DEFAULT_SPARE_SPECIAL, VocabLayout, vocab_layout
+from .reserved import (
+    DEFAULT_MAX_TOKEN_LENGTH,
+    DEFAULT_SPARE_SPECIAL,
+    MAX_VOCAB_SIZE,
+    VocabLayout,
+    check_vocab_size,
+    special_block,
+    vocab_layout,
+)
 from .vocab import Vocabulary
 
 __all__ = [
@@ -43,6 +51,7 @@ __all__ = [
     "train",
     "DEFAULT_MAX_TOKEN_LENGTH",
     "DEFAULT_SPARE_SPECIAL",
+    "MAX_VOCAB_SIZE",
     "parse_memory",
 ]
 
@@ -52,7 +61,12 @@ class Trainer:
 
     Counting can be split: ``count`` several times, ``save_counts`` / ``load_counts`` to reduce
     tables made by other processes, and ``train`` again with another vocab size without
-    recounting.
+    recounting (unless a ``train(consume=True)`` released the counts).
+
+    The special tokens (``special_tokens``, ``extra_special_tokens``, ``spare_special_tokens``:
+    see :func:`~tokenizer.reserved.special_block`) are needed before counting: every occurrence
+    in a document is a boundary, cut out and not counted, so that no merge learns their bytes.
+    ``train`` uses them unless given others, which must be among them.
 
     >>> t = Trainer(progress=False).count_texts(["a b a b"])
     >>> t.unique_pieces
@@ -66,11 +80,21 @@ class Trainer:
         threads: int | None = None,
         max_memory: int | str | None = None,
         progress: bool | ProgressCallback = True,
+        special_tokens: Sequence[str] = DEFAULT_SPECIAL_TOKENS,
+        extra_special_tokens: Sequence[str] = (),
+        spare_special_tokens: int = DEFAULT_SPARE_SPECIAL,
     ) -> None:
         self.pattern = resolve_pattern(pattern)
-        self.threads = threads or default_threads()
-        if self.threads < 1:
-            raise ValueError(f"threads must be >= 1, got {self.threads}")
+        self.threads = check_threads(threads)
+        self.special_options: dict[str, Any] = {
+            "special_tokens": tuple(special_tokens),
+            "extra_special_tokens": tuple(extra_special_tokens),
+            "spare_special_tokens": spare_special_tokens,
+        }
+        #: Strings cut out of the text while counting: the whole special block.
+        self.boundaries: list[str] = special_block(
+            special_tokens, extra_special_tokens, spare_special_tokens
+        )
         self.max_memory = parse_memory(max_memory)
         table_cap = table_capacity(self.max_memory, threads=self.threads)
         self.counter = core.PieceCounter(self.threads, table_cap)
@@ -80,6 +104,7 @@ class Trainer:
         self.bytes = 0
         self.corpus: dict[str, Any] = {}
         self.count_seconds = 0.0
+        self.consumed = False  # train(consume=True) released the counts
 
     # -- counting ---------------------------------------------------------------------------
 
@@ -120,7 +145,8 @@ class Trainer:
         """Write the piece-count table (binary, versioned; see docs/training.md) atomically."""
         pattern = {"name": self.pattern.name, "regexes": list(self.pattern.regexes)}
         meta = {"pattern": pattern, "documents": self.documents, "bytes": self.bytes}
-        save_table(self.counter, path, {**meta, "corpus": self.corpus})
+        cuts = {"special_tokens": self.boundaries, "special_cuts": self.counter.special_cuts}
+        save_table(self.counter, path, {**meta, **cuts, "corpus": self.corpus})
 
     def load_counts(self, path: str | os.PathLike[str]) -> Trainer:
         """Add a saved table's counts (its pattern must be this trainer's)."""
@@ -131,7 +157,15 @@ class Trainer:
                 f"{os.fspath(path)}: counted with pattern "
                 f"{meta.get('pattern', {}).get('name')!r}, not {self.pattern.name!r}"
             )
+        missing = [s for s in self.boundaries if s not in set(meta.get("special_tokens", ()))]
+        if missing:
+            raise ValueError(
+                f"{os.fspath(path)}: counted without cutting out the special token "
+                f"{missing[0]!r}{'' if 'special_tokens' in meta else ' (an older count file)'}"
+                "; count again with the same special tokens"
+            )
         self.counter.load(os.fspath(path))
+        self.counter.add_special_cuts(int(meta.get("special_cuts", 0)))
         self.documents += int(meta.get("documents", 0))
         self.bytes += int(meta.get("bytes", 0))
         add_summary(self.corpus, meta.get("corpus", {}))
@@ -140,36 +174,55 @@ class Trainer:
     # -- merging ------------------------------------------------------------------------------
 
     def layout(self, **options: Any) -> VocabLayout:
-        """The id layout for ``options`` (see :func:`vocab_layout`); checks ``vocab_size``."""
-        return vocab_layout(self.pattern, **options)
+        """The id layout for ``options`` (see :func:`vocab_layout`); checks ``vocab_size``.
+
+        The special-token options default to the trainer's."""
+        return vocab_layout(self.pattern, **{**self.special_options, **options})
 
     def train(
         self,
         *,
         vocab_size: int = 32768,
         reserved: str | None | Sequence[bytes | str] = "default",
-        special_tokens: Sequence[str] = DEFAULT_SPECIAL_TOKENS,
-        spare_special_tokens: int = DEFAULT_SPARE_SPECIAL,
+        special_tokens: Sequence[str] | None = None,
+        spare_special_tokens: int | None = None,
         min_frequency: int = 2,
         max_token_length: int | None = DEFAULT_MAX_TOKEN_LENGTH,
         consume: bool = False,
+        extra_special_tokens: Sequence[str] | None = None,
+        allow_unused: bool = False,
     ) -> Vocabulary:
-        """Merge the counted pieces into a vocabulary of ``vocab_size`` ids in total."""
+        """Merge the counted pieces into a vocabulary of ``vocab_size`` ids in total.
+
+        Special-token options left ``None`` are the trainer's. ``ValueError`` when the corpus
+        supports so few merges that more than half of the ids would be unused (the message says
+        the ``vocab_size`` that fits), unless ``allow_unused`` (see :func:`check_unused`).
+        """
+        if self.consumed:
+            raise ValueError(
+                "the counts were consumed by the previous train(consume=True); count again "
+                "(or load a saved count file) before training another vocabulary"
+            )
+        given = {
+            "special_tokens": special_tokens,
+            "extra_special_tokens": extra_special_tokens,
+            "spare_special_tokens": spare_special_tokens,
+        }
+        options = {**self.special_options, **{k: v for k, v in given.items() if v is not None}}
+        specials, reserved_tokens, tokens, forced = self.layout(
+            vocab_size=vocab_size, reserved=reserved, **options
+        )
+        self._check_boundaries(specials)
         if self.counter.total == 0:
             raise ValueError(empty_corpus_message(self.corpus))
         check_merge_options(min_frequency=min_frequency, max_token_length=max_token_length)
-        specials, reserved_tokens, tokens, forced = self.layout(
-            vocab_size=vocab_size,
-            reserved=reserved,
-            special_tokens=special_tokens,
-            spare_special_tokens=spare_special_tokens,
-        )
         ordinary = vocab_size - len(specials)
         stats = (
             self.counter.unique,
             self.counter.total,
             self.counter.pruned_unique,
             self.counter.pruned_mass,
+            self.counter.special_cuts,
         )
         start = time.perf_counter()
         bar = Progress(
@@ -189,30 +242,33 @@ class Trainer:
             lambda d, _t: bar.update(d),
         )
         bar.close()
+        self.consumed = consume
+        if not allow_unused:
+            check_unused(vocab_size, len(result["tokens"]), len(specials), min_frequency)
+        # Only what the corpus and the options decide: a file is the same byte for byte
+        # whatever the thread count, the machine or the time (run figures go to `stats`).
         config = {
             "vocab_size": vocab_size,
             "pattern": self.pattern.name,
             "min_frequency": min_frequency,
             "max_token_length": max_token_length,
-            "threads": self.threads,
             "max_memory": self.max_memory,
             "splitter": "native" if self.native else "python-regex",
             "reserved": [t.decode("utf-8", "backslashreplace") for t in reserved_tokens],
-            "special_tokens": list(special_tokens),
-            "spare_special_tokens": spare_special_tokens,
+            "special_tokens": list(options["special_tokens"]),
+            "extra_special_tokens": list(options["extra_special_tokens"]),
+            "spare_special_tokens": options["spare_special_tokens"],
             "learned": len(result["tokens"]) - len(tokens),
             "learned_target": ordinary - len(tokens),
             "unique_pieces": stats[0],
             "counted_pieces": stats[1],
             "pruned_unique_pieces": stats[2],
             "pruned_count_mass": stats[3],
+            "special_token_cuts": stats[4],
             "words": result["words"],
-            "merge_peak_bytes": result["peak_bytes"],
-            "count_seconds": round(self.count_seconds, 3),
-            "merge_seconds": round(time.perf_counter() - start, 3),
         }
         corpus = dict(self.corpus) or {"documents": self.documents, "bytes": self.bytes}
-        return Vocabulary(
+        vocab = Vocabulary(
             tokens=list(result["tokens"]),
             pattern=self.pattern,
             merges=[(int(a), int(b)) for a, b in result["merges"]],
@@ -220,6 +276,61 @@ class Trainer:
             reserved_ids=(256, len(tokens)),
             config=config,
             corpus=corpus,
+        )
+        vocab.stats = {
+            "threads": self.threads,
+            "merge_peak_bytes": result["peak_bytes"],
+            "count_seconds": round(self.count_seconds, 3),
+            "merge_seconds": round(time.perf_counter() - start, 3),
+        }
+        return vocab
+
+    def _check_boundaries(self, specials: Sequence[str]) -> None:
+        """A special token that was not cut out while counting may have been counted as text."""
+        missing = [s for s in specials if s not in set(self.boundaries)]
+        if missing:
+            raise ValueError(
+                f"special token {missing[0]!r} was not cut out of the text while counting; "
+                "give it to Trainer(special_tokens=... / extra_special_tokens=...)"
+            )
+
+
+def check_threads(threads: object) -> int:
+    """``threads`` as a count: ``None`` for all usable cores, else an ``int`` >= 1 (as the CLI's
+    ``--threads``; 0 used to mean "all cores" here only).
+
+    >>> check_threads(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: threads must be >= 1 (or None for all cores), got 0
+    """
+    if threads is None:
+        return default_threads()
+    if isinstance(threads, bool) or not isinstance(threads, int):
+        raise TypeError(f"threads must be an int or None, not {type(threads).__name__}")
+    if threads < 1:
+        raise ValueError(f"threads must be >= 1 (or None for all cores), got {threads}")
+    return threads
+
+
+def check_unused(vocab_size: int, ordinary: int, n_special: int, min_frequency: int) -> None:
+    """``ValueError`` when more than half of the ``vocab_size`` ids would be unused: the corpus
+    supports too few merges for the size asked (a typo, or the wrong corpus). Special ids are
+    fixed at the top, so a smaller gap is kept (the summary notes it): the model's embedding
+    size stays what was asked. ``allow_unused`` (``--allow-unused``) keeps any gap up to
+    ``vocab.MAX_UNUSED_IDS`` ids (the encoder holds a table entry per id).
+
+    >>> check_unused(1000, 300, 32, 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: the corpus supports only 300 ordinary tokens (min_frequency=2): 668 of ...
+    """
+    unused = vocab_size - ordinary - n_special
+    if 2 * unused > vocab_size:
+        raise ValueError(
+            f"the corpus supports only {ordinary} ordinary tokens (min_frequency={min_frequency})"
+            f": {unused} of the {vocab_size} ids would be unused; use a vocab_size of at most "
+            f"{ordinary + n_special} (or a larger corpus)"
         )
 
 
@@ -231,6 +342,8 @@ def train(
     reserved: str | None | Sequence[bytes | str] = "default",
     special_tokens: Sequence[str] = DEFAULT_SPECIAL_TOKENS,
     spare_special_tokens: int = DEFAULT_SPARE_SPECIAL,
+    extra_special_tokens: Sequence[str] = (),
+    allow_unused: bool = False,
     min_frequency: int = 2,
     max_token_length: int | None = DEFAULT_MAX_TOKEN_LENGTH,
     threads: int | None = None,
@@ -249,15 +362,29 @@ def train(
     ``inputs``: ``None`` (the shipped ``corpora/`` sample), paths/specs, or an iterable of texts.
     With ``load_counts`` and no ``inputs`` the saved tables alone are used. ``text_field`` /
     ``lang_field``, ``include`` / ``exclude``: as in ``tokenizer.corpus.Corpus``.
+    ``extra_special_tokens`` (chat or tool markers) take spare ``<|reserved_N|>`` slots, so the
+    other special ids do not move (:func:`~tokenizer.reserved.special_block`). Special tokens in
+    the text are boundaries, never learned. A corpus that supports fewer merges than asked
+    leaves ids unused below the special block; more than half of ``vocab_size`` unused is a
+    ``ValueError`` unless ``allow_unused``. The run's figures (seconds, peak memory, threads)
+    are in ``vocab.stats``, not in the saved file, which depends only on the corpus and options.
 
     >>> v = train(iter(["ab ab ab"] * 10), vocab_size=300, reserved=None, progress=False)
     >>> v.tokens[256], v.special_tokens["<|endoftext|>"]
     (b'ab', 268)
     """
-    from ._train_report import print_config, print_summary
+    from ._train_report import print_config, print_notes, print_summary
 
     wall = time.perf_counter()
-    trainer = Trainer(pattern=pattern, threads=threads, max_memory=max_memory, progress=progress)
+    specials = {
+        "special_tokens": special_tokens,
+        "extra_special_tokens": extra_special_tokens,
+        "spare_special_tokens": spare_special_tokens,
+    }
+    check_vocab_size(vocab_size)  # before the trainer's tables are allocated
+    trainer = Trainer(
+        pattern=pattern, threads=threads, max_memory=max_memory, progress=progress, **specials
+    )
     options = dict(
         vocab_size=vocab_size,
         pattern=trainer.pattern.name,
@@ -268,14 +395,10 @@ def train(
         max_bytes=max_bytes,
         splitter="native" if trainer.native else "python-regex",
     )
-    trainer.layout(
-        vocab_size=vocab_size,
-        reserved=reserved,
-        special_tokens=special_tokens,
-        spare_special_tokens=spare_special_tokens,
-    )  # fail before the long work
+    layout = trainer.layout(vocab_size=vocab_size, reserved=reserved)  # fail before the long work
     if progress is True:
         print_config(options, inputs, load_counts)
+        print_notes(layout.specials)
     for path in load_counts:
         trainer.load_counts(path)
     if inputs is not None or not load_counts:
@@ -292,14 +415,13 @@ def train(
     vocab = trainer.train(
         vocab_size=vocab_size,
         reserved=reserved,
-        special_tokens=special_tokens,
-        spare_special_tokens=spare_special_tokens,
         min_frequency=min_frequency,
         max_token_length=max_token_length,
         consume=True,
+        allow_unused=allow_unused,
     )
-    vocab.config["seconds"] = round(time.perf_counter() - wall, 3)
-    vocab.config["peak_rss"] = peak_rss()
+    vocab.stats["seconds"] = round(time.perf_counter() - wall, 3)
+    vocab.stats["peak_rss"] = peak_rss()
     if progress is True:
         print_summary(vocab)
     return vocab

@@ -35,6 +35,10 @@ from .patterns import Pattern, get_pattern
 FORMAT_TAG = "codebpe.vocab"
 FORMAT_VERSION = 1
 MAX_ID = (1 << 32) - 1  # ids are uint32 in the encoder; the top value means "no id"
+#: Ids that are neither a token nor a special token (a gap below the special block) that a
+#: vocabulary may declare: the encoder and the exports hold a table entry for every id up to
+#: the top one, so a file declaring 10^9 ids would cost gigabytes to load.
+MAX_UNUSED_IDS = 1 << 20
 
 __all__ = [
     "Vocabulary",
@@ -154,6 +158,9 @@ class Vocabulary:
     reserved_ids: tuple[int, int] = (256, 256)
     config: dict[str, Any] = field(default_factory=dict)
     corpus: dict[str, Any] = field(default_factory=dict)
+    #: Figures of the run that made it (seconds, peak memory, threads): never saved, so that a
+    #: file depends only on the corpus and the options (users hash vocabulary files).
+    stats: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.pattern, str):
@@ -218,6 +225,13 @@ class Vocabulary:
             raise VocabularyError("special token ids must be unique and above the ordinary tokens")
         if any(i >= MAX_ID for i in ids):
             raise VocabularyError(f"special token ids must be below {MAX_ID} (32-bit ids)")
+        unused = self.n_vocab - len(self.tokens) - len(set(ids))
+        if unused > MAX_UNUSED_IDS:
+            raise VocabularyError(
+                f"the vocabulary declares {self.n_vocab:,} ids but only "
+                f"{self.n_vocab - unused:,} are tokens: {unused:,} unused ids (at most "
+                f"{MAX_UNUSED_IDS:,}; every id costs table memory in the encoder and exports)"
+            )
         lo, hi = self.reserved_ids
         if not 256 <= lo <= hi <= len(self.tokens):
             raise VocabularyError(f"reserved_ids {self.reserved_ids} out of range")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 DEFAULT_OUTPUT = "codebpe-vocab.json"
 
@@ -40,8 +42,23 @@ INPUTS (any number, mixed):
                 glob with weight 1)"""
 
 
+class _InputsParser(argparse.ArgumentParser):
+    """Takes ``-*WEIGHT`` (standard input with a weight, ``-*2``) as an input, not an option
+    (a mistyped weight too: the corpus stage then names it)."""
+
+    def _parse_optional(self, arg_string: str) -> Any:
+        if re.fullmatch(r"-\*.+", arg_string):
+            return None  # a positional argument
+        return super()._parse_optional(arg_string)
+
+
 def add_corpus_options(p: argparse.ArgumentParser) -> None:
-    """INPUTS, --text-field, --lang-field, --include, --exclude (train and corpus)."""
+    """INPUTS, --text-field, --lang-field, --include, --exclude (train and corpus).
+
+    ``p`` becomes an :class:`_InputsParser`, so that ``-*2`` (standard input, weight 2) is an
+    input rather than an unknown option (argparse takes anything starting with ``-`` for one).
+    """
+    p.__class__ = _InputsParser
     p.add_argument(
         "inputs",
         nargs="*",
@@ -110,6 +127,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=32768,
         help="total ids: bytes + reserved + learned + special (default: 32768)",
     )
+    p.add_argument(
+        "--allow-unused",
+        action="store_true",
+        help="keep --vocab-size even when the corpus supports so few merges that more than "
+        "half of the ids stay unused (by default an error that says the size that fits)",
+    )
     p.add_argument("--min-frequency", type=int, default=2, help="minimum pair count (default: 2)")
     p.add_argument(
         "--max-token-length",
@@ -133,7 +156,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="TOKEN",
-        help="extra special token (repeatable), added after the defaults",
+        help="extra special token (repeatable), e.g. a chat marker: takes the next spare "
+        "<|reserved_N|> id, so the default special ids do not move (an error when the spares "
+        "run out: raise --spare-special)",
     )
     p.add_argument(
         "--spare-special",
@@ -174,6 +199,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _check_writable(path: str, what: str) -> None:
+    if not path:
+        raise FileNotFoundError(f"{what} file name is empty")
     target = Path(path)
     if target.is_dir():
         raise IsADirectoryError(f"{what} {path} is a folder")
@@ -194,23 +221,18 @@ def run(args: argparse.Namespace) -> int:
     for path in args.load_counts:
         if not Path(path).is_file():
             raise FileNotFoundError(f"--load-counts {path}: no such file")
-    if args.vocab_size < 257:
-        raise ValueError(f"--vocab-size {args.vocab_size} is too small (at least 257)")
-    from ..patterns import get_pattern
+    from .._train_split import resolve_pattern
     from ..reserved import vocab_layout
 
     layout = {
         "vocab_size": args.vocab_size,
         "reserved": None if args.no_reserved else "default",
-        "special_tokens": (*DEFAULT_SPECIAL_TOKENS, *args.special_token),
+        "special_tokens": DEFAULT_SPECIAL_TOKENS,
+        "extra_special_tokens": args.special_token,
         "spare_special_tokens": args.spare_special,
     }
-    try:  # the real minimum (bytes + reserved + special tokens), before the corpus is read
-        pattern = get_pattern(args.pattern)
-    except KeyError:
-        pass  # a custom regex: the trainer checks it
-    else:
-        vocab_layout(pattern, **layout)
+    # the real range (bytes + reserved + special tokens .. MAX_VOCAB_SIZE), before any reading
+    vocab_layout(resolve_pattern(args.pattern), **layout)
     max_memory = parse_memory(args.max_memory)
     max_bytes = parse_memory(args.max_bytes)
     inputs = args.inputs or None
@@ -218,6 +240,7 @@ def run(args: argparse.Namespace) -> int:
         inputs,
         pattern=args.pattern,
         **layout,
+        allow_unused=args.allow_unused,
         min_frequency=args.min_frequency,
         max_token_length=args.max_token_length or None,
         threads=args.threads,
