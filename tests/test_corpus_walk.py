@@ -104,13 +104,6 @@ def test_an_unreadable_file_in_a_folder_is_skipped(tree: Path, monkeypatch, caps
     assert err.startswith("codebpe: error:") and len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files without read permission")
-def test_an_unreadable_file_for_real(tree: Path) -> None:
-    (tree / "py" / "a.py").chmod(0)
-    sources, skipped, _ = read(tree)
-    assert sources == [str(tree / "py" / "b.py")] and skipped == {"unreadable": 1}
-
-
 def test_an_unreadable_subfolder_is_counted(tree: Path, monkeypatch, capsys) -> None:
     (tree / "locked").mkdir()
     (tree / "locked" / "c.py").write_text("y = 2\n")
