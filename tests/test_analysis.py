@@ -258,6 +258,24 @@ def test_reads_folders_and_jsonl(tmp_path):
         read_documents([tmp_path / "empty"])
 
 
+def test_plain_text_files_get_their_language_from_their_script(tmp_path):
+    """.txt files carry no language tag: Chinese and English ones go to the zh and en columns
+    (they were all "text"), other prose stays "text"."""
+    from tokenizer._analysis_sources import read_documents
+    from tokenizer.report import analyse
+
+    (tmp_path / "zh.txt").write_text("今天天气很好，我们去公园散步。Python 很好用。\n" * 5)
+    (tmp_path / "en.txt").write_text("The weather is nice today, so we walk in the park.\n" * 5)
+    (tmp_path / "de.txt").write_text("Schöne Grüße aus München, wir gehen spazieren.\n" * 5)
+    (tmp_path / "ja.txt").write_text("今日はいい天気ですね。公園を散歩しましょう。\n" * 5)
+    (tmp_path / "a.py").write_text("x = 1\n")
+    langs = sorted(lang for _, lang in read_documents([tmp_path]))
+    assert langs == ["en", "ja", "python", "text", "zh"]
+    rep = analyse(["cl100k_base"], [tmp_path], baselines=False)
+    assert set(rep["tokenizers"][0]["domains"]) == {"zh", "en", "text", "code"}
+    assert rep["evaluation"]["languages"]["zh"]["documents"] == 1
+
+
 def test_cli(tmp_path, capsys):
     from tokenizer.cli import main
 
