@@ -591,29 +591,45 @@ struct FastMethod {  // a FastDescriptor bound to an instance
 
 using FastFn = PyObject* (*)(PyObject*, PyObject* const*, Py_ssize_t);
 
+// One of Encoder's fast functions (fast, fast_decode, fast_token_bytes): the tuple lives in a
+// writable slot, so what a call finds there is checked each time (a C function of another kind,
+// say len or a METH_VARARGS one, would be called with the wrong arguments). 1: METH_O, 2: FASTCALL.
+int fast_kind(PyObject* f) {
+  if (!PyCFunction_Check(f)) return 0;
+  PyCFunction fn = PyCFunction_GET_FUNCTION(f);
+  if (fn == fast_call || fn == fast_token_bytes) return 1;
+  return fn == reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(fast_decode)) ? 2 : 0;
+}
+
 // The fast function's result for args, or NotImplemented (new reference) when it has none or it
 // declines; nullptr with an error set.
 PyObject* fast_try(FastDescriptor* d, PyObject* self, PyObject* const* args, Py_ssize_t nargs,
                    PyObject* kwnames) {
-  if (kwnames == nullptr && nargs >= 1 && nargs <= d->max_nargs && PyObject_TypeCheck(self, d->owner)) {
+  if (d->owner != nullptr && kwnames == nullptr && nargs >= 1 && nargs <= d->max_nargs &&
+      PyObject_TypeCheck(self, d->owner)) {
     PyObject* table = *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(self) + d->offset);
     if (table != nullptr && PyTuple_CheckExact(table) && PyTuple_GET_SIZE(table) > d->index) {
       PyObject* fast = PyTuple_GET_ITEM(table, d->index);
-      if (PyCFunction_Check(fast)) {  // (checked when the tuple is made: METH_O or METH_FASTCALL)
-        PyObject* fself = PyCFunction_GET_SELF(fast);
-        PyCFunction f = PyCFunction_GET_FUNCTION(fast);
-        return (PyCFunction_GET_FLAGS(fast) & METH_O)
-                   ? f(fself, args[0])
-                   : reinterpret_cast<FastFn>(reinterpret_cast<void (*)()>(f))(fself, args, nargs);
-      }
+      const int kind = fast_kind(fast);
+      PyObject* fself = kind ? PyCFunction_GET_SELF(fast) : nullptr;
+      if (kind == 1 && nargs == 1) return PyCFunction_GET_FUNCTION(fast)(fself, args[0]);
+      if (kind == 2) return fast_decode(fself, args, nargs);
     }
   }
   Py_INCREF(Py_NotImplemented);
   return Py_NotImplemented;
 }
 
+// A FastDescriptor made from Python (type(Tokenizer.__dict__["encode"])()) has no function.
+bool fast_descriptor_unset(FastDescriptor* d) {
+  if (d->func != nullptr) return false;
+  PyErr_SetString(PyExc_TypeError, "this FastDescriptor stands for no method");
+  return true;
+}
+
 PyObject* fast_descriptor_call(PyObject* callable, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
   auto* d = reinterpret_cast<FastDescriptor*>(callable);
+  if (fast_descriptor_unset(d)) return nullptr;
   const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
   if (nargs >= 1) {
     PyObject* r = fast_try(d, args[0], args + 1, nargs - 1, kwnames);
@@ -627,10 +643,11 @@ PyObject* fast_method_new(FastDescriptor* d, PyObject* self);
 
 PyObject* fast_descriptor_get(PyObject* descr, PyObject* obj, PyObject*) {
   auto* d = reinterpret_cast<FastDescriptor*>(descr);
-  if (obj == nullptr || obj == Py_None) {  // on the class: the function itself
-    Py_INCREF(d->func);
-    return d->func;
+  if (obj == nullptr || obj == Py_None) {  // on the class: the descriptor, as str.upper is one
+    Py_INCREF(descr);
+    return descr;
   }
+  if (fast_descriptor_unset(d)) return nullptr;
   return fast_method_new(d, obj);
 }
 
@@ -683,18 +700,41 @@ PyObject* fast_descriptor_getattro(PyObject* self, PyObject* name) {
 
 PyObject* fast_descriptor_func(PyObject* self, void*) {
   PyObject* f = reinterpret_cast<FastDescriptor*>(self)->func;
+  if (f == nullptr) Py_RETURN_NONE;
   Py_INCREF(f);
   return f;
 }
 
 PyObject* fast_descriptor_doc(PyObject* self, void*) {
-  return PyObject_GetAttrString(reinterpret_cast<FastDescriptor*>(self)->func, "__doc__");
+  PyObject* f = reinterpret_cast<FastDescriptor*>(self)->func;
+  if (f == nullptr) Py_RETURN_NONE;
+  return PyObject_GetAttrString(f, "__doc__");
 }
 
 PyObject* fast_descriptor_repr(PyObject* self) {
   auto* d = reinterpret_cast<FastDescriptor*>(self);
+  if (d->func == nullptr || d->owner == nullptr) return PyUnicode_FromString("<unset FastDescriptor>");
   return PyUnicode_FromFormat("<fast method %U of %s objects>", d->name, d->owner->tp_name);
 }
+
+// Pickles as the class attribute it is (getattr(owner, name)).
+PyObject* fast_descriptor_reduce(PyObject* self, PyObject*) {
+  auto* d = reinterpret_cast<FastDescriptor*>(self);
+  if (d->func == nullptr || d->owner == nullptr) {
+    PyErr_SetString(PyExc_TypeError, "cannot pickle an unset FastDescriptor");
+    return nullptr;
+  }
+  PyObject* builtins = PyImport_ImportModule("builtins");
+  if (builtins == nullptr) return nullptr;
+  PyObject* getattr = PyObject_GetAttrString(builtins, "getattr");
+  Py_DECREF(builtins);
+  if (getattr == nullptr) return nullptr;
+  return Py_BuildValue("(N(OO))", getattr, reinterpret_cast<PyObject*>(d->owner), d->name);
+}
+
+PyMethodDef g_fast_descriptor_methods[] = {
+    {"__reduce__", fast_descriptor_reduce, METH_NOARGS, nullptr},
+    {nullptr, nullptr, 0, nullptr}};
 
 PyGetSetDef g_fast_descriptor_getset[] = {
     {"__func__", fast_descriptor_func, nullptr, nullptr, nullptr},
@@ -706,6 +746,14 @@ PyMemberDef g_fast_descriptor_members[] = {
     {"__vectorcalloffset__", T_PYSSIZET, offsetof(FastDescriptor, vectorcall), READONLY, nullptr},
     {"__objclass__", T_OBJECT, offsetof(FastDescriptor, owner), READONLY, nullptr},
     {nullptr, 0, 0, 0, nullptr}};
+
+// These types are made only here (Python 3.10+: type(x)() is a TypeError; before, every function
+// of theirs also checks for the empty object that would give).
+#ifdef Py_TPFLAGS_DISALLOW_INSTANTIATION
+constexpr unsigned long kNotFromPython = Py_TPFLAGS_DISALLOW_INSTANTIATION;
+#else
+constexpr unsigned long kNotFromPython = 0;
+#endif
 
 // A GC-tracked callable type (vectorcall) with fast_dealloc and these slots besides.
 PyTypeObject* new_callable_type(const char* name, int basicsize, unsigned long flags,
@@ -727,12 +775,14 @@ PyTypeObject* new_callable_type(const char* name, int basicsize, unsigned long f
 
 PyTypeObject* fast_descriptor_type() {
   static PyTypeObject* type =
-      new_callable_type("tokenizer._core.FastDescriptor", sizeof(FastDescriptor), Py_TPFLAGS_METHOD_DESCRIPTOR,
+      new_callable_type("tokenizer._core.FastDescriptor", sizeof(FastDescriptor),
+                        Py_TPFLAGS_METHOD_DESCRIPTOR | kNotFromPython,
                         {{Py_tp_traverse, reinterpret_cast<void*>(fast_descriptor_traverse)},
                          {Py_tp_clear, reinterpret_cast<void*>(fast_descriptor_clear)},
                          {Py_tp_descr_get, reinterpret_cast<void*>(fast_descriptor_get)},
                          {Py_tp_repr, reinterpret_cast<void*>(fast_descriptor_repr)},
                          {Py_tp_getset, g_fast_descriptor_getset},
+                         {Py_tp_methods, g_fast_descriptor_methods},
                          {Py_tp_getattro, reinterpret_cast<void*>(fast_descriptor_getattro)},
                          {Py_tp_members, g_fast_descriptor_members}});
   return type;
@@ -855,7 +905,7 @@ PyMemberDef g_fast_method_members[] = {
 
 PyTypeObject* fast_method_type() {
   static PyTypeObject* type =
-      new_callable_type("tokenizer._core.FastMethod", sizeof(FastMethod), 0,
+      new_callable_type("tokenizer._core.FastMethod", sizeof(FastMethod), kNotFromPython,
                         {{Py_tp_traverse, reinterpret_cast<void*>(fast_method_traverse)},
                          {Py_tp_clear, reinterpret_cast<void*>(fast_method_clear)},
                          {Py_tp_repr, reinterpret_cast<void*>(fast_method_repr)},
@@ -921,11 +971,8 @@ py::tuple fast_table(const py::sequence& fasts) {
   py::tuple out(fasts.size());
   for (size_t i = 0; i < fasts.size(); ++i) {
     py::object f = fasts[i];
-    if (!f.is_none()) {
-      const int flags = PyCFunction_Check(f.ptr()) ? PyCFunction_GET_FLAGS(f.ptr()) : 0;
-      if ((flags & (METH_O | METH_FASTCALL)) == 0 || (flags & METH_KEYWORDS) != 0) {
-        throw py::type_error("fast_table: each item must be one of Encoder's fast functions or None");
-      }
+    if (!f.is_none() && fast_kind(f.ptr()) == 0) {
+      throw py::type_error("fast_table: each item must be one of Encoder's fast functions or None");
     }
     out[i] = f;
   }

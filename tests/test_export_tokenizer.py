@@ -98,6 +98,31 @@ def test_a_tokenizer_json_tokenizer_exports_its_file_to_hf_only(tmp_path, capsys
     assert main(["export", "-t", str(source), "--format", "hf", "-o", out]) == 0
     again = Tokenizer.from_hf(str(tmp_path / "o.json"))
     assert again.encode("hello <|x|> 你好") == hf_tok.encode("hello <|x|> 你好")
+    # From another working directory (or after pickling): the file loaded, by its absolute path.
+    import os
+    import pickle
+
+    cwd = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        moved = Tokenizer.from_hf(source.name)
+        os.chdir(tmp_path / "again")
+        assert json.loads(moved.save_hf("m.json").read_text()) == json.loads(source.read_text())
+        assert pickle.loads(pickle.dumps(moved)).save_hf("p.json").exists()
+    finally:
+        os.chdir(cwd)
+    # Its pre-tokenizer changed on disk since loading: refused, not a file that encodes otherwise.
+    changed = json.loads(source.read_text())
+    changed["pre_tokenizer"] = {
+        "type": "Sequence",
+        "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": "\\s+|\\S+"}, "behavior": "Isolated"},
+            {"type": "ByteLevel", "add_prefix_space": False, "use_regex": False},
+        ],
+    }
+    source.write_text(json.dumps(changed))
+    with pytest.raises(ExportError, match="changed on disk"):
+        hf_tok.save_hf(str(tmp_path / "third"))
     # The source changed on disk since loading: refused, not a file with other ids.
     other = Vocabulary(
         tokens=[bytes([i]) for i in range(256)], pattern="gpt2", special_tokens={"<|eot|>": 256}

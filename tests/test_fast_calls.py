@@ -408,15 +408,21 @@ def _error(call, tok):
 
 
 def test_fast_methods_behave_like_the_bound_methods(tok):
-    # Tokenizer.encode_ordinary etc. are FastDescriptors in the class (the function itself when
-    # read from the class); tok.encode_ordinary is a FastMethod: it must look and fail exactly
-    # like the function bound to tok.
+    # Tokenizer.encode_ordinary etc. are FastDescriptors (as str.upper is a method descriptor);
+    # tok.encode_ordinary is a FastMethod: it must look and fail exactly like the function bound
+    # to tok.
     import inspect
+    import pickle
+    from unittest import mock
 
     for name in FAST_METHODS:
-        descr, method = Tokenizer.__dict__[name], getattr(Tokenizer, name)
-        assert type(descr).__name__ == "FastDescriptor" and descr.__func__ is method
-        assert inspect.isfunction(method) and method.__name__ == name
+        descr = Tokenizer.__dict__[name]
+        method = descr.__func__
+        assert getattr(Tokenizer, name) is descr and type(descr).__name__ == "FastDescriptor"
+        assert inspect.isfunction(method) and method.__name__ == name == descr.__name__
+        assert descr.__qualname__ == f"Tokenizer.{name}" and descr.__wrapped__ is method
+        assert inspect.signature(descr) == inspect.signature(method)
+        assert pickle.loads(pickle.dumps(descr)) is descr
         assert name not in tok.__dict__
         fm = getattr(tok, name)
         assert type(fm).__name__ == "FastMethod" and fm == getattr(tok, name)
@@ -431,6 +437,18 @@ def test_fast_methods_behave_like_the_bound_methods(tok):
         # The fast path through the descriptor called with tok first, as Python's method call
         # makes it, and through the bound form.
         assert descr(tok, *ARGS[name]) == fm(*ARGS[name]) == method(tok, *ARGS[name])
+    # Made from Python, neither type is usable: an error, not a crash.
+    for made in (lambda: type(Tokenizer.__dict__["encode"])(), lambda: type(tok.encode)()):
+        with pytest.raises(TypeError):
+            made()("x")
+    # An autospec'd instance takes the methods' arguments (no self to fill).
+    spec = mock.create_autospec(Tokenizer, instance=True)
+    spec.encode("x"), spec.decode([1]), spec.count("x")
+    # The instance's table is checked at each call: a C function that is not one of the
+    # encoder's is never called as one (the slot is writable, like every __slots__ member).
+    other = copy_of(tok)
+    other._fast = (len,) * len(FAST_METHODS)
+    assert other.encode("hi") == [6151] and other.decode([6151], "strict") == "hi"
     # Keywords, missing or extra arguments go to the method: same results and errors.
     assert tok.encode_ordinary(text="hi") == [6151] == tok.encode(text="hi")
     assert tok.encode("a" + EOT, allowed_special="all") == [64, 100257]
@@ -478,7 +496,8 @@ class _Plain:
         self._tok = tok
 
     def __getattr__(self, name):
-        return getattr(Tokenizer, name).__get__(self._tok)
+        attr = Tokenizer.__dict__.get(name) or getattr(Tokenizer, name)
+        return getattr(attr, "__func__", attr).__get__(self._tok)
 
 
 def test_fast_methods_keep_overrides_copies_and_collection_right(tok, regex_tok):
@@ -535,7 +554,8 @@ def test_fast_methods_keep_overrides_copies_and_collection_right(tok, regex_tok)
         p.assert_called_once_with([1, 2], errors="strict")
     # autospec=True specs the class attribute, a FastDescriptor, not a function: its mock is not
     # bound either (docs/encoding.md, "Fast calls"); spec the function to get self in the call.
-    with mock.patch.object(Tokenizer, "decode", autospec=Tokenizer.decode, return_value="p") as p:
+    spec = Tokenizer.decode.__func__
+    with mock.patch.object(Tokenizer, "decode", autospec=spec, return_value="p") as p:
         assert t.decode([1, 2], errors="strict") == "p"
         p.assert_called_once_with(t, [1, 2], errors="strict")
     original = Tokenizer.__dict__["count"]

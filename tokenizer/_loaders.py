@@ -109,8 +109,15 @@ def from_hf(
         label, where = name or _hf_label(Path(path_or_name)), str(path_or_name)
     tok = _hf_from_obj(cls, obj, label, native_split, where)
     # (re-read by export.save_hf, which writes the file itself: its ids, no copy kept in memory)
-    tok._hf_origin = path_or_name if where is not None else None
+    tok._hf_origin = _origin(path_or_name) if where is not None else None
     return tok
+
+
+def _origin(path_or_name: str | Path) -> str | Path:
+    """Where a tokenizer.json came from, to read it again later: an existing path made absolute
+    (a later chdir, or an unpickle elsewhere, must find the same file), else the name."""
+    p = Path(path_or_name)
+    return p.resolve() if p.exists() else str(path_or_name)
 
 
 def _hf_from_obj(
@@ -180,7 +187,7 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
             return cls(Vocabulary.from_json(obj), name=stem(p))
         if isinstance(obj, dict) and "model" in obj:
             tok = _hf_from_obj(cls, obj, _hf_label(p), None, spec)
-            tok._hf_origin = p  # (as from_hf keeps it: export.save_hf writes the file again)
+            tok._hf_origin = p.resolve()  # (as from_hf keeps it: save_hf writes the file again)
             return tok
         raise ValueError(f"{spec}: not a codebpe vocabulary or a tokenizer.json")
     name = _TIKTOKEN_ALIASES.get(spec, spec)

@@ -234,12 +234,8 @@ def _save_hf_source(tok: Any, out: Path) -> Path:
             "tokenizer.export.save_hf(tok.vocab, ...) for codebpe's re-laid-out copy"
         )
     obj = load_hf_tokenizer_json(origin)
-    model = parse_hf_tokenizer(obj, name=tok.name)
-    if (model.tokens, model.merges, model.added) != (
-        tok._source[1].tokens,
-        tok._source[1].merges,
-        tok._source[1].added,
-    ):
+    # the whole parsed model: vocabulary, merges, added tokens, pre-tokenizer, normalizer
+    if parse_hf_tokenizer(obj, name=tok.name) != tok._source[1]:
         raise ExportError(f"{origin}: changed on disk since {tok.name!r} was loaded from it")
     data = json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
     target = out if out.suffix == ".json" else out / "tokenizer.json"
