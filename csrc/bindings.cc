@@ -717,6 +717,16 @@ PyObject* fast_descriptor_repr(PyObject* self) {
   return PyUnicode_FromFormat("<fast method %U of %s objects>", d->name, d->owner->tp_name);
 }
 
+// (getattr, (obj, name)): what __reduce__ returns to pickle a method by its name.
+PyObject* reduce_to_getattr(PyObject* obj, PyObject* name) {
+  PyObject* builtins = PyImport_ImportModule("builtins");
+  if (builtins == nullptr) return nullptr;
+  PyObject* getattr = PyObject_GetAttrString(builtins, "getattr");
+  Py_DECREF(builtins);
+  if (getattr == nullptr) return nullptr;
+  return Py_BuildValue("(N(OO))", getattr, obj, name);
+}
+
 // Pickles as the class attribute it is (getattr(owner, name)).
 PyObject* fast_descriptor_reduce(PyObject* self, PyObject*) {
   auto* d = reinterpret_cast<FastDescriptor*>(self);
@@ -724,12 +734,7 @@ PyObject* fast_descriptor_reduce(PyObject* self, PyObject*) {
     PyErr_SetString(PyExc_TypeError, "cannot pickle an unset FastDescriptor");
     return nullptr;
   }
-  PyObject* builtins = PyImport_ImportModule("builtins");
-  if (builtins == nullptr) return nullptr;
-  PyObject* getattr = PyObject_GetAttrString(builtins, "getattr");
-  Py_DECREF(builtins);
-  if (getattr == nullptr) return nullptr;
-  return Py_BuildValue("(N(OO))", getattr, reinterpret_cast<PyObject*>(d->owner), d->name);
+  return reduce_to_getattr(reinterpret_cast<PyObject*>(d->owner), d->name);
 }
 
 PyMethodDef g_fast_descriptor_methods[] = {
@@ -858,12 +863,7 @@ PyObject* fast_method_reduce(PyObject* self, PyObject*) {
     PyErr_SetString(PyExc_TypeError, "cannot pickle an unbound FastMethod");
     return nullptr;
   }
-  PyObject* builtins = PyImport_ImportModule("builtins");
-  if (builtins == nullptr) return nullptr;
-  PyObject* getattr = PyObject_GetAttrString(builtins, "getattr");
-  Py_DECREF(builtins);
-  if (getattr == nullptr) return nullptr;
-  return Py_BuildValue("(N(OO))", getattr, m->self, m->descr->name);
+  return reduce_to_getattr(m->self, m->descr->name);
 }
 
 PyObject* fast_method_getattro(PyObject* self, PyObject* name) {
