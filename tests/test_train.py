@@ -503,6 +503,41 @@ def test_special_token_argument_errors():
         Trainer(threads=1.5)
 
 
+def test_special_tokens_given_as_iterators_are_cut_and_kept():
+    """Review: ``Trainer`` took ``tuple(special_tokens)`` and then built its cut list from the
+    same, now exhausted, iterator: the token was not cut, and training failed after the count."""
+    docs = ["x<|a|>y z<|a|>" * 3] * 20
+    vocab = train(
+        iter(docs),
+        special_tokens=iter(["<|a|>"]),
+        extra_special_tokens=iter(["<|b|>"]),
+        spare_special_tokens=1,
+        vocab_size=270,
+        reserved=None,
+        allow_unused=True,
+        progress=False,
+    )
+    assert vocab.special_tokens == {"<|a|>": 268, "<|b|>": 269}
+    assert vocab.config["special_tokens"] == ["<|a|>"]
+    assert vocab.config["extra_special_tokens"] == ["<|b|>"]
+    assert vocab.config["special_token_cuts"] == 20 * 3 * 2
+    trainer = Trainer(progress=False, special_tokens=["<|a|>", "<|b|>"], spare_special_tokens=0)
+    trainer.count_texts(docs)
+    again = trainer.train(vocab_size=270, reserved=None, special_tokens=iter(["<|a|>"]))
+    assert again.special_tokens == {"<|a|>": 269} and again.config["special_tokens"] == ["<|a|>"]
+
+
+@pytest.mark.parametrize("pattern", ["codebpe-v1", r"\w+|\s+|[^\w\s]+"])
+@pytest.mark.parametrize("option", ["special_tokens", "extra_special_tokens"])
+def test_special_tokens_with_lone_surrogates_are_refused_up_front(pattern, option):
+    """Review: the native counter failed from its worker thread with pybind11's "incompatible
+    function arguments"; the custom-regex path accepted the token."""
+    with pytest.raises(ValueError, match=rf"{option}: '<\|\\ud800\|>' holds a lone surrogate"):
+        train(_untouchable(), pattern=pattern, progress=False, **{option: ["<|\ud800|>"]})
+    with pytest.raises(ValueError, match="lone surrogate"):
+        Trainer(pattern=pattern, progress=False, **{option: ["<|ok|>", "\udfff"]})
+
+
 def test_train_after_consume_says_the_counts_were_consumed(mixed_text):
     trainer = Trainer(progress=False).count_texts([mixed_text] * 3)
     trainer.train(vocab_size=500, consume=True, allow_unused=True)

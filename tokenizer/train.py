@@ -86,15 +86,18 @@ class Trainer:
     ) -> None:
         self.pattern = resolve_pattern(pattern)
         self.threads = check_threads(threads)
+        # read once (an iterator would be empty the second time), then used everywhere
+        special_tokens = _materialized(special_tokens)
+        extra_special_tokens = _materialized(extra_special_tokens)
+        #: Strings cut out of the text while counting: the whole special block.
+        self.boundaries: list[str] = special_block(
+            special_tokens, extra_special_tokens, spare_special_tokens
+        )
         self.special_options: dict[str, Any] = {
             "special_tokens": tuple(special_tokens),
             "extra_special_tokens": tuple(extra_special_tokens),
             "spare_special_tokens": spare_special_tokens,
         }
-        #: Strings cut out of the text while counting: the whole special block.
-        self.boundaries: list[str] = special_block(
-            special_tokens, extra_special_tokens, spare_special_tokens
-        )
         self.max_memory = parse_memory(max_memory)
         table_cap = table_capacity(self.max_memory, threads=self.threads)
         self.counter = core.PieceCounter(self.threads, table_cap)
@@ -204,8 +207,8 @@ class Trainer:
                 "(or load a saved count file) before training another vocabulary"
             )
         given = {
-            "special_tokens": special_tokens,
-            "extra_special_tokens": extra_special_tokens,
+            "special_tokens": _materialized(special_tokens),
+            "extra_special_tokens": _materialized(extra_special_tokens),
             "spare_special_tokens": spare_special_tokens,
         }
         options = {**self.special_options, **{k: v for k, v in given.items() if v is not None}}
@@ -293,6 +296,23 @@ class Trainer:
                 f"special token {missing[0]!r} was not cut out of the text while counting; "
                 "give it to Trainer(special_tokens=... / extra_special_tokens=...)"
             )
+
+
+def _materialized(tokens: Any) -> Any:
+    """``tokens`` (special-token strings) as a tuple, read once: an iterator given for them was
+    exhausted by the first reader, and the special block was then built without them. A single
+    string, ``None`` or a non-iterable is returned as is, for ``special_block`` to refuse (or, for
+    ``None``, to mean "the trainer's").
+
+    >>> _materialized(iter(["<|a|>"])), _materialized("<|a|>")
+    (('<|a|>',), '<|a|>')
+    """
+    if tokens is None or isinstance(tokens, (str, bytes)):
+        return tokens
+    try:
+        return tuple(tokens)
+    except TypeError:
+        return tokens
 
 
 def check_threads(threads: object) -> int:
