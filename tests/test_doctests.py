@@ -22,6 +22,7 @@ MODULES = [
     "tokenizer._text_chunks",
     "tokenizer._train_options",
     "tokenizer._train_stream",
+    "tokenizer.train",
     "tokenizer._unicode_pinned",
     "tokenizer._nfc",
 ]
