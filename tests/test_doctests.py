@@ -16,6 +16,7 @@ MODULES = [
     "tokenizer._encoding_special",
     "tokenizer._encoding_batch",
     "tokenizer._encoding_compat",
+    "tokenizer._corpus_formats",
     "tokenizer._corpus_records",
     "tokenizer._corpus_mix",
     "tokenizer._corpus_hf",

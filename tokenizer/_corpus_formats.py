@@ -187,6 +187,16 @@ _TOKENIZER_HEAD = re.compile(
 )
 
 
+def is_tokenizer_head(head: bytes) -> bool:
+    """Whether ``head``, the first bytes of a file, start a codebpe vocabulary or a Hugging Face
+    ``tokenizer.json`` (a UTF-8 byte order mark before them too).
+
+    >>> is_tokenizer_head(b'{\\n  "format": "codebpe.vocab",'), is_tokenizer_head(b'{"text": ""}')
+    (True, False)
+    """
+    return _TOKENIZER_HEAD.match(bytes(head[:4096]).removeprefix(codecs.BOM_UTF8)) is not None
+
+
 class CorpusError(ValueError):
     """Base class of every corpus input error."""
 
@@ -351,7 +361,7 @@ def json_format(path: Path, *, text_field: str, walked: bool) -> str:
     except (OSError, EOFError, zlib.error):
         return "text"
     head = head.removeprefix(codecs.BOM_UTF8)  # (read_jsonl drops it too)
-    if walked and _TOKENIZER_HEAD.match(head):
+    if walked and is_tokenizer_head(head):
         return "tokenizer-file"
     first = head.lstrip().split(b"\n", 1)[0]
     try:
