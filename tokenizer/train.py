@@ -115,6 +115,9 @@ class Trainer:
         self.corpus: dict[str, Any] = {}
         self.count_seconds = 0.0
         self.consumed = False  # train(consume=True) released the counts
+        # train() trains once and drops the trainer: nothing to retry, so the table is never
+        # kept through the merge loop and refusals come from the exact check after it
+        self._one_shot = False
 
     # -- counting ---------------------------------------------------------------------------
 
@@ -240,7 +243,9 @@ class Trainer:
         ``consume=True`` releases the counts (a later ``count`` starts afresh). A table of at
         most ``KEEP_TABLE_BYTES`` is released only once the vocabulary passed those checks, so a
         refused ``vocab_size`` can be retried; a larger one before the merge loop, as memory
-        matters more there: a refusal then says that the counts are gone.
+        matters more there (sizes that the byte bound already rules out are refused first): a
+        refusal then says that the counts are gone. (:func:`train` trains once: it releases the
+        table before the merge loop whatever its size.)
         """
         if self.consumed:
             raise ValueError(
@@ -264,13 +269,14 @@ class Trainer:
         n_special, base = len(specials), len(tokens)
         gap = vocab_size - base - n_special  # the most ids that can stay unused
         could_fail = gap > MAX_UNUSED_IDS or (not allow_unused and 2 * gap > vocab_size)
-        keep = consume and could_fail and self.counter.memory <= KEEP_TABLE_BYTES
+        small = self.counter.memory <= KEEP_TABLE_BYTES
+        keep = consume and could_fail and small and not self._one_shot
         release_early = consume and not keep
         most = self.most_ordinary(base)
         if most is not None:  # what the counts cannot possibly fill: refused before merging
-            if not allow_unused and release_early:  # (else the exact check below says it)
+            if not allow_unused and release_early and not self._one_shot:  # (else: exact, below)
                 check_unused(vocab_size, most, n_special, min_frequency, at_most=True)
-            if allow_unused or release_early:
+            if allow_unused:  # (without it, the check above, or the exact one below, is first)
                 check_unused_ids(vocab_size, most, n_special, at_least=True)
         stats = (
             self.counter.unique,
@@ -306,7 +312,7 @@ class Trainer:
                 check_unused(vocab_size, len(result["tokens"]), n_special, min_frequency)
             check_unused_ids(vocab_size, len(result["tokens"]), n_special)
         except ValueError as exc:
-            if self.consumed:
+            if self.consumed and not self._one_shot:
                 raise type(exc)(
                     f"{exc}; the counts were released (consume=True): count again"
                 ) from None
@@ -507,6 +513,7 @@ def train(
         max_bytes=max_bytes,
         splitter="native" if trainer.native else "python-regex",
     )
+    trainer._one_shot = True
     layout = trainer.layout(vocab_size=vocab_size, reserved=reserved)  # fail before the long work
     budget = parse_memory(max_bytes)
     if allow_unused and budget is not None and not load_counts:  # at most one merge per byte
