@@ -17,7 +17,7 @@ import pytest
 import tokenizer._corpus_formats as formats
 from tokenizer._corpus_summary import skip_notes
 from tokenizer.cli import main
-from tokenizer.corpus import Corpus, CorpusPathError, CorpusReadError, describe
+from tokenizer.corpus import Corpus, CorpusPathError, CorpusReadError, Source, describe
 
 
 @pytest.fixture
@@ -153,6 +153,8 @@ def test_globs_do_not_follow_symlinked_folders(tree: Path) -> None:
     assert skipped == {"symlinked-folder": 1}
     sources, skipped, _ = read(f"{tree}/link/*.py")  # in the glob's fixed part: named, followed
     assert sources == [str(tree / "link" / "a.py"), str(tree / "link" / "b.py")] and not skipped
+    source = Source.parse(f"{tree}/**/*.rs*2")  # a weight or a glob? (looked up without loops)
+    assert (source.spec, source.weight) == (f"{tree}/**/*.rs", 2)
 
 
 def test_a_glob_reads_each_file_once(tree: Path) -> None:
