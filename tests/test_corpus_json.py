@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tokenizer.cli import main
-from tokenizer.corpus import Corpus, CorpusFieldError
+from tokenizer.corpus import Corpus, CorpusFieldError, CorpusJSONError
 from tokenizer.vocab import Vocabulary
 
 ROWS = [{"content": f"def f{i}(x):\n    return x + {i}\n", "lang": "python"} for i in range(30)]
@@ -84,3 +84,44 @@ def test_training_output_in_the_walked_folder_is_not_trained_on(tmp_path: Path, 
     assert "skipped: 3 tokenizer files (codebpe vocabulary, count table, tokenizer.json)" in err
     docs = list(Corpus([str(out)]))  # named: read as asked
     assert len(docs) == 1 and '"codebpe.vocab"' in docs[0].text
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def test_a_byte_order_mark_starts_json_lines_anywhere(tmp_path: Path) -> None:
+    """Review: a ``.json`` file with a UTF-8 BOM was taken as JSON Lines (``json.loads`` accepts
+    a BOM on bytes) and then refused by the JSONL reader ("Unexpected UTF-8 BOM"), aborting the
+    folder walk. A BOM at the start of any JSON Lines file is dropped."""
+    root = tmp_path / "tree"
+    root.mkdir()
+    data = BOM + b'{"text":"a"}\n{"text":"b"}\n'
+    (root / "bom.json").write_bytes(data)
+    (root / "bom.jsonl").write_bytes(data)
+    (root / "bom.jsonl.gz").write_bytes(gzip.compress(BOM + b'\n{"text":"c"}\n'))
+    assert sorted(d.text for d in Corpus([str(root)])) == ["a", "a", "b", "b", "c"]
+    for name in ("bom.json", "bom.jsonl"):  # named too
+        assert [d.text for d in Corpus([str(root / name)])] == ["a", "b"]
+    (root / "late.jsonl").write_bytes(b'{"text":"a"}\n' + data)  # not at the start: an error
+    with pytest.raises(CorpusJSONError, match=r"late.jsonl:2: not valid JSON: Unexpected UTF-8"):
+        list(Corpus([str(root / "late.jsonl")]))
+
+
+def test_a_tokenizer_file_with_a_byte_order_mark_is_left_out(tmp_path: Path) -> None:
+    root = tmp_path / "w"
+    root.mkdir()
+    (root / "a.py").write_text("def f(x):\n    return x\n")
+    vocab = Vocabulary.bytes_only(pattern="gpt2")
+    vocab.save(root / "vocab.json")
+    (root / "vocab.json").write_bytes(BOM + (root / "vocab.json").read_bytes())
+    corpus = Corpus([str(root)])
+    assert [d.source for d in corpus] == [str(root / "a.py")]
+    assert corpus.summary.skipped[str(root)] == {"tokenizer-file": 1}
+
+
+def test_the_fallback_reader_drops_a_byte_order_mark(tmp_path: Path) -> None:
+    from tokenizer._train_inputs import _plain_files
+
+    (tmp_path / "a.jsonl").write_bytes(BOM + b'{"text":"a"}\n{"text":"b"}\n')
+    texts, _ = _plain_files(str(tmp_path / "a.jsonl"), text_field="text", max_bytes=None)
+    assert list(texts) == ["a", "b"]

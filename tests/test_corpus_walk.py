@@ -17,7 +17,7 @@ import pytest
 import tokenizer._corpus_formats as formats
 from tokenizer._corpus_summary import skip_notes
 from tokenizer.cli import main
-from tokenizer.corpus import Corpus, CorpusPathError, CorpusReadError, describe
+from tokenizer.corpus import Corpus, CorpusPathError, CorpusReadError, Source, describe
 
 
 @pytest.fixture
@@ -133,3 +133,45 @@ def test_symlinked_folders_are_counted_not_followed(tree: Path) -> None:
     sources, skipped, _ = read(tree / "link")  # named: walked
     assert sources == [str(tree / "link" / "a.py"), str(tree / "link" / "b.py")]
     assert skipped == {"symlinked-folder": 1}
+
+
+def test_globs_do_not_follow_symlinked_folders(tree: Path) -> None:
+    """Review: ``'tree/**/*.py'`` followed a symlinked folder loop (Python's ``glob`` follows
+    symlinks) about 40 levels deep, reading each file 41 times; with two loops it never ended."""
+    (tree / "py" / "up").symlink_to(tree)  # a loop
+    sources, skipped, examples = read(f"{tree}/**/*.py")
+    assert sources == [str(tree / "py" / "a.py"), str(tree / "py" / "b.py")]
+    assert skipped == {"symlinked-folder": 1}
+    assert examples["symlinked-folder"] == [str(tree / "py" / "up")]
+    (tree / "link").symlink_to(tree / "py")  # a second way round: each level doubled the paths
+    for spec in (f"{tree}/**/*.py", f"{tree}/**", f"{tree}/**/", f"{tree}/*"):
+        sources, skipped, examples = read(spec)
+        assert sources == [str(tree / "py" / "a.py"), str(tree / "py" / "b.py")], spec
+        assert examples["symlinked-folder"] == [str(tree / "link"), str(tree / "py" / "up")]
+    sources, skipped, _ = read(f"{tree}/*/*.py")  # no ``**``: through a symlinked folder
+    assert sources == [str(tree / "py" / "a.py"), str(tree / "py" / "b.py")]
+    assert skipped == {"symlinked-folder": 1}
+    sources, skipped, _ = read(f"{tree}/link/*.py")  # in the glob's fixed part: named, followed
+    assert sources == [str(tree / "link" / "a.py"), str(tree / "link" / "b.py")] and not skipped
+    source = Source.parse(f"{tree}/**/*.rs*2")  # a weight or a glob? (looked up without loops)
+    assert (source.spec, source.weight) == (f"{tree}/**/*.rs", 2)
+
+
+def test_a_glob_reads_each_file_once(tree: Path) -> None:
+    """``'tree/**'`` matches ``tree/``, ``tree/py`` and the files: the folders' walks overlap."""
+    sources, _, _ = read(f"{tree}/**")
+    assert sources == [str(tree / "py" / "a.py"), str(tree / "py" / "b.py")]
+
+
+def test_tokenizer_files_are_recognized_whatever_their_name(tree: Path) -> None:
+    """A vocabulary or a ``tokenizer.json`` saved under a text name is left out of walks and
+    globs by its first bytes, as count tables and ``.json`` files were."""
+    from tokenizer.vocab import Vocabulary
+
+    Vocabulary.bytes_only(pattern="gpt2").save(tree / "vocab.txt")
+    (tree / "py" / "tok.py").write_text('{"version": "1.0", "truncation": null, "model": {}}')
+    for spec in (tree, f"{tree}/**"):
+        sources, skipped, examples = read(spec)
+        assert sources == [str(tree / "py" / "a.py"), str(tree / "py" / "b.py")]
+        assert skipped == {"tokenizer-file": 2}
+    assert len(read(tree / "vocab.txt")[0]) == 1  # named: read as asked

@@ -363,8 +363,9 @@ def test_vocab_size_must_be_an_int(size):
 
 def test_a_corpus_far_too_small_for_vocab_size_is_an_error_unless_allowed():
     texts = ["def f(x):\n    return x\n"] * 20
-    with pytest.raises(ValueError, match=r"would be unused; use a vocab_size of at most \d+"):
+    with pytest.raises(ValueError, match=r"would be unused; use a vocab_size of at most \d+") as e:
         train(iter(texts), vocab_size=1_000_000_000, progress=False)
+    assert "supports only " in str(e.value) and "released" not in str(e.value)  # exact
     with pytest.raises(ValueError, match="would be unused") as err:
         train(iter(texts), vocab_size=2000, progress=False)
     fits = int(str(err.value).rsplit("at most ", 1)[1].split()[0])
@@ -503,11 +504,123 @@ def test_special_token_argument_errors():
         Trainer(threads=1.5)
 
 
+def test_special_tokens_given_as_iterators_are_cut_and_kept():
+    """Review: ``Trainer`` took ``tuple(special_tokens)`` and then built its cut list from the
+    same, now exhausted, iterator: the token was not cut, and training failed after the count."""
+    docs = ["x<|a|>y z<|a|>" * 3] * 20
+    vocab = train(
+        iter(docs),
+        special_tokens=iter(["<|a|>"]),
+        extra_special_tokens=iter(["<|b|>"]),
+        spare_special_tokens=1,
+        vocab_size=270,
+        reserved=None,
+        allow_unused=True,
+        progress=False,
+    )
+    assert vocab.special_tokens == {"<|a|>": 268, "<|b|>": 269}
+    assert vocab.config["special_tokens"] == ["<|a|>"]
+    assert vocab.config["extra_special_tokens"] == ["<|b|>"]
+    assert vocab.config["special_token_cuts"] == 20 * 3 * 2
+    trainer = Trainer(progress=False, special_tokens=["<|a|>", "<|b|>"], spare_special_tokens=0)
+    trainer.count_texts(docs)
+    again = trainer.train(vocab_size=270, reserved=None, special_tokens=iter(["<|a|>"]))
+    assert again.special_tokens == {"<|a|>": 269} and again.config["special_tokens"] == ["<|a|>"]
+
+
+@pytest.mark.parametrize("pattern", ["codebpe-v1", r"\w+|\s+|[^\w\s]+"])
+@pytest.mark.parametrize("option", ["special_tokens", "extra_special_tokens"])
+def test_special_tokens_with_lone_surrogates_are_refused_up_front(pattern, option):
+    """Review: the native counter failed from its worker thread with pybind11's "incompatible
+    function arguments"; the custom-regex path accepted the token."""
+    with pytest.raises(ValueError, match=rf"{option}: '<\|\\ud800\|>' holds a lone surrogate"):
+        train(_untouchable(), pattern=pattern, progress=False, **{option: ["<|\ud800|>"]})
+    with pytest.raises(ValueError, match="lone surrogate"):
+        Trainer(pattern=pattern, progress=False, **{option: ["<|ok|>", "\udfff"]})
+
+
 def test_train_after_consume_says_the_counts_were_consumed(mixed_text):
     trainer = Trainer(progress=False).count_texts([mixed_text] * 3)
     trainer.train(vocab_size=500, consume=True, allow_unused=True)
     with pytest.raises(ValueError, match="consumed by the previous train"):
         trainer.train(vocab_size=500)
+
+
+AB = ["ab ab ab cd cd cd<|endoftext|>"] * 50
+
+
+def test_counting_again_after_consume_starts_afresh(tmp_path):
+    """Review: ``consumed`` was never reset, so counting again (or loading counts) after a
+    consuming ``train`` still said "the counts were consumed"; the totals must then be the new
+    counts' only."""
+    fresh = Trainer(progress=False).count_texts(AB)
+    expected = fresh.train(vocab_size=300, reserved=None, allow_unused=True)
+    fresh.save_counts(tmp_path / "ab.counts")
+    trainer = Trainer(progress=False).count_texts(AB + AB)
+    trainer.train(vocab_size=300, reserved=None, consume=True, allow_unused=True)
+    trainer.count_texts(AB)
+    assert (trainer.documents, trainer.bytes) == (50, 50 * len(AB[0]))
+    assert trainer.counter.special_cuts == 50 and trainer.corpus["documents"] == 50
+    again = trainer.train(vocab_size=300, reserved=None, consume=True, allow_unused=True)
+    assert (again.tokens, again.merges, again.corpus) == (
+        expected.tokens,
+        expected.merges,
+        expected.corpus,
+    )
+    assert again.config == expected.config
+    trainer.load_counts(tmp_path / "ab.counts")  # loading after a consuming train: the same
+    assert (trainer.documents, trainer.bytes, trainer.counter.special_cuts) == (50, 850 + 650, 50)
+    loaded = trainer.train(vocab_size=300, reserved=None, allow_unused=True)
+    assert loaded.config == expected.config and loaded.corpus == expected.corpus
+
+
+def test_a_refused_vocab_size_can_be_retried_after_consume():
+    """Review: the "more than half unused" check ran after ``consume`` released the counts, so
+    the retry with the size it suggested failed with "the counts were consumed"."""
+    trainer = Trainer(progress=False).count_texts(AB)
+    with pytest.raises(ValueError, match="use a vocab_size of at most 292 ") as err:
+        trainer.train(vocab_size=1000, reserved=None, consume=True)
+    assert "released" not in str(err.value)
+    vocab = trainer.train(vocab_size=292, reserved=None, consume=True)
+    assert vocab.n_vocab == 292 and len(vocab.tokens) == 260
+    with pytest.raises(ValueError, match="consumed by the previous train"):
+        trainer.train(vocab_size=292, reserved=None)
+
+
+def test_a_large_table_is_released_before_merging_and_checked_before(monkeypatch):
+    """Over ``KEEP_TABLE_BYTES`` the table is released before the merge loop (memory): what the
+    counted bytes cannot fill is refused first, with the counts kept; a refusal after the merge
+    says the counts are gone."""
+    import tokenizer.train as train_module
+
+    monkeypatch.setattr(train_module, "KEEP_TABLE_BYTES", 0)
+    trainer = Trainer(progress=False).count_texts(AB)
+    limit = trainer.most_ordinary(256) + 32
+    with pytest.raises(ValueError, match=rf"supports at most \d+ .* vocab_size of at most {limit}"):
+        trainer.train(vocab_size=10_000, reserved=None, consume=True)
+    with pytest.raises(ValueError, match="at most 292 .*; the counts were released") as err:
+        trainer.train(vocab_size=1000, reserved=None, consume=True)
+    assert "supports only 260" in str(err.value)
+    with pytest.raises(ValueError, match="consumed by the previous train"):
+        trainer.train(vocab_size=292, reserved=None)
+
+
+def test_more_than_max_unused_ids_is_refused_before_the_merge_loop(monkeypatch):
+    """Review: with ``allow_unused``, more than 2^20 unused ids was a ``VocabularyError`` only
+    once the vocabulary was built, after the whole count and merge."""
+    from tokenizer.vocab import MAX_UNUSED_IDS, VocabularyError
+
+    def no_merge(*args, **kwargs):
+        raise AssertionError("the merge loop ran")
+
+    monkeypatch.setattr(core, "train_bpe", no_merge)
+    trainer = Trainer(progress=False).count_texts(AB)
+    size = MAX_UNUSED_IDS + 4000  # the 1,500 bytes counted make at most 1,496 merges
+    with pytest.raises(VocabularyError, match=r"at least 1,050,79\d of the 1,052,576 ids"):
+        trainer.train(vocab_size=size, reserved=None, allow_unused=True, consume=True)
+    assert not trainer.consumed
+    with pytest.raises(VocabularyError, match="even with allow_unused"):  # before reading
+        train(_untouchable(), vocab_size=size + 3000, max_bytes=2000, allow_unused=True)
 
 
 def test_run_figures_are_not_saved(tmp_path, mixed_text, capsys):

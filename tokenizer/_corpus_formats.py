@@ -9,6 +9,7 @@ sample or count.
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import gzip
 import json
@@ -186,6 +187,16 @@ _TOKENIZER_HEAD = re.compile(
 )
 
 
+def is_tokenizer_head(head: bytes) -> bool:
+    """Whether ``head``, the first bytes of a file, start a codebpe vocabulary or a Hugging Face
+    ``tokenizer.json`` (a UTF-8 byte order mark before them too).
+
+    >>> is_tokenizer_head(b'{\\n  "format": "codebpe.vocab",'), is_tokenizer_head(b'{"text": ""}')
+    (True, False)
+    """
+    return _TOKENIZER_HEAD.match(bytes(head[:4096]).removeprefix(codecs.BOM_UTF8)) is not None
+
+
 class CorpusError(ValueError):
     """Base class of every corpus input error."""
 
@@ -349,7 +360,8 @@ def json_format(path: Path, *, text_field: str, walked: bool) -> str:
                 head += stream.readline(SNIFF_BYTES)
     except (OSError, EOFError, zlib.error):
         return "text"
-    if walked and _TOKENIZER_HEAD.match(head):
+    head = head.removeprefix(codecs.BOM_UTF8)  # (read_jsonl drops it too)
+    if walked and is_tokenizer_head(head):
         return "tokenizer-file"
     first = head.lstrip().split(b"\n", 1)[0]
     try:
@@ -537,7 +549,11 @@ def read_text_file(path: Path, lang: str | None, base: int) -> Iterator[RawRecor
 def read_jsonl(
     path: Path, *, text_field: str, lang_field: str | None, lang: str | None, base: int
 ) -> Iterator[RawRecord]:
-    """Stream a JSONL file (optionally gzip-compressed), one record per non-blank line."""
+    """Stream a JSONL file (optionally gzip-compressed), one record per non-blank line.
+
+    A UTF-8 byte order mark at the start of the file (Windows tools write one) is dropped, as
+    ``json_format`` drops it when it tells JSON Lines from one document; elsewhere it is an error.
+    """
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed below; the gzip layer shares it
     except OSError as exc:
@@ -547,6 +563,8 @@ def read_jsonl(
         lineno = 0
         try:
             for lineno, line in enumerate(stream, 1):  # noqa: B007 - used after the loop
+                if lineno == 1:
+                    line = line.removeprefix(codecs.BOM_UTF8)
                 if not line.strip():
                     continue
                 try:

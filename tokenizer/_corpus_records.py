@@ -29,6 +29,7 @@ from tokenizer._corpus_formats import (
     CorpusReadError,
     RawRecord,
     detect_format,
+    is_tokenizer_head,
     json_format,
     not_a_readable_file,
     read_jsonl,
@@ -45,7 +46,7 @@ from tokenizer._train_counts import COUNTS_MAGIC
 if TYPE_CHECKING:
     from tokenizer.corpus import Source
 
-__all__ = ["source_records", "source_files"]
+__all__ = ["source_records", "source_files", "expand_glob"]
 
 #: Nominal input size of an ``hf-disk:`` dataset (its readers report progress in millionths).
 HF_DISK_SIZE = 1_000_000
@@ -137,10 +138,13 @@ def source_records(
 def _unless_counts(
     records: Iterator[RawRecord], path: Path, report: Callable[[str, str], None]
 ) -> Iterator[RawRecord]:
-    """A walked text file's records, or none when it is a codebpe count table (``train
-    --save-counts`` may write one into the walked folder, under any name)."""
+    """A walked text file's records, or none when it is a tokenizer file: a codebpe count table
+    (``train --save-counts`` may write one into the walked folder, under any name), vocabulary
+    or a ``tokenizer.json``, recognized by the first bytes of its first chunk."""
     first = next(records, None)
-    if first is not None and bytes(first.text[: len(COUNTS_MAGIC)]) == COUNTS_MAGIC:
+    if first is not None and (
+        bytes(first.text[: len(COUNTS_MAGIC)]) == COUNTS_MAGIC or is_tokenizer_head(first.text)
+    ):
         records.close()
         report("tokenizer-file", str(path))
         return
@@ -192,14 +196,18 @@ def source_files(
     A file named by the spec (or matched by its glob) is read whatever its extension; only
     folder walks filter by extension and by ``include`` / ``exclude``. A file named by the spec
     must be readable; the files of walks and globs that are broken symlinks, not regular files
-    (FIFOs...) or unreadable are left out and listed in ``skipped`` as ``(reason, path)``.
+    (FIFOs...) or unreadable are left out and listed in ``skipped`` as ``(reason, path)``. A
+    glob's matches are otherwise handled as a walk's files (see ``source_records``): symlinked
+    folders below its fixed part are not followed (``expand_glob``), and each file is read once
+    (``'src/**'`` matches ``src/`` and ``src/a/``, both walked).
     """
     include = include if src.include is None else src.include
     exclude = exclude if src.exclude is None else src.exclude
     log = skipped if skipped is not None else []
+    start = len(log)
     if glob.has_magic(src.spec):
-        paths = [Path(p) for p in sorted(glob.glob(src.spec, recursive=True))]
-        if not paths:
+        paths = expand_glob(src.spec, log)
+        if not paths and not log:
             raise CorpusPathError(_no_match_message(src.spec))
     else:
         paths = [Path(src.spec)]
@@ -225,7 +233,93 @@ def source_files(
         elif _left_out(path, log) is None:
             detect_format(path, src.format)
             files.append(InputFile(path, False))
+    if not named:  # a glob's matched folders overlap (``src/**``): each file (and skip) once
+        once: dict[Path, InputFile] = {}
+        for f in files:
+            once.setdefault(f.path, f)
+        files = list(once.values())
+        log[start:] = dict.fromkeys(log[start:])
     return files
+
+
+def expand_glob(spec: str, skipped: list[tuple[str, str]]) -> list[Path]:
+    """The matches of the glob ``spec``, sorted, as a walk would reach them: no match through a
+    symlinked folder below the spec's fixed part (the components before the first one with a
+    wildcard), and no symlinked folder as a match; each such folder is listed once in
+    ``skipped`` as ``("symlinked-folder", path)``.
+
+    Python's ``glob`` follows symlinked folders for ``**``: a loop was read about 40 levels
+    deep, once per level, and two loops never ended (each level doubles the paths). ``**`` is
+    expanded here by ``os.walk``, which does not follow them; hidden folders are skipped as
+    ``glob`` skips them.
+
+    >>> import tempfile; root = Path(tempfile.mkdtemp()); (root / "a").mkdir()
+    >>> _ = (root / "a" / "x.py").write_text("x = 1\\n"); (root / "a" / "up").symlink_to(root)
+    >>> log = []; [p.relative_to(root).as_posix() for p in expand_glob(f"{root}/**/*.py", log)]
+    ['a/x.py']
+    >>> [(reason, Path(p).relative_to(root).as_posix()) for reason, p in log]
+    [('symlinked-folder', 'a/up')]
+    """
+    fixed = next((i for i, p in enumerate(spec.split("/")) if glob.has_magic(p)), 0)
+    links: set[str] = set()
+    found: set[str] = set()
+    for match in _iglob_unfollowed(spec, links):
+        link = _symlinked_folder_on(match, fixed)
+        if link is None:
+            found.add(match)
+        else:
+            links.add(link)
+    skipped += [("symlinked-folder", link) for link in sorted(links)]
+    return list(dict.fromkeys(Path(match) for match in sorted(found)))  # ('a/' and 'a': once)
+
+
+def _join(head: str, tail: str) -> str:
+    return tail if head == "" else head + tail if head.endswith("/") else f"{head}/{tail}"
+
+
+def _iglob_unfollowed(pattern: str, links: set[str]) -> Iterator[str]:
+    """``glob.iglob(pattern, recursive=True)``, except that ``**`` does not enter symlinked
+    folders (added to ``links``); without ``**`` the depth is the pattern's, so ``glob`` is used.
+    """
+    parts = pattern.split("/")
+    if "**" not in parts:
+        yield from glob.iglob(pattern)
+        return
+    i = parts.index("**")
+    before, after = "/".join(parts[:i]) or ("/" if i else ""), parts[i + 1 :]
+    if glob.has_magic(before):
+        bases = sorted(glob.glob(before))
+    else:
+        bases = [before] if before == "" or os.path.isdir(before) else []
+    for base in bases:
+        if base and after == []:
+            yield _join(base, "")  # ``**`` matches no folder too: the base itself
+        for dirpath, dirnames, filenames in os.walk(base or "."):
+            here = "" if base == "" and dirpath == "." else dirpath
+            if base == "" and here.startswith("./"):
+                here = here[2:]
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for d in dirnames:
+                if os.path.islink(os.path.join(dirpath, d)):
+                    links.add(_join(here, d))  # listed by os.walk, never entered
+            if after == []:  # ``dir/**``: every file and folder below
+                names = dirnames + [f for f in filenames if not f.startswith(".")]
+                yield from (_join(here, n) for n in sorted(names))
+            elif after == [""]:  # ``dir/**/``: the folders
+                yield _join(here, "")
+            else:
+                yield from _iglob_unfollowed(_join(glob.escape(here), "/".join(after)), links)
+
+
+def _symlinked_folder_on(match: str, fixed: int) -> str | None:
+    """The first symlinked folder on ``match``'s path at or after component ``fixed`` (the glob's
+    fixed part may hold symlinks: the user named them), ``match`` itself included; or None."""
+    parts = match.rstrip("/").split("/")
+    for i in range(fixed, len(parts)):
+        path = "/".join(parts[: i + 1])
+        if path and os.path.islink(path) and (i < len(parts) - 1 or os.path.isdir(path)):
+            return path
+    return None
 
 
 def _left_out(path: Path, log: list[tuple[str, str]]) -> str | None:

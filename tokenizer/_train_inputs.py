@@ -270,7 +270,8 @@ def _plain_files(
         for f in files:
             opener = gzip.open if f.suffix == ".gz" else open
             if ".jsonl" in f.suffixes:
-                with opener(f, "rt", encoding="utf-8", errors="replace") as fh:  # type: ignore[operator]
+                # utf-8-sig: a byte order mark at the start is dropped, as the corpus stage does
+                with opener(f, "rt", encoding="utf-8-sig", errors="replace") as fh:  # type: ignore[operator]
                     for line in fh:
                         if line.strip():
                             yield json.loads(line).get(text_field) or ""

@@ -44,7 +44,7 @@ from tokenizer._corpus_formats import (  # noqa: F401 - readers re-exported as b
 from tokenizer._corpus_hf import read_hf  # noqa: F401 - re-exported, as before the split
 from tokenizer._corpus_manifest import corpora_dir, shipped_files, verify_manifest
 from tokenizer._corpus_mix import Errors, cut_text, decode_record, interleave, unit, valid_lines
-from tokenizer._corpus_records import source_records
+from tokenizer._corpus_records import expand_glob, source_records
 from tokenizer._corpus_summary import CorpusSummary, parse_size, summary_table
 
 __all__ = [
@@ -157,8 +157,8 @@ def _names_something(spec: str) -> bool:
     """Whether ``spec`` is a dataset spec, an existing path, or a glob that matches a path."""
     if spec.startswith(("hf:", "hf-disk:")):
         return True
-    if glob.has_magic(spec):
-        return any(True for _ in glob.iglob(spec, recursive=True))
+    if glob.has_magic(spec):  # (as read: not through symlinked folders, which may loop)
+        return bool(expand_glob(spec, []))
     return os.path.exists(spec)
 
 

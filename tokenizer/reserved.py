@@ -224,7 +224,14 @@ def check_vocab_size(vocab_size: object) -> None:
 
 def _string_list(value: object, name: str) -> list[str]:
     """``value`` as a list of non-empty strings: a single ``str`` is a ``TypeError`` (it would
-    otherwise be taken character by character)."""
+    otherwise be taken character by character); a string that is not valid Unicode text (a lone
+    surrogate, which has no UTF-8 form) is a ``ValueError`` naming it.
+
+    >>> _string_list(["<|a|>", "<|\\ud800|>"], "special_tokens")
+    Traceback (most recent call last):
+    ...
+    ValueError: special_tokens: '<|\\ud800|>' holds a lone surrogate (U+D800), which has no ...
+    """
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be a list of strings, not a single string: [{value!r}]?")
     try:
@@ -236,6 +243,13 @@ def _string_list(value: object, name: str) -> list[str]:
             raise TypeError(f"{name} must hold strings, not {type(item).__name__} ({item!r})")
         if not item:
             raise ValueError("special tokens must be non-empty strings")
+        try:
+            item.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"{name}: {item!r} holds a lone surrogate (U+{ord(item[exc.start]):04X}), "
+                "which has no UTF-8 form"
+            ) from None
     return list(dict.fromkeys(items))
 
 

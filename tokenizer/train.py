@@ -44,7 +44,7 @@ from .reserved import (
     special_block,
     vocab_layout,
 )
-from .vocab import Vocabulary
+from .vocab import MAX_UNUSED_IDS, Vocabulary, VocabularyError
 
 __all__ = [
     "Trainer",
@@ -55,13 +55,20 @@ __all__ = [
     "parse_memory",
 ]
 
+#: A piece table up to this size (``PieceCounter.memory``) is kept through the merge loop of a
+#: ``train(consume=True)`` until the vocabulary has passed its checks (unused ids), so that a
+#: refused ``vocab_size`` can be retried without counting again. A larger table is released
+#: before the merge structures are built, as before (they peak at about 4.7x its size).
+KEEP_TABLE_BYTES = 16 << 20
+
 
 class Trainer:
     """Counts pieces from any number of sources, then trains vocabularies from the counts.
 
     Counting can be split: ``count`` several times, ``save_counts`` / ``load_counts`` to reduce
     tables made by other processes, and ``train`` again with another vocab size without
-    recounting (unless a ``train(consume=True)`` released the counts).
+    recounting (unless a ``train(consume=True)`` released the counts: then the next ``count`` or
+    ``load_counts`` starts afresh, and the totals are those of the new counts only).
 
     The special tokens (``special_tokens``, ``extra_special_tokens``, ``spare_special_tokens``:
     see :func:`~tokenizer.reserved.special_block`) are needed before counting: every occurrence
@@ -86,18 +93,21 @@ class Trainer:
     ) -> None:
         self.pattern = resolve_pattern(pattern)
         self.threads = check_threads(threads)
+        # read once (an iterator would be empty the second time), then used everywhere
+        special_tokens = _materialized(special_tokens)
+        extra_special_tokens = _materialized(extra_special_tokens)
+        #: Strings cut out of the text while counting: the whole special block.
+        self.boundaries: list[str] = special_block(
+            special_tokens, extra_special_tokens, spare_special_tokens
+        )
         self.special_options: dict[str, Any] = {
             "special_tokens": tuple(special_tokens),
             "extra_special_tokens": tuple(extra_special_tokens),
             "spare_special_tokens": spare_special_tokens,
         }
-        #: Strings cut out of the text while counting: the whole special block.
-        self.boundaries: list[str] = special_block(
-            special_tokens, extra_special_tokens, spare_special_tokens
-        )
         self.max_memory = parse_memory(max_memory)
-        table_cap = table_capacity(self.max_memory, threads=self.threads)
-        self.counter = core.PieceCounter(self.threads, table_cap)
+        self._table_cap = table_capacity(self.max_memory, threads=self.threads)
+        self.counter = core.PieceCounter(self.threads, self._table_cap)
         self.native = use_native(self.pattern)
         self.progress = progress
         self.documents = 0
@@ -105,12 +115,40 @@ class Trainer:
         self.corpus: dict[str, Any] = {}
         self.count_seconds = 0.0
         self.consumed = False  # train(consume=True) released the counts
+        # train() trains once and drops the trainer: nothing to retry, so the table is never
+        # kept through the merge loop and refusals come from the exact check after it
+        self._one_shot = False
 
     # -- counting ---------------------------------------------------------------------------
 
     @property
     def unique_pieces(self) -> int:
         return self.counter.unique
+
+    def _start_over_if_consumed(self) -> None:
+        """After a ``train(consume=True)``: a fresh table and totals for the counts to come (the
+        released table still held the special-token cuts and pruning figures of the old pass)."""
+        if not self.consumed:
+            return
+        self.counter = core.PieceCounter(self.threads, self._table_cap)
+        self.documents = self.bytes = 0
+        self.corpus = {}
+        self.count_seconds = 0.0
+        self.consumed = False
+
+    def most_ordinary(self, base: int) -> int | None:
+        """An upper bound on the ordinary tokens the counts can give, ``base`` (bytes and
+        reserved tokens) included; ``None`` when the byte total is unknown.
+
+        Every merge shortens at least one unique piece by a symbol, so there are at most
+        ``sum(len(piece) - 1)`` of them, and the pieces' bytes are at most the bytes counted.
+
+        >>> Trainer(progress=False).count_texts(["ab ab"]).most_ordinary(256)
+        259
+        """
+        if self.bytes < self.counter.total:  # (a count file without its byte total)
+            return None
+        return base + max(0, self.bytes - self.counter.unique)
 
     def count(
         self,
@@ -123,6 +161,7 @@ class Trainer:
         max_bytes: int | str | None = None,
     ) -> Trainer:
         """Count the documents of ``inputs``: paths/specs, ``None`` (shipped corpora) or texts."""
+        self._start_over_if_consumed()
         texts, summary = open_documents(
             inputs,
             text_field=text_field,
@@ -151,6 +190,7 @@ class Trainer:
     def load_counts(self, path: str | os.PathLike[str]) -> Trainer:
         """Add a saved table's counts (its pattern must be this trainer's)."""
         meta = read_header(path)
+        self._start_over_if_consumed()
         regexes = tuple(meta.get("pattern", {}).get("regexes", ()))
         if regexes != self.pattern.regexes:
             raise ValueError(
@@ -196,7 +236,16 @@ class Trainer:
 
         Special-token options left ``None`` are the trainer's. ``ValueError`` when the corpus
         supports so few merges that more than half of the ids would be unused (the message says
-        the ``vocab_size`` that fits), unless ``allow_unused`` (see :func:`check_unused`).
+        the ``vocab_size`` that fits), unless ``allow_unused`` (see :func:`check_unused`); with
+        it, ``VocabularyError`` for more than ``vocab.MAX_UNUSED_IDS`` unused ids, before the
+        merge loop when the counts' byte total already shows it (:meth:`most_ordinary`).
+
+        ``consume=True`` releases the counts (a later ``count`` starts afresh). A table of at
+        most ``KEEP_TABLE_BYTES`` is released only once the vocabulary passed those checks, so a
+        refused ``vocab_size`` can be retried; a larger one before the merge loop, as memory
+        matters more there (sizes that the byte bound already rules out are refused first): a
+        refusal then says that the counts are gone. (:func:`train` trains once: it releases the
+        table before the merge loop whatever its size.)
         """
         if self.consumed:
             raise ValueError(
@@ -204,8 +253,8 @@ class Trainer:
                 "(or load a saved count file) before training another vocabulary"
             )
         given = {
-            "special_tokens": special_tokens,
-            "extra_special_tokens": extra_special_tokens,
+            "special_tokens": _materialized(special_tokens),
+            "extra_special_tokens": _materialized(extra_special_tokens),
             "spare_special_tokens": spare_special_tokens,
         }
         options = {**self.special_options, **{k: v for k, v in given.items() if v is not None}}
@@ -217,6 +266,18 @@ class Trainer:
             raise ValueError(empty_corpus_message(self.corpus))
         check_merge_options(min_frequency=min_frequency, max_token_length=max_token_length)
         ordinary = vocab_size - len(specials)
+        n_special, base = len(specials), len(tokens)
+        gap = vocab_size - base - n_special  # the most ids that can stay unused
+        could_fail = gap > MAX_UNUSED_IDS or (not allow_unused and 2 * gap > vocab_size)
+        small = self.counter.memory <= KEEP_TABLE_BYTES
+        keep = consume and could_fail and small and not self._one_shot
+        release_early = consume and not keep
+        most = self.most_ordinary(base)
+        if most is not None:  # what the counts cannot possibly fill: refused before merging
+            if not allow_unused and release_early and not self._one_shot:  # (else: exact, below)
+                check_unused(vocab_size, most, n_special, min_frequency, at_most=True)
+            if allow_unused:  # (without it, the check above, or the exact one below, is first)
+                check_unused_ids(vocab_size, most, n_special, at_least=True)
         stats = (
             self.counter.unique,
             self.counter.total,
@@ -232,19 +293,33 @@ class Trainer:
             enabled=self.progress is True,
             callback=self.progress if callable(self.progress) else None,
         )
-        result = core.train_bpe(
-            self.counter,
-            forced,
-            ordinary,
-            min_frequency,
-            max_token_length or 0,
-            consume,
-            lambda d, _t: bar.update(d),
-        )
-        bar.close()
-        self.consumed = consume
-        if not allow_unused:
-            check_unused(vocab_size, len(result["tokens"]), len(specials), min_frequency)
+        try:
+            result = core.train_bpe(
+                self.counter,
+                forced,
+                ordinary,
+                min_frequency,
+                max_token_length or 0,
+                release_early,
+                lambda d, _t: bar.update(d),
+            )
+        finally:
+            bar.close()
+            if release_early and self.counter.total == 0:
+                self.consumed = True
+        try:
+            if not allow_unused:
+                check_unused(vocab_size, len(result["tokens"]), n_special, min_frequency)
+            check_unused_ids(vocab_size, len(result["tokens"]), n_special)
+        except ValueError as exc:
+            if self.consumed and not self._one_shot:
+                raise type(exc)(
+                    f"{exc}; the counts were released (consume=True): count again"
+                ) from None
+            raise
+        if consume:
+            self.counter.clear()
+            self.consumed = True
         # Only what the corpus and the options decide: a file is the same byte for byte
         # whatever the thread count, the machine or the time (run figures go to `stats`).
         config = {
@@ -295,6 +370,23 @@ class Trainer:
             )
 
 
+def _materialized(tokens: Any) -> Any:
+    """``tokens`` (special-token strings) as a tuple, read once: an iterator given for them was
+    exhausted by the first reader, and the special block was then built without them. A single
+    string, ``None`` or a non-iterable is returned as is, for ``special_block`` to refuse (or, for
+    ``None``, to mean "the trainer's").
+
+    >>> _materialized(iter(["<|a|>"])), _materialized("<|a|>")
+    (('<|a|>',), '<|a|>')
+    """
+    if tokens is None or isinstance(tokens, (str, bytes)):
+        return tokens
+    try:
+        return tuple(tokens)
+    except TypeError:
+        return tokens
+
+
 def check_threads(threads: object) -> int:
     """``threads`` as a count: ``None`` for all usable cores, else an ``int`` >= 1 (as the CLI's
     ``--threads``; 0 used to mean "all cores" here only).
@@ -313,12 +405,15 @@ def check_threads(threads: object) -> int:
     return threads
 
 
-def check_unused(vocab_size: int, ordinary: int, n_special: int, min_frequency: int) -> None:
+def check_unused(
+    vocab_size: int, ordinary: int, n_special: int, min_frequency: int, *, at_most: bool = False
+) -> None:
     """``ValueError`` when more than half of the ``vocab_size`` ids would be unused: the corpus
     supports too few merges for the size asked (a typo, or the wrong corpus). Special ids are
     fixed at the top, so a smaller gap is kept (the summary notes it): the model's embedding
     size stays what was asked. ``allow_unused`` (``--allow-unused``) keeps any gap up to
-    ``vocab.MAX_UNUSED_IDS`` ids (the encoder holds a table entry per id).
+    ``vocab.MAX_UNUSED_IDS`` ids (the encoder holds a table entry per id), see
+    :func:`check_unused_ids`. ``at_most``: ``ordinary`` is an upper bound (before merging).
 
     >>> check_unused(1000, 300, 32, 2)
     Traceback (most recent call last):
@@ -328,9 +423,32 @@ def check_unused(vocab_size: int, ordinary: int, n_special: int, min_frequency: 
     unused = vocab_size - ordinary - n_special
     if 2 * unused > vocab_size:
         raise ValueError(
-            f"the corpus supports only {ordinary} ordinary tokens (min_frequency={min_frequency})"
-            f": {unused} of the {vocab_size} ids would be unused; use a vocab_size of at most "
+            f"the corpus supports {'at most' if at_most else 'only'} {ordinary} ordinary tokens "
+            f"(min_frequency={min_frequency}): {'at least ' if at_most else ''}{unused} of the "
+            f"{vocab_size} ids would be unused; use a vocab_size of at most "
             f"{ordinary + n_special} (or a larger corpus)"
+        )
+
+
+def check_unused_ids(
+    vocab_size: int, ordinary: int, n_special: int, *, at_least: bool = False
+) -> None:
+    """``VocabularyError`` when more than ``vocab.MAX_UNUSED_IDS`` ids would be unused, which
+    even ``allow_unused`` does not keep (the vocabulary would be refused when built or loaded).
+    ``at_least``: ``ordinary`` is an upper bound, known after counting, before merging.
+
+    >>> check_unused_ids(1 << 21, 300, 32, at_least=True)
+    Traceback (most recent call last):
+    ...
+    tokenizer.vocab.VocabularyError: at least 2,096,820 of the 2,097,152 ids would be unused: ...
+    """
+    unused = vocab_size - ordinary - n_special
+    if unused > MAX_UNUSED_IDS:
+        raise VocabularyError(
+            f"{'at least ' if at_least else ''}{unused:,} of the {vocab_size:,} ids would be "
+            f"unused: more than {MAX_UNUSED_IDS:,}, even with allow_unused (every id costs table "
+            f"memory in the encoder and exports); use a vocab_size of at most "
+            f"{ordinary + n_special + MAX_UNUSED_IDS} (or a larger corpus)"
         )
 
 
@@ -395,7 +513,13 @@ def train(
         max_bytes=max_bytes,
         splitter="native" if trainer.native else "python-regex",
     )
+    trainer._one_shot = True
     layout = trainer.layout(vocab_size=vocab_size, reserved=reserved)  # fail before the long work
+    budget = parse_memory(max_bytes)
+    if allow_unused and budget is not None and not load_counts:  # at most one merge per byte
+        check_unused_ids(
+            vocab_size, len(layout.tokens) + budget, len(layout.specials), at_least=True
+        )
     if progress is True:
         print_config(options, inputs, load_counts)
         print_notes(layout.specials)

@@ -29,7 +29,9 @@ INPUTS (any number, mixed):
                 symlinks, FIFOs, unreadable files and symlinked folders (not
                 followed), which never stop the walk; codebpe vocabularies,
                 count tables and tokenizer.json files are never read
-  'GLOB'        quoted: 'data/*.jsonl.gz', 'src/**/*.py'
+  'GLOB'        quoted: 'data/*.jsonl.gz', 'src/**/*.py'; matched files are
+                read whatever their extension, otherwise as in a walk;
+                symlinked folders below its fixed part are not followed
   hf:NAME[:CONFIG][@SPLIT]
                 a Hugging Face hub dataset, streamed (needs the network)
   hf-disk:PATH[@SPLIT]
