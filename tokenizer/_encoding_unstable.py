@@ -10,8 +10,8 @@ with the text's unstable tail, as in tiktoken: for one prompt at a time, not for
 >>> from tokenizer.encoding import Tokenizer
 >>> from tokenizer.vocab import Vocabulary
 >>> tok = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
->>> tok.encode_with_unstable("ab")
-([97], [[98]])
+>>> tok.encode_with_unstable("ab")  # "ab" is one piece: all of it may still change
+([], [[97, 98]])
 """
 
 from __future__ import annotations

@@ -147,8 +147,8 @@ def resolve_reserved(
 def check_reachable(tokens: Sequence[bytes], pattern: str | Pattern) -> list[bytes]:
     """The reserved tokens that the pattern can never produce as a whole piece (for a warning).
 
-    >>> check_reachable([b"()"], "codebpe-v1")
-    [b'()']
+    >>> check_reachable([b"()", b"a(", b"    "], "codebpe-v1")  # a letter never joins a bracket
+    [b'a(']
     """
     bad = []
     for t in tokens:
