@@ -472,3 +472,30 @@ def test_report_does_not_hold_the_evaluation_text(tmp_path, monkeypatch):
         tracemalloc.stop()
     assert report["evaluation"]["bytes"] > 4_000_000 and report["tokenizers"][0]["total"]["tokens"]
     assert peak < 2_000_000, peak  # (held whole: over 4 MB)
+
+
+def test_long_lines_count_once_across_chunks(tmp_path, monkeypatch):
+    """A text file over CHUNK_BYTES is read in chunks; a chunk cut mid-line (or after a lone
+    \\r, which is no line end) made an extra line, so a 2.4 MB one-line minified file counted
+    3 lines. Lines and documents are per file, whatever the chunks."""
+    from tokenizer import _text_chunks
+
+    monkeypatch.setattr(_text_chunks, "CHUNK_BYTES", 4096)
+    files = {
+        "min.js": "var a=1;" * 3000 + "\n",  # one 24 kB line
+        "cr.txt": "word\r" * 5000,  # lone CRs: one line, no line end
+        "tail.py": "x = 1\n" * 2000 + "y" * 9000,  # 2,001 lines, the last unfinished
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_bytes(text.encode())
+        whole = measure(PerByte(), [(text, "x")]).total
+        report = analyse([PerByte()], [tmp_path / name], baselines=False)
+        ev, total = report["evaluation"], report["tokenizers"][0]["total"]
+        assert (ev["documents"], ev["lines"]) == (1, whole.lines), name
+        assert (total["documents"], total["lines"], total["tokens"]) == (
+            1,
+            whole.lines,
+            whole.tokens,
+        ), name
+        assert total["tokens_per_line"] == whole.tokens / whole.lines
+    assert [measure(PerByte(), [(t, "x")]).total.lines for t in files.values()] == [1, 1, 2001]

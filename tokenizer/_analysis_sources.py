@@ -180,9 +180,12 @@ class Documents:
         self._corpus = corpus_factory
 
     def __iter__(self) -> Iterator[tuple[str, str | None]]:
+        from .analysis import ContinuedDocument
+
         for d in self._corpus():
             if isinstance(d.text, str):
-                yield d.text, prose_language(d.text) if d.lang == "text" else d.lang
+                doc = (d.text, prose_language(d.text) if d.lang == "text" else d.lang)
+                yield ContinuedDocument(doc) if d.continued else doc
 
 
 def read_documents(

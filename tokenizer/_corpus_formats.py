@@ -281,6 +281,9 @@ class RawRecord(NamedTuple):
     #: a chunk of a longer text stream (a text file over ``CHUNK_BYTES``, standard input): with
     #: ``errors="skip"`` its invalid UTF-8 drops only the lines that hold it
     chunked: bool = False
+    #: another chunk of the same text stream follows (a chunk cut mid-line, or after a lone
+    #: ``\r``, is not the end of a line; ``codebpe report`` counts lines per stream, not per chunk)
+    continued: bool = False
 
 
 def _without_gz(name: str) -> str:
@@ -529,7 +532,9 @@ def read_text_file(path: Path, lang: str | None, base: int) -> Iterator[RawRecor
                 whole = offset == 0 and last
                 source = str(path) if whole else f"{path}@{offset}"
                 consumed = raw.tell() if gz else offset + len(chunk)
-                yield RawRecord(chunk, lang, source, base + consumed, chunked=not whole)
+                yield RawRecord(
+                    chunk, lang, source, base + consumed, chunked=not whole, continued=not last
+                )
         except (OSError, EOFError, zlib.error) as exc:  # unreadable, or a corrupt or cut gzip
             raise CorpusReadError(f"{path}: cannot read: {exc}") from exc
 

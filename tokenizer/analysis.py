@@ -11,6 +11,9 @@ Definitions (fixed, so that figures are comparable across runs; see docs/analysi
 
 * **line**: a document has ``text.count("\\n")`` lines, plus one if it is non-empty and does not
   end with ``"\\n"``. Blank lines count; ``"\\r\\n"`` is one line end; a lone ``"\\r"`` is not.
+  A text file over 1 MiB is read in chunks (``tokenizer._text_chunks``), and every chunk but the
+  last is a :class:`ContinuedDocument`: its unfinished last line is counted by the chunk that
+  finishes it, and the file is one document, so the figures are those of the whole file.
 * **bytes** are UTF-8 bytes, **characters** are Unicode code points (``len(str)``).
 * **indentation region** of a line: the maximal run of spaces and tabs at its start (after
   ``"\\n"`` or at the start of the document) that is followed by another character on the same line
@@ -45,6 +48,7 @@ __all__ = [
     "MAX_TOKEN_LENGTH",
     "NATURAL_LANGUAGES",
     "TokenizerLike",
+    "ContinuedDocument",
     "GroupStats",
     "Measurement",
     "count_lines",
@@ -74,13 +78,28 @@ class TokenizerLike(Protocol):
     def decode_single_token_bytes(self, token: int) -> bytes: ...
 
 
-def count_lines(text: str) -> int:
-    """Lines as defined above: newlines, plus one for a final line without one.
+class ContinuedDocument(tuple):
+    """A ``(text, lang)`` document whose text goes on in the next document of the same input:
+    a chunk of a long text file that is not its last. Its unfinished last line (after its last
+    ``"\\n"``) is not a line of its own, and it is not a document of its own: the chunk that
+    finishes the text counts both. Unpacks, sorts and compares as the pair it holds.
+
+    >>> text, lang = ContinuedDocument(("a\\nb", "js")); count_lines(text, continued=True)
+    1
+    """
+
+    __slots__ = ()
+
+
+def count_lines(text: str, *, continued: bool = False) -> int:
+    """Lines as defined above: newlines, plus one for a final line without one (unless the text
+    is ``continued`` in the next document, which finishes that line).
 
     >>> count_lines(""), count_lines("a"), count_lines("a\\n"), count_lines("a\\n\\nb")
     (0, 1, 1, 3)
     """
-    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+    unfinished = text and not text.endswith("\n") and not continued
+    return text.count("\n") + (1 if unfinished else 0)
 
 
 def domain_of(lang: str | None) -> str:
@@ -128,11 +147,13 @@ class _TokenInfo:
         return info
 
 
-def _measure_document(text: str, ids: Sequence[int], info: _TokenInfo, stats: GroupStats) -> None:
+def _measure_document(
+    text: str, ids: Sequence[int], info: _TokenInfo, stats: GroupStats, continued: bool
+) -> None:
     data = text.encode("utf-8")
     mask = indentation_mask(data) if b" " in data or b"\t" in data else None
-    stats.documents += 1
-    stats.lines += count_lines(text)
+    stats.documents += 0 if continued else 1
+    stats.lines += count_lines(text, continued=continued)
     stats.bytes += len(data)
     stats.characters += len(text)
     stats.tokens += len(ids)
@@ -181,7 +202,8 @@ def measure(
 
     Args:
         enc: any object with ``encode_ordinary``, ``decode_single_token_bytes`` and ``n_vocab``.
-        documents: ``(text, language tag or None)`` pairs; iterated once.
+        documents: ``(text, language tag or None)`` pairs (or :class:`ContinuedDocument`
+            pairs); iterated once.
         name: label of the tokenizer (default: ``enc.name`` or the class name).
         speed: time one ``encode_ordinary`` call per document (summed, reported as MB/s);
             otherwise documents are encoded in batches (``encode_ordinary_batch``) when offered.
@@ -201,9 +223,10 @@ def measure(
         else:
             all_ids = [enc.encode_ordinary(text) for text, _ in batch]
         seconds += time.perf_counter() - t0
-        for (text, lang), ids in zip(batch, all_ids):
+        for doc, ids in zip(batch, all_ids):
+            text, lang = doc
             stats = result.languages.setdefault(lang or "unknown", GroupStats())
-            _measure_document(text, ids, info, stats)
+            _measure_document(text, ids, info, stats, isinstance(doc, ContinuedDocument))
     for key, stats in result.languages.items():
         result.domains.setdefault(domain_of(None if key == "unknown" else key), GroupStats()).add(
             stats

@@ -22,7 +22,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .analysis import MAX_TOKEN_LENGTH, Measurement, add_ratios, count_lines, domain_of, measure
+from .analysis import (
+    MAX_TOKEN_LENGTH,
+    ContinuedDocument,
+    Measurement,
+    add_ratios,
+    count_lines,
+    domain_of,
+    measure,
+)
 
 __all__ = [
     "REPORT_FORMAT",
@@ -163,12 +171,14 @@ def analyse(
 
     langs: dict[str, dict[str, int]] = {}
     n_docs = characters = 0
-    for text, lang in docs:
-        n_docs += 1
+    for doc in docs:
+        text, lang = doc
+        continued = isinstance(doc, ContinuedDocument)  # (a chunk of a longer text)
+        n_docs += 0 if continued else 1
         characters += len(text)
         entry = langs.setdefault(lang or "unknown", {"documents": 0, "lines": 0, "bytes": 0})
-        entry["documents"] += 1
-        entry["lines"] += count_lines(text)
+        entry["documents"] += 0 if continued else 1
+        entry["lines"] += count_lines(text, continued=continued)
         entry["bytes"] += len(text.encode("utf-8"))
     for lang, entry in sorted(langs.items()):
         if entry["lines"] == 0:
