@@ -526,3 +526,54 @@ def test_speed_does_not_charge_one_time_setup(monkeypatch):
     import unicodedata
 
     assert any(not unicodedata.is_normalized("NFC", t) for t in analysis.WARM_UP)
+
+
+def test_language_tags_are_normalized(tmp_path):
+    """Tags are case-insensitive and BCP 47 / names map to zh and en: zh-CN, Chinese, en-US, EN
+    all landed in the code domain, and SQL / sql were two rows. Markdown, reST and LaTeX are
+    prose: like .txt, they get a language from their script."""
+    from tokenizer.analysis import domain_of
+
+    tags = {
+        "zh-CN": "zh",
+        "zh_Hans": "zh",
+        "Chinese": "zh",
+        "mandarin": "zh",
+        "en-US": "en",
+        "en_GB": "en",
+        "EN": "en",
+        "English": "en",
+        "Python": "python",
+        "SQL": "sql",
+        "sql": "sql",
+        "C++": "cpp",
+        "ja-JP": "ja",
+    }
+    texts = {"zh": "今天天气很好。\n", "en": "It is nice.\n", "ja": "今日はいい天気ですね。\n"}
+    with open(tmp_path / "docs.jsonl", "w") as f:
+        for tag, lang in tags.items():
+            f.write(json.dumps({"text": texts.get(lang, "SELECT 1;\n"), "lang": tag}) + "\n")
+    (tmp_path / "md").mkdir()
+    (tmp_path / "md" / "README.md").write_text("# Title\n\nSome `code` and English.\n")
+    (tmp_path / "md" / "zh.md").write_text("# 标题\n\n这是一个中文文档，说明如何使用。\n")
+    (tmp_path / "md" / "guide.rst").write_text("Guide\n=====\n\nRead this first.\n")
+    (tmp_path / "md" / "paper.tex").write_text("\\section{Intro} We show that it works.\n")
+    report = analyse([PerByte()], [tmp_path / "docs.jsonl", tmp_path / "md"], baselines=False)
+    langs = report["evaluation"]["languages"]
+    assert set(langs) == {"zh", "en", "ja", "python", "sql", "cpp"}
+    assert langs["zh"]["documents"] == 4 + 1 and langs["en"]["documents"] == 4 + 3
+    assert langs["sql"]["documents"] == 2
+    row = report["tokenizers"][0]
+    assert set(row["languages"]) == set(langs)
+    assert row["domains"]["zh"]["documents"] == 5 and row["domains"]["code"]["documents"] == 4
+    assert [domain_of(t) for t in ("zh-CN", "Chinese", "en-US", "markdown", "fr", "Rust")] == [
+        "zh",
+        "zh",
+        "en",
+        "text",
+        "text",
+        "code",
+    ]
+    # (text, lang) documents given directly are normalized the same way
+    direct = analyse([PerByte()], [("x\n", "Python"), ("y\n", "python")], baselines=False)
+    assert list(direct["tokenizers"][0]["languages"]) == ["python"]

@@ -22,6 +22,10 @@ Definitions (fixed, so that figures are comparable across runs; see docs/analysi
   and that covers at least one byte of an indentation region (so ``"\\n    "`` counts, ``"\\n"``
   alone does not, and ``" return"`` does not).
 * **bracket token**: a token containing at least one of ``( ) [ ] { }``.
+* **language tag**: case-insensitive (:func:`language_tag`): ``zh-CN``, ``zh_Hans``, ``Chinese``
+  are ``zh``; ``en-US``, ``EN``, ``english`` are ``en``; ``Python`` is ``python``. Prose and prose
+  markup (``text``, ``markdown``, ``rst``, ``latex``, ``asciidoc``) get a language from their
+  script (:func:`prose_language`).
 * **domain**: ``zh`` and ``en`` are their own domains, other natural-language tags are ``text``,
   every other language tag is ``code``; documents without a language are ``unknown``.
 
@@ -36,6 +40,7 @@ Definitions (fixed, so that figures are comparable across runs; see docs/analysi
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Iterable, Sequence
@@ -51,8 +56,12 @@ __all__ = [
     "ContinuedDocument",
     "GroupStats",
     "Measurement",
+    "PROSE_TAGS",
     "count_lines",
+    "document_language",
     "domain_of",
+    "language_tag",
+    "prose_language",
     "indentation_mask",
     "measure",
     "add_ratios",
@@ -60,8 +69,43 @@ __all__ = [
 
 #: Characters whose presence makes a token a bracket token.
 BRACKETS = b"()[]{}"
-#: Language tags treated as natural language (the rest are code).
-NATURAL_LANGUAGES = frozenset({"zh", "en", "ja", "ko", "fr", "de", "es", "ru", "text"})
+#: Language tags treated as natural language (the rest are code), after :func:`language_tag`.
+NATURAL_LANGUAGES = frozenset(
+    {"zh", "en", "ja", "ko", "fr", "de", "es", "ru", "pt", "it", "nl", "pl", "tr", "uk", "ar"}
+    | {"fa", "he", "hi", "vi", "th", "id", "ms", "sv", "da", "no", "fi", "cs", "el", "text"}
+)
+#: Tags of prose and prose markup: their documents get a language from their script
+#: (:func:`prose_language`), so a Chinese README.md counts as zh, an English one as en.
+PROSE_TAGS = frozenset({"text", "markdown", "rst", "latex", "asciidoc"})
+# Other spellings of tags, lower-case: names of natural languages, ISO 639-2/3 codes, and the
+# common names of languages that the corpus reader calls otherwise (by file extension).
+_TAG_ALIASES = {
+    **dict.fromkeys(("chinese", "mandarin", "cantonese", "zho", "chi", "cmn", "yue"), "zh"),
+    **dict.fromkeys(("english", "eng"), "en"),
+    **dict.fromkeys(("japanese", "jpn"), "ja"),
+    **dict.fromkeys(("korean", "kor"), "ko"),
+    **dict.fromkeys(("french", "fra", "fre"), "fr"),
+    **dict.fromkeys(("german", "deu", "ger"), "de"),
+    **dict.fromkeys(("spanish", "spa"), "es"),
+    **dict.fromkeys(("russian", "rus"), "ru"),
+    **dict.fromkeys(("portuguese", "por"), "pt"),
+    **dict.fromkeys(("italian", "ita"), "it"),
+    **dict.fromkeys(("plaintext", "plain text", "plain_text", "txt", "prose"), "text"),
+    **dict.fromkeys(("md", "gfm", "commonmark"), "markdown"),
+    **dict.fromkeys(("restructuredtext", "rest"), "rst"),
+    **dict.fromkeys(("tex", "latex2e"), "latex"),
+    **dict.fromkeys(("c++", "cxx"), "cpp"),
+    **dict.fromkeys(("c#", "c-sharp"), "csharp"),
+    **dict.fromkeys(("js", "nodejs"), "javascript"),
+    **dict.fromkeys(("ts",), "typescript"),
+    **dict.fromkeys(("py", "python3"), "python"),
+    **dict.fromkeys(("golang",), "go"),
+    **dict.fromkeys(("bash", "sh", "zsh"), "shell"),
+    **dict.fromkeys(("objective-c", "objectivec"), "objc"),
+}
+# A BCP 47 tag with subtags (zh-CN, zh-Hans-CN, en-US; "_" read as "-"): its language subtag
+# counts when it is a natural language (objective-c and c-sharp are not).
+_BCP47 = re.compile(r"([a-z]{2,3})(?:-[a-z0-9]{1,8})+")
 _WHITESPACE = frozenset(b" \t\r\n\f\v")
 _INDENT = re.compile(rb"(?:^|(?<=\n))[ \t]+(?=[^ \t\r\n])")
 #: Texts encoded, untimed, before a speed measurement: ASCII code, NFC non-ASCII text, and text
@@ -105,17 +149,86 @@ def count_lines(text: str, *, continued: bool = False) -> int:
     return text.count("\n") + (1 if unfinished else 0)
 
 
-def domain_of(lang: str | None) -> str:
-    """``zh``, ``en``, ``text`` (other natural languages), ``code`` or ``unknown``.
+@functools.lru_cache(maxsize=1024)
+def language_tag(lang: str | None) -> str | None:
+    """The report's form of a language tag: lower-case; a natural language as its ISO 639-1 code
+    (BCP 47 region and script subtags dropped, names and 3-letter codes mapped); a few other
+    spellings as the corpus reader's names (``c++`` -> ``cpp``); ``None`` when empty.
 
-    >>> domain_of("python"), domain_of("zh"), domain_of(None)
-    ('code', 'zh', 'unknown')
+    >>> [language_tag(t) for t in ("zh-CN", "zh_Hans", "Chinese", "en-US", "EN", "Python", "SQL")]
+    ['zh', 'zh', 'zh', 'en', 'en', 'python', 'sql']
+    >>> language_tag("Objective-C"), language_tag(" "), language_tag(None)
+    ('objc', None, None)
     """
-    if not lang:
+    tag = " ".join(lang.split()).lower() if lang else ""
+    if not tag:
+        return None
+    tag = _TAG_ALIASES.get(tag, tag)
+    match = _BCP47.fullmatch(tag.replace("_", "-"))
+    if match:
+        primary = _TAG_ALIASES.get(match[1], match[1])
+        if primary in NATURAL_LANGUAGES:
+            return primary
+    return tag
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile("[\u3040-\u30ff]")
+_HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff]")
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
+def prose_language(text: str) -> str:
+    """``zh``, ``ja``, ``ko`` or ``en`` for plain prose by its script (the first 8,000
+    characters), else ``text``: a ``.txt`` file has no language tag, and without one Chinese
+    and English files were all ``text``, outside the report's zh and en columns.
+
+    >>> prose_language("这是一个测试。It has English too."), prose_language("plain English.")
+    ('zh', 'en')
+    >>> prose_language("Ein Satz auf Deutsch, mit Umlauten: äöü ß."), prose_language("123")
+    ('text', 'text')
+    """
+    sample = text[:8000]
+    letters = sum(1 for c in sample if c.isalpha())
+    if not letters:
+        return "text"
+    if len(_KANA.findall(sample)) >= 0.1 * letters:
+        return "ja"
+    if len(_HANGUL.findall(sample)) >= 0.3 * letters:
+        return "ko"
+    if len(_HAN.findall(sample)) >= 0.2 * letters:
+        return "zh"
+    if len(_ASCII_LETTER.findall(sample)) == letters:
+        # English, or another language written in plain ASCII letters: none with accents
+        return "en"
+    return "text"
+
+
+def document_language(text: str, lang: str | None) -> str | None:
+    """The language a document is reported under: :func:`language_tag` of ``lang``, and for
+    prose and prose markup (:data:`PROSE_TAGS`) :func:`prose_language` of the text.
+
+    >>> document_language("Hello.\\n", "Markdown"), document_language("你好。\\n", "text")
+    ('en', 'zh')
+    >>> document_language("x = 1\\n", "Python"), document_language("", None)
+    ('python', None)
+    """
+    tag = language_tag(lang)
+    return prose_language(text) if tag in PROSE_TAGS else tag
+
+
+def domain_of(lang: str | None) -> str:
+    """``zh``, ``en``, ``text`` (other natural languages, prose), ``code`` or ``unknown``.
+
+    >>> domain_of("python"), domain_of("zh"), domain_of(None), domain_of("zh-CN")
+    ('code', 'zh', 'unknown', 'zh')
+    """
+    tag = language_tag(lang)
+    if not tag:
         return "unknown"
-    if lang in ("zh", "en"):
-        return lang
-    return "text" if lang in NATURAL_LANGUAGES else "code"
+    if tag in ("zh", "en"):
+        return tag
+    return "text" if tag in NATURAL_LANGUAGES or tag in PROSE_TAGS else "code"
 
 
 def indentation_mask(data: bytes) -> bytearray:
@@ -234,6 +347,7 @@ def measure(
         seconds += time.perf_counter() - t0
         for doc, ids in zip(batch, all_ids):
             text, lang = doc
+            lang = document_language(text, lang)
             stats = result.languages.setdefault(lang or "unknown", GroupStats())
             _measure_document(text, ids, info, stats, isinstance(doc, ContinuedDocument))
     for key, stats in result.languages.items():

@@ -28,6 +28,7 @@ from .analysis import (
     Measurement,
     add_ratios,
     count_lines,
+    document_language,
     domain_of,
     measure,
 )
@@ -61,6 +62,8 @@ DEFINITIONS = {
     f">= {MAX_TOKEN_LENGTH}",
     "ratio_to_reference": "figure / the reference tokenizer's figure for the same group",
     "domain": "zh, en, text (other natural languages), code (every other language tag), unknown",
+    "language": "the lang field or the file extension's language, lower-cased; zh-CN, Chinese -> "
+    "zh, en-US, English -> en; text, markdown, rst, latex get zh/ja/ko/en/text from their script",
 }
 
 
@@ -173,6 +176,7 @@ def analyse(
     n_docs = characters = 0
     for doc in docs:
         text, lang = doc
+        lang = document_language(text, lang)
         continued = isinstance(doc, ContinuedDocument)  # (a chunk of a longer text)
         n_docs += 0 if continued else 1
         characters += len(text)
