@@ -577,3 +577,70 @@ def test_language_tags_are_normalized(tmp_path):
     # (text, lang) documents given directly are normalized the same way
     direct = analyse([PerByte()], [("x\n", "Python"), ("y\n", "python")], baselines=False)
     assert list(direct["tokenizers"][0]["languages"]) == ["python"]
+
+
+@pytest.mark.parametrize("value", [["x"], {"a": 1}, 3, True])
+def test_non_string_lang_is_one_error_in_every_command(tmp_path, capsys, value):
+    """A lang field that is not a string (or null) is a CorpusLangError naming the file and
+    line, in corpus, train, report and bench alike: a list or an object crashed with
+    "unhashable type", a number failed in corpus only and was accepted by report."""
+    from tokenizer.cli import main
+    from tokenizer.corpus import Corpus, CorpusLangError
+
+    path = tmp_path / "l.jsonl"
+    path.write_text(
+        json.dumps({"text": "a\n", "lang": "en"})
+        + "\n"
+        + json.dumps({"text": "b\n", "lang": value})
+        + "\n"
+        + json.dumps({"text": "c\n", "lang": None})
+        + "\n"
+    )
+    with pytest.raises(CorpusLangError, match=r"l\.jsonl:2: the language field 'lang' must"):
+        list(Corpus(str(path)))
+    # a language forced on the source, or no language field, does not read the field
+    assert len(list(Corpus(str(path), lang_field=None))) == 3
+    out = tmp_path / "r"
+    for argv in (
+        ["corpus", str(path)],
+        ["train", str(path), "-o", str(tmp_path / "v.json")],
+        ["report", "-t", "cl100k_base", "--no-baselines", "--text", str(path), "-o", str(out)],
+        ["bench", str(path), "-t", "cl100k_base"],
+    ):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        last = err.splitlines()[-1]  # (train prints its settings first)
+        assert last.startswith("codebpe: error: ") and "Traceback" not in err, (argv, err)
+        assert err.count("codebpe: error") == 1 and "warning" not in err, (argv, err)
+        assert "l.jsonl:2: the language field 'lang' must be a string or null" in last, argv
+    assert not out.exists() and not (tmp_path / "v.json").exists()
+
+
+def test_failed_report_leaves_the_output_folder_alone(tmp_path, capsys):
+    """A failing run (a typo in --text, a bad record part-way through a JSONL file) exits 2
+    with one error line and changes nothing in --out: it overwrote a good report with an empty
+    "0 tokenizers" one and left the old plots next to it."""
+    from tokenizer.cli import main
+
+    src = tmp_path / "a.py"
+    src.write_text("def f(x):\n    return [x]\n")
+    out = tmp_path / "r"
+    base = ["report", "-t", "cl100k_base", "--no-baselines", "-o", str(out)]
+    assert main([*base, "--text", str(src)]) == 0
+    (out / "token_length.png").write_bytes(b"\x89PNG old plot")  # as from a run with plots
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    capsys.readouterr()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "a\\n"}\n{"text": "b\\n"}\n{"text": 5}\n')
+    for text in ("typo_dir", str(bad)):
+        assert main([*base, "--text", text]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("codebpe: error: nothing could be"), err
+        after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+        assert after == before, text
+    assert "bad.jsonl:3" in err and "cl100k_base" not in err  # the input, not the tokenizer
+    report = analyse(["cl100k_base"], [bad], baselines=False)
+    assert report["tokenizers"] == [] and [e["kind"] for e in report["errors"]] == ["evaluation"]
+    # a successful run replaces the report and removes the plots it does not have
+    assert main([*base, "--text", str(src), "--no-plots"]) == 0
+    assert not (out / "token_length.png").exists() and (out / "report.md").is_file()

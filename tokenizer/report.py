@@ -101,6 +101,7 @@ def analyse(
     'the evaluation set is empty: no documents'
     """
     from ._analysis_sources import load_for_analysis, read_documents
+    from .corpus import CorpusError
 
     errors: list[dict[str, str]] = []
     notes: list[str] = []
@@ -136,6 +137,8 @@ def analyse(
             enc = load_for_analysis(spec) if isinstance(spec, (str, os.PathLike)) else spec
             name = str(getattr(enc, "name", None) or label)
             m: Measurement = measure(enc, docs, name=name, speed=speed)
+        except CorpusError:
+            raise  # bad evaluation input, met part-way through: not this tokenizer's failure
         except Exception as e:  # noqa: BLE001 - any failure of one tokenizer is reported, not fatal
             errors.append(_error("tokenizer", str(label), f"{type(e).__name__}: {e}"))
             return
@@ -158,32 +161,31 @@ def analyse(
     from ._progress import Progress
 
     bar = Progress("measure", total=len(specs), unit="tokenizers", enabled=progress and bool(docs))
-    for k, spec in enumerate(specs if docs else []):
+    langs: dict[str, dict[str, int]] = {}
+    n_docs = characters = 0
+    try:
+        for k, spec in enumerate(specs if docs else []):
+            if bar.enabled:
+                bar.update(k)
+            measure_spec(spec)
+        if measure_reference and reference and docs and not any(map(is_reference, rows)):
+            measure_spec(reference)  # asked for by name and not among the tokenizers: measure it
+        langs, n_docs, characters = _evaluation_set(docs)
+    except CorpusError as e:
+        # An input file is bad (invalid JSON, no text field, a non-string lang...) where the
+        # first read did not look: the report stops, as train does, and nothing measured stands.
+        errors.append(_error("evaluation", "text", str(e)))
+        rows.clear()
+        langs, n_docs, characters = {}, 0, 0
+    finally:
         if bar.enabled:
-            bar.update(k)
-        measure_spec(spec)
-    if measure_reference and reference and docs and not any(map(is_reference, rows)):
-        measure_spec(reference)  # asked for by name and not among the tokenizers: measure it
-    if bar.enabled:
-        bar.update(len(specs))
-        bar.close()
+            bar.update(len(specs))
+            bar.close()
     ref_row = next(filter(is_reference, rows), None)
     if rows and reference and ref_row is None:
         notes.append(f"reference {reference} was not measured: ratios are null")
     add_ratios(rows, ref_row)
 
-    langs: dict[str, dict[str, int]] = {}
-    n_docs = characters = 0
-    for doc in docs:
-        text, lang = doc
-        lang = document_language(text, lang)
-        continued = isinstance(doc, ContinuedDocument)  # (a chunk of a longer text)
-        n_docs += 0 if continued else 1
-        characters += len(text)
-        entry = langs.setdefault(lang or "unknown", {"documents": 0, "lines": 0, "bytes": 0})
-        entry["documents"] += 0 if continued else 1
-        entry["lines"] += count_lines(text, continued=continued)
-        entry["bytes"] += len(text.encode("utf-8"))
     for lang, entry in sorted(langs.items()):
         if entry["lines"] == 0:
             errors.append(
@@ -218,6 +220,23 @@ def analyse(
     }
 
 
+def _evaluation_set(docs: Any) -> tuple[dict[str, dict[str, int]], int, int]:
+    """Documents, lines and bytes per language, documents and characters in all."""
+    langs: dict[str, dict[str, int]] = {}
+    n_docs = characters = 0
+    for doc in docs:
+        text, lang = doc
+        lang = document_language(text, lang)
+        continued = isinstance(doc, ContinuedDocument)  # (a chunk of a longer text)
+        n_docs += 0 if continued else 1
+        characters += len(text)
+        entry = langs.setdefault(lang or "unknown", {"documents": 0, "lines": 0, "bytes": 0})
+        entry["documents"] += 0 if continued else 1
+        entry["lines"] += count_lines(text, continued=continued)
+        entry["bytes"] += len(text.encode("utf-8"))
+    return langs, n_docs, characters
+
+
 def _lang_order(lang: str) -> tuple[int, str]:
     return ({"code": 0, "zh": 1, "en": 2, "text": 3}.get(domain_of(lang), 4), lang)
 
@@ -237,7 +256,8 @@ def write_report(
     """Write report.json, report.md, report.html and PNG plots into ``out_dir`` (created).
 
     Plots need matplotlib (``pip install "codebpe[plots]"``); without it the report says so.
-    Returns ``{kind: path}`` of the files written.
+    Plot files of an earlier report in ``out_dir`` that this one has not are removed. Returns
+    ``{kind: path}`` of the files written.
 
     >>> written = write_report(analyse(["cl100k_base"], docs), "out")  # doctest: +SKIP
     >>> sorted(written)  # doctest: +SKIP
@@ -264,6 +284,10 @@ def write_report(
     atomic_write(out / "report.html", render_html(report, images))
     for kind in ("json", "md", "html"):
         written[kind] = out / f"report.{kind}"
+    from ._report_render import PLOT_TITLES
+
+    for key in PLOT_TITLES.keys() - images.keys():  # an earlier report's plots would be stale
+        (out / f"{key}.png").unlink(missing_ok=True)
     return written
 
 

@@ -2,7 +2,7 @@
 
 Stage: interface. Parses options and calls ``tokenizer.report``; no measuring happens here.
 Exits 0 when at least one tokenizer was measured (failures of others are listed in the report),
-2 when nothing could be measured.
+2 when nothing could be measured or an input file is bad; then nothing is written.
 """
 
 from __future__ import annotations
@@ -109,14 +109,22 @@ def run(args: argparse.Namespace) -> int:
         measure_reference=args.reference is not None,  # asked for by name: measure it
         progress=sys.stderr.isatty(),  # (a terminal only: logs and pipes stay as they were)
     )
+    if not measured_anything(report):
+        # Nothing is written: a failed run leaves the output folder (an earlier report) as it was.
+        # The errors are said once, in the error line (not also as warnings).
+        errors = report["errors"]
+        bad_input = [e["message"] for e in errors if e["kind"] == "evaluation"]
+        reasons = bad_input or [
+            e["message"] if e["name"] in e["message"] else f"{e['name']}: {e['message']}"
+            for e in errors
+        ]
+        print(
+            f"codebpe: error: nothing could be measured: {'; '.join(reasons) or 'no tokenizer'}",
+            file=sys.stderr,
+        )
+        return 2
     for e in report["errors"]:
         print(f"codebpe: warning: {e['kind']} {e['name']}: {e['message']}", file=sys.stderr)
-    if not measured_anything(report):
-        if not args.markdown_table:
-            write_report(report, args.out, plots=False)
-        reasons = "; ".join(e["message"] for e in report["errors"]) or "no tokenizer given"
-        print(f"codebpe: error: nothing could be measured: {reasons}", file=sys.stderr)
-        return 2
     if args.markdown_table:
         sys.stdout.write(headline_table(report))
         for note in report["notes"]:
