@@ -644,3 +644,58 @@ def test_failed_report_leaves_the_output_folder_alone(tmp_path, capsys):
     # a successful run replaces the report and removes the plots it does not have
     assert main([*base, "--text", str(src), "--no-plots"]) == 0
     assert not (out / "token_length.png").exists() and (out / "report.md").is_file()
+
+
+def test_analyse_takes_generators_and_one_path(tmp_path):
+    """A generator of documents was consumed by a type check ("evaluation set is empty"); a
+    bare path string was split into one-letter paths."""
+    report = analyse([PerByte()], (d for d in TOY_DOCS), baselines=False)
+    assert report["evaluation"]["documents"] == 2 and report["tokenizers"][0]["total"]["tokens"]
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "a.py").write_text("x = 1\n")
+    for texts in (str(mine), mine, (p for p in [mine])):
+        report = analyse([PerByte()], texts, baselines=False)
+        assert report["evaluation"]["documents"] == 1, texts
+        assert report["evaluation"]["inputs"] == [str(mine)]
+
+
+def test_baseline_given_as_object_is_not_measured_twice(tiktoken_cl100k):
+    """The docs' own example, analyse([load_tokenizer("cl100k_base")], docs), measured
+    cl100k_base twice (rows cl100k_base and cl100k_base'): a baseline is dropped when a given
+    object has its name and n_vocab, not only when the spec string matches."""
+    from tokenizer.encoding import load_tokenizer
+
+    ours = load_tokenizer("cl100k_base")
+    report = analyse([ours], TOY_DOCS)
+    assert [r["name"] for r in report["tokenizers"]] == ["cl100k_base", "o200k_base"]
+    assert report["tokenizers"][0]["spec"] == "cl100k_base"  # (the object's name)
+
+    class Impostor(PerByte):  # same name, another vocabulary: measured next to the baseline
+        name = "cl100k_base"
+
+    report = analyse([Impostor()], TOY_DOCS)
+    assert [r["name"] for r in report["tokenizers"]] == [
+        "cl100k_base",
+        "cl100k_base'",
+        "o200k_base",
+    ]
+
+
+def test_skipped_input_files_are_noted(tmp_path, capsys):
+    """Files the corpus reader skips (invalid UTF-8, unknown extensions) were dropped silently
+    by report while `codebpe corpus` listed them; the report's notes now say so."""
+    from tokenizer.cli import main
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_bytes('x = "café"\n'.encode("latin-1"))
+    (tmp_path / "src" / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (tmp_path / "src" / "b.py").write_text("y = 1\n")
+    report = analyse([PerByte()], [tmp_path / "src"], baselines=False)
+    assert report["evaluation"]["documents"] == 1
+    notes = " ".join(report["notes"])
+    assert "invalid UTF-8" in notes and "a.py" in notes and ".png" in notes
+    out = tmp_path / "r"
+    argv = ["report", "-t", "cl100k_base", "--no-baselines", "--text", str(tmp_path / "src")]
+    assert main([*argv, "-o", str(out), "--no-plots"]) == 0
+    assert "a.py" in capsys.readouterr().err and "a.py" in (out / "report.md").read_text()

@@ -153,14 +153,18 @@ class Documents:
 
     def __init__(self, corpus_factory: Any) -> None:
         self._corpus = corpus_factory
+        #: the corpus summary (``CorpusSummary.to_dict``) of the latest complete pass, or None
+        self.summary: dict[str, Any] | None = None
 
     def __iter__(self) -> Iterator[tuple[str, str | None]]:
         from .analysis import ContinuedDocument, document_language
 
-        for d in self._corpus():
+        corpus = self._corpus()
+        for d in corpus:
             if isinstance(d.text, str):
                 doc = (d.text, document_language(d.text, d.lang))
                 yield ContinuedDocument(doc) if d.continued else doc
+        self.summary = corpus.summary.to_dict()
 
 
 def read_documents(

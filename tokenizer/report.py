@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,11 @@ def _error(kind: str, name: str, message: str) -> dict[str, str]:
 
 def analyse(
     tokenizers: Sequence[Any],
-    texts: Sequence[str | os.PathLike[str]] | Sequence[tuple[str, str | None]] | None = None,
+    texts: str
+    | os.PathLike[str]
+    | Iterable[str | os.PathLike[str]]
+    | Iterable[tuple[str, str | None]]
+    | None = None,
     *,
     baselines: bool = True,
     reference: str | None = "cl100k_base",
@@ -87,8 +91,12 @@ def analyse(
     Args:
         tokenizers: specs (vocabulary files, ``cl100k_base``, ``.tiktoken`` files,
             ``tokenizer.json`` paths, ``deepseek-coder``) or tokenizer objects.
-        texts: input paths, or ``(text, lang)`` documents; ``None``: the shipped held-out corpus.
-        baselines: also measure ``cl100k_base`` and ``o200k_base`` (once each).
+        texts: input paths (one path or ``Source``, or any iterable of them), or an iterable
+            of ``(text, lang)`` documents (a generator is read once, into a list);
+            ``None``: the shipped held-out corpus.
+        baselines: also measure ``cl100k_base`` and ``o200k_base`` (once each): not when a
+            given spec is that name, nor when a given tokenizer object has its ``name`` and
+            ``n_vocab``.
         reference: the tokenizer whose figures the ratios divide by (matched by name).
         speed: also report encode throughput (MB/s).
         max_bytes: read at most this many bytes of evaluation text.
@@ -100,14 +108,19 @@ def analyse(
     >>> analyse([], [], baselines=False)["errors"][0]["message"]
     'the evaluation set is empty: no documents'
     """
-    from ._analysis_sources import load_for_analysis, read_documents
-    from .corpus import CorpusError
+    from ._analysis_sources import Documents, load_for_analysis, read_documents
+    from ._corpus_summary import skip_notes
+    from .corpus import CorpusError, Source
 
     errors: list[dict[str, str]] = []
     notes: list[str] = []
     specs: list[Any] = list(tokenizers)
     if baselines:
-        specs += [b for b in DEFAULT_BASELINES if b not in specs]
+        specs += [b for b in DEFAULT_BASELINES if b not in specs and not _given(b, specs)]
+    if isinstance(texts, (str, os.PathLike, Source)):
+        texts = [texts]  # one input ("mine" was read as the paths m, i, n, e)
+    elif texts is not None:
+        texts = list(texts)  # once: a generator of documents was consumed by the check below
     docs: Any = []  # a list of (text, lang), or Documents (read again on every pass)
     inputs: list[str] = []
     if texts is not None and all(isinstance(t, tuple) for t in texts):
@@ -181,6 +194,9 @@ def analyse(
         if bar.enabled:
             bar.update(len(specs))
             bar.close()
+    if isinstance(docs, Documents) and docs.summary:
+        # files a folder walk or glob left out, documents with invalid UTF-8...: as `corpus` says
+        notes += [f"skipped {note}" for note in skip_notes(docs.summary)]
     ref_row = next(filter(is_reference, rows), None)
     if rows and reference and ref_row is None:
         notes.append(f"reference {reference} was not measured: ratios are null")
@@ -218,6 +234,25 @@ def analyse(
         "notes": notes,
         "plots": {},
     }
+
+
+def _given(baseline: str, specs: Sequence[Any]) -> bool:
+    """Whether a tokenizer object in ``specs`` is ``baseline`` already: same name, same
+    ``n_vocab`` (``analyse([load_tokenizer("cl100k_base")], ...)`` measured it twice)."""
+    same_name = [
+        s
+        for s in specs
+        if not isinstance(s, (str, os.PathLike)) and getattr(s, "name", None) == baseline
+    ]
+    if not same_name:
+        return False
+    from ._analysis_sources import load_for_analysis
+
+    try:
+        n_vocab = load_for_analysis(baseline).n_vocab
+    except Exception:  # noqa: BLE001 - it cannot be loaded: measuring it will say why
+        return False
+    return any(getattr(s, "n_vocab", None) == n_vocab for s in same_name)
 
 
 def _evaluation_set(docs: Any) -> tuple[dict[str, dict[str, int]], int, int]:
