@@ -699,3 +699,32 @@ def test_skipped_input_files_are_noted(tmp_path, capsys):
     argv = ["report", "-t", "cl100k_base", "--no-baselines", "--text", str(tmp_path / "src")]
     assert main([*argv, "-o", str(out), "--no-plots"]) == 0
     assert "a.py" in capsys.readouterr().err and "a.py" in (out / "report.md").read_text()
+
+
+def test_report_reads_standard_input(tmp_path, monkeypatch, capsys):
+    """`report --text -` always failed ("standard input was read already"): each tokenizer
+    reads the text again. Standard input is saved to a temporary file once (at most
+    --max-bytes of it), then removed; the report names it "-"."""
+    import io
+    import sys
+    import tempfile
+
+    from tokenizer.cli import main
+
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    text = "def f(x):\n    return [x]\n" * 50
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    out = tmp_path / "r"
+    argv = ["report", "-t", "cl100k_base", "-t", "o200k_base", "--no-baselines", "--text", "-"]
+    assert main([*argv, "-o", str(out), "--no-plots"]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert [r["name"] for r in report["tokenizers"]] == ["cl100k_base", "o200k_base"]
+    assert report["evaluation"]["inputs"] == ["-"] and report["evaluation"]["lines"] == 100
+    assert all(r["total"]["bytes"] == len(text) for r in report["tokenizers"])
+    assert not list(spool.iterdir())  # the saved copy is removed
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    assert main([*argv, "--max-bytes", "100", "-o", str(out), "--no-plots"]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["evaluation"]["bytes"] == 100 and not list(spool.iterdir())
