@@ -728,3 +728,45 @@ def test_report_reads_standard_input(tmp_path, monkeypatch, capsys):
     assert main([*argv, "--max-bytes", "100", "-o", str(out), "--no-plots"]) == 0
     report = json.loads((out / "report.json").read_text())
     assert report["evaluation"]["bytes"] == 100 and not list(spool.iterdir())
+
+
+def test_report_wording_and_markdown_escaping(tmp_path):
+    """ "1 tokenizers ... on 1 documents" is singular; a "|" in a tokenizer name no longer
+    breaks the Markdown tables; without the reference measured (no baselines, reference not
+    asked for) the note is information, not "reference cl100k_base was not measured"."""
+    from tokenizer._report_render import render_markdown
+
+    class Piped(PerByte):
+        name = "left|right"
+
+    report = analyse([Piped()], [("x = 1\n", "python")], baselines=False)
+    md = render_markdown(report)
+    assert "1 tokenizer (left|right) on 1 document, 1 line, 6 bytes" in md
+    tables = re.findall(r"(?m)(?:^\|.*\n?)+", md)
+    assert len(tables) >= 5
+    for table in tables:  # every row has the header's columns ("|" not preceded by "\\")
+        widths = {len(re.findall(r"(?<!\\)\|", line)) for line in table.splitlines()}
+        assert len(widths) == 1, table
+    assert "| left\\|right | 256 | 6.00 |" in md
+    assert "on 1 document." in headline_table(report)
+    assert report["notes"] == [
+        "no ratios to a reference: cl100k_base is not among the measured tokenizers "
+        "(--reference NAME adds one)"
+    ]
+    asked = analyse(
+        [PerByte()], TOY_DOCS, baselines=False, reference="nosuch", measure_reference=True
+    )
+    assert "reference nosuch was not measured: ratios are null" in asked["notes"]
+
+
+def test_no_empty_ratio_plot_when_the_reference_is_alone(tmp_path):
+    """With only the reference measured, the ratio plot had no bars and matplotlib warned
+    "No artists with labels found to put in legend" on stderr."""
+    pytest.importorskip("matplotlib", reason="matplotlib (the plots extra) is not installed")
+    import warnings
+
+    report = analyse([PerByte()], TOY_DOCS, baselines=False, reference="bytes")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        write_report(report, tmp_path)
+    assert set(report["plots"]) == {"tokens_per_line", "token_length"}

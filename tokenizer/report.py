@@ -199,7 +199,13 @@ def analyse(
         notes += [f"skipped {note}" for note in skip_notes(docs.summary)]
     ref_row = next(filter(is_reference, rows), None)
     if rows and reference and ref_row is None:
-        notes.append(f"reference {reference} was not measured: ratios are null")
+        if measure_reference:  # asked for, and it failed (see the errors)
+            notes.append(f"reference {reference} was not measured: ratios are null")
+        else:  # (the default reference, cl100k_base, and no baselines: information only)
+            notes.append(
+                f"no ratios to a reference: {reference} is not among the measured tokenizers "
+                "(--reference NAME adds one)"
+            )
     add_ratios(rows, ref_row)
 
     for lang, entry in sorted(langs.items()):
@@ -337,7 +343,7 @@ def headline_table(report: dict[str, Any]) -> str:
     >>> headline_table({"tokenizers": [], "reference": None}).splitlines()[0]
     '| tokenizer | vocab | code | zh | en | all |'
     """
-    from ._report_render import md_table, summary_table
+    from ._report_render import counted, md_table, summary_table
 
     _, header, rows = summary_table(report)
     ref = report.get("reference")
@@ -345,8 +351,8 @@ def headline_table(report: dict[str, Any]) -> str:
     evaluation = report.get("evaluation", {})
     docs = evaluation.get("documents", 0)
     shipped = ["<shipped held-out corpus>"]
-    kind = "held-out documents" if evaluation.get("inputs", shipped) == shipped else "documents"
-    return md_table(header, rows) + f"\n\nTokens per line on {docs} {kind}{tail}.\n"
+    kind = "held-out document" if evaluation.get("inputs", shipped) == shipped else "document"
+    return md_table(header, rows) + f"\n\nTokens per line on {counted(docs, kind)}{tail}.\n"
 
 
 def key_paths(obj: Any, prefix: str = "") -> list[tuple[str, str]]:
