@@ -472,3 +472,301 @@ def test_report_does_not_hold_the_evaluation_text(tmp_path, monkeypatch):
         tracemalloc.stop()
     assert report["evaluation"]["bytes"] > 4_000_000 and report["tokenizers"][0]["total"]["tokens"]
     assert peak < 2_000_000, peak  # (held whole: over 4 MB)
+
+
+def test_long_lines_count_once_across_chunks(tmp_path, monkeypatch):
+    """A text file over CHUNK_BYTES is read in chunks; a chunk cut mid-line (or after a lone
+    \\r, which is no line end) made an extra line, so a 2.4 MB one-line minified file counted
+    3 lines. Lines and documents are per file, whatever the chunks."""
+    from tokenizer import _text_chunks
+
+    monkeypatch.setattr(_text_chunks, "CHUNK_BYTES", 4096)
+    files = {
+        "min.js": "var a=1;" * 3000 + "\n",  # one 24 kB line
+        "cr.txt": "word\r" * 5000,  # lone CRs: one line, no line end
+        "tail.py": "x = 1\n" * 2000 + "y" * 9000,  # 2,001 lines, the last unfinished
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_bytes(text.encode())
+        whole = measure(PerByte(), [(text, "x")]).total
+        report = analyse([PerByte()], [tmp_path / name], baselines=False)
+        ev, total = report["evaluation"], report["tokenizers"][0]["total"]
+        assert (ev["documents"], ev["lines"]) == (1, whole.lines), name
+        assert (total["documents"], total["lines"], total["tokens"]) == (
+            1,
+            whole.lines,
+            whole.tokens,
+        ), name
+        assert total["tokens_per_line"] == whole.tokens / whole.lines
+    assert [measure(PerByte(), [(t, "x")]).total.lines for t in files.values()] == [1, 1, 2001]
+
+
+def test_speed_does_not_charge_one_time_setup(monkeypatch):
+    """With speed, each tokenizer is warmed up (untimed) before its documents are timed: the
+    first NFC tokenizer measured paid a one-off ~0.2 s table build (qwen2.5: 5.8 MB/s first,
+    41 MB/s second). A fake clock advances only inside encode_ordinary."""
+    from tokenizer import analysis
+
+    clock = [0.0]
+    monkeypatch.setattr(analysis.time, "perf_counter", lambda: clock[0])
+
+    class SlowFirstCall(PerByte):
+        calls: list[str] = []
+
+        def encode_ordinary(self, text: str) -> list[int]:
+            clock[0] += 100.0 if not self.calls else 1.0  # setup on the first call only
+            self.calls.append(text)
+            return super().encode_ordinary(text)
+
+    enc = SlowFirstCall()
+    m = measure(enc, [("a\n", "x"), ("bb\n", "x")], speed=True)
+    assert enc.calls[: len(analysis.WARM_UP)] == list(analysis.WARM_UP)
+    assert m.encode_seconds == 2.0  # the two documents, not the setup
+    assert any(not t.isascii() for t in analysis.WARM_UP)
+    import unicodedata
+
+    assert any(not unicodedata.is_normalized("NFC", t) for t in analysis.WARM_UP)
+
+
+def test_language_tags_are_normalized(tmp_path):
+    """Tags are case-insensitive and BCP 47 / names map to zh and en: zh-CN, Chinese, en-US, EN
+    all landed in the code domain, and SQL / sql were two rows. Markdown, reST and LaTeX are
+    prose: like .txt, they get a language from their script."""
+    from tokenizer.analysis import domain_of
+
+    tags = {
+        "zh-CN": "zh",
+        "zh_Hans": "zh",
+        "Chinese": "zh",
+        "mandarin": "zh",
+        "en-US": "en",
+        "en_GB": "en",
+        "EN": "en",
+        "English": "en",
+        "Python": "python",
+        "SQL": "sql",
+        "sql": "sql",
+        "C++": "cpp",
+        "ja-JP": "ja",
+    }
+    texts = {"zh": "今天天气很好。\n", "en": "It is nice.\n", "ja": "今日はいい天気ですね。\n"}
+    with open(tmp_path / "docs.jsonl", "w") as f:
+        for tag, lang in tags.items():
+            f.write(json.dumps({"text": texts.get(lang, "SELECT 1;\n"), "lang": tag}) + "\n")
+    (tmp_path / "md").mkdir()
+    (tmp_path / "md" / "README.md").write_text("# Title\n\nSome `code` and English.\n")
+    (tmp_path / "md" / "zh.md").write_text("# 标题\n\n这是一个中文文档，说明如何使用。\n")
+    (tmp_path / "md" / "guide.rst").write_text("Guide\n=====\n\nRead this first.\n")
+    (tmp_path / "md" / "paper.tex").write_text("\\section{Intro} We show that it works.\n")
+    report = analyse([PerByte()], [tmp_path / "docs.jsonl", tmp_path / "md"], baselines=False)
+    langs = report["evaluation"]["languages"]
+    assert set(langs) == {"zh", "en", "ja", "python", "sql", "cpp"}
+    assert langs["zh"]["documents"] == 4 + 1 and langs["en"]["documents"] == 4 + 3
+    assert langs["sql"]["documents"] == 2
+    row = report["tokenizers"][0]
+    assert set(row["languages"]) == set(langs)
+    assert row["domains"]["zh"]["documents"] == 5 and row["domains"]["code"]["documents"] == 4
+    assert [domain_of(t) for t in ("zh-CN", "Chinese", "en-US", "markdown", "fr", "Rust")] == [
+        "zh",
+        "zh",
+        "en",
+        "text",
+        "text",
+        "code",
+    ]
+    # (text, lang) documents given directly are normalized the same way
+    direct = analyse([PerByte()], [("x\n", "Python"), ("y\n", "python")], baselines=False)
+    assert list(direct["tokenizers"][0]["languages"]) == ["python"]
+
+
+@pytest.mark.parametrize("value", [["x"], {"a": 1}, 3, True])
+def test_non_string_lang_is_one_error_in_every_command(tmp_path, capsys, value):
+    """A lang field that is not a string (or null) is a CorpusLangError naming the file and
+    line, in corpus, train, report and bench alike: a list or an object crashed with
+    "unhashable type", a number failed in corpus only and was accepted by report."""
+    from tokenizer.cli import main
+    from tokenizer.corpus import Corpus, CorpusLangError
+
+    path = tmp_path / "l.jsonl"
+    path.write_text(
+        json.dumps({"text": "a\n", "lang": "en"})
+        + "\n"
+        + json.dumps({"text": "b\n", "lang": value})
+        + "\n"
+        + json.dumps({"text": "c\n", "lang": None})
+        + "\n"
+    )
+    with pytest.raises(CorpusLangError, match=r"l\.jsonl:2: the language field 'lang' must"):
+        list(Corpus(str(path)))
+    # a language forced on the source, or no language field, does not read the field
+    assert len(list(Corpus(str(path), lang_field=None))) == 3
+    out = tmp_path / "r"
+    for argv in (
+        ["corpus", str(path)],
+        ["train", str(path), "-o", str(tmp_path / "v.json")],
+        ["report", "-t", "cl100k_base", "--no-baselines", "--text", str(path), "-o", str(out)],
+        ["bench", str(path), "-t", "cl100k_base"],
+    ):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        last = err.splitlines()[-1]  # (train prints its settings first)
+        assert last.startswith("codebpe: error: ") and "Traceback" not in err, (argv, err)
+        assert err.count("codebpe: error") == 1 and "warning" not in err, (argv, err)
+        assert "l.jsonl:2: the language field 'lang' must be a string or null" in last, argv
+    assert not out.exists() and not (tmp_path / "v.json").exists()
+
+
+def test_failed_report_leaves_the_output_folder_alone(tmp_path, capsys):
+    """A failing run (a typo in --text, a bad record part-way through a JSONL file) exits 2
+    with one error line and changes nothing in --out: it overwrote a good report with an empty
+    "0 tokenizers" one and left the old plots next to it."""
+    from tokenizer.cli import main
+
+    src = tmp_path / "a.py"
+    src.write_text("def f(x):\n    return [x]\n")
+    out = tmp_path / "r"
+    base = ["report", "-t", "cl100k_base", "--no-baselines", "-o", str(out)]
+    assert main([*base, "--text", str(src)]) == 0
+    (out / "token_length.png").write_bytes(b"\x89PNG old plot")  # as from a run with plots
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    capsys.readouterr()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "a\\n"}\n{"text": "b\\n"}\n{"text": 5}\n')
+    for text in ("typo_dir", str(bad)):
+        assert main([*base, "--text", text]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("codebpe: error: nothing could be"), err
+        after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+        assert after == before, text
+    assert "bad.jsonl:3" in err and "cl100k_base" not in err  # the input, not the tokenizer
+    report = analyse(["cl100k_base"], [bad], baselines=False)
+    assert report["tokenizers"] == [] and [e["kind"] for e in report["errors"]] == ["evaluation"]
+    # a successful run replaces the report and removes the plots it does not have
+    assert main([*base, "--text", str(src), "--no-plots"]) == 0
+    assert not (out / "token_length.png").exists() and (out / "report.md").is_file()
+
+
+def test_analyse_takes_generators_and_one_path(tmp_path):
+    """A generator of documents was consumed by a type check ("evaluation set is empty"); a
+    bare path string was split into one-letter paths."""
+    report = analyse([PerByte()], (d for d in TOY_DOCS), baselines=False)
+    assert report["evaluation"]["documents"] == 2 and report["tokenizers"][0]["total"]["tokens"]
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "a.py").write_text("x = 1\n")
+    for texts in (str(mine), mine, (p for p in [mine])):
+        report = analyse([PerByte()], texts, baselines=False)
+        assert report["evaluation"]["documents"] == 1, texts
+        assert report["evaluation"]["inputs"] == [str(mine)]
+
+
+def test_baseline_given_as_object_is_not_measured_twice(tiktoken_cl100k):
+    """The docs' own example, analyse([load_tokenizer("cl100k_base")], docs), measured
+    cl100k_base twice (rows cl100k_base and cl100k_base'): a baseline is dropped when a given
+    object has its name and n_vocab, not only when the spec string matches."""
+    from tokenizer.encoding import load_tokenizer
+
+    ours = load_tokenizer("cl100k_base")
+    report = analyse([ours], TOY_DOCS)
+    assert [r["name"] for r in report["tokenizers"]] == ["cl100k_base", "o200k_base"]
+    assert report["tokenizers"][0]["spec"] == "cl100k_base"  # (the object's name)
+
+    class Impostor(PerByte):  # same name, another vocabulary: measured next to the baseline
+        name = "cl100k_base"
+
+    report = analyse([Impostor()], TOY_DOCS)
+    assert [r["name"] for r in report["tokenizers"]] == [
+        "cl100k_base",
+        "cl100k_base'",
+        "o200k_base",
+    ]
+
+
+def test_skipped_input_files_are_noted(tmp_path, capsys):
+    """Files the corpus reader skips (invalid UTF-8, unknown extensions) were dropped silently
+    by report while `codebpe corpus` listed them; the report's notes now say so."""
+    from tokenizer.cli import main
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_bytes('x = "café"\n'.encode("latin-1"))
+    (tmp_path / "src" / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (tmp_path / "src" / "b.py").write_text("y = 1\n")
+    report = analyse([PerByte()], [tmp_path / "src"], baselines=False)
+    assert report["evaluation"]["documents"] == 1
+    notes = " ".join(report["notes"])
+    assert "invalid UTF-8" in notes and "a.py" in notes and ".png" in notes
+    out = tmp_path / "r"
+    argv = ["report", "-t", "cl100k_base", "--no-baselines", "--text", str(tmp_path / "src")]
+    assert main([*argv, "-o", str(out), "--no-plots"]) == 0
+    assert "a.py" in capsys.readouterr().err and "a.py" in (out / "report.md").read_text()
+
+
+def test_report_reads_standard_input(tmp_path, monkeypatch, capsys):
+    """`report --text -` always failed ("standard input was read already"): each tokenizer
+    reads the text again. Standard input is saved to a temporary file once (at most
+    --max-bytes of it), then removed; the report names it "-"."""
+    import io
+    import sys
+    import tempfile
+
+    from tokenizer.cli import main
+
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    text = "def f(x):\n    return [x]\n" * 50
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    out = tmp_path / "r"
+    argv = ["report", "-t", "cl100k_base", "-t", "o200k_base", "--no-baselines", "--text", "-"]
+    assert main([*argv, "-o", str(out), "--no-plots"]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert [r["name"] for r in report["tokenizers"]] == ["cl100k_base", "o200k_base"]
+    assert report["evaluation"]["inputs"] == ["-"] and report["evaluation"]["lines"] == 100
+    assert all(r["total"]["bytes"] == len(text) for r in report["tokenizers"])
+    assert not list(spool.iterdir())  # the saved copy is removed
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    assert main([*argv, "--max-bytes", "100", "-o", str(out), "--no-plots"]) == 0
+    report = json.loads((out / "report.json").read_text())
+    assert report["evaluation"]["bytes"] == 100 and not list(spool.iterdir())
+
+
+def test_report_wording_and_markdown_escaping(tmp_path):
+    """ "1 tokenizers ... on 1 documents" is singular; a "|" in a tokenizer name no longer
+    breaks the Markdown tables; without the reference measured (no baselines, reference not
+    asked for) the note is information, not "reference cl100k_base was not measured"."""
+    from tokenizer._report_render import render_markdown
+
+    class Piped(PerByte):
+        name = "left|right"
+
+    report = analyse([Piped()], [("x = 1\n", "python")], baselines=False)
+    md = render_markdown(report)
+    assert "1 tokenizer (left|right) on 1 document, 1 line, 6 bytes" in md
+    tables = re.findall(r"(?m)(?:^\|.*\n?)+", md)
+    assert len(tables) >= 5
+    for table in tables:  # every row has the header's columns ("|" not preceded by "\\")
+        widths = {len(re.findall(r"(?<!\\)\|", line)) for line in table.splitlines()}
+        assert len(widths) == 1, table
+    assert "| left\\|right | 256 | 6.00 |" in md
+    assert "on 1 document." in headline_table(report)
+    assert report["notes"] == [
+        "no ratios to a reference: cl100k_base is not among the measured tokenizers "
+        "(--reference NAME adds one)"
+    ]
+    asked = analyse(
+        [PerByte()], TOY_DOCS, baselines=False, reference="nosuch", measure_reference=True
+    )
+    assert "reference nosuch was not measured: ratios are null" in asked["notes"]
+
+
+def test_no_empty_ratio_plot_when_the_reference_is_alone(tmp_path):
+    """With only the reference measured, the ratio plot had no bars and matplotlib warned
+    "No artists with labels found to put in legend" on stderr."""
+    pytest.importorskip("matplotlib", reason="matplotlib (the plots extra) is not installed")
+    import warnings
+
+    report = analyse([PerByte()], TOY_DOCS, baselines=False, reference="bytes")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        write_report(report, tmp_path)
+    assert set(report["plots"]) == {"tokens_per_line", "token_length"}

@@ -27,7 +27,7 @@ def test_bench_tiktoken_on_a_file(tmp_path, capsys, mixed_text):
     argv = ["bench", str(src), "-t", "cl100k_base", "--repeat", "1", "--threads", "2"]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert f"{len((mixed_text * 3).encode()):,} bytes in 1 documents ({src})" in out
+    assert f"{len((mixed_text * 3).encode()):,} bytes in 1 document ({src})" in out
     table = rows(out)
     ours, ref = table["cl100k_base", "codebpe"], table["cl100k_base", "tiktoken"]
     assert ours[-1] == "yes" and ref[-1] == "(reference)"

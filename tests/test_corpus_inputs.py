@@ -275,7 +275,7 @@ def test_read_documents_fields_and_sources(stack_jsonl: Path) -> None:
     from tokenizer._analysis_sources import read_documents
 
     docs = read_documents([stack_jsonl], text_field="content", lang_field="language")
-    assert [lang for _, lang in docs] == ["Python", "C", "Python"]
+    assert [lang for _, lang in docs] == ["python", "c", "python"]  # (tags are normalized)
     source = Source(str(stack_jsonl), text_field="content", lang_field="")
     assert [lang for _, lang in read_documents([source])] == [None, None, None]
     with pytest.raises(ValueError, match="no text field 'text'"):

@@ -333,3 +333,18 @@ def test_a_closed_output_pipe_is_quiet(tmp_path):
         proc.stdout.close()  # what head does after its bytes
         err = proc.stderr.read() if proc.stderr else b""
         assert proc.wait(60) == 141 and err == b""
+
+
+def test_encode_numpy_dash_is_stdout(src, tmp_path, capsysbinary, tiktoken_cl100k, monkeypatch):
+    """`--numpy -` wrote a file literally named "-"; "-" is standard output, as elsewhere."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["encode", str(src), "-t", "cl100k_base", "--numpy", "-"]) == 0
+    captured = capsysbinary.readouterr()
+    assert not (tmp_path / "-").exists()
+    arr = np.load(io.BytesIO(captured.out))
+    assert arr.tolist() == tiktoken_cl100k.encode_ordinary(TEXT) and arr.dtype == np.uint32
+    assert b"tokens -> <stdout>" in captured.err
+    ids = tmp_path / "ids.npy"
+    ids.write_bytes(captured.out)
+    assert main(["decode", str(ids), "-t", "cl100k_base"]) == 0
+    assert capsysbinary.readouterr().out == TEXT.encode()

@@ -14,12 +14,19 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["HFAdapter", "load_for_analysis", "read_documents", "default_eval_paths"]
+from .analysis import prose_language
+
+__all__ = [
+    "HFAdapter",
+    "load_for_analysis",
+    "read_documents",
+    "default_eval_paths",
+    "prose_language",
+]
 
 
 class HFAdapter:
@@ -138,38 +145,6 @@ def default_eval_paths() -> list[Path]:
     return list(default_corpus_paths(split="heldout"))
 
 
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_KANA = re.compile("[\u3040-\u30ff]")
-_HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff]")
-_ASCII_LETTER = re.compile("[A-Za-z]")
-
-
-def prose_language(text: str) -> str:
-    """``zh``, ``ja``, ``ko`` or ``en`` for plain prose by its script (the first 8,000
-    characters), else ``text``: a ``.txt`` file has no language tag, and without one Chinese
-    and English files were all ``text``, outside the report's zh and en columns.
-
-    >>> prose_language("这是一个测试。It has English too."), prose_language("plain English.")
-    ('zh', 'en')
-    >>> prose_language("Ein Satz auf Deutsch, mit Umlauten: äöü ß."), prose_language("123")
-    ('text', 'text')
-    """
-    sample = text[:8000]
-    letters = sum(1 for c in sample if c.isalpha())
-    if not letters:
-        return "text"
-    if len(_KANA.findall(sample)) >= 0.1 * letters:
-        return "ja"
-    if len(_HANGUL.findall(sample)) >= 0.3 * letters:
-        return "ko"
-    if len(_HAN.findall(sample)) >= 0.2 * letters:
-        return "zh"
-    if len(_ASCII_LETTER.findall(sample)) == letters:
-        # English, or another language written in plain ASCII letters: none with accents
-        return "en"
-    return "text"
-
-
 class Documents:
     """Evaluation documents ``(text, lang)``, read from the inputs again on every pass, so that
     measuring several tokenizers holds one batch of text at a time, not the whole evaluation set
@@ -178,11 +153,18 @@ class Documents:
 
     def __init__(self, corpus_factory: Any) -> None:
         self._corpus = corpus_factory
+        #: the corpus summary (``CorpusSummary.to_dict``) of the latest complete pass, or None
+        self.summary: dict[str, Any] | None = None
 
     def __iter__(self) -> Iterator[tuple[str, str | None]]:
-        for d in self._corpus():
+        from .analysis import ContinuedDocument, document_language
+
+        corpus = self._corpus()
+        for d in corpus:
             if isinstance(d.text, str):
-                yield d.text, prose_language(d.text) if d.lang == "text" else d.lang
+                doc = (d.text, document_language(d.text, d.lang))
+                yield ContinuedDocument(doc) if d.continued else doc
+        self.summary = corpus.summary.to_dict()
 
 
 def read_documents(

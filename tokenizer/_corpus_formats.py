@@ -280,6 +280,37 @@ def no_text(where: str, field: str, available: list[str], *, column: bool) -> Co
     )
 
 
+class CorpusLangError(CorpusError):
+    """A record whose language field holds something other than a string or null."""
+
+    def __init__(self, message: str, *, where: str, field: str) -> None:
+        super().__init__(message)
+        self.where, self.field = where, field
+
+
+def lang_value(value: Any, where: str, field: str) -> str | None:
+    """A record's language field: a string, or ``None`` (null, missing: no language). Anything
+    else (a list, an object, a number) is a ``CorpusLangError`` naming the record, for every
+    command alike (a list crashed train and report, a number only ``corpus``).
+
+    >>> lang_value("python", "a.jsonl:1", "lang"), lang_value(None, "a.jsonl:1", "lang")
+    ('python', None)
+    >>> lang_value(["x"], "a.jsonl:1", "lang")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    tokenizer._corpus_formats.CorpusLangError: a.jsonl:1: the language field 'lang' must be ...
+    """
+    if value is None or isinstance(value, str):
+        return value
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    raise CorpusLangError(
+        f"{where}: the language field {field!r} must be a string or null, not "
+        f"{type(value).__name__} ({shown})",
+        where=where,
+        field=field,
+    )
+
+
 class CorpusEncodingError(CorpusError):
     """Invalid UTF-8 met with ``errors="strict"``."""
 
@@ -292,6 +323,9 @@ class RawRecord(NamedTuple):
     #: a chunk of a longer text stream (a text file over ``CHUNK_BYTES``, standard input): with
     #: ``errors="skip"`` its invalid UTF-8 drops only the lines that hold it
     chunked: bool = False
+    #: another chunk of the same text stream follows (a chunk cut mid-line, or after a lone
+    #: ``\r``, is not the end of a line; ``codebpe report`` counts lines per stream, not per chunk)
+    continued: bool = False
 
 
 def _without_gz(name: str) -> str:
@@ -541,7 +575,9 @@ def read_text_file(path: Path, lang: str | None, base: int) -> Iterator[RawRecor
                 whole = offset == 0 and last
                 source = str(path) if whole else f"{path}@{offset}"
                 consumed = raw.tell() if gz else offset + len(chunk)
-                yield RawRecord(chunk, lang, source, base + consumed, chunked=not whole)
+                yield RawRecord(
+                    chunk, lang, source, base + consumed, chunked=not whole, continued=not last
+                )
         except (OSError, EOFError, zlib.error) as exc:  # unreadable, or a corrupt or cut gzip
             raise CorpusReadError(f"{path}: cannot read: {exc}") from exc
 
@@ -581,7 +617,9 @@ def read_jsonl(
                     )
                 if text_field not in record:
                     raise no_text(f"{path}:{lineno}", text_field, sorted(record), column=False)
-                doc_lang = record.get(lang_field) if lang_field else None
+                doc_lang = None
+                if lang_field and not lang:
+                    doc_lang = lang_value(record.get(lang_field), f"{path}:{lineno}", lang_field)
                 label = record.get("source")
                 label = f"{path}:{lineno}" if not isinstance(label, str) else label
                 yield RawRecord(record[text_field], lang or doc_lang, label, base + raw.tell())
@@ -611,6 +649,8 @@ def read_parquet(
         langs = batch.column(1).to_pylist() if len(columns) > 1 else [None] * len(texts)
         for text, doc_lang in zip(texts, langs):
             done += 1
+            if not lang:
+                doc_lang = lang_value(doc_lang, f"{path}#{done - 1}", str(lang_field))
             yield RawRecord(
                 text, lang or doc_lang, f"{path}#{done - 1}", base + size * done // total
             )

@@ -20,6 +20,7 @@ from tokenizer._corpus_formats import (
     CorpusPathError,
     CorpusReadError,
     RawRecord,
+    lang_value,
     no_text,
 )
 
@@ -94,6 +95,8 @@ def read_dataset(
     for i, row in enumerate(ds):
         if text_field not in row:
             raise no_text(f"{label}#{i}", text_field, sorted(row), column=False)
-        doc_lang = row.get(lang_field) if lang_field else None
+        doc_lang = None
+        if lang_field and not lang:
+            doc_lang = lang_value(row.get(lang_field), f"{label}#{i}", lang_field)
         consumed = (i + 1) * 1_000_000 // total if total else -1
         yield RawRecord(row[text_field], lang or doc_lang, f"{label}#{i}", consumed)

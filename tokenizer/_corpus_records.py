@@ -173,8 +173,9 @@ def _stdin_records(lang: str | None) -> Iterator[RawRecord]:
             "-: standard input was read already; save it to a file to read it twice"
         )
     _stdin_read = True
-    for offset, chunk, _ in iter_chunks(sys.stdin.buffer):
-        yield RawRecord(chunk, lang, f"<stdin>@{offset}", offset + len(chunk), chunked=True)
+    for offset, chunk, last in iter_chunks(sys.stdin.buffer):
+        source, end = f"<stdin>@{offset}", offset + len(chunk)
+        yield RawRecord(chunk, lang, source, end, chunked=True, continued=not last)
 
 
 class InputFile(NamedTuple):

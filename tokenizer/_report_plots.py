@@ -125,7 +125,7 @@ def render_plots(report: dict[str, Any]) -> tuple[dict[str, bytes], str | None]:
         ),
     }
     ref = report.get("reference")
-    if ref:
+    if ref and any(r["name"] != ref for r in rows):  # (no bars when the reference is alone)
         images["ratio_to_reference"] = grouped_bars(
             names,
             {r["name"]: column(r, "tokens_per_line", True) for r in rows if r["name"] != ref},

@@ -15,7 +15,15 @@ from typing import Any
 
 from .analysis import MAX_TOKEN_LENGTH, domain_of
 
-__all__ = ["fmt", "summary_table", "tables", "md_table", "render_markdown", "render_html"]
+__all__ = [
+    "counted",
+    "fmt",
+    "summary_table",
+    "tables",
+    "md_table",
+    "render_markdown",
+    "render_html",
+]
 
 FIGURES = (
     ("tokens_per_line", "Tokens per line (lower is better)"),
@@ -33,6 +41,15 @@ th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th:first-child,td:f
 {text-align:left}th{background:#f3f3f3}tr:nth-child(even) td{background:#fafafa}
 img{max-width:100%;border:1px solid #ddd}code{background:#f3f3f3;padding:1px 3px}
 .err{color:#a00}"""
+
+
+def counted(n: int, word: str) -> str:
+    """``n`` and ``word``, plural unless ``n`` is 1.
+
+    >>> counted(1, "document"), counted(1200, "tokenizer")
+    ('1 document', '1,200 tokenizers')
+    """
+    return f"{n:,} {word if n == 1 else word + 's'}"
 
 
 def fmt(group: dict[str, Any] | None, key: str, *, ratio: bool = True, digits: int = 2) -> str:
@@ -161,12 +178,25 @@ def tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
     return out
 
 
+def _cell(text: str) -> str:
+    """A Markdown table cell: ``|`` escaped and line breaks as spaces (a tokenizer named
+    ``a|b`` split its row into one column too many)."""
+    return " ".join(text.splitlines()).replace("|", "\\|")
+
+
 def md_table(header: list[str], rows: list[list[str]]) -> str:
+    """A GitHub Markdown table, first column left-aligned, the others right-aligned.
+
+    >>> print(md_table(["tokenizer", "n"], [["a|b", "1"]]))
+    | tokenizer | n |
+    |---|--:|
+    | a\\|b | 1 |
+    """
     lines = [
-        "| " + " | ".join(header) + " |",
+        "| " + " | ".join(map(_cell, header)) + " |",
         "|" + "|".join(["---"] + ["--:"] * (len(header) - 1)) + "|",
     ]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -174,8 +204,9 @@ def _preamble(report: dict[str, Any]) -> tuple[str, list[str]]:
     ev = report["evaluation"]
     names = ", ".join(r["name"] for r in report["tokenizers"]) or "none"
     intro = (
-        f"{len(report['tokenizers'])} tokenizers ({names}) on {ev['documents']:,} documents, "
-        f"{ev['lines']:,} lines, {ev['bytes']:,} bytes from {', '.join(ev['inputs'])}."
+        f"{counted(len(report['tokenizers']), 'tokenizer')} ({names}) on "
+        f"{counted(ev['documents'], 'document')}, {counted(ev['lines'], 'line')}, "
+        f"{counted(ev['bytes'], 'byte')} from {', '.join(ev['inputs'])}."
     )
     return intro, [f"{e['kind']} {e['name']}: {e['message']}" for e in report["errors"]]
 

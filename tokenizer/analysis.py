@@ -11,6 +11,9 @@ Definitions (fixed, so that figures are comparable across runs; see docs/analysi
 
 * **line**: a document has ``text.count("\\n")`` lines, plus one if it is non-empty and does not
   end with ``"\\n"``. Blank lines count; ``"\\r\\n"`` is one line end; a lone ``"\\r"`` is not.
+  A text file over 1 MiB is read in chunks (``tokenizer._text_chunks``), and every chunk but the
+  last is a :class:`ContinuedDocument`: its unfinished last line is counted by the chunk that
+  finishes it, and the file is one document, so the figures are those of the whole file.
 * **bytes** are UTF-8 bytes, **characters** are Unicode code points (``len(str)``).
 * **indentation region** of a line: the maximal run of spaces and tabs at its start (after
   ``"\\n"`` or at the start of the document) that is followed by another character on the same line
@@ -19,6 +22,10 @@ Definitions (fixed, so that figures are comparable across runs; see docs/analysi
   and that covers at least one byte of an indentation region (so ``"\\n    "`` counts, ``"\\n"``
   alone does not, and ``" return"`` does not).
 * **bracket token**: a token containing at least one of ``( ) [ ] { }``.
+* **language tag**: case-insensitive (:func:`language_tag`): ``zh-CN``, ``zh_Hans``, ``Chinese``
+  are ``zh``; ``en-US``, ``EN``, ``english`` are ``en``; ``Python`` is ``python``. Prose and prose
+  markup (``text``, ``markdown``, ``rst``, ``latex``, ``asciidoc``) get a language from their
+  script (:func:`prose_language`).
 * **domain**: ``zh`` and ``en`` are their own domains, other natural-language tags are ``text``,
   every other language tag is ``code``; documents without a language are ``unknown``.
 
@@ -33,6 +40,7 @@ Definitions (fixed, so that figures are comparable across runs; see docs/analysi
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Iterable, Sequence
@@ -45,10 +53,15 @@ __all__ = [
     "MAX_TOKEN_LENGTH",
     "NATURAL_LANGUAGES",
     "TokenizerLike",
+    "ContinuedDocument",
     "GroupStats",
     "Measurement",
+    "PROSE_TAGS",
     "count_lines",
+    "document_language",
     "domain_of",
+    "language_tag",
+    "prose_language",
     "indentation_mask",
     "measure",
     "add_ratios",
@@ -56,10 +69,48 @@ __all__ = [
 
 #: Characters whose presence makes a token a bracket token.
 BRACKETS = b"()[]{}"
-#: Language tags treated as natural language (the rest are code).
-NATURAL_LANGUAGES = frozenset({"zh", "en", "ja", "ko", "fr", "de", "es", "ru", "text"})
+#: Language tags treated as natural language (the rest are code), after :func:`language_tag`.
+NATURAL_LANGUAGES = frozenset(
+    {"zh", "en", "ja", "ko", "fr", "de", "es", "ru", "pt", "it", "nl", "pl", "tr", "uk", "ar"}
+    | {"fa", "he", "hi", "vi", "th", "id", "ms", "sv", "da", "no", "fi", "cs", "el", "text"}
+)
+#: Tags of prose and prose markup: their documents get a language from their script
+#: (:func:`prose_language`), so a Chinese README.md counts as zh, an English one as en.
+PROSE_TAGS = frozenset({"text", "markdown", "rst", "latex", "asciidoc"})
+# Other spellings of tags, lower-case: names of natural languages, ISO 639-2/3 codes, and the
+# common names of languages that the corpus reader calls otherwise (by file extension).
+_TAG_ALIASES = {
+    **dict.fromkeys(("chinese", "mandarin", "cantonese", "zho", "chi", "cmn", "yue"), "zh"),
+    **dict.fromkeys(("english", "eng"), "en"),
+    **dict.fromkeys(("japanese", "jpn"), "ja"),
+    **dict.fromkeys(("korean", "kor"), "ko"),
+    **dict.fromkeys(("french", "fra", "fre"), "fr"),
+    **dict.fromkeys(("german", "deu", "ger"), "de"),
+    **dict.fromkeys(("spanish", "spa"), "es"),
+    **dict.fromkeys(("russian", "rus"), "ru"),
+    **dict.fromkeys(("portuguese", "por"), "pt"),
+    **dict.fromkeys(("italian", "ita"), "it"),
+    **dict.fromkeys(("plaintext", "plain text", "plain_text", "txt", "prose"), "text"),
+    **dict.fromkeys(("md", "gfm", "commonmark"), "markdown"),
+    **dict.fromkeys(("restructuredtext", "rest"), "rst"),
+    **dict.fromkeys(("tex", "latex2e"), "latex"),
+    **dict.fromkeys(("c++", "cxx"), "cpp"),
+    **dict.fromkeys(("c#", "c-sharp"), "csharp"),
+    **dict.fromkeys(("js", "nodejs"), "javascript"),
+    **dict.fromkeys(("ts",), "typescript"),
+    **dict.fromkeys(("py", "python3"), "python"),
+    **dict.fromkeys(("golang",), "go"),
+    **dict.fromkeys(("bash", "sh", "zsh"), "shell"),
+    **dict.fromkeys(("objective-c", "objectivec"), "objc"),
+}
+# A BCP 47 tag with subtags (zh-CN, zh-Hans-CN, en-US; "_" read as "-"): its language subtag
+# counts when it is a natural language (objective-c and c-sharp are not).
+_BCP47 = re.compile(r"([a-z]{2,3})(?:-[a-z0-9]{1,8})+")
 _WHITESPACE = frozenset(b" \t\r\n\f\v")
 _INDENT = re.compile(rb"(?:^|(?<=\n))[ \t]+(?=[^ \t\r\n])")
+#: Texts encoded, untimed, before a speed measurement: ASCII code, NFC non-ASCII text, and text
+#: that is not NFC (a combining accent), so one-time setup of each path is done before timing.
+WARM_UP = ("def f(x):\n    return [x]\n", "naïve café 中文，日本語\n", "cafe\u0301 e\u0301\n")
 # The figures that get a ratio to the reference tokenizer (lower is better for tokens_per_line).
 RATIO_KEYS = ("tokens_per_line", "bytes_per_token", "chars_per_token")
 
@@ -74,26 +125,110 @@ class TokenizerLike(Protocol):
     def decode_single_token_bytes(self, token: int) -> bytes: ...
 
 
-def count_lines(text: str) -> int:
-    """Lines as defined above: newlines, plus one for a final line without one.
+class ContinuedDocument(tuple):
+    """A ``(text, lang)`` document whose text goes on in the next document of the same input:
+    a chunk of a long text file that is not its last. Its unfinished last line (after its last
+    ``"\\n"``) is not a line of its own, and it is not a document of its own: the chunk that
+    finishes the text counts both. Unpacks, sorts and compares as the pair it holds.
+
+    >>> text, lang = ContinuedDocument(("a\\nb", "js")); count_lines(text, continued=True)
+    1
+    """
+
+    __slots__ = ()
+
+
+def count_lines(text: str, *, continued: bool = False) -> int:
+    """Lines as defined above: newlines, plus one for a final line without one (unless the text
+    is ``continued`` in the next document, which finishes that line).
 
     >>> count_lines(""), count_lines("a"), count_lines("a\\n"), count_lines("a\\n\\nb")
     (0, 1, 1, 3)
     """
-    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+    unfinished = text and not text.endswith("\n") and not continued
+    return text.count("\n") + (1 if unfinished else 0)
+
+
+@functools.lru_cache(maxsize=1024)
+def language_tag(lang: str | None) -> str | None:
+    """The report's form of a language tag: lower-case; a natural language as its ISO 639-1 code
+    (BCP 47 region and script subtags dropped, names and 3-letter codes mapped); a few other
+    spellings as the corpus reader's names (``c++`` -> ``cpp``); ``None`` when empty.
+
+    >>> [language_tag(t) for t in ("zh-CN", "zh_Hans", "Chinese", "en-US", "EN", "Python", "SQL")]
+    ['zh', 'zh', 'zh', 'en', 'en', 'python', 'sql']
+    >>> language_tag("Objective-C"), language_tag(" "), language_tag(None)
+    ('objc', None, None)
+    """
+    tag = " ".join(lang.split()).lower() if lang else ""
+    if not tag:
+        return None
+    tag = _TAG_ALIASES.get(tag, tag)
+    match = _BCP47.fullmatch(tag.replace("_", "-"))
+    if match:
+        primary = _TAG_ALIASES.get(match[1], match[1])
+        if primary in NATURAL_LANGUAGES:
+            return primary
+    return tag
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile("[\u3040-\u30ff]")
+_HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff]")
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
+def prose_language(text: str) -> str:
+    """``zh``, ``ja``, ``ko`` or ``en`` for plain prose by its script (the first 8,000
+    characters), else ``text``: a ``.txt`` file has no language tag, and without one Chinese
+    and English files were all ``text``, outside the report's zh and en columns.
+
+    >>> prose_language("这是一个测试。It has English too."), prose_language("plain English.")
+    ('zh', 'en')
+    >>> prose_language("Ein Satz auf Deutsch, mit Umlauten: äöü ß."), prose_language("123")
+    ('text', 'text')
+    """
+    sample = text[:8000]
+    letters = sum(1 for c in sample if c.isalpha())
+    if not letters:
+        return "text"
+    if len(_KANA.findall(sample)) >= 0.1 * letters:
+        return "ja"
+    if len(_HANGUL.findall(sample)) >= 0.3 * letters:
+        return "ko"
+    if len(_HAN.findall(sample)) >= 0.2 * letters:
+        return "zh"
+    if len(_ASCII_LETTER.findall(sample)) == letters:
+        # English, or another language written in plain ASCII letters: none with accents
+        return "en"
+    return "text"
+
+
+def document_language(text: str, lang: str | None) -> str | None:
+    """The language a document is reported under: :func:`language_tag` of ``lang``, and for
+    prose and prose markup (:data:`PROSE_TAGS`) :func:`prose_language` of the text.
+
+    >>> document_language("Hello.\\n", "Markdown"), document_language("你好。\\n", "text")
+    ('en', 'zh')
+    >>> document_language("x = 1\\n", "Python"), document_language("", None)
+    ('python', None)
+    """
+    tag = language_tag(lang)
+    return prose_language(text) if tag in PROSE_TAGS else tag
 
 
 def domain_of(lang: str | None) -> str:
-    """``zh``, ``en``, ``text`` (other natural languages), ``code`` or ``unknown``.
+    """``zh``, ``en``, ``text`` (other natural languages, prose), ``code`` or ``unknown``.
 
-    >>> domain_of("python"), domain_of("zh"), domain_of(None)
-    ('code', 'zh', 'unknown')
+    >>> domain_of("python"), domain_of("zh"), domain_of(None), domain_of("zh-CN")
+    ('code', 'zh', 'unknown', 'zh')
     """
-    if not lang:
+    tag = language_tag(lang)
+    if not tag:
         return "unknown"
-    if lang in ("zh", "en"):
-        return lang
-    return "text" if lang in NATURAL_LANGUAGES else "code"
+    if tag in ("zh", "en"):
+        return tag
+    return "text" if tag in NATURAL_LANGUAGES or tag in PROSE_TAGS else "code"
 
 
 def indentation_mask(data: bytes) -> bytearray:
@@ -128,11 +263,13 @@ class _TokenInfo:
         return info
 
 
-def _measure_document(text: str, ids: Sequence[int], info: _TokenInfo, stats: GroupStats) -> None:
+def _measure_document(
+    text: str, ids: Sequence[int], info: _TokenInfo, stats: GroupStats, continued: bool
+) -> None:
     data = text.encode("utf-8")
     mask = indentation_mask(data) if b" " in data or b"\t" in data else None
-    stats.documents += 1
-    stats.lines += count_lines(text)
+    stats.documents += 0 if continued else 1
+    stats.lines += count_lines(text, continued=continued)
     stats.bytes += len(data)
     stats.characters += len(text)
     stats.tokens += len(ids)
@@ -181,10 +318,12 @@ def measure(
 
     Args:
         enc: any object with ``encode_ordinary``, ``decode_single_token_bytes`` and ``n_vocab``.
-        documents: ``(text, language tag or None)`` pairs; iterated once.
+        documents: ``(text, language tag or None)`` pairs (or :class:`ContinuedDocument`
+            pairs); iterated once.
         name: label of the tokenizer (default: ``enc.name`` or the class name).
-        speed: time one ``encode_ordinary`` call per document (summed, reported as MB/s);
-            otherwise documents are encoded in batches (``encode_ordinary_batch``) when offered.
+        speed: time one ``encode_ordinary`` call per document (summed, reported as MB/s),
+            after untimed warm-up calls (:data:`WARM_UP`); otherwise documents are encoded in
+            batches (``encode_ordinary_batch``) when offered.
 
     >>> enc = tiktoken.get_encoding("cl100k_base")  # doctest: +SKIP
     >>> measure(enc, [("x = 1\\n", "python")]).total.tokens  # doctest: +SKIP
@@ -194,6 +333,11 @@ def measure(
     result = Measurement(name=str(label), n_vocab=int(enc.n_vocab))
     info = _TokenInfo(enc)
     seconds = 0.0
+    if speed:
+        # One-time setup (codebpe's NFC check builds a table once per process, ~0.2 s) must not
+        # be charged to whichever tokenizer happens to be measured first.
+        for text in WARM_UP:
+            enc.encode_ordinary(text)
     for batch in _batches(documents, 1 if speed else 64):
         t0 = time.perf_counter()
         if len(batch) > 1 and hasattr(enc, "encode_ordinary_batch"):
@@ -201,9 +345,11 @@ def measure(
         else:
             all_ids = [enc.encode_ordinary(text) for text, _ in batch]
         seconds += time.perf_counter() - t0
-        for (text, lang), ids in zip(batch, all_ids):
+        for doc, ids in zip(batch, all_ids):
+            text, lang = doc
+            lang = document_language(text, lang)
             stats = result.languages.setdefault(lang or "unknown", GroupStats())
-            _measure_document(text, ids, info, stats)
+            _measure_document(text, ids, info, stats, isinstance(doc, ContinuedDocument))
     for key, stats in result.languages.items():
         result.domains.setdefault(domain_of(None if key == "unknown" else key), GroupStats()).add(
             stats

@@ -30,6 +30,7 @@ from tokenizer._corpus_formats import (  # noqa: F401 - readers re-exported as b
     CorpusFieldError,
     CorpusFormatError,
     CorpusJSONError,
+    CorpusLangError,
     CorpusPathError,
     CorpusReadError,
     RawRecord,
@@ -55,6 +56,7 @@ __all__ = [
     "CorpusFieldError",
     "CorpusFormatError",
     "CorpusJSONError",
+    "CorpusLangError",
     "CorpusPathError",
     "CorpusReadError",
     "CorpusSummary",
@@ -79,6 +81,9 @@ class Document:
     text: str | bytes
     lang: str | None
     source: str
+    #: the text goes on in the next document of the source: a chunk of a text file over
+    #: ``CHUNK_BYTES`` (or of standard input) that is not its last
+    continued: bool = False
 
 
 @dataclass(frozen=True)
@@ -250,7 +255,7 @@ class Corpus:
                 size = len(doc.text.encode() if isinstance(doc.text, str) else doc.text)
                 if budget is not None and summary.bytes + size > budget:
                     text, size = cut_text(doc.text, budget - summary.bytes)
-                    doc = replace(doc, text=text)
+                    doc = replace(doc, text=text, continued=False)  # (the last one read)
                     summary.budget_reached = True
                     summary.skip(label, "truncated-by-budget")
                     if size:
@@ -304,7 +309,8 @@ class Corpus:
                 summary.skip(label, "sampled-out-by-weight")
             progress = raw.consumed / total if total and raw.consumed >= 0 else -1.0
             for _ in range(copies):
-                yield label, Document(text, raw.lang, raw.source), min(progress, 1.0)
+                doc = Document(text, raw.lang, raw.source, raw.continued)
+                yield label, doc, min(progress, 1.0)
 
 
 def iter_documents(inputs: SourceLike | Iterable[SourceLike] | None = None, **options):

@@ -18,11 +18,20 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .analysis import MAX_TOKEN_LENGTH, Measurement, add_ratios, count_lines, domain_of, measure
+from .analysis import (
+    MAX_TOKEN_LENGTH,
+    ContinuedDocument,
+    Measurement,
+    add_ratios,
+    count_lines,
+    document_language,
+    domain_of,
+    measure,
+)
 
 __all__ = [
     "REPORT_FORMAT",
@@ -53,6 +62,8 @@ DEFINITIONS = {
     f">= {MAX_TOKEN_LENGTH}",
     "ratio_to_reference": "figure / the reference tokenizer's figure for the same group",
     "domain": "zh, en, text (other natural languages), code (every other language tag), unknown",
+    "language": "the lang field or the file extension's language, lower-cased; zh-CN, Chinese -> "
+    "zh, en-US, English -> en; text, markdown, rst, latex get zh/ja/ko/en/text from their script",
 }
 
 
@@ -62,7 +73,11 @@ def _error(kind: str, name: str, message: str) -> dict[str, str]:
 
 def analyse(
     tokenizers: Sequence[Any],
-    texts: Sequence[str | os.PathLike[str]] | Sequence[tuple[str, str | None]] | None = None,
+    texts: str
+    | os.PathLike[str]
+    | Iterable[str | os.PathLike[str]]
+    | Iterable[tuple[str, str | None]]
+    | None = None,
     *,
     baselines: bool = True,
     reference: str | None = "cl100k_base",
@@ -76,8 +91,12 @@ def analyse(
     Args:
         tokenizers: specs (vocabulary files, ``cl100k_base``, ``.tiktoken`` files,
             ``tokenizer.json`` paths, ``deepseek-coder``) or tokenizer objects.
-        texts: input paths, or ``(text, lang)`` documents; ``None``: the shipped held-out corpus.
-        baselines: also measure ``cl100k_base`` and ``o200k_base`` (once each).
+        texts: input paths (one path or ``Source``, or any iterable of them), or an iterable
+            of ``(text, lang)`` documents (a generator is read once, into a list);
+            ``None``: the shipped held-out corpus.
+        baselines: also measure ``cl100k_base`` and ``o200k_base`` (once each): not when a
+            given spec is that name, nor when a given tokenizer object has its ``name`` and
+            ``n_vocab``.
         reference: the tokenizer whose figures the ratios divide by (matched by name).
         speed: also report encode throughput (MB/s).
         max_bytes: read at most this many bytes of evaluation text.
@@ -89,13 +108,19 @@ def analyse(
     >>> analyse([], [], baselines=False)["errors"][0]["message"]
     'the evaluation set is empty: no documents'
     """
-    from ._analysis_sources import load_for_analysis, read_documents
+    from ._analysis_sources import Documents, load_for_analysis, read_documents
+    from ._corpus_summary import skip_notes
+    from .corpus import CorpusError, Source
 
     errors: list[dict[str, str]] = []
     notes: list[str] = []
     specs: list[Any] = list(tokenizers)
     if baselines:
-        specs += [b for b in DEFAULT_BASELINES if b not in specs]
+        specs += [b for b in DEFAULT_BASELINES if b not in specs and not _given(b, specs)]
+    if isinstance(texts, (str, os.PathLike, Source)):
+        texts = [texts]  # one input ("mine" was read as the paths m, i, n, e)
+    elif texts is not None:
+        texts = list(texts)  # once: a generator of documents was consumed by the check below
     docs: Any = []  # a list of (text, lang), or Documents (read again on every pass)
     inputs: list[str] = []
     if texts is not None and all(isinstance(t, tuple) for t in texts):
@@ -125,6 +150,8 @@ def analyse(
             enc = load_for_analysis(spec) if isinstance(spec, (str, os.PathLike)) else spec
             name = str(getattr(enc, "name", None) or label)
             m: Measurement = measure(enc, docs, name=name, speed=speed)
+        except CorpusError:
+            raise  # bad evaluation input, met part-way through: not this tokenizer's failure
         except Exception as e:  # noqa: BLE001 - any failure of one tokenizer is reported, not fatal
             errors.append(_error("tokenizer", str(label), f"{type(e).__name__}: {e}"))
             return
@@ -147,29 +174,40 @@ def analyse(
     from ._progress import Progress
 
     bar = Progress("measure", total=len(specs), unit="tokenizers", enabled=progress and bool(docs))
-    for k, spec in enumerate(specs if docs else []):
-        if bar.enabled:
-            bar.update(k)
-        measure_spec(spec)
-    if measure_reference and reference and docs and not any(map(is_reference, rows)):
-        measure_spec(reference)  # asked for by name and not among the tokenizers: measure it
-    if bar.enabled:
-        bar.update(len(specs))
-        bar.close()
-    ref_row = next(filter(is_reference, rows), None)
-    if rows and reference and ref_row is None:
-        notes.append(f"reference {reference} was not measured: ratios are null")
-    add_ratios(rows, ref_row)
-
     langs: dict[str, dict[str, int]] = {}
     n_docs = characters = 0
-    for text, lang in docs:
-        n_docs += 1
-        characters += len(text)
-        entry = langs.setdefault(lang or "unknown", {"documents": 0, "lines": 0, "bytes": 0})
-        entry["documents"] += 1
-        entry["lines"] += count_lines(text)
-        entry["bytes"] += len(text.encode("utf-8"))
+    try:
+        for k, spec in enumerate(specs if docs else []):
+            if bar.enabled:
+                bar.update(k)
+            measure_spec(spec)
+        if measure_reference and reference and docs and not any(map(is_reference, rows)):
+            measure_spec(reference)  # asked for by name and not among the tokenizers: measure it
+        langs, n_docs, characters = _evaluation_set(docs)
+    except CorpusError as e:
+        # An input file is bad (invalid JSON, no text field, a non-string lang...) where the
+        # first read did not look: the report stops, as train does, and nothing measured stands.
+        errors.append(_error("evaluation", "text", str(e)))
+        rows.clear()
+        langs, n_docs, characters = {}, 0, 0
+    finally:
+        if bar.enabled:
+            bar.update(len(specs))
+            bar.close()
+    if isinstance(docs, Documents) and docs.summary:
+        # files a folder walk or glob left out, documents with invalid UTF-8...: as `corpus` says
+        notes += [f"skipped {note}" for note in skip_notes(docs.summary)]
+    ref_row = next(filter(is_reference, rows), None)
+    if rows and reference and ref_row is None:
+        if measure_reference:  # asked for, and it failed (see the errors)
+            notes.append(f"reference {reference} was not measured: ratios are null")
+        else:  # (the default reference, cl100k_base, and no baselines: information only)
+            notes.append(
+                f"no ratios to a reference: {reference} is not among the measured tokenizers "
+                "(--reference NAME adds one)"
+            )
+    add_ratios(rows, ref_row)
+
     for lang, entry in sorted(langs.items()):
         if entry["lines"] == 0:
             errors.append(
@@ -204,6 +242,42 @@ def analyse(
     }
 
 
+def _given(baseline: str, specs: Sequence[Any]) -> bool:
+    """Whether a tokenizer object in ``specs`` is ``baseline`` already: same name, same
+    ``n_vocab`` (``analyse([load_tokenizer("cl100k_base")], ...)`` measured it twice)."""
+    same_name = [
+        s
+        for s in specs
+        if not isinstance(s, (str, os.PathLike)) and getattr(s, "name", None) == baseline
+    ]
+    if not same_name:
+        return False
+    from ._analysis_sources import load_for_analysis
+
+    try:
+        n_vocab = load_for_analysis(baseline).n_vocab
+    except Exception:  # noqa: BLE001 - it cannot be loaded: measuring it will say why
+        return False
+    return any(getattr(s, "n_vocab", None) == n_vocab for s in same_name)
+
+
+def _evaluation_set(docs: Any) -> tuple[dict[str, dict[str, int]], int, int]:
+    """Documents, lines and bytes per language, documents and characters in all."""
+    langs: dict[str, dict[str, int]] = {}
+    n_docs = characters = 0
+    for doc in docs:
+        text, lang = doc
+        lang = document_language(text, lang)
+        continued = isinstance(doc, ContinuedDocument)  # (a chunk of a longer text)
+        n_docs += 0 if continued else 1
+        characters += len(text)
+        entry = langs.setdefault(lang or "unknown", {"documents": 0, "lines": 0, "bytes": 0})
+        entry["documents"] += 0 if continued else 1
+        entry["lines"] += count_lines(text, continued=continued)
+        entry["bytes"] += len(text.encode("utf-8"))
+    return langs, n_docs, characters
+
+
 def _lang_order(lang: str) -> tuple[int, str]:
     return ({"code": 0, "zh": 1, "en": 2, "text": 3}.get(domain_of(lang), 4), lang)
 
@@ -223,7 +297,8 @@ def write_report(
     """Write report.json, report.md, report.html and PNG plots into ``out_dir`` (created).
 
     Plots need matplotlib (``pip install "codebpe[plots]"``); without it the report says so.
-    Returns ``{kind: path}`` of the files written.
+    Plot files of an earlier report in ``out_dir`` that this one has not are removed. Returns
+    ``{kind: path}`` of the files written.
 
     >>> written = write_report(analyse(["cl100k_base"], docs), "out")  # doctest: +SKIP
     >>> sorted(written)  # doctest: +SKIP
@@ -250,6 +325,10 @@ def write_report(
     atomic_write(out / "report.html", render_html(report, images))
     for kind in ("json", "md", "html"):
         written[kind] = out / f"report.{kind}"
+    from ._report_render import PLOT_TITLES
+
+    for key in PLOT_TITLES.keys() - images.keys():  # an earlier report's plots would be stale
+        (out / f"{key}.png").unlink(missing_ok=True)
     return written
 
 
@@ -264,7 +343,7 @@ def headline_table(report: dict[str, Any]) -> str:
     >>> headline_table({"tokenizers": [], "reference": None}).splitlines()[0]
     '| tokenizer | vocab | code | zh | en | all |'
     """
-    from ._report_render import md_table, summary_table
+    from ._report_render import counted, md_table, summary_table
 
     _, header, rows = summary_table(report)
     ref = report.get("reference")
@@ -272,8 +351,8 @@ def headline_table(report: dict[str, Any]) -> str:
     evaluation = report.get("evaluation", {})
     docs = evaluation.get("documents", 0)
     shipped = ["<shipped held-out corpus>"]
-    kind = "held-out documents" if evaluation.get("inputs", shipped) == shipped else "documents"
-    return md_table(header, rows) + f"\n\nTokens per line on {docs} {kind}{tail}.\n"
+    kind = "held-out document" if evaluation.get("inputs", shipped) == shipped else "document"
+    return md_table(header, rows) + f"\n\nTokens per line on {counted(docs, kind)}{tail}.\n"
 
 
 def key_paths(obj: Any, prefix: str = "") -> list[tuple[str, str]]:

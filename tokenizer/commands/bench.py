@@ -147,6 +147,7 @@ def _bench_one(spec: str, tok: Any, args: argparse.Namespace, texts: list[str], 
 def run_bench(args: argparse.Namespace) -> int:
     """Time the tokenizers on the inputs and print a table."""
     from .._analysis_sources import read_documents
+    from .._report_render import counted
     from ..corpus import parse_size
     from ..encoding import load_tokenizer
 
@@ -172,8 +173,8 @@ def run_bench(args: argparse.Namespace) -> int:
     nbytes = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
     where = ", ".join(args.inputs) if args.inputs else "the shipped held-out sample"
     print(
-        f"# {nbytes:,} bytes in {len(texts):,} documents ({where}); {args.repeat} rounds; "
-        f"{args.threads} threads for batches"
+        f"# {nbytes:,} bytes in {counted(len(texts), 'document')} ({where}); "
+        f"{counted(args.repeat, 'round')}; {counted(args.threads, 'thread')} for batches"
     )
     print(
         "| tokenizer | implementation | 1 thread cold MB/s | × | 1 thread warm MB/s | × "

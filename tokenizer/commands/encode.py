@@ -70,7 +70,8 @@ def run_encode(args: argparse.Namespace) -> int:
         elif args.numpy:
             n = _write_npy(args.numpy, blocks(), id_dtype(tok.n_vocab))
             progress.close()
-            print(f"{n} tokens -> {args.numpy}", file=sys.stderr)
+            where = "<stdout>" if args.numpy == "-" else args.numpy
+            print(f"{n} tokens -> {where}", file=sys.stderr)
         else:
             out = sys.stdout
             sep = ""
@@ -103,20 +104,40 @@ def _progress(total: int) -> Any:
 
 def _write_npy(path: str, blocks: Any, dtype: Any) -> int:
     """Write the concatenated id blocks as a 1-D ``.npy`` file, atomically, block by block: the
-    header is written with room for any length and rewritten with the real one at the end."""
+    header is written with room for any length and rewritten with the real one at the end.
+    ``-`` is standard output: the array is built in a temporary file (the header needs the
+    length, and a pipe cannot seek back), then copied, so stdout gets a whole array or nothing."""
     import numpy as np
 
     from ..vocab import atomic_writer
 
     dtype = np.dtype(dtype)
+    if path == "-":
+        import shutil
+        import tempfile
+
+        with tempfile.TemporaryFile() as f:
+            n = _fill_npy(f, blocks, dtype)
+            f.seek(0)
+            sys.stdout.flush()
+            shutil.copyfileobj(f, sys.stdout.buffer, 1 << 20)
+            sys.stdout.buffer.flush()
+        return n
     with atomic_writer(path) as f:
-        f.write(_npy_header(dtype, 10**18))
-        n = 0
-        for ids in blocks:
-            f.write(np.ascontiguousarray(ids, dtype=dtype).tobytes())
-            n += len(ids)
-        f.seek(0)
-        f.write(_npy_header(dtype, n))
+        return _fill_npy(f, blocks, dtype)
+
+
+def _fill_npy(f: Any, blocks: Any, dtype: Any) -> int:
+    """Write the ``.npy`` array of ``blocks`` to the seekable binary file ``f``; its length."""
+    import numpy as np
+
+    f.write(_npy_header(dtype, 10**18))
+    n = 0
+    for ids in blocks:
+        f.write(np.ascontiguousarray(ids, dtype=dtype).tobytes())
+        n += len(ids)
+    f.seek(0)
+    f.write(_npy_header(dtype, n))
     return n
 
 
@@ -260,7 +281,9 @@ def register(subparsers: Any) -> None:
     _add_tokenizer_options(enc)
     out = enc.add_mutually_exclusive_group()
     out.add_argument(
-        "--numpy", metavar="OUT.npy", help="write the ids to a .npy file instead of stdout"
+        "--numpy",
+        metavar="OUT.npy",
+        help="write the ids as a .npy array to this file (- for stdout) instead of as text",
     )
     out.add_argument(
         "--count", action="store_true", help="print only the number of tokens (no ids)"

@@ -2,13 +2,15 @@
 
 Stage: interface. Parses options and calls ``tokenizer.report``; no measuring happens here.
 Exits 0 when at least one tokenizer was measured (failures of others are listed in the report),
-2 when nothing could be measured.
+2 when nothing could be measured or an input file is bad; then nothing is written.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from typing import Any
 
 from tokenizer.report import DEFAULT_BASELINES
 
@@ -37,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         metavar="PATH",
         help="evaluation text: file, folder, glob, JSONL, Parquet or hf:/hf-disk: spec, as in "
-        "train (repeatable; default: the shipped held-out corpus)",
+        "train, or - for standard input (repeatable; default: the shipped held-out corpus)",
     )
     p.add_argument(
         "--text-field",
@@ -81,42 +83,104 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _text_sources(args: argparse.Namespace) -> list | None:
-    """``--text`` inputs, as ``Source`` objects carrying ``--text-field`` / ``--lang-field``."""
+def _text_sources(args: argparse.Namespace, stdin: str | None) -> list | None:
+    """``--text`` inputs, as ``Source`` objects carrying ``--text-field`` / ``--lang-field``;
+    ``-`` (standard input) reads the file ``stdin`` it was saved to, as plain text."""
     if args.text is None:
         return None
     from dataclasses import replace
 
     from tokenizer.corpus import Source
 
-    return [
-        replace(Source.parse(t), text_field=args.text_field, lang_field=args.lang_field)
-        for t in args.text
-    ]
+    sources = []
+    for t in args.text:
+        src = replace(Source.parse(t), text_field=args.text_field, lang_field=args.lang_field)
+        if src.spec == "-" and stdin is not None:
+            src = replace(src, spec=stdin, format="text")
+        sources.append(src)
+    return sources
+
+
+def _save_stdin(max_bytes: int | None) -> str:
+    """Standard input, saved to a temporary file (the caller removes it), so that each
+    tokenizer reads it again as it reads a file; at most ``max_bytes`` (+3, to finish a UTF-8
+    character) when given, so memory and disk stay within the budget. Its name has no
+    extension: the text has no language, as ``-`` has none elsewhere."""
+    import shutil
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(prefix="codebpe-stdin-", delete=False) as f:
+        if max_bytes is None:
+            shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
+        else:
+            left = max_bytes + 3
+            while left > 0:
+                block = sys.stdin.buffer.read(min(left, 1 << 20))
+                if not block:
+                    break
+                f.write(block)
+                left -= len(block)
+    return f.name
+
+
+def _unname(report: dict[str, Any], path: str) -> None:
+    """Replace the temporary file's name with ``<stdin>`` in every message of ``report``."""
+    for key in ("errors", "notes"):
+        report[key] = json.loads(json.dumps(report[key]).replace(json.dumps(path)[1:-1], "<stdin>"))
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
+
     from tokenizer._corpus_summary import parse_size
+    from tokenizer.corpus import Source
+
+    max_bytes = parse_size(args.max_bytes)
+    reads_stdin = any(Source.parse(t).spec == "-" for t in args.text or [])
+    stdin = _save_stdin(max_bytes) if reads_stdin else None
+    try:
+        return _run(args, _text_sources(args, stdin), max_bytes, stdin)
+    finally:
+        if stdin is not None:
+            os.unlink(stdin)
+
+
+def _run(args: argparse.Namespace, texts: list | None, max_bytes: int | None, stdin: Any) -> int:
+    from tokenizer.corpus import Source
     from tokenizer.report import analyse, headline_table, measured_anything, write_report
 
     report = analyse(
         args.tokenizer,
-        _text_sources(args),
+        texts,
         baselines=not args.no_baselines,
         reference=args.reference or "cl100k_base",
         speed=args.speed,
-        max_bytes=parse_size(args.max_bytes),
+        max_bytes=max_bytes,
         measure_reference=args.reference is not None,  # asked for by name: measure it
         progress=sys.stderr.isatty(),  # (a terminal only: logs and pipes stay as they were)
     )
+    if stdin is not None:  # say "-", not the temporary file's name
+        report["evaluation"]["inputs"] = [
+            text if Source.parse(text).spec == "-" else shown
+            for text, shown in zip(args.text, report["evaluation"]["inputs"])
+        ]
+        _unname(report, stdin)
+    if not measured_anything(report):
+        # Nothing is written: a failed run leaves the output folder (an earlier report) as it was.
+        # The errors are said once, in the error line (not also as warnings).
+        errors = report["errors"]
+        bad_input = [e["message"] for e in errors if e["kind"] == "evaluation"]
+        reasons = bad_input or [
+            e["message"] if e["name"] in e["message"] else f"{e['name']}: {e['message']}"
+            for e in errors
+        ]
+        print(
+            f"codebpe: error: nothing could be measured: {'; '.join(reasons) or 'no tokenizer'}",
+            file=sys.stderr,
+        )
+        return 2
     for e in report["errors"]:
         print(f"codebpe: warning: {e['kind']} {e['name']}: {e['message']}", file=sys.stderr)
-    if not measured_anything(report):
-        if not args.markdown_table:
-            write_report(report, args.out, plots=False)
-        reasons = "; ".join(e["message"] for e in report["errors"]) or "no tokenizer given"
-        print(f"codebpe: error: nothing could be measured: {reasons}", file=sys.stderr)
-        return 2
     if args.markdown_table:
         sys.stdout.write(headline_table(report))
         for note in report["notes"]:
