@@ -203,7 +203,7 @@ class TiktokenCompat:
         tokens (tiktoken's ``_encode_single_piece``)."""
         if isinstance(text_or_bytes, str):
             text_or_bytes = text_or_bytes.encode("utf-8")
-        if not isinstance(text_or_bytes, bytes | bytearray | memoryview):
+        if not isinstance(text_or_bytes, (bytes, bytearray, memoryview)):
             raise TypeError(f"expected str or bytes, not {type(text_or_bytes).__name__}")
         return list(self._enc.encode_pieces([bytes(text_or_bytes)]))  # type: ignore[attr-defined]
 
