@@ -132,11 +132,13 @@ def _nfc_text(seg: bytes) -> bool:
 
 def _boundary(tok: Tokenizer, seg: bytes, ends: Any, stop: int) -> int:
     r"""A piece end ``e <= stop`` of ``seg`` whose prefix ``seg[:e]`` splits into the same pieces
-    on its own (0 if none is found among the last few hundred). That is not so at every
-    boundary: a piece of whitespace ended by a look-ahead (cl100k's ``\s+(?!\S)`` leaves the last
-    space of a run to the word after it) joins the piece after it when the text ends there. So
-    the prefix does not end with whitespace, and the split of its last pieces is checked against
-    the whole."""
+    on its own, and whose rest ``seg[e:]`` starts with the same pieces on its own (0 if none is
+    found among the last few hundred). That is not so at every boundary: a piece of whitespace
+    ended by a look-ahead (cl100k's ``\s+(?!\S)`` leaves the last space of a run to the word
+    after it) joins the piece after it when the text ends there; and a text that starts with a
+    space is indented to codebpe-v1 (its ``^[ \t]+``), which splits " word" in two there. So the
+    prefix does not end with whitespace, the split of its last pieces is checked against the
+    whole, and so is the split of the next pieces from the cut on."""
     import numpy as np
 
     last = int(np.searchsorted(ends, stop, side="right")) - 1
@@ -149,12 +151,28 @@ def _boundary(tok: Tokenizer, seg: bytes, ends: Any, stop: int) -> int:
             continue  # normalization never joins a character to an ASCII one after it
         q = int(ends[k - 8]) if k >= 8 else 0  # the prefix's split agrees up to here
         tail = (piece_ends(tok, seg[q:e]) + q).tolist()
-        if tail == ends[k - 7 if k >= 8 else 0 : k + 1].tolist():
+        if tail == ends[k - 7 if k >= 8 else 0 : k + 1].tolist() and _starts_alike(
+            tok, seg, ends, k
+        ):
             return e
         tried += 1
         if tried == 32:
             break
     return 0
+
+
+def _starts_alike(tok: Tokenizer, seg: bytes, ends: Any, k: int) -> bool:
+    """Whether ``seg[ends[k]:]`` on its own splits into the whole's next pieces: the first 8 are
+    compared (a window's last piece may differ only because the window ends there). Once the
+    two splits meet at a boundary past the start, they go on alike: the text is the same, and
+    the patterns look back at most one character."""
+    e = int(ends[k])
+    j = min(k + 9, len(ends) - 1)  # (> k: a cut is never at the segment's end)
+    got = (piece_ends(tok, seg[e : int(ends[j])]) + e).tolist()
+    want = ends[k + 1 : j + 1].tolist()
+    if len(want) == 1:
+        return got == want  # one piece: it must stay one on its own
+    return got[: len(want) - 1] == want[:-1]  # all but the window's last piece
 
 
 def _encode_chunk(tok: Tokenizer, chunk: bytes, allowed: frozenset[str], policy: Any) -> Any:
@@ -197,7 +215,7 @@ def encode_stream(
 def _chunks(read: Any, cut_of: Any, block_size: int) -> Iterator[bytes]:
     """The stream as chunks that end where ``cut_of(buffer)`` allows a cut (the rest at the end)."""
     buf = bytearray()
-    want = block_size
+    step = want = block_size  # (want: what is still to be read of this step)
     while True:
         data = read(want)
         if isinstance(data, str):  # a text file or str chunks: their UTF-8
@@ -205,14 +223,20 @@ def _chunks(read: Any, cut_of: Any, block_size: int) -> Iterator[bytes]:
         elif not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"encode_stream reads bytes or str, not {type(data).__name__}")
         buf += data
+        if data and len(data) < want:
+            # An iterable's small chunks (lines, dataset rows): gathered up to the block size
+            # before a cut is looked for (each look splits the buffer's last 64 KiB; once per
+            # line it made 10 MB of lines take 20 s and 250 k tiny arrays).
+            want -= len(data)
+            continue
         cut = len(buf) if not data else cut_of(buf)
         if cut:
             chunk = bytes(buf[:cut])
             del buf[:cut]
-            want = block_size
+            step = want = block_size
             yield chunk
         elif data:
-            want = min(2 * want, 1 << 30)  # no boundary yet: read on, in doubling blocks
+            step = want = min(2 * step, 1 << 30)  # no boundary yet: read on, in doubling steps
         if not data:
             return
 
