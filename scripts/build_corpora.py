@@ -9,7 +9,7 @@ Usage::
 
     python scripts/build_corpora.py            # rebuild corpora/ (downloads into the cache)
     python scripts/build_corpora.py --check    # offline: verify corpora/ against MANIFEST.json
-    python scripts/build_corpora.py --large /data/codebpe-large   # ~110 MB benchmark corpus
+    python scripts/build_corpora.py --large /data/codebpe-large   # ~84 MB train split, 94 MB in all
 
 The cache folder is ``$CODEBPE_CORPORA_CACHE`` or ``~/.cache/codebpe-corpora``.
 """
@@ -623,7 +623,8 @@ def main(argv: list[str] | None = None) -> int:
         "--large",
         metavar="OUTDIR",
         type=Path,
-        help=f"build a ~{LARGE_FACTOR}x larger corpus into OUTDIR",
+        help=f"build the large benchmark corpus into OUTDIR (every byte budget x{LARGE_FACTOR}: "
+        "~84 MB train split, 94 MB in all)",
     )
     parser.add_argument("--out", type=Path, default=REPO / "corpora", help="output folder")
     args = parser.parse_args(argv)
