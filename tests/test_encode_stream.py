@@ -240,17 +240,26 @@ def test_stream_checks_the_prefix_split_at_a_cut(monkeypatch):
         assert _streamed(tok, text.encode(), block_size=block) == want
 
 
-@pytest.mark.parametrize("line", ["x = f(a) and the quick brown fox jumps over it\n", "a b c "])
-def test_stream_of_words_after_spaces(toks, line, monkeypatch):
+@pytest.mark.parametrize(
+    "line",
+    [
+        "x = f(a) and the quick brown fox jumps over it\n",
+        "a b c ",
+        "  -f, --force               Force clear without question\n",
+    ],
+)
+@pytest.mark.parametrize("margin", [12, 64])
+def test_stream_of_words_after_spaces(toks, line, margin, monkeypatch):
     """Every piece of a line of words starts with a space; codebpe-v1 takes a text's leading
     space as indentation, so no cut may fall before one unless the next block starts with the
     whole's pieces (it did: 26 more ids in 1.4 MB). Fed as lines (an iterable of small chunks),
     the chunks are gathered to a block before a cut is looked for."""
-    monkeypatch.setattr(stream_mod, "_MARGIN", 64)
+    monkeypatch.setattr(stream_mod, "_MARGIN", margin)
     tok = toks["codebpe-v1"]
     text = line * 3000
     want = tok.encode(text)
-    assert _streamed(tok, text.encode(), block_size=997) == want
+    for block in (7, 997):  # (with a margin of 12 bytes only two pieces follow a cut: checked)
+        assert _streamed(tok, text.encode(), block_size=block) == want
     arrays = list(tok.encode_stream(iter(text.splitlines(keepends=True) or [text])))
     assert np.concatenate(arrays).tolist() == want
     assert len(arrays) <= 2  # (one per block of lines, not one per line)
