@@ -59,6 +59,31 @@ def test_truncated_character_flushes_with_replacement_or_strict_error(tok):
 def test_bad_id_raises(tok):
     with pytest.raises(IndexError):
         tok.stream_decoder().feed(10**7)
+    with pytest.raises(IndexError):
+        tok.stream_decoder().feed_many([1, 10**7])
+
+
+def test_feed_many_takes_arrays_and_iterables_in_one_decode(tok):
+    """feed_many decodes all its ids in one decode_bytes call (a bytes object per id made 37 M
+    ids take 19.6 s and 4.9 GB); lists, NumPy arrays and generators alike, split anywhere."""
+    import numpy as np
+
+    from tokenizer.stream import StreamDecoder
+
+    text = "".join(TEXTS) * 20
+    ids = tok.encode(text)
+    for cut in (0, 1, 7, len(ids) // 2, len(ids)):
+        d = tok.stream_decoder()
+        head = d.feed_many(np.array(ids[:cut], dtype=np.uint32))
+        assert head + d.feed_many(i for i in ids[cut:]) + d.finish() == text
+    calls = []
+
+    def decode_bytes(batch):
+        calls.append(len(batch))
+        return tok.decode_bytes(batch)
+
+    d = StreamDecoder(tok.decode_single_token_bytes, decode_bytes=decode_bytes)
+    assert d.feed_many(iter(ids)) + d.finish() == text and calls == [len(ids)]
 
 
 @settings(

@@ -509,7 +509,7 @@ class Tokenizer(TiktokenCompat):
 
     def stream_decoder(self, *, errors: str = "replace") -> StreamDecoder:
         """A :class:`StreamDecoder` for ids that arrive one at a time."""
-        return StreamDecoder(self._token_bytes, errors=errors)
+        return StreamDecoder(self._token_bytes, errors=errors, decode_bytes=self.decode_bytes)
 
     # -- export (tokenizer.export) --------------------------------------------------------------
 
