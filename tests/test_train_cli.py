@@ -237,3 +237,34 @@ def test_weighted_standard_input(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert Vocabulary.load(tmp_path / "v.json").corpus["documents"] == 2
+
+
+def test_unwritable_stderr_counts_files_and_full_disks(tmp_path, corpus, capsys, monkeypatch):
+    """Progress and notes are best effort (2>/dev/full stopped the run before any vocabulary);
+    --save-counts says what it wrote; a count file loaded twice gets a note; an output that
+    cannot be written for want of space names the file."""
+    out, counts = tmp_path / "v.json", tmp_path / "c.counts"
+
+    class Full:
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+        def flush(self):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sys, "stderr", Full())
+    args = ["train", str(corpus), "--vocab-size", "400", "-o", str(out)]
+    assert main([*args, "--save-counts", str(counts)]) == 0
+    monkeypatch.undo()
+    assert out.exists() and counts.exists()
+    again = ["train", "--vocab-size", "400", "-o", str(tmp_path / "v2.json")]
+    assert main([*again, "--load-counts", str(counts), "--save-counts", str(tmp_path / "d")]) == 0
+    assert f"wrote counts {tmp_path / 'd'}" in capsys.readouterr().err
+    assert main([*again, "--load-counts", str(counts), "--load-counts", str(counts)]) == 0
+    assert "loaded again: its counts are added twice" in capsys.readouterr().err
+    if Path("/dev/full").exists():
+        text = tmp_path / "t.txt"
+        text.write_text("hello world\n")
+        enc = ["encode", str(text), "-t", str(out), "--numpy", "/dev/full"]
+        assert main(enc) == 2
+        assert "No space left on device: '/dev/full'" in capsys.readouterr().err

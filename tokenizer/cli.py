@@ -20,6 +20,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from . import __version__
 from .commands import COMMANDS
@@ -72,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 0
+    err = sys.stderr
+    sys.stderr = _BestEffort(err)  # (progress and notes: the work goes on if they cannot go out)
     try:
         with _sigterm_unwinds():
             return int(func(args) or 0)
@@ -92,6 +95,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"codebpe: error: {msg}", file=sys.stderr)
         return 2
+    finally:
+        sys.stderr = err
+
+
+class _BestEffort:
+    """A text stream whose failed writes are dropped: ``codebpe train 2>/dev/full`` stopped at
+    its first progress line and wrote no vocabulary. Everything else is the stream's."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except (OSError, ValueError):  # (ValueError: a closed stream)
+            return len(text)
+
+    def flush(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 if __name__ == "__main__":

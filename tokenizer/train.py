@@ -16,6 +16,7 @@ itself (``tokenizer.corpus`` does) and does not encode.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -523,7 +524,12 @@ def train(
     if progress is True:
         print_config(options, inputs, load_counts)
         print_notes(layout.specials)
+    seen: set[str] = set()
     for path in load_counts:
+        key = os.path.realpath(path)
+        if key in seen and progress is not False:
+            print(f"note: {path} is loaded again: its counts are added twice", file=sys.stderr)
+        seen.add(key)
         trainer.load_counts(path)
     if inputs is not None or not load_counts:
         trainer.count(
@@ -536,6 +542,8 @@ def train(
         )
     if save_counts is not None:
         trainer.save_counts(save_counts)
+        if progress is True:
+            print(f"wrote counts {save_counts}", file=sys.stderr)
     vocab = trainer.train(
         vocab_size=vocab_size,
         reserved=reserved,

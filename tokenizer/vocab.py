@@ -100,7 +100,7 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """
     path, in_place = output_target(path)
     if in_place:
-        with open(path, "w+b" if path.is_char_device() else "wb") as f:
+        with _naming(path), open(path, "w+b" if path.is_char_device() else "wb") as f:
             yield f
         return
     tmp = None
@@ -111,7 +111,7 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
             )
         except OSError as e:  # name the file asked for, not the temporary one (missing folder)
             raise type(e)(e.errno, e.strerror, str(path)) from e
-        with os.fdopen(fd, "w+b") as f:
+        with _naming(path), os.fdopen(fd, "w+b") as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
@@ -130,6 +130,18 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
             except OSError:
                 pass
         raise
+
+
+@contextlib.contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """An OS error writing the output that names no file (a full disk: "[Errno 28] No space
+    left on device") names ``path``, the file asked for."""
+    try:
+        yield
+    except OSError as e:
+        if e.filename is not None or e.errno is None or isinstance(e, BrokenPipeError):
+            raise
+        raise type(e)(e.errno, e.strerror, str(path)) from e
 
 
 def _pattern_from_json(obj: Any) -> Pattern:
