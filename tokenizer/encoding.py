@@ -70,6 +70,12 @@ def _tiktoken_keywords(**aliases: str) -> Callable[[Any], Any]:
                     kwargs[name] = kwargs.pop(alias)
             return fn(self, *args, **kwargs)
 
+        # The signature is fn's, given directly rather than through __wrapped__, which
+        # Python 3.9's inspect follows from a bound FastMethod down to fn itself (self and all).
+        import inspect
+
+        del method.__wrapped__
+        method.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
         return method
 
     return wrap
