@@ -839,6 +839,18 @@ PyObject* fast_method_func(PyObject* self, void*) {
   return f;
 }
 
+// inspect.signature of the plain bound method (self dropped). Without it, the method's own
+// __signature__ (the tiktoken keyword wrapper gives one) would come through getattro, self and all.
+PyObject* fast_method_signature(PyObject* self, void*) {
+  PyObject* bound = fast_method_wrapped(self, nullptr);
+  if (bound == nullptr || bound == Py_None) return bound;
+  PyObject* inspect = PyImport_ImportModule("inspect");
+  PyObject* r = inspect ? PyObject_CallMethod(inspect, "signature", "O", bound) : nullptr;
+  Py_XDECREF(inspect);
+  Py_DECREF(bound);
+  return r;
+}
+
 PyObject* fast_method_doc(PyObject* self, void*) {
   auto* m = reinterpret_cast<FastMethod*>(self);
   if (m->descr == nullptr) Py_RETURN_NONE;
@@ -894,6 +906,7 @@ PyMethodDef g_fast_method_methods[] = {
 
 PyGetSetDef g_fast_method_getset[] = {
     {"__wrapped__", fast_method_wrapped, nullptr, nullptr, nullptr},
+    {"__signature__", fast_method_signature, nullptr, nullptr, nullptr},
     {"__doc__", fast_method_doc, nullptr, nullptr, nullptr},
     {"__func__", fast_method_func, nullptr, nullptr, nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr}};
