@@ -634,23 +634,3 @@ def test_run_figures_are_not_saved(tmp_path, mixed_text, capsys):
     one.save(tmp_path / "1.json")
     two.save(tmp_path / "2.json")
     assert (tmp_path / "1.json").read_bytes() == (tmp_path / "2.json").read_bytes()
-
-
-def test_a_large_document_is_counted_in_parts(monkeypatch):
-    """A document longer than a chunk is counted in parts cut at line ends, as a large text file
-    is (one 15 MB record made a counting batch of 15 MB): the same merges as its lines given
-    one by one, and it still counts as one document."""
-    from tokenizer import _train_stream
-
-    monkeypatch.setattr(_train_stream, "CHUNK_BYTES", 4096)
-    line = "def f(x):\n    return x + 1  # 注释\n"
-    text = "".join(f"{line}value_{i % 97} = f({i})\n" for i in range(2000))
-    real = _train_stream._parts
-    whole = train(iter([text]), vocab_size=600, progress=False, allow_unused=True)
-    lines = train(
-        iter(text.splitlines(keepends=True)), vocab_size=600, progress=False, allow_unused=True
-    )
-    assert whole.corpus["documents"] == 1
-    assert max(len(p) for p in real(text)) <= 4096 and len(list(real(text))) > 10
-    assert b"".join(p if isinstance(p, bytes) else p.encode() for p in real(text)) == text.encode()
-    assert whole.tokens == lines.tokens and whole.merges == lines.merges

@@ -16,12 +16,11 @@ does not open inputs (``tokenizer._train_inputs``) and does not merge.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from ._progress import Progress
-from ._text_chunks import CHUNK_BYTES, find_cut
 from ._train_options import BATCH_CHARS
 from ._train_split import python_counts
 
@@ -29,30 +28,6 @@ if TYPE_CHECKING:
     from .train import Trainer
 
 __all__ = ["count_stream"]
-
-
-def _parts(text: str | bytes) -> Iterator[str | bytes]:
-    """``text``, or for one of more than ``CHUNK_BYTES`` characters its UTF-8 in chunks cut
-    where a text file is cut (line ends first, ``tokenizer._text_chunks``): a batch is closed
-    only once it passes ``BATCH_CHARS`` per thread, so one record of 15 MB made a batch of 15 MB
-    (~12 bytes per character in flight: 354 MB under a 110 MB cap)."""
-    if len(text) <= CHUNK_BYTES:
-        yield text
-        return
-    if isinstance(text, str):
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError:  # (the counter reports lone surrogates itself)
-            yield text
-            return
-    else:
-        data = bytes(text)
-    view, start = memoryview(data), 0
-    while len(data) - start > CHUNK_BYTES:
-        cut = find_cut(data[start : start + CHUNK_BYTES + 8], CHUNK_BYTES)
-        yield bytes(view[start : start + cut])
-        start += cut
-    yield bytes(view[start:])
 
 
 def count_stream(trainer: Trainer, texts: Iterable[str | bytes]) -> None:
@@ -71,7 +46,7 @@ def count_stream(trainer: Trainer, texts: Iterable[str | bytes]) -> None:
     done = 0
     with ThreadPoolExecutor(1) as pool:
 
-        def flush(batch: list[str | bytes], documents: int) -> None:
+        def flush(batch: list[str | bytes]) -> None:
             nonlocal pending, done
             if pending is not None:
                 done += pending.result()
@@ -79,7 +54,7 @@ def count_stream(trainer: Trainer, texts: Iterable[str | bytes]) -> None:
                 pending = None
             if not batch:
                 return
-            trainer.documents += documents
+            trainer.documents += len(batch)
             if trainer.native:  # counted in a worker thread while the next batch is read
                 pending = pool.submit(trainer.counter.count, name, batch, trainer.boundaries)
             else:
@@ -90,17 +65,15 @@ def count_stream(trainer: Trainer, texts: Iterable[str | bytes]) -> None:
                 bar.update(done)
 
         batch: list[str | bytes] = []
-        size = documents = 0
+        size = 0
         for text in texts:
-            documents += 1  # (a document's parts count once, wherever they fall)
-            for part in _parts(text):
-                batch.append(part)
-                size += len(part)
-                if size >= limit:
-                    flush(batch, documents)
-                    batch, size, documents = [], 0, 0
-        flush(batch, documents)
-        flush([], 0)
+            batch.append(text)
+            size += len(text)
+            if size >= limit:
+                flush(batch)
+                batch, size = [], 0
+        flush(batch)
+        flush([])
     bar.close()
     trainer.bytes += done
     trainer.count_seconds += time.perf_counter() - start
