@@ -413,3 +413,13 @@ def test_default_corpus_budget_and_describe() -> None:
     table = describe(max_bytes="50k")
     assert table.startswith("language") and "total" in table
     assert next(iter_documents(max_bytes=10)).text
+
+
+def test_the_default_sample_is_labelled_by_its_place_in_the_package() -> None:
+    """Not by the absolute path where it is installed: a vocabulary trained on the default
+    sample is then the same file on any machine (it recorded /site-packages/.../corpora/...)."""
+    corpus = Corpus(None, max_bytes=300_000)
+    for _ in corpus:
+        pass
+    labels = set(corpus.summary.to_dict()["by_source"])
+    assert labels and labels <= {f"corpora/{n}.jsonl.gz" for n in ("code", "en", "zh")}

@@ -223,7 +223,9 @@ class Corpus:
         if errors not in ("skip", "bytes", "strict"):
             raise ValueError(f"errors must be 'skip', 'bytes' or 'strict', not {errors!r}")
         if inputs is None:
-            inputs = [str(p) for p in default_corpus_paths()]
+            # labelled by their place in the package, not the absolute path where it is
+            # installed: a vocabulary trained on the default sample is the same file anywhere
+            inputs = [Source(str(p), name=f"corpora/{p.name}") for p in default_corpus_paths()]
         elif isinstance(inputs, (str, os.PathLike, Source)):
             inputs = [inputs]
         self.sources = [Source.parse(s) for s in inputs]
