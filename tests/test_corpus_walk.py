@@ -67,8 +67,11 @@ def test_a_fifo_in_a_folder_is_skipped_not_read(tree: Path) -> None:
     try:
         sources, skipped, examples = read(tree)
     finally:
-        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # lets the writer's open return
-        writer.join()
+        # A reader lets the writer's open return; opened again until the writer has got there
+        # (under load the thread may reach its open only after a first reader came and went).
+        while writer.is_alive():
+            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+            writer.join(0.05)
     assert len(sources) == 2
     assert skipped == {"not-a-regular-file": 1} and examples["not-a-regular-file"] == [str(fifo)]
     assert f"not-a-regular-file: 1 ({fifo})" in describe([str(tree)])
