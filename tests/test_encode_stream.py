@@ -263,3 +263,29 @@ def test_stream_of_words_after_spaces(toks, line, margin, monkeypatch):
     arrays = list(tok.encode_stream(iter(text.splitlines(keepends=True) or [text])))
     assert np.concatenate(arrays).tolist() == want
     assert len(arrays) <= 2  # (one per block of lines, not one per line)
+
+
+def test_lines_of_words_are_cut_before_their_newlines(toks, monkeypatch):
+    """codebpe-v1: no cut before " word", but one before a line's newline is right, and the
+    prefix check must not refuse it because its re-split starts inside the text (it did: the
+    whole input went into one block)."""
+    monkeypatch.setattr(stream_mod, "_MARGIN", 64)
+    tok = toks["codebpe-v1"]
+    text = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu\n" * 400
+    arrays = list(tok.encode_stream(io.BytesIO(text.encode()), block_size=4096))
+    assert len(arrays) > 3 and np.concatenate(arrays).tolist() == tok.encode(text)
+
+
+def test_surrogate_pairs_split_across_str_chunks(toks):
+    """A str chunk that ends with a high surrogate waits for its pair in the next chunk (two
+    U+FFFD came out of a pair split between chunks)."""
+    tok = toks["cl100k"]
+    cases = [["a\ud83d", "\ude00b"], ["a\ud83d"], ["\ud83d", "\ud83d\ude00", "\ud83d", "\ude00"]]
+    cases += [["\ud83d", b"x"], ["x", ""]]
+    for chunks in cases:
+        text = "".join(c if isinstance(c, str) else c.decode() for c in chunks)
+        got = np.concatenate(list(tok.encode_stream(chunks))).tolist()
+        assert got == tok.encode(text), chunks
+    text = "x\ud83d\ude00y" * 50
+    got = np.concatenate(list(tok.encode_stream(io.StringIO(text), block_size=2))).tolist()
+    assert got == tok.encode(text)

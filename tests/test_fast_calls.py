@@ -437,6 +437,14 @@ def test_fast_methods_behave_like_the_bound_methods(tok):
         # The fast path through the descriptor called with tok first, as Python's method call
         # makes it, and through the bound form.
         assert descr(tok, *ARGS[name]) == fm(*ARGS[name]) == method(tok, *ARGS[name])
+    # Wrapping a bound fast method keeps its bound signature (the keyword wrapper's own must
+    # not be copied onto the wrapper, self and all).
+    import functools
+
+    for name in ("decode", "encode"):
+        bound = inspect.signature(getattr(tok, name))
+        assert inspect.signature(functools.lru_cache()(getattr(tok, name))) == bound
+        assert inspect.signature(functools.partial(getattr(tok, name))) == bound
     # Made from Python, neither type is usable: an error, not a crash.
     for made in (lambda: type(Tokenizer.__dict__["encode"])(), lambda: type(tok.encode)()):
         with pytest.raises(TypeError):

@@ -255,7 +255,10 @@ def test_unwritable_stderr_counts_files_and_full_disks(tmp_path, corpus, capsys,
     monkeypatch.setattr(sys, "stderr", Full())
     args = ["train", str(corpus), "--vocab-size", "400", "-o", str(out)]
     assert main([*args, "--save-counts", str(counts)]) == 0
+    monkeypatch.setattr(sys, "stderr", None)  # 2>&- (closed): Python's stderr is None
+    assert main([*args[:-1], str(tmp_path / "closed.json")]) == 0
     monkeypatch.undo()
+    assert (tmp_path / "closed.json").read_bytes() == out.read_bytes()
     assert out.exists() and counts.exists()
     again = ["train", "--vocab-size", "400", "-o", str(tmp_path / "v2.json")]
     assert main([*again, "--load-counts", str(counts), "--save-counts", str(tmp_path / "d")]) == 0

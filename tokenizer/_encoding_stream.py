@@ -151,9 +151,13 @@ def _boundary(tok: Tokenizer, seg: bytes, ends: Any, stop: int) -> int:
             continue  # normalization never joins a character to an ASCII one after it
         q = int(ends[k - 8]) if k >= 8 else 0  # the prefix's split agrees up to here
         tail = (piece_ends(tok, seg[q:e]) + q).tolist()
-        if tail == ends[k - 7 if k >= 8 else 0 : k + 1].tolist() and _starts_alike(
-            tok, seg, ends, k
-        ):
+        want = ends[k - 7 if k >= 8 else 0 : k + 1].tolist()
+        if q:
+            # Re-split from inside the text, its first piece may differ from the whole's (a
+            # piece " word" is indented to codebpe-v1 there): what is checked is the end, so
+            # the boundaries after the first are compared, aligned at e.
+            tail, want = tail[-(len(want) - 1) :], want[1:]
+        if tail == want and _starts_alike(tok, seg, ends, k):
             return e
         tried += 1
         if tried == 32:
@@ -219,10 +223,20 @@ def _chunks(read: Any, cut_of: Any, block_size: int) -> Iterator[bytes]:
     """The stream as chunks that end where ``cut_of(buffer)`` allows a cut (the rest at the end)."""
     buf = bytearray()
     step = want = block_size  # (want: what is still to be read of this step)
+    high = ""  # a str chunk's last character when it is a high surrogate: its pair may follow
     while True:
         data = read(want)
         if isinstance(data, str):  # a text file or str chunks: their UTF-8
+            end = not data
+            data, high = high + data, ""  # (at the end of the stream: alone, U+FFFD)
+            if not end and "\ud800" <= data[-1] <= "\udbff":
+                data, high = data[:-1], data[-1]
+                if not data:
+                    continue
             data = _utf8(data)
+        elif high:  # bytes after a str chunk: the surrogate stays alone
+            buf += _utf8(high)
+            high = ""
         elif not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"encode_stream reads bytes or str, not {type(data).__name__}")
         buf += data

@@ -109,11 +109,11 @@ class _BestEffort:
     def write(self, text: str) -> int:
         try:
             return self._stream.write(text)
-        except (OSError, ValueError):  # (ValueError: a closed stream)
+        except (OSError, ValueError, AttributeError):  # a closed stream; None with 2>&-
             return len(text)
 
     def flush(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             self._stream.flush()
 
     def __getattr__(self, name: str) -> Any:

@@ -70,12 +70,10 @@ def _tiktoken_keywords(**aliases: str) -> Callable[[Any], Any]:
                     kwargs[name] = kwargs.pop(alias)
             return fn(self, *args, **kwargs)
 
-        # The signature is fn's, given directly rather than through __wrapped__, which
-        # Python 3.9's inspect follows from a bound FastMethod down to fn itself (self and all).
-        import inspect
-
-        del method.__wrapped__
-        method.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
+        # (functools.wraps: __wrapped__ is fn, so inspect shows fn's signature; a bound
+        # FastMethod has a __signature__ of its own, self dropped, which Python 3.9's inspect
+        # needs, and a __signature__ here would be copied by functools.wraps(tok.decode) onto a
+        # wrapper, self and all)
         return method
 
     return wrap

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -139,9 +140,16 @@ def _naming(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as e:
-        if e.filename is not None or e.errno is None or isinstance(e, BrokenPipeError):
+        # (only what writing fails with: an input's read error in the same block is not this
+        # file's)
+        if e.filename is not None or e.errno not in _WRITE_ERRNOS:
             raise
         raise type(e)(e.errno, e.strerror, str(path)) from e
+
+
+_WRITE_ERRNOS = frozenset(
+    getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG") if hasattr(errno, name)
+)
 
 
 def _pattern_from_json(obj: Any) -> Pattern:

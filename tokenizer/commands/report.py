@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -109,17 +110,22 @@ def _save_stdin(max_bytes: int | None) -> str:
     import shutil
     import tempfile
 
-    with tempfile.NamedTemporaryFile(prefix="codebpe-stdin-", delete=False) as f:
-        if max_bytes is None:
-            shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
-        else:
-            left = max_bytes + 3
-            while left > 0:
-                block = sys.stdin.buffer.read(min(left, 1 << 20))
-                if not block:
-                    break
-                f.write(block)
-                left -= len(block)
+    f = tempfile.NamedTemporaryFile(prefix="codebpe-stdin-", delete=False)  # noqa: SIM115
+    try:  # (removed if saving fails: Ctrl-C, SIGTERM, a full disk)
+        with f:
+            if max_bytes is None:
+                shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
+            else:
+                left = max_bytes + 3
+                while left > 0:
+                    block = sys.stdin.buffer.read(min(left, 1 << 20))
+                    if not block:
+                        break
+                    f.write(block)
+                    left -= len(block)
+    except BaseException:
+        os.unlink(f.name)
+        raise
     return f.name
 
 
