@@ -883,6 +883,13 @@ PyObject* fast_method_getattro(PyObject* self, PyObject* name) {
   return getattr_or_func(self, name, m->descr != nullptr ? m->descr->func : nullptr);
 }
 
+// __get__ gives the object itself, as a bound method's does: with it, inspect.isroutine is True
+// (a method descriptor to it), so help() and pydoc show the method, not "encode = <bound ...>".
+PyObject* fast_method_descr_get(PyObject* self, PyObject*, PyObject*) {
+  Py_INCREF(self);
+  return self;
+}
+
 PyObject* fast_method_richcompare(PyObject* a, PyObject* b, int op) {
   // Equal when bound to the same object for the same method, as bound methods are.
   if ((op != Py_EQ && op != Py_NE) || Py_TYPE(a) != Py_TYPE(b)) Py_RETURN_NOTIMPLEMENTED;
@@ -923,6 +930,7 @@ PyTypeObject* fast_method_type() {
                          {Py_tp_clear, reinterpret_cast<void*>(fast_method_clear)},
                          {Py_tp_repr, reinterpret_cast<void*>(fast_method_repr)},
                          {Py_tp_richcompare, reinterpret_cast<void*>(fast_method_richcompare)},
+                         {Py_tp_descr_get, reinterpret_cast<void*>(fast_method_descr_get)},
                          {Py_tp_hash, reinterpret_cast<void*>(fast_method_hash)},
                          {Py_tp_getset, g_fast_method_getset},
                          {Py_tp_methods, g_fast_method_methods},

@@ -445,6 +445,12 @@ def test_fast_methods_behave_like_the_bound_methods(tok):
         bound = inspect.signature(getattr(tok, name))
         assert inspect.signature(functools.lru_cache()(getattr(tok, name))) == bound
         assert inspect.signature(functools.partial(getattr(tok, name))) == bound
+    # help() and pydoc show it as the method it is (a routine), with its signature and doc.
+    import pydoc
+
+    assert inspect.isroutine(tok.decode) and tok.decode.__get__(None, Tokenizer) is not None
+    text = pydoc.render_doc(tok.decode, renderer=pydoc.plaintext)
+    assert "decode(ids" in text and Tokenizer.decode.__func__.__doc__[:30] in text
     # Made from Python, neither type is usable: an error, not a crash.
     for made in (lambda: type(Tokenizer.__dict__["encode"])(), lambda: type(tok.encode)()):
         with pytest.raises(TypeError):

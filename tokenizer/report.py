@@ -3,7 +3,8 @@
 Stage: analysis (reports). :func:`analyse` loads tokenizers and evaluation text, runs
 ``tokenizer.analysis.measure`` on each and returns the report as a JSON-ready dict (keys documented
 in docs/analysis.md); :func:`write_report` writes ``report.json``, ``report.md``, a self-contained
-``report.html`` and PNG plots into a folder, atomically; :func:`headline_table` is the README's
+``report.html`` and PNG plots into a folder, each file atomically (not the set: a failure
+part-way leaves the files written before it new); :func:`headline_table` is the README's
 table. A tokenizer that fails to load, or a language without lines, is listed in ``errors`` and
 the rest is still measured. Rendering lives in ``tokenizer._report_render`` and plots in
 ``tokenizer._report_plots``.
