@@ -29,7 +29,7 @@ from ._nfc import is_nfc
 if TYPE_CHECKING:
     from .encoding import Tokenizer
 
-__all__ = ["encode_many"]
+__all__ = ["check_num_threads", "encode_many"]
 
 
 def _utf8_ok(text: object) -> bool:
@@ -38,6 +38,14 @@ def _utf8_ok(text: object) -> bool:
     except (UnicodeEncodeError, AttributeError):
         return False
     return True
+
+
+def check_num_threads(num_threads: Any) -> int:
+    """A batch's ``num_threads`` as an int >= 1 (``TypeError`` for 1.5 or "2")."""
+    num_threads = operator.index(num_threads)
+    if num_threads < 1:
+        raise ValueError("num_threads must be at least 1")
+    return num_threads
 
 
 def encode_many(
@@ -53,10 +61,7 @@ def encode_many(
         raise TypeError(f"texts must be a sequence of str, not {type(texts).__name__}")
     texts = list(texts)  # (the C++ batch checks that each is a str, as tiktoken does)
     if num_threads is not None:
-        num_threads = operator.index(num_threads)  # TypeError for 1.5, "2"
-        if num_threads < 1:
-            raise ValueError("num_threads must be at least 1")
-        num_threads = min(num_threads, max(1, len(texts)))  # (2**70 does not fit a size_t)
+        num_threads = min(check_num_threads(num_threads), max(1, len(texts)))  # (2**70: size_t)
     if tok.native_split and (not tok._nfc or all(type(t) is str and is_nfc(t) for t in texts)):
         _, disallowed, policy = resolved_specials(tok, allowed_special, disallowed_special)
         for text in texts if disallowed.difference(tok._special_map) else ():

@@ -21,6 +21,8 @@ import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._encoding_batch import check_num_threads
+
 if TYPE_CHECKING:
     from .encoding import Tokenizer
     from .patterns import Pattern
@@ -184,7 +186,7 @@ class TiktokenCompat:
     ) -> list[str]:
         """:meth:`decode` of each id list (``num_threads`` is accepted for tiktoken's signature;
         decoding is a copy per id, done here in one thread)."""
-        _check_threads(num_threads)
+        check_num_threads(num_threads)
         dec = self.decode  # type: ignore[attr-defined]
         return [dec(ids, errors=errors) for ids in batch]
 
@@ -192,7 +194,7 @@ class TiktokenCompat:
         self, batch: Sequence[Sequence[int]], *, num_threads: int = 8
     ) -> list[bytes]:
         """:meth:`decode_bytes` of each id list."""
-        _check_threads(num_threads)
+        check_num_threads(num_threads)
         dec = self.decode_bytes  # type: ignore[attr-defined]
         return [dec(ids) for ids in batch]
 
@@ -239,13 +241,6 @@ class TiktokenCompat:
     def _special_token_values(self) -> set[int]:
         """The special tokens' ids (tiktoken's private attribute)."""
         return set(self._special_map.values())
-
-
-def _check_threads(num_threads: Any) -> None:
-    if isinstance(num_threads, bool) or not isinstance(num_threads, int):
-        raise TypeError(f"num_threads must be an int, not {type(num_threads).__name__}")
-    if num_threads < 1:
-        raise ValueError(f"num_threads must be at least 1, not {num_threads}")
 
 
 _NAMED: dict[tuple[Any, str, bool], Any] = {}

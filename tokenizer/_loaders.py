@@ -107,10 +107,7 @@ def from_hf(
     else:
         obj = load_hf_tokenizer_json(path_or_name)
         label, where = name or _hf_label(Path(path_or_name)), str(path_or_name)
-    tok = _hf_from_obj(cls, obj, label, native_split, where)
-    # (re-read by export.save_hf, which writes the file itself: its ids, no copy kept in memory)
-    tok._hf_origin = _origin(path_or_name) if where is not None else None
-    return tok
+    return _hf_from_obj(cls, obj, label, native_split, where)
 
 
 def _origin(path_or_name: str | Path) -> str | Path:
@@ -124,12 +121,15 @@ def _hf_from_obj(
     cls: Any, obj: Any, label: str, native_split: bool | None, where: str | None
 ) -> Any:
     try:
-        return _tokenizer_of_hf(cls, parse_hf_tokenizer(obj, name=label), label, native_split)
+        tok = _tokenizer_of_hf(cls, parse_hf_tokenizer(obj, name=label), label, native_split)
     except ValueError as e:
         if where is None:
             raise
         kind = type(e) if type(e) in (ValueError, VocabularyError) else ValueError
         raise kind(f"{where}: {e}") from e  # which file, for the one-line CLI message
+    # where to read it again (export.save_hf writes the file itself: its ids, no copy kept)
+    tok._hf_origin = _origin(where) if where is not None else None
+    return tok
 
 
 def _shipped_hf(name: str) -> bool:
@@ -186,9 +186,7 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
         if isinstance(obj, dict) and obj.get("format") == FORMAT_TAG:
             return cls(Vocabulary.from_json(obj), name=stem(p))
         if isinstance(obj, dict) and "model" in obj:
-            tok = _hf_from_obj(cls, obj, _hf_label(p), None, spec)
-            tok._hf_origin = p.resolve()  # (as from_hf keeps it: save_hf writes the file again)
-            return tok
+            return _hf_from_obj(cls, obj, _hf_label(p), None, spec)
         raise ValueError(f"{spec}: not a codebpe vocabulary or a tokenizer.json")
     name = _TIKTOKEN_ALIASES.get(spec, spec)
     if name in KNOWN_ENCODINGS or name in KNOWN_HF:
