@@ -267,9 +267,12 @@ py::object ids_out(const Encoder& enc, const std::vector<uint32_t>& ids, bool nu
 // either catches it. Created once at import (make_invalid_token_id); std::out_of_range from the
 // encoder (Encoder::token_bytes) is translated to it.
 PyObject* g_invalid_token_id = nullptr;
+// Its subclass for a value that cannot be a token id at all (negative, or >= 2^32): also an
+// OverflowError, which is what tiktoken raises there.
+PyObject* g_token_id_overflow = nullptr;
 
 [[noreturn]] void throw_invalid_id(const std::string& value) {
-  PyErr_SetString(g_invalid_token_id, ("token id " + value + " is not in the vocabulary").c_str());
+  PyErr_SetString(g_token_id_overflow, ("token id " + value + " is not in the vocabulary").c_str());
   throw py::error_already_set();
 }
 
@@ -284,6 +287,14 @@ void make_invalid_token_id(py::module_& m) {
       bases.ptr(), ns.ptr());
   if (g_invalid_token_id == nullptr) throw py::error_already_set();
   m.attr("InvalidTokenId") = py::handle(g_invalid_token_id);
+  py::tuple sub = py::make_tuple(py::handle(g_invalid_token_id), py::handle(PyExc_OverflowError));
+  g_token_id_overflow = PyErr_NewExceptionWithDoc(
+      "tokenizer._core.TokenIdOverflow",
+      "An InvalidTokenId that cannot be a token id at all (negative, or >= 2**32): also an "
+      "OverflowError, as tiktoken raises there.",
+      sub.ptr(), nullptr);
+  if (g_token_id_overflow == nullptr) throw py::error_already_set();
+  m.attr("TokenIdOverflow") = py::handle(g_token_id_overflow);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);

@@ -53,8 +53,9 @@ def test_special_argument_strings_are_type_errors(toks, bad):
     for tok in toks:
         with pytest.raises(TypeError, match="collection of str"):
             tok.encode(EOT, allowed_special=bad)
-        with pytest.raises(TypeError, match="collection of str"):
-            tok.encode("x", disallowed_special=bad)
+        if bad != "":  # (tiktoken's truth test skips "": no token disallowed, as None)
+            with pytest.raises(TypeError, match="collection of str"):
+                tok.encode("x", disallowed_special=bad)
         with pytest.raises(TypeError, match="collection of str"):
             tok.encode_batch(["x"], allowed_special=bad)
 
@@ -339,9 +340,23 @@ def test_invalid_ids_are_index_and_key_errors(toks, tiktoken_cl100k):
                 with pytest.raises(caught) as info:
                     call()
                 assert str(info.value).startswith(f"token id {bad} is not")  # not quoted
-    for bad in (-1, 2**64):  # tiktoken: OverflowError; ours the same single class
-        with pytest.raises(InvalidTokenId):
-            tok.decode([bad])
+    import numpy as np
+
+    for bad in (-1, 2**32, 2**64):  # tiktoken: OverflowError; ours is also an InvalidTokenId
+        with pytest.raises(OverflowError):
+            tiktoken_cl100k.decode([bad])
+        for call in (
+            lambda b=bad: tok.decode([b]),
+            lambda b=bad: tok.decode_bytes([b]),
+            lambda b=bad: tok.decode_single_token_bytes(b),
+            lambda b=bad: tok.decode_batch([[b]]),
+            lambda b=bad: stream.feed(b),
+        ):
+            for caught in (OverflowError, KeyError, IndexError, InvalidTokenId):
+                with pytest.raises(caught):
+                    call()
+    with pytest.raises(OverflowError):
+        tok.decode(np.array([5, -1]))
 
 
 def test_list_ints_are_cached_and_stay_alive(toks):
@@ -392,3 +407,23 @@ def test_tiktoken_file_with_special_tokens(tmp_path, cl100k, mixed_text):
         ours.encode(text)
     with pytest.raises(ValueError, match="already stands for other bytes"):
         Tokenizer.from_tiktoken(str(path), pattern="cl100k", special_tokens={"<s>": 15})
+
+
+def test_tiktoken_argument_leniency(toks, tiktoken_cl100k):
+    """Where tiktoken takes an argument, so does codebpe, with the same meaning; where it raises
+    TypeError for a non-bytes ``_encode_bytes`` argument, so does codebpe (``bytes(3)`` would
+    have been three NUL bytes)."""
+    tok = toks[0]
+    text = "a <|endoftext|> b"
+    want = tiktoken_cl100k.encode(text, disallowed_special="")
+    assert tok.encode(text, disallowed_special="") == want
+    assert tok.encode_batch([text], disallowed_special="") == [want]
+    ids = tiktoken_cl100k.encode("hello world")
+    assert tok.decode_batch([ids], num_threads=None) == tiktoken_cl100k.decode_batch([ids])
+    assert tok.decode_bytes_batch([ids], num_threads=None) == [b"hello world"]
+    for bad in (3, [104, 105], True, "hi"):
+        with pytest.raises(TypeError):
+            tiktoken_cl100k._encode_bytes(bad)
+        with pytest.raises(TypeError):
+            tok._encode_bytes(bad)
+    assert tok._encode_bytes(bytearray(b"hi")) == tiktoken_cl100k._encode_bytes(b"hi")

@@ -16,6 +16,9 @@ __version__: str
 class InvalidTokenId(IndexError, KeyError):
     """A token id that is not in the vocabulary (an IndexError, and tiktoken's KeyError)."""
 
+class TokenIdOverflow(InvalidTokenId, OverflowError):
+    """An InvalidTokenId for a value that cannot be an id at all (negative, or >= 2**32)."""
+
 _Ids = NDArray[np.uint16] | NDArray[np.uint32]
 # the bindings take a list exactly (not any sequence); lists are invariant, hence the three forms
 _TextList = list[str] | list[bytes] | list[str | bytes]

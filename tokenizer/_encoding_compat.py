@@ -182,19 +182,25 @@ class TiktokenCompat:
         return encode_with_unstable(self, text, allowed_special, disallowed_special)  # type: ignore[arg-type]
 
     def decode_batch(
-        self, batch: Sequence[Sequence[int]], *, errors: str = "replace", num_threads: int = 8
+        self,
+        batch: Sequence[Sequence[int]],
+        *,
+        errors: str = "replace",
+        num_threads: int | None = 8,
     ) -> list[str]:
         """:meth:`decode` of each id list (``num_threads`` is accepted for tiktoken's signature;
         decoding is a copy per id, done here in one thread)."""
-        check_num_threads(num_threads)
+        if num_threads is not None:
+            check_num_threads(num_threads)
         dec = self.decode  # type: ignore[attr-defined]
         return [dec(ids, errors=errors) for ids in batch]
 
     def decode_bytes_batch(
-        self, batch: Sequence[Sequence[int]], *, num_threads: int = 8
+        self, batch: Sequence[Sequence[int]], *, num_threads: int | None = 8
     ) -> list[bytes]:
         """:meth:`decode_bytes` of each id list."""
-        check_num_threads(num_threads)
+        if num_threads is not None:
+            check_num_threads(num_threads)
         dec = self.decode_bytes  # type: ignore[attr-defined]
         return [dec(ids) for ids in batch]
 
@@ -225,6 +231,8 @@ class TiktokenCompat:
         valid UTF-8."""
         from ._encoding_unstable import unstable_tail
 
+        if not isinstance(text, (bytes, bytearray, memoryview)):  # bytes(3) would be 3 NULs
+            raise TypeError(f"_encode_bytes takes bytes, not {type(text).__name__}")
         data = bytes(text)
         try:
             return self.encode_ordinary(data.decode("utf-8"))  # type: ignore[attr-defined]

@@ -47,14 +47,16 @@ def special_sets(
     """``(allowed, disallowed)`` special-token texts; HF non-special added tokens always allowed.
 
     As in tiktoken, an explicitly disallowed token stays disallowed even when it is also allowed
-    (``"all"``), ``disallowed_special=None`` means none, and a string other than ``"all"`` is a
-    ``TypeError`` (a set of its characters is never what was meant).
+    (``"all"``), ``disallowed_special=None`` (or ``""``, which tiktoken's truth test skips) means
+    none, and a string other than ``"all"`` is a ``TypeError`` (a set of its characters is never
+    what was meant).
     """
     allowed = frozenset(tok._special_map) if _is_all(allowed_special) else _names(allowed_special)
     if _is_all(disallowed_special):
         disallowed = frozenset(tok._special_map) - allowed
     else:
-        disallowed = frozenset() if disallowed_special is None else _names(disallowed_special)
+        none = disallowed_special is None or disallowed_special == ""
+        disallowed = frozenset() if none else _names(disallowed_special)
     return (allowed - disallowed) | tok._always, disallowed - tok._always
 
 
