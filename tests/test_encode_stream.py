@@ -148,6 +148,9 @@ def test_stream_sources_and_errors(toks):
         tok.encode_stream(io.BytesIO(b"x"), block_size=0)  # checked at the call
     with pytest.raises(ValueError, match="num_threads"):
         tok.encode_stream(io.BytesIO(b"x"), num_threads=0)
+    data = text.encode("utf-8", "replace")  # num_threads=None: every CPU, as encode_batch
+    got = np.concatenate(list(tok.encode_stream(io.BytesIO(data), num_threads=None, block_size=64)))
+    assert got.tolist() == tok.encode_bytes(data)
     with pytest.raises(TypeError):
         tok.encode_stream(io.BytesIO(b"x"), allowed_special="everything")
 

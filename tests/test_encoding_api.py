@@ -3,6 +3,8 @@ argument and id validation, pickling. Both split paths (native and ``regex``) mu
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tokenizer.encoding import Tokenizer
@@ -245,8 +247,8 @@ def test_named_tokenizers_are_built_once_across_threads():
     from tokenizer import _encoding_compat, _loaders
     from tokenizer.encoding import load_tokenizer
 
-    _loaders._named_cached.cache_clear()
-    _encoding_compat._NAMED.clear()
+    _loaders.NAMED.clear()
+    _encoding_compat._UNPICKLED.clear()
     got = []
     threads = [
         threading.Thread(target=lambda: got.append(load_tokenizer("cl100k_base"))) for _ in range(6)
@@ -427,3 +429,45 @@ def test_tiktoken_argument_leniency(toks, tiktoken_cl100k):
         with pytest.raises(TypeError):
             tok._encode_bytes(bad)
     assert tok._encode_bytes(bytearray(b"hi")) == tiktoken_cl100k._encode_bytes(b"hi")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_named_tokenizers_after_fork_while_one_is_made():
+    """A fork while another thread makes a named tokenizer (holding its lock) left the child
+    waiting forever on that lock (a fork-start Pool hung): the child gets fresh locks."""
+    import threading
+    import time
+
+    from tokenizer import _loaders
+
+    once = _loaders.Once()
+    inside, finish = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        inside.set()
+        finish.wait(30)
+        return "parent"
+
+    maker = threading.Thread(target=once.get, args=("key", slow))
+    maker.start()
+    assert inside.wait(30)
+    pid = os.fork()
+    if pid == 0:  # the child: its copy of the lock is held by a thread it does not have
+        try:
+            ok = once.get("key", lambda: "child") == "child"
+            ok = ok and _loaders._named(Tokenizer, "cl100k_base").n_vocab == 100277
+        finally:
+            os._exit(0 if ok else 1)
+    try:
+        deadline = time.monotonic() + 60
+        while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if done[0] == 0:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        assert done[0] == pid, "the forked child hung on a lock"
+        assert os.waitstatus_to_exitcode(done[1]) == 0
+    finally:
+        finish.set()
+        maker.join()
+    assert once.get("key", lambda: "again") == "parent"

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._encoding_batch import check_num_threads
+from ._loaders import Once
 
 if TYPE_CHECKING:
     from .encoding import Tokenizer
@@ -251,7 +252,8 @@ class TiktokenCompat:
         return set(self._special_map.values())
 
 
-_NAMED: dict[tuple[Any, str, bool], Any] = {}
+#: What unpickling a named tokenizer gives, per (class, name, split).
+_UNPICKLED = Once()
 
 
 def _named_tokenizer(cls: Any, name: str, native_split: bool) -> Any:
@@ -259,15 +261,13 @@ def _named_tokenizer(cls: Any, name: str, native_split: bool) -> Any:
     process (later unpickles share it, and with the default split it is ``load_tokenizer``'s)."""
     from . import _loaders
 
-    with _loaders._NAMED_LOCK:
-        key = (cls, name, native_split)
-        tok = _NAMED.get(key)
-        if tok is None:
-            tok = _loaders._named_cached(cls, name)
-            if tok.native_split != native_split:
-                tok = cls.from_tiktoken(name, native_split=native_split)
-            _NAMED[key] = tok
-    return tok
+    def make() -> Any:
+        tok = _loaders._named(cls, name)
+        if tok.native_split != native_split:
+            tok = cls.from_tiktoken(name, native_split=native_split)
+        return tok
+
+    return _UNPICKLED.get((cls, name, native_split), make)
 
 
 def _rebuild(cls: Any, args: tuple, pattern: Pattern, name: str, native: bool, extra: dict) -> Any:

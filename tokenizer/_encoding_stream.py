@@ -200,11 +200,13 @@ def encode_stream(
     source: Any,
     allowed_special: Any = frozenset(),
     block_size: int | None = None,
-    num_threads: int = 1,
+    num_threads: int | None = 1,
 ) -> Iterator[np.ndarray]:
     """See ``Tokenizer.encode_stream`` (arguments are checked here, before the first block)."""
     if block_size is None:
         block_size = DEFAULT_BLOCK
+    if num_threads is None:  # (as in encode_batch: every CPU this process may use)
+        num_threads = usable_cpus()
     try:  # (NumPy integers too, as encode_batch takes them)
         block_size, num_threads = operator.index(block_size), operator.index(num_threads)
     except TypeError:

@@ -9,8 +9,8 @@ immutable). This module does not encode.
 from __future__ import annotations
 
 import json
+import os
 import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -140,18 +140,49 @@ def _shipped_hf(name: str) -> bool:
     return True
 
 
-_NAMED_LOCK = threading.Lock()
+class Once:
+    """Values made once per key across threads: threads that ask for the same key at the same
+    time wait for the one that makes it, rather than each making its own copy; a key already
+    made is read without a lock, and making one key does not hold up the others (a cached
+    cl100k_base waited 0.3 s while another thread loaded Qwen2.5). The locks are new in a forked
+    child: a fork while another thread was making a value had left the child waiting forever on
+    a lock whose owner does not exist there (a fork-start Pool hung)."""
+
+    def __init__(self) -> None:
+        self.values: dict[Any, Any] = {}
+        self._fresh_locks()
+        os.register_at_fork(after_in_child=self._fresh_locks)
+
+    def _fresh_locks(self) -> None:
+        self._lock = threading.Lock()  # guards _making
+        self._making: dict[Any, threading.Lock] = {}
+
+    def get(self, key: Any, make: Any) -> Any:
+        try:
+            return self.values[key]
+        except KeyError:
+            pass
+        with self._lock:
+            lock = self._making.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self.values:
+                self.values[key] = make()
+            return self.values[key]
+
+    def clear(self) -> None:
+        self.values.clear()
+
+
+#: The tokenizers of known names, one per process (and class).
+NAMED = Once()
 
 
 def _named(cls: Any, name: str) -> Any:
-    """The tokenizer of a known name, made once per process (and class): threads that ask at the
-    same time wait for the one that builds it, rather than each building its own copy."""
-    with _NAMED_LOCK:
-        return _named_cached(cls, name)
+    """The tokenizer of a known name, made once per process (and class)."""
+    return NAMED.get((cls, name), lambda: _make_named(cls, name))
 
 
-@lru_cache(maxsize=8)
-def _named_cached(cls: Any, name: str) -> Any:
+def _make_named(cls: Any, name: str) -> Any:
     if name in KNOWN_ENCODINGS:
         return from_tiktoken(cls, name, pattern=None, native_split=None)
     return from_hf(cls, name, name=name)

@@ -439,7 +439,7 @@ class Tokenizer(TiktokenCompat):
         *,
         allowed_special: Any = frozenset(),
         block_size: int | None = None,
-        num_threads: int = 1,
+        num_threads: int | None = 1,
     ) -> Iterator[np.ndarray]:
         """Encode a file object, binary or text (or an iterable of ``bytes`` or ``str`` chunks),
         of any size in bounded memory, as NumPy arrays of ids, one per block read.
@@ -451,7 +451,8 @@ class Tokenizer(TiktokenCompat):
         boundaries of the pre-tokenizer (``tokenizer._encoding_stream``); ``block_size``: bytes
         read per step (default 4 MiB); ``num_threads``: blocks encoded at once on the C++ thread
         pool (with the native split; one array per group of blocks; at most the CPUs this
-        process may use). Memory is about ``num_threads`` blocks of text and their ids.
+        process may use, which ``None`` asks for). Memory is about ``num_threads`` blocks of text
+        and their ids.
 
         >>> import io
         >>> tok = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))

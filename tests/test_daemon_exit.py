@@ -1,0 +1,69 @@
+"""A process whose daemon threads are inside codebpe calls when the main thread returns exits
+with the main thread's status. At interpreter exit CPython 3.9-3.13 end a daemon thread that
+takes the GIL back with pthread_exit; before csrc/gil.h that aborted the process (exit code 134:
+"terminate called without an active exception" from the GIL's noexcept re-acquire, "FATAL:
+exception not rethrown" from a batch's catch), or it segfaulted in a batch's unwound frames."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCRIPT = textwrap.dedent(
+    """
+    import sys, threading, time
+    from tokenizer import load_tokenizer
+    from tokenizer.train import train
+
+    tok = load_tokenizer("cl100k_base")
+    text = "hello world, 你好 " * 20_000
+    ids = tok.encode(text)
+    lines = ["some text to encode, line %d" % i for i in range(50_000)]
+    calls = {
+        "count": lambda: tok.count(text),
+        "encode_ordinary": lambda: tok.encode_ordinary(text),
+        "encode_batch": lambda: tok.encode_batch(lines, num_threads=2),
+        "encode_batch_to_numpy": lambda: tok.encode_batch_to_numpy(lines, num_threads=2),
+        "decode": lambda: tok.decode(ids),
+        "train": lambda: train([(text, "en")] * 8, vocab_size=300, progress=False),
+    }
+    started = []
+
+    def loop(name):
+        started.append(name)
+        while True:
+            calls[name]()
+
+    for name in sys.argv[1].split(","):
+        threading.Thread(target=loop, args=(name,), daemon=True).start()
+    while len(started) < len(sys.argv[1].split(",")):
+        time.sleep(0.01)
+    time.sleep(0.3)
+    sys.exit(3)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "calls",
+    ["count,encode_ordinary,decode", "encode_batch", "encode_batch_to_numpy", "train"],
+)
+def test_exit_with_daemon_threads_in_calls(calls):
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    for _ in range(2):  # (where it failed, it failed every time)
+        run = subprocess.run(
+            [sys.executable, "-c", SCRIPT, calls],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 3, run.stderr[-2000:]
+        assert "terminate" not in run.stderr and "FATAL" not in run.stderr, run.stderr[-2000:]
