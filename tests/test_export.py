@@ -503,6 +503,121 @@ def test_transformers_auto_tokenizer(trained, tmp_path, mixed_text):
     assert tok.convert_tokens_to_ids("<|fim_middle|>") == vocab.special_tokens["<|fim_middle|>"]
 
 
+def _auto_tokenizer(folder):
+    transformers = pytest.importorskip(
+        "transformers", reason="transformers is optional (pip install 'codebpe[transformers]')"
+    )
+    return transformers.AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+
+
+def _bytes_vocab(*specials: str) -> Vocabulary:
+    return Vocabulary(
+        tokens=[bytes([i]) for i in range(256)],
+        pattern="gpt2",
+        special_tokens={s: 256 + k for k, s in enumerate(specials)},
+    )
+
+
+@pytest.mark.parametrize(
+    ("specials", "eos", "bos", "pad"),
+    [
+        (("</s>", "<s>", "<pad>"), "</s>", "<s>", "<pad>"),
+        (("<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"), "<|end_of_text|>",
+         "<|begin_of_text|>", None),
+        (("<bos>", "<eos>", "<pad>", "<mask>"), "<eos>", "<bos>", "<pad>"),
+        (("<|startoftext|>", "<|endoftext|>", "</s>"), "<|endoftext|>", "<|startoftext|>", None),
+        (("<|im_start|>", "<|im_end|>"), None, None, None),  # chat markers: never guessed
+    ],
+)  # fmt: skip
+def test_transformers_roles_by_common_name(specials, eos, bos, pad, tmp_path):
+    """Before, only <|endoftext|> and <|pad|> took a role: with </s>, <s>, <pad> eos, bos and
+    pad were None in AutoTokenizer."""
+    vocab = _bytes_vocab(*specials)
+    save_hf(vocab, tmp_path / "tok")
+    tok = _auto_tokenizer(tmp_path / "tok")
+    assert (tok.eos_token, tok.bos_token, tok.pad_token) == (eos, bos, pad)
+    assert sorted(tok.all_special_tokens) == sorted(specials)
+    assert tok.eos_token_id == vocab.special_tokens.get(eos)
+    # a BOS role adds no token: AutoTokenizer's ids are still codebpe's
+    text = f"hi {specials[0]} there"
+    assert tok(text)["input_ids"] == expected_ids(text, vocab)
+    roles = json.loads((tmp_path / "tok" / "special_tokens_map.json").read_text())
+    assert {k: roles.get(k) for k in ("eos_token", "bos_token", "pad_token")} == {
+        "eos_token": eos,
+        "bos_token": bos,
+        "pad_token": pad,
+    }
+
+
+def test_transformers_roles_given(tmp_path):
+    vocab = _bytes_vocab("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|pad|>")
+    save_hf(vocab, tmp_path / "tok", eos_token="<|im_end|>", bos_token="<|im_start|>")
+    tok = _auto_tokenizer(tmp_path / "tok")
+    assert (tok.eos_token, tok.bos_token, tok.pad_token) == (
+        "<|im_end|>",
+        "<|im_start|>",
+        "<|pad|>",
+    )
+    assert "<|endoftext|>" in tok.all_special_tokens
+    save_hf(vocab, tmp_path / "same", eos_token="<|endoftext|>", pad_token="<|endoftext|>")
+    tok = _auto_tokenizer(tmp_path / "same")
+    assert tok.eos_token == tok.pad_token == "<|endoftext|>"
+    # a name that is not a special token: a clear error, nothing written
+    with pytest.raises(ExportError, match=r"eos_token '</s>' is not one of .*<\|im_end\|>"):
+        save_hf(vocab, tmp_path / "bad", eos_token="</s>")
+    with pytest.raises(ExportError, match="pad_token 'x'"):
+        save_hf(vocab, tmp_path / "bad", pad_token="x")
+    with pytest.raises(ExportError, match="single .json"):
+        save_hf(vocab, tmp_path / "bad.json", eos_token="<|endoftext|>")
+    assert sorted(os.listdir(tmp_path)) == ["same", "tok"]
+
+
+def test_save_hf_merges_into_an_existing_config(trained, tmp_path):
+    """Before, tokenizer_config.json was replaced: a model folder lost its chat_template."""
+    vocab = trained["codebpe-v1"]
+    folder = tmp_path / "model"
+    folder.mkdir()
+    old = {
+        "chat_template": "{% for m in messages %}{{ m.content }}{% endfor %}",
+        "model_max_length": 4096,
+        "padding_side": "left",
+        "tokenizer_class": "LlamaTokenizer",
+        "unk_token": "<unk>",
+        "eos_token": {"__type": "AddedToken", "content": "<|reserved_0|>", "special": True},
+        "bos_token": "<s>",
+        "added_tokens_decoder": {"0": {"content": "<unk>", "special": True}},
+    }
+    (folder / "tokenizer_config.json").write_text(json.dumps(old))
+    save_hf(vocab, folder)
+    config = json.loads((folder / "tokenizer_config.json").read_text())
+    for key in ("chat_template", "model_max_length", "padding_side"):
+        assert config[key] == old[key]
+    assert config["tokenizer_class"] == "PreTrainedTokenizerFast"
+    assert "unk_token" not in config and "bos_token" not in config  # no such special token
+    assert config["eos_token"] == "<|reserved_0|>"  # the folder's role, still a special token
+    assert config["pad_token"] == "<|pad|>"
+    assert set(config["added_tokens_decoder"]) == {str(i) for i in vocab.special_tokens.values()}
+    assert set(config) - set(old) <= set(export.CONFIG_KEYS)
+    tok = _auto_tokenizer(folder)
+    assert tok.model_max_length == 4096 and tok.chat_template == old["chat_template"]
+    assert tok.eos_token == "<|reserved_0|>" and tok.unk_token is None
+    # an explicit role wins over the folder's
+    save_hf(vocab, folder, eos_token="<|endoftext|>")
+    config = json.loads((folder / "tokenizer_config.json").read_text())
+    assert config["eos_token"] == "<|endoftext|>" and config["model_max_length"] == 4096
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]"])
+def test_save_hf_refuses_to_merge_into_a_broken_config(content, tmp_path):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "tokenizer_config.json").write_text(content)
+    with pytest.raises(ExportError, match="tokenizer_config.json"):
+        save_hf(_bytes_vocab("</s>"), folder)
+    assert os.listdir(folder) == ["tokenizer_config.json"]
+    assert (folder / "tokenizer_config.json").read_text() == content
+
+
 # -- the shipped corpus and cl100k_base ---------------------------------------------------------
 
 needs_corpus = pytest.mark.skipif(not corpus_files(), reason="no shipped corpus (corpora/)")
