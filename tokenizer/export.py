@@ -16,7 +16,8 @@ rank-based encoder (``tokenizer._reference.encode``) on every text:
 Every function here takes a :class:`~tokenizer.vocab.Vocabulary` or a ``Tokenizer``; a
 ``Tokenizer`` is exported with its own ids (one loaded with ``from_tiktoken`` gives tiktoken's
 ids back); one loaded from a ``tokenizer.json`` (merge-list BPE) is written to Hugging Face format
-as that file again (checked unchanged on disk), and to tiktoken raises :class:`ExportError`.
+as that file again (checked unchanged on disk; into a folder with a ``tokenizer_config.json`` for
+its added tokens), and to tiktoken raises :class:`ExportError`.
 
 Files are written atomically. Reading them back is :mod:`tokenizer.export_read`; loading them as a
 codebpe ``Tokenizer`` is ``Tokenizer.from_hf`` / ``Tokenizer.from_tiktoken``. This module does not
@@ -364,7 +365,8 @@ def _write_hf_folder(
 
 def _save_hf_source(tok: Any, out: Path, roles_given: dict[str, str | None]) -> Path:
     """A tokenizer loaded from a ``tokenizer.json``: that file's object, written again (it is the
-    Hugging Face form of those ids), after checking that it still gives the same model."""
+    Hugging Face form of those ids), after checking that it still gives the same model; for a
+    folder, with a ``tokenizer_config.json`` for its added tokens."""
     from ._hf_import import parse_hf_tokenizer
     from .interop import load_hf_tokenizer_json
 
@@ -380,10 +382,15 @@ def _save_hf_source(tok: Any, out: Path, roles_given: dict[str, str | None]) -> 
     if parse_hf_tokenizer(obj, name=tok.name) != tok._source[1]:
         raise ExportError(f"{origin}: changed on disk since {tok.name!r} was loaded from it")
     data = json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
-    target = out if out.suffix == ".json" else out / "tokenizer.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, data)
-    return target
+    if out.suffix == ".json":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(out, data)
+        return out
+    added = [
+        {**t, "id": int(t["id"]), "special": bool(t.get("special", False))}
+        for t in obj.get("added_tokens") or []
+    ]
+    return _write_hf_folder(out, data, added, getattr(tok, "pattern", None), roles_given)
 
 
 def save_hf(
