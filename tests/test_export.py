@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 
 import pytest
@@ -131,6 +132,69 @@ def _tiktoken_split(pattern: str, text: str) -> list[str]:
     ]
 
 
+_CLASS_ESCAPES = {"t": 9, "n": 10, "r": 13, "f": 12, "v": 11, "a": 7, "e": 27}
+
+
+def _class_edges(ported: str) -> set[int]:
+    """lo-1, lo, hi and hi+1 of every range of every class in a ported regex, read from its text
+    (ported classes are code points, ``\\uXXXX``, ``\\t``-style and ``\\-``-style escapes)."""
+
+    def code_point(j: int) -> tuple[int, int]:
+        if ported[j] != "\\":
+            return ord(ported[j]), j + 1
+        if ported[j + 1] == "u":
+            return int(ported[j + 2 : j + 6], 16), j + 6
+        return _CLASS_ESCAPES.get(ported[j + 1], ord(ported[j + 1])), j + 2
+
+    edges: set[int] = set()
+    i = 0
+    while i < len(ported):
+        if ported[i] == "\\":
+            i += 2
+        elif ported[i] != "[":
+            i += 1
+        else:
+            i += 1 + (ported[i + 1] == "^")
+            while ported[i] != "]":
+                lo, i = code_point(i)
+                hi = lo
+                if ported[i] == "-" and ported[i + 1] != "]":
+                    hi, i = code_point(i + 1)
+                edges.update((lo - 1, lo, hi, hi + 1))
+            i += 1
+    return edges
+
+
+def _edge_texts(pattern: str, target: str) -> list[str]:
+    """Each code point at an edge of a range in the ported classes (where engines have been seen
+    to differ: tiktoken's regex crate negated ...\\uD7FF\\uE000... wrongly), and 2000 random
+    ones, in contexts that exercise the whitespace lookaheads and the optional prefixes."""
+    cps = {0, 0xD7FF, 0xE000, 0x10FFFF}  # the edges of every class: the surrogate gap, the ends
+    for rx in get_pattern(pattern).regexes:
+        cps |= _class_edges(port_regex(rx, target=target))
+    rng = random.Random(f"{pattern}/{target}")
+    cps.update(rng.randrange(0x110000) for _ in range(2000))
+    valid = sorted(c for c in cps if 0 <= c <= 0x10FFFF and not 0xD800 <= c <= 0xDFFF)
+    contexts = ("x  {0}", "{0}  x", "x {0}{0}", "\n\t{0} 1", " {0}\n")
+    return [ctx.format(chr(c)) for c in valid for ctx in contexts]
+
+
+def _tiktoken_split_batch(pattern: str, texts: list[str]) -> list[list[str]]:
+    """tiktoken's pieces of each text (as in _tiktoken_split, with one encoding for all)."""
+    extra = {p.encode() for t in texts for p in reference_split(t, pattern) if len(p.encode()) > 1}
+    tokens = [bytes([i]) for i in range(256)] + sorted(extra)
+    enc = tiktoken.Encoding(
+        "probe",
+        pat_str=export.tiktoken_pat_str(get_pattern(pattern)),
+        mergeable_ranks={t: i for i, t in enumerate(tokens)},
+        special_tokens={},
+    )
+    return [
+        [tokens[i].decode("utf-8", "replace") for i in ids]
+        for ids in enc.encode_ordinary_batch(texts)
+    ]
+
+
 def _all_code_points_text() -> str:
     """Every code point of planes 0-3 (where all assigned letters, digits and marks are) and every
     97th of planes 4-16, each after a rotating neighbour (space, letter, digit, newline, ...)."""
@@ -139,6 +203,15 @@ def _all_code_points_text() -> str:
         range(0x40000, 0x110000, 97)
     )
     return "".join(seps[c % len(seps)] + chr(c) for c in cps)
+
+
+def _spaced_code_points_text() -> str:
+    """The code points of _all_code_points_text, each between two spaces and a letter
+    ('x  <c>  x  <c2>  x'): after a whitespace run and before one."""
+    cps = [c for c in range(0x40000) if not 0xD800 <= c < 0xE000] + list(
+        range(0x40000, 0x110000, 97)
+    )
+    return "".join(f"x  {chr(c)}  " for c in cps) + "x"
 
 
 # -- the regex port -----------------------------------------------------------------------------
@@ -170,18 +243,69 @@ def test_tiktoken_splits_equal_reference(pattern, mixed_text):
         assert _tiktoken_split(pattern, text) == reference_split(text, pattern)
 
 
+@pytest.mark.parametrize("pattern", BUILTIN_PATTERNS)
+def test_hf_splits_at_class_range_edges(pattern):
+    texts = _edge_texts(pattern, "onig")
+    split = _hf_split(pattern)
+    bad = [ascii(t) for t in texts if split(t) != reference_split(t, pattern)]
+    assert not bad, f"{len(bad)} of {len(texts)} differ, e.g. {bad[:5]}"
+
+
+@pytest.mark.parametrize("pattern", SINGLE_REGEX)
+def test_tiktoken_splits_at_class_range_edges(pattern):
+    """Before the fix, codebpe-v1's [^\\S\\r\\n] ported as a negated class listing
+    ...\\u3001-\\uD7FF\\uE000-... matched U+D7FF and U+E000 in tiktoken ('x  \\ue000' was one
+    piece)."""
+    texts = _edge_texts(pattern, "fancy")
+    got = _tiktoken_split_batch(pattern, texts)
+    bad = [ascii(t) for t, g in zip(texts, got) if g != reference_split(t, pattern)]
+    assert not bad, f"{len(bad)} of {len(texts)} differ, e.g. {bad[:5]}"
+
+
+def test_fancy_port_joins_ranges_across_the_surrogates_in_negated_classes():
+    """tiktoken 0.14's regex crate: [^\\uD7FF\\uE000] matches both; one range across the gap
+    does not. Onig and python keep the split ranges (exported tokenizer.json files unchanged)."""
+    probe = tiktoken.Encoding(
+        "probe",
+        pat_str=r"[^\uD7FF\uE000]",
+        mergeable_ranks={bytes([i]): i for i in range(256)},
+        special_tokens={},
+    )
+    if probe.encode_ordinary("\ue000") == []:
+        pytest.skip("this tiktoken negates such classes correctly; the rewrite is harmless")
+    for rx, want in [
+        (r"[^\uD7FF\uE000]", r"[^\uD7FF-\uE000]"),
+        (r"[^a\ud7ff-\ue000]", r"[^a\uD7FF-\uE000]"),
+        (r"[^\S\r\n]", None),
+    ]:
+        fancy = port_regex(rx, target="fancy")
+        assert "\\uD7FF\\uE000" not in fancy
+        if want:
+            assert fancy == want
+        enc = tiktoken.Encoding(
+            "probe",
+            pat_str=fancy,
+            mergeable_ranks={bytes([i]): i for i in range(256)},
+            special_tokens={},
+        )
+        for c in "\ud7ff\ue000":
+            assert enc.encode_ordinary(c) == [], (rx, c)
+        assert port_regex(rx, target="onig") == port_regex(rx, target="python")
+    assert "\\uD7FF\\uE000" in port_regex(r"[^\S\r\n]", target="onig")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("pattern", BUILTIN_PATTERNS)
 def test_hf_splits_every_code_point(pattern):
-    text = _all_code_points_text()
-    assert _hf_split(pattern)(text) == reference_split(text, pattern)
+    for text in (_all_code_points_text(), _spaced_code_points_text()):
+        assert _hf_split(pattern)(text) == reference_split(text, pattern)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("pattern", SINGLE_REGEX)
 def test_tiktoken_splits_every_code_point(pattern):
-    text = _all_code_points_text()
-    assert _tiktoken_split(pattern, text) == reference_split(text, pattern)
+    for text in (_all_code_points_text(), _spaced_code_points_text()):
+        assert _tiktoken_split(pattern, text) == reference_split(text, pattern)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -377,6 +501,121 @@ def test_transformers_auto_tokenizer(trained, tmp_path, mixed_text):
     assert tok.eos_token_id == vocab.special_tokens["<|endoftext|>"]
     assert tok.pad_token_id == vocab.special_tokens["<|pad|>"]
     assert tok.convert_tokens_to_ids("<|fim_middle|>") == vocab.special_tokens["<|fim_middle|>"]
+
+
+def _auto_tokenizer(folder):
+    transformers = pytest.importorskip(
+        "transformers", reason="transformers is optional (pip install 'codebpe[transformers]')"
+    )
+    return transformers.AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+
+
+def _bytes_vocab(*specials: str) -> Vocabulary:
+    return Vocabulary(
+        tokens=[bytes([i]) for i in range(256)],
+        pattern="gpt2",
+        special_tokens={s: 256 + k for k, s in enumerate(specials)},
+    )
+
+
+@pytest.mark.parametrize(
+    ("specials", "eos", "bos", "pad"),
+    [
+        (("</s>", "<s>", "<pad>"), "</s>", "<s>", "<pad>"),
+        (("<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"), "<|end_of_text|>",
+         "<|begin_of_text|>", None),
+        (("<bos>", "<eos>", "<pad>", "<mask>"), "<eos>", "<bos>", "<pad>"),
+        (("<|startoftext|>", "<|endoftext|>", "</s>"), "<|endoftext|>", "<|startoftext|>", None),
+        (("<|im_start|>", "<|im_end|>"), None, None, None),  # chat markers: never guessed
+    ],
+)  # fmt: skip
+def test_transformers_roles_by_common_name(specials, eos, bos, pad, tmp_path):
+    """Before, only <|endoftext|> and <|pad|> took a role: with </s>, <s>, <pad> eos, bos and
+    pad were None in AutoTokenizer."""
+    vocab = _bytes_vocab(*specials)
+    save_hf(vocab, tmp_path / "tok")
+    tok = _auto_tokenizer(tmp_path / "tok")
+    assert (tok.eos_token, tok.bos_token, tok.pad_token) == (eos, bos, pad)
+    assert sorted(tok.all_special_tokens) == sorted(specials)
+    assert tok.eos_token_id == vocab.special_tokens.get(eos)
+    # a BOS role adds no token: AutoTokenizer's ids are still codebpe's
+    text = f"hi {specials[0]} there"
+    assert tok(text)["input_ids"] == expected_ids(text, vocab)
+    roles = json.loads((tmp_path / "tok" / "special_tokens_map.json").read_text())
+    assert {k: roles.get(k) for k in ("eos_token", "bos_token", "pad_token")} == {
+        "eos_token": eos,
+        "bos_token": bos,
+        "pad_token": pad,
+    }
+
+
+def test_transformers_roles_given(tmp_path):
+    vocab = _bytes_vocab("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|pad|>")
+    save_hf(vocab, tmp_path / "tok", eos_token="<|im_end|>", bos_token="<|im_start|>")
+    tok = _auto_tokenizer(tmp_path / "tok")
+    assert (tok.eos_token, tok.bos_token, tok.pad_token) == (
+        "<|im_end|>",
+        "<|im_start|>",
+        "<|pad|>",
+    )
+    assert "<|endoftext|>" in tok.all_special_tokens
+    save_hf(vocab, tmp_path / "same", eos_token="<|endoftext|>", pad_token="<|endoftext|>")
+    tok = _auto_tokenizer(tmp_path / "same")
+    assert tok.eos_token == tok.pad_token == "<|endoftext|>"
+    # a name that is not a special token: a clear error, nothing written
+    with pytest.raises(ExportError, match=r"eos_token '</s>' is not one of .*<\|im_end\|>"):
+        save_hf(vocab, tmp_path / "bad", eos_token="</s>")
+    with pytest.raises(ExportError, match="pad_token 'x'"):
+        save_hf(vocab, tmp_path / "bad", pad_token="x")
+    with pytest.raises(ExportError, match="single .json"):
+        save_hf(vocab, tmp_path / "bad.json", eos_token="<|endoftext|>")
+    assert sorted(os.listdir(tmp_path)) == ["same", "tok"]
+
+
+def test_save_hf_merges_into_an_existing_config(trained, tmp_path):
+    """Before, tokenizer_config.json was replaced: a model folder lost its chat_template."""
+    vocab = trained["codebpe-v1"]
+    folder = tmp_path / "model"
+    folder.mkdir()
+    old = {
+        "chat_template": "{% for m in messages %}{{ m.content }}{% endfor %}",
+        "model_max_length": 4096,
+        "padding_side": "left",
+        "tokenizer_class": "LlamaTokenizer",
+        "unk_token": "<unk>",
+        "eos_token": {"__type": "AddedToken", "content": "<|reserved_0|>", "special": True},
+        "bos_token": "<s>",
+        "added_tokens_decoder": {"0": {"content": "<unk>", "special": True}},
+    }
+    (folder / "tokenizer_config.json").write_text(json.dumps(old))
+    save_hf(vocab, folder)
+    config = json.loads((folder / "tokenizer_config.json").read_text())
+    for key in ("chat_template", "model_max_length", "padding_side"):
+        assert config[key] == old[key]
+    assert config["tokenizer_class"] == "PreTrainedTokenizerFast"
+    assert "unk_token" not in config and "bos_token" not in config  # no such special token
+    assert config["eos_token"] == "<|reserved_0|>"  # the folder's role, still a special token
+    assert config["pad_token"] == "<|pad|>"
+    assert set(config["added_tokens_decoder"]) == {str(i) for i in vocab.special_tokens.values()}
+    assert set(config) - set(old) <= set(export.CONFIG_KEYS)
+    tok = _auto_tokenizer(folder)
+    assert tok.model_max_length == 4096 and tok.chat_template == old["chat_template"]
+    assert tok.eos_token == "<|reserved_0|>" and tok.unk_token is None
+    # an explicit role wins over the folder's
+    save_hf(vocab, folder, eos_token="<|endoftext|>")
+    config = json.loads((folder / "tokenizer_config.json").read_text())
+    assert config["eos_token"] == "<|endoftext|>" and config["model_max_length"] == 4096
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]"])
+def test_save_hf_refuses_to_merge_into_a_broken_config(content, tmp_path):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "tokenizer_config.json").write_text(content)
+    with pytest.raises(ExportError, match="tokenizer_config.json"):
+        save_hf(_bytes_vocab("</s>"), folder)
+    assert os.listdir(folder) == ["tokenizer_config.json"]
+    assert (folder / "tokenizer_config.json").read_text() == content
 
 
 # -- the shipped corpus and cl100k_base ---------------------------------------------------------

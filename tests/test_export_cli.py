@@ -76,3 +76,27 @@ def test_errors_are_one_line(tmp_path, capsys, mixed_text):
         capsys, ["export", "--tokenizer", str(deep), "--format", "tiktoken", "-o", str(out)]
     )
     assert not out.exists()
+
+
+def test_export_hf_roles(vocab_file, tmp_path, capsys):
+    path, vocab = vocab_file
+    out = tmp_path / "hf"
+    out.mkdir()
+    (out / "tokenizer_config.json").write_text(json.dumps({"model_max_length": 2048}))
+    argv = ["export", "-t", str(path), "--format", "hf", "-o", str(out)]
+    assert main([*argv, "--eos-token", "<|fim_middle|>", "--bos-token", "<|fim_prefix|>"]) == 0
+    config = json.loads((out / "tokenizer_config.json").read_text())
+    assert config["eos_token"] == "<|fim_middle|>" and config["bos_token"] == "<|fim_prefix|>"
+    assert config["pad_token"] == "<|pad|>" and config["model_max_length"] == 2048
+    assert main([*argv, "--pad-token", "<|endoftext|>"]) == 0
+    config = json.loads((out / "tokenizer_config.json").read_text())
+    assert config["pad_token"] == "<|endoftext|>"
+    assert config["eos_token"] == "<|fim_middle|>"  # kept from the folder's config
+    capsys.readouterr()
+    assert "eos_token '</s>' is not one of" in _error(capsys, [*argv, "--eos-token", "</s>"])
+    assert "for --format hf" in _error(
+        capsys,
+        ["export", "-t", str(path), "--format", "tiktoken", "-o", str(tmp_path / "t.tiktoken")]
+        + ["--eos-token", "<|endoftext|>"],
+    )
+    assert not (tmp_path / "t.tiktoken").exists()

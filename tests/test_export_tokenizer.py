@@ -267,3 +267,48 @@ def test_report_reads_an_exported_tiktoken_files_sidecar(tmp_path):
     assert tok.pattern.name == "o200k" and "<|endoftext|>" in tok.special_tokens
     (tmp_path / "x.tiktoken.json").unlink()
     assert load_for_analysis(str(path)).pattern.name == "cl100k"  # no sidecar: as before
+
+
+def test_a_tokenizer_json_tokenizer_exports_a_transformers_config(tmp_path):
+    """Before, a folder got only tokenizer.json: AutoTokenizer had no special tokens, eos None."""
+    transformers = pytest.importorskip(
+        "transformers", reason="transformers is optional (pip install 'codebpe[transformers]')"
+    )
+    vocab = Vocabulary(
+        tokens=[bytes([i]) for i in range(256)],
+        pattern="gpt2",
+        special_tokens={"</s>": 256, "<s>": 257, "<|fim_prefix|>": 258},
+    )
+    obj = to_hf_json(vocab)
+    obj["added_tokens"].append({**obj["added_tokens"][0], "id": 259, "content": "<|note|>"})
+    obj["added_tokens"][-1]["special"] = False  # an added token that is not special
+    source = tmp_path / "src.json"
+    source.write_text(json.dumps(obj, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    hf_tok = Tokenizer.from_hf(str(source))
+    written = hf_tok.save_hf(str(tmp_path / "folder"))
+    assert sorted(p.name for p in (tmp_path / "folder").iterdir()) == [
+        "special_tokens_map.json",
+        "tokenizer.json",
+        "tokenizer_config.json",
+    ]
+    # the tokenizer.json is still the file's content again, byte for byte
+    assert written.read_bytes() == source.read_bytes()
+    assert written.read_bytes() == hf_tok.save_hf(str(tmp_path / "single.json")).read_bytes()
+    auto = transformers.AutoTokenizer.from_pretrained(
+        str(tmp_path / "folder"), local_files_only=True
+    )
+    assert sorted(auto.all_special_tokens) == ["</s>", "<s>", "<|fim_prefix|>"]
+    assert (auto.eos_token, auto.bos_token, auto.pad_token) == ("</s>", "<s>", None)
+    assert auto.eos_token_id == 256
+    text = "<s>hi <|note|> there</s>"
+    assert auto(text)["input_ids"] == hf_tok.encode(text, allowed_special="all")
+    config = json.loads((tmp_path / "folder" / "tokenizer_config.json").read_text())
+    assert config["added_tokens_decoder"]["259"]["special"] is False
+    assert config["additional_special_tokens"] == ["<|fim_prefix|>"]
+    # roles given; an added token that is not special cannot take one
+    hf_tok.save_hf(str(tmp_path / "folder"), eos_token="<|fim_prefix|>", pad_token="</s>")
+    config = json.loads((tmp_path / "folder" / "tokenizer_config.json").read_text())
+    assert (config["eos_token"], config["pad_token"]) == ("<|fim_prefix|>", "</s>")
+    with pytest.raises(ExportError, match="not one of"):
+        hf_tok.save_hf(str(tmp_path / "other"), eos_token="<|note|>")
+    assert not (tmp_path / "other").exists()

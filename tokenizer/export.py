@@ -16,7 +16,8 @@ rank-based encoder (``tokenizer._reference.encode``) on every text:
 Every function here takes a :class:`~tokenizer.vocab.Vocabulary` or a ``Tokenizer``; a
 ``Tokenizer`` is exported with its own ids (one loaded with ``from_tiktoken`` gives tiktoken's
 ids back); one loaded from a ``tokenizer.json`` (merge-list BPE) is written to Hugging Face format
-as that file again (checked unchanged on disk), and to tiktoken raises :class:`ExportError`.
+as that file again (checked unchanged on disk; into a folder with a ``tokenizer_config.json`` for
+its added tokens), and to tiktoken raises :class:`ExportError`.
 
 Files are written atomically. Reading them back is :mod:`tokenizer.export_read`; loading them as a
 codebpe ``Tokenizer`` is ``Tokenizer.from_hf`` / ``Tokenizer.from_tiktoken``. This module does not
@@ -38,7 +39,6 @@ from typing import Any
 from .export_tiktoken import (
     SIDECAR_FORMAT,
     ExportError,
-    ExportTable,
     TiktokenExportError,
     export_table,
     load_tiktoken_export,
@@ -63,6 +63,11 @@ __all__ = [
     "hf_pre_tokenizer",
     "to_hf_json",
     "save_hf",
+    "EOS_NAMES",
+    "BOS_NAMES",
+    "PAD_NAMES",
+    "CONFIG_KEYS",
+    "special_token_roles",
     "tiktoken_pat_str",
     "to_tiktoken",
     "sidecar_path",
@@ -186,43 +191,182 @@ def to_hf_json(vocab: Vocabulary | Any) -> dict[str, Any]:
     }
 
 
-def _transformers_config(table: ExportTable) -> tuple[dict[str, Any], dict[str, Any]]:
-    from .patterns import ENDOFTEXT, PAD
+# Special tokens that take a transformers role by name when none is given (first one present
+# wins). Conservative: chat-turn markers such as <|im_end|> or <|eot_id|> end a turn, not
+# necessarily the text, so they are never guessed; pass eos_token= for them. No unk: byte-level
+# BPE encodes every text.
+EOS_NAMES = ("<|endoftext|>", "</s>", "<eos>", "<|end_of_text|>")
+BOS_NAMES = ("<s>", "<bos>", "<|begin_of_text|>", "<|startoftext|>")
+PAD_NAMES = ("<|pad|>", "<pad>")
+_ROLES = {"bos_token": BOS_NAMES, "eos_token": EOS_NAMES, "pad_token": PAD_NAMES}
+# The role keys of transformers' tokenizer_config.json and special_tokens_map.json: they name
+# tokens of the vocabulary, so the export owns them (one it does not set is removed).
+_ROLE_KEYS = (
+    "bos_token",
+    "eos_token",
+    "unk_token",
+    "sep_token",
+    "pad_token",
+    "cls_token",
+    "mask_token",
+    "additional_special_tokens",
+    "extra_special_tokens",
+)
+CONFIG_KEYS = (
+    "tokenizer_class",
+    "clean_up_tokenization_spaces",
+    "added_tokens_decoder",
+    *_ROLE_KEYS,
+    "codebpe",
+)
+"""The keys of ``tokenizer_config.json`` that :func:`save_hf` owns: written (or removed when it
+has no value for them, e.g. a role no special token takes); every other key of an existing file
+(``chat_template``, ``model_max_length``, ``padding_side``, ...) is kept."""
 
-    specials = table.special_tokens
-    names = sorted(specials, key=specials.__getitem__)
-    roles: dict[str, Any] = {}
-    if ENDOFTEXT in specials:
-        roles["eos_token"] = ENDOFTEXT
-    if PAD in specials:
-        roles["pad_token"] = PAD
-    roles["additional_special_tokens"] = [s for s in names if s not in roles.values()]
-    added = {
-        str(specials[s]): {
-            "content": s,
-            "lstrip": False,
-            "normalized": False,
-            "rstrip": False,
-            "single_word": False,
-            "special": True,
-        }
-        for s in names
+
+def _role_name(value: Any) -> str | None:
+    """A role's token as transformers writes it: a string, or an AddedToken object."""
+    if isinstance(value, dict):
+        value = value.get("content")
+    return value if isinstance(value, str) else None
+
+
+def special_token_roles(
+    special_tokens: list[str],
+    *,
+    eos_token: str | None = None,
+    bos_token: str | None = None,
+    pad_token: str | None = None,
+    existing: dict[str, Any] | None = None,
+) -> dict[str, str]:
+    """transformers' ``eos_token`` / ``bos_token`` / ``pad_token`` among ``special_tokens``.
+
+    Each role is, in order: the name given; the role in ``existing`` (an earlier
+    ``tokenizer_config.json`` in the output folder) when it names one of the special tokens;
+    the first of :data:`EOS_NAMES` / :data:`BOS_NAMES` / :data:`PAD_NAMES` that is a special
+    token; else unset.
+
+    Raises:
+        ExportError: a name given is not one of ``special_tokens``.
+
+    >>> special_token_roles(["</s>", "<s>", "<pad>", "<|fim_prefix|>"])
+    {'bos_token': '<s>', 'eos_token': '</s>', 'pad_token': '<pad>'}
+    """
+    given = {"bos_token": bos_token, "eos_token": eos_token, "pad_token": pad_token}
+    present = set(special_tokens)
+    roles: dict[str, str] = {}
+    for role, names in _ROLES.items():
+        name = given[role]
+        if name is not None:
+            if name not in present:
+                shown = ", ".join(special_tokens[:12]) + (
+                    " ..." if len(special_tokens) > 12 else ""
+                )
+                raise ExportError(
+                    f"{role} {name!r} is not one of the vocabulary's special tokens "
+                    f"({shown or 'none'})"
+                )
+            roles[role] = name
+            continue
+        old = _role_name((existing or {}).get(role))
+        if old in present:
+            roles[role] = old  # type: ignore[assignment]
+            continue
+        found = next((n for n in names if n in present), None)
+        if found is not None:
+            roles[role] = found
+    return roles
+
+
+def _added_token_entry(content: str, **flags: Any) -> dict[str, Any]:
+    entry = {
+        "content": content,
+        "lstrip": False,
+        "normalized": False,
+        "rstrip": False,
+        "single_word": False,
+        "special": True,
     }
-    config = {
+    entry.update({k: v for k, v in flags.items() if k in entry})
+    return entry
+
+
+def _transformers_config(
+    added: list[dict[str, Any]],
+    pattern: Pattern | None,
+    roles_given: dict[str, str | None],
+    existing: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(tokenizer_config.json, special_tokens_map.json) for the added tokens ``added`` (objects
+    as in tokenizer.json's ``added_tokens``), merged into the ``existing`` config."""
+    specials = [t["content"] for t in sorted(added, key=lambda t: t["id"]) if t["special"]]
+    roles: dict[str, Any] = dict(special_token_roles(specials, existing=existing, **roles_given))
+    roles["additional_special_tokens"] = [s for s in specials if s not in roles.values()]
+    decoder = {str(t["id"]): _added_token_entry(**t) for t in sorted(added, key=lambda t: t["id"])}
+    ours: dict[str, Any] = {
         "tokenizer_class": "PreTrainedTokenizerFast",
         "clean_up_tokenization_spaces": False,
-        "added_tokens_decoder": added,
+        "added_tokens_decoder": decoder,
         **roles,
-        "codebpe": {
-            "pattern": {"name": table.pattern.name, "regexes": list(table.pattern.regexes)}
-        },
     }
-    return config, roles
+    if pattern is not None:
+        ours["codebpe"] = {"pattern": {"name": pattern.name, "regexes": list(pattern.regexes)}}
+    kept = {k: v for k, v in existing.items() if k not in CONFIG_KEYS}
+    return {**ours, **kept}, roles
 
 
-def _save_hf_source(tok: Any, out: Path) -> Path:
+def _existing_config(folder: Path) -> dict[str, Any]:
+    """The ``tokenizer_config.json`` already in ``folder`` ({} when there is none).
+
+    Raises:
+        ExportError: it exists but is not a JSON object (nothing is written then).
+    """
+    path = folder / "tokenizer_config.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as e:
+        raise ExportError(f"{path}: cannot read the existing file to merge into ({e})") from e
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ExportError(
+            f"{path}: not JSON ({e}); save_hf merges into an existing tokenizer_config.json: "
+            "fix or remove it"
+        ) from e
+    if not isinstance(obj, dict):
+        raise ExportError(f"{path}: not a JSON object; fix or remove it")
+    return obj
+
+
+def _write_hf_folder(
+    out: Path,
+    data: str,
+    added: list[dict[str, Any]],
+    pattern: Pattern | None,
+    roles_given: dict[str, str | None],
+) -> Path:
+    """tokenizer.json, tokenizer_config.json (merged into the existing one) and
+    special_tokens_map.json in the folder ``out``, each atomically; everything is computed (and
+    checked) before the first file is written."""
+    existing = _existing_config(out) if out.is_dir() else {}
+    config, roles = _transformers_config(added, pattern, roles_given, existing)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / "tokenizer.json", data)
+    atomic_write(
+        out / "tokenizer_config.json", json.dumps(config, ensure_ascii=False, indent=1) + "\n"
+    )
+    atomic_write(
+        out / "special_tokens_map.json", json.dumps(roles, ensure_ascii=False, indent=1) + "\n"
+    )
+    return out / "tokenizer.json"
+
+
+def _save_hf_source(tok: Any, out: Path, roles_given: dict[str, str | None]) -> Path:
     """A tokenizer loaded from a ``tokenizer.json``: that file's object, written again (it is the
-    Hugging Face form of those ids), after checking that it still gives the same model."""
+    Hugging Face form of those ids), after checking that it still gives the same model; for a
+    folder, with a ``tokenizer_config.json`` for its added tokens."""
     from ._hf_import import parse_hf_tokenizer
     from .interop import load_hf_tokenizer_json
 
@@ -238,40 +382,65 @@ def _save_hf_source(tok: Any, out: Path) -> Path:
     if parse_hf_tokenizer(obj, name=tok.name) != tok._source[1]:
         raise ExportError(f"{origin}: changed on disk since {tok.name!r} was loaded from it")
     data = json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
-    target = out if out.suffix == ".json" else out / "tokenizer.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, data)
-    return target
+    if out.suffix == ".json":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(out, data)
+        return out
+    added = [
+        {**t, "id": int(t["id"]), "special": bool(t.get("special", False))}
+        for t in obj.get("added_tokens") or []
+    ]
+    return _write_hf_folder(out, data, added, getattr(tok, "pattern", None), roles_given)
 
 
-def save_hf(vocab: Vocabulary | Any, out: str | os.PathLike[str]) -> Path:
+def save_hf(
+    vocab: Vocabulary | Any,
+    out: str | os.PathLike[str],
+    *,
+    eos_token: str | None = None,
+    bos_token: str | None = None,
+    pad_token: str | None = None,
+) -> Path:
     """Write ``tokenizer.json`` for a ``Vocabulary`` or a ``Tokenizer`` (its own ids: one loaded
-    from a ``tokenizer.json`` writes that file's content again); for a folder, from a vocabulary
-    or a rank-based tokenizer, also ``tokenizer_config.json`` and
-    ``special_tokens_map.json`` so that ``transformers.AutoTokenizer.from_pretrained(folder)``
-    works offline. A path ending in ``.json`` is written as the single file.
+    from a ``tokenizer.json`` writes that file's content again); for a folder, also
+    ``tokenizer_config.json`` and ``special_tokens_map.json`` so that
+    ``transformers.AutoTokenizer.from_pretrained(folder)`` works offline. A path ending in
+    ``.json`` is written as the single file.
+
+    ``eos_token``, ``bos_token`` and ``pad_token`` name special tokens for those transformers
+    roles; a role not given keeps the one an existing ``tokenizer_config.json`` in the folder
+    names (if it is still a special token), else takes the first special token of
+    :data:`EOS_NAMES` / :data:`BOS_NAMES` / :data:`PAD_NAMES` (:func:`special_token_roles`).
+    An existing ``tokenizer_config.json`` is merged into: the keys of :data:`CONFIG_KEYS` are
+    replaced, all others (``chat_template``, ``model_max_length``, ...) kept.
 
     Returns the path of ``tokenizer.json``.
+
+    Raises:
+        ExportError: a role names no special token, a role is given for a single ``.json``
+            file (roles live in ``tokenizer_config.json``), or an existing
+            ``tokenizer_config.json`` is not a JSON object. Nothing is written then.
 
     >>> import tempfile; d = save_hf(Vocabulary.bytes_only(pattern="gpt2"), tempfile.mkdtemp())
     >>> d.name
     'tokenizer.json'
     """
     out = Path(out)
+    roles_given = {"eos_token": eos_token, "bos_token": bos_token, "pad_token": pad_token}
+    if out.suffix == ".json" and any(v is not None for v in roles_given.values()):
+        named = ", ".join(k for k, v in roles_given.items() if v is not None)
+        raise ExportError(
+            f"{out}: {named} go in tokenizer_config.json, which a single .json output does not "
+            "have; give a folder"
+        )
     if getattr(vocab, "_source", ("",))[0] == "hf":
-        return _save_hf_source(vocab, out)
-    data = json.dumps(to_hf_json(vocab), ensure_ascii=False, indent=1) + "\n"
+        return _save_hf_source(vocab, out, roles_given)
+    obj = to_hf_json(vocab)
+    data = json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
     if out.suffix == ".json":
         out.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(out, data)
         return out
-    out.mkdir(parents=True, exist_ok=True)
-    config, roles = _transformers_config(export_table(vocab))
-    atomic_write(out / "tokenizer.json", data)
-    atomic_write(
-        out / "tokenizer_config.json", json.dumps(config, ensure_ascii=False, indent=1) + "\n"
+    return _write_hf_folder(
+        out, data, obj["added_tokens"], export_table(vocab).pattern, roles_given
     )
-    atomic_write(
-        out / "special_tokens_map.json", json.dumps(roles, ensure_ascii=False, indent=1) + "\n"
-    )
-    return out / "tokenizer.json"

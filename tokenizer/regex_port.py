@@ -16,7 +16,10 @@ syntax) and tiktoken with Rust's fancy-regex. The same text does not always mean
 * code points are written as ``\\uXXXX`` (invisible BMP characters), ``\\t \\n \\r``, or
   literally, which all three engines read the same way, so the ported text is still a valid
   ``regex``-module regex with the same meaning (an importer can run it as is). Both code point
-  steps live in ``tokenizer._regex_codepoints``.
+  steps live in ``tokenizer._regex_codepoints``;
+* for fancy-regex only: a negated class whose ranges end at U+D7FF and restart at U+E000
+  (``[^\\S\\r\\n]`` expanded) is negated wrongly by the regex crate (it matches U+D7FF and
+  U+E000), so there the two ranges are written as one across the surrogates.
 
 Constructs whose meaning cannot be guaranteed (backreferences, ``\\b``, ``\\G``, inline flags other
 than a scoped ``(?i:...)``, nested or POSIX classes) raise :class:`PatternPortError`. This module
@@ -45,7 +48,24 @@ class PatternPortError(ValueError):
     """A split regex uses a construct that cannot be carried to the target engine exactly."""
 
 
+def _join_surrogate_gap(ranges: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """``ranges`` with a range ending at U+D7FF and the next one starting at U+E000 written as one
+    range across the surrogates (which no engine sees in valid text)."""
+    out = list(ranges)
+    for k in range(len(out) - 1):
+        if out[k][1] == 0xD7FF and out[k + 1][0] == 0xE000:
+            out[k : k + 2] = [(out[k][0], out[k + 1][1])]
+            break
+    return tuple(out)
+
+
 def _render_class(ranges: tuple[tuple[int, int], ...], negate: bool, target: str) -> str:
+    if negate and target == "fancy":
+        # subtle: the regex crate under tiktoken 0.14's fancy-regex negates a class whose
+        # ranges end at U+D7FF and restart at U+E000 wrongly: the gap between them (the
+        # surrogates, empty for chars) comes out as the range D7FF-E000, so [^\uD7FF\uE000]
+        # matches U+D7FF and U+E000. One range across the gap leaves no such gap to negate.
+        ranges = _join_surrogate_gap(ranges)
     body = []
     for lo, hi in ranges:
         a = cp_text(lo, target, in_class=True)
@@ -208,6 +228,7 @@ class _Porter:
         body_start = j
         items: list[str] = []
         expand = False
+        top = 0  # the highest code point written in the class
         while True:
             if j >= len(s):
                 raise self.fail("an unterminated '['")
@@ -226,6 +247,7 @@ class _Porter:
                     continue
                 if n in "uUx" or n in _CP_ESCAPES:
                     cp, end = self.code_point(j)
+                    top = max(top, cp)
                     items.append(cp_text(cp, self.target, in_class=True))
                     j = end
                     continue
@@ -235,9 +257,14 @@ class _Porter:
                     continue
                 raise self.fail(f"the escape \\{n} in a class")
             items.append("\\" + c if c in "&~|" else c)
+            top = max(top, ord(c))
             j += 1
         self.i = j + 1
         if expand:
+            ranges = class_ranges("[" + s[body_start:j] + "]", self.ignore_case)
+            self.atom(_render_class(ranges, negate, self.target))
+        elif negate and self.target == "fancy" and top >= 0xD7FF:
+            # a literal class that may reach both sides of the surrogates: see _render_class
             ranges = class_ranges("[" + s[body_start:j] + "]", self.ignore_case)
             self.atom(_render_class(ranges, negate, self.target))
         else:
@@ -267,9 +294,10 @@ def port_regex(text: str, *, target: str = "onig") -> str:
     """Rewrite one ``regex``-module split regex so that ``target`` matches exactly the same pieces.
 
     ``target`` is ``"onig"`` (Hugging Face tokenizers), ``"fancy"`` (tiktoken) or ``"python"``
-    (the ``regex`` module again, for checking the rewrite itself). Today the three give the same
-    text, which every engine reads with the same meaning; the argument names the engine in case
-    a future rewrite has to differ.
+    (the ``regex`` module again, for checking the rewrite itself). The three give the same text,
+    which every engine reads with the same meaning, except that ``"fancy"`` writes a negated
+    class's ranges ``...-\\uD7FF\\uE000-...`` as one range across the surrogates (the regex crate
+    negates the split form wrongly); ``"onig"`` and ``"python"`` always give the same text.
 
     Raises:
         PatternPortError: the regex uses a construct this port cannot carry exactly.

@@ -1,12 +1,13 @@
 """``codebpe export``: write a vocabulary as Hugging Face ``tokenizer.json`` or tiktoken files.
 
 Stage: interface over ``tokenizer.export``. Reads a codebpe vocabulary file, or a tiktoken
-name or file (exported with tiktoken's own ids); writes
-``--format hf`` (a folder with ``tokenizer.json``, ``tokenizer_config.json`` and
-``special_tokens_map.json``, or just the file when ``-o`` ends in ``.json``) or ``--format
-tiktoken`` (``OUT`` ranks file plus ``OUT.json`` sidecar with the pattern and special tokens;
-``OUT`` ending in ``/`` or naming a folder gets ``<name>.tiktoken`` inside). Missing folders
-are created.
+name or file (exported with tiktoken's own ids); writes ``--format hf`` (a folder with
+``tokenizer.json``, ``tokenizer_config.json`` -- merged into an existing one -- and
+``special_tokens_map.json``, or just the file when ``-o`` ends in ``.json``; ``--eos-token``,
+``--bos-token`` and ``--pad-token`` name the transformers roles) or ``--format tiktoken``
+(``OUT`` ranks file plus ``OUT.json`` sidecar with the pattern and special tokens; ``OUT``
+ending in ``/`` or naming a folder gets ``<name>.tiktoken`` inside). Missing folders are
+created.
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="OUT",
         help="hf: a folder (or a .json file); tiktoken: the .tiktoken file (sidecar OUT.json)",
     )
+    examples = {"eos": "<|endoftext|>, </s>", "bos": "<s>, <|begin_of_text|>", "pad": "<|pad|>"}
+    for role, names in examples.items():
+        p.add_argument(
+            f"--{role}-token",
+            metavar="TOKEN",
+            help=f"hf: the special token that transformers takes as {role}_token (default: the "
+            "one an existing tokenizer_config.json in the folder names, else the first special "
+            f"token with a common name: {names}, ...; docs/export.md)",
+        )
     p.set_defaults(func=run)
 
 
@@ -47,9 +57,12 @@ def run(args: argparse.Namespace) -> int:
     from ..encoding import load_tokenizer
     from ..export import save_hf, save_tiktoken, sidecar_path
 
+    roles = {"eos_token": args.eos_token, "bos_token": args.bos_token, "pad_token": args.pad_token}
+    if args.format != "hf" and any(v is not None for v in roles.values()):
+        raise ValueError("--eos-token, --bos-token and --pad-token are for --format hf")
     tok = load_tokenizer(args.tokenizer)
     if args.format == "hf":
-        path = save_hf(tok, args.output)
+        path = save_hf(tok, args.output, **roles)
         print(f"wrote {path} ({tok.n_vocab} ids)")
     else:
         out = Path(args.output)
