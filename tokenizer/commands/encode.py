@@ -21,6 +21,8 @@ import struct
 import sys
 from typing import Any
 
+from ._common import check_output_name, refuse_overwrite, require_stdout
+
 __all__ = ["register"]
 
 
@@ -40,9 +42,32 @@ def _tokenizer(args: argparse.Namespace, *, decoding: bool = False) -> Any:
         if not (decoding and tiktoken_file):
             return load_tokenizer(args.tokenizer)
         pattern = "gpt2"  # decoding never splits, so any pattern gives the same bytes
-    if not tiktoken_file:
+    elif not tiktoken_file:
         raise ValueError("--pattern is only for .tiktoken files (the others record their pattern)")
+    else:
+        check_sidecar_pattern(args.tokenizer, pattern)
     return load_tokenizer(args.tokenizer, pattern=pattern)
+
+
+def check_sidecar_pattern(path: str, pattern: str) -> None:
+    """``ValueError`` when ``--pattern`` names another split than the one that the codebpe
+    sidecar of the ``.tiktoken`` file ``path`` records: the ids were made with that one, and
+    another would silently give other ids. The same pattern (by name or alias) is fine."""
+    from pathlib import Path
+
+    from ..interop import _read_sidecar, _sidecar_pattern
+    from ..patterns import get_pattern
+
+    side = _read_sidecar(Path(path))
+    if side is None:
+        return
+    recorded = _sidecar_pattern(side)
+    if get_pattern(pattern).regexes != recorded.regexes:
+        raise ValueError(
+            f"--pattern {pattern} disagrees with {side[0]}, which records the pattern "
+            f"{recorded.name!r} that {os.path.basename(path)}'s ids were made with: leave "
+            "--pattern out (it is for a .tiktoken file without a codebpe sidecar)"
+        )
 
 
 def run_encode(args: argparse.Namespace) -> int:
@@ -51,7 +76,13 @@ def run_encode(args: argparse.Namespace) -> int:
     block's ids are written before the next is read."""
     from .._encoding_special import id_dtype
 
+    if args.numpy is not None:
+        check_output_name(args.numpy, "--numpy", stdout=True)
+    if args.numpy in (None, "-"):
+        require_stdout()  # (before the work: the ids would have nowhere to go)
     tok = _tokenizer(args)
+    if args.numpy not in (None, "-") and args.input != "-":
+        refuse_overwrite([("--numpy", args.numpy)], [("the input", args.input)])
     allowed = "all" if args.allow_special else ()
     with _open_input(args.input) as f:
         size = _size_of(f)
@@ -230,6 +261,7 @@ def _npy_blocks(f: Any, name: str) -> Any:
 
 def run_decode(args: argparse.Namespace) -> int:
     """Decode ids (text or .npy) and write the bytes to stdout, a block of ids at a time."""
+    require_stdout()
     tok = _tokenizer(args, decoding=True)
     out = sys.stdout.buffer
     with _open_input(args.input) as f:
@@ -237,9 +269,27 @@ def run_decode(args: argparse.Namespace) -> int:
             try:
                 out.write(tok.decode_bytes(ids))
             except IndexError as e:
-                raise ValueError(str(e)) from e
+                raise ValueError(_bad_id_message(tok, ids, args.tokenizer) or str(e)) from e
     out.flush()
     return 0
+
+
+def _bad_id_message(tok: Any, ids: Any, spec: str) -> str | None:
+    """What is wrong with the first id of ``ids`` that does not decode: outside the ids, or an
+    unused id inside them (one that no token has: a gap in tiktoken's ranks, the ids between a
+    vocabulary's last token and its special tokens, which ``train --allow-unused`` leaves)."""
+    for i in ids.tolist() if hasattr(ids, "tolist") else ids:
+        if not 0 <= i < tok.n_vocab:
+            return f"token id {i} is not in the vocabulary of {spec} (ids 0..{tok.n_vocab - 1})"
+        try:
+            tok.decode_single_token_bytes(i)
+        except (IndexError, KeyError):
+            return (
+                f"token id {i} is an unused id of {spec}: no token has it (it is below n_vocab "
+                f"{tok.n_vocab}, but the vocabulary leaves it empty), so it never comes from "
+                "encoding"
+            )
+    return None
 
 
 def _add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
