@@ -277,7 +277,7 @@ def test_unwritable_stderr_counts_files_and_full_disks(tmp_path, corpus, capsys,
         text.write_text("hello world\n")
         enc = ["encode", str(text), "-t", str(out), "--numpy", "/dev/full"]
         assert main(enc) == 2
-        assert "No space left on device: '/dev/full'" in capsys.readouterr().err
+        assert "/dev/full: No space left on device" in capsys.readouterr().err
 
 
 def _refused(capsys, argv, message):

@@ -150,7 +150,9 @@ def run_bench(args: argparse.Namespace) -> int:
     from .._report_render import counted
     from ..corpus import parse_size
     from ..encoding import load_tokenizer
+    from ._common import require_stdout
 
+    require_stdout()
     if args.repeat < 1:
         raise ValueError("--repeat must be at least 1")
     if args.threads < 1:
