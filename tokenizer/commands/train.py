@@ -223,10 +223,16 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
     except (ValueError, TypeError) as e:
         # The library's messages name its parameters (vocab_size): say the options instead.
-        message = _option_names(str(e.args[0]) if e.args else str(e))
+        message = _option_names(str(e))
         if message == str(e):
             raise
-        raise type(e)(message) from e
+        try:
+            renamed = type(e)(message)
+        except Exception:  # (an exception class that takes other arguments: as it was)
+            renamed = None
+        if renamed is None:
+            raise
+        raise renamed from e
 
 
 #: Python parameter names in the library's messages -> the options that set them.
