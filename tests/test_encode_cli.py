@@ -386,7 +386,11 @@ def test_pattern_must_agree_with_the_sidecar(tmp_path, capsys):
     err = _one_line_error(
         capsys, ["encode", str(text), "-t", str(rank_file), "--pattern", "cl100k"]
     )
-    assert "--pattern cl100k disagrees with" in err and "'codebpe-v1'" in err
+    assert f"--pattern cl100k: {rank_file}.json records the pattern 'codebpe-v1'" in err
+    err = _one_line_error(capsys, ["encode", str(text), "-t", f"{rank_file}:cl100k"])
+    assert f"{rank_file}:cl100k: {rank_file}.json records the pattern 'codebpe-v1'" in err
+    bench = ["bench", str(text), "-t", str(rank_file), "--pattern", "cl100k", "--repeat", "1"]
+    _one_line_error(capsys, bench)
     _one_line_error(capsys, ["decode", str(text), "-t", str(rank_file), "--pattern", "gpt2"])
     # the sidecar's own pattern is fine, as is no --pattern: the same ids
     assert main(["encode", str(text), "-t", str(rank_file)]) == 0

@@ -20,6 +20,7 @@ __all__ = [
     "ClosedStream",
     "ClosedStreamError",
     "check_output_name",
+    "check_sidecar_pattern",
     "refuse_overwrite",
     "require_stdout",
     "same_file",
@@ -103,3 +104,33 @@ def refuse_overwrite(
                     f"{what} {os.fspath(out)} is {source}{same}: writing it would destroy it; "
                     "choose another output name"
                 )
+
+
+def check_sidecar_pattern(spec: str, pattern: str | None = None) -> None:
+    """``ValueError`` when a pattern given for a ``.tiktoken`` file (``--pattern``, or ``spec``
+    written ``PATH.tiktoken:PATTERN``) is another split than the one that the file's codebpe
+    sidecar records: the ids were made with that one, and another would silently give other
+    ids (``Tokenizer.from_tiktoken(pattern=...)`` lets it win, on purpose; the command line
+    says --pattern is for a file without a sidecar). The same pattern, by any name, is fine."""
+    from pathlib import Path
+
+    from ..interop import _read_sidecar, _sidecar_pattern
+    from ..patterns import get_pattern
+
+    head, sep, tail = spec.rpartition(":")
+    if sep and head.endswith((".tiktoken", ".tiktoken.gz")) and Path(head).is_file():
+        spec, given, how = head, tail, f"{head}:{tail}"
+    else:
+        given, how = pattern, f"--pattern {pattern}"
+    if given is None or not spec.endswith((".tiktoken", ".tiktoken.gz")):
+        return
+    side = _read_sidecar(Path(spec))
+    if side is None:
+        return
+    recorded = _sidecar_pattern(side)
+    if get_pattern(given).regexes != recorded.regexes:
+        raise ValueError(
+            f"{how}: {side[0]} records the pattern {recorded.name!r}, which "
+            f"{Path(spec).name}'s ids were made with; leave the pattern out (it is for a "
+            ".tiktoken file without a codebpe sidecar)"
+        )

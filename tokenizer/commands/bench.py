@@ -150,7 +150,7 @@ def run_bench(args: argparse.Namespace) -> int:
     from .._report_render import counted
     from ..corpus import parse_size
     from ..encoding import load_tokenizer
-    from ._common import require_stdout
+    from ._common import check_sidecar_pattern, require_stdout
 
     require_stdout()
     if args.repeat < 1:
@@ -158,6 +158,8 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.threads < 1:
         raise ValueError("--threads must be at least 1")
     specs = args.tokenizer or ["cl100k_base"]
+    for spec in specs:
+        check_sidecar_pattern(spec, args.pattern)
     # Every tokenizer loads before anything is printed, so a bad one is the only output.
     toks = [
         load_tokenizer(s) if args.pattern is None else load_tokenizer(s, pattern=args.pattern)

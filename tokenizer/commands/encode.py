@@ -21,7 +21,7 @@ import struct
 import sys
 from typing import Any
 
-from ._common import check_output_name, refuse_overwrite, require_stdout
+from ._common import check_output_name, check_sidecar_pattern, refuse_overwrite, require_stdout
 
 __all__ = ["register"]
 
@@ -38,36 +38,14 @@ def _tokenizer(args: argparse.Namespace, *, decoding: bool = False) -> Any:
 
     tiktoken_file = args.tokenizer.endswith((".tiktoken", ".tiktoken.gz"))
     pattern = args.pattern
+    check_sidecar_pattern(args.tokenizer, pattern)
     if pattern is None:
         if not (decoding and tiktoken_file):
             return load_tokenizer(args.tokenizer)
         pattern = "gpt2"  # decoding never splits, so any pattern gives the same bytes
     elif not tiktoken_file:
         raise ValueError("--pattern is only for .tiktoken files (the others record their pattern)")
-    else:
-        check_sidecar_pattern(args.tokenizer, pattern)
     return load_tokenizer(args.tokenizer, pattern=pattern)
-
-
-def check_sidecar_pattern(path: str, pattern: str) -> None:
-    """``ValueError`` when ``--pattern`` names another split than the one that the codebpe
-    sidecar of the ``.tiktoken`` file ``path`` records: the ids were made with that one, and
-    another would silently give other ids. The same pattern (by name or alias) is fine."""
-    from pathlib import Path
-
-    from ..interop import _read_sidecar, _sidecar_pattern
-    from ..patterns import get_pattern
-
-    side = _read_sidecar(Path(path))
-    if side is None:
-        return
-    recorded = _sidecar_pattern(side)
-    if get_pattern(pattern).regexes != recorded.regexes:
-        raise ValueError(
-            f"--pattern {pattern} disagrees with {side[0]}, which records the pattern "
-            f"{recorded.name!r} that {os.path.basename(path)}'s ids were made with: leave "
-            "--pattern out (it is for a .tiktoken file without a codebpe sidecar)"
-        )
 
 
 def run_encode(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 
 from tokenizer.report import DEFAULT_BASELINES
 
-from ._common import check_output_name, require_stdout, status
+from ._common import check_output_name, check_sidecar_pattern, require_stdout, status
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -147,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
         require_stdout()  # (the table's only way out: checked before measuring)
     else:
         check_output_name(args.out, "--out", kind="folder")
+    for spec in args.tokenizer:
+        check_sidecar_pattern(spec)  # (PATH.tiktoken:PATTERN)
     max_bytes = parse_size(args.max_bytes)
     reads_stdin = any(Source.parse(t).spec == "-" for t in args.text or [])
     stdin = _save_stdin(max_bytes) if reads_stdin else None
