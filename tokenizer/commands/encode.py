@@ -280,7 +280,8 @@ def _add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pattern",
         metavar="NAME",
-        help="split pattern of a .tiktoken file without a codebpe sidecar (e.g. cl100k)",
+        help="split pattern of a .tiktoken file without a codebpe sidecar (e.g. cl100k); with "
+        "a sidecar, only the pattern it records",
     )
 
 
