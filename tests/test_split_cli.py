@@ -8,6 +8,7 @@ import pytest
 
 from tokenizer import _encoding_stream as stream_mod
 from tokenizer.cli import main
+from tokenizer.commands import split as split_cmd
 from tokenizer.commands.split import stream_chunks, stream_pieces
 from tokenizer.pretokenize import Splitter
 
@@ -94,7 +95,7 @@ def test_cli_output_is_the_whole_texts(tmp_path, capsys, monkeypatch, pattern):
     """With small blocks, every output form is that of the whole text split at once."""
     path = tmp_path / "t.txt"
     path.write_bytes(TRICKY.encode())
-    monkeypatch.setattr(stream_mod, "DEFAULT_BLOCK", 50)
+    monkeypatch.setattr(split_cmd, "_BLOCK", 50)
     monkeypatch.setattr(stream_mod, "_MARGIN", 32)
     whole = Splitter(pattern).split(TRICKY)
     assert _cli(capsys, ["split", str(path), "--pattern", pattern]) == "".join(

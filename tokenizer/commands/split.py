@@ -37,6 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+#: Bytes read per step: a block's pieces are Python objects (~60 bytes each, a piece per ~4
+#: bytes of text), so a quarter of encode_stream's 4 MiB keeps them to tens of MB.
+_BLOCK = 1 << 20
+
+
 class _SplitView:
     """What the stream cutting of ``tokenizer._encoding_stream`` reads of a tokenizer (its split
     and whether it normalizes), for a :class:`~tokenizer.pretokenize.Splitter`."""
@@ -54,8 +59,8 @@ def stream_chunks(
 ) -> Iterator[bytes]:
     """The bytes that ``read(n)`` gives, as chunks cut where ``splitter``'s pieces of each chunk
     are exactly the pieces of the whole text there; ``block_size``: bytes read per step,
-    ``margin``: how far before the end of what was read a cut must be (defaults: those of
-    ``Tokenizer.encode_stream``)."""
+    ``margin``: how far before the end of what was read a cut must be (defaults: 1 MiB, and
+    the margin of ``Tokenizer.encode_stream``)."""
     from .. import _encoding_stream as stream
 
     view = _SplitView(splitter)
@@ -63,7 +68,7 @@ def stream_chunks(
     yield from stream._chunks(
         read,
         lambda buf: stream._cut(view, buf, None, margin),  # type: ignore[arg-type]
-        stream.DEFAULT_BLOCK if block_size is None else block_size,
+        _BLOCK if block_size is None else block_size,
     )
 
 
