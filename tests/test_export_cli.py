@@ -100,3 +100,68 @@ def test_export_hf_roles(vocab_file, tmp_path, capsys):
         + ["--eos-token", "<|endoftext|>"],
     )
     assert not (tmp_path / "t.tiktoken").exists()
+
+
+def test_an_export_never_overwrites_its_input(vocab_file, tmp_path, capsys, monkeypatch):
+    """`export -t vcopy.json --format hf -o vcopy.json` replaced the vocabulary it read (and
+    --format tiktoken too), exit 0."""
+    monkeypatch.chdir(tmp_path)
+    path, _ = vocab_file
+    vocab = tmp_path / "v.json"
+    vocab.write_bytes(path.read_bytes())
+    before = vocab.read_bytes()
+    for fmt in ("hf", "tiktoken"):
+        err = _error(capsys, ["export", "-t", "v.json", "--format", fmt, "-o", "v.json"])
+        assert "-o v.json is the input" in err
+        err = _error(capsys, ["export", "-t", "v.json", "--format", fmt, "-o", str(vocab)])
+        assert f"-o {vocab} is the input (v.json)" in err
+    assert vocab.read_bytes() == before
+    # a tiktoken export, its sidecar, and a tokenizer.json folder are inputs too
+    assert main(["export", "-t", "v.json", "--format", "tiktoken", "-o", "t.tiktoken"]) == 0
+    assert main(["export", "-t", "v.json", "--format", "hf", "-o", "hf"]) == 0
+    capsys.readouterr()
+    files = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    cases = [
+        ("t.tiktoken", "tiktoken", "t.tiktoken", "is the input"),
+        ("t.tiktoken", "hf", "t.tiktoken.json", "is the input's sidecar"),
+        ("t.tiktoken:codebpe-v1", "tiktoken", "t.tiktoken", "is the input"),
+        ("hf", "hf", "hf", "is a file of the input folder hf"),
+        ("hf/tokenizer.json", "hf", "hf/tokenizer.json", "is the input"),
+    ]
+    for spec, fmt, out, message in cases:
+        assert message in _error(capsys, ["export", "-t", spec, "--format", fmt, "-o", out])
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == files
+
+
+def test_output_names_the_format_cannot_have(vocab_file, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    v = str(vocab_file[0])
+    (tmp_path / "h.txt").write_text("a file")
+    cases = [
+        (["--format", "hf", "-o", ""], "-o: the output file or folder name is empty"),
+        (["--format", "tiktoken", "-o", "-"], "-o -: this output cannot be standard output"),
+        (["--format", "hf", "-o", "h.txt"], "-o h.txt is a file, not a folder"),
+        (["--format", "hf", "-o", "out.tiktoken"], "--format hf writes a folder"),
+        (["--format", "tiktoken", "-o", "x.json"], "-o x.json: a tiktoken rank file"),
+        (["--format", "tiktoken", "-o", "x.tiktoken.gz"], "name it .tiktoken"),
+        (["--format", "hf", "-o", "/proc/nope"], "cannot write /proc/nope: "),
+    ]
+    for args, message in cases:
+        err = _error(capsys, ["export", "-t", v, *args])
+        assert message in err and "Errno" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.txt"]
+    # a rank file named otherwise is written, with a warning that -t reads it only as .tiktoken
+    assert main(["export", "-t", v, "--format", "tiktoken", "-o", "ranks"]) == 0
+    assert "warning: ranks does not end in .tiktoken" in capsys.readouterr().err
+    assert (tmp_path / "ranks").is_file() and (tmp_path / "ranks.json").is_file()
+
+
+def test_a_tokenizer_json_to_tiktoken_says_the_cli_way(vocab_file, tmp_path, capsys):
+    """The error gave Python advice (save_hf(tok), tok.vocab) on the command line."""
+    hf = tmp_path / "tok.json"
+    assert main(["export", "-t", str(vocab_file[0]), "--format", "hf", "-o", str(hf)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "t.tiktoken"
+    err = _error(capsys, ["export", "-t", str(hf), "--format", "tiktoken", "-o", str(out)])
+    assert "--format hf" in err and "save_hf" not in err and "tok.vocab" not in err
+    assert not out.exists()

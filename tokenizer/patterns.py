@@ -235,7 +235,17 @@ def get_pattern(name: str) -> Pattern:
         return PATTERNS[key]
     except KeyError:
         known = ", ".join(sorted(PATTERNS))
-        raise KeyError(f"unknown split pattern {name!r}; built-in patterns: {known}") from None
+        raise KeyError(
+            f"unknown split pattern {name!r}{_did_you_mean(name)}; built-in patterns: {known}"
+        ) from None
+
+
+def _did_you_mean(text: str) -> str:
+    """``"; did you mean 'cl100k'?"`` for a name close to a built-in pattern's, else ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(str(text), sorted({*PATTERNS, *ALIASES}), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def compile_custom(text: str) -> PinnedRegex:
@@ -252,13 +262,9 @@ def compile_custom(text: str) -> PinnedRegex:
     '[a-z]+|[0-9]+'
     """
     if regex.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", text):
-        import difflib
-
-        names = sorted({*PATTERNS, *ALIASES})
-        close = difflib.get_close_matches(text, names, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        known = ", ".join(sorted(PATTERNS))
         raise ValueError(
-            f"unknown split pattern {text!r}{hint} (built-in: {', '.join(sorted(PATTERNS))}; "
+            f"unknown split pattern {text!r}{_did_you_mean(text)} (built-in: {known}; "
             f"a custom regex that is one plain word is refused: write (?:{text}) for that)"
         )
     try:

@@ -311,6 +311,8 @@ class Vocabulary:
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             if isinstance(e, VocabularyError):
                 raise
+            if isinstance(e, KeyError) and e.args and e.args[0] in ("tokens", "pattern"):
+                raise VocabularyError(f"malformed vocabulary: no {e.args[0]!r} key") from e
             raise VocabularyError(f"malformed vocabulary: {e}") from e
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -327,7 +329,10 @@ class Vocabulary:
             raise VocabularyError(f"{path}: not valid JSON ({e})") from e
         if not isinstance(obj, dict):
             raise VocabularyError(f"{path}: not a codebpe vocabulary")
-        return cls.from_json(obj)
+        try:
+            return cls.from_json(obj)
+        except VocabularyError as e:
+            raise VocabularyError(f"{os.fspath(path)}: {e}") from e
 
 
 def derive_merges(tokens: list[bytes], *, strict: bool = True) -> list[tuple[int, int]]:

@@ -150,12 +150,16 @@ def run_bench(args: argparse.Namespace) -> int:
     from .._report_render import counted
     from ..corpus import parse_size
     from ..encoding import load_tokenizer
+    from ._common import check_sidecar_pattern, require_stdout
 
+    require_stdout()
     if args.repeat < 1:
         raise ValueError("--repeat must be at least 1")
     if args.threads < 1:
         raise ValueError("--threads must be at least 1")
     specs = args.tokenizer or ["cl100k_base"]
+    for spec in specs:
+        check_sidecar_pattern(spec, args.pattern)
     # Every tokenizer loads before anything is printed, so a bad one is the only output.
     toks = [
         load_tokenizer(s) if args.pattern is None else load_tokenizer(s, pattern=args.pattern)

@@ -30,7 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..corpus import default_corpus_paths, describe
+    from ._common import require_stdout
 
+    require_stdout()
     inputs = args.inputs or [str(p) for p in default_corpus_paths(split=args.split)]
     summary = describe(
         inputs,

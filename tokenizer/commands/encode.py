@@ -21,6 +21,8 @@ import struct
 import sys
 from typing import Any
 
+from ._common import check_output_name, check_sidecar_pattern, refuse_overwrite, require_stdout
+
 __all__ = ["register"]
 
 
@@ -36,11 +38,12 @@ def _tokenizer(args: argparse.Namespace, *, decoding: bool = False) -> Any:
 
     tiktoken_file = args.tokenizer.endswith((".tiktoken", ".tiktoken.gz"))
     pattern = args.pattern
+    check_sidecar_pattern(args.tokenizer, pattern)
     if pattern is None:
         if not (decoding and tiktoken_file):
             return load_tokenizer(args.tokenizer)
         pattern = "gpt2"  # decoding never splits, so any pattern gives the same bytes
-    if not tiktoken_file:
+    elif not tiktoken_file:
         raise ValueError("--pattern is only for .tiktoken files (the others record their pattern)")
     return load_tokenizer(args.tokenizer, pattern=pattern)
 
@@ -51,7 +54,13 @@ def run_encode(args: argparse.Namespace) -> int:
     block's ids are written before the next is read."""
     from .._encoding_special import id_dtype
 
+    if args.numpy is not None:
+        check_output_name(args.numpy, "--numpy", stdout=True)
+    if args.numpy in (None, "-"):
+        require_stdout()  # (before the work: the ids would have nowhere to go)
     tok = _tokenizer(args)
+    if args.numpy not in (None, "-") and args.input != "-":
+        refuse_overwrite([("--numpy", args.numpy)], [("the input", args.input)])
     allowed = "all" if args.allow_special else ()
     with _open_input(args.input) as f:
         size = _size_of(f)
@@ -230,6 +239,7 @@ def _npy_blocks(f: Any, name: str) -> Any:
 
 def run_decode(args: argparse.Namespace) -> int:
     """Decode ids (text or .npy) and write the bytes to stdout, a block of ids at a time."""
+    require_stdout()
     tok = _tokenizer(args, decoding=True)
     out = sys.stdout.buffer
     with _open_input(args.input) as f:
@@ -237,9 +247,27 @@ def run_decode(args: argparse.Namespace) -> int:
             try:
                 out.write(tok.decode_bytes(ids))
             except IndexError as e:
-                raise ValueError(str(e)) from e
+                raise ValueError(_bad_id_message(tok, ids, args.tokenizer) or str(e)) from e
     out.flush()
     return 0
+
+
+def _bad_id_message(tok: Any, ids: Any, spec: str) -> str | None:
+    """What is wrong with the first id of ``ids`` that does not decode: outside the ids, or an
+    unused id inside them (one that no token has: a gap in tiktoken's ranks, the ids between a
+    vocabulary's last token and its special tokens, which ``train --allow-unused`` leaves)."""
+    for i in ids.tolist() if hasattr(ids, "tolist") else ids:
+        if not 0 <= i < tok.n_vocab:
+            return f"token id {i} is not in the vocabulary of {spec} (ids 0..{tok.n_vocab - 1})"
+        try:
+            tok.decode_single_token_bytes(i)
+        except (IndexError, KeyError):
+            return (
+                f"token id {i} is an unused id of {spec}: no token has it (it is below n_vocab "
+                f"{tok.n_vocab}, but the vocabulary leaves it empty), so it never comes from "
+                "encoding"
+            )
+    return None
 
 
 def _add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
@@ -252,7 +280,8 @@ def _add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pattern",
         metavar="NAME",
-        help="split pattern of a .tiktoken file without a codebpe sidecar (e.g. cl100k)",
+        help="split pattern of a .tiktoken file without a codebpe sidecar (e.g. cl100k); with "
+        "a sidecar, only the pattern it records",
     )
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from tokenizer.report import DEFAULT_BASELINES
 
+from ._common import check_output_name, check_sidecar_pattern, require_stdout, status
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -141,6 +143,12 @@ def run(args: argparse.Namespace) -> int:
     from tokenizer._corpus_summary import parse_size
     from tokenizer.corpus import Source
 
+    if args.markdown_table:
+        require_stdout()  # (the table's only way out: checked before measuring)
+    else:
+        check_output_name(args.out, "--out", kind="folder")
+    for spec in args.tokenizer:
+        check_sidecar_pattern(spec)  # (PATH.tiktoken:PATTERN)
     max_bytes = parse_size(args.max_bytes)
     reads_stdin = any(Source.parse(t).spec == "-" for t in args.text or [])
     stdin = _save_stdin(max_bytes) if reads_stdin else None
@@ -195,5 +203,5 @@ def _run(args: argparse.Namespace, texts: list | None, max_bytes: int | None, st
     written = write_report(report, args.out, plots=not args.no_plots)
     for note in report["notes"]:
         print(f"codebpe: note: {note}", file=sys.stderr)
-    print(f"wrote {', '.join(str(p) for p in written.values())}")
+    status(f"wrote {', '.join(str(p) for p in written.values())}")
     return 0

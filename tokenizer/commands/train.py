@@ -11,8 +11,11 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
+
+from ._common import check_output_name, refuse_overwrite, require_stdout, same_file
 
 DEFAULT_OUTPUT = "codebpe-vocab.json"
 
@@ -121,7 +124,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "-o",
         "--output",
         default=DEFAULT_OUTPUT,
-        help=f"vocabulary file to write (default: {DEFAULT_OUTPUT})",
+        help=f"vocabulary file to write (default: {DEFAULT_OUTPUT}); - writes the JSON to "
+        "standard output. Never one of the inputs, nor the --save-counts file",
     )
     p.add_argument(
         "--vocab-size",
@@ -187,7 +191,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--save-counts",
         default=None,
         metavar="FILE",
-        help="also write the piece-count table (to retrain or reduce later)",
+        help="also write the piece-count table (to retrain or reduce later); a file, not "
+        "one of the inputs or --load-counts tables",
     )
     p.add_argument(
         "--load-counts",
@@ -214,15 +219,61 @@ def _check_writable(path: str, what: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except (ValueError, TypeError) as e:
+        # The library's messages name its parameters (vocab_size): say the options instead.
+        message = _option_names(str(e))
+        if message == str(e):
+            raise
+        try:
+            renamed = type(e)(message)
+        except Exception:  # (an exception class that takes other arguments: as it was)
+            renamed = None
+        if renamed is None:
+            raise
+        raise renamed from e
+
+
+#: Python parameter names in the library's messages -> the options that set them.
+_OPTIONS = [
+    (r"(max_token_length must be >= 2) \(or None\)", r"\1 (or 0 for no limit)"),
+    (r"spare_special_tokens \(--spare-special\)", "--spare-special"),
+    (r"min_frequency=(\d+)", r"--min-frequency \1"),
+    ("vocab_size", "--vocab-size"),
+    ("min_frequency", "--min-frequency"),
+    ("max_token_length", "--max-token-length"),
+    ("spare_special_tokens", "--spare-special"),
+    ("extra_special_tokens", "--special-token"),
+    ("allow_unused", "--allow-unused"),
+    ("max_memory", "--max-memory"),
+]
+
+
+def _option_names(message: str) -> str:
+    """``message`` with the trainer's parameter names as the options that set them (a name
+    inside a path or a longer word is left alone)."""
+    for name, option in _OPTIONS:
+        message = re.sub(rf"(?<![\w./-]){name}(?![\w./-])", option, message)
+    return message
+
+
+def _run(args: argparse.Namespace) -> int:
     from ..patterns import DEFAULT_SPECIAL_TOKENS
     from ..train import parse_memory, train
 
-    _check_writable(args.output, "output")
-    if args.save_counts:
+    to_stdout = args.output == "-"
+    if to_stdout:
+        require_stdout()  # (before the work: the vocabulary would have nowhere to go)
+    else:
+        _check_writable(args.output, "output")
+    if args.save_counts is not None:
+        check_output_name(args.save_counts, "--save-counts")
         _check_writable(args.save_counts, "--save-counts")
     for path in args.load_counts:
         if not Path(path).is_file():
             raise FileNotFoundError(f"--load-counts {path}: no such file")
+    _refuse_overwriting_inputs(args)
     from .._train_split import resolve_pattern
     from ..reserved import vocab_layout
 
@@ -256,9 +307,84 @@ def run(args: argparse.Namespace) -> int:
         load_counts=args.load_counts,
         save_counts=args.save_counts,
     )
-    vocab.save(args.output)
-    if not args.quiet:
-        import sys
+    if to_stdout:
+        import json
 
-        print(f"wrote {args.output} ({vocab.n_vocab:,} ids)", file=sys.stderr)
+        text = json.dumps(vocab.to_json(), ensure_ascii=False, indent=1) + "\n"  # (as save)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    else:
+        vocab.save(args.output)
+    if not args.quiet:
+        where = "<stdout>" if to_stdout else args.output
+        print(f"wrote {where} ({vocab.n_vocab:,} ids)", file=sys.stderr)
     return 0
+
+
+def _refuse_overwriting_inputs(args: argparse.Namespace) -> None:
+    """``ValueError`` when ``-o`` or ``--save-counts`` would overwrite what the run reads (``train
+    data.txt -o data.txt``, ``--load-counts c.counts -o c.counts``) or each other: a file named
+    as an input or a count table, or a file that an input folder or glob would have the run
+    read. Files of a folder are only looked for when an output exists inside it, and a codebpe
+    vocabulary or count table there is never read by a walk (``train . -o vocab.json`` again)."""
+    outputs = [("-o", args.output)] if args.output != "-" else []
+    if args.save_counts:
+        outputs.append(("--save-counts", args.save_counts))
+        same = os.path.abspath(args.output) == os.path.abspath(args.save_counts)
+        if same or same_file(args.output, args.save_counts):
+            raise ValueError(
+                f"-o and --save-counts name the same file {args.save_counts}: the count table "
+                "would overwrite the vocabulary; give them different names"
+            )
+    outputs = [(what, path) for what, path in outputs if os.path.isfile(path)]
+    if not outputs:
+        return  # (nothing there yet: nothing to lose)
+    refuse_overwrite(outputs, [("a --load-counts table", path) for path in args.load_counts])
+    for spec in args.inputs:
+        for what, path in outputs:
+            if _reads(spec, path, args):
+                through = "" if same_file(spec, path) else f" (read through {spec})"
+                raise ValueError(
+                    f"{what} {path} is an input of this run{through}: writing it would destroy "
+                    "it; choose another output name"
+                )
+
+
+def _reads(spec: str, path: str, args: argparse.Namespace) -> bool:
+    """Whether the input ``spec`` has the run read the existing file ``path``."""
+    import glob
+
+    from .._corpus_formats import is_tokenizer_head
+    from .._corpus_records import source_files
+    from .._train_counts import COUNTS_MAGIC
+    from ..corpus import Source
+
+    try:
+        src = Source.parse(spec)
+    except ValueError:
+        return False  # (the run says what is wrong with it)
+    if src.spec == "-" or src.spec.startswith(("hf:", "hf-disk:")):
+        return False
+    if same_file(src.spec, path):
+        return True  # named: read whatever it holds
+    if glob.has_magic(src.spec):
+        fixed = src.spec.split("/")
+        fixed = fixed[: next(i for i, p in enumerate(fixed) if glob.has_magic(p))]
+        root = "/".join(fixed) or "."
+    elif os.path.isdir(src.spec):
+        root = src.spec
+    else:
+        return False
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    if os.path.commonpath([real, top]) != top:
+        return False  # (not below it: no walk needed)
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head.startswith(COUNTS_MAGIC) or is_tokenizer_head(head):
+        return False  # walks and globs never read a codebpe vocabulary or count table
+    try:
+        files = source_files(src, include=args.include, exclude=args.exclude, include_hidden=False)
+    except (OSError, ValueError):
+        return False
+    return any(same_file(f.path, path) for f in files)
