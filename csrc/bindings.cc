@@ -1060,19 +1060,20 @@ py::object encode_batch_py(const Encoder& e, const py::list& texts, const Specia
     {
       GilRelease release;
       encode_batch(e, views, policy, num_threads, results, [&](size_t c, size_t d) {
-        GilHold gil(release);
-        for (; c < d; ++c) {
-          const size_t first = results.bounds[c], count = results.bounds[c + 1] - first;
-          for (size_t k = 0; k < count; ++k) {
-            const auto [ids, n] = results.text(c, k);
-            PyObject* list = ids_to_list(ids, n).release().ptr();
-            PyObject_GC_UnTrack(list);  // tracked again below, see there
-            PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(first + k), list);
+        with_gil(release, [&] {
+          for (; c < d; ++c) {
+            const size_t first = results.bounds[c], count = results.bounds[c + 1] - first;
+            for (size_t k = 0; k < count; ++k) {
+              const auto [ids, n] = results.text(c, k);
+              PyObject* list = ids_to_list(ids, n).release().ptr();
+              PyObject_GC_UnTrack(list);  // tracked again below, see there
+              PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(first + k), list);
+            }
+            std::vector<uint32_t>().swap(results.ids[c]);
           }
-          std::vector<uint32_t>().swap(results.ids[c]);
-        }
-        // Ctrl-C (or any signal handler raising) stops a long batch here.
-        if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+          // Ctrl-C (or any signal handler raising) stops a long batch here.
+          if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+        });
       });
     }
     // subtle: the inner lists are built untracked by the garbage collector and tracked
@@ -1094,8 +1095,9 @@ py::object encode_batch_py(const Encoder& e, const py::list& texts, const Specia
       const auto now = std::chrono::steady_clock::now();
       if (now - last < std::chrono::milliseconds(20)) return;
       last = now;
-      GilHold gil(release);
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      with_gil(release, [] {
+        if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      });
     });
   }
   // The result array is filled chunk by chunk, each chunk's ids freed once copied; there is no
@@ -1422,9 +1424,14 @@ void bind_train(py::module_& m) {
           std::function<void(uint64_t, uint64_t)> cb;
           if (report) {
             cb = [&progress, &release](uint64_t done, uint64_t target) {
-              GilHold gil(release);
-              if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-              progress(done, target);
+              with_gil(release, [&] {  // (the C API: see with_gil)
+                if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+                PyObject* r = PyObject_CallFunction(progress.ptr(), "KK",
+                                                    static_cast<unsigned long long>(done),
+                                                    static_cast<unsigned long long>(target));
+                if (r == nullptr) throw py::error_already_set();
+                Py_DECREF(r);
+              });
             };
           }
           r = train_bpe(counter, forced, opt, consume, cb);

@@ -24,6 +24,12 @@
 
 namespace codebpe {
 
+// This thread never returns: the interpreter has ended it (see above); it sleeps until the
+// process exits.
+[[noreturn]] inline void park_forever() {
+  for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+}
+
 // The GIL released for the object's scope (it must be held when the object is made).
 class GilRelease {
  public:
@@ -34,7 +40,17 @@ class GilRelease {
 
   // Take the GIL back now (nothing if it is held).
   void restore() {
-    if (PyThreadState* s = std::exchange(state_, nullptr)) take_back(s);
+    PyThreadState* s = std::exchange(state_, nullptr);
+    if (s == nullptr) return;
+#if defined(__GLIBCXX__)
+    try {
+      PyEval_RestoreThread(s);
+    } catch (abi::__forced_unwind&) {
+      park_forever();
+    }
+#else
+    PyEval_RestoreThread(s);
+#endif
   }
   // Release it again after restore().
   void release() {
@@ -42,32 +58,34 @@ class GilRelease {
   }
 
  private:
-  static void take_back(PyThreadState* s) {
-#if defined(__GLIBCXX__)
-    try {
-      PyEval_RestoreThread(s);
-    } catch (abi::__forced_unwind&) {  // the interpreter is gone: never return (see above)
-      for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
-    }
-#else
-    PyEval_RestoreThread(s);
-#endif
-  }
-
   PyThreadState* state_;
 };
 
-// Inside a GilRelease's scope: the GIL held for this object's scope (a callback that builds
-// Python objects while C++ threads work).
-class GilHold {
- public:
-  explicit GilHold(GilRelease& released) : released_(released) { released_.restore(); }
-  GilHold(const GilHold&) = delete;
-  GilHold& operator=(const GilHold&) = delete;
-  ~GilHold() { released_.release(); }  // (never blocks)
-
- private:
-  GilRelease& released_;
-};
+// Inside a GilRelease's scope: run f with the GIL held (a callback that builds Python objects
+// or calls Python while C++ threads work), then release it again.
+// subtle: Python code run by f (a progress callback, a signal handler, a finalizer that
+// allocation triggers) may give the GIL up and find the interpreter finalizing when it takes it
+// back: CPython then ends this thread from inside f. That unwind is caught here and the thread
+// parks, so it never reaches code that would release a GIL it does not hold (a scope guard's
+// PyEval_SaveThread was "Fatal Python error: PyEval_SaveThread" on 3.12, a segfault on 3.13,
+// and on 3.11 took the finalizing main thread's state). f itself must call Python through the C
+// API, not through C++ objects whose destructors would run, without the GIL, on the way here.
+template <class F>
+void with_gil(GilRelease& released, F&& f) {
+  released.restore();
+  try {
+    f();
+  }
+#if defined(__GLIBCXX__)
+  catch (abi::__forced_unwind&) {
+    park_forever();
+  }
+#endif
+  catch (...) {
+    released.release();
+    throw;
+  }
+  released.release();
+}
 
 }  // namespace codebpe

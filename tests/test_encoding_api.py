@@ -453,6 +453,7 @@ def test_named_tokenizers_after_fork_while_one_is_made():
     assert inside.wait(30)
     pid = os.fork()
     if pid == 0:  # the child: its copy of the lock is held by a thread it does not have
+        ok = False
         try:
             ok = once.get("key", lambda: "child") == "child"
             ok = ok and _loaders._named(Tokenizer, "cl100k_base").n_vocab == 100277

@@ -300,6 +300,9 @@ def test_outputs_never_overwrite_inputs(tmp_path, corpus, capsys, monkeypatch):
     assert text.read_bytes() == before
     _refused(capsys, [str(corpus), "-o", "same", "--save-counts", "./same"], "name the same file")
     assert not (tmp_path / "same").exists()
+    # -o - is stdout, so ./- is another file (what a file named "-" is called there)
+    assert main(["train", "-q", str(corpus), *small, "-o", "-", "--save-counts", "./-"]) == 0
+    assert json.loads(capsys.readouterr().out)["tokens"] and (tmp_path / "-").is_file()
     # a count table, saved and then given back
     assert main(["train", "-q", str(corpus), *small, "-o", "v.json", "--save-counts", "c"]) == 0
     table = (tmp_path / "c").read_bytes()

@@ -27,6 +27,7 @@ _LAZY: dict[str, str] = {
     "load_tiktoken_encoding": "interop",
     "Tokenizer": "encoding",
     "InvalidTokenId": "encoding",
+    "TokenIdOverflow": "encoding",
     "load_tokenizer": "encoding",
     "StreamDecoder": "stream",
     "split": "pretokenize",

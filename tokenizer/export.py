@@ -430,8 +430,8 @@ def save_hf(
     if out.suffix == ".json" and any(v is not None for v in roles_given.values()):
         named = ", ".join(k for k, v in roles_given.items() if v is not None)
         raise ExportError(
-            f"{out}: {named} go in tokenizer_config.json, which a single .json output does not "
-            "have; give a folder"
+            f"{out}: the roles ({named}) are written to tokenizer_config.json, which a single "
+            ".json output does not have; give a folder"
         )
     if getattr(vocab, "_source", ("",))[0] == "hf":
         return _save_hf_source(vocab, out, roles_given)

@@ -62,8 +62,18 @@ def status(text: str) -> None:
         print(text, file=sys.stdout)
         sys.stdout.flush()
     except (OSError, ValueError, AttributeError):
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        stdout_to_devnull()
+
+
+def stdout_to_devnull() -> None:
+    """Point file descriptor 1 (what ``sys.stdout`` writes to) at /dev/null, so that what is
+    still buffered does not fail again at exit; best effort."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        fd = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(fd, sys.stdout.fileno())
+        finally:
+            os.close(fd)
 
 
 def check_output_name(name: str, option: str, *, kind: str = "file", stdout: bool = False) -> None:

@@ -24,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Split FILE (default: stdin) with a built-in pattern (C++ matcher) or any "
         "regex, and print the pieces: one Python repr per line (a bytes repr for a piece that "
         "is not UTF-8), or joined with --sep. The input is read in blocks, so any size splits "
-        "in bounded memory.",
+        "in bounded memory (exactly as the whole text for the built-in patterns and for any "
+        "regex that looks less than 64 KiB past a piece).",
     )
     p.add_argument("file", nargs="?", default="-", help="input file; '-' or absent for stdin")
     p.add_argument(

@@ -332,7 +332,7 @@ def _refuse_overwriting_inputs(args: argparse.Namespace) -> None:
     if args.save_counts:
         outputs.append(("--save-counts", args.save_counts))
         same = os.path.abspath(args.output) == os.path.abspath(args.save_counts)
-        if same or same_file(args.output, args.save_counts):
+        if args.output != "-" and (same or same_file(args.output, args.save_counts)):
             raise ValueError(
                 f"-o and --save-counts name the same file {args.save_counts}: the count table "
                 "would overwrite the vocabulary; give them different names"
