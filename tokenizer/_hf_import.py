@@ -314,6 +314,8 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
     added = _ids_as_tokenizers_assigns(added, vocab)
     size = max([*vocab.values(), *(i for _, i, _ in added)], default=-1) + 1
     added_ids = {i for _, i, _ in added}
+    if len(set(vocab.values())) != len(vocab):
+        _refuse_shared_ids(vocab)
     tokens = [b""] * size
     for tok, i in vocab.items():
         try:
@@ -323,6 +325,7 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
                 continue  # an unused id of a codebpe export
             if i not in added_ids:  # an added token listed in the model vocabulary too: it decodes
                 raise  # as its content, so it needs no byte-level form
+    _check_added_bytes(added, tokens)
     merge_list = model.get("merges") or []
     if not isinstance(merge_list, list):
         raise VocabularyError("model.merges must be a list")
@@ -344,6 +347,36 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
         ignore_merges=bool(model.get("ignore_merges", False)),
         nfc=nfc,
     )
+
+
+def _refuse_shared_ids(vocab: dict[str, int]) -> None:
+    first: dict[int, str] = {}
+    for tok, i in vocab.items():
+        if i in first:
+            raise VocabularyError(
+                f"model.vocab gives the id {i} to two tokens, {first[i]!r} and {tok!r} (an id "
+                "must stand for one token)"
+            )
+        first[i] = tok
+
+
+def _check_added_bytes(added: list[tuple[str, int, bool]], tokens: list[bytes]) -> None:
+    """Refuse an added token whose id is a vocabulary token of other bytes.
+
+    That is an added token whose content is a vocabulary entry as written in the file, in its
+    byte-level form ("Ġthe"): tokenizers then matches the literal text "Ġthe" to the id of the
+    bytes " the", and one id would stand for two byte strings, which this encoder cannot hold.
+    """
+    for content, i, special in added:
+        if i < len(tokens) and tokens[i] and tokens[i] != content.encode("utf-8"):
+            kind = "special token" if special else "added token"
+            raise ValueError(
+                f"unsupported {kind} {content!r}: that is how the vocabulary writes id {i} (the "
+                f"bytes {tokens[i]!r}), so Hugging Face matches the literal text {content!r} to "
+                f"that id, and an id here stands for one byte string; remove the entry from "
+                f"added_tokens (id {i} is in the vocabulary anyway), or write its content as "
+                "the text it should match"
+            )
 
 
 def _merge_ids_checked(merge_list: list[Any], vocab: dict[str, int]) -> list[tuple[int, int]]:

@@ -180,7 +180,7 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
         try:
             obj = json.loads(p.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-            raise ValueError(
+            raise VocabularyError(
                 f"{spec}: not a codebpe vocabulary, tokenizer.json or .tiktoken file ({e})"
             ) from e
         if isinstance(obj, dict) and obj.get("format") == FORMAT_TAG:
