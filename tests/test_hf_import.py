@@ -221,6 +221,18 @@ def _bytelevel_json(vocab, merges):
     return json.loads(hf.to_str())
 
 
+def test_merge_listed_twice_takes_the_rank_of_its_last_listing():
+    # tokenizers fills its merge map in list order: a repeated pair ends up with its last rank,
+    # so [a b], [b c], [a b] encodes "abc" as a + bc (codebpe kept the first rank: ab + c).
+    obj = _bytelevel_json(_byte_vocab(["ab", "bc", "ĠX"]), [["a", "b"], ["b", "c"], ["Ġ", "X"]])
+    obj["model"]["merges"] += [["a", "b"], ["Ġ", "X"]]
+    hf = tokenizers.Tokenizer.from_str(json.dumps(obj))
+    ours = Tokenizer.from_hf(obj)
+    for text in ["abc", "ab", "xabcab abc X", "aabbcc"]:
+        assert ours.encode(text) == hf.encode(text, add_special_tokens=False).ids, text
+    assert hf.encode("abc").tokens == ["a", "bc"]
+
+
 def test_two_vocabulary_tokens_with_one_id_are_named():
     obj = _bytelevel_json(_byte_vocab(["ab", "bc"]), [["a", "b"], ["b", "c"]])
     obj["model"]["vocab"]["zz"] = obj["model"]["vocab"]["bc"]

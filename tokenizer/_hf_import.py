@@ -339,6 +339,11 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
         ]
     except (ValueError, KeyError, TypeError):
         merges = _merge_ids_checked(merge_list, vocab)  # raises, naming the merge
+    if len(set(merges)) != len(merges):
+        # subtle: a pair listed twice takes the rank of its LAST listing in tokenizers (its merge
+        # map is filled in list order, a later entry replacing the earlier one).
+        last = {pair: k for k, pair in enumerate(merges)}
+        merges = [pair for k, pair in enumerate(merges) if last[pair] == k]
     return HFModel(
         tokens=tokens,
         merges=merges,
