@@ -70,6 +70,8 @@ class HFModel:
             the native matcher can run).
         ignore_merges: the model's ``ignore_merges`` (a piece that is a token is that token).
         nfc: the normalizer is Unicode NFC (applied to the text between added tokens).
+        normalized: the added tokens with ``normalized: true``, which Hugging Face looks for
+            only in the text between the matches of the others (``AddedVocabulary``).
     """
 
     tokens: list[bytes]
@@ -78,6 +80,7 @@ class HFModel:
     pattern: Pattern = PATTERNS["gpt2"]
     ignore_merges: bool = False
     nfc: bool = False
+    normalized: frozenset[str] = frozenset()
 
 
 def _split_regex(step: dict[str, Any]) -> str:
@@ -237,11 +240,14 @@ def _check_ids(vocab: Any, added: list[tuple[str, int, bool]]) -> None:
         raise VocabularyError(f"token id {top} is far beyond the {len(ids)} tokens")
 
 
-def _added(obj: dict[str, Any], nfc: bool = False) -> list[tuple[str, int, bool]]:
+def _added(obj: dict[str, Any], nfc: bool = False) -> tuple[list[tuple[str, int, bool]], set[str]]:
+    """``(content, id, special)`` of the added tokens, and the contents of those with
+    ``normalized: true``."""
     entries = obj.get("added_tokens") or []
     if not isinstance(entries, list) or not all(isinstance(t, dict) for t in entries):
         raise VocabularyError("added_tokens must be a list of objects")
     out: list[tuple[str, int, bool]] = []
+    normalized: dict[str, bool] = {}
     for t in entries:
         if "content" not in t or "id" not in t:
             raise VocabularyError(f"added token {t} has no content or id")
@@ -255,8 +261,12 @@ def _added(obj: dict[str, Any], nfc: bool = False) -> list[tuple[str, int, bool]
             # Hugging Face matches it in the NFC text, this encoder in the raw text (they differ
             # where a combining mark follows the token: ">" + U+0338 is "≯")
             raise ValueError(f"unsupported added token with normalized=true ({t['content']!r})")
-        out.append((str(t["content"]), t["id"], bool(t.get("special"))))
-    return out
+        content, norm = str(t["content"]), bool(t.get("normalized"))
+        if normalized.setdefault(content, norm) != norm:
+            # (which listing tokenizers follows then depends on the special flags and the order)
+            raise ValueError(f"added token {content!r} is listed with normalized true and false")
+        out.append((content, t["id"], bool(t.get("special"))))
+    return out, {c for c, norm in normalized.items() if norm}
 
 
 def _ids_as_tokenizers_assigns(
@@ -309,7 +319,7 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
     if "vocab" not in model:
         raise VocabularyError("model has no 'vocab'")
     vocab: dict[str, int] = model["vocab"]
-    added = _added(obj, nfc)
+    added, normalized = _added(obj, nfc)
     _check_ids(vocab, added)
     added = _ids_as_tokenizers_assigns(added, vocab)
     size = max([*vocab.values(), *(i for _, i, _ in added)], default=-1) + 1
@@ -351,6 +361,7 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
         pattern=pattern,
         ignore_merges=bool(model.get("ignore_merges", False)),
         nfc=nfc,
+        normalized=frozenset(normalized),
     )
 
 

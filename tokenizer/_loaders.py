@@ -89,6 +89,7 @@ def _tokenizer_of_hf(cls: Any, model: HFModel, name: str, native_split: bool | N
         native_split=native_split,
         whole_piece=model.ignore_merges,
         nfc=model.nfc,
+        in_gaps=model.normalized,
     )
     tok._vocab = None
     tok._source = ("hf", model)
