@@ -22,6 +22,7 @@ from typing import Any
 
 import regex
 
+from ._unicode_pinned import hf_digits_class
 from .interop import HF_UNUSED_PREFIX, MAX_ID_HOLES, unicode_to_bytes
 from .patterns import PATTERNS, Pattern
 from .vocab import VocabularyError
@@ -146,7 +147,8 @@ def _pattern_of(pre: dict[str, Any] | None, name: str) -> Pattern:
         if kind == "Split":
             regexes.append(_split_regex(step))
         elif kind == "Digits":
-            regexes.append(r"\p{N}" if step.get("individual_digits") else r"\p{N}+")
+            # what tokenizers takes for a digit (Rust's char::is_numeric), not quite \p{N}
+            regexes.append(hf_digits_class() + ("" if step.get("individual_digits") else "+"))
         elif kind == "ByteLevel":
             saw_bytelevel = True
             if step.get("add_prefix_space"):
