@@ -4,10 +4,12 @@ Stage: import of existing vocabularies (runtime side). It understands the byte-l
 a ``BPE`` model (no dropout, no unknown token, no subword prefix/suffix, no byte fallback), no
 normalizer or ``NFC`` (Qwen: the tokenizer applies it, see ``HFModel.nfc``), and a pre-tokenizer
 that is ``ByteLevel`` (``use_regex`` true: the GPT-2 pattern) or a ``Sequence`` of isolated
-``Split`` regexes, ``Digits`` and a final ``ByteLevel(use_regex=False)``. Anything else is a
-``ValueError`` naming the unsupported part: silently different ids would be worse. It does not
-encode (``tokenizer.encoding`` does) and it ignores the post-processor and decoder (ids are
-produced as with ``add_special_tokens=False``).
+``Split`` regexes, ``Digits`` and a final ``ByteLevel(use_regex=False)``. ``Split`` regexes are
+read as Oniguruma reads them (``tokenizer.regex_port.onig_to_regex``), ``Digits`` as
+``tokenizers``' own digits. Anything else, a regex construct that reading does not carry
+exactly included, is a ``ValueError`` naming the unsupported part: silently different ids would
+be worse. It does not encode (``tokenizer.encoding`` does) and it ignores the post-processor and
+decoder (ids are produced as with ``add_special_tokens=False``).
 
 >>> bytes_of_hf_token("Ġhello")
 b' hello'
@@ -84,7 +86,8 @@ class HFModel:
     normalized: frozenset[str] = frozenset()
 
 
-def _split_regex(step: dict[str, Any]) -> str:
+def _split_regex(step: dict[str, Any]) -> tuple[str, bool]:
+    """A Split step's pattern: (text, whether it is a regex rather than a plain string)."""
     pat = step.get("pattern")
     if not isinstance(pat, dict):
         raise VocabularyError(f"Split pre-tokenizer without a pattern object: {step}")
@@ -102,9 +105,9 @@ def _split_regex(step: dict[str, Any]) -> str:
             "or Removed with invert=true for a built-in regex that matches every character)"
         )
     if "Regex" in pat:
-        return str(pat["Regex"])
+        return str(pat["Regex"]), True
     if "String" in pat:
-        return regex.escape(str(pat["String"]))
+        return str(pat["String"]), False
     raise ValueError(f"unsupported Split pattern {pat}")
 
 
@@ -138,34 +141,55 @@ def _pattern_of(pre: dict[str, Any] | None, name: str) -> Pattern:
     steps = pre.get("pretokenizers") if pre.get("type") == "Sequence" else [pre]
     if not isinstance(steps, list) or not all(isinstance(step, dict) for step in steps):
         raise VocabularyError("pre_tokenizer Sequence needs a list of pretokenizers")
-    regexes: list[str] = []
+    regexes: list[str] = []  # for the regex module
+    written: list[str | None] = []  # the Split regexes as the file has them
     saw_bytelevel = False
     for i, step in enumerate(steps):
         kind = step.get("type")
         if saw_bytelevel:
             raise ValueError(f"unsupported pre-tokenizer step {kind} after ByteLevel")
         if kind == "Split":
-            regexes.append(_split_regex(step))
+            text, is_regex = _split_regex(step)
+            written.append(text if is_regex else None)
+            regexes.append(_read_onig(text) if is_regex else regex.escape(text))
         elif kind == "Digits":
             # what tokenizers takes for a digit (Rust's char::is_numeric), not quite \p{N}
+            written.append(None)
             regexes.append(hf_digits_class() + ("" if step.get("individual_digits") else "+"))
         elif kind == "ByteLevel":
             saw_bytelevel = True
             if step.get("add_prefix_space"):
                 raise ValueError("ByteLevel(add_prefix_space=True) is not supported")
             if step.get("use_regex", True):
+                written.append(None)
                 regexes.extend(PATTERNS["gpt2"].regexes)
         else:
             raise ValueError(f"unsupported pre-tokenizer step {kind!r} (step {i})")
     if not saw_bytelevel:
         raise ValueError("the pre-tokenizer has no ByteLevel step: not a byte-level BPE tokenizer")
+    # subtle: a built-in pattern is recognised by the regex module's reading of the file, which
+    # keeps what Oniguruma and the regex module read alike as written: Qwen's or DeepSeek's text
+    # is theirs, while tiktoken's cl100k text (\p{N}{1,3}+: whole digit runs to Oniguruma) is not
+    # cl100k. A codebpe export, whose regexes are the port of a built-in, is recognised as written.
     plain = tuple(map(_unescape, regexes))
     for p in PATTERNS.values():
         if _plain_regexes(p) == plain:
             return p
-    return _exported_builtin(tuple(regexes)) or Pattern(
-        name, tuple(regexes), "imported from a tokenizer.json pre-tokenizer"
-    )
+    exported = None
+    if None not in written:
+        exported = _exported_builtin(tuple(t for t in written if t is not None))
+    return exported or Pattern(name, tuple(regexes), "imported from a tokenizer.json pre-tokenizer")
+
+
+def _read_onig(text: str) -> str:
+    from .regex_port import PatternPortError, onig_to_regex
+
+    try:
+        return onig_to_regex(text)
+    except PatternPortError as e:
+        raise ValueError(
+            f"unsupported Split regex {text!r}: Hugging Face runs it with Oniguruma, and {e}"
+        ) from None
 
 
 @functools.lru_cache(maxsize=32)
