@@ -1,9 +1,11 @@
 """Port a split regex from the ``regex`` module to Oniguruma (HF) and fancy-regex (tiktoken); read
 an Oniguruma one (a ``tokenizer.json`` ``Split``) for the ``regex`` module (:func:`onig_to_regex`).
 
-Stage: export (helper of ``tokenizer.export``). The reference regexes in ``tokenizer.patterns`` are
-written for Python's ``regex`` module; Hugging Face ``tokenizers`` runs them with Oniguruma (Ruby
-syntax) and tiktoken with Rust's fancy-regex. The same text does not always mean the same thing:
+Stage: export (helper of ``tokenizer.export``) and import (``tokenizer._hf_import`` reads
+``tokenizer.json`` regexes with :func:`onig_to_regex`). The reference regexes in
+``tokenizer.patterns`` are written for Python's ``regex`` module; Hugging Face ``tokenizers`` runs
+them with Oniguruma (Ruby syntax) and tiktoken with Rust's fancy-regex. The same text does not
+always mean the same thing:
 
 * ``X{n,m}+`` is possessive in ``regex`` and fancy-regex but in Oniguruma it is ``(?:X{n,m})+``
   (cl100k's ``\\p{N}{1,3}+`` then swallows whole digit runs): rewritten as ``(?>X{n,m})``;
