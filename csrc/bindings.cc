@@ -1175,12 +1175,13 @@ void bind_encode(py::module_& m) {
   py::class_<Encoder>(m, "Encoder", "BPE encoder for one vocabulary (immutable, thread-safe).")
       .def(py::init([](const std::vector<py::bytes>& tokens,
                        const std::vector<std::pair<uint32_t, uint32_t>>& merges,
-                       const std::vector<std::tuple<py::bytes, uint32_t, bool>>& specials,
+                       const std::vector<std::tuple<py::bytes, uint32_t, bool, bool>>& specials,
                        const std::optional<std::string>& pattern, bool whole_piece_lookup) {
              std::vector<std::string> toks(tokens.begin(), tokens.end());
              std::vector<SpecialToken> sp;
-             for (const auto& [b, id, always] : specials) {
-               sp.push_back(SpecialToken{std::string(b), id, always ? SpecialKind::always : SpecialKind::special});
+             for (const auto& [b, id, always, in_gaps] : specials) {
+               sp.push_back(SpecialToken{std::string(b), id, always ? SpecialKind::always : SpecialKind::special,
+                                         in_gaps});
              }
              int pat = pattern ? static_cast<int>(pattern_from_name(*pattern)) : -1;
              std::unique_ptr<Encoder> enc;
@@ -1194,7 +1195,8 @@ void bind_encode(py::module_& m) {
            py::arg("tokens"), py::arg("merges"), py::arg("specials"), py::arg("pattern"),
            py::arg("whole_piece_lookup"),
            "tokens[id] bytes (b'' for unused ids); merges: [] for rank BPE, else the merge list; "
-           "specials: (bytes, id, always); pattern: native matcher name or None (pieces given).")
+           "specials: (bytes, id, always, in_gaps); pattern: native matcher name or None (pieces "
+           "given).")
       .def("fast", &make_fast, py::arg("policy"), py::arg("output") = "list",
            "A plain function text -> encode(text, policy) as a list, its length (output='count') "
            "or a NumPy array ('numpy') for an exact str, NotImplemented for anything else; "

@@ -28,6 +28,10 @@ struct SpecialToken {
   std::string bytes;
   uint32_t id;
   SpecialKind kind;
+  // Looked for only in the text between the matches of the others (Hugging Face added tokens with
+  // normalized: true: AddedVocabulary splits on the normalized: false ones first, then matches
+  // these in what lies between).
+  bool in_gaps = false;
 };
 
 // Which special tokens an encode call honours (indexes into Encoder::specials()).
@@ -77,9 +81,10 @@ class Encoder {
   // Encode one piece (BPE with whole-piece lookup and the per-thread cache).
   void encode_piece(std::string_view piece, std::vector<uint32_t>& out) const;
 
-  // Leftmost (then longest) special-token occurrence at or after `from` among those with
-  // enabled[index] != 0; false if none.
-  bool find_special(std::string_view text, size_t from, const uint8_t* enabled, SpecialMatch& match) const;
+  // Leftmost (then longest) special-token occurrence wholly in [from, end) among those with
+  // enabled[index] == want; false if none.
+  bool find_special(std::string_view text, size_t from, size_t end, const uint8_t* enabled, uint8_t want,
+                    SpecialMatch& match) const;
 
   // Bytes of ids (appended to out); std::out_of_range for an id that is not in the vocabulary
   // (out then holds the bytes of the ids before it).

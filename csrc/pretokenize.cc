@@ -1243,7 +1243,8 @@ void split_deepseek_v3(const Text& t, std::vector<uint32_t>& ends) {
 // ---------------------------------------------------------------------------------------------
 // deepseek-coder: five isolated splits in sequence:
 //   C1 [\r\n]    C2 \s?\p{L}+    C3 \s?\p{P}+    C4 [\u4e00-\u9fa5\u0800-\u4e00\uac00-\ud7ff]+
-//   C5 \p{N}     (Digits(individual_digits=True))
+//   C5 one digit (Digits(individual_digits=True): Rust's char::is_numeric, kDigits, which is
+//      \p{N} and 13 code points of a newer Unicode)
 // One pass, no nesting: a matcher for C1-C3 and a refinement for C4/C5 that pushes extra ends
 // inside each piece as it is scanned.
 // subtle: why one pass equals the nested splits.
@@ -1256,9 +1257,9 @@ void split_deepseek_v3(const Text& t, std::vector<uint32_t>& ends) {
 //     failed: \s then \p{P}, or \p{P}" over the whole segment.
 //   - C4 and C5 split every piece further, and a nested split's boundaries add up: a piece is
 //     cut where membership of R = [\u0800-\u9fa5\uac00-\ud7ff] changes (C4's maximal runs and
-//     the gaps between them) and before and after every \p{N} character (C5). C2/C3 pieces hold
-//     no \p{N} (no N character is a letter, punctuation or space: tests check), so only gaps
-//     need the C5 cut. R includes \s characters (U+2000-U+200A, U+2028/9, U+202F, U+205F,
+//     the gaps between them) and before and after every digit (C5). C2/C3 pieces hold no digit
+//     (no kDigits character is a letter, punctuation or space: tests check), so only gaps need
+//     the C5 cut. R includes \s characters (U+2000-U+200A, U+2028/9, U+202F, U+205F,
 //     U+3000), CJK and general punctuation ('“', '—', '。') and digits of many scripts: '\u3000中'
 //     stays one piece, ' “' is ' ' + '“'.
 //   Invalid bytes (U+DC80..U+DCFF) are no class and outside R: gap characters.
@@ -1294,7 +1295,7 @@ CODEBPE_HOT size_t coder_run(const Text& t, size_t i, bool r, std::vector<uint32
   }
 }
 
-// The gap of unmatched characters: cut at every change of R and around every \p{N} character.
+// The gap of unmatched characters: cut at every change of R and around every digit (kDigits).
 struct CoderGap {
   bool open = false;  // a gap piece is in progress (its end not pushed yet)
   bool r = false;     // whether its characters are in R
@@ -1306,7 +1307,7 @@ struct CoderGap {
   // Add the character [i, i + len) of class cls and range membership cr.
   CODEBPE_HOT void add(size_t i, uint32_t len, uint16_t cls, bool cr,
                        std::vector<uint32_t>& ends) {
-    if (cls & kN) {
+    if (cls & kDigits) {
       close(i, ends);
       ends.push_back(static_cast<uint32_t>(i + len));
       return;

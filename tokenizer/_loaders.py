@@ -89,6 +89,7 @@ def _tokenizer_of_hf(cls: Any, model: HFModel, name: str, native_split: bool | N
         native_split=native_split,
         whole_piece=model.ignore_merges,
         nfc=model.nfc,
+        in_gaps=model.normalized,
     )
     tok._vocab = None
     tok._source = ("hf", model)
@@ -213,7 +214,7 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
         try:
             obj = json.loads(p.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-            raise ValueError(
+            raise VocabularyError(
                 f"{spec}: not a codebpe vocabulary, tokenizer.json or .tiktoken file ({e})"
             ) from e
         if isinstance(obj, dict) and obj.get("format") == FORMAT_TAG:

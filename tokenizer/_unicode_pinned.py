@@ -16,7 +16,10 @@ keeps ``regex``'s own tables.
 Pinned: ``\\p{X}`` / ``\\pX`` / ``\\P{X}`` / ``\\p{^X}`` for X in L, Lu, Ll, Lt, Lm, Lo, M, N, P, S
 and the scripts Han, Hiragana, Katakana, Hangul (names case-insensitive). ``\\s`` needs no pin
 (all three engines agree). Other properties and spellings (``\\p{gc=L}``, ``\\w``, ``\\d``) keep
-the ``regex`` module's own tables. This module does not split text.
+the ``regex`` module's own tables. Three classes that only ``tokenizers`` has are measured too
+(:func:`hf_ranges`): Oniguruma's ``\\w`` and ``\\d`` (``tokenizer.regex_port`` writes them out when
+it reads a ``tokenizer.json`` regex) and the ``Digits`` pre-tokenizer's digits
+(:func:`hf_digits_class`). This module does not split text.
 
 >>> import regex
 >>> bool(regex.fullmatch(pin_pattern(r"\\p{L}"), "\\U000323b0"))  # CJK Ext. J, Unicode 17
@@ -37,6 +40,9 @@ __all__ = [
     "PinnedRegex",
     "all_code_points",
     "compile_pinned",
+    "hf_class_body",
+    "hf_digits_class",
+    "hf_ranges",
     "pin_pattern",
     "pin_with",
     "pinned_ranges",
@@ -52,6 +58,38 @@ def pinned_ranges() -> Mapping[str, Sequence[tuple[int, int]]]:
     from ._unicode_ranges import RANGES
 
     return {k: tuple(zip(v[::2], v[1::2])) for k, v in RANGES.items()}
+
+
+@cache
+def hf_ranges() -> Mapping[str, Sequence[tuple[int, int]]]:
+    """``{name: ((first, last), ...)}`` of the classes measured on ``tokenizers`` alone: ``"w"``
+    and ``"d"`` (Oniguruma's ``\\w``, ``\\d``), ``"Digits"`` (what its ``Digits`` pre-tokenizer
+    takes for a digit: Rust's ``char::is_numeric``)."""
+    from ._unicode_ranges import HF_RANGES
+
+    return {k: tuple(zip(v[::2], v[1::2])) for k, v in HF_RANGES.items()}
+
+
+def hf_class_body(name: str, negate: bool = False) -> str:
+    """The class body (no brackets) of :func:`hf_ranges` ``[name]``, or of its complement."""
+    ranges = hf_ranges()[name]
+    return _body(_complement(ranges) if negate else ranges)
+
+
+@cache
+def hf_digits_class() -> str:
+    """The regex class of ``tokenizers``' ``Digits`` pre-tokenizer: the pinned ``\\p{N}`` and the
+    code points Rust's ``char::is_numeric`` adds (it follows a newer Unicode than Oniguruma: 13,
+    U+11DE0..U+11DE9 and U+16FF4..U+16FF6, with tokenizers 0.23).
+
+    >>> print(hf_digits_class())
+    [\\p{N}\\U00011de0-\\U00011de9\\U00016ff4-\\U00016ff6]
+    """
+    digits = {c for lo, hi in hf_ranges()["Digits"] for c in range(lo, hi + 1)}
+    numbers = {c for lo, hi in pinned_ranges()["N"] for c in range(lo, hi + 1)}
+    if not numbers <= digits:  # (not so at tokenizers 0.23: then written out in full)
+        return f"[{hf_class_body('Digits')}]"
+    return f"[\\p{{N}}{_body(_ranges_of(digits - numbers))}]"
 
 
 def pinned_source() -> str:

