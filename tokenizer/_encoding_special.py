@@ -170,6 +170,8 @@ def special_matches(tok: Tokenizer, text: Any, names: frozenset[str]) -> Iterato
     as ``regex`` matches in order: leftmost, then longest; those of ``tok._in_gaps`` (Hugging
     Face added tokens with ``normalized: true``) only in the text between the matches of the
     others, as Hugging Face's AddedVocabulary looks for them (csrc/encode.cc does the same)."""
+    if not names:
+        return iter(())
     utf8 = not isinstance(text, str)
     late = names & tok._in_gaps
     if not late or late == names:  # one kind: the whole text is one gap

@@ -48,6 +48,7 @@ class _SplitView:
     and whether it normalizes), for a :class:`~tokenizer.pretokenize.Splitter`."""
 
     _nfc = False
+    _in_gaps: frozenset[str] = frozenset()  # (no special tokens: none looked for)
 
     def __init__(self, splitter: Any) -> None:
         self.native_split = splitter.native
@@ -68,7 +69,7 @@ def stream_chunks(
     margin = stream._MARGIN if margin is None else margin
     yield from stream._chunks(
         read,
-        lambda buf: stream._cut(view, buf, None, margin),  # type: ignore[arg-type]
+        lambda buf: stream._cut(view, buf, frozenset(), margin),  # type: ignore[arg-type]
         _BLOCK if block_size is None else block_size,
     )
 
