@@ -10,11 +10,8 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = textwrap.dedent(
     """
@@ -70,11 +67,17 @@ SCRIPT = textwrap.dedent(
         "train_sleepy_progress",
     ],
 )
-def test_exit_with_daemon_threads_in_calls(calls):
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+def test_exit_with_daemon_threads_in_calls(calls, tmp_path):
+    # The child imports the tokenizer package this process imported (in CI the installed one:
+    # the checkout's unbuilt tokenizer/ must not shadow it, hence also the cwd).
+    import tokenizer
+
+    home = os.path.dirname(os.path.dirname(os.path.abspath(tokenizer.__file__)))
+    env = dict(os.environ, PYTHONPATH=home)
     for _ in range(2):  # (where it failed, it failed every time)
         run = subprocess.run(
             [sys.executable, "-c", SCRIPT, calls],
+            cwd=tmp_path,
             env=env,
             capture_output=True,
             text=True,
