@@ -346,6 +346,21 @@ def test_unportable_pattern_is_a_typed_error(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_a_pattern_that_can_match_empty_is_not_exported(tmp_path):
+    """tokenizers cuts a text at every empty match of a Split regex (codebpe's split does not),
+    so ``\\w*`` gave other ids there, and its export could not be imported back: refused."""
+    vocab = Vocabulary.bytes_only(pattern=Pattern("starry", (r"\w*|\s+",)))
+    with pytest.raises(PatternPortError, match="empty string"):
+        to_hf_json(vocab)
+    with pytest.raises(PatternPortError, match="empty string"):
+        save_hf(vocab, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    # what the refusal protects: tokenizers' pieces differ from codebpe's split on this
+    splitter = hf_pre.Split(Regex(r"\w*|\s+"), "isolated")
+    theirs = [p for p, _ in splitter.pre_tokenize_str("ab  cd")]
+    assert theirs == ["ab", " ", " ", "cd"] != reference_split("ab  cd", vocab.pattern)
+
+
 def test_port_rewrites_possessive_interval_and_anchors():
     assert port_regex(r"a{1,3}+|^b|c$", target="onig") == r"(?>a{1,3})|\Ab|c(?=\n?\z)"
 

@@ -106,16 +106,31 @@ def rank_merges(tokens: list[bytes]) -> list[tuple[int, int]]:
     return list(_rank_merges(tuple(tokens)))
 
 
+def _hf_regex(rx: str) -> str:
+    """``rx`` ported to Oniguruma, checked by reading it back as ``tokenizers`` does."""
+    from .regex_port import onig_to_regex
+
+    ported = port_regex(rx, target="onig")
+    try:
+        onig_to_regex(ported)
+    except PatternPortError as e:
+        why = str(e).split(" at position ")[0]  # (not the ported text: classes run to pages)
+        raise PatternPortError(f"{rx!r}: tokenizers would not split as codebpe does: {why}") from e
+    return ported
+
+
 def hf_pre_tokenizer(pattern: Pattern) -> dict[str, Any]:
     """The ``pre_tokenizer`` object: one isolated ``Split`` per regex, then byte-level mapping.
 
     Raises:
-        PatternPortError: a regex cannot be carried to Oniguruma exactly.
+        PatternPortError: a regex cannot be carried to Oniguruma exactly, or its port is not
+            one that ``tokenizer.json`` import reads back (a regex that can match the empty
+            string: tokenizers cuts the text at every empty match, so its ids would differ).
     """
     splits = [
         {
             "type": "Split",
-            "pattern": {"Regex": port_regex(rx, target="onig")},
+            "pattern": {"Regex": _hf_regex(rx)},
             "behavior": "Isolated",
             "invert": False,
         }
