@@ -125,3 +125,17 @@ def test_the_fallback_reader_drops_a_byte_order_mark(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_bytes(BOM + b'{"text":"a"}\n{"text":"b"}\n')
     texts, _ = _plain_files(str(tmp_path / "a.jsonl"), text_field="text", max_bytes=None)
     assert list(texts) == ["a", "b"]
+
+
+def test_a_lone_surrogate_escape_is_u_fffd_not_a_dropped_record(tmp_path: Path) -> None:
+    """Review: ``{"text":"ab\\ud800cd"}`` (valid UTF-8, the surrogate a JSON escape) was skipped
+    whole as "invalid UTF-8"; a str given to train() keeps its text with U+FFFD there. Escaped
+    pairs are characters; invalid UTF-8 bytes in a record are still what is skipped."""
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(
+        b'{"text":"ab\\ud800cd"}\n{"text":"x \\ud83d\\ude00 y"}\n{"text":"bad \xff byte"}\n'
+    )
+    corpus = Corpus([str(path)])
+    assert [d.text for d in corpus] == ["ab\ufffdcd", "x \U0001f600 y"]
+    skipped = corpus.summary.skipped
+    assert sum(kinds.get("invalid-utf8", 0) for kinds in skipped.values()) == 1, skipped

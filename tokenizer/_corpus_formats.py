@@ -604,7 +604,13 @@ def read_jsonl(
                 if not line.strip():
                     continue
                 try:
-                    record = json.loads(line.decode("utf-8", "surrogateescape"))
+                    try:
+                        text = line.decode("utf-8")
+                        escaped = False
+                    except UnicodeDecodeError:  # invalid UTF-8: its bytes as U+DC80..U+DCFF
+                        text = line.decode("utf-8", "surrogateescape")
+                        escaped = True
+                    record = json.loads(text)
                 except ValueError as exc:
                     raise CorpusJSONError(
                         f"{path}:{lineno}: not valid JSON: {exc}", path=str(path), line=lineno
@@ -622,9 +628,18 @@ def read_jsonl(
                     doc_lang = lang_value(record.get(lang_field), f"{path}:{lineno}", lang_field)
                 label = record.get("source")
                 label = f"{path}:{lineno}" if not isinstance(label, str) else label
-                yield RawRecord(record[text_field], lang or doc_lang, label, base + raw.tell())
+                value = record[text_field]
+                if not escaped and isinstance(value, str) and _SURROGATE_ESCAPE.search(line):
+                    # A lone surrogate written as a JSON escape ("\ud800") in valid UTF-8: U+FFFD,
+                    # as for a str given to train(), not a document dropped as invalid UTF-8.
+                    value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+                yield RawRecord(value, lang or doc_lang, label, base + raw.tell())
         except (OSError, EOFError) as exc:  # corrupt or truncated gzip
             raise CorpusReadError(f"{path}: cannot read after line {lineno}: {exc}") from exc
+
+
+#: A JSON escape of a surrogate (a pair's halves too: json.loads joins those).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def read_parquet(
