@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from tokenizers import Regex, Tokenizer
 from tokenizers import pre_tokenizers as hf_pre
 
-from tokenizer import export
+from tokenizer import export, load_tokenizer
 from tokenizer._reference import encode as reference_encode
 from tokenizer.export import (
     ExportError,
@@ -335,6 +335,29 @@ def test_port_is_idempotent(pattern):
     for rx in get_pattern(pattern).regexes:
         once = port_regex(rx, target="onig")
         assert port_regex(once, target="onig") == once
+
+
+def test_a_special_token_that_is_an_ordinary_token_is_not_exported(tmp_path):
+    """A special "()" beside the reserved token "()" (or "a" beside the byte): tokenizers takes
+    the added token as the vocabulary's entry and numbered every later special one lower. The
+    export is refused. (Such a tokenizer.json from another tool loads as tokenizers reads it.)"""
+    import dataclasses
+
+    vocab = dataclasses.replace(
+        Vocabulary.bytes_only(pattern="gpt2"), special_tokens={"a": 256, "<|e|>": 257}
+    )
+    with pytest.raises(ExportError, match="special token 'a' .* id 97"):
+        save_hf(vocab, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    ok = dataclasses.replace(vocab, special_tokens={"<|a|>": 256, "<|e|>": 257})
+    obj = to_hf_json(ok)
+    obj["added_tokens"][0]["content"] = "a"  # what another tool could write
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(obj))
+    hf = Tokenizer.from_file(str(path))
+    ours = load_tokenizer(path)
+    for text in ("a", "<|e|>", "xa<|e|>"):
+        assert ours.encode(text, allowed_special="all") == hf.encode(text).ids
 
 
 def test_unportable_pattern_is_a_typed_error(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -634,3 +635,14 @@ def test_run_figures_are_not_saved(tmp_path, mixed_text, capsys):
     one.save(tmp_path / "1.json")
     two.save(tmp_path / "2.json")
     assert (tmp_path / "1.json").read_bytes() == (tmp_path / "2.json").read_bytes()
+
+
+@pytest.mark.parametrize(("special", "what"), [("()", "reserved token"), ("a", "byte")])
+def test_a_special_token_cannot_be_an_ordinary_token(special, what):
+    """Review: --special-token '()' (a reserved bracket token) trained, and its tokenizer.json
+    gave other ids in tokenizers (every later special id one lower); refused before counting."""
+    from tokenizer.train import train
+
+    with pytest.raises(ValueError, match=f"special token '{re.escape(special)}' is the {what}"):
+        train(iter(["def f(x):\n    return (x)\n"] * 20), vocab_size=400,
+              extra_special_tokens=[special], progress=False)  # fmt: skip

@@ -166,6 +166,16 @@ def to_hf_json(vocab: Vocabulary | Any) -> dict[str, Any]:
     # Every unused id gets a placeholder that no text produces: tokenizers counts the entries
     # (get_vocab_size, transformers' len(tokenizer)), and a count below the top special id made
     # resize_token_embeddings(len(tokenizer)) cut the specials off (cl100k: 100261 < 100277).
+    for text, i in specials:
+        j = hf_vocab.get(text)
+        if j is not None and j != i:
+            # tokenizers would take the added token as the vocabulary's entry (its id j), and
+            # number the added tokens after it one lower (a special "()" beside the reserved
+            # "()" moved every later special id down by one)
+            raise ExportError(
+                f"special token {text!r} (id {i}) is also how the vocabulary writes id {j}: a "
+                "tokenizer.json cannot hold both; give the special token another name"
+            )
     used = set(hf_vocab.values()) | set(table.special_tokens.values())
     hf_vocab.update({f"{HF_UNUSED_PREFIX}{i}": i for i in range(table.n_vocab) if i not in used})
     if [i for _, i in specials] != list(range(len(hf_vocab), len(hf_vocab) + len(specials))):

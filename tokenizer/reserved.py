@@ -197,6 +197,16 @@ def vocab_layout(
     reserved_tokens = resolve_reserved(reserved, pattern)
     tokens = [bytes([i]) for i in range(256)]
     forced = forced_merges(tokens, reserved_tokens)
+    ordinary = {t: i for i, t in enumerate(tokens)}
+    for special in specials:
+        i = ordinary.get(special.encode("utf-8"))
+        if i is not None:  # (a learned token never is one: special text is cut from training)
+            what = "byte" if i < 256 else "reserved token"
+            raise ValueError(
+                f"special token {special!r} is the {what} with id {i}: a special token must be "
+                "text that no ordinary token is (a tokenizer.json cannot hold both, and "
+                "tokenizers would give other ids); choose another name"
+            )
     if vocab_size - len(specials) < len(tokens):
         raise ValueError(
             f"vocab_size {vocab_size} is too small: 256 bytes + {len(tokens) - 256} reserved + "
