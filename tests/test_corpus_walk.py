@@ -178,3 +178,18 @@ def test_tokenizer_files_are_recognized_whatever_their_name(tree: Path) -> None:
         assert sources == [str(tree / "py" / "a.py"), str(tree / "py" / "b.py")]
         assert skipped == {"tokenizer-file": 2}
     assert len(read(tree / "vocab.txt")[0]) == 1  # named: read as asked
+
+
+def test_a_save_to_disk_folder_named_as_a_folder_says_hf_disk(tmp_path: Path) -> None:
+    """Review: `codebpe train dsdisk` walked a datasets.save_to_disk folder, took its two
+    metadata .json files as text and left its .arrow out: a vocabulary of metadata. Named as a
+    folder it is refused with the spec to use; inside a walk it is left as it was."""
+    saved = tmp_path / "dsdisk"
+    saved.mkdir()
+    for name in ("state.json", "dataset_info.json"):
+        (saved / name).write_text('{"x": 1}')
+    (saved / "data-00000-of-00001.arrow").write_bytes(b"")
+    with pytest.raises(CorpusPathError, match=r"save_to_disk folder: give it as hf-disk:"):
+        list(Corpus([str(saved)]))
+    (tmp_path / "a.py").write_text("x = 1\n")
+    assert any(d.text == "x = 1\n" for d in Corpus([str(tmp_path)]))  # walked into: as before

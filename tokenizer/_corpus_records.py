@@ -217,6 +217,12 @@ def source_files(
     for path in paths:
         refuse_text_spec(str(path))
         if os.path.isdir(path):  # (False, not OSError, for a name too long)
+            if named and _saved_dataset(path):
+                # (walked, it gave the dataset's two metadata files and left out its .arrow)
+                raise CorpusPathError(
+                    f"{short_spec(str(path))} is a datasets save_to_disk folder: give it as "
+                    f"hf-disk:{path} (its rows, by --text-field)"
+                )
             found = walk(
                 path,
                 include=include,
@@ -347,3 +353,15 @@ def _no_match_message(spec: str) -> str:
             "not a weight (a number >= 0: INPUT*2, INPUT*0.5)"
         )
     return f"{short_spec(spec)}: the pattern matches no file"
+
+
+def _saved_dataset(folder: Path) -> bool:
+    """Whether ``folder`` is what ``datasets.Dataset.save_to_disk`` writes: ``state.json`` and
+    ``dataset_info.json`` beside ``.arrow`` files (a ``DatasetDict`` has ``dataset_dict.json``)."""
+    try:
+        names = set(os.listdir(folder))
+    except OSError:
+        return False
+    if "dataset_dict.json" in names:
+        return True
+    return {"state.json", "dataset_info.json"} <= names and any(n.endswith(".arrow") for n in names)
