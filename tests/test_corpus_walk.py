@@ -193,3 +193,19 @@ def test_a_save_to_disk_folder_named_as_a_folder_says_hf_disk(tmp_path: Path) ->
         list(Corpus([str(saved)]))
     (tmp_path / "a.py").write_text("x = 1\n")
     assert any(d.text == "x = 1\n" for d in Corpus([str(tmp_path)]))  # walked into: as before
+
+
+def test_exclude_filters_the_files_a_glob_matches(tmp_path: Path, monkeypatch) -> None:
+    """Review: `'mixed/**/*.py' --exclude node_modules` read mixed/node_modules/b.py (exclude
+    applied to folder walks only)."""
+    monkeypatch.chdir(tmp_path)
+    for rel, text in (("mixed/src/a.py", "a = 1\n"), ("mixed/node_modules/b.py", "b = 2\n")):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    both = ["a = 1\n", "b = 2\n"]
+    assert sorted(d.text for d in Corpus(["mixed/**/*.py"])) == both
+    for spec in ("mixed/**/*.py", f"{tmp_path}/mixed/*/*.py"):
+        for pattern in ("node_modules", "node_modules/", "/node_modules"):
+            got = sorted(d.text for d in Corpus([spec], exclude=[pattern]))
+            assert got == ["a = 1\n"], (spec, pattern)
+    assert sorted(d.text for d in Corpus(["mixed/**/*.py"], exclude=["src"])) == ["b = 2\n"]

@@ -15,6 +15,7 @@ tokenizer._corpus_formats.CorpusPathError: no/such/dir: no such file or folder
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import re
 import sys
@@ -27,6 +28,7 @@ from tokenizer._corpus_formats import (
     CorpusOpenError,
     CorpusPathError,
     CorpusReadError,
+    PathPattern,
     RawRecord,
     detect_format,
     is_tokenizer_head,
@@ -237,7 +239,7 @@ def source_files(
                 raise CorpusPathError(f"{short_spec(str(path))}: no such file or folder")
             detect_format(path, src.format)  # fail early on unsupported formats
             files.append(InputFile(path, True))
-        elif _left_out(path, log) is None:
+        elif _left_out(path, log) is None and not _excluded(path, src.spec, exclude):
             detect_format(path, src.format)
             files.append(InputFile(path, False))
     if not named:  # a glob's matched folders overlap (``src/**``): each file (and skip) once
@@ -365,3 +367,18 @@ def _saved_dataset(folder: Path) -> bool:
     if "dataset_dict.json" in names:
         return True
     return {"state.json", "dataset_info.json"} <= names and any(n.endswith(".arrow") for n in names)
+
+
+def _excluded(path: Path, spec: str, exclude: Sequence[str]) -> bool:
+    """Whether a file that the glob ``spec`` matched is left out by an ``exclude`` pattern, read
+    as in a walk of the glob's fixed folder (``'src/**/*.py' --exclude node_modules`` had read
+    ``src/node_modules/b.py``: exclude patterns applied to folder walks only)."""
+    if not exclude:
+        return False
+    parts = spec.replace(os.sep, "/").split("/")
+    fixed = "/".join(itertools.takewhile(lambda p: not glob.has_magic(p), parts[:-1]))
+    try:
+        rel = Path(path).relative_to(fixed or ".").as_posix()
+    except ValueError:
+        rel = Path(path).as_posix()
+    return any(PathPattern(p).matches_file(rel) for p in exclude)

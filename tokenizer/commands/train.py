@@ -97,8 +97,8 @@ def add_corpus_options(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="GLOB",
-        help="inside folders, skip files matching GLOB (repeatable; as --include): "
-        "--exclude node_modules skips every node_modules folder",
+        help="inside folders (and among an input glob's files), skip files matching GLOB "
+        "(repeatable; as --include): --exclude node_modules skips every node_modules folder",
     )
 
 
