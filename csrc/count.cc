@@ -18,7 +18,6 @@
 //   the cap so that pruning is rare; what was dropped is reported, never hidden. Pieces pruned
 //   early and seen again later restart from zero (an undercount, included in the report).
 #include "count.h"
-#include "unwind.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -41,19 +40,12 @@ constexpr char kMagic[8] = {'C', 'B', 'P', 'E', 'C', 'N', 'T', '\0'};
 constexpr uint32_t kFormatVersion = 1;
 
 // Runs f(t) on `n` threads (the calling thread included) and rethrows the first exception.
-// The workers are joined however the calling thread leaves f(0), a forced unwind included
-// (unwind.h; f(0) does not take the GIL today, the join keeps it safe if it ever does).
 template <class F>
 void run_parallel(int n, F&& f) {
   std::vector<std::exception_ptr> errors(n);
-  struct Joined {
-    std::vector<std::thread> workers;
-    ~Joined() {
-      for (auto& w : workers) w.join();
-    }
-  } joined;
+  std::vector<std::thread> workers;
   for (int t = 1; t < n; ++t) {
-    joined.workers.emplace_back([&, t] {
+    workers.emplace_back([&, t] {
       try {
         f(t);
       } catch (...) {
@@ -63,13 +55,10 @@ void run_parallel(int n, F&& f) {
   }
   try {
     f(0);
-  }
-  CODEBPE_RETHROW_FORCED_UNWIND()
-  catch (...) {
+  } catch (...) {
     errors[0] = std::current_exception();
   }
-  for (auto& w : joined.workers) w.join();
-  joined.workers.clear();
+  for (auto& w : workers) w.join();
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
 }

@@ -96,7 +96,6 @@
 #include "scratch.h"
 #include "thread_pool.h"
 #include "ucs_utf8.h"
-#include "unwind.h"
 
 #include <algorithm>
 #include <atomic>
@@ -734,20 +733,11 @@ void encode_batch(const Encoder& enc, const std::vector<BatchText>& texts,
     ready[c].store(1, std::memory_order_release);
   };
   const std::thread::id caller = std::this_thread::get_id();
-  // This thread is being ended (a daemon thread taking the GIL back at interpreter exit, in
-  // consume): the others stop after their current chunk; run_on_threads waits for them before
-  // this frame goes.
-  auto stop = [&]() {
-    failed.store(true, std::memory_order_release);
-    next.store(chunks);
-  };
   auto work = [&]() {
     if (!consume || std::this_thread::get_id() != caller) {  // encode only
       try {
         for (size_t c; (c = next.fetch_add(1)) < chunks;) encode_chunk(c);
-      }
-      CODEBPE_RETHROW_FORCED_UNWIND(stop())
-      catch (...) {
+      } catch (...) {
         fail();
       }
       return;
@@ -772,9 +762,7 @@ void encode_batch(const Encoder& enc, const std::vector<BatchText>& texts,
           encode_chunk(k);
           continue;
         }
-      }
-      CODEBPE_RETHROW_FORCED_UNWIND(stop())
-      catch (...) {
+      } catch (...) {
         fail();
         return;
       }

@@ -20,7 +20,9 @@
 #include <thread>
 #include <utility>
 
-#include "unwind.h"
+#if defined(__GLIBCXX__)
+#include <cxxabi.h>  // abi::__forced_unwind
+#endif
 
 namespace codebpe {
 

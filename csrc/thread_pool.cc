@@ -16,19 +16,11 @@ namespace codebpe {
 
 namespace {
 
-// The threads are joined however the calling thread leaves fn, a forced unwind included (see
-// unwind.h): `fn` and what it refers to live in the caller's frames.
-struct Joined {
-  std::vector<std::thread> threads;
-  ~Joined() {
-    for (auto& t : threads) t.join();
-  }
-};
-
 void run_fresh(size_t n, const std::function<void()>& fn) {
-  Joined joined;
-  for (size_t t = 1; t < n; ++t) joined.threads.emplace_back(fn);
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < n; ++t) threads.emplace_back(fn);
   fn();
+  for (auto& t : threads) t.join();
 }
 
 struct Pool {
@@ -82,16 +74,10 @@ void run_on_threads(size_t n, const std::function<void()>& fn) {
     ++p.generation;
   }
   p.wake.notify_all();
-  // The workers are waited for however the calling thread leaves fn (as in run_fresh).
-  struct Waited {
-    Pool& p;
-    ~Waited() {
-      std::unique_lock<std::mutex> lock(p.m);
-      p.done.wait(lock, [&] { return p.finished == p.wanted; });
-      p.job = nullptr;
-    }
-  } waited{p};
   fn();
+  std::unique_lock<std::mutex> lock(p.m);
+  p.done.wait(lock, [&] { return p.finished == p.wanted; });
+  p.job = nullptr;
 }
 
 }  // namespace codebpe

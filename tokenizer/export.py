@@ -67,6 +67,7 @@ __all__ = [
     "BOS_NAMES",
     "PAD_NAMES",
     "CONFIG_KEYS",
+    "HF_FILES",
     "special_token_roles",
     "tiktoken_pat_str",
     "to_tiktoken",
@@ -365,6 +366,10 @@ def _existing_config(folder: Path) -> dict[str, Any]:
     return obj
 
 
+#: The files :func:`save_hf` writes in a folder.
+HF_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
+
+
 def _write_hf_folder(
     out: Path,
     data: str,
@@ -378,14 +383,13 @@ def _write_hf_folder(
     existing = _existing_config(out) if out.is_dir() else {}
     config, roles = _transformers_config(added, pattern, roles_given, existing)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write(out / "tokenizer.json", data)
-    atomic_write(
-        out / "tokenizer_config.json", json.dumps(config, ensure_ascii=False, indent=1) + "\n"
-    )
-    atomic_write(
-        out / "special_tokens_map.json", json.dumps(roles, ensure_ascii=False, indent=1) + "\n"
-    )
-    return out / "tokenizer.json"
+    for name, text in zip(HF_FILES, (data, _json_text(config), _json_text(roles))):
+        atomic_write(out / name, text)
+    return out / HF_FILES[0]
+
+
+def _json_text(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
 
 
 def _save_hf_source(tok: Any, out: Path, roles_given: dict[str, str | None]) -> Path:

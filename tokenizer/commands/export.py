@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..encoding import load_tokenizer
-    from ..export import save_hf, save_tiktoken, sidecar_path
+    from ..export import HF_FILES, save_hf, save_tiktoken, sidecar_path
 
     roles = {"eos_token": args.eos_token, "bos_token": args.bos_token, "pad_token": args.pad_token}
     if args.format != "hf" and any(v is not None for v in roles.values()):
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
                     "(tokenizer.json and the transformers config files), or tokenizer.json alone "
                     "to a name ending in .json"
                 )
-            targets = [out / name for name in _HF_FILES]
+            targets = [out / name for name in HF_FILES]
     else:
         if args.output.endswith(("/", os.sep)) or out.is_dir():
             out = out / f"{Path(tok.name).name.split('.')[0] or 'codebpe'}.tiktoken"
@@ -113,10 +113,6 @@ def run(args: argparse.Namespace) -> int:
         raise type(e)(e.errno, f"cannot write {os.fsdecode(e.filename)}: {e.strerror}") from e
     status(message)  # (the files are written: a closed or full stdout is no failure)
     return 0
-
-
-#: The files ``save_hf`` may write in a folder.
-_HF_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 
 
 def _check_tiktoken_name(out: Any) -> None:
