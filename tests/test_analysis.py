@@ -770,3 +770,19 @@ def test_no_empty_ratio_plot_when_the_reference_is_alone(tmp_path):
         warnings.simplefilter("error")
         write_report(report, tmp_path)
     assert set(report["plots"]) == {"tokens_per_line", "token_length"}
+
+
+def test_short_names_of_baselines_are_not_measured_twice(capsys):
+    """`-t cl100k` (load_tokenizer's short name of cl100k_base) measured cl100k_base twice, the
+    baseline as a second row cl100k_base'; `--reference o200k` measured o200k_base again and
+    divided by that copy (ratio to o200k_base')."""
+    from tokenizer.cli import main
+
+    report = analyse(["cl100k"], TOY_DOCS)
+    assert [r["name"] for r in report["tokenizers"]] == ["cl100k_base", "o200k_base"]
+    report = analyse([PerByte()], TOY_DOCS, reference="o200k", measure_reference=True)
+    assert [r["name"] for r in report["tokenizers"]] == ["bytes", "cl100k_base", "o200k_base"]
+    assert report["reference"] == "o200k_base"
+    assert main(["report", "--reference", "o200k", "--max-bytes", "2k", "--markdown-table"]) == 0
+    out = capsys.readouterr().out
+    assert "o200k_base'" not in out and "ratio to o200k_base (" in out

@@ -117,7 +117,8 @@ def analyse(
     notes: list[str] = []
     specs: list[Any] = list(tokenizers)
     if baselines:
-        specs += [b for b in DEFAULT_BASELINES if b not in specs and not _given(b, specs)]
+        named = [_canonical(s) for s in specs]  # (-t cl100k names cl100k_base: not measured twice)
+        specs += [b for b in DEFAULT_BASELINES if b not in named and not _given(b, specs)]
     if isinstance(texts, (str, os.PathLike, Source)):
         texts = [texts]  # one input ("mine" was read as the paths m, i, n, e)
     elif texts is not None:
@@ -140,7 +141,11 @@ def analyse(
     names: set[str] = set()
 
     def is_reference(row: dict[str, Any]) -> bool:
-        return bool(reference) and reference in (row["name"], row["spec"])
+        # (--reference o200k is the o200k_base row: measuring it again made a row o200k_base')
+        return bool(reference) and (
+            reference in (row["name"], row["spec"])
+            or _canonical(reference) in (row["name"], _canonical(row["spec"]))
+        )
 
     def measure_spec(spec: Any) -> None:
         if isinstance(spec, (str, os.PathLike)):
@@ -241,6 +246,22 @@ def analyse(
         "notes": notes,
         "plots": {},
     }
+
+
+def _canonical(spec: Any) -> Any:
+    """The name that a short tokenizer name stands for (``cl100k`` -> ``cl100k_base``,
+    ``deepseek-coder`` -> ``deepseek-coder-33b-base``), as ``load_tokenizer`` resolves it; paths
+    (an existing file or folder of that name wins, as in ``load_tokenizer``) and objects as given.
+
+    >>> _canonical("cl100k"), _canonical("o200k_base"), _canonical("my.json")
+    ('cl100k_base', 'o200k_base', 'my.json')
+    """
+    if not isinstance(spec, str) or Path(spec).exists():
+        return spec
+    from ._loaders import _TIKTOKEN_ALIASES
+    from .interop import KNOWN_HF
+
+    return KNOWN_HF.get(spec, _TIKTOKEN_ALIASES.get(spec, spec))
 
 
 def _given(baseline: str, specs: Sequence[Any]) -> bool:
