@@ -786,3 +786,27 @@ def test_short_names_of_baselines_are_not_measured_twice(capsys):
     assert main(["report", "--reference", "o200k", "--max-bytes", "2k", "--markdown-table"]) == 0
     out = capsys.readouterr().out
     assert "o200k_base'" not in out and "ratio to o200k_base (" in out
+
+
+def test_a_report_in_the_measured_folder_is_not_measured(tmp_path, monkeypatch, capsys):
+    """`codebpe report --text .` writes ./report (the default --out) into the folder it measures:
+    the next run measured its own report.json, report.md and report.html (500 kB of base64 plots
+    as "html"), and its figures drifted from run to run. The walk now leaves them out, and says so.
+    """
+    from tokenizer.cli import main
+
+    (tmp_path / "a.py").write_text("def f(x):\n    return [x]\n")
+    monkeypatch.chdir(tmp_path)
+    argv = ["report", "-t", "cl100k_base", "--no-baselines", "--text", "."]
+    assert main(argv) == 0
+    first = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert main(argv) == 0
+    second = json.loads((tmp_path / "report" / "report.json").read_text())
+    assert second["evaluation"] == first["evaluation"]
+    assert set(second["evaluation"]["languages"]) == {"python"}
+    assert second["tokenizers"][0]["total"] == first["tokenizers"][0]["total"]
+    assert "skipped 3 codebpe report files" in " ".join(second["notes"])
+    assert "codebpe report files" in capsys.readouterr().err
+    # named on the command line, a report file is read (as a tokenizer file is)
+    report = analyse([PerByte()], [tmp_path / "report" / "report.md"], baselines=False)
+    assert report["evaluation"]["documents"] == 1

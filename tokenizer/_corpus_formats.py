@@ -197,6 +197,25 @@ def is_tokenizer_head(head: bytes) -> bool:
     return _TOKENIZER_HEAD.match(bytes(head[:4096]).removeprefix(codecs.BOM_UTF8)) is not None
 
 
+# The first bytes of the files ``codebpe report`` writes (report.json, report.md, report.html;
+# ``tokenizer.report.write_report``): a report written into a folder that is measured (``report
+# --text .`` with the default ``--out ./report``) was measured by the next run, its plots' base64
+# as 500 kB of "html".
+_REPORT_HEAD = re.compile(
+    rb'\A(?:\s*\{\s*"format"\s*:\s*"codebpe\.report"|# codebpe compression report\n'
+    rb'|<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>codebpe compression report<)'
+)
+
+
+def is_report_head(head: bytes) -> bool:
+    """Whether ``head``, the first bytes of a file, start a file that ``codebpe report`` wrote.
+
+    >>> is_report_head(b'{\\n "format": "codebpe.report",'), is_report_head(b"# codebpe\\n")
+    (True, False)
+    """
+    return _REPORT_HEAD.match(bytes(head[:4096])) is not None
+
+
 class CorpusError(ValueError):
     """Base class of every corpus input error."""
 

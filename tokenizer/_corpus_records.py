@@ -31,6 +31,7 @@ from tokenizer._corpus_formats import (
     PathPattern,
     RawRecord,
     detect_format,
+    is_report_head,
     is_tokenizer_head,
     json_format,
     not_a_readable_file,
@@ -142,13 +143,18 @@ def _unless_counts(
 ) -> Iterator[RawRecord]:
     """A walked text file's records, or none when it is a tokenizer file: a codebpe count table
     (``train --save-counts`` may write one into the walked folder, under any name), vocabulary
-    or a ``tokenizer.json``, recognized by the first bytes of its first chunk."""
+    or a ``tokenizer.json``, or a file ``codebpe report`` wrote ("report-file"), recognized by the
+    first bytes of its first chunk."""
     first = next(records, None)
     if first is not None and (
         bytes(first.text[: len(COUNTS_MAGIC)]) == COUNTS_MAGIC or is_tokenizer_head(first.text)
     ):
         records.close()
         report("tokenizer-file", str(path))
+        return
+    if first is not None and is_report_head(first.text):  # (report --text . --out ./report)
+        records.close()
+        report("report-file", str(path))
         return
     if first is not None:
         yield first

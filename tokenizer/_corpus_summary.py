@@ -92,6 +92,7 @@ _REASONS = {  # reason -> (phrase, what is counted)
         "{n} tokenizer {what} (codebpe vocabulary, count table, tokenizer.json)",
         "file",
     ),
+    "report-file": ("{n} codebpe report {what}", "file"),
 }
 #: Not a skip: the document that crossed the byte budget was cut, and its start was read.
 _NOT_SKIPPED = ("truncated-by-budget",)
