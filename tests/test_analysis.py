@@ -810,3 +810,25 @@ def test_a_report_in_the_measured_folder_is_not_measured(tmp_path, monkeypatch, 
     # named on the command line, a report file is read (as a tokenizer file is)
     report = analyse([PerByte()], [tmp_path / "report" / "report.md"], baselines=False)
     assert report["evaluation"]["documents"] == 1
+
+
+def test_out_that_is_a_file_is_refused_before_measuring(tmp_path, monkeypatch, capsys):
+    """`--out notes.txt` (an existing file, or a path below one) measured every tokenizer on
+    all the text and then failed with `codebpe: error: notes.txt: File exists`; it is refused
+    first, in one line, and the file is left alone."""
+    import tokenizer.report
+    from tokenizer.cli import main
+
+    def no_measuring(*args, **kwargs):
+        raise AssertionError("measured before the --out check")
+
+    monkeypatch.setattr(tokenizer.report, "analyse", no_measuring)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me\n")
+    for out in (notes, notes / "sub"):
+        argv = ["report", "-t", "cl100k_base", "--text", str(notes), "--out", str(out)]
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith(f"codebpe: error: --out {out}: "), err
+        assert "is a file" in err and "give a folder name" in err
+    assert notes.read_text() == "keep me\n"

@@ -137,6 +137,24 @@ def _unname(report: dict[str, Any], path: str) -> None:
         report[key] = json.loads(json.dumps(report[key]).replace(json.dumps(path)[1:-1], "<stdin>"))
 
 
+def _check_out_folder(out: str) -> None:
+    """``ValueError`` when ``--out`` cannot become the report's folder: it, or a folder above
+    it, is a file. Checked before measuring: ``--out notes.txt`` measured every tokenizer, then
+    failed (``notes.txt: File exists``)."""
+    from pathlib import Path
+
+    for path in (Path(out), *Path(out).parents):
+        if path.is_dir():
+            return
+        if path.exists() or path.is_symlink():
+            what = "is a file" if path.is_file() else "is not a folder"
+            where = "" if path == Path(out) else f": {path} {what}"
+            raise ValueError(
+                f"--out {out}{where or ': ' + what}; the report is a folder (report.md, "
+                "report.html, report.json, plots): give a folder name"
+            )
+
+
 def run(args: argparse.Namespace) -> int:
     import os
 
@@ -147,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
         require_stdout()  # (the table's only way out: checked before measuring)
     else:
         check_output_name(args.out, "--out", kind="folder")
+        _check_out_folder(args.out)
     for spec in args.tokenizer:
         check_sidecar_pattern(spec)  # (PATH.tiktoken:PATTERN)
     max_bytes = parse_size(args.max_bytes)
