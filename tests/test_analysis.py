@@ -832,3 +832,21 @@ def test_out_that_is_a_file_is_refused_before_measuring(tmp_path, monkeypatch, c
         assert err.count("\n") == 1 and err.startswith(f"codebpe: error: --out {out}: "), err
         assert "is a file" in err and "give a folder name" in err
     assert notes.read_text() == "keep me\n"
+
+
+def test_progress_moves_while_a_tokenizer_is_measured(monkeypatch):
+    """The progress line counted tokenizers: nothing moved while the first one ran (minutes for
+    a slow tokenizer on a large set), then `33% 1 tokenizers 0 tokenizers/s`. It counts the
+    bytes measured, batch by batch, over all tokenizers, with the total once it is known."""
+    from tokenizer._progress import Progress
+
+    seen: list[tuple[int, int | None]] = []
+    monkeypatch.setattr(Progress, "update", lambda self, done: seen.append((done, self.total)))
+    docs = [(f"x = {i}\n", "python") for i in range(200)]  # 4 batches of at most 64
+    per_pass = sum(len(text) for text, _ in docs)
+    report = analyse([PerByte(), PerByte()], docs, baselines=False, progress=True)
+    assert len(report["tokenizers"]) == 2
+    first = [done for done, total in seen if total is None]
+    assert len(first) >= 3 and 0 < first[0] < per_pass  # moving during the first tokenizer
+    assert seen[-1] == (2 * per_pass, 2 * per_pass)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)

@@ -43,7 +43,7 @@ from __future__ import annotations
 import functools
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from ._analysis_stats import MAX_TOKEN_LENGTH, GroupStats, Measurement
@@ -313,6 +313,7 @@ def measure(
     *,
     name: str | None = None,
     speed: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> Measurement:
     """Encode ``(text, lang)`` documents with ``enc`` and accumulate every figure.
 
@@ -324,6 +325,7 @@ def measure(
         speed: time one ``encode_ordinary`` call per document (summed, reported as MB/s),
             after untimed warm-up calls (:data:`WARM_UP`); otherwise documents are encoded in
             batches (``encode_ordinary_batch``) when offered.
+        progress: called with the UTF-8 bytes measured so far, after each batch.
 
     >>> enc = tiktoken.get_encoding("cl100k_base")  # doctest: +SKIP
     >>> measure(enc, [("x = 1\\n", "python")]).total.tokens  # doctest: +SKIP
@@ -350,6 +352,8 @@ def measure(
             lang = document_language(text, lang)
             stats = result.languages.setdefault(lang or "unknown", GroupStats())
             _measure_document(text, ids, info, stats, isinstance(doc, ContinuedDocument))
+        if progress is not None:
+            progress(sum(g.bytes for g in result.languages.values()))
     for key, stats in result.languages.items():
         result.domains.setdefault(domain_of(None if key == "unknown" else key), GroupStats()).add(
             stats

@@ -103,8 +103,8 @@ def analyse(
         max_bytes: read at most this many bytes of evaluation text.
         measure_reference: when no measured tokenizer is ``reference`` (by name or spec),
             load and measure it too (``codebpe report --reference NAME``).
-        progress: show the tokenizers measured so far on stderr (a line per tokenizer when
-            stderr is not a terminal).
+        progress: show the bytes measured so far, over all tokenizers, on stderr (a line
+            every 10 s when stderr is not a terminal).
 
     >>> analyse([], [], baselines=False)["errors"][0]["message"]
     'the evaluation set is empty: no documents'
@@ -155,7 +155,7 @@ def analyse(
         try:
             enc = load_for_analysis(spec) if isinstance(spec, (str, os.PathLike)) else spec
             name = str(getattr(enc, "name", None) or label)
-            m: Measurement = measure(enc, docs, name=name, speed=speed)
+            m: Measurement = measure(enc, docs, name=name, speed=speed, progress=advance)
         except CorpusError:
             raise  # bad evaluation input, met part-way through: not this tokenizer's failure
         except Exception as e:  # noqa: BLE001 - any failure of one tokenizer is reported, not fatal
@@ -179,16 +179,34 @@ def analyse(
 
     from ._progress import Progress
 
-    bar = Progress("measure", total=len(specs), unit="tokenizers", enabled=progress and bool(docs))
+    # Bytes measured over all tokenizers, updated after each batch (a per-tokenizer count showed
+    # nothing while the first tokenizer ran, minutes on a large set): the total is known once
+    # the first tokenizer has read the evaluation set.
+    bar = Progress("measure", total=None, unit="B", enabled=progress and bool(docs))
+    per_pass = 0  # bytes of the evaluation set, once a tokenizer has read it all
+    passes = 0  # tokenizers done (measured or failed)
+
+    def advance(measured: int) -> None:
+        if bar.enabled:
+            bar.update(per_pass * passes + measured)
+
+    def measure_next(spec: Any, tokenizers: int) -> None:
+        nonlocal per_pass, passes
+        measure_spec(spec)
+        passes += 1
+        if rows and not per_pass:
+            per_pass = rows[-1]["total"]["bytes"]
+        bar.total = per_pass * tokenizers or None
+        advance(0)
+
     langs: dict[str, dict[str, int]] = {}
     n_docs = characters = 0
     try:
-        for k, spec in enumerate(specs if docs else []):
-            if bar.enabled:
-                bar.update(k)
-            measure_spec(spec)
+        for spec in specs if docs else []:
+            measure_next(spec, len(specs))
         if measure_reference and reference and docs and not any(map(is_reference, rows)):
-            measure_spec(reference)  # asked for by name and not among the tokenizers: measure it
+            # asked for by name and not among the tokenizers: measure it
+            measure_next(reference, len(specs) + 1)
         langs, n_docs, characters = _evaluation_set(docs)
     except CorpusError as e:
         # An input file is bad (invalid JSON, no text field, a non-string lang...) where the
@@ -198,7 +216,6 @@ def analyse(
         langs, n_docs, characters = {}, 0, 0
     finally:
         if bar.enabled:
-            bar.update(len(specs))
             bar.close()
     if isinstance(docs, Documents) and docs.summary:
         # files a folder walk or glob left out, documents with invalid UTF-8...: as `corpus` says
