@@ -94,3 +94,15 @@ def test_bench_bad_tokenizer_prints_no_table(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("codebpe: error:") and "--pattern" in err
+
+
+def test_bench_counts_a_long_file_as_one_document(tmp_path, capsys):
+    """A text file over 1 MiB is read in chunks; the header counted each chunk as a document
+    (`1,200,006 bytes in 3 documents` for two files)."""
+    pytest.importorskip("tiktoken")
+    big, small = tmp_path / "big.txt", tmp_path / "small.txt"
+    big.write_text("x = 1\n" * 200_000)  # 1.2 MB: 2 chunks
+    small.write_text("y = 2\n")
+    argv = ["bench", str(big), str(small), "--max-bytes", "10M", "--repeat", "1"]
+    assert main([*argv, "--threads", "1"]) == 0
+    assert f"{1_200_006:,} bytes in 2 documents (" in capsys.readouterr().out
