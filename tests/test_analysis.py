@@ -850,3 +850,22 @@ def test_progress_moves_while_a_tokenizer_is_measured(monkeypatch):
     assert len(first) >= 3 and 0 < first[0] < per_pass  # moving during the first tokenizer
     assert seen[-1] == (2 * per_pass, 2 * per_pass)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_out_in_a_folder_that_is_not_writable_is_refused_first(tmp_path, monkeypatch, capsys):
+    """An --out whose folder cannot be written failed with `Permission denied` only after every
+    tokenizer was measured (os.access is faked: the tests may run as root)."""
+    import os
+
+    import tokenizer.report
+    from tokenizer.cli import main
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != locked and real_access(p, mode))
+    monkeypatch.setattr(tokenizer.report, "analyse", lambda *a, **k: 1 / 0)  # never reached
+    for out in (locked, locked / "r"):
+        assert main(["report", "-t", "cl100k_base", "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "permission denied" in err and str(locked) in err, err

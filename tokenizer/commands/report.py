@@ -139,12 +139,18 @@ def _unname(report: dict[str, Any], path: str) -> None:
 
 def _check_out_folder(out: str) -> None:
     """``ValueError`` when ``--out`` cannot become the report's folder: it, or a folder above
-    it, is a file. Checked before measuring: ``--out notes.txt`` measured every tokenizer, then
-    failed (``notes.txt: File exists``)."""
+    it, is a file, or the folder it would be written in is not writable. Checked before
+    measuring: ``--out notes.txt`` measured every tokenizer, then failed (``notes.txt: File
+    exists``)."""
     from pathlib import Path
 
     for path in (Path(out), *Path(out).parents):
         if path.is_dir():
+            if not os.access(path, os.W_OK | os.X_OK):
+                where = "" if path == Path(out) else f" ({path})"
+                raise ValueError(
+                    f"--out {out}: cannot write in the folder{where}: permission denied"
+                )
             return
         if path.exists() or path.is_symlink():
             what = "is a file" if path.is_file() else "is not a folder"
