@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tokenizer.analysis import count_lines, indentation_mask, measure
+from tokenizer.analysis import ContinuedDocument, count_lines, indentation_mask, measure
 from tokenizer.report import analyse, headline_table, key_paths, write_report
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "analysis.md"
@@ -869,3 +869,30 @@ def test_out_in_a_folder_that_is_not_writable_is_refused_first(tmp_path, monkeyp
         assert main(["report", "-t", "cl100k_base", "--out", str(out)]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "permission denied" in err and str(locked) in err, err
+
+
+def test_a_long_prose_file_has_one_language(tmp_path, monkeypatch):
+    """A prose file over CHUNK_BYTES is one document, but each chunk got a language from its own
+    script: a Chinese book with an English appendix was `zh` with 0 documents and 45,590 lines,
+    plus `en` with 1 document. The file's first chunk decides, as its first 8,000 characters
+    decide for a smaller file."""
+    from tokenizer import _text_chunks
+
+    monkeypatch.setattr(_text_chunks, "CHUNK_BYTES", 4096)
+    book = tmp_path / "book.md"
+    book.write_text("这是中文的一行文本。\n" * 400 + "An English appendix line.\n" * 400)
+    report = analyse([PerByte()], [book], baselines=False)
+    assert report["evaluation"]["languages"] == {
+        "zh": {"documents": 1, "lines": 800, "bytes": len(book.read_bytes())}
+    }
+    row = report["tokenizers"][0]
+    assert set(row["languages"]) == {"zh"} and row["languages"]["zh"]["documents"] == 1
+    assert set(row["domains"]) == {"zh"}
+    # the same for chunks given as documents; a later file starts afresh
+    docs = [
+        ContinuedDocument(("Ein Satz, schön.\n", "text")),
+        ("Plain ASCII tail.\n", "text"),
+        ("Plain English.\n", "text"),
+    ]
+    assert set(measure(PerByte(), docs).languages) == {"text", "en"}
+    assert measure(PerByte(), docs).languages["text"].lines == 2

@@ -54,6 +54,7 @@ __all__ = [
     "NATURAL_LANGUAGES",
     "TokenizerLike",
     "ContinuedDocument",
+    "FileLanguage",
     "GroupStats",
     "Measurement",
     "PROSE_TAGS",
@@ -217,6 +218,27 @@ def document_language(text: str, lang: str | None) -> str | None:
     return prose_language(text) if tag in PROSE_TAGS else tag
 
 
+class FileLanguage:
+    """:func:`document_language` of each document in turn, except that the chunks of one text
+    file (a :class:`ContinuedDocument` and the documents that continue it) all take the
+    language of the file's first chunk: a prose file over 1 MiB is one document, of one
+    language (a Chinese book with an English appendix was ``zh`` with 0 documents and ``en``).
+
+    >>> lang = FileLanguage()
+    >>> [lang(d) for d in (ContinuedDocument(("中文。\\n", "text")), ("Tail.\\n", "text"))]
+    ['zh', 'zh']
+    """
+
+    def __init__(self) -> None:
+        self._carried: tuple[str | None] | None = None
+
+    def __call__(self, doc: tuple[str, str | None]) -> str | None:
+        text, lang = doc
+        lang = self._carried[0] if self._carried else document_language(text, lang)
+        self._carried = (lang,) if isinstance(doc, ContinuedDocument) else None
+        return lang
+
+
 def domain_of(lang: str | None) -> str:
     """``zh``, ``en``, ``text`` (other natural languages, prose), ``code`` or ``unknown``.
 
@@ -334,6 +356,7 @@ def measure(
     label = name or getattr(enc, "name", None) or type(enc).__name__
     result = Measurement(name=str(label), n_vocab=int(enc.n_vocab))
     info = _TokenInfo(enc)
+    language = FileLanguage()
     seconds = 0.0
     if speed:
         # One-time setup (codebpe's NFC check builds a table once per process, ~0.2 s) must not
@@ -348,10 +371,8 @@ def measure(
             all_ids = [enc.encode_ordinary(text) for text, _ in batch]
         seconds += time.perf_counter() - t0
         for doc, ids in zip(batch, all_ids):
-            text, lang = doc
-            lang = document_language(text, lang)
-            stats = result.languages.setdefault(lang or "unknown", GroupStats())
-            _measure_document(text, ids, info, stats, isinstance(doc, ContinuedDocument))
+            stats = result.languages.setdefault(language(doc) or "unknown", GroupStats())
+            _measure_document(doc[0], ids, info, stats, isinstance(doc, ContinuedDocument))
         if progress is not None:
             progress(sum(g.bytes for g in result.languages.values()))
     for key, stats in result.languages.items():

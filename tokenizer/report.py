@@ -26,10 +26,10 @@ from typing import Any
 from .analysis import (
     MAX_TOKEN_LENGTH,
     ContinuedDocument,
+    FileLanguage,
     Measurement,
     add_ratios,
     count_lines,
-    document_language,
     domain_of,
     measure,
 )
@@ -304,9 +304,9 @@ def _evaluation_set(docs: Any) -> tuple[dict[str, dict[str, int]], int, int]:
     """Documents, lines and bytes per language, documents and characters in all."""
     langs: dict[str, dict[str, int]] = {}
     n_docs = characters = 0
+    language = FileLanguage()
     for doc in docs:
-        text, lang = doc
-        lang = document_language(text, lang)
+        text, lang = doc[0], language(doc)
         continued = isinstance(doc, ContinuedDocument)  # (a chunk of a longer text)
         n_docs += 0 if continued else 1
         characters += len(text)
