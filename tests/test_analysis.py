@@ -896,3 +896,37 @@ def test_a_long_prose_file_has_one_language(tmp_path, monkeypatch):
     ]
     assert set(measure(PerByte(), docs).languages) == {"text", "en"}
     assert measure(PerByte(), docs).languages["text"].lines == 2
+
+
+def test_report_never_overwrites_its_inputs(tmp_path, monkeypatch, capsys):
+    """`--text report.md --out .` measured the user's report.md, then replaced it with the
+    report; so did `--text . --out .` and `-t report.json --out .`. Refused first, in one line;
+    an earlier report in the folder is replaced as before."""
+    from tokenizer.cli import main
+    from tokenizer.vocab import Vocabulary
+
+    monkeypatch.chdir(tmp_path)
+    notes = tmp_path / "report.md"
+    notes.write_text("# My notes\n\nImportant text.\n")
+    base = ["report", "--no-baselines", "--no-plots"]
+    for argv in (
+        ["-t", "cl100k_base", "--text", "report.md", "--out", "."],
+        ["-t", "cl100k_base", "--text", str(notes), "--out", str(tmp_path)],
+        ["-t", "cl100k_base", "--text", ".", "--out", "."],
+    ):
+        assert main([*base, *argv]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "report.md" in err and "would destroy it" in err, err
+        assert notes.read_text() == "# My notes\n\nImportant text.\n"
+    notes.unlink()
+    vocab = tmp_path / "report.json"
+    Vocabulary.bytes_only(pattern="gpt2").save(vocab)
+    (tmp_path / "a.py").write_text("x = 1\n")
+    before = vocab.read_bytes()
+    assert main([*base, "-t", "report.json", "--text", "a.py", "--out", "."]) == 2
+    assert "the --tokenizer input" in capsys.readouterr().err and vocab.read_bytes() == before
+    vocab.unlink()
+    # a report over a report, in a measured folder: fine (the walk does not read it)
+    assert main([*base, "-t", "cl100k_base", "--text", ".", "--out", "."]) == 0
+    assert main([*base, "-t", "cl100k_base", "--text", ".", "--out", "."]) == 0
+    assert (tmp_path / "report.md").read_text().startswith("# codebpe compression report")

@@ -15,7 +15,13 @@ from typing import Any
 
 from tokenizer.report import DEFAULT_BASELINES
 
-from ._common import check_output_name, check_sidecar_pattern, require_stdout, status
+from ._common import (
+    check_output_name,
+    check_sidecar_pattern,
+    refuse_overwrite,
+    require_stdout,
+    status,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -161,6 +167,38 @@ def _check_out_folder(out: str) -> None:
             )
 
 
+def _refuse_overwriting_inputs(args: argparse.Namespace) -> None:
+    """``ValueError`` when a file the report writes (``--out``/report.md, ...) is one of the
+    inputs: a ``--text`` or ``--tokenizer`` file, or a file in a ``--text`` folder that the walk
+    reads and that is not an earlier report (``--text notes/ --out notes/`` replaced
+    ``notes/report.md``, which it had just measured)."""
+    from pathlib import Path
+
+    from tokenizer._corpus_formats import is_report_head
+    from tokenizer._report_render import PLOT_TITLES
+    from tokenizer.corpus import Source
+
+    names = ["report.json", "report.md", "report.html", *(f"{k}.png" for k in PLOT_TITLES)]
+    outputs = [Path(args.out) / name for name in names if (Path(args.out) / name).is_file()]
+    if not outputs:
+        return
+    named = [("the --tokenizer input", spec) for spec in args.tokenizer]
+    for text in args.text or []:
+        spec = Source.parse(text).spec
+        if spec == "-" or spec.startswith(("hf:", "hf-disk:")):
+            continue
+        if os.path.isdir(spec):
+            for out in outputs:
+                inside = Path(os.path.realpath(out)).is_relative_to(os.path.realpath(spec))
+                if inside and out.suffix != ".png":
+                    with open(out, "rb") as f:
+                        if not is_report_head(f.read(4096)):
+                            named.append((f"a file of the --text folder {text}", out))
+        else:
+            named.append(("the --text input", spec))
+    refuse_overwrite([("the report file", out) for out in outputs], named)
+
+
 def run(args: argparse.Namespace) -> int:
     import os
 
@@ -172,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         check_output_name(args.out, "--out", kind="folder")
         _check_out_folder(args.out)
+        _refuse_overwriting_inputs(args)
     for spec in args.tokenizer:
         check_sidecar_pattern(spec)  # (PATH.tiktoken:PATTERN)
     max_bytes = parse_size(args.max_bytes)
