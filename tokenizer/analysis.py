@@ -351,7 +351,7 @@ def measure(
 
     >>> enc = tiktoken.get_encoding("cl100k_base")  # doctest: +SKIP
     >>> measure(enc, [("x = 1\\n", "python")]).total.tokens  # doctest: +SKIP
-    4
+    5
     """
     label = name or getattr(enc, "name", None) or type(enc).__name__
     result = Measurement(name=str(label), n_vocab=int(enc.n_vocab))
