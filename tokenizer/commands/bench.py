@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
+
+from .._train_system import default_threads
 
 __all__ = ["register"]
 
@@ -238,7 +239,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--threads",
         type=int,
-        default=os.cpu_count() or 1,
-        help="threads for the batch columns (default: all CPUs)",
+        default=default_threads(),
+        help="threads for the batch columns (default: the CPUs this process may use)",
     )
     p.set_defaults(func=run_bench)

@@ -305,7 +305,12 @@ def register(subparsers: Any) -> None:
     """Add the ``encode`` and ``decode`` subcommands (once, though COMMANDS lists both)."""
     if "encode" in subparsers.choices:
         return
-    enc = subparsers.add_parser("encode", help="encode text to token ids")
+    enc = subparsers.add_parser(
+        "encode",
+        help="encode text to token ids",
+        description="Encode a file or stdin to token ids: whitespace-separated text, a .npy array "
+        "(--numpy) or a count (--count). It streams, 4 MiB at a time, in bounded memory.",
+    )
     enc.add_argument("input", nargs="?", default="-", help="input file, or - for stdin (default)")
     _add_tokenizer_options(enc)
     out = enc.add_mutually_exclusive_group()
@@ -329,7 +334,12 @@ def register(subparsers: Any) -> None:
         help="4 MiB blocks encoded at once (default: the CPUs this process may use, at most 8)",
     )
     enc.set_defaults(func=run_encode)
-    dec = subparsers.add_parser("decode", help="decode token ids to text")
+    dec = subparsers.add_parser(
+        "decode",
+        help="decode token ids to text",
+        description="Decode token ids (whitespace-separated text or a .npy array, from a file or "
+        "stdin) back to text on stdout; bytes that are not UTF-8 are written as they are.",
+    )
     dec.add_argument(
         "input", nargs="?", default="-", help="ids (whitespace-separated text or .npy), or -"
     )
