@@ -327,3 +327,28 @@ def test_one_line_of_words_is_cut_near_the_block_size(toks, native, lead, monkey
         arrays = list(tok.encode_stream(io.BytesIO(data), block_size=block, num_threads=threads))
         assert len(arrays) > len(data) // (2 * block * threads)
         assert np.concatenate(arrays).tolist() == want, threads
+
+
+@pytest.mark.parametrize(
+    "name, unit, cut",
+    [
+        ("codebpe-v1", " \t\n  \r\n\t \n\n   \t", True),  # newline runs, indentation: pieces
+        ("deepseek-coder", "\n", True),  # its first Split isolates each newline
+        ("deepseek-coder", " \t\n  \r\n\t ", True),
+        ("cl100k", " \t\n  \r\n\t ", False),  # \s*[\r\n]: one piece to the last newline
+        ("o200k", "\n", False),
+    ],
+)
+def test_whitespace_only_streams_are_cut_where_they_have_pieces(toks, name, unit, cut, monkeypatch):
+    """A cut may end with whitespace where the checks of the split on either side pass: text
+    that is only whitespace but has many pieces (codebpe-v1's newline runs and indentation,
+    DeepSeek-Coder's newlines) was read whole; one that is one piece still is, exactly."""
+    monkeypatch.setattr(stream_mod, "_MARGIN", 64)
+    tok = toks[name] if name in toks else Tokenizer.from_hf(name)
+    text = unit * (40_000 // len(unit)) + "x" + unit * 50
+    want = tok.encode(text)
+    for threads in (1, 2):
+        arrays = list(
+            tok.encode_stream(io.BytesIO(text.encode()), block_size=500, num_threads=threads)
+        )
+        assert (len(arrays) > 20) == cut and np.concatenate(arrays).tolist() == want

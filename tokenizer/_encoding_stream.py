@@ -5,15 +5,16 @@ Stage: encode (a helper of ``tokenizer.encoding``). The stream is read in blocks
 where the pre-tokenizer puts a piece boundary, so the ids are the same as those of the whole
 text at once: pieces are encoded one by one, and a cut is taken from the split of everything
 read since the last cut (which starts at a boundary), at least ``margin`` bytes before the end
-of what has been read, where no look-ahead of the split can reach the unread rest, and where
-the text before the cut splits the same on its own (it does not end with whitespace, and the
-split of its last pieces is checked; see ``_boundary``). Special tokens are found before the
-split, and a cut never falls inside one. For a vocabulary with an NFC normalizer a cut is also
-only made before an ASCII character (normalization never joins across it) and in text that is
-already NFC (the encoder splits the normalized text; a stream that is not NFC is read on to a
-special token or to its end). What the cuts hold in memory is one block and the carry-over; a
-text with no piece boundary at all (megabytes of one letter) is read on in doubling blocks until
-it has one.
+of what has been read, where no look-ahead of the split can reach the unread rest, where the
+text before the cut splits the same on its own (the split of its last pieces is checked; see
+``_boundary``), and where the text after it does too, alone or after the piece before the cut
+(the next block then starts with that piece as context, and its ids are left out). Special
+tokens are found before the split, and a cut never falls inside one. For a vocabulary with an
+NFC normalizer a cut is also only made before an ASCII character (normalization never joins
+across it) and in text that is already NFC (the encoder splits the normalized text; a stream
+that is not NFC is read on to a special token or to its end). What the cuts hold in memory is
+one block and the carry-over; a text with no piece boundary at all (megabytes of one letter)
+is read on in doubling blocks until it has one.
 
 >>> import io
 >>> from tokenizer.encoding import Tokenizer
@@ -79,9 +80,6 @@ def _reader(source: Any) -> Any:
         return b""
 
     return read
-
-
-_SPACE = frozenset(b" \t\n\r\x0b\x0c")
 
 
 def _complete(buf: bytearray) -> int:
@@ -159,8 +157,6 @@ def _boundary(tok: Tokenizer, seg: bytes, ends: Any, stop: int, lead: int) -> tu
         e = int(ends[k])
         if e <= lead:
             break  # (a cut must move past the context, which was cut already)
-        if seg[e - 1] in _SPACE:
-            continue
         if tok._nfc and e < len(seg) and seg[e] >= 0x80:
             continue  # normalization never joins a character to an ASCII one after it
         q = int(ends[k - 8]) if k >= 8 else 0  # the prefix's split agrees up to here
