@@ -117,7 +117,7 @@ def _cut(
         start = m.end()  # the text after a special token starts a new split
     if start >= stop:
         return (start, 0) if start > lead else (0, 0)
-    seg = bytes(buf[start:seg_end])
+    seg = bytes(memoryview(buf)[start:seg_end])  # (one copy: a bytearray slice is another)
     if tok._nfc and not _nfc_text(seg):
         # The encoder splits the normalized text, whose pieces need not end where the raw
         # text's do (e + U+0301 + "'s": the raw split cuts "'" from "s", the NFC one keeps
@@ -277,7 +277,7 @@ def _chunks(read: Any, cut_of: Any, block_size: int) -> Iterator[tuple[bytes, in
             continue
         cut, context = (len(buf), 0) if not data else cut_of(buf, lead)
         if cut > lead:  # (only the context left at the end: nothing more to encode)
-            chunk = bytes(buf[:cut])
+            chunk = bytes(memoryview(buf)[:cut])  # (one copy: a bytearray slice is another)
             del buf[: cut - context]
             yield chunk, lead
             lead = context
