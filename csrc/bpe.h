@@ -315,6 +315,7 @@ class BpeModel {
   static int32_t cp3(uint32_t v);
 
   TokenMap tokens_;
+  std::vector<uint32_t> token_len_;  // bytes of each id's token (merge_heap's part lengths)
   // Bitmap over fragments that some token has around an inner cut candidate (a superset test).
   std::vector<uint64_t> cross_;
   unsigned cross_shift_ = 64;

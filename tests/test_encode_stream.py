@@ -292,3 +292,63 @@ def test_surrogate_pairs_split_across_str_chunks(toks):
     text = "x\ud83d\ude00y" * 50
     got = np.concatenate(list(tok.encode_stream(io.StringIO(text), block_size=2))).tolist()
     assert got == tok.encode(text)
+
+
+_WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu the of and".split()
+
+
+@pytest.mark.parametrize("native", [True, False])
+@pytest.mark.parametrize("lead", ["", " ", "\n  "])
+def test_one_line_of_words_is_cut_near_the_block_size(toks, native, lead, monkeypatch):
+    """codebpe-v1 takes a text's leading space as indentation, so a block may not start with
+    " word" split on its own: one line of nothing but space-separated words had no cut and was
+    read whole (200 MB: 920 MB peak RSS). A block now starts with the piece before the cut as
+    context (split with it, its ids left out) where that gives the whole's pieces: every block
+    stays near the block size, and the ids are the whole text's."""
+    margin, block = 256, 1000
+    monkeypatch.setattr(stream_mod, "_MARGIN", margin)
+    tok = toks["codebpe-v1"]
+    if not native:
+        tok = Tokenizer(tok.vocab, native_split=False)
+    text = lead + " ".join(_WORDS[i * 7 % len(_WORDS)] for i in range(30_000))  # ~160 KB
+    data = text.encode()
+    want = tok.encode(text)
+
+    def cut_of(buf, context):
+        return stream_mod._cut(tok, buf, frozenset(), margin, context)
+
+    chunks = list(stream_mod._chunks(io.BytesIO(data).read, cut_of, block))
+    assert b"".join(c[n:] for c, n in chunks) == data
+    sizes = [len(c) - n for c, n in chunks]
+    assert len(chunks) > len(data) // (2 * block) and max(sizes) <= block + 2 * margin, sizes
+    assert max(n for _, n in chunks) <= stream_mod._CONTEXT
+    assert any(n for _, n in chunks)  # (the cuts needed the context)
+    for threads in (1, 3):
+        arrays = list(tok.encode_stream(io.BytesIO(data), block_size=block, num_threads=threads))
+        assert len(arrays) > len(data) // (2 * block * threads)
+        assert np.concatenate(arrays).tolist() == want, threads
+
+
+@pytest.mark.parametrize(
+    "name, unit, cut",
+    [
+        ("codebpe-v1", " \t\n  \r\n\t \n\n   \t", True),  # newline runs, indentation: pieces
+        ("deepseek-coder", "\n", True),  # its first Split isolates each newline
+        ("deepseek-coder", " \t\n  \r\n\t ", True),
+        ("cl100k", " \t\n  \r\n\t ", False),  # \s*[\r\n]: one piece to the last newline
+        ("o200k", "\n", False),
+    ],
+)
+def test_whitespace_only_streams_are_cut_where_they_have_pieces(toks, name, unit, cut, monkeypatch):
+    """A cut may end with whitespace where the checks of the split on either side pass: text
+    that is only whitespace but has many pieces (codebpe-v1's newline runs and indentation,
+    DeepSeek-Coder's newlines) was read whole; one that is one piece still is, exactly."""
+    monkeypatch.setattr(stream_mod, "_MARGIN", 64)
+    tok = toks[name] if name in toks else Tokenizer.from_hf(name)
+    text = unit * (40_000 // len(unit)) + "x" + unit * 50
+    want = tok.encode(text)
+    for threads in (1, 2):
+        arrays = list(
+            tok.encode_stream(io.BytesIO(text.encode()), block_size=500, num_threads=threads)
+        )
+        assert (len(arrays) > 20) == cut and np.concatenate(arrays).tolist() == want

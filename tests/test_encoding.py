@@ -360,6 +360,19 @@ def test_plain_bpe_of_pieces(tok100):
     assert enc.lookup(b"") is None and enc.lookup(b"hello") == 15339
 
 
+def test_heap_loop_of_long_pieces(tok100, tiktoken_cl100k):
+    """Pieces over 192 bytes (the heap loop, which finds a part's neighbours from the token
+    lengths and the dead bytes between parts, without links): the ids of tiktoken's BPE."""
+    import random
+
+    rng = random.Random(7)
+    enc = tok100._enc
+    for alphabet in ("a", "ab", "abc", "etaoin", "=-", "xyz01"):
+        for n in (193, 250, 1000, 5000):
+            piece = "".join(rng.choice(alphabet) for _ in range(n)).encode()
+            assert enc.bpe(piece) == tiktoken_cl100k._encode_single_piece(piece), (alphabet, n)
+
+
 def test_concurrent_batches_and_fork(tok100, mixed_text):
     import multiprocessing as mp
     from concurrent.futures import ThreadPoolExecutor

@@ -5,15 +5,16 @@ Stage: encode (a helper of ``tokenizer.encoding``). The stream is read in blocks
 where the pre-tokenizer puts a piece boundary, so the ids are the same as those of the whole
 text at once: pieces are encoded one by one, and a cut is taken from the split of everything
 read since the last cut (which starts at a boundary), at least ``margin`` bytes before the end
-of what has been read, where no look-ahead of the split can reach the unread rest, and where
-the text before the cut splits the same on its own (it does not end with whitespace, and the
-split of its last pieces is checked; see ``_boundary``). Special tokens are found before the
-split, and a cut never falls inside one. For a vocabulary with an NFC normalizer a cut is also
-only made before an ASCII character (normalization never joins across it) and in text that is
-already NFC (the encoder splits the normalized text; a stream that is not NFC is read on to a
-special token or to its end). What the cuts hold in memory is one block and the carry-over; a
-text with no piece boundary at all (megabytes of one letter) is read on in doubling blocks until
-it has one.
+of what has been read, where no look-ahead of the split can reach the unread rest, where the
+text before the cut splits the same on its own (the split of its last pieces is checked; see
+``_boundary``), and where the text after it does too, alone or after the piece before the cut
+(the next block then starts with that piece as context, and its ids are left out). Special
+tokens are found before the split, and a cut never falls inside one. For a vocabulary with an
+NFC normalizer a cut is also only made before an ASCII character (normalization never joins
+across it) and in text that is already NFC (the encoder splits the normalized text; a stream
+that is not NFC is read on to a special token or to its end). What the cuts hold in memory is
+one block and the carry-over; a text with no piece boundary at all (megabytes of one letter)
+is read on in doubling blocks until it has one.
 
 >>> import io
 >>> from tokenizer.encoding import Tokenizer
@@ -81,9 +82,6 @@ def _reader(source: Any) -> Any:
     return read
 
 
-_SPACE = frozenset(b" \t\n\r\x0b\x0c")
-
-
 def _complete(buf: bytearray) -> int:
     """``len(buf)`` less a UTF-8 sequence cut short at its end (it would split on its own)."""
     n = len(buf)
@@ -96,12 +94,16 @@ def _complete(buf: bytearray) -> int:
     return n
 
 
-def _cut(tok: Tokenizer, buf: bytearray, allowed: frozenset[str], margin: int) -> int:
-    """A position in ``buf`` where the stream may be cut (0: none yet)."""
+def _cut(
+    tok: Tokenizer, buf: bytearray, allowed: frozenset[str], margin: int, lead: int = 0
+) -> tuple[int, int]:
+    """A position in ``buf`` where the stream may be cut (0: none yet), and how many bytes before
+    it the next chunk starts with as context (0: none). ``buf`` starts with ``lead`` bytes of
+    context, the last piece of the chunk before: it is split with the rest but not encoded."""
     end = _complete(buf)
     limit = end - margin
-    if limit <= 0:
-        return 0
+    if limit <= lead:
+        return 0, 0
     start, stop, seg_end = 0, limit, end
     # (the margin is at least twice the longest special token: the matches before the limit are
     # those of the whole text, the ones only looked for between the others' matches too)
@@ -114,15 +116,16 @@ def _cut(tok: Tokenizer, buf: bytearray, allowed: frozenset[str], margin: int) -
             break
         start = m.end()  # the text after a special token starts a new split
     if start >= stop:
-        return start
-    seg = bytes(buf[start:seg_end])
+        return (start, 0) if start > lead else (0, 0)
+    seg = bytes(memoryview(buf)[start:seg_end])  # (one copy: a bytearray slice is another)
     if tok._nfc and not _nfc_text(seg):
         # The encoder splits the normalized text, whose pieces need not end where the raw
         # text's do (e + U+0301 + "'s": the raw split cuts "'" from "s", the NFC one keeps
         # "'s" whole). Text that is already NFC is its own normalization: cut only in that.
-        return start
+        return (start, 0) if start > lead else (0, 0)
     ends = piece_ends(tok, seg)
-    return start + _boundary(tok, seg, ends, stop - start)
+    cut, context = _boundary(tok, seg, ends, stop - start, max(lead - start, 0))
+    return (start + cut, context) if cut else ((start, 0) if start > lead else (0, 0))
 
 
 def _nfc_text(seg: bytes) -> bool:
@@ -135,23 +138,25 @@ def _nfc_text(seg: bytes) -> bool:
         return True
 
 
-def _boundary(tok: Tokenizer, seg: bytes, ends: Any, stop: int) -> int:
-    r"""A piece end ``e <= stop`` of ``seg`` whose prefix ``seg[:e]`` splits into the same pieces
-    on its own, and whose rest ``seg[e:]`` starts with the same pieces on its own (0 if none is
-    found among the last few hundred). That is not so at every boundary: a piece of whitespace
-    ended by a look-ahead (cl100k's ``\s+(?!\S)`` leaves the last space of a run to the word
-    after it) joins the piece after it when the text ends there; and a text that starts with a
-    space is indented to codebpe-v1 (its ``^[ \t]+``), which splits " word" in two there. So the
-    prefix does not end with whitespace, the split of its last pieces is checked against the
-    whole, and so is the split of the next pieces from the cut on."""
+def _boundary(tok: Tokenizer, seg: bytes, ends: Any, stop: int, lead: int) -> tuple[int, int]:
+    r"""A piece end ``lead < e <= stop`` of ``seg`` whose prefix ``seg[:e]`` splits into the same
+    pieces on its own, and whose rest ``seg[e:]`` starts with the same pieces on its own or after
+    its last piece (the context: then also its length), or ``(0, 0)`` if none is found among the
+    last few hundred. That is not so at every boundary: a piece of whitespace ended by a
+    look-ahead (cl100k's ``\s+(?!\S)`` leaves the last space of a run to the word after it) joins
+    the piece after it when the text ends there; and a text that starts with a space is indented
+    to codebpe-v1 (its ``^[ \t]+``), which splits " word" in two there (after the context
+    " word", "word" with it, " next" is not at the start). So the split of the prefix's last
+    pieces is checked against the whole, and so is the split of the next pieces from the cut
+    on, with the context where they differ without it."""
     import numpy as np
 
     last = int(np.searchsorted(ends, stop, side="right")) - 1
     tried = 0
     for k in range(last, max(last - 512, -1), -1):
         e = int(ends[k])
-        if seg[e - 1] in _SPACE:
-            continue
+        if e <= lead:
+            break  # (a cut must move past the context, which was cut already)
         if tok._nfc and e < len(seg) and seg[e] >= 0x80:
             continue  # normalization never joins a character to an ASCII one after it
         q = int(ends[k - 8]) if k >= 8 else 0  # the prefix's split agrees up to here
@@ -162,29 +167,43 @@ def _boundary(tok: Tokenizer, seg: bytes, ends: Any, stop: int) -> int:
             # piece " word" is indented to codebpe-v1 there): what is checked is the end, so
             # the boundaries after the first are compared, aligned at e.
             tail, want = tail[-(len(want) - 1) :], want[1:]
-        if tail == want and _starts_alike(tok, seg, ends, k):
-            return e
+        if tail == want:
+            context = _starts_alike(tok, seg, ends, k)
+            if context is not None:
+                return e, context
         tried += 1
         if tried == 32:
             break
-    return 0
+    return 0, 0
 
 
-def _starts_alike(tok: Tokenizer, seg: bytes, ends: Any, k: int) -> bool:
-    """Whether ``seg[ends[k]:]`` on its own splits into the whole's next pieces: the first 8 are
-    compared (a window's last piece may differ only because the window ends there). Once the
-    two splits meet at a boundary past the start, they go on alike: the text is the same, and
-    the patterns look back at most one character."""
+#: The most bytes of context (the piece before a cut) a chunk may start with.
+_CONTEXT = 256
+
+
+def _starts_alike(tok: Tokenizer, seg: bytes, ends: Any, k: int) -> int | None:
+    """Whether ``seg[ends[k]:]`` on its own splits into the whole's next pieces: 0 if so, the
+    length of the piece before it if they do after that piece (which splits as on its own), None
+    if neither. The first 8 are compared (a window's last piece may differ only because the
+    window ends there). Once the two splits meet at a boundary past the start, they go on alike:
+    the text is the same, and the patterns look back at most one character."""
     e = int(ends[k])
     j = min(k + 9, len(ends) - 1)
     if j < k + 2:
         # Fewer than two pieces follow in what has been read: the one there cannot be checked
         # (14 spaces stay one piece on their own, but the next block's 15 spaces and "Force"
         # would have been 14 and " Force"). Only with margins of a few bytes.
-        return False
+        return None
+    want = ends[k + 1 : j].tolist()  # all but the window's last piece
     got = (piece_ends(tok, seg[e : int(ends[j])]) + e).tolist()
-    want = ends[k + 1 : j + 1].tolist()
-    return got[: len(want) - 1] == want[:-1]  # all but the window's last piece
+    if got[: len(want)] == want:
+        return 0
+    p = int(ends[k - 1]) if k else 0
+    if e - p > _CONTEXT:
+        return None
+    own = (piece_ends(tok, seg[p:e]) + p).tolist()  # the context's pieces, as encoded alone
+    got = (piece_ends(tok, seg[p : int(ends[j])]) + p).tolist()
+    return e - p if got[: len(own) + len(want)] == own + want else None
 
 
 def _encode_chunk(tok: Tokenizer, chunk: bytes, allowed: frozenset[str], policy: Any) -> Any:
@@ -226,9 +245,12 @@ def encode_stream(
     return _blocks(tok, _reader(source), allowed, block_size, num_threads)
 
 
-def _chunks(read: Any, cut_of: Any, block_size: int) -> Iterator[bytes]:
-    """The stream as chunks that end where ``cut_of(buffer)`` allows a cut (the rest at the end)."""
+def _chunks(read: Any, cut_of: Any, block_size: int) -> Iterator[tuple[bytes, int]]:
+    """The stream as chunks that end where ``cut_of(buffer, lead)`` allows a cut (the rest at the
+    end), each as ``(bytes, lead)``: its first ``lead`` bytes are context, the end of the chunk
+    before (``cut_of`` returns the cut and the next chunk's lead)."""
     buf = bytearray()
+    lead = 0
     step = want = block_size  # (want: what is still to be read of this step)
     high = ""  # a str chunk's last character when it is a high surrogate: its pair may follow
     while True:
@@ -253,12 +275,13 @@ def _chunks(read: Any, cut_of: Any, block_size: int) -> Iterator[bytes]:
             # line it made 10 MB of lines take 20 s and 250 k tiny arrays).
             want -= len(data)
             continue
-        cut = len(buf) if not data else cut_of(buf)
-        if cut:
-            chunk = bytes(buf[:cut])
-            del buf[:cut]
+        cut, context = (len(buf), 0) if not data else cut_of(buf, lead)
+        if cut > lead:  # (only the context left at the end: nothing more to encode)
+            chunk = bytes(memoryview(buf)[:cut])  # (one copy: a bytearray slice is another)
+            del buf[: cut - context]
+            yield chunk, lead
+            lead = context
             step = want = block_size
-            yield chunk
         elif data:
             step = want = min(2 * step, 1 << 30)  # no boundary yet: read on, in doubling steps
         if not data:
@@ -278,10 +301,11 @@ def _blocks(
 ) -> Iterator[Any]:
     policy = special_policy(tok, allowed, frozenset())
     margin = max(_MARGIN, 2 * max((len(s.encode("utf-8")) for s in allowed), default=0))
-    chunks = _chunks(read, lambda buf: _cut(tok, buf, allowed, margin), block_size)
+    chunks = _chunks(read, lambda buf, lead: _cut(tok, buf, allowed, margin, lead), block_size)
     if threads == 1 or not tok.native_split or tok._nfc:
-        for chunk in chunks:
-            yield _encode_chunk(tok, chunk, allowed, policy)
+        for chunk, lead in chunks:
+            ids = _encode_chunk(tok, chunk, allowed, policy)
+            yield ids[len(_encode_chunk(tok, chunk[:lead], allowed, policy)) :] if lead else ids
         return
     # Several chunks at once on the C++ pool, from a helper thread, so that reading and cutting
     # the next batch (the split, ~1 GB/s, and copies) and writing the last one's ids overlap
@@ -289,8 +313,17 @@ def _blocks(
     # caches) serve them all.
     from concurrent.futures import ThreadPoolExecutor
 
-    def encode(batch: list[bytes]) -> Any:
-        return tok._enc.encode_batch(batch, policy, threads, True, True)[0]
+    import numpy as np
+
+    def encode(batch: list[tuple[bytes, int]]) -> Any:
+        ids, offsets = tok._enc.encode_batch([c for c, _ in batch], policy, threads, True, True)
+        if not any(lead for _, lead in batch):
+            return ids
+        # (the ids of a chunk's context, the piece before it that it is split with, are left out)
+        skip = [len(_encode_chunk(tok, c[:lead], allowed, policy)) for c, lead in batch]
+        return np.concatenate(
+            [ids[int(a) + n : int(b)] for a, b, n in zip(offsets[:-1], offsets[1:], skip)]
+        )
 
     with ThreadPoolExecutor(1, thread_name_prefix="codebpe-stream") as pool:
         running = None

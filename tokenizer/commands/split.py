@@ -58,9 +58,11 @@ class _SplitView:
 
 def stream_chunks(
     splitter: Any, read: Any, *, block_size: int | None = None, margin: int | None = None
-) -> Iterator[bytes]:
-    """The bytes that ``read(n)`` gives, as chunks cut where ``splitter``'s pieces of each chunk
-    are exactly the pieces of the whole text there; ``block_size``: bytes read per step,
+) -> Iterator[tuple[bytes, int]]:
+    """The bytes that ``read(n)`` gives, as chunks ``(bytes, lead)`` cut where ``splitter``'s
+    pieces of each chunk are exactly the pieces of the whole text there, after the pieces of its
+    first ``lead`` bytes (context, the end of the chunk before, split as on their own: left
+    out); ``block_size``: bytes read per step,
     ``margin``: how far before the end of what was read a cut must be (defaults: 1 MiB, and
     the margin of ``Tokenizer.encode_stream``)."""
     from .. import _encoding_stream as stream
@@ -69,7 +71,7 @@ def stream_chunks(
     margin = stream._MARGIN if margin is None else margin
     yield from stream._chunks(
         read,
-        lambda buf: stream._cut(view, buf, frozenset(), margin),  # type: ignore[arg-type]
+        lambda buf, lead: stream._cut(view, buf, frozenset(), margin, lead),  # type: ignore[arg-type]
         _BLOCK if block_size is None else block_size,
     )
 
@@ -77,11 +79,13 @@ def stream_chunks(
 def stream_pieces(splitter: Any, read: Any, **kw: Any) -> Iterator[list[str | bytes]]:
     """The pieces of the stream, a chunk's list at a time: ``str`` where the chunk is UTF-8 (all
     of it, nearly always), else ``bytes`` for the pieces that are not UTF-8 (losslessly)."""
-    for chunk in stream_chunks(splitter, read, **kw):
+    for chunk, lead in stream_chunks(splitter, read, **kw):
         try:
-            yield splitter.split(chunk.decode("utf-8"))
+            text, context = chunk.decode("utf-8"), chunk[:lead].decode("utf-8")
+            yield splitter.split(text)[len(splitter.split(context)) :]
         except UnicodeDecodeError:
-            yield [_text_or_bytes(p) for p in splitter.split(chunk)]
+            pieces = splitter.split(chunk)[len(splitter.split(chunk[:lead])) :]
+            yield [_text_or_bytes(p) for p in pieces]
 
 
 def _text_or_bytes(piece: bytes) -> str | bytes:
@@ -110,7 +114,10 @@ def _split(args: argparse.Namespace, splitter: Any, read: Any) -> None:
         from .._split import piece_ends
 
         view = _SplitView(splitter)
-        n = sum(len(piece_ends(view, c)) for c in stream_chunks(splitter, read))  # type: ignore[arg-type]
+        n = sum(
+            len(piece_ends(view, c)) - len(piece_ends(view, c[:lead]))  # type: ignore[arg-type]
+            for c, lead in stream_chunks(splitter, read)
+        )
         print(n, file=out)
         return
     if args.sep is None:
