@@ -505,6 +505,37 @@ def test_special_token_argument_errors():
         Trainer(threads=1.5)
 
 
+@pytest.mark.parametrize(
+    "option, tokens",
+    [("special_tokens", ["<|a|>", "<|b|>", "<|a|>"]), ("extra_special_tokens", ["<|x|>"] * 2)],
+)
+def test_a_special_token_listed_twice_is_refused(tmp_path, capsys, option, tokens):
+    """Review: a repeated special token was merged silently, so the special block was one id
+    smaller than the tokens given (29 ids for 3 + 27 spare: every special id moved)."""
+    with pytest.raises(ValueError, match=rf"{option}: '<\|[abx]\|>' is listed twice"):
+        train(_untouchable(), progress=False, **{option: tokens})
+    with pytest.raises(ValueError, match="listed twice"):
+        Trainer(progress=False, **{option: tokens})
+    from tokenizer.cli import main
+
+    (tmp_path / "a.py").write_text("def f(x):\n    return x\n")
+    out = tmp_path / "v.json"
+    argv = ["train", "-q", str(tmp_path / "a.py"), "-o", str(out), "--vocab-size", "400"]
+    assert main([*argv, "--special-token", "<|x|>", "--special-token", "<|x|>"]) == 2
+    err = capsys.readouterr().err
+    assert err == "codebpe: error: --special-token: '<|x|>' is listed twice\n" and not out.exists()
+    # an extra token that is already a special token is still ignored, as documented
+    vocab = train(
+        iter(["ab ab ab"] * 10),
+        vocab_size=300,
+        reserved=None,
+        extra_special_tokens=["<|endoftext|>"],
+        progress=False,
+        allow_unused=True,
+    )
+    assert len(vocab.special_tokens) == 32
+
+
 def test_special_tokens_given_as_iterators_are_cut_and_kept():
     """Review: ``Trainer`` took ``tuple(special_tokens)`` and then built its cut list from the
     same, now exhausted, iterator: the token was not cut, and training failed after the count."""
