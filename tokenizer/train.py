@@ -189,7 +189,9 @@ class Trainer:
         save_table(self.counter, path, {**meta, **cuts, "corpus": self.corpus})
 
     def load_counts(self, path: str | os.PathLike[str]) -> Trainer:
-        """Add a saved table's counts (its pattern must be this trainer's)."""
+        """Add a saved table's counts (its pattern must be this trainer's). The time it takes is
+        added to ``count_seconds`` (``vocab.stats``; the summary's "count")."""
+        start = time.perf_counter()
         meta = read_header(path)
         self._start_over_if_consumed()
         regexes = tuple(meta.get("pattern", {}).get("regexes", ()))
@@ -210,6 +212,7 @@ class Trainer:
         self.documents += int(meta.get("documents", 0))
         self.bytes += int(meta.get("bytes", 0))
         add_summary(self.corpus, meta.get("corpus", {}))
+        self.count_seconds += time.perf_counter() - start
         return self
 
     # -- merging ------------------------------------------------------------------------------
