@@ -362,6 +362,32 @@ def test_loading_counts_is_timed_as_counting(tmp_path, monkeypatch, capsys):
     )
 
 
+def test_the_vocabulary_file_does_not_depend_on_the_order_of_inputs_or_shards(tmp_path):
+    """Review: the corpus record's tables (by_lang, by_source) kept the order in which their
+    keys were first met, so shards loaded in the other order, or the same files named in the
+    other order, wrote another file with the same merges."""
+    (tmp_path / "a.py").write_text("def f(x):\n    return x\n" * 50)
+    (tmp_path / "b.go").write_text("func g(y int) int {\n\treturn y\n}\n" * 40)
+    (tmp_path / "c.txt").write_text("机器学习是人工智能的一个分支。\n" * 30)
+    a, b, c = (str(tmp_path / n) for n in ("a.py", "b.go", "c.txt"))
+    options = dict(vocab_size=500, progress=False, threads=1, allow_unused=True)
+    out = {}
+    for name, inputs in (("abc", [a, b, c]), ("cba", [c, b, a])):
+        train(inputs, **options).save(tmp_path / f"{name}.json")
+        out[name] = (tmp_path / f"{name}.json").read_bytes()
+    assert out["abc"] == out["cba"]
+    train([a], **options, save_counts=str(tmp_path / "1.counts"))
+    train([c, b], **options, save_counts=str(tmp_path / "2.counts"))
+    for name, shards in (("12", ["1", "2"]), ("21", ["2", "1"])):
+        loads = [str(tmp_path / f"{n}.counts") for n in shards]
+        train(**options, load_counts=loads).save(tmp_path / f"{name}.json")
+        out[name] = (tmp_path / f"{name}.json").read_bytes()
+    assert out["12"] == out["21"]
+    corpus = json.loads(out["12"])["corpus"]
+    assert list(corpus["by_lang"]) == sorted(corpus["by_lang"]) == ["go", "python", "text"]
+    assert corpus["by_source"] == json.loads(out["abc"])["corpus"]["by_source"]
+
+
 # -- review 2026-11: vocab_size bounds, special tokens in the text, reproducible files, spare
 # -- special slots, clear errors --------------------------------------------------------------
 

@@ -346,7 +346,7 @@ class Trainer:
             "special_token_cuts": stats[4],
             "words": result["words"],
         }
-        corpus = dict(self.corpus) or {"documents": self.documents, "bytes": self.bytes}
+        corpus = _sorted_tables(self.corpus) or {"documents": self.documents, "bytes": self.bytes}
         vocab = Vocabulary(
             tokens=list(result["tokens"]),
             pattern=self.pattern,
@@ -372,6 +372,22 @@ class Trainer:
                 f"special token {missing[0]!r} was not cut out of the text while counting; "
                 "give it to Trainer(special_tokens=... / extra_special_tokens=...)"
             )
+
+
+def _sorted_tables(corpus: dict[str, Any]) -> dict[str, Any]:
+    """The corpus record with its tables (``by_source``, ``by_lang``, ``skipped``, ...) in
+    sorted key order at every depth, so that the vocabulary file depends on which sources were
+    read, not on their order: tables were in the order their keys were first met, and shards
+    loaded in another order (``--load-counts b --load-counts a``) wrote another file.
+
+    >>> _sorted_tables({"documents": 2, "by_lang": {"zh": [1, 3], "go": [1, 2]}})
+    {'documents': 2, 'by_lang': {'go': [1, 2], 'zh': [1, 3]}}
+    """
+
+    def deep(x: Any) -> Any:
+        return {k: deep(x[k]) for k in sorted(x, key=str)} if isinstance(x, dict) else x
+
+    return {k: deep(v) for k, v in corpus.items()}
 
 
 def _materialized(tokens: Any) -> Any:
