@@ -388,6 +388,27 @@ def test_the_vocabulary_file_does_not_depend_on_the_order_of_inputs_or_shards(tm
     assert corpus["by_source"] == json.loads(out["abc"])["corpus"]["by_source"]
 
 
+def test_help_tokenizer_train_after_a_plain_import():
+    """Review: ``import tokenizer; help(tokenizer.train)`` raised AttributeError ("Did you mean:
+    'Trainer'?"): the package's lazy attributes had no submodules."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import pydoc, tokenizer\n"
+        "text = pydoc.render_doc(tokenizer.train, renderer=pydoc.plaintext)\n"
+        "assert 'train(inputs' in text and 'class Trainer' in text, text[:300]\n"
+        "assert tokenizer.train.train is tokenizer.Trainer.count.__globals__['train']\n"
+        "assert 'corpus' in dir(tokenizer) and tokenizer.corpus.Corpus\n"
+        "print('ok')\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert run.stdout == "ok\n", run.stderr[-2000:]
+
+
 # -- review 2026-11: vocab_size bounds, special tokens in the text, reproducible files, spare
 # -- special slots, clear errors --------------------------------------------------------------
 
