@@ -368,12 +368,16 @@ void PieceCounter::merge_from(const PieceCounter& other) {
 // low bits of their hash. Inserted into a smaller table that grows as they come, they fill it
 // from one end and every insert probes an ever longer run of full slots: loading a count file
 // of 2.3 M pieces took 39 s (one thread; counting the 286 MB it came from took 10 s). So the
-// shards are sized for them first; under a cap, at most for a slot table of a quarter of it
-// (the rest is pruned as it comes anyway).
+// shards are sized for them first; under a cap, only within half of the room left below it, so
+// that reserving never makes the table prune (the pieces may well be in it already).
 void PieceCounter::reserve_for(uint64_t pieces) {
-  const uint64_t per_shard = pieces / shards_.size() + 1;
-  uint64_t most = per_shard;
-  if (max_memory_) most = std::min<uint64_t>(most, max_memory_ / 4 / shards_.size() / sizeof(PieceShard::Slot) * 7 / 10);
+  uint64_t most = pieces / shards_.size() + 1;
+  if (max_memory_) {
+    const uint64_t used = memory();
+    const uint64_t room = used < max_memory_ ? (max_memory_ - used) / 2 : 0;
+    // (slots grow by doubling: a shard of c slots for n pieces may become 2c)
+    most = std::min<uint64_t>(most, room / shards_.size() / sizeof(PieceShard::Slot) / 2 * 7 / 10);
+  }
   for (auto& s : shards_) s.reserve(static_cast<size_t>(s.size() + most));
 }
 
