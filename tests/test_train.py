@@ -685,6 +685,21 @@ def test_train_after_consume_says_the_counts_were_consumed(mixed_text):
 AB = ["ab ab ab cd cd cd<|endoftext|>"] * 50
 
 
+def test_saving_counts_after_consume_is_refused(tmp_path, mixed_text):
+    """Review: ``save_counts`` after ``train(consume=True)`` wrote a table of no pieces that
+    still said 3 documents and their bytes; training from it failed with "the corpus is empty:
+    no text was counted"."""
+    trainer = Trainer(progress=False).count_texts([mixed_text] * 3)
+    trainer.train(vocab_size=500, consume=True, allow_unused=True)
+    path = tmp_path / "after.counts"
+    with pytest.raises(ValueError, match="consumed.*nothing to save"):
+        trainer.save_counts(path)
+    assert not path.exists()
+    trainer.count_texts([mixed_text])  # counting again starts afresh and can be saved
+    trainer.save_counts(path)
+    assert Trainer(progress=False).load_counts(path).unique_pieces == trainer.unique_pieces > 0
+
+
 def test_counting_again_after_consume_starts_afresh(tmp_path):
     """Review: ``consumed`` was never reset, so counting again (or loading counts) after a
     consuming ``train`` still said "the counts were consumed"; the totals must then be the new

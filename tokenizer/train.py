@@ -182,7 +182,16 @@ class Trainer:
     # -- count files --------------------------------------------------------------------------
 
     def save_counts(self, path: str | os.PathLike[str]) -> None:
-        """Write the piece-count table (binary, versioned; see docs/training.md) atomically."""
+        """Write the piece-count table (binary, versioned; see docs/training.md) atomically.
+
+        ``ValueError`` after a ``train(consume=True)``: the table was released, and the file
+        would hold no pieces under the old document and byte totals (training from it then
+        failed with "the corpus is empty")."""
+        if self.consumed:
+            raise ValueError(
+                "the counts were consumed by train(consume=True): nothing to save; call "
+                "save_counts before a consuming train (or count again)"
+            )
         pattern = {"name": self.pattern.name, "regexes": list(self.pattern.regexes)}
         meta = {"pattern": pattern, "documents": self.documents, "bytes": self.bytes}
         cuts = {"special_tokens": self.boundaries, "special_cuts": self.counter.special_cuts}
