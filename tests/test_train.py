@@ -700,6 +700,19 @@ def test_saving_counts_after_consume_is_refused(tmp_path, mixed_text):
     assert Trainer(progress=False).load_counts(path).unique_pieces == trainer.unique_pieces > 0
 
 
+def test_an_unwritable_save_counts_is_refused_before_counting(tmp_path):
+    """Review: ``train(save_counts=...)`` in a missing folder failed only after the whole
+    corpus had been counted, with ``ValueError: cannot write /no/such/c.counts.tmp25196``."""
+    missing = tmp_path / "no" / "such" / "c.counts"
+    with pytest.raises(FileNotFoundError, match=rf"{re.escape(str(missing))}: the folder"):
+        train(_untouchable(), vocab_size=400, progress=False, save_counts=str(missing))
+    with pytest.raises(IsADirectoryError):
+        train(_untouchable(), vocab_size=400, progress=False, save_counts=str(tmp_path))
+    trainer = Trainer(progress=False).count_texts(["def f(x):\n    return x\n"] * 20)
+    with pytest.raises(FileNotFoundError, match="the folder .* does not exist"):
+        trainer.save_counts(missing)  # (the message names the file asked for, not a temporary)
+
+
 def test_counting_again_after_consume_starts_afresh(tmp_path):
     """Review: ``consumed`` was never reset, so counting again (or loading counts) after a
     consuming ``train`` still said "the counts were consumed"; the totals must then be the new
