@@ -536,8 +536,8 @@ std::string PieceCounter::load(const std::string& path) {
     meta.resize(meta_len);
     r.raw(meta.data(), meta_len);
     uint64_t total = r.u64(), pu = r.u64(), pm = r.u64(), n = r.u64();
-    // (n is not trusted beyond what the file can hold: a piece takes at least 2 bytes)
-    reserve_for(std::min<uint64_t>(n, file_size / 2));
+    // (n is not trusted beyond what the file can hold: an entry takes at least 3 bytes)
+    reserve_for(std::min<uint64_t>(n, file_size / 3));
     std::string piece;
     uint64_t sum = 0;
     for (uint64_t i = 0; i < n; ++i) {
