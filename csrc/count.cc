@@ -167,8 +167,16 @@ const char* PieceShard::store(const char* data, uint32_t len) {
   return dst;
 }
 
-void PieceShard::grow() {
-  std::vector<Slot> old(slots_.size() * 2);
+void PieceShard::grow() { rehash(slots_.size() * 2); }
+
+void PieceShard::reserve(size_t n) {
+  size_t cap = slots_.size();
+  while (cap * 7 < (n + 1) * 10) cap *= 2;
+  if (cap > slots_.size()) rehash(cap);
+}
+
+void PieceShard::rehash(size_t capacity) {
+  std::vector<Slot> old(capacity);
   old.swap(slots_);
   size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {
@@ -344,6 +352,7 @@ void PieceCounter::add_pieces(const std::vector<std::string_view>& pieces,
 }
 
 void PieceCounter::merge_from(const PieceCounter& other) {
+  reserve_for(other.unique());
   other.for_each([&](std::string_view p, uint64_t c) {
     uint64_t h = hash_bytes(p.data(), p.size());
     shards_[shard_of(h)].add(p.data(), static_cast<uint32_t>(p.size()), h, c);
@@ -353,6 +362,23 @@ void PieceCounter::merge_from(const PieceCounter& other) {
   pruned_mass_ += other.pruned_mass_;
   prune_threshold_ = std::max(prune_threshold_, other.prune_threshold_);
   enforce_cap();
+}
+
+// Pieces listed from a table (a count file, another counter) come in slot order, that is by the
+// low bits of their hash. Inserted into a smaller table that grows as they come, they fill it
+// from one end and every insert probes an ever longer run of full slots: loading a count file
+// of 2.3 M pieces took 39 s (one thread; counting the 286 MB it came from took 10 s). So the
+// shards are sized for them first; under a cap, only within half of the room left below it, so
+// that reserving never makes the table prune (the pieces may well be in it already).
+void PieceCounter::reserve_for(uint64_t pieces) {
+  uint64_t most = pieces / shards_.size() + 1;
+  if (max_memory_) {
+    const uint64_t used = memory();
+    const uint64_t room = used < max_memory_ ? (max_memory_ - used) / 2 : 0;
+    // (slots grow by doubling: a shard of c slots for n pieces may become 2c)
+    most = std::min<uint64_t>(most, room / shards_.size() / sizeof(PieceShard::Slot) / 2 * 7 / 10);
+  }
+  for (auto& s : shards_) s.reserve(static_cast<size_t>(s.size() + most));
 }
 
 void PieceCounter::enforce_cap() {
@@ -490,6 +516,12 @@ std::string PieceCounter::load(const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw std::invalid_argument("cannot read " + path);
   std::string meta;
+  uint64_t file_size = 0;  // (0 when it cannot be told: nothing is reserved)
+  if (std::fseek(f, 0, SEEK_END) == 0) {
+    long end = std::ftell(f);
+    if (end > 0) file_size = static_cast<uint64_t>(end);
+  }
+  std::rewind(f);
   try {
     Reader r{f, path};
     char magic[8];
@@ -504,6 +536,8 @@ std::string PieceCounter::load(const std::string& path) {
     meta.resize(meta_len);
     r.raw(meta.data(), meta_len);
     uint64_t total = r.u64(), pu = r.u64(), pm = r.u64(), n = r.u64();
+    // (n is not trusted beyond what the file can hold: an entry takes at least 3 bytes)
+    reserve_for(std::min<uint64_t>(n, file_size / 3));
     std::string piece;
     uint64_t sum = 0;
     for (uint64_t i = 0; i < n; ++i) {

@@ -33,6 +33,8 @@ class PieceShard {
   size_t size() const { return size_; }
   // Bytes held: slot table plus arena blocks.
   size_t memory() const { return slots_.size() * sizeof(Slot) + arena_bytes_; }
+  // Sizes the slot table for `n` pieces in all (never shrinks it).
+  void reserve(size_t n);
   // Drops every piece with count <= threshold; returns (pieces dropped, count mass dropped).
   std::pair<uint64_t, uint64_t> prune(uint64_t threshold);
   // Frees everything.
@@ -46,6 +48,7 @@ class PieceShard {
  private:
   const char* store(const char* data, uint32_t len);
   void grow();
+  void rehash(size_t capacity);
 
   std::vector<Slot> slots_;
   size_t size_ = 0;
@@ -148,6 +151,7 @@ class PieceCounter {
 
  private:
   void enforce_cap();
+  void reserve_for(uint64_t pieces);
   size_t shard_of(uint64_t h) const { return static_cast<size_t>((h >> 40) % shards_.size()); }
 
   int threads_;

@@ -337,6 +337,110 @@ def test_counts_loaded_and_counted_add_up_in_the_corpus_record(tmp_path):
     assert vocab.corpus["by_lang"]["python"][0] == 2
 
 
+def test_loading_counts_is_timed_as_counting(tmp_path, monkeypatch, capsys):
+    """Review: with --load-counts the summary said "count 0.0s" and ``vocab.stats`` had
+    ``count_seconds`` 0: loading the table (0.3 s of a 2.7 s run on the shipped sample's
+    counts) was in no figure."""
+    import time
+
+    import tokenizer.train as train_module
+
+    counts = tmp_path / "a.counts"
+    docs = ["def f(x):\n    return x\n"] * 50
+    train(iter(docs), vocab_size=400, progress=False, save_counts=str(counts))
+    slow_header = train_module.read_header
+
+    def read_header(path):  # (a table that takes a measurable time to load)
+        time.sleep(0.3)
+        return slow_header(path)
+
+    monkeypatch.setattr(train_module, "read_header", read_header)
+    vocab = train(vocab_size=400, load_counts=[str(counts)], threads=1)
+    assert vocab.stats["count_seconds"] >= 0.3
+    assert re.search(r"\(count [0-9.]+s, merge", capsys.readouterr().err).group() != (
+        "(count 0.0s, merge"
+    )
+
+
+def test_the_vocabulary_file_does_not_depend_on_the_order_of_inputs_or_shards(tmp_path):
+    """Review: the corpus record's tables (by_lang, by_source) kept the order in which their
+    keys were first met, so shards loaded in the other order, or the same files named in the
+    other order, wrote another file with the same merges."""
+    (tmp_path / "a.py").write_text("def f(x):\n    return x\n" * 50)
+    (tmp_path / "b.go").write_text("func g(y int) int {\n\treturn y\n}\n" * 40)
+    (tmp_path / "c.txt").write_text("机器学习是人工智能的一个分支。\n" * 30)
+    a, b, c = (str(tmp_path / n) for n in ("a.py", "b.go", "c.txt"))
+    options = dict(vocab_size=500, progress=False, threads=1, allow_unused=True)
+    out = {}
+    for name, inputs in (("abc", [a, b, c]), ("cba", [c, b, a])):
+        train(inputs, **options).save(tmp_path / f"{name}.json")
+        out[name] = (tmp_path / f"{name}.json").read_bytes()
+    assert out["abc"] == out["cba"]
+    train([a], **options, save_counts=str(tmp_path / "1.counts"))
+    train([c, b], **options, save_counts=str(tmp_path / "2.counts"))
+    for name, shards in (("12", ["1", "2"]), ("21", ["2", "1"])):
+        loads = [str(tmp_path / f"{n}.counts") for n in shards]
+        train(**options, load_counts=loads).save(tmp_path / f"{name}.json")
+        out[name] = (tmp_path / f"{name}.json").read_bytes()
+    assert out["12"] == out["21"]
+    corpus = json.loads(out["12"])["corpus"]
+    assert list(corpus["by_lang"]) == sorted(corpus["by_lang"]) == ["go", "python", "text"]
+    assert corpus["by_source"] == json.loads(out["abc"])["corpus"]["by_source"]
+
+
+def test_help_tokenizer_train_after_a_plain_import():
+    """Review: ``import tokenizer; help(tokenizer.train)`` raised AttributeError ("Did you mean:
+    'Trainer'?"): the package's lazy attributes had no submodules."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import pydoc, tokenizer\n"
+        "text = pydoc.render_doc(tokenizer.train, renderer=pydoc.plaintext)\n"
+        "assert 'train(inputs' in text and 'class Trainer' in text, text[:300]\n"
+        "assert tokenizer.train.train is tokenizer.Trainer.count.__globals__['train']\n"
+        "assert 'corpus' in dir(tokenizer) and tokenizer.corpus.Corpus\n"
+        "print('ok')\n"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert run.stdout == "ok\n", run.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_loading_a_large_count_table_takes_linear_time(tmp_path):
+    """Review: a count file lists its pieces in hash-slot order; loaded into a table that grew as
+    they came, the second shard's pieces landed on the first's and every insert walked one
+    ever longer run of full slots. 2.3 M pieces saved with 2 threads took 27 s to load with
+    one (a 286 MB corpus's table: 39 s, counting it took 10 s); now 0.3 s."""
+    import time
+
+    def name(i: int) -> str:  # letters only: one piece each
+        out = "w"
+        while True:
+            out, i = out + "abcdefghijklmnopqrstuvwxyz"[i % 26], i // 26
+            if not i:
+                return out
+
+    n = 2_300_000
+    words = " ".join(name(i) for i in range(n))
+    counts = tmp_path / "big.counts"
+    trainer = Trainer(threads=2, progress=False)
+    start = time.perf_counter()
+    trainer.count_texts(words[i : i + (1 << 20)] for i in range(0, len(words), 1 << 20))
+    counting = time.perf_counter() - start
+    trainer.save_counts(counts)
+    del trainer, words
+    loaded = Trainer(threads=1, progress=False)
+    start = time.perf_counter()
+    loaded.load_counts(counts)
+    loading = time.perf_counter() - start
+    assert loaded.unique_pieces >= n
+    assert loading < max(3.0, 3 * counting), (loading, counting)
+
+
 # -- review 2026-11: vocab_size bounds, special tokens in the text, reproducible files, spare
 # -- special slots, clear errors --------------------------------------------------------------
 
@@ -505,6 +609,37 @@ def test_special_token_argument_errors():
         Trainer(threads=1.5)
 
 
+@pytest.mark.parametrize(
+    "option, tokens",
+    [("special_tokens", ["<|a|>", "<|b|>", "<|a|>"]), ("extra_special_tokens", ["<|x|>"] * 2)],
+)
+def test_a_special_token_listed_twice_is_refused(tmp_path, capsys, option, tokens):
+    """Review: a repeated special token was merged silently, so the special block was one id
+    smaller than the tokens given (29 ids for 3 + 27 spare: every special id moved)."""
+    with pytest.raises(ValueError, match=rf"{option}: '<\|[abx]\|>' is listed twice"):
+        train(_untouchable(), progress=False, **{option: tokens})
+    with pytest.raises(ValueError, match="listed twice"):
+        Trainer(progress=False, **{option: tokens})
+    from tokenizer.cli import main
+
+    (tmp_path / "a.py").write_text("def f(x):\n    return x\n")
+    out = tmp_path / "v.json"
+    argv = ["train", "-q", str(tmp_path / "a.py"), "-o", str(out), "--vocab-size", "400"]
+    assert main([*argv, "--special-token", "<|x|>", "--special-token", "<|x|>"]) == 2
+    err = capsys.readouterr().err
+    assert err == "codebpe: error: --special-token: '<|x|>' is listed twice\n" and not out.exists()
+    # an extra token that is already a special token is still ignored, as documented
+    vocab = train(
+        iter(["ab ab ab"] * 10),
+        vocab_size=300,
+        reserved=None,
+        extra_special_tokens=["<|endoftext|>"],
+        progress=False,
+        allow_unused=True,
+    )
+    assert len(vocab.special_tokens) == 32
+
+
 def test_special_tokens_given_as_iterators_are_cut_and_kept():
     """Review: ``Trainer`` took ``tuple(special_tokens)`` and then built its cut list from the
     same, now exhausted, iterator: the token was not cut, and training failed after the count."""
@@ -548,6 +683,34 @@ def test_train_after_consume_says_the_counts_were_consumed(mixed_text):
 
 
 AB = ["ab ab ab cd cd cd<|endoftext|>"] * 50
+
+
+def test_saving_counts_after_consume_is_refused(tmp_path, mixed_text):
+    """Review: ``save_counts`` after ``train(consume=True)`` wrote a table of no pieces that
+    still said 3 documents and their bytes; training from it failed with "the corpus is empty:
+    no text was counted"."""
+    trainer = Trainer(progress=False).count_texts([mixed_text] * 3)
+    trainer.train(vocab_size=500, consume=True, allow_unused=True)
+    path = tmp_path / "after.counts"
+    with pytest.raises(ValueError, match="consumed.*nothing to save"):
+        trainer.save_counts(path)
+    assert not path.exists()
+    trainer.count_texts([mixed_text])  # counting again starts afresh and can be saved
+    trainer.save_counts(path)
+    assert Trainer(progress=False).load_counts(path).unique_pieces == trainer.unique_pieces > 0
+
+
+def test_an_unwritable_save_counts_is_refused_before_counting(tmp_path):
+    """Review: ``train(save_counts=...)`` in a missing folder failed only after the whole
+    corpus had been counted, with ``ValueError: cannot write /no/such/c.counts.tmp25196``."""
+    missing = tmp_path / "no" / "such" / "c.counts"
+    with pytest.raises(FileNotFoundError, match=rf"{re.escape(str(missing))}: the folder"):
+        train(_untouchable(), vocab_size=400, progress=False, save_counts=str(missing))
+    with pytest.raises(IsADirectoryError):
+        train(_untouchable(), vocab_size=400, progress=False, save_counts=str(tmp_path))
+    trainer = Trainer(progress=False).count_texts(["def f(x):\n    return x\n"] * 20)
+    with pytest.raises(FileNotFoundError, match="the folder .* does not exist"):
+        trainer.save_counts(missing)  # (the message names the file asked for, not a temporary)
 
 
 def test_counting_again_after_consume_starts_afresh(tmp_path):

@@ -103,3 +103,25 @@ def test_lone_surrogates_are_replaced_and_reported(capsys) -> None:
     train(iter(texts), vocab_size=400, threads=1)
     err = capsys.readouterr().err
     assert "replaced: lone surrogates replaced with U+FFFD in 2 documents (#40, #41)" in err
+
+
+def test_a_set_of_paths_is_read_as_paths_in_sorted_order(tmp_path, capsys) -> None:
+    """Review: a ``set`` of paths was taken as texts (any iterable but a list or tuple), so
+    ``train({"a.py"})`` trained on the string "a.py", one document of 4 bytes."""
+    from pathlib import Path
+
+    (tmp_path / "a.py").write_text("".join(CODE))
+    (tmp_path / "b.txt").write_text("".join(ZH))
+    paths = [str(tmp_path / "a.py"), tmp_path / "b.txt"]
+    as_set = fit(set(paths))
+    as_list = fit(sorted(paths, key=str))
+    assert as_set.corpus["documents"] == 2 and as_set.corpus["bytes"] == sum(
+        len(Path(p).read_bytes()) for p in paths
+    )
+    assert as_set.to_json() == as_list.to_json()
+    assert list(as_set.corpus["by_source"]) == sorted(map(str, paths))
+    with pytest.raises(CorpusPathError, match="looks like a text"):
+        fit(frozenset(["".join(CODE)]))  # as a list of texts: refused, not read
+    assert fit({b"def f(x):\n    return x\n" * 20}).corpus["documents"] == 1  # bytes: a text
+    train(set(paths), vocab_size=400, threads=1)
+    assert f"codebpe train: {tmp_path / 'a.py'}, {tmp_path / 'b.txt'}\n" in capsys.readouterr().err

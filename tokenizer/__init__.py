@@ -37,7 +37,17 @@ _LAZY: dict[str, str] = {
 __all__ = ["__version__", *_LAZY]
 
 
+#: Public submodules, reachable as attributes (``tokenizer.train``, ``help(tokenizer.corpus)``)
+#: without importing them first: ``import tokenizer; tokenizer.train`` was an AttributeError.
+_MODULES = frozenset(
+    "analysis cli corpus encoding export export_read export_tiktoken fim interop patterns "
+    "pretokenize regex_port report reserved stream train vocab".split()
+)
+
+
 def __getattr__(name: str) -> _Any:
+    if name in _MODULES:
+        return _importlib.import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'tokenizer' has no attribute {name!r}")
@@ -48,4 +58,4 @@ def __getattr__(name: str) -> _Any:
 
 def __dir__() -> list[str]:
     public = {n for n in globals() if not n.startswith("_") and n != "annotations"}
-    return sorted(public | set(_LAZY) | {"__version__"})
+    return sorted(public | set(_LAZY) | _MODULES | {"__version__"})

@@ -14,9 +14,32 @@ import os
 import struct
 from typing import Any
 
-__all__ = ["COUNTS_MAGIC", "save_table", "read_header"]
+__all__ = ["COUNTS_MAGIC", "save_table", "read_header", "check_writable"]
 
 COUNTS_MAGIC = b"CBPECNT\0"
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """``OSError`` naming ``path`` when a file cannot be written there: an empty name, a folder,
+    or a folder that is missing or not writable. ``train(save_counts=...)`` checks this before
+    counting: the write failed after the whole corpus had been counted, naming the temporary
+    file (``ValueError: cannot write /no/such/c.counts.tmp25196``).
+
+    >>> check_writable("/no/such/folder/c.counts")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: /no/such/folder/c.counts: the folder /no/such/folder does not exist
+    """
+    name = os.fspath(path)
+    if not name:
+        raise FileNotFoundError("the file name is empty")
+    if os.path.isdir(name):
+        raise IsADirectoryError(f"{name} is a folder")
+    folder = os.path.dirname(name) or "."
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"{name}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(f"{name}: the folder {folder} is not writable")
 
 
 def save_table(counter: Any, path: str | os.PathLike[str], meta: dict[str, Any]) -> None:
@@ -29,6 +52,7 @@ def save_table(counter: Any, path: str | os.PathLike[str], meta: dict[str, Any])
         counter.save(os.fspath(target), json.dumps(meta))
         return
     path = os.fspath(target)
+    check_writable(path)
     tmp = f"{path}.tmp{os.getpid()}"
     try:
         counter.save(tmp, json.dumps(meta))

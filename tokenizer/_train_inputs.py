@@ -1,11 +1,11 @@
 """Training inputs: turn ``train(inputs=...)`` into a stream of document texts and a summary.
 
-Stage: corpus access for the trainer. Paths (files, folders, globs, ``hf:`` specs; a list of
-``str`` is always paths), ``None`` (the shipped ``corpora/`` sample) and ``datasets`` dataset
-objects go through ``tokenizer.corpus.Corpus``; any other iterable is taken as documents (``str``,
-``bytes``, dict rows or objects with a ``.text``); a ``Corpus`` object is read with its own
-summary; a ``dict`` is refused (iterating it gives its keys). This module does not split or
-count.
+Stage: corpus access for the trainer. Paths (files, folders, globs, ``hf:`` specs; a list,
+tuple or set of ``str`` is always paths), ``None`` (the shipped ``corpora/`` sample) and
+``datasets`` dataset objects go through ``tokenizer.corpus.Corpus``; any other iterable is taken
+as documents (``str``, ``bytes``, dict rows or objects with a ``.text``); a ``Corpus`` object is
+read with its own summary; a ``dict`` is refused (iterating it gives its keys). This module does
+not split or count.
 
 >>> texts, summary = open_documents(iter(["a b", b"c"]))
 >>> list(texts), summary()["documents"]
@@ -22,7 +22,7 @@ from typing import Any
 
 from ._text_chunks import iter_chunks
 
-__all__ = ["CorpusInputError", "open_documents", "is_path_inputs", "add_summary"]
+__all__ = ["CorpusInputError", "open_documents", "is_path_inputs", "add_summary", "path_set"]
 
 
 class CorpusInputError(ValueError):
@@ -50,6 +50,23 @@ def is_path_inputs(inputs: Any) -> bool:
             isinstance(x, (str, os.PathLike)) or is_source(x) for x in inputs
         )
     return is_source(inputs)
+
+
+def path_set(inputs: Any) -> Any:
+    """A ``set`` or ``frozenset`` of paths (``str`` / ``os.PathLike``) as a list in sorted
+    order, read as paths like a list of them; anything else as it is. Taken for texts, as any
+    other iterable, ``train({"a.py"})`` trained on the string ``"a.py"``.
+
+    >>> path_set({"b.py", "a.py"}), path_set({b"text"})
+    (['a.py', 'b.py'], {b'text'})
+    """
+    if (
+        isinstance(inputs, (set, frozenset))
+        and inputs
+        and all(isinstance(x, (str, os.PathLike)) for x in inputs)
+    ):
+        return sorted(inputs, key=os.fspath)  # (a set's order changes from run to run)
+    return inputs
 
 
 def _datasets_types(*names: str) -> tuple[type, ...]:
@@ -178,7 +195,7 @@ def open_documents(
 ) -> tuple[Iterator[str | bytes], Callable[[], dict[str, Any]]]:
     """Documents of ``inputs`` and a function returning the corpus summary (call it afterwards).
 
-    ``inputs``: paths/specs (a ``str``, or a list or tuple of them: never texts), ``Source``
+    ``inputs``: paths/specs (a ``str``, or a list, tuple or set of them: never texts), ``Source``
     objects, ``datasets`` dataset objects (alone or in such a list; a ``DatasetDict`` of one
     split), a ``tokenizer.corpus.Corpus``, or any other iterable of documents: ``str``,
     ``bytes``, dict rows (their ``text_field``) or objects with a ``.text``.
@@ -189,7 +206,7 @@ def open_documents(
         FileNotFoundError / tokenizer.corpus.CorpusError: a missing or unreadable source.
         TypeError: a ``dict`` (not a corpus), or a document that is not text.
     """
-    inputs = _as_sources(_one_split(inputs))
+    inputs = _as_sources(_one_split(path_set(inputs)))
     if is_path_inputs(inputs):
         try:
             from .corpus import Corpus

@@ -64,7 +64,10 @@ def print_config(
     stream: TextIO | None = None,
 ) -> None:
     """One block: inputs and every training option."""
+    from ._train_inputs import path_set
+
     out = stream or sys.stderr
+    inputs = path_set(inputs)
     if inputs is None and not load_counts:
         source = "shipped corpora/ sample"
     elif isinstance(inputs, (str, list, tuple)) or hasattr(inputs, "__fspath__"):

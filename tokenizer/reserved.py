@@ -235,7 +235,9 @@ def check_vocab_size(vocab_size: object) -> None:
 def _string_list(value: object, name: str) -> list[str]:
     """``value`` as a list of non-empty strings: a single ``str`` is a ``TypeError`` (it would
     otherwise be taken character by character); a string that is not valid Unicode text (a lone
-    surrogate, which has no UTF-8 form) is a ``ValueError`` naming it.
+    surrogate, which has no UTF-8 form) or that is listed twice is a ``ValueError`` naming it
+    (a repeated token was merged silently: the special block was one id smaller than the
+    tokens given, and every special id moved).
 
     >>> _string_list(["<|a|>", "<|\\ud800|>"], "special_tokens")
     Traceback (most recent call last):
@@ -260,7 +262,12 @@ def _string_list(value: object, name: str) -> list[str]:
                 f"{name}: {item!r} holds a lone surrogate (U+{ord(item[exc.start]):04X}), "
                 "which has no UTF-8 form"
             ) from None
-    return list(dict.fromkeys(items))
+    seen: set[str] = set()
+    for item in items:
+        if item in seen:
+            raise ValueError(f"{name}: {item!r} is listed twice")
+        seen.add(item)
+    return items
 
 
 def special_block(

@@ -23,7 +23,7 @@ from typing import Any
 
 from ._native import core
 from ._progress import Progress, ProgressCallback, human  # noqa: F401 - human: re-exported
-from ._train_counts import read_header, save_table
+from ._train_counts import check_writable, read_header, save_table
 from ._train_inputs import add_summary, open_documents
 from ._train_options import (  # noqa: F401 - the constants are re-exported, as before the split
     BATCH_CHARS,
@@ -182,14 +182,25 @@ class Trainer:
     # -- count files --------------------------------------------------------------------------
 
     def save_counts(self, path: str | os.PathLike[str]) -> None:
-        """Write the piece-count table (binary, versioned; see docs/training.md) atomically."""
+        """Write the piece-count table (binary, versioned; see docs/training.md) atomically.
+
+        ``ValueError`` after a ``train(consume=True)``: the table was released, and the file
+        would hold no pieces under the old document and byte totals (training from it then
+        failed with "the corpus is empty")."""
+        if self.consumed:
+            raise ValueError(
+                "the counts were consumed by train(consume=True): nothing to save; call "
+                "save_counts before a consuming train (or count again)"
+            )
         pattern = {"name": self.pattern.name, "regexes": list(self.pattern.regexes)}
         meta = {"pattern": pattern, "documents": self.documents, "bytes": self.bytes}
         cuts = {"special_tokens": self.boundaries, "special_cuts": self.counter.special_cuts}
         save_table(self.counter, path, {**meta, **cuts, "corpus": self.corpus})
 
     def load_counts(self, path: str | os.PathLike[str]) -> Trainer:
-        """Add a saved table's counts (its pattern must be this trainer's)."""
+        """Add a saved table's counts (its pattern must be this trainer's). The time it takes is
+        added to ``count_seconds`` (``vocab.stats``; the summary's "count")."""
+        start = time.perf_counter()
         meta = read_header(path)
         self._start_over_if_consumed()
         regexes = tuple(meta.get("pattern", {}).get("regexes", ()))
@@ -210,6 +221,7 @@ class Trainer:
         self.documents += int(meta.get("documents", 0))
         self.bytes += int(meta.get("bytes", 0))
         add_summary(self.corpus, meta.get("corpus", {}))
+        self.count_seconds += time.perf_counter() - start
         return self
 
     # -- merging ------------------------------------------------------------------------------
@@ -343,7 +355,7 @@ class Trainer:
             "special_token_cuts": stats[4],
             "words": result["words"],
         }
-        corpus = dict(self.corpus) or {"documents": self.documents, "bytes": self.bytes}
+        corpus = _sorted_tables(self.corpus) or {"documents": self.documents, "bytes": self.bytes}
         vocab = Vocabulary(
             tokens=list(result["tokens"]),
             pattern=self.pattern,
@@ -369,6 +381,22 @@ class Trainer:
                 f"special token {missing[0]!r} was not cut out of the text while counting; "
                 "give it to Trainer(special_tokens=... / extra_special_tokens=...)"
             )
+
+
+def _sorted_tables(corpus: dict[str, Any]) -> dict[str, Any]:
+    """The corpus record with its tables (``by_source``, ``by_lang``, ``skipped``, ...) in
+    sorted key order at every depth, so that the vocabulary file depends on which sources were
+    read, not on their order: tables were in the order their keys were first met, and shards
+    loaded in another order (``--load-counts b --load-counts a``) wrote another file.
+
+    >>> _sorted_tables({"documents": 2, "by_lang": {"zh": [1, 3], "go": [1, 2]}})
+    {'documents': 2, 'by_lang': {'go': [1, 2], 'zh': [1, 3]}}
+    """
+
+    def deep(x: Any) -> Any:
+        return {k: deep(x[k]) for k in sorted(x, key=str)} if isinstance(x, dict) else x
+
+    return {k: deep(v) for k, v in corpus.items()}
 
 
 def _materialized(tokens: Any) -> Any:
@@ -501,6 +529,12 @@ def train(
         "spare_special_tokens": spare_special_tokens,
     }
     check_vocab_size(vocab_size)  # before the trainer's tables are allocated
+    if save_counts is not None:  # (not after counting the whole corpus)
+        from .vocab import output_target
+
+        target, in_place = output_target(save_counts)
+        if not in_place:
+            check_writable(target)
     trainer = Trainer(
         pattern=pattern, threads=threads, max_memory=max_memory, progress=progress, **specials
     )
