@@ -106,8 +106,10 @@ class Encoder {
   void merge_piece(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out,
                    bool looked_up = true) const;
   // The first position >= k (k >= 1) where encode_piece cuts `piece` (a cut candidate no token
-  // can span; memoised), or piece.size() if none.
-  size_t next_cut(PieceCache& cache, std::string_view piece, size_t k) const;
+  // can span; memoised), or piece.size() if none. skip: where the next search may start,
+  // relative to the cut returned: 3 when piece[cut, cut + 3) is known to be a whole 3-byte
+  // character (its continuation bytes are no candidates), else 1.
+  size_t next_cut(PieceCache& cache, std::string_view piece, size_t k, size_t& skip) const;
   // BPE of `piece` through the per-thread cache (no whole-piece shortcut).
   void merge_cached(PieceCache& cache, std::string_view piece, std::vector<uint32_t>& out) const;
   // merge_cached with its most frequent case inline: a 3-byte chunk found in the tiny memo.

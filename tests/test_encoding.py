@@ -520,6 +520,22 @@ def test_cut_shortcut_between_3byte_characters_agrees_with_full_test(tok100, tok
         assert allowed > 10000 and made >= 0.99 * allowed, (made, allowed)
 
 
+def test_piece_cache_growth_and_clear_match_tiktoken(pairs):
+    # 40,000 distinct words that are not single tokens: the per-thread piece cache (csrc/encode.cc,
+    # PieceCache) doubles from 4 Ki slots to 64 Ki and is cleared when half full, mid-text.
+    from tokenizer._native import core
+
+    rng = random.Random(7)
+    letters = "bcdfghjklmnpqrstvwxz"
+    words = {"".join(rng.choices(letters, k=rng.randint(5, 9))) for _ in range(41000)}
+    text = " ".join(sorted(words)[:40000])
+    for tok, ref in pairs:
+        core.Encoder.clear_caches()
+        expected = ref.encode_ordinary(text)
+        assert tok.encode_ordinary(text) == expected
+        assert tok.encode_ordinary(text) == expected  # warm (and cleared once more on the way)
+
+
 def test_every_cjk_character_matches_tiktoken(pairs):
     # 20,992 distinct 3-byte characters: more than the per-thread memo of 3-byte chunks and of
     # cut decisions holds (direct-mapped), so entries collide and are replaced while encoding.
