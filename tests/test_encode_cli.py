@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import struct
 
 import numpy as np
 import pytest
@@ -78,6 +79,12 @@ def _surrogate_tokenizer_json():
     }
 
 
+def _npy_with_header(header: str) -> bytes:
+    """A version 1.0 .npy preamble with this header dict text, padded as numpy pads it."""
+    text = header.ljust((10 + len(header) + 1 + 63) // 64 * 64 - 10 - 1) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode("latin-1")
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -103,6 +110,10 @@ def _surrogate_tokenizer_json():
         (["encode", "-", "-t", "SURR.json"], "SURR.json: 'utf-8' codec can't encode"),
         (["decode", "F.npy", "-t", "cl100k_base"], "expected an integer array, got float64"),
         (["decode", "2D.npy", "-t", "cl100k_base"], "a 1-D array of ids, got shape (2, 2)"),
+        # a header with unbalanced brackets: was a traceback of tokenize.TokenError
+        (["decode", "OPEN.npy", "-t", "cl100k_base"], "OPEN.npy: not a readable .npy file"),
+        # a negative length: was read as "all that follows" and decoded
+        (["decode", "NEG.npy", "-t", "cl100k_base"], "NEG.npy: not a readable .npy file"),
     ],
 )
 def test_errors_are_one_line(argv, message, tmp_path, capsys, monkeypatch):
@@ -120,6 +131,9 @@ def test_errors_are_one_line(argv, message, tmp_path, capsys, monkeypatch):
     (tmp_path / "TRUNC.npy").write_bytes(buf.getvalue()[:60])
     np.save(tmp_path / "F.npy", np.array([15339.0, 1917.0]))
     np.save(tmp_path / "2D.npy", np.array([[15339, 1917], [1917, 0]]))
+    (tmp_path / "OPEN.npy").write_bytes(_npy_with_header("{'descr': '<i4', 'shape': (2, }"))
+    neg = "{'descr': '<i4', 'fortran_order': False, 'shape': (-1,), }"
+    (tmp_path / "NEG.npy").write_bytes(_npy_with_header(neg) + b"\x61\0\0\0\x62\0\0\0")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("sys.stdin", open(tmp_path / "IDS"))
     assert main(argv) == 2

@@ -3,6 +3,7 @@ argument and id validation, pickling. Both split paths (native and ``regex``) mu
 
 from __future__ import annotations
 
+import base64
 import os
 
 import pytest
@@ -409,6 +410,24 @@ def test_tiktoken_file_with_special_tokens(tmp_path, cl100k, mixed_text):
         ours.encode(text)
     with pytest.raises(ValueError, match="already stands for other bytes"):
         Tokenizer.from_tiktoken(str(path), pattern="cl100k", special_tokens={"<s>": 15})
+
+
+@pytest.mark.parametrize(
+    "specials, error, message",
+    [
+        ({"<s>": 2**32 - 2}, ValueError, "far beyond the 257 tokens"),  # was ~64 GB, OOM
+        ({"<s>": 2**32}, ValueError, "has id 4294967296, not a 32-bit id"),  # were pybind11's
+        ({"<s>": -1}, ValueError, "has id -1, not a 32-bit id"),  # many-line TypeErrors
+        ({"<s>": "3000"}, TypeError, "the id must be an int, not '3000'"),
+        ({b"<s>": 3000}, TypeError, "the text must be a str"),  # was an AttributeError
+    ],
+)
+def test_tiktoken_file_with_bad_special_ids(tmp_path, specials, error, message):
+    path = tmp_path / "t.tiktoken"
+    path.write_text("".join(f"{base64.b64encode(bytes([i])).decode()} {i}\n" for i in range(256)))
+    with pytest.raises(error, match=message) as info:
+        Tokenizer.from_tiktoken(str(path), pattern="cl100k", special_tokens=specials)
+    assert "\n" not in str(info.value)
 
 
 def test_tiktoken_argument_leniency(toks, tiktoken_cl100k):

@@ -234,6 +234,20 @@ def test_merge_listed_twice_takes_the_rank_of_its_last_listing():
     assert hf.encode("abc").tokens == ["a", "bc"]
 
 
+@pytest.mark.parametrize("ignore_merges", [False, True])
+def test_no_merges_but_longer_tokens_is_refused(ignore_merges):
+    """With no merges Hugging Face keeps the bytes ("el" is [e, l]); the encoder took an empty
+    merge list for rank BPE and gave "hello" as h + el + lo, silently other ids."""
+    obj = _bytelevel_json(_byte_vocab(["el", "lo"]), [])
+    obj["model"]["ignore_merges"] = ignore_merges
+    hf = tokenizers.Tokenizer.from_str(json.dumps(obj))
+    assert len(hf.encode("hello", add_special_tokens=False).ids) == 5
+    with pytest.raises(ValueError, match="model.merges is empty"):
+        Tokenizer.from_hf(obj)
+    obj["model"]["vocab"] = _byte_vocab([])  # the 256 bytes alone: nothing to merge, loads
+    assert Tokenizer.from_hf(obj).encode("hello") == list(b"hello")
+
+
 def test_two_vocabulary_tokens_with_one_id_are_named():
     obj = _bytelevel_json(_byte_vocab(["ab", "bc"]), [["a", "b"], ["b", "c"]])
     obj["model"]["vocab"]["zz"] = obj["model"]["vocab"]["bc"]

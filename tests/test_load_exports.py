@@ -329,6 +329,19 @@ def test_malformed_sidecar_is_a_typed_error_naming_the_file(tmp_path, content, m
     assert tok.native_split and tok.n_vocab == 256
 
 
+@pytest.mark.parametrize("top", [2**32 - 2, 256 + (1 << 21)])
+def test_sidecar_special_id_far_beyond_the_tokens_is_refused(tmp_path, top):
+    """An id of 4e9 in a hand-edited sidecar had the encoder allocate a table entry for every id
+    below it (~64 GB: the OOM killer, or MemoryError); now an ExportError naming the sidecar."""
+    path = save_tiktoken(Vocabulary.bytes_only(pattern="cl100k"), tmp_path / "b.tiktoken")
+    meta = json.loads(sidecar_path(path).read_text())
+    meta["special_tokens"] = {"<|e|>": top}
+    sidecar_path(path).write_text(json.dumps(meta))
+    with pytest.raises(ExportError, match="far beyond the 257 tokens") as info:
+        Tokenizer.from_tiktoken(str(path))
+    assert str(sidecar_path(path)) in str(info.value)
+
+
 def test_cli_encode_and_decode_with_an_exported_tiktoken_file(exported_tiktoken, tmp_path, capsys):
     from tokenizer.cli import main
 

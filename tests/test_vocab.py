@@ -50,6 +50,9 @@ def test_from_ranks_derives_merges():
         (lambda o: o.pop("tokens"), "malformed"),
         (lambda o: o.update(special_tokens=["<|x|>"]), "malformed"),  # was an AttributeError
         (lambda o: o["special_tokens"].update({"<|x|>": 2**40}), "32-bit"),  # was a TypeError
+        # json reads Infinity as a float, which int() refuses: was an OverflowError
+        (lambda o: o["special_tokens"].update({"<|x|>": float("inf")}), "malformed"),
+        (lambda o: o["merges"].append([float("inf"), 1]), "malformed"),
     ],
 )
 def test_bad_files_raise_typed_errors(tmp_path, mutate, message):

@@ -375,6 +375,13 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
         ]
     except (ValueError, KeyError, TypeError):
         merges = _merge_ids_checked(merge_list, vocab)  # raises, naming the merge
+    if not merges and any(len(t) > 1 for t in tokens):
+        # subtle: the encoder takes no merges to mean rank BPE (tiktoken's: ids as ranks), which
+        # would merge "h"+"el"+"lo" where Hugging Face, with no merges, keeps the bytes.
+        raise ValueError(
+            "unsupported tokenizer.json: model.merges is empty but the vocabulary has tokens "
+            "longer than one byte (Hugging Face never reaches them; this encoder would)"
+        )
     if len(set(merges)) != len(merges):
         # subtle: a pair listed twice takes the rank of its LAST listing in tokenizers (its merge
         # map is filled in list order, a later entry replacing the earlier one).

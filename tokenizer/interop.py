@@ -28,10 +28,12 @@ import gzip
 import hashlib
 import importlib.util
 import json
+import operator
 import os
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -289,11 +291,43 @@ def load_tiktoken_encoding(
         else:
             pattern = known[0]
     pat = get_pattern(pattern) if isinstance(pattern, str) else pattern
-    if special_tokens is None:
-        special_tokens = (
-            _sidecar_specials(side) if side is not None else (known[1] if known else {})
-        )
+    if special_tokens is not None:
+        _check_specials(name, ranks, special_tokens, ValueError)
+    elif side is not None:
+        from .export_tiktoken import ExportError
+
+        special_tokens = _sidecar_specials(side)
+        _check_specials(str(side[0]), ranks, special_tokens, ExportError)
+    else:
+        special_tokens = known[1] if known else {}
     return ranks, pat, dict(special_tokens)
+
+
+def _check_specials(where: str, ranks: dict[bytes, int], specials: Any, error: type) -> None:
+    """Special-token ids are 32-bit ids near the ranks: the encoder holds a table entry for every
+    id up to the top one, so one id of 4e9 (a hand-edited sidecar) asked for ~64 GB. ``error``:
+    the ValueError (sub)class for an id out of range."""
+    if not isinstance(specials, Mapping):
+        raise TypeError(f"special_tokens must be a dict, not {type(specials).__name__}")
+    top = -1
+    for text, value in specials.items():
+        if not isinstance(text, str):
+            raise TypeError(f"special token {text!r}: the text must be a str")
+        try:
+            i = operator.index(value)
+        except TypeError:
+            raise TypeError(f"special token {text!r}: the id must be an int, not {value!r}") from (
+                None
+            )
+        if not 0 <= i < (1 << 32) - 1:
+            raise error(f"{where}: special token {text!r} has id {i}, not a 32-bit id")
+        top = max(top, i)
+    n_ids = len(ranks) + len(specials)
+    if top >= n_ids + MAX_ID_HOLES:
+        raise error(
+            f"{where}: special token id {top} is far beyond the {n_ids} tokens (at most "
+            f"{MAX_ID_HOLES:,} unused ids below the top one)"
+        )
 
 
 def _read_sidecar(path: Path) -> tuple[Path, dict[str, Any]] | None:

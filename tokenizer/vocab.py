@@ -308,7 +308,8 @@ class Vocabulary:
                 config=dict(obj.get("config", {})),
                 corpus=dict(obj.get("corpus", {})),
             )
-        except (KeyError, TypeError, ValueError, AttributeError) as e:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as e:
+            # (OverflowError: an id of Infinity, which json reads as a float)
             if isinstance(e, VocabularyError):
                 raise
             if isinstance(e, KeyError) and e.args and e.args[0] in ("tokens", "pattern"):

@@ -207,6 +207,8 @@ def _parse_ids(buf: bytes, name: str) -> Any:
 
 def _npy_blocks(f: Any, name: str) -> Any:
     """The ids of a 1-D integer ``.npy`` array whose magic string has been read, in blocks."""
+    import tokenize
+
     import numpy as np
     from numpy.lib import format as npy
 
@@ -214,12 +216,16 @@ def _npy_blocks(f: Any, name: str) -> Any:
         version = (f.read(1)[0], f.read(1)[0])
         header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
         shape, fortran, dtype = header(f)
-    except (ValueError, IndexError, EOFError, OSError, SyntaxError) as e:  # truncated or bad
+    except (ValueError, IndexError, EOFError, OSError, SyntaxError, tokenize.TokenError) as e:
+        # truncated or bad (numpy re-reads a header it cannot parse with tokenize, whose error
+        # for unbalanced brackets is a TokenError)
         raise ValueError(f"{name}: not a readable .npy file ({e})") from e
     if dtype.kind not in "iu":
         raise ValueError(f"{name}: expected an integer array, got {dtype}")
     if len(shape) != 1:  # e.g. a padded (batch, length) array: rows would run together
         raise ValueError(f"{name}: expected a 1-D array of ids, got shape {shape}")
+    if shape[0] < 0:  # (numpy reads the header's shape as written: -1 read the rest as ids)
+        raise ValueError(f"{name}: not a readable .npy file (negative length {shape[0]})")
     left = shape[0]
     size = _size_of(f)  # a regular file: a short one is refused before anything is written
     if size and size - f.tell() < left * dtype.itemsize:
