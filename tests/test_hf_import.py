@@ -246,6 +246,15 @@ def test_no_merges_but_longer_tokens_is_refused(ignore_merges):
         Tokenizer.from_hf(obj)
     obj["model"]["vocab"] = _byte_vocab([])  # the 256 bytes alone: nothing to merge, loads
     assert Tokenizer.from_hf(obj).encode("hello") == list(b"hello")
+    # ... and so do the bytes plus a special token (in the vocabulary too, as files have them):
+    # an added token is matched in the text, never reached by merges.
+    hf = tokenizers.Tokenizer.from_str(json.dumps(_bytelevel_json(_byte_vocab(["<|end|>"]), [])))
+    hf.add_special_tokens(["<|end|>"])
+    obj = json.loads(hf.to_str())
+    text = "hello<|end|> x"
+    ours = Tokenizer.from_hf(obj)
+    assert ours.encode(text, allowed_special="all") == hf.encode(text).ids
+    assert ours.encode(text, allowed_special="all")[-3] == 256
 
 
 def test_two_vocabulary_tokens_with_one_id_are_named():

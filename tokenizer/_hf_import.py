@@ -375,7 +375,7 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
         ]
     except (ValueError, KeyError, TypeError):
         merges = _merge_ids_checked(merge_list, vocab)  # raises, naming the merge
-    if not merges and any(len(t) > 1 for t in tokens):
+    if not merges and any(len(t) > 1 for i, t in enumerate(tokens) if i not in added_ids):
         # subtle: the encoder takes no merges to mean rank BPE (tiktoken's: ids as ranks), which
         # would merge "h"+"el"+"lo" where Hugging Face, with no merges, keeps the bytes.
         raise ValueError(
