@@ -468,3 +468,28 @@ def test_the_default_sample_is_labelled_by_its_place_in_the_package() -> None:
         pass
     labels = set(corpus.summary.to_dict()["by_source"])
     assert labels and labels <= {f"corpora/{n}.jsonl.gz" for n in ("code", "en", "zh")}
+
+
+def test_gzip_progress_moves_in_small_steps(tmp_path, monkeypatch):
+    """Progress through a .gz source is the compressed file's position, which interleave()
+    balances sources by: Python 3.12+ gzip reads 128 KiB at a time (3.11: 8 KiB), so a byte
+    budget over the shipped corpora took code only (``Corpus(max_bytes="300k")`` had no zh or
+    en). Reads are capped at GZIP_READ_BYTES; 3.12's read size is forced here on any Python."""
+    import io
+    import random
+
+    from tokenizer._corpus_formats import GZIP_READ_BYTES, read_jsonl
+
+    monkeypatch.setattr(gzip, "READ_BUFFER_SIZE", 128 * 1024, raising=False)  # 3.12+
+    monkeypatch.setattr(io, "DEFAULT_BUFFER_SIZE", 128 * 1024)  # what 3.11's gzip reads
+    rng = random.Random(5)
+    path = tmp_path / "a.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:  # ~400 KB that does not compress
+        for _ in range(4000):
+            f.write(json.dumps({"text": f"{rng.getrandbits(128):032x}" * 3}) + "\n")
+    steps, last = [], 0
+    for record in read_jsonl(path, text_field="text", lang_field=None, lang=None, base=0):
+        steps.append(record.consumed - last)
+        last = record.consumed
+    assert len(steps) == 4000 and last == path.stat().st_size
+    assert max(steps) <= 2 * GZIP_READ_BYTES, max(steps)  # (a read can straddle two records)
