@@ -354,3 +354,31 @@ def test_added_token_listed_with_both_normalized_flags_is_refused(base_json):
     obj = _with_added(base_json, [("ab", False, True), ("ab", True, False), ("xab", True, False)])
     with pytest.raises(ValueError, match="'ab' is listed with normalized true and false"):
         Tokenizer.from_hf(obj)
+
+
+def test_added_token_with_a_lone_surrogate_is_a_vocabulary_error(tmp_path):
+    """ "\\ud800" as an added token's content: tokenizers refuses the file; from a dict this raised
+    a bare UnicodeEncodeError from deep in the encoder's setup."""
+    from tokenizer.vocab import VocabularyError
+
+    obj = _bytelevel_json(_byte_vocab([]), [])
+    obj["added_tokens"] = [
+        {
+            "id": 256,
+            "content": "\ud800",
+            "single_word": False,
+            "lstrip": False,
+            "rstrip": False,
+            "normalized": False,
+            "special": True,
+        }
+    ]
+    text = json.dumps(obj)  # (ASCII: the surrogate written as the escape \ud800)
+    with pytest.raises(Exception):  # noqa: B017 - whatever tokenizers raises, it refuses
+        tokenizers.Tokenizer.from_str(text)
+    with pytest.raises(VocabularyError, match="lone surrogate"):
+        Tokenizer.from_hf(obj)
+    path = tmp_path / "tokenizer.json"
+    path.write_text(text)
+    with pytest.raises(ValueError, match="surrogate"):
+        Tokenizer.from_hf(str(path))

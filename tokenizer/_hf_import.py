@@ -288,6 +288,12 @@ def _added(obj: dict[str, Any], nfc: bool = False) -> tuple[list[tuple[str, int,
             # where a combining mark follows the token: ">" + U+0338 is "≯")
             raise ValueError(f"unsupported added token with normalized=true ({t['content']!r})")
         content, norm = str(t["content"]), bool(t.get("normalized"))
+        try:
+            content.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the JSON): tokenizers refuses
+            raise VocabularyError(  # the file; the encoder matches UTF-8 bytes
+                f"added token {content!r} is not valid Unicode (a lone surrogate)"
+            ) from None
         if normalized.setdefault(content, norm) != norm:
             # (which listing tokenizers follows then depends on the special flags and the order)
             raise ValueError(f"added token {content!r} is listed with normalized true and false")
