@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT))  # after the installed package (a clean clone has no built core)
 
 TARGETS = ("tiktoken", "sidecar", "hf", "vocab", "decode", "ids", "special")
 HF_NAMES = ("deepseek-coder-33b-base", "qwen-2.5", "deepseek-v3", "glm-4", "minimax")
