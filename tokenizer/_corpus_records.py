@@ -375,16 +375,24 @@ def _saved_dataset(folder: Path) -> bool:
     return {"state.json", "dataset_info.json"} <= names and any(n.endswith(".arrow") for n in names)
 
 
+def glob_root(spec: str) -> str:
+    """The fixed folder of the glob ``spec``, what every match lies below (``.`` if none).
+
+    >>> glob_root("src/**/*.py"), glob_root("*.txt"), glob_root("a/b*/c")
+    ('src', '.', 'a')
+    """
+    parts = spec.replace(os.sep, "/").split("/")
+    return "/".join(itertools.takewhile(lambda p: not glob.has_magic(p), parts[:-1])) or "."
+
+
 def _excluded(path: Path, spec: str, exclude: Sequence[str]) -> bool:
     """Whether a file that the glob ``spec`` matched is left out by an ``exclude`` pattern, read
     as in a walk of the glob's fixed folder (``'src/**/*.py' --exclude node_modules`` had read
     ``src/node_modules/b.py``: exclude patterns applied to folder walks only)."""
     if not exclude:
         return False
-    parts = spec.replace(os.sep, "/").split("/")
-    fixed = "/".join(itertools.takewhile(lambda p: not glob.has_magic(p), parts[:-1]))
     try:
-        rel = Path(path).relative_to(fixed or ".").as_posix()
+        rel = Path(path).relative_to(glob_root(spec)).as_posix()
     except ValueError:
         rel = Path(path).as_posix()
     return any(PathPattern(p).matches_file(rel) for p in exclude)

@@ -191,6 +191,15 @@ def _make_named(cls: Any, name: str) -> Any:
     return from_hf(cls, name, name=name)
 
 
+def tiktoken_spec(spec: str) -> tuple[str, str | None]:
+    """``PATH.tiktoken:PATTERN`` (an existing file) -> ``(PATH.tiktoken, PATTERN)``; any other
+    spec -> ``(spec, None)``."""
+    head, sep, tail = spec.rpartition(":")
+    if sep and head.endswith((".tiktoken", ".tiktoken.gz")) and Path(head).is_file():
+        return head, tail
+    return spec, None
+
+
 def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
     """See ``tokenizer.encoding.load_tokenizer``."""
     if isinstance(spec, cls):
@@ -198,11 +207,11 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
     spec = str(spec)
     if not spec.strip():
         raise ValueError("empty tokenizer name")
-    head, sep, tail = spec.rpartition(":")
-    if sep and head.endswith((".tiktoken", ".tiktoken.gz")) and Path(head).is_file():
+    path, tail = tiktoken_spec(spec)
+    if tail is not None:
         if pattern is not None and pattern != tail:
             raise ValueError(f"{spec}: two patterns given ({tail!r} and {pattern!r})")
-        spec, pattern = head, tail  # path.tiktoken:PATTERN, as codebpe report takes it
+        spec, pattern = path, tail  # path.tiktoken:PATTERN, as codebpe report takes it
     p = Path(spec)
     if p.is_dir():
         return from_hf(cls, p)

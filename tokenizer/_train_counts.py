@@ -14,16 +14,17 @@ import os
 import struct
 from typing import Any
 
-__all__ = ["COUNTS_MAGIC", "save_table", "read_header", "check_writable"]
+__all__ = ["COUNTS_MAGIC", "save_table", "read_header", "check_writable", "writable_target"]
 
 COUNTS_MAGIC = b"CBPECNT\0"
 
 
-def check_writable(path: str | os.PathLike[str]) -> None:
+def check_writable(path: str | os.PathLike[str], what: str = "") -> None:
     """``OSError`` naming ``path`` when a file cannot be written there: an empty name, a folder,
-    or a folder that is missing or not writable. ``train(save_counts=...)`` checks this before
-    counting: the write failed after the whole corpus had been counted, naming the temporary
-    file (``ValueError: cannot write /no/such/c.counts.tmp25196``).
+    or a folder that is missing or not writable. ``what`` names the file in the messages (an
+    option: ``--save-counts``). ``train(save_counts=...)`` checks this before counting: the
+    write failed after the whole corpus had been counted, naming the temporary file
+    (``ValueError: cannot write /no/such/c.counts.tmp25196``).
 
     >>> check_writable("/no/such/folder/c.counts")
     Traceback (most recent call last):
@@ -32,27 +33,36 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     """
     name = os.fspath(path)
     if not name:
-        raise FileNotFoundError("the file name is empty")
+        raise FileNotFoundError(f"{what or 'the'} file name is empty")
+    named = f"{what} {name}" if what else name
     if os.path.isdir(name):
-        raise IsADirectoryError(f"{name} is a folder")
+        raise IsADirectoryError(f"{named} is a folder")
     folder = os.path.dirname(name) or "."
     if not os.path.isdir(folder):
-        raise FileNotFoundError(f"{name}: the folder {folder} does not exist")
+        raise FileNotFoundError(f"{named}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
-        raise PermissionError(f"{name}: the folder {folder} is not writable")
+        raise PermissionError(f"{named}: the folder {folder} is not writable")
+
+
+def writable_target(path: str | os.PathLike[str]) -> tuple[Any, bool]:
+    """``vocab.output_target(path)`` (the file a write goes to, and whether in place), checked
+    with :func:`check_writable` unless written in place (a device or FIFO)."""
+    from .vocab import output_target
+
+    target, in_place = output_target(path)
+    if not in_place:
+        check_writable(target)
+    return target, in_place
 
 
 def save_table(counter: Any, path: str | os.PathLike[str], meta: dict[str, Any]) -> None:
     """Write ``counter`` with ``meta`` to ``path`` through a temporary file and a rename (a link:
     its target; a device or FIFO: in place, see ``vocab.output_target``)."""
-    from .vocab import output_target
-
-    target, in_place = output_target(path)
+    target, in_place = writable_target(path)
     if in_place:
         counter.save(os.fspath(target), json.dumps(meta))
         return
     path = os.fspath(target)
-    check_writable(path)
     tmp = f"{path}.tmp{os.getpid()}"
     try:
         counter.save(tmp, json.dumps(meta))

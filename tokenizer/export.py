@@ -392,6 +392,13 @@ def _json_text(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
 
 
+def _write_json_file(out: Path, data: str) -> Path:
+    """``tokenizer.json`` alone, to a path ending in ``.json`` (its folder made), atomically."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(out, data)
+    return out
+
+
 def _save_hf_source(tok: Any, out: Path, roles_given: dict[str, str | None]) -> Path:
     """A tokenizer loaded from a ``tokenizer.json``: that file's object, written again (it is the
     Hugging Face form of those ids), after checking that it still gives the same model; for a
@@ -410,11 +417,9 @@ def _save_hf_source(tok: Any, out: Path, roles_given: dict[str, str | None]) -> 
     # the whole parsed model: vocabulary, merges, added tokens, pre-tokenizer, normalizer
     if parse_hf_tokenizer(obj, name=tok.name) != tok._source[1]:
         raise ExportError(f"{origin}: changed on disk since {tok.name!r} was loaded from it")
-    data = json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
+    data = _json_text(obj)
     if out.suffix == ".json":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(out, data)
-        return out
+        return _write_json_file(out, data)
     added = [
         {**t, "id": int(t["id"]), "special": bool(t.get("special", False))}
         for t in obj.get("added_tokens") or []
@@ -464,12 +469,8 @@ def save_hf(
         )
     if getattr(vocab, "_source", ("",))[0] == "hf":
         return _save_hf_source(vocab, out, roles_given)
-    obj = to_hf_json(vocab)
-    data = json.dumps(obj, ensure_ascii=False, indent=1) + "\n"
+    obj = to_hf_json(vocab)  # (checks that vocab can be exported: a Vocabulary or rank BPE)
+    data = _json_text(obj)
     if out.suffix == ".json":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(out, data)
-        return out
-    return _write_hf_folder(
-        out, data, obj["added_tokens"], export_table(vocab).pattern, roles_given
-    )
+        return _write_json_file(out, data)
+    return _write_hf_folder(out, data, obj["added_tokens"], vocab.pattern, roles_given)

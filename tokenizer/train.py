@@ -23,7 +23,7 @@ from typing import Any
 
 from ._native import core
 from ._progress import Progress, ProgressCallback, human  # noqa: F401 - human: re-exported
-from ._train_counts import check_writable, read_header, save_table
+from ._train_counts import read_header, save_table, writable_target
 from ._train_inputs import add_summary, open_documents
 from ._train_options import (  # noqa: F401 - the constants are re-exported, as before the split
     BATCH_CHARS,
@@ -529,12 +529,8 @@ def train(
         "spare_special_tokens": spare_special_tokens,
     }
     check_vocab_size(vocab_size)  # before the trainer's tables are allocated
-    if save_counts is not None:  # (not after counting the whole corpus)
-        from .vocab import output_target
-
-        target, in_place = output_target(save_counts)
-        if not in_place:
-            check_writable(target)
+    if save_counts is not None:
+        writable_target(save_counts)  # (not after counting the whole corpus)
     trainer = Trainer(
         pattern=pattern, threads=threads, max_memory=max_memory, progress=progress, **specials
     )

@@ -316,9 +316,13 @@ class Vocabulary:
                 raise VocabularyError(f"malformed vocabulary: no {e.args[0]!r} key") from e
             raise VocabularyError(f"malformed vocabulary: {e}") from e
 
+    def dumps(self) -> str:
+        """The text of the file that :meth:`save` writes (versioned JSON)."""
+        return json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n"
+
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the vocabulary as versioned JSON, atomically."""
-        atomic_write(path, json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n")
+        atomic_write(path, self.dumps())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Vocabulary:

@@ -124,12 +124,13 @@ def check_sidecar_pattern(spec: str, pattern: str | None = None) -> None:
     says --pattern is for a file without a sidecar). The same pattern, by any name, is fine."""
     from pathlib import Path
 
+    from .._loaders import tiktoken_spec
     from ..interop import _read_sidecar, _sidecar_pattern
     from ..patterns import get_pattern
 
-    head, sep, tail = spec.rpartition(":")
-    if sep and head.endswith((".tiktoken", ".tiktoken.gz")) and Path(head).is_file():
-        spec, given, how = head, tail, f"{head}:{tail}"
+    path, tail = tiktoken_spec(spec)
+    if tail is not None:
+        spec, given, how = path, tail, f"{path}:{tail}"
     else:
         given, how = pattern, f"--pattern {pattern}"
     if given is None or not spec.endswith((".tiktoken", ".tiktoken.gz")):

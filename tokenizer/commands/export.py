@@ -139,12 +139,10 @@ def _input_files(spec: str) -> list[tuple[str, str | os.PathLike[str]]]:
     tiktoken sidecar, or the files of a tokenizer folder."""
     from pathlib import Path
 
+    from .._loaders import tiktoken_spec
     from ..export import sidecar_path
 
-    head, sep, tail = spec.rpartition(":")
-    if sep and head.endswith((".tiktoken", ".tiktoken.gz")) and Path(head).is_file():
-        spec = head  # path.tiktoken:PATTERN
-    p = Path(spec)
+    p = Path(tiktoken_spec(spec)[0])  # (path.tiktoken:PATTERN)
     if p.is_dir():
         return [(f"a file of the input folder {p}", f) for f in p.iterdir() if f.is_file()]
     if not p.is_file():

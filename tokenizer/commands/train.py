@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .._train_counts import check_writable
 from ._common import check_output_name, refuse_overwrite, require_stdout, same_file
 
 DEFAULT_OUTPUT = "codebpe-vocab.json"
@@ -205,19 +206,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _check_writable(path: str, what: str) -> None:
-    if not path:
-        raise FileNotFoundError(f"{what} file name is empty")
-    target = Path(path)
-    if target.is_dir():
-        raise IsADirectoryError(f"{what} {path} is a folder")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{what} folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise PermissionError(f"{what} folder {folder} is not writable")
-
-
 def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
@@ -266,10 +254,10 @@ def _run(args: argparse.Namespace) -> int:
     if to_stdout:
         require_stdout()  # (before the work: the vocabulary would have nowhere to go)
     else:
-        _check_writable(args.output, "output")
+        check_writable(args.output, "output")
     if args.save_counts is not None:
         check_output_name(args.save_counts, "--save-counts")
-        _check_writable(args.save_counts, "--save-counts")
+        check_writable(args.save_counts, "--save-counts")
     for path in args.load_counts:
         if not Path(path).is_file():
             raise FileNotFoundError(f"--load-counts {path}: no such file")
@@ -308,11 +296,8 @@ def _run(args: argparse.Namespace) -> int:
         save_counts=args.save_counts,
     )
     if to_stdout:
-        import json
-
-        text = json.dumps(vocab.to_json(), ensure_ascii=False, indent=1) + "\n"  # (as save)
         sys.stdout.flush()
-        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.write(vocab.dumps().encode("utf-8"))
         sys.stdout.buffer.flush()
     else:
         vocab.save(args.output)
@@ -356,7 +341,7 @@ def _reads(spec: str, path: str, args: argparse.Namespace) -> bool:
     import glob
 
     from .._corpus_formats import is_tokenizer_head
-    from .._corpus_records import source_files
+    from .._corpus_records import glob_root, source_files
     from .._train_counts import COUNTS_MAGIC
     from ..corpus import Source
 
@@ -369,9 +354,7 @@ def _reads(spec: str, path: str, args: argparse.Namespace) -> bool:
     if same_file(src.spec, path):
         return True  # named: read whatever it holds
     if glob.has_magic(src.spec):
-        fixed = src.spec.split("/")
-        fixed = fixed[: next(i for i, p in enumerate(fixed) if glob.has_magic(p))]
-        root = "/".join(fixed) or "."
+        root = glob_root(src.spec)
     elif os.path.isdir(src.spec):
         root = src.spec
     else:
