@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 os.environ["CODEBPE_OFFLINE"] = "1"
+
+
+def load_script(name: str) -> Any:
+    """``scripts/<name>.py`` as a module (the scripts are not a package)."""
+    path = Path(__file__).resolve().parent.parent / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
 
 # A few kilobytes of mixed code, Chinese and English: the inputs every parity test starts from.
 MIXED_TEXT = '''\

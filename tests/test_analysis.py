@@ -345,12 +345,9 @@ def test_docstring_examples(name):
 
 def test_ablation_script_small_grid(tmp_path, mixed_text):
     """scripts/ablation.py end to end with the HF stand-in trainer on a tiny corpus."""
-    import importlib.util
+    from conftest import load_script
 
-    path = Path(__file__).resolve().parent.parent / "scripts" / "ablation.py"
-    spec = importlib.util.spec_from_file_location("ablation", path)
-    ablation = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ablation)
+    ablation = load_script("ablation")
     train = tmp_path / "train.jsonl"
     train.write_text(
         "".join(

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import load_script
 
 
 def _script():
-    path = ROOT / "scripts" / "fuzz_loaders.py"
-    spec = importlib.util.spec_from_file_location("fuzz_loaders", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("fuzz_loaders")
 
 
 def test_short_fuzz_run_reports_nothing(capsys):

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import load_script
 
 
 def _script():
-    path = ROOT / "scripts" / "fuzz_parity.py"
-    spec = importlib.util.spec_from_file_location("fuzz_parity", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("fuzz_parity")
 
 
 def test_short_fuzz_run_finds_no_difference(capsys):
