@@ -176,25 +176,157 @@ def test_report_files_and_errors(full_report):
     assert re.search(r"\| cl100k_base \| 100,\d{3} \| [\d.]+ \(1\.00×\)", table)
 
 
+PLOTS = ["tokens_per_line", "ratio_to_reference", "bytes_per_token", "chars_per_token"]
+PLOTS += ["token_length"]
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk; AssertionError when it is not a PNG."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR", png[:16]
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
 def test_html_embeds_plots(full_report):
     pytest.importorskip("matplotlib", reason="matplotlib (the plots extra) is not installed")
+    from tokenizer._report_render import PLOT_TITLES
+
     report, out, written = full_report
-    assert set(report["plots"]) == {"tokens_per_line", "ratio_to_reference", "token_length"}
+    assert list(report["plots"]) == PLOTS
+    assert report["plots"] == {k: f"{k}.png" for k in PLOTS}
+    assert json.loads((out / "report.json").read_text())["plots"] == report["plots"]
     html = (out / "report.html").read_text()
     uris = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
-    assert len(uris) == 3 and "<img" in html and 'src="http' not in html
-    pngs = {(out / f).read_bytes() for f in report["plots"].values()}
-    assert {base64.b64decode(u) for u in uris} == pngs
-    assert all(p.startswith(b"\x89PNG") for p in pngs)
+    assert len(uris) == 5 and "<img" in html and 'src="http' not in html
+    pngs = [(out / f).read_bytes() for f in report["plots"].values()]
+    assert [base64.b64decode(u) for u in uris] == pngs  # (in the order of report.json)
+    assert all(w > 300 and h > 200 for w, h in map(_png_size, pngs))
+    # each plot sits in the section of the table with its numbers, in HTML and Markdown
+    md = (out / "report.md").read_text()
+    for doc, image in ((md, "]({}.png)"), (html, 'alt="{}"')):
+        sections = re.split(r"^## |<h2>", doc, flags=re.M)
+        for key, heading in [
+            ("tokens_per_line", "Tokens per line (lower"),
+            ("ratio_to_reference", "Tokens per line (lower"),
+            ("bytes_per_token", "Bytes per token (higher"),
+            ("chars_per_token", "Characters per token (higher"),
+            ("token_length", "Token length: "),
+        ]:
+            mark = image.format(key if doc is md else PLOT_TITLES[key])
+            (section,) = [s for s in sections if mark in s]
+            assert section.startswith(heading), (key, section[:60])
+            assert section.index(mark) < section.index("<table" if doc is html else "| ")
+
+
+def test_bar_plots_show_the_reports_numbers(full_report):
+    """The bars of each plot are the report's figures (the tables' rows: languages, domains,
+    all), checked against numbers worked out by hand for the one-token-per-byte tokenizer."""
+    from tokenizer._report_plots import bar_data
+    from tokenizer._report_render import groups
+
+    report, _, _ = full_report
+    labels, series, languages = bar_data(report, "bytes_per_token")
+    assert labels == ["c", "go", "python", "zh", "en", "code (domain)", "all"]
+    assert labels == [label.replace("**", "") for label, _, _ in groups(report)]
+    assert languages == 5 and list(series) == ["bytes", "cl100k_base", "o200k_base"]
+    assert series["bytes"] == [1.0, None, 1.0, 1.0, 1.0, 1.0, 1.0]  # go: no tokens
+    # PerByte: ZH + "\n" is 4 characters in 10 bytes, 10 tokens; PY is ASCII
+    assert bar_data(report, "chars_per_token")[1]["bytes"][2:4] == [1.0, 0.4]
+    assert bar_data(report, "tokens_per_line")[1]["bytes"][:3] == [25.0, None, 7.0]
+    for figure in ("tokens_per_line", "bytes_per_token", "chars_per_token"):
+        for ratio in (False, True):
+            _, series, _ = bar_data(report, figure, ratio=ratio)
+            for row in report["tokenizers"]:
+                groups_ = [*(row["languages"][k] for k in ("c", "go", "python", "zh", "en"))]
+                groups_ += [row["domains"]["code"], row["total"]]
+                want = [(g["ratio_to_reference"] or {}) if ratio else g for g in groups_]
+                assert series[row["name"]] == [w.get(figure) for w in want], (figure, ratio)
+    ratios = bar_data(report, "tokens_per_line", ratio=True)[1]
+    assert ratios["cl100k_base"] == [1.0, None, 1.0, 1.0, 1.0, 1.0, 1.0]
+    assert ratios["bytes"][-1] == pytest.approx(
+        report["tokenizers"][0]["total"]["tokens_per_line"]
+        / report["tokenizers"][1]["total"]["tokens_per_line"]
+    )
+
+
+def test_many_languages_get_horizontal_bars_and_the_largest_languages(monkeypatch):
+    """Forty languages as vertical bars made a PNG forty inches wide, shrunk to unreadable
+    labels in the HTML: past VERTICAL_MAX_GROUPS groups the bars are horizontal (a tall PNG),
+    and past MAX_PLOTTED_LANGUAGES languages only the largest (and zh, en) get bars."""
+    pytest.importorskip("matplotlib", reason="matplotlib (the plots extra) is not installed")
+    import tokenizer._report_plots as plots
+
+    docs = [("x\n" * (i + 1), f"lang{i:02d}") for i in range(20)] + [(ZH, "zh")]
+    report = analyse([TOY, PerByte()], docs, baselines=False, reference="bytes")
+    labels, series, languages = plots.bar_data(report, "bytes_per_token")
+    assert languages == 21 and labels[-2:] == ["code (domain)", "all"] and len(series) == 2
+    five = {name: values[:5] for name, values in series.items()}
+    wide = plots.grouped_bars(labels[:5], five, title="t", ylabel="y")
+    tall = plots.grouped_bars(labels, series, title="t", ylabel="y")
+    assert len(labels) > plots.VERTICAL_MAX_GROUPS
+    (w1, h1), (w2, h2) = _png_size(wide), _png_size(tall)
+    assert w1 > 1.5 * h1 and h2 > w2, ((w1, h1), (w2, h2))
+    monkeypatch.setattr(plots, "MAX_PLOTTED_LANGUAGES", 3)
+    labels, series, languages = plots.bar_data(report, "bytes_per_token")
+    assert labels == ["lang17", "lang18", "lang19", "zh", "code (domain)", "all"]
+    assert languages == 4 and series["bytes"] == [1.0] * 6
+    seen: dict[str, str] = {}
+    monkeypatch.setattr(plots, "grouped_bars", lambda labels, series, **kw: seen.update(kw))
+    plots.render_plots(report)
+    assert seen["title"].endswith("\n4 of 21 languages, the largest by bytes; the tables have all")
+
+
+def test_stale_plots_are_removed(tmp_path, monkeypatch):
+    """A report written without plots (no matplotlib, --no-plots) into the folder of one with
+    plots removes every PNG of the earlier report, the bytes/characters per token ones too."""
+    pytest.importorskip("matplotlib", reason="matplotlib (the plots extra) is not installed")
+    import tokenizer._report_plots as plots
+
+    write_report(analyse([TOY, PerByte()], TOY_DOCS, baselines=False, reference="bytes"), tmp_path)
+    assert sorted(p.stem for p in tmp_path.glob("*.png")) == sorted(PLOTS)
+    (tmp_path / "mine.png").write_bytes(b"\x89PNG not a plot of the report")
+    report = analyse([TOY], TOY_DOCS, baselines=False)  # no reference: no ratio plot
+    write_report(report, tmp_path)
+    assert sorted(p.stem for p in tmp_path.glob("*.png")) == sorted(
+        {*PLOTS, "mine"} - {"ratio_to_reference"}
+    )
+    monkeypatch.setattr(plots, "_pyplot", _no_matplotlib)
+    write_report(report, tmp_path)
+    assert [p.name for p in tmp_path.glob("*.png")] == ["mine.png"]
+    assert json.loads((tmp_path / "report.json").read_text())["plots"] == {}
+
+
+def _no_matplotlib():
+    raise ImportError("no matplotlib")
+
+
+def test_report_text_says_what_the_figures_mean(full_report):
+    """Read as a user: the summary said which way is better only in the README table; the
+    figures in the tables had no definition; the group column of the indentation table was
+    right-aligned like the numbers; a column of dashes stood for the speed not measured."""
+    from tokenizer._report_render import render_markdown
+
+    report, out, _ = full_report
+    md = (out / "report.md").read_text()
+    assert "## Summary: tokens per line (lower is better); in brackets: ratio to cl100k" in md
+    for figure in ("tokens_per_line", "bytes_per_token", "chars_per_token"):
+        assert f"- **{figure}**: " in md and figure in report["definitions"]
+    assert "| tokenizer | group | indent tokens |" in md and "\n|---|---|--:|--:|" in md
+    assert headline_table(report).startswith(
+        "| tokenizer | vocab | code | zh | en | all |\n|---|--:|"
+    )
+    assert "## Vocabulary use (encode speed: not measured; codebpe report --speed)" in md
+    assert "encode MB/s" not in md
+    timed = analyse([PerByte()], TOY_DOCS, baselines=False, speed=True)
+    assert re.search(
+        r"\| share used \| encode MB/s \|\n.*\n\| bytes \| 256 \| .* \| [\d.]+ \|",
+        render_markdown(timed),
+    )
 
 
 def test_report_without_matplotlib(monkeypatch, tmp_path):
     import tokenizer._report_plots as plots
 
-    def missing():
-        raise ImportError("no matplotlib")
-
-    monkeypatch.setattr(plots, "_pyplot", missing)
+    monkeypatch.setattr(plots, "_pyplot", _no_matplotlib)
     report = analyse([TOY], TOY_DOCS, baselines=False)
     write_report(report, tmp_path)
     assert report["plots"] == {} and not list(tmp_path.glob("*.png"))
@@ -766,7 +898,7 @@ def test_no_empty_ratio_plot_when_the_reference_is_alone(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         write_report(report, tmp_path)
-    assert set(report["plots"]) == {"tokens_per_line", "token_length"}
+    assert list(report["plots"]) == [k for k in PLOTS if k != "ratio_to_reference"]
 
 
 def test_short_names_of_baselines_are_not_measured_twice(capsys):

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Iterable
 from typing import Any
 
 from .analysis import MAX_TOKEN_LENGTH, domain_of
 
 __all__ = [
+    "PLOT_TITLES",
     "counted",
+    "groups",
+    "group_of",
     "fmt",
     "summary_table",
     "tables",
     "md_table",
+    "sections",
     "render_markdown",
     "render_html",
 ]
@@ -30,15 +35,20 @@ FIGURES = (
     ("bytes_per_token", "Bytes per token (higher is better)"),
     ("chars_per_token", "Characters per token (higher is better)"),
 )
+# Plot key (its PNG is KEY.png) -> title; in this order.
 PLOT_TITLES = {
-    "tokens_per_line": "Tokens per line by language",
+    "tokens_per_line": "Tokens per line by language and domain",
     "ratio_to_reference": "Tokens per line relative to the reference",
+    "bytes_per_token": "Bytes per token by language and domain",
+    "chars_per_token": "Characters per token by language and domain",
     "token_length": "Token length distribution",
 }
+# The table whose numbers a plot shows (the plot is drawn above it, in its section).
+_PLOT_TABLE = {"ratio_to_reference": "tokens_per_line"}
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
 color:#222;line-height:1.45}table{border-collapse:collapse;margin:1em 0;font-size:14px}
-th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th:first-child,td:first-child
-{text-align:left}th{background:#f3f3f3}tr:nth-child(even) td{background:#fafafa}
+th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}.l{text-align:left}
+th{background:#f3f3f3}tr:nth-child(even) td{background:#fafafa}
 img{max-width:100%;border:1px solid #ddd}code{background:#f3f3f3;padding:1px 3px}
 .err{color:#a00}"""
 
@@ -65,8 +75,13 @@ def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.1f}%"
 
 
-def _groups(report: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(label, kind, key) rows: languages, then domains, then all."""
+def groups(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """``(label, kind, key)`` of the tables' rows (and the plots' bar groups): languages, then
+    domains (not one that is a single language of its name, such as zh), then all.
+
+    >>> groups({"tokenizers": [], "evaluation": {"languages": {"go": {}}}})
+    [('go', 'languages', 'go'), ('**all**', 'total', '')]
+    """
     langs = list(report["evaluation"]["languages"])
     domains: list[str] = []
     for row in report["tokenizers"]:
@@ -82,7 +97,8 @@ def _groups(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     )
 
 
-def _group(row: dict[str, Any], kind: str, key: str) -> dict[str, Any] | None:
+def group_of(row: dict[str, Any], kind: str, key: str) -> dict[str, Any] | None:
+    """A tokenizer's figures for one of :func:`groups`; ``None`` when it has no such group."""
     return row["total"] if kind == "total" else row[kind].get(key)
 
 
@@ -93,28 +109,54 @@ def summary_table(report: dict[str, Any]) -> tuple[str, list[str], list[list[str
     for r in report["tokenizers"]:
         cells = [r["domains"].get(d) for d in ("code", "zh", "en")] + [r["total"]]
         rows.append([r["name"], f"{r['n_vocab']:,}", *(fmt(g, "tokens_per_line") for g in cells)])
-    title = "Summary: tokens per line" + (f"; in brackets: ratio to {ref}" if ref else "")
+    title = "Summary: tokens per line (lower is better)" + (
+        f"; in brackets: ratio to {ref}" if ref else ""
+    )
     return title, ["tokenizer", "vocab", "code", "zh", "en", "all"], rows
 
 
-def tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
-    """Every table of the report as ``(title, header, rows)``."""
+Table = tuple[str, str, list[str], list[list[str]]]  # (key, title, header, rows)
+
+
+def tables(report: dict[str, Any]) -> list[Table]:
+    """Every table of the report as ``(key, title, header, rows)``; the key names the table
+    (``summary``, a figure of ``FIGURES``, ``token_length``, ...), plots are drawn by it."""
     rows = report["tokenizers"]
     names = [r["name"] for r in rows]
     ref = report.get("reference")
-    out = [summary_table(report)]
+    out: list[Table] = [("summary", *summary_table(report))]
     for key, title in FIGURES:
         body = [
-            [label] + [fmt(_group(r, kind, k), key) for r in rows]
-            for label, kind, k in _groups(report)
+            [label] + [fmt(group_of(r, kind, k), key) for r in rows]
+            for label, kind, k in groups(report)
         ]
-        out.append(
-            (title + (f"; in brackets: ratio to {ref}" if ref else ""), ["group", *names], body)
-        )
+        title += f"; in brackets: ratio to {ref}" if ref else ""
+        out.append((key, title, ["group", *names], body))
+    out.append(("indentation", *_indentation_table(report)))
+    out.append(("vocabulary", *_vocabulary_table(report)))
+    buckets = [str(i) for i in range(1, MAX_TOKEN_LENGTH)] + [f"{MAX_TOKEN_LENGTH}+"]
     body = []
     for r in rows:
-        for label, kind, k in _groups(report):
-            g = _group(r, kind, k)
+        hist = r["total"]["length_histogram"]
+        total = sum(hist) or 1
+        body.append([r["name"], *(f"{100 * h / total:.1f}" for h in hist)])
+    title = "Token length: % of tokens by bytes per token"
+    out.append(("token_length", title, ["tokenizer", *buckets], body))
+    ev = report["evaluation"]
+    body = [
+        [lang, f"{e['documents']:,}", f"{e['lines']:,}", f"{e['bytes']:,}"]
+        for lang, e in ev["languages"].items()
+    ]
+    body.append(["**all**", f"{ev['documents']:,}", f"{ev['lines']:,}", f"{ev['bytes']:,}"])
+    out.append(("evaluation", "Evaluation set", ["language", "documents", "lines", "bytes"], body))
+    return out
+
+
+def _indentation_table(report: dict[str, Any]) -> tuple[str, list[str], list[list[str]]]:
+    body = []
+    for r in report["tokenizers"]:
+        for label, kind, k in groups(report):
+            g = group_of(r, kind, k)
             if not g or kind == "languages" and not g["indent_tokens"] and not g["bracket_tokens"]:
                 continue
             per = g["indent_bytes"] / g["indent_tokens"] if g["indent_tokens"] else None
@@ -129,52 +171,63 @@ def tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
                     _pct(g["bracket_token_share"]),
                 ]
             )
-    out.append(
-        (
-            "Indentation and bracket tokens",
-            [
-                "tokenizer",
-                "group",
-                "indent tokens",
-                "share",
-                "indent bytes/token",
-                "bracket tokens",
-                "share",
-            ],
-            body,
-        )
-    )
+    header = [
+        "tokenizer",
+        "group",
+        "indent tokens",
+        "share",
+        "indent bytes/token",
+        "bracket tokens",
+        "share",
+    ]
+    return "Indentation and bracket tokens", header, body
+
+
+def _vocabulary_table(report: dict[str, Any]) -> tuple[str, list[str], list[list[str]]]:
+    """Vocabulary use, and encode speed when it was measured (a column of dashes said nothing
+    about why)."""
+    rows = report["tokenizers"]
+    speed = any(r["speed_mb_s"] is not None for r in rows)
     body = [
         [
             r["name"],
             f"{r['n_vocab']:,}",
             f"{r['total']['distinct_tokens']:,}",
             _pct(r["total"]["vocab_used_share"]),
-            "–" if r["speed_mb_s"] is None else f"{r['speed_mb_s']:.2f}",
         ]
+        + (["–" if r["speed_mb_s"] is None else f"{r['speed_mb_s']:.2f}"] if speed else [])
         for r in rows
     ]
-    out.append(
-        (
-            "Vocabulary use and speed",
-            ["tokenizer", "n_vocab", "distinct ids used", "share used", "encode MB/s"],
-            body,
-        )
-    )
-    buckets = [str(i) for i in range(1, MAX_TOKEN_LENGTH)] + [f"{MAX_TOKEN_LENGTH}+"]
-    body = []
-    for r in rows:
-        hist = r["total"]["length_histogram"]
-        total = sum(hist) or 1
-        body.append([r["name"], *(f"{100 * h / total:.1f}" for h in hist)])
-    out.append(("Token length: % of tokens by bytes per token", ["tokenizer", *buckets], body))
-    ev = report["evaluation"]
-    body = [
-        [lang, f"{e['documents']:,}", f"{e['lines']:,}", f"{e['bytes']:,}"]
-        for lang, e in ev["languages"].items()
-    ]
-    body.append(["**all**", f"{ev['documents']:,}", f"{ev['lines']:,}", f"{ev['bytes']:,}"])
-    out.append(("Evaluation set", ["language", "documents", "lines", "bytes"], body))
+    header = ["tokenizer", "n_vocab", "distinct ids used", "share used"]
+    if speed:
+        return "Vocabulary use and speed", [*header, "encode MB/s"], body
+    return "Vocabulary use (encode speed: not measured; codebpe report --speed)", header, body
+
+
+def _text_columns(header: list[str]) -> int:
+    """How many leading columns hold text (left-aligned): the first, and ``group`` after
+    ``tokenizer`` (a tokenizer named ``group`` heads a column of numbers).
+
+    >>> _text_columns(["tokenizer", "group", "share"]), _text_columns(["group", "tokenizer"])
+    (2, 1)
+    """
+    return 2 if header[:2] == ["tokenizer", "group"] else 1
+
+
+def sections(report: dict[str, Any], plots: Iterable[str]) -> list[tuple[Table, list[str]]]:
+    """Each table with the plots drawn above it, in its section: a plot shows the numbers of
+    the table of its key (``_PLOT_TABLE`` for the others); one without a table follows the
+    summary.
+
+    >>> ev = {"languages": {}, "documents": 0, "lines": 0, "bytes": 0}
+    >>> report = {"tokenizers": [], "evaluation": ev}
+    >>> [(t[0], keys) for t, keys in sections(report, ["token_length", "x"]) if keys]
+    [('summary', ['x']), ('token_length', ['token_length'])]
+    """
+    out = [(table, []) for table in tables(report)]
+    index = {table[0]: i for i, (table, _) in enumerate(out)}
+    for key in plots:
+        out[index.get(_PLOT_TABLE.get(key, key), 0)][1].append(key)
     return out
 
 
@@ -185,7 +238,8 @@ def _cell(text: str) -> str:
 
 
 def md_table(header: list[str], rows: list[list[str]]) -> str:
-    """A GitHub Markdown table, first column left-aligned, the others right-aligned.
+    """A GitHub Markdown table: the leading text columns (the first, and ``group`` after
+    ``tokenizer``) left-aligned, the numbers right-aligned.
 
     >>> print(md_table(["tokenizer", "n"], [["a|b", "1"]]))
     | tokenizer | n |
@@ -194,7 +248,7 @@ def md_table(header: list[str], rows: list[list[str]]) -> str:
     """
     lines = [
         "| " + " | ".join(map(_cell, header)) + " |",
-        "|" + "|".join(["---"] + ["--:"] * (len(header) - 1)) + "|",
+        "|" + "|".join(["---"] * (n := _text_columns(header)) + ["--:"] * (len(header) - n)) + "|",
     ]
     lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in rows]
     return "\n".join(lines)
@@ -220,12 +274,10 @@ def render_markdown(report: dict[str, Any]) -> str:
     ]
     if errors:
         parts.append("## Errors\n\n" + "\n".join(f"- {e}" for e in errors))
-    summary, *details = tables(report)
-    parts.append(f"## {summary[0]}\n\n{md_table(summary[1], summary[2])}")
-    for key, name in report.get("plots", {}).items():
-        parts.append(f"## {PLOT_TITLES.get(key, key)}\n\n![{key}]({name})")
-    for title, header, rows in details:
-        parts.append(f"## {title}\n\n{md_table(header, rows)}")
+    plots = report.get("plots", {})
+    for (_, title, header, rows), keys in sections(report, plots):
+        images = "".join(f"![{PLOT_TITLES.get(k, k)}]({plots[k]})\n\n" for k in keys)
+        parts.append(f"## {title}\n\n{images}{md_table(header, rows)}")
     if report["notes"]:
         parts.append("## Notes\n\n" + "\n".join(f"- {n}" for n in report["notes"]))
     parts.append(
@@ -254,24 +306,21 @@ def render_html(report: dict[str, Any], images: dict[str, bytes]) -> str:
             + "".join(f'<li class="err">{html.escape(e)}</li>' for e in errors)
             + "</ul>"
         )
-    summary, *details = tables(report)
-
-    def add_tables(table_list: list[tuple[str, list[str], list[list[str]]]]) -> None:
-        for title, header, rows in table_list:
-            head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-            trs = "".join(
-                "<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in rows
-            )
-            body.append(f"<h2>{html.escape(title)}</h2><table><tr>{head}</tr>{trs}</table>")
-
-    add_tables([summary])
-    for key, png in images.items():
-        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        body.append(
-            f"<h2>{html.escape(PLOT_TITLES.get(key, key))}</h2>"
-            f'<img alt="{html.escape(key)}" src="{uri}">'
+    for (_, title, header, rows), keys in sections(report, images):
+        n = _text_columns(header)
+        left = [' class="l"' if i < n else "" for i in range(len(header))]
+        head = "".join(f"<th{a}>{html.escape(h)}</th>" for a, h in zip(left, header))
+        trs = "".join(
+            "<tr>" + "".join(f"<td{a}>{_inline(c)}</td>" for a, c in zip(left, row)) + "</tr>"
+            for row in rows
         )
-    add_tables(details)
+        imgs = "".join(
+            f'<p><img alt="{html.escape(PLOT_TITLES.get(k, k))}" src="data:image/png;base64,'
+            + base64.b64encode(images[k]).decode("ascii")
+            + '"></p>'
+            for k in keys
+        )
+        body.append(f"<h2>{html.escape(title)}</h2>{imgs}<table><tr>{head}</tr>{trs}</table>")
     if report["notes"]:
         body.append(
             "<h2>Notes</h2><ul>"

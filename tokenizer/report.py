@@ -55,13 +55,18 @@ DEFINITIONS = {
     "bytes": "UTF-8 bytes",
     "characters": "Unicode code points",
     "tokens": "ids from encode_ordinary (special-token text is encoded as ordinary text)",
+    "tokens_per_line": "tokens / lines, both summed over the group's documents (a ratio of "
+    "sums, not a mean of per-document figures); lower is better",
+    "bytes_per_token": "bytes / tokens, summed over the group's documents; higher is better",
+    "chars_per_token": "characters / tokens, summed over the group's documents; higher is better",
     "indent_tokens": "tokens whose bytes are all ASCII whitespace and cover at least one byte of "
     "a line's leading run of spaces/tabs (a run followed by a non-blank character)",
     "bracket_tokens": "tokens containing at least one of ( ) [ ] { }",
     "vocab_used_share": "distinct ids seen / n_vocab",
     "length_histogram": f"tokens by byte length 1..{MAX_TOKEN_LENGTH}; the last bucket is "
     f">= {MAX_TOKEN_LENGTH}",
-    "ratio_to_reference": "figure / the reference tokenizer's figure for the same group",
+    "ratio_to_reference": "figure / the reference tokenizer's figure for the same group (below 1 "
+    "is better for tokens_per_line, above 1 for bytes_per_token and chars_per_token)",
     "domain": "zh, en, text (other natural languages), code (every other language tag), unknown",
     "language": "the lang field or the file extension's language, lower-cased; zh-CN, Chinese -> "
     "zh, en-US, English -> en; text, markdown, rst, latex get zh/ja/ko/en/text from their script",
@@ -341,7 +346,7 @@ def write_report(
 
     >>> written = write_report(analyse(["cl100k_base"], docs), "out")  # doctest: +SKIP
     >>> sorted(written)  # doctest: +SKIP
-    ['html', 'json', 'md', 'ratio_to_reference', 'token_length', 'tokens_per_line']
+    ['bytes_per_token', 'chars_per_token', 'html', 'json', 'md', 'ratio_to_reference', ...]
     """
     from ._report_plots import render_plots
     from ._report_render import render_html, render_markdown
