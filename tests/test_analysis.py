@@ -323,6 +323,17 @@ def test_report_text_says_what_the_figures_mean(full_report):
     )
 
 
+def test_documents_without_a_language_are_one_row():
+    """Text without a language (--text -) made two identical rows, "unknown" and "unknown
+    (domain)", in every table and plot, and sorted "unknown" among the code languages."""
+    from tokenizer._report_render import groups
+
+    docs = [("a\n", None), (PY, "python"), ("b\n", "")]
+    report = analyse([PerByte()], docs, baselines=False, reference="bytes")
+    assert [g[0] for g in groups(report)] == ["python", "unknown", "**code** (domain)", "**all**"]
+    assert set(report["tokenizers"][0]["domains"]) == {"code", "unknown"}
+
+
 def test_report_without_matplotlib(monkeypatch, tmp_path):
     import tokenizer._report_plots as plots
 

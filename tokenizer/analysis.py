@@ -240,13 +240,14 @@ class FileLanguage:
 
 
 def domain_of(lang: str | None) -> str:
-    """``zh``, ``en``, ``text`` (other natural languages, prose), ``code`` or ``unknown``.
+    """``zh``, ``en``, ``text`` (other natural languages, prose), ``code`` or ``unknown`` (no
+    language, or the tag ``unknown`` that the reports give such documents).
 
     >>> domain_of("python"), domain_of("zh"), domain_of(None), domain_of("zh-CN")
     ('code', 'zh', 'unknown', 'zh')
     """
     tag = language_tag(lang)
-    if not tag:
+    if not tag or tag == "unknown":
         return "unknown"
     if tag in ("zh", "en"):
         return tag
@@ -376,9 +377,7 @@ def measure(
         if progress is not None:
             progress(sum(g.bytes for g in result.languages.values()))
     for key, stats in result.languages.items():
-        result.domains.setdefault(domain_of(None if key == "unknown" else key), GroupStats()).add(
-            stats
-        )
+        result.domains.setdefault(domain_of(key), GroupStats()).add(stats)
         result.total.add(stats)
     result.encode_seconds = seconds if speed else None
     return result
