@@ -288,7 +288,7 @@ def test_errors_skip(bad_utf8: tuple[Path, Path]) -> None:
         str(folder): {"invalid-utf8": 1},
         str(jsonl): {"invalid-utf8": 1},
     }
-    assert "invalid-utf8: 1" in summary_table(corpus.summary)
+    assert "skipped: 2 documents with invalid UTF-8 (" in summary_table(corpus.summary)
 
 
 def test_errors_bytes(bad_utf8: tuple[Path, Path]) -> None:
