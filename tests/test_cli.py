@@ -94,6 +94,28 @@ def test_corpus_and_train_print_the_same_skip_summary(capsys, tmp_path):
     assert [line.strip() for line in skips] == expected
 
 
+@pytest.mark.parametrize("command", ["train", "corpus"])
+def test_train_and_corpus_help(command, capsys, monkeypatch):
+    """--help of the two commands that read corpora: the stdin example names the command (corpus
+    showed `codebpe train -`), the options are grouped, both have examples, and no option's
+    name is cut at its hyphen at the end of a line (`--load-` / `counts`), at any width."""
+    import re
+
+    for columns in ("60", "80", "100", "140"):
+        monkeypatch.setenv("COLUMNS", columns)
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = capsys.readouterr().out
+        assert f"zcat dump.gz | codebpe {command} -)" in out
+        assert "input options:" in out and "examples:" in out
+        assert "--max-bytes SIZE" in out
+        assert not re.search(r"--[a-z]+-$", out, re.M), out
+    if command == "train":
+        for group in ("vocabulary options:", "resource options:", "output options:"):
+            assert group in out
+        assert "percentage and an ETA" in out and "codebpe-v1, deepseek-coder" in out
+
+
 def test_no_command_is_a_usage_error(tmp_path):
     """`python -m tokenizer` alone printed the help and exited 0: a script that lost its
     subcommand "succeeded"."""
