@@ -247,12 +247,12 @@ class Corpus:
         self.errors, self.seed = errors, seed
         self.include_hidden, self.interleave = include_hidden, interleave
         self.summary = CorpusSummary()
-        self._position = _ReadPosition()
+        self._position = _ReadPosition(0)
 
     def __iter__(self) -> Iterator[Document]:
         self.summary = summary = CorpusSummary()
-        self._position = position = _ReadPosition()
-        streams = [self._documents(s, summary, position) for s in self.sources]
+        self._position = position = _ReadPosition(len(self.sources))
+        streams = [self._documents(s, summary, position, i) for i, s in enumerate(self.sources)]
         budget = self.max_bytes
         try:
             for label, doc in interleave(streams, enabled=self.interleave):
@@ -296,14 +296,14 @@ class Corpus:
         pos = self._position
         if pos.unknown or pos.started < len(self.sources) or not pos.total:
             return None
-        frac = pos.done / pos.total
+        frac = sum(pos.read) / pos.total
         if self.max_bytes:
             frac = max(frac, self.summary.bytes / self.max_bytes)
         return min(frac, 1.0)
 
-    def _documents(self, src: Source, summary: CorpusSummary, position: _ReadPosition):
+    def _documents(self, src: Source, summary: CorpusSummary, position: _ReadPosition, slot: int):
         """(label, Document, progress in [0, 1] or -1 when unknown) for one source; its input
-        bytes consumed are added to ``position`` as they are read."""
+        bytes consumed go to ``position.read[slot]`` as they are read."""
         label, whole, frac = src.label, int(src.weight), src.weight - int(src.weight)
         unknown: dict[str, int] = {}
         records, total = source_records(
@@ -321,11 +321,9 @@ class Corpus:
         # a byte size: files (hf-disk: and dataset objects count millionths of their rows)
         sized = total > 0 and src.data is None and not src.spec.startswith(("hf:", "hf-disk:"))
         position.start(total if sized else None)
-        read = 0  # this source's input bytes consumed, as added to ``position``
+        read = position.read  # (one store a record: summed only when a progress line is drawn)
         for raw in records:
-            if sized and raw.consumed > read:
-                position.done += raw.consumed - read
-                read = raw.consumed
+            read[slot] = raw.consumed
             text = decode_record(raw, self.errors, text_field)
             if text is None and raw.chunked and self.errors == "skip":
                 text, dropped = valid_lines(raw.text)  # only the bad lines of a long stream
@@ -346,17 +344,18 @@ class Corpus:
                 doc = Document(text, raw.lang, raw.source, raw.continued)
                 yield label, doc, min(progress, 1.0)
         if sized:  # read to its end (its last files may have given no records: empty, skipped)
-            position.done += total - read
+            read[slot] = total
 
 
 class _ReadPosition:
-    """Input bytes consumed by a pass over the sources whose size is known (``total``), and
-    whether some source's size is unknown (``Corpus.read_fraction``)."""
+    """Input bytes consumed by a pass, per source (``read``), the total size of the sources
+    started so far, and whether one of them has an unknown size (``Corpus.read_fraction``)."""
 
-    __slots__ = ("done", "total", "started", "unknown")
+    __slots__ = ("read", "total", "started", "unknown")
 
-    def __init__(self) -> None:
-        self.done = self.total = self.started = 0
+    def __init__(self, sources: int) -> None:
+        self.read = [0] * sources
+        self.total = self.started = 0
         self.unknown = False
 
     def start(self, size: int | None) -> None:
