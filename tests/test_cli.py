@@ -66,6 +66,56 @@ def test_corpus_command_include_exclude_as_train(capsys, tmp_path):
     assert "python" not in out and "markdown" in out
 
 
+def test_corpus_and_train_print_the_same_skip_summary(capsys, tmp_path):
+    """`corpus` said `skipped in DIR: invalid-utf8: 1 (DIR/blob.py)`, `train` said `skipped: 1
+    document with invalid UTF-8 (DIR/blob.py)`; files left out by --exclude were not counted
+    by either. Both now print the same lines, worded as train did."""
+    folder = tmp_path / "d"
+    (folder / "vendor").mkdir(parents=True)
+    (folder / "a.py").write_text("def add(a, b):\n    return a + b\n" * 40)
+    (folder / "blob.py").write_bytes(bytes(range(256)) * 8)  # binary: not UTF-8
+    (folder / "skip_me.py").write_text("x = 1\n")
+    (folder / "vendor" / "lib.py").write_text("y = 2\n")
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n")
+    exclude = ["--exclude", "skip_me.py", "--exclude", "vendor"]
+    assert main(["corpus", str(folder), *exclude]) == 0
+    table = capsys.readouterr().out
+    out = tmp_path / "v.json"
+    assert main(["train", str(folder), *exclude, "--vocab-size", "400", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    expected = [
+        "skipped: 1 file with an unknown extension (.png 1)",
+        f"skipped: 1 file left out by --exclude ({folder / 'skip_me.py'})",
+        f"skipped: 1 folder left out by --exclude, not walked ({folder / 'vendor'})",
+        f"skipped: 1 document with invalid UTF-8 ({folder / 'blob.py'})",
+    ]
+    assert [line for line in table.splitlines() if line.startswith("skipped")] == expected
+    skips = [line for line in err.splitlines() if line.lstrip().startswith("skipped")]
+    assert [line.strip() for line in skips] == expected
+
+
+@pytest.mark.parametrize("command", ["train", "corpus"])
+def test_train_and_corpus_help(command, capsys, monkeypatch):
+    """--help of the two commands that read corpora: the stdin example names the command (corpus
+    showed `codebpe train -`), the options are grouped, both have examples, and no option's
+    name is cut at its hyphen at the end of a line (`--load-` / `counts`), at any width."""
+    import re
+
+    for columns in ("60", "80", "100", "140"):
+        monkeypatch.setenv("COLUMNS", columns)
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = capsys.readouterr().out
+        assert f"zcat dump.gz | codebpe {command} -)" in out
+        assert "input options:" in out and "examples:" in out
+        assert "--max-bytes SIZE" in out
+        assert not re.search(r"--[a-z]+-$", out, re.M), out
+    if command == "train":
+        for group in ("vocabulary options:", "resource options:", "output options:"):
+            assert group in out
+        assert "percentage and an ETA" in out and "codebpe-v1, deepseek-coder" in out
+
+
 def test_no_command_is_a_usage_error(tmp_path):
     """`python -m tokenizer` alone printed the help and exited 0: a script that lost its
     subcommand "succeeded"."""

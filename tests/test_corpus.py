@@ -288,7 +288,7 @@ def test_errors_skip(bad_utf8: tuple[Path, Path]) -> None:
         str(folder): {"invalid-utf8": 1},
         str(jsonl): {"invalid-utf8": 1},
     }
-    assert "invalid-utf8: 1" in summary_table(corpus.summary)
+    assert "skipped: 2 documents with invalid UTF-8 (" in summary_table(corpus.summary)
 
 
 def test_errors_bytes(bad_utf8: tuple[Path, Path]) -> None:
@@ -493,3 +493,38 @@ def test_gzip_progress_moves_in_small_steps(tmp_path, monkeypatch):
         last = record.consumed
     assert len(steps) == 4000 and last == path.stat().st_size
     assert max(steps) <= 2 * GZIP_READ_BYTES, max(steps)  # (a read can straddle two records)
+
+
+def test_read_fraction_follows_the_input_bytes(tmp_path: Path, monkeypatch) -> None:
+    """How far a pass has read, for the count line's percentage: compressed bytes of a .gz
+    file, file bytes of the others, 1.0 at the end even when the last file gave no record (a
+    count table, left out); None while unknown (before a pass; standard input)."""
+    import io
+    import sys
+
+    from tokenizer import _corpus_records
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    with gzip.open(folder / "a.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write("".join(json.dumps({"text": f"line {i} " * 20}) + "\n" for i in range(50)))
+    (folder / "b.py").write_text("x = 1\n" * 300)
+    (folder / "c.py").write_bytes(b"CBPECNT\0" + bytes(200))  # a count table: left out
+    sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
+    total = sum(sizes.values())
+    corpus = Corpus(folder, interleave=False)
+    assert corpus.read_fraction() is None
+    seen = [(Path(d.source.split(":")[0]).name, corpus.read_fraction()) for d in corpus]
+    assert [f for _, f in seen] == sorted(f for _, f in seen)
+    assert [f for name, f in seen if name == "a.jsonl.gz"][-1] == sizes["a.jsonl.gz"] / total
+    assert seen[-1] == ("b.py", (sizes["a.jsonl.gz"] + sizes["b.py"]) / total) and seen[-1][1] < 1
+    assert corpus.read_fraction() == 1.0  # (c.py was read too)
+
+    budget = Corpus(folder, max_bytes=100)  # stopped early: the budget was read
+    assert len(list(budget)) == 1 and budget.read_fraction() == 1.0
+
+    monkeypatch.setattr(_corpus_records, "_stdin_read", False)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"text\n" * 10)))
+    piped = Corpus(["-", str(folder)])
+    assert [piped.read_fraction() for _ in piped] == [None] * 52
+    assert piped.read_fraction() is None

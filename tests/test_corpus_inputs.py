@@ -104,6 +104,25 @@ def test_excluded_folders_are_not_walked(project: Path, monkeypatch: pytest.Monk
     assert "app" in visited and not [v for v in visited if "node_modules" in v]
 
 
+def test_what_exclude_leaves_out_is_counted(project: Path) -> None:
+    """Files and folders left out by exclude patterns were not counted anywhere (a mistyped
+    pattern looked the same as one that matched nothing); a folder is counted as one entry (it
+    is not walked into), in a walk and among a glob's matches alike."""
+    corpus = Corpus(project, exclude=["node_modules", "*_test.go"])
+    list(corpus)
+    assert corpus.summary.skipped == {str(project): {"excluded": 1, "excluded-folder": 2}}
+    examples = corpus.summary.skipped_examples[str(project)]
+    assert examples["excluded-folder"] == [  # (in walk order: top-down, sorted)
+        str(project / "node_modules"),
+        str(project / "app" / "node_modules"),
+    ]
+    assert examples["excluded"] == [str(project / "src" / "deep" / "d_test.go")]
+    spec = f"{project}/**/*.js"
+    globbed = Corpus(spec, exclude=["node_modules"])
+    assert rel_sources(globbed, project) == ["app/y.js"]
+    assert globbed.summary.skipped == {spec: {"excluded": 2}}
+
+
 def test_include_and_exclude_together(project: Path) -> None:
     corpus = Corpus(project, include=["*.js"], exclude=["node_modules"])
     assert rel_sources(corpus, project) == ["app/y.js"]

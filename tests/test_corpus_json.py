@@ -123,7 +123,7 @@ def test_the_fallback_reader_drops_a_byte_order_mark(tmp_path: Path) -> None:
     from tokenizer._train_inputs import _plain_files
 
     (tmp_path / "a.jsonl").write_bytes(BOM + b'{"text":"a"}\n{"text":"b"}\n')
-    texts, _ = _plain_files(str(tmp_path / "a.jsonl"), text_field="text", max_bytes=None)
+    texts, _, _ = _plain_files(str(tmp_path / "a.jsonl"), text_field="text", max_bytes=None)
     assert list(texts) == ["a", "b"]
 
 

@@ -74,7 +74,7 @@ def test_a_fifo_in_a_folder_is_skipped_not_read(tree: Path) -> None:
             writer.join(0.05)
     assert len(sources) == 2
     assert skipped == {"not-a-regular-file": 1} and examples["not-a-regular-file"] == [str(fifo)]
-    assert f"not-a-regular-file: 1 ({fifo})" in describe([str(tree)])
+    assert f"skipped: 1 special file (FIFO, socket, device) ({fifo})" in describe([str(tree)])
     corpus = Corpus([str(tree)])
     list(corpus)
     assert skip_notes(corpus.summary.to_dict()) == [

@@ -239,12 +239,12 @@ def test_fallback_reader_is_chunked(tmp_path: Path, small_chunks: int):
     text = big_text(60_000)
     path = tmp_path / "big.txt"
     path.write_bytes(text.encode())
-    texts, summary = _plain_files(str(path), text_field="text", max_bytes=None)
+    texts, summary, fraction = _plain_files(str(path), text_field="text", max_bytes=None)
     docs = list(texts)
     assert len(docs) > 10 and all(len(d.encode()) <= small_chunks for d in docs)
     with open(path, encoding="utf-8", errors="replace") as f:  # text mode: universal newlines
         assert "".join(docs) == f.read()
-    assert summary()["documents"] == len(docs)
+    assert summary()["documents"] == len(docs) and fraction() is None
 
 
 TRICKY = ["\n", "\r\n", "\r", "\n\n", " ", "\t", "x", "Ab", "123", "'s", "*/", "//", "/", "。"]

@@ -816,3 +816,29 @@ def test_a_special_token_cannot_be_an_ordinary_token(special, what):
     with pytest.raises(ValueError, match=f"special token '{re.escape(special)}' is the {what}"):
         train(iter(["def f(x):\n    return (x)\n"] * 20), vocab_size=400,
               extra_special_tokens=[special], progress=False)  # fmt: skip
+
+
+def test_progress_line_percentage_and_eta():
+    """A stage whose share done is known (a ``fraction``, or ``done / total``) shows a bar, a
+    percentage and, until its last line, an ETA; one whose share is unknown, the count only."""
+    import io
+
+    from tokenizer._progress import Progress
+
+    share = [None]
+    count = Progress("count", total=None, unit="B", stream=io.StringIO(), fraction=lambda: share[0])
+    count.done = 1000
+    assert "%" not in count._line() and "ETA" not in count._line()
+    share[0] = 0.5
+    assert " 50% 1.0 kB " in count._line() and re.search(r"  ETA \d+s$", count._line())
+    share[0] = 1.0
+    assert " 100% " in count._line() and "ETA" not in count._line()
+    merge = Progress("merge", total=400, unit="merges", stream=io.StringIO())
+    merge.done = 100
+    assert " 25% 100 merges " in merge._line() and "ETA" in merge._line()
+    assert "ETA" not in merge._line(final=True)
+    merge.close()
+    assert (
+        merge.stream.getvalue().startswith("   merge [######")
+        and "ETA" not in merge.stream.getvalue()
+    )

@@ -340,3 +340,33 @@ def test_output_dash_is_stdout(tmp_path, corpus, capsysbinary, monkeypatch):
     assert vocab.n_vocab == 700 and b"wrote <stdout>" in captured.err
     assert main(["train", "-q", str(corpus), "--vocab-size", "700", "-o", "v.json"]) == 0
     assert (tmp_path / "v.json").read_bytes() == captured.out  # the bytes save() writes
+
+
+def _count_lines(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.lstrip().startswith("count ")]
+
+
+def test_count_progress_has_a_percentage_for_a_folder_not_for_stdin(
+    tmp_path, corpus, capsys, monkeypatch
+):
+    """The count line said only the bytes counted, even for inputs of a known size. For a folder
+    it has the merge line's bar and percentage, 100% at the end; standard input's size is not
+    known: the bytes only, as before."""
+    import io
+    import re
+
+    from tokenizer import _corpus_records
+
+    options = ["--vocab-size", "600", "--allow-unused", "-o", str(tmp_path / "v.json")]
+    assert main(["train", str(corpus), *options]) == 0
+    lines = _count_lines(capsys.readouterr().err)
+    assert len(lines) == 1 and re.match(r" +count \[#{24}\] 100% \d", lines[0]), lines
+    assert "ETA" not in lines[0]  # (the last line: the time it took)
+
+    monkeypatch.setattr(_corpus_records, "_stdin_read", False)
+    data = (corpus / "a.py").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["train", "-", *options]) == 0
+    lines = _count_lines(capsys.readouterr().err)
+    assert len(lines) == 1 and re.match(r" +count \d", lines[0]), lines
+    assert "%" not in lines[0] and "[" not in lines[0]

@@ -533,7 +533,9 @@ def walk(
     One bad entry never stops the walk: broken symlinks, entries that are not regular files
     (a FIFO would block the reader forever; sockets, devices), folders that cannot be listed and
     symlinked folders (not followed: they may loop, or lead out of the tree) are left out and
-    listed in ``skipped`` as ``(reason, path)`` when given. ``root`` itself must be readable.
+    listed in ``skipped`` as ``(reason, path)`` when given, and so are the files and folders
+    that ``exclude`` left out (``"excluded"``, ``"excluded-folder"``: not walked into, so the
+    files below are not counted). ``root`` itself must be readable.
     """
     includes = [PathPattern(p) for p in include]
     excludes = [PathPattern(p) for p in exclude]
@@ -549,14 +551,15 @@ def walk(
     for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable):
         here = Path(dirpath).relative_to(root).as_posix()
         prefix = "" if here == "." else here + "/"
+        dirnames.sort()  # (first: the folders left out are logged in a stable order)
         if not include_hidden:
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        if excludes:
-            dirnames[:] = [d for d in dirnames if not _any(excludes, prefix + d, is_dir=True)]
+        for d in [d for d in dirnames if excludes and _any(excludes, prefix + d, is_dir=True)]:
+            log.append(("excluded-folder", os.path.join(dirpath, d)))
+            dirnames.remove(d)  # not walked into
         for d in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
             log.append(("symlinked-folder", os.path.join(dirpath, d)))
             dirnames.remove(d)  # (os.walk would not follow it either; now it is counted)
-        dirnames.sort()
         inside = included.get(here, False)
         for d in dirnames:
             included[prefix + d] = inside or _any(includes, prefix + d, is_dir=True)
@@ -565,6 +568,7 @@ def walk(
                 continue
             rel = prefix + name
             if excludes and _any(excludes, rel, is_dir=False):
+                log.append(("excluded", os.path.join(dirpath, name)))
                 continue
             if includes:
                 if not (inside or _any(includes, rel, is_dir=False)):

@@ -205,7 +205,8 @@ def source_files(
     A file named by the spec (or matched by its glob) is read whatever its extension; only
     folder walks filter by extension and by ``include`` / ``exclude``. A file named by the spec
     must be readable; the files of walks and globs that are broken symlinks, not regular files
-    (FIFOs...) or unreadable are left out and listed in ``skipped`` as ``(reason, path)``. A
+    (FIFOs...) or unreadable are left out and listed in ``skipped`` as ``(reason, path)``, as
+    are those that ``exclude`` leaves out (``"excluded"``, ``"excluded-folder"``). A
     glob's matches are otherwise handled as a walk's files (see ``source_records``): symlinked
     folders below its fixed part are not followed (``expand_glob``), and each file is read once
     (``'src/**'`` matches ``src/`` and ``src/a/``, both walked).
@@ -245,7 +246,10 @@ def source_files(
                 raise CorpusPathError(f"{short_spec(str(path))}: no such file or folder")
             detect_format(path, src.format)  # fail early on unsupported formats
             files.append(InputFile(path, True))
-        elif _left_out(path, log) is None and not _excluded(path, src.spec, exclude):
+        elif _left_out(path, log) is None:
+            if _excluded(path, src.spec, exclude):
+                log.append(("excluded", str(path)))
+                continue
             detect_format(path, src.format)
             files.append(InputFile(path, False))
     if not named:  # a glob's matched folders overlap (``src/**``): each file (and skip) once

@@ -93,6 +93,8 @@ _REASONS = {  # reason -> (phrase, what is counted)
         "file",
     ),
     "report-file": ("{n} codebpe report {what}", "file"),
+    "excluded": ("{n} {what} left out by --exclude", "file"),
+    "excluded-folder": ("{n} {what} left out by --exclude, not walked", "folder"),
 }
 #: Not a skip: the document that crossed the byte budget was cut, and its start was read.
 _NOT_SKIPPED = ("truncated-by-budget",)
@@ -154,6 +156,25 @@ def skip_notes(summary: Mapping[str, Any]) -> list[str]:
     return notes
 
 
+def skip_lines(summary: Mapping[str, Any]) -> list[str]:
+    """What a pass left out, one line each, worded alike by ``codebpe corpus`` (its table) and
+    ``codebpe train`` (its summary): ``skipped: NOTE`` per :func:`skip_notes`, then whether the
+    byte budget stopped the reading.
+
+    >>> for line in skip_lines({"skipped": {"d": {"excluded": 1, "invalid-utf8": 1}},
+    ...                         "skipped_examples": {"d": {"excluded": ["d/b.py"]}},
+    ...                         "budget_reached": True}):
+    ...     print(line)
+    skipped: 1 file left out by --exclude (d/b.py)
+    skipped: 1 document with invalid UTF-8
+    stopped at the --max-bytes budget: the rest of the input was not read
+    """
+    lines = [f"skipped: {note}" for note in skip_notes(summary)]
+    if summary.get("budget_reached"):
+        lines.append("stopped at the --max-bytes budget: the rest of the input was not read")
+    return lines
+
+
 #: Documents kept with some text replaced: reason -> phrase (texts given to ``train()``).
 _REPLACED = {"lone-surrogates": "lone surrogates replaced with U+FFFD in {n} {documents}"}
 
@@ -200,7 +221,8 @@ def parse_size(size: int | str | None) -> int | None:
 
 
 def summary_table(summary: CorpusSummary) -> str:
-    """A plain-text table of bytes and documents per language and per source, then skips.
+    """A plain-text table of bytes and documents per language and per source, then what was
+    left out (:func:`skip_lines`, as ``codebpe train`` says it).
 
     >>> print(summary_table(CorpusSummary()).splitlines()[0])
     language          documents         bytes  share
@@ -214,14 +236,5 @@ def summary_table(summary: CorpusSummary) -> str:
             lines.append(f"{key:<{width}} {docs:>10,} {size:>13,} {share:6.1%}")
         lines.append(f"{'total':<{width}} {summary.documents:>10,} {summary.bytes:>13,}")
         lines.append("")
-    for source, reasons in sorted(summary.skipped.items()):
-        examples = summary.skipped_examples.get(source, {})
-        detail = ", ".join(
-            f"{reason}: {n:,}{_examples(examples.get(reason, []), n)}"
-            for reason, n in sorted(reasons.items())
-        )
-        lines.append(f"skipped in {source}: {detail}")
-    unknown = unknown_extensions_note(summary.unknown_extensions)
-    if unknown:
-        lines.append(f"skipped: {unknown}")
+    lines += skip_lines(summary.to_dict())
     return "\n".join(lines).rstrip() + "\n"

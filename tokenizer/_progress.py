@@ -4,7 +4,14 @@ Stage: interface helper for ``tokenizer.train``. On a TTY the line is redrawn in
 five times a second; otherwise a log line is written every ``log_every`` seconds and at the end.
 A callable may be given instead to receive ``(stage, done, total)``. No external dependency.
 
+Where the share of the work done is known (``done / total``, or a ``fraction`` callable for a
+stage whose count is not in the units of its end, such as text bytes counted from compressed
+input), the line has a bar, a percentage and, while running, an ETA; otherwise only the count:
+
 >>> p = Progress("count", total=None, unit="B", enabled=False); p.update(10); p.close()
+>>> p = Progress("count", total=None, unit="B", fraction=lambda: 0.25)
+>>> p.done = 5_000_000; p._line()  # doctest: +ELLIPSIS
+'   count [######                  ]  25% 5.0 MB  ...B/s ...s  ETA ...'
 """
 
 from __future__ import annotations
@@ -30,6 +37,20 @@ def human(n: float, unit: str = "B") -> str:
     return f"{n} {unit}"  # pragma: no cover
 
 
+def duration(seconds: float) -> str:
+    """``75`` -> ``'1m15s'``: whole seconds, minutes and hours (for an ETA).
+
+    >>> duration(4.4), duration(75), duration(3725)
+    ('4s', '1m15s', '1h02m')
+    """
+    s = round(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{s % 3600 // 60:02d}m"
+
+
 class Progress:
     """One stage's progress: ``update(done)`` with an absolute count, then ``close()``."""
 
@@ -43,8 +64,12 @@ class Progress:
         callback: ProgressCallback | None = None,
         stream: TextIO | None = None,
         log_every: float = 10.0,
+        fraction: Callable[[], float | None] | None = None,
     ) -> None:
+        """``fraction``: the share of the stage done, in [0, 1], or ``None`` while unknown; read
+        only when a line is drawn (a few times a second at most), instead of ``done / total``."""
         self.stage, self.total, self.unit = stage, total, unit
+        self.fraction = fraction
         self.enabled, self.callback = enabled, callback
         self.stream = stream or sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
@@ -52,18 +77,28 @@ class Progress:
         self.log_every = log_every
         self.done = 0
 
-    def _line(self) -> str:
+    def _share(self) -> float | None:
+        """The share of the stage done, in [0, 1], or ``None`` when unknown."""
+        if self.fraction is not None:
+            frac = self.fraction()
+            return None if frac is None else min(max(frac, 0.0), 1.0)
+        return min(self.done / self.total, 1.0) if self.total else None
+
+    def _line(self, *, final: bool = False) -> str:
         elapsed = max(time.perf_counter() - self.start, 1e-9)
         rate = self.done / elapsed
         done = human(self.done, self.unit) if self.unit == "B" else f"{self.done:,} {self.unit}"
-        if self.total:
-            frac = min(self.done / self.total, 1.0)
+        frac = self._share()
+        if frac is not None:
             bar = "#" * int(frac * 24)
             text = f"{self.stage:>8} [{bar:<24}] {frac:4.0%} {done}"
         else:
             text = f"{self.stage:>8} {done}"
         speed = human(rate, self.unit + "/s") if self.unit == "B" else f"{rate:,.0f} {self.unit}/s"
-        return f"{text}  {speed}  {elapsed:5.1f}s"
+        line = f"{text}  {speed}  {elapsed:5.1f}s"
+        if frac is not None and 0 < frac < 1 and not final:  # (the last line: the time it took)
+            line += f"  ETA {duration(elapsed * (1 - frac) / frac)}"
+        return line
 
     def update(self, done: int) -> None:
         self.done = done
@@ -84,6 +119,6 @@ class Progress:
         if not self.enabled:
             return
         self.stream.write(
-            ("\r" if self.tty else "") + self._line() + ("\x1b[K\n" if self.tty else "\n")
+            ("\r" if self.tty else "") + self._line(final=True) + ("\x1b[K\n" if self.tty else "\n")
         )
         self.stream.flush()

@@ -7,9 +7,9 @@ as documents (``str``, ``bytes``, dict rows or objects with a ``.text``); a ``Co
 read with its own summary; a ``dict`` is refused (iterating it gives its keys). This module does
 not split or count.
 
->>> texts, summary = open_documents(iter(["a b", b"c"]))
->>> list(texts), summary()["documents"]
-(['a b', b'c'], 2)
+>>> texts, summary, fraction = open_documents(iter(["a b", b"c"]))
+>>> list(texts), summary()["documents"], fraction()
+(['a b', b'c'], 2, None)
 """
 
 from __future__ import annotations
@@ -18,11 +18,22 @@ import copy
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Optional, Union
 
 from ._text_chunks import iter_chunks
 
 __all__ = ["CorpusInputError", "open_documents", "is_path_inputs", "add_summary", "path_set"]
+
+#: What :func:`open_documents` returns: the documents' texts, a function giving the corpus
+#: summary (call it afterwards), and one giving how far the inputs have been read, in [0, 1],
+#: or ``None`` when their size is not known (``tokenizer.corpus.Corpus.read_fraction``).
+Documents = tuple[
+    Iterator[Union[str, bytes]], Callable[[], dict[str, Any]], Callable[[], Optional[float]]
+]
+
+
+def _unknown() -> float | None:
+    return None
 
 
 class CorpusInputError(ValueError):
@@ -192,8 +203,10 @@ def open_documents(
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
     max_bytes: int | None = None,
-) -> tuple[Iterator[str | bytes], Callable[[], dict[str, Any]]]:
-    """Documents of ``inputs`` and a function returning the corpus summary (call it afterwards).
+) -> Documents:
+    """The texts of ``inputs``, a function returning the corpus summary (call it afterwards)
+    and one returning how far the inputs have been read (see :data:`Documents`): known for
+    paths and a ``Corpus`` given, never for documents given as an iterable.
 
     ``inputs``: paths/specs (a ``str``, or a list, tuple or set of them: never texts), ``Source``
     objects, ``datasets`` dataset objects (alone or in such a list; a ``DatasetDict`` of one
@@ -220,11 +233,14 @@ def open_documents(
             exclude=exclude,
             max_bytes=max_bytes,
         )
-        return corpus.texts(), lambda: corpus.summary.to_dict()
+        return corpus.texts(), lambda: corpus.summary.to_dict(), corpus.read_fraction
     if max_bytes is None and hasattr(inputs, "texts") and hasattr(inputs, "summary"):
-        return inputs.texts(), lambda: inputs.summary.to_dict()  # a tokenizer.corpus.Corpus
+        # a tokenizer.corpus.Corpus
+        fraction = getattr(inputs, "read_fraction", _unknown)
+        return inputs.texts(), lambda: inputs.summary.to_dict(), fraction
     stats: dict[str, Any] = {"documents": 0, "bytes": 0, "skipped": {}, "budget_reached": False}
-    return _texts_with_budget(inputs, max_bytes, stats, text_field), lambda: dict(stats)
+    texts = _texts_with_budget(inputs, max_bytes, stats, text_field)
+    return texts, lambda: dict(stats), _unknown
 
 
 def add_summary(total: dict[str, Any], summary: dict[str, Any]) -> None:
@@ -260,9 +276,7 @@ def add_summary(total: dict[str, Any], summary: dict[str, Any]) -> None:
             total[key] = value
 
 
-def _plain_files(
-    inputs: Any, *, text_field: str, max_bytes: int | None
-) -> tuple[Iterator[str | bytes], Callable[[], dict[str, Any]]]:
+def _plain_files(inputs: Any, *, text_field: str, max_bytes: int | None) -> Documents:
     """Fallback reader (no ``tokenizer.corpus``): text files, ``.jsonl`` files and folders.
 
     Text files are read in bounded chunks (``tokenizer._text_chunks``), like the corpus stage.
@@ -300,4 +314,4 @@ def _plain_files(
                     yield text.replace("\r\n", "\n").replace("\r", "\n")
 
     stats: dict[str, Any] = {"documents": 0, "bytes": 0, "skipped": {}, "budget_reached": False}
-    return _texts_with_budget(docs(), max_bytes, stats), lambda: dict(stats)
+    return _texts_with_budget(docs(), max_bytes, stats), lambda: dict(stats), _unknown

@@ -20,27 +20,35 @@ __all__ = [
     "print_notes",
     "print_summary",
     "skip_notes",
+    "skip_lines",
     "replaced_notes",
     "empty_corpus_message",
 ]
 
 
+def _corpus_notes(name: str, corpus: dict[str, Any]) -> list[str]:
+    """``tokenizer._corpus_summary.<name>(corpus)``; none when the corpus stage is not
+    installed."""
+    try:
+        from . import _corpus_summary
+    except ImportError:
+        return []
+    return getattr(_corpus_summary, name)(corpus)
+
+
 def skip_notes(corpus: dict[str, Any]) -> list[str]:
     """What the corpus stage skipped (see ``tokenizer._corpus_summary.skip_notes``)."""
-    try:
-        from ._corpus_summary import skip_notes as notes
-    except ImportError:  # the corpus stage is not installed
-        return []
-    return notes(corpus)
+    return _corpus_notes("skip_notes", corpus)
+
+
+def skip_lines(corpus: dict[str, Any]) -> list[str]:
+    """What was left out, as ``codebpe corpus`` says it (``_corpus_summary.skip_lines``)."""
+    return _corpus_notes("skip_lines", corpus)
 
 
 def replaced_notes(corpus: dict[str, Any]) -> list[str]:
     """What was kept but changed (see ``tokenizer._corpus_summary.replaced_notes``)."""
-    try:
-        from ._corpus_summary import replaced_notes as notes
-    except ImportError:  # the corpus stage is not installed
-        return []
-    return notes(corpus)
+    return _corpus_notes("replaced_notes", corpus)
 
 
 def empty_corpus_message(corpus: dict[str, Any]) -> str:
@@ -121,8 +129,8 @@ def print_summary(vocab: Vocabulary, *, stream: TextIO | None = None) -> None:
         f"{c['unique_pieces']:,} unique",
         file=out,
     )
-    for note in skip_notes(vocab.corpus):
-        print(f"  skipped: {note}", file=out)
+    for line in skip_lines(vocab.corpus):
+        print(f"  {line}", file=out)
     for note in replaced_notes(vocab.corpus):
         print(f"  replaced: {note}", file=out)
     if c.get("special_token_cuts"):

@@ -16,7 +16,7 @@ does not open inputs (``tokenizer._train_inputs``) and does not merge.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -30,8 +30,16 @@ if TYPE_CHECKING:
 __all__ = ["count_stream"]
 
 
-def count_stream(trainer: Trainer, texts: Iterable[str | bytes]) -> None:
-    """Count every text of ``texts`` into ``trainer.counter`` (``str`` or UTF-8 ``bytes``)."""
+def count_stream(
+    trainer: Trainer,
+    texts: Iterable[str | bytes],
+    fraction: Callable[[], float | None] | None = None,
+) -> None:
+    """Count every text of ``texts`` into ``trainer.counter`` (``str`` or UTF-8 ``bytes``).
+
+    ``fraction``: how far the inputs behind ``texts`` have been read (``None`` when unknown),
+    for the progress line's percentage and ETA; without it, only the bytes counted are shown.
+    """
     start = time.perf_counter()
     bar = Progress(
         "count",
@@ -39,6 +47,7 @@ def count_stream(trainer: Trainer, texts: Iterable[str | bytes]) -> None:
         unit="B",
         enabled=trainer.progress is True,
         callback=trainer.progress if callable(trainer.progress) else None,
+        fraction=fraction,
     )
     limit = BATCH_CHARS * trainer.threads
     name = trainer.pattern.name

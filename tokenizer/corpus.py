@@ -247,10 +247,12 @@ class Corpus:
         self.errors, self.seed = errors, seed
         self.include_hidden, self.interleave = include_hidden, interleave
         self.summary = CorpusSummary()
+        self._position = _ReadPosition(0)
 
     def __iter__(self) -> Iterator[Document]:
         self.summary = summary = CorpusSummary()
-        streams = [self._documents(s, summary) for s in self.sources]
+        self._position = position = _ReadPosition(len(self.sources))
+        streams = [self._documents(s, summary, position, i) for i, s in enumerate(self.sources)]
         budget = self.max_bytes
         try:
             for label, doc in interleave(streams, enabled=self.interleave):
@@ -277,8 +279,31 @@ class Corpus:
         """Just the texts, e.g. for ``tokenizers``' ``train_from_iterator``."""
         return (doc.text for doc in self)
 
-    def _documents(self, src: Source, summary: CorpusSummary):
-        """(label, Document, progress in [0, 1] or -1 when unknown) for one source."""
+    def read_fraction(self) -> float | None:
+        """How far the latest (or current) pass has read its inputs, in [0, 1]: the input bytes
+        consumed (compressed bytes for ``.gz`` files; file bytes for JSONL and Parquet) over the
+        total size of the inputs, or the share of ``max_bytes`` read when that is larger. It is
+        1.0 once a pass has read everything (or reached ``max_bytes``).
+
+        ``None`` while a source's size is unknown: standard input, ``hf:`` / ``hf-disk:``
+        datasets and dataset objects always, and each source until its reading has started
+        (with ``interleave``, all start with the first document).
+
+        >>> corpus = Corpus(max_bytes="10k")
+        >>> corpus.read_fraction() is None, [_ for _ in corpus] != [], corpus.read_fraction()
+        (True, True, 1.0)
+        """
+        pos = self._position
+        if pos.unknown or pos.started < len(self.sources) or not pos.total:
+            return None
+        frac = sum(pos.read) / pos.total
+        if self.max_bytes:
+            frac = max(frac, self.summary.bytes / self.max_bytes)
+        return min(frac, 1.0)
+
+    def _documents(self, src: Source, summary: CorpusSummary, position: _ReadPosition, slot: int):
+        """(label, Document, progress in [0, 1] or -1 when unknown) for one source; its input
+        bytes consumed go to ``position.read[slot]`` as they are read."""
         label, whole, frac = src.label, int(src.weight), src.weight - int(src.weight)
         unknown: dict[str, int] = {}
         records, total = source_records(
@@ -293,7 +318,12 @@ class Corpus:
         )
         summary.skip_unknown(unknown)
         text_field = src.text_field or self.text_field
+        # a byte size: files (hf-disk: and dataset objects count millionths of their rows)
+        sized = total > 0 and src.data is None and not src.spec.startswith(("hf:", "hf-disk:"))
+        position.start(total if sized else None)
+        read = position.read  # (one store a record: summed only when a progress line is drawn)
         for raw in records:
+            read[slot] = raw.consumed
             text = decode_record(raw, self.errors, text_field)
             if text is None and raw.chunked and self.errors == "skip":
                 text, dropped = valid_lines(raw.text)  # only the bad lines of a long stream
@@ -313,6 +343,28 @@ class Corpus:
             for _ in range(copies):
                 doc = Document(text, raw.lang, raw.source, raw.continued)
                 yield label, doc, min(progress, 1.0)
+        if sized:  # read to its end (its last files may have given no records: empty, skipped)
+            read[slot] = total
+
+
+class _ReadPosition:
+    """Input bytes consumed by a pass, per source (``read``), the total size of the sources
+    started so far, and whether one of them has an unknown size (``Corpus.read_fraction``)."""
+
+    __slots__ = ("read", "total", "started", "unknown")
+
+    def __init__(self, sources: int) -> None:
+        self.read = [0] * sources
+        self.total = self.started = 0
+        self.unknown = False
+
+    def start(self, size: int | None) -> None:
+        """A source starts: its input size in bytes, or ``None`` when unknown."""
+        self.started += 1
+        if size is None:
+            self.unknown = True
+        else:
+            self.total += size
 
 
 def iter_documents(inputs: SourceLike | Iterable[SourceLike] | None = None, **options):

@@ -163,7 +163,7 @@ class Trainer:
     ) -> Trainer:
         """Count the documents of ``inputs``: paths/specs, ``None`` (shipped corpora) or texts."""
         self._start_over_if_consumed()
-        texts, summary = open_documents(
+        texts, summary, fraction = open_documents(
             inputs,
             text_field=text_field,
             lang_field=lang_field,
@@ -171,7 +171,7 @@ class Trainer:
             exclude=exclude,
             max_bytes=parse_memory(max_bytes),
         )
-        count_stream(self, texts)
+        count_stream(self, texts, fraction)
         add_summary(self.corpus, summary())
         return self
 

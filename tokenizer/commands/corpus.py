@@ -4,27 +4,34 @@ from __future__ import annotations
 
 import argparse
 
-from .train import INPUTS_HELP, add_corpus_options
+from .train import HelpFormatter, add_corpus_options, inputs_help, paragraph
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "corpus",
         help="summarise a corpus (default: the shipped sample): documents and bytes per language",
-        description="Read the inputs as the trainer would and print documents and bytes per\n"
-        "language and source, and what was skipped.\n\n"
-        + INPUTS_HELP
+        description=paragraph(
+            "Read the inputs as codebpe train would and print, on standard output, documents "
+            "and bytes per language and per source, then what was left out, worded as in "
+            "train's summary. Nothing is trained or written."
+        )
+        + "\n\n"
+        + inputs_help("corpus")
         + "\nWith no INPUTS: the shipped corpora/ sample (--split).",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+        "  codebpe corpus --split all             # the whole shipped sample\n"
+        "  codebpe corpus src/ --exclude node_modules\n"
+        "  codebpe corpus 'data/*.jsonl.gz' --text-field content --max-bytes 100M",
+        formatter_class=HelpFormatter,
     )
-    p.add_argument(
+    inputs = add_corpus_options(p)
+    inputs.add_argument(
         "--split",
         choices=("train", "heldout", "all"),
         default="train",
-        help="which part of the shipped sample, when no inputs are given (default: train)",
+        help="which part of the shipped sample, when no INPUTS are given (default: train)",
     )
-    p.add_argument("--max-bytes", default=None, help="stop after this many bytes (e.g. 500M)")
-    add_corpus_options(p)
     p.set_defaults(func=run)
 
 

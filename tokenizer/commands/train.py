@@ -20,6 +20,7 @@ from ._common import check_output_name, refuse_overwrite, require_stdout, same_f
 
 DEFAULT_OUTPUT = "codebpe-vocab.json"
 
+#: The INPUTS part of ``train --help`` and ``corpus --help``; COMMAND is the command's name.
 INPUTS_HELP = """\
 INPUTS (any number, mixed):
   FILE          a text file, any extension (.gz: decompressed); .jsonl,
@@ -29,10 +30,11 @@ INPUTS (any number, mixed):
   FOLDER        walked recursively: files with a known source or text
                 extension, JSONL and Parquet; hidden files and folders are
                 skipped; --include/--exclude filter it; the summary counts
-                the files left out for an unknown extension, and broken
-                symlinks, FIFOs, unreadable files and symlinked folders (not
-                followed), which never stop the walk; codebpe vocabularies,
-                count tables and tokenizer.json files are never read
+                what is left out: files of an unknown extension or matching
+                --exclude, broken symlinks, FIFOs, unreadable files and
+                symlinked folders (not followed), which never stop the walk;
+                codebpe vocabularies, count tables and tokenizer.json files
+                are never read
   'GLOB'        quoted: 'data/*.jsonl.gz', 'src/**/*.py'; matched files are
                 read whatever their extension, otherwise as in a walk;
                 symlinked folders below its fixed part are not followed
@@ -40,12 +42,34 @@ INPUTS (any number, mixed):
                 a Hugging Face hub dataset, streamed (needs the network)
   hf-disk:PATH[@SPLIT]
                 a dataset folder written by datasets' save_to_disk
-  -             standard input, as plain text (zcat dump.gz | codebpe train -)
+  -             standard input, as plain text (zcat dump.gz | codebpe COMMAND -)
   INPUT*WEIGHT  a mixing weight: zh.jsonl.gz*2 reads every document twice,
                 *0.5 about half of them, *0 none. A glob ending in *DIGITS
                 ('part*1') is a glob, not a weight, when the part before the
                 * names nothing and the whole matches files ('part*1*1': a
                 glob with weight 1)"""
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """The description and epilog as written; option help wrapped, never inside an option's
+    name (argparse broke ``--load-counts`` after its hyphen at the end of a line)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
+def paragraph(text: str) -> str:
+    """``text`` wrapped as :data:`INPUTS_HELP` is, for a ``--help`` description."""
+    import textwrap
+
+    return textwrap.fill(text, 78, break_on_hyphens=False)
+
+
+def inputs_help(command: str) -> str:
+    """:data:`INPUTS_HELP` for ``codebpe COMMAND``."""
+    return INPUTS_HELP.replace("COMMAND", command)
 
 
 class _InputsParser(argparse.ArgumentParser):
@@ -58,8 +82,9 @@ class _InputsParser(argparse.ArgumentParser):
         return super()._parse_optional(arg_string)
 
 
-def add_corpus_options(p: argparse.ArgumentParser) -> None:
-    """INPUTS, --text-field, --lang-field, --include, --exclude (train and corpus).
+def add_corpus_options(p: argparse.ArgumentParser) -> Any:
+    """INPUTS, and an "input options" group with --text-field, --lang-field, --include,
+    --exclude and --max-bytes (train and corpus), returned for the command's own input options.
 
     ``p`` becomes an :class:`_InputsParser`, so that ``-*2`` (standard input, weight 2) is an
     input rather than an unknown option (argparse takes anything starting with ``-`` for one).
@@ -71,36 +96,48 @@ def add_corpus_options(p: argparse.ArgumentParser) -> None:
         metavar="INPUTS",
         help="corpus sources, as listed above (default: the shipped corpora/ sample)",
     )
-    p.add_argument(
+    group = p.add_argument_group("input options")
+    group.add_argument(
         "--text-field",
         default="text",
         metavar="NAME",
-        help="text field of JSONL/Parquet/dataset records (default: text)",
+        help="the text field of JSONL, Parquet and dataset records (default: text; The Stack "
+        "has content)",
     )
-    p.add_argument(
+    group.add_argument(
         "--lang-field",
         default="lang",
         metavar="NAME",
-        help="language field of JSONL/Parquet/dataset records, for the summary (default: lang; "
-        "'' for none)",
+        help="the language field of those records, only for the per-language summary "
+        "(default: lang; '' for none)",
     )
-    p.add_argument(
+    group.add_argument(
         "--include",
         action="append",
         default=[],
         metavar="GLOB",
-        help="inside folders, only files matching GLOB (repeatable; then any extension): a "
-        "GLOB without / matches a file or folder name (src, *.vue), one with / the path "
-        "relative to the folder (tests/*.py; ** for any folders)",
+        help="inside folders, read only the files matching GLOB, whatever their extension "
+        "(repeatable): a GLOB without / matches a file or folder name (src, *.vue), one with / "
+        "the path relative to the folder (tests/*.py; ** for any folders)",
     )
-    p.add_argument(
+    group.add_argument(
         "--exclude",
         action="append",
         default=[],
         metavar="GLOB",
-        help="inside folders (and among an input glob's files), skip files matching GLOB "
-        "(repeatable; as --include): --exclude node_modules skips every node_modules folder",
+        help="inside folders and among an input glob's matches, leave out the files and "
+        "folders matching GLOB (repeatable; matched as --include), counted in the summary: "
+        "--exclude node_modules skips every node_modules folder",
     )
+    group.add_argument(
+        "--max-bytes",
+        default=None,
+        metavar="SIZE",
+        help="read at most SIZE of text (UTF-8 bytes, after decompression), e.g. 500M or 2GiB "
+        "(decimal k M G T, binary KiB MiB GiB); the document that crosses it is cut "
+        "(default: no limit)",
+    )
+    return group
 
 
 def _positive_int(text: str) -> int:
@@ -110,55 +147,83 @@ def _positive_int(text: str) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from ..patterns import PATTERNS
     from ..reserved import DEFAULT_MAX_TOKEN_LENGTH, DEFAULT_SPARE_SPECIAL
 
     p = subparsers.add_parser(
         "train",
         help="train a BPE vocabulary (default: on the shipped corpora/ sample)",
-        description="Train a code-aware byte-level BPE vocabulary.\n\n"
-        + INPUTS_HELP
-        + "\nWith no INPUTS (and no --load-counts): the shipped corpora/ sample.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=paragraph(
+            "Train a code-aware byte-level BPE vocabulary: count the pre-tokenized pieces of "
+            "the inputs, merge the most frequent pairs of symbols until --vocab-size ids are "
+            "filled, and write the vocabulary (-o) as a codebpe JSON file."
+        )
+        + "\n\n"
+        + inputs_help("train")
+        + "\nWith no INPUTS (and no --load-counts): the shipped corpora/ sample.\n\n"
+        + paragraph(
+            "On stderr (nothing but errors with -q): the configuration, a progress line for "
+            "counting and one for merging, then a summary (times, peak memory, corpus, what "
+            "was left out, the id layout). The count line has a percentage and an ETA when "
+            "the inputs' size is known (files, folders, globs); for standard input and "
+            "datasets, the bytes counted only."
+        ),
+        epilog="examples:\n"
+        "  codebpe train                          # shipped sample -> codebpe-vocab.json\n"
+        "  codebpe train src/ --exclude node_modules -o vocab.json\n"
+        "  codebpe train 'data/*.jsonl.gz' --text-field content --vocab-size 65536\n"
+        "  zcat dump.txt.gz | codebpe train - -o vocab.json\n"
+        "  codebpe train big/ --save-counts big.counts -o v32k.json    # count once, then\n"
+        "  codebpe train --load-counts big.counts --vocab-size 50000 -o v50k.json",
+        formatter_class=HelpFormatter,
     )
-    add_corpus_options(p)
-    p.add_argument(
-        "-o",
-        "--output",
-        default=DEFAULT_OUTPUT,
-        help=f"vocabulary file to write (default: {DEFAULT_OUTPUT}); - writes the JSON to "
-        "standard output. Never one of the inputs, nor the --save-counts file",
+    inputs = add_corpus_options(p)
+    inputs.add_argument(
+        "--load-counts",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="add a count table written by --save-counts (repeatable; counted with the same "
+        "--pattern and special tokens); with no INPUTS only the tables are used",
     )
-    p.add_argument(
+    vocab = p.add_argument_group("vocabulary options")
+    vocab.add_argument(
         "--vocab-size",
         type=int,
         default=32768,
-        help="total ids: bytes + reserved + learned + special (default: 32768)",
+        metavar="N",
+        help="total ids: 256 bytes + reserved + learned + special (default: 32768)",
     )
-    p.add_argument(
+    vocab.add_argument(
         "--allow-unused",
         action="store_true",
         help="keep --vocab-size even when the corpus supports so few merges that more than "
         "half of the ids stay unused (by default an error that says the size that fits)",
     )
-    p.add_argument("--min-frequency", type=int, default=2, help="minimum pair count (default: 2)")
-    p.add_argument(
+    vocab.add_argument(
+        "--min-frequency",
+        type=int,
+        default=2,
+        metavar="N",
+        help="learn a merge only while its pair occurs at least N times (default: 2)",
+    )
+    vocab.add_argument(
         "--max-token-length",
         type=int,
         default=DEFAULT_MAX_TOKEN_LENGTH,
-        help=f"longest learned token in bytes, 0 = no limit (default: {DEFAULT_MAX_TOKEN_LENGTH})",
+        metavar="BYTES",
+        help="the longest learned token in bytes; 0 for no limit "
+        f"(default: {DEFAULT_MAX_TOKEN_LENGTH})",
     )
-    p.add_argument(
+    vocab.add_argument(
         "--pattern",
         default="codebpe-v1",
-        help="built-in split pattern name or a custom regex (default: codebpe-v1)",
+        metavar="NAME|REGEX",
+        help=f"the pre-tokenizer's split: a built-in pattern ({', '.join(sorted(PATTERNS))}; "
+        "tiktoken names such as cl100k_base too) or a regex (default: codebpe-v1); "
+        "codebpe split --pattern shows its pieces",
     )
-    p.add_argument(
-        "--threads",
-        type=_positive_int,
-        default=None,
-        help="counting threads (default: all cores)",
-    )
-    p.add_argument(
+    vocab.add_argument(
         "--special-token",
         action="append",
         default=[],
@@ -167,42 +232,58 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "<|reserved_N|> id, so the default special ids do not move (an error when the spares "
         "run out: raise --spare-special)",
     )
-    p.add_argument(
+    vocab.add_argument(
         "--spare-special",
         type=int,
         default=DEFAULT_SPARE_SPECIAL,
         metavar="N",
-        help=f"spare <|reserved_N|> special ids (default: {DEFAULT_SPARE_SPECIAL})",
+        help="how many spare special tokens <|reserved_0|>, <|reserved_1|>... to keep at the "
+        "top of the ids for later use; --special-token takes them in order "
+        f"(default: {DEFAULT_SPARE_SPECIAL})",
     )
-    p.add_argument(
+    vocab.add_argument(
         "--no-reserved",
         action="store_true",
-        help="no reserved indentation/bracket tokens after the bytes",
+        help="no reserved tokens after the 256 bytes (by default: runs of spaces and tabs for "
+        "indentation, and bracket clusters such as ');' and '()', 57 ids with codebpe-v1)",
     )
-    p.add_argument(
+    resources = p.add_argument_group("resource options")
+    resources.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="counting threads (default: the CPUs this process may use)",
+    )
+    resources.add_argument(
         "--max-memory",
         default=None,
         metavar="SIZE",
-        help="memory budget, e.g. 2G: rare pieces are pruned (and reported) to fit",
+        help="memory budget for the piece counts, e.g. 2G: the rarest pieces are pruned to fit, "
+        "and the summary says how many (default: no limit)",
     )
-    p.add_argument(
-        "--max-bytes", default=None, metavar="SIZE", help="read at most this much text, e.g. 500M"
+    output = p.add_argument_group("output options")
+    output.add_argument(
+        "-o",
+        "--output",
+        default=DEFAULT_OUTPUT,
+        metavar="FILE",
+        help=f"the vocabulary file to write (default: {DEFAULT_OUTPUT}); - writes the JSON to "
+        "standard output. Never one of the inputs, nor the --save-counts file",
     )
-    p.add_argument(
+    output.add_argument(
         "--save-counts",
         default=None,
         metavar="FILE",
-        help="also write the piece-count table (to retrain or reduce later); a file, not "
-        "one of the inputs or --load-counts tables",
+        help="also write the piece-count table, to train other sizes later with --load-counts "
+        "without reading the corpus again; never one of the inputs or --load-counts tables",
     )
-    p.add_argument(
-        "--load-counts",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="add a saved count table (repeatable); with no INPUTS only these are used",
+    output.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print nothing on stderr but errors (no configuration, progress or summary)",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
     p.set_defaults(func=run)
 
 
