@@ -831,8 +831,9 @@ def test_progress_line_percentage_and_eta():
     assert "%" not in count._line() and "ETA" not in count._line()
     share[0] = 0.5
     assert " 50% 1.0 kB " in count._line() and re.search(r"  ETA \d+s$", count._line())
-    share[0] = 1.0
-    assert " 100% " in count._line() and "ETA" not in count._line()
+    share[0] = 1.0  # everything read, but the stage is not over until its last line
+    assert " 99% " in count._line() and " 100% " in count._line(final=True)
+    assert "ETA" not in count._line(final=True)
     merge = Progress("merge", total=400, unit="merges", stream=io.StringIO())
     merge.done = 100
     assert " 25% 100 merges " in merge._line() and "ETA" in merge._line()

@@ -89,6 +89,10 @@ class Progress:
         rate = self.done / elapsed
         done = human(self.done, self.unit) if self.unit == "B" else f"{self.done:,} {self.unit}"
         frac = self._share()
+        if frac is not None and not final:
+            # The inputs can be read to the end while the last pieces are still counted: 100%
+            # only on the last line, when the stage is over.
+            frac = min(frac, 0.99)
         if frac is not None:
             bar = "#" * int(frac * 24)
             text = f"{self.stage:>8} [{bar:<24}] {frac:4.0%} {done}"
