@@ -52,6 +52,12 @@
 //   (half of the non-token pieces of 1 MB of Chinese repeat an earlier one): 3.8% fewer
 //   instructions on Chinese, but 2-7% slower in three alternating A/B runs (the extra entries and
 //   probes cost more memory traffic than the repeats saved).
+// * Tried and rejected (2026-12): 4-8 byte pieces whose BPE is 1-2 ids in a direct-mapped memo
+//   of 4 Ki 16-byte entries (bytes, length, ids: one load, no hash_bytes, no arena read) in front
+//   of the piece cache; perf had put ~35% of merge_cached's samples on the slot and arena loads
+//   of a hit. callgrind, o200k English cold, one pass: 35.04 M -> 34.67 M instructions. Through
+//   Python, cold, 8 alternating pairs, median paired ratio: o200k en 1.022 then 0.972 (a second
+//   run), code 1.058, zh 1.022; cl100k en 1.053, code 1.014: ~1-2%, under the 3% bar on English.
 // * Tried and rejected: a 4096-slot per-thread "hot piece" table in front of the token map (A/B:
 //   code 47.8 -> 46.3, English 51.6 -> 48.1 MB/s, i.e. noise or worse); software prefetch of the
 //   token-map slot six pieces ahead (47.9 -> 43.7 MB/s on code).
