@@ -192,6 +192,7 @@ def open_documents(
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
     max_bytes: int | None = None,
+    read_bytes: int | None = None,
 ) -> tuple[Iterator[str | bytes], Callable[[], dict[str, Any]]]:
     """Documents of ``inputs`` and a function returning the corpus summary (call it afterwards).
 
@@ -200,7 +201,7 @@ def open_documents(
     split), a ``tokenizer.corpus.Corpus``, or any other iterable of documents: ``str``,
     ``bytes``, dict rows (their ``text_field``) or objects with a ``.text``.
     ``text_field`` / ``lang_field``: record fields of JSONL, Parquet and datasets inputs (the
-    language only goes into the summary).
+    language only goes into the summary). ``read_bytes``: as ``Corpus`` takes it.
 
     Raises:
         FileNotFoundError / tokenizer.corpus.CorpusError: a missing or unreadable source.
@@ -219,6 +220,7 @@ def open_documents(
             include=include,
             exclude=exclude,
             max_bytes=max_bytes,
+            read_bytes=read_bytes,
         )
         return corpus.texts(), lambda: corpus.summary.to_dict()
     if max_bytes is None and hasattr(inputs, "texts") and hasattr(inputs, "summary"):
