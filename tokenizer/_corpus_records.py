@@ -65,6 +65,7 @@ def source_records(
     include_hidden: bool,
     unknown: dict[str, int] | None = None,
     skipped: Callable[[str, str], None] | None = None,
+    read_bytes: int | None = None,
 ) -> tuple[Iterator[RawRecord], int]:
     """The raw records of ``src`` and its total input size (0 when unknown).
 
@@ -72,7 +73,8 @@ def source_records(
     ``Corpus`` defaults (an empty ``src.lang_field`` means none). Files that folder walks left
     out for an unknown extension are counted in ``unknown`` (see ``walk``); files and folders
     that walks and globs left out (broken symlinks, FIFOs, unreadable...) or that could not be
-    opened when their turn came are reported as ``skipped(reason, path)``.
+    opened when their turn came are reported as ``skipped(reason, path)``. ``read_bytes``:
+    the text a Parquet or ``hf-disk:`` reader turns into ``str`` at a time (``None``: theirs).
     """
     text_field = src.text_field or text_field
     lang_field = lang_field if src.lang_field is None else (src.lang_field or None)
@@ -83,7 +85,11 @@ def source_records(
         return rows, HF_DISK_SIZE
     if src.spec.startswith(("hf:", "hf-disk:")):
         return read_hf(
-            src.spec, text_field=text_field, lang_field=lang_field, lang=src.lang
+            src.spec,
+            text_field=text_field,
+            lang_field=lang_field,
+            lang=src.lang,
+            read_bytes=read_bytes,
         ), HF_DISK_SIZE if src.spec.startswith("hf-disk:") else 0
     if src.spec == "-":
         return _stdin_records(src.lang), 0
@@ -119,7 +125,12 @@ def source_records(
             )
         if fmt == "parquet":
             return read_parquet(
-                path, text_field=text_field, lang_field=lang_field, lang=src.lang, base=base
+                path,
+                text_field=text_field,
+                lang_field=lang_field,
+                lang=src.lang,
+                base=base,
+                read_bytes=read_bytes,
             )
         records = read_text_file(path, src.lang, base)
         return records if file.named else _unless_counts(records, path, report)

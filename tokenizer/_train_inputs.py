@@ -203,6 +203,7 @@ def open_documents(
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
     max_bytes: int | None = None,
+    read_bytes: int | None = None,
 ) -> Documents:
     """The texts of ``inputs``, a function returning the corpus summary (call it afterwards)
     and one returning how far the inputs have been read (see :data:`Documents`): known for
@@ -213,7 +214,7 @@ def open_documents(
     split), a ``tokenizer.corpus.Corpus``, or any other iterable of documents: ``str``,
     ``bytes``, dict rows (their ``text_field``) or objects with a ``.text``.
     ``text_field`` / ``lang_field``: record fields of JSONL, Parquet and datasets inputs (the
-    language only goes into the summary).
+    language only goes into the summary). ``read_bytes``: as ``Corpus`` takes it.
 
     Raises:
         FileNotFoundError / tokenizer.corpus.CorpusError: a missing or unreadable source.
@@ -232,6 +233,7 @@ def open_documents(
             include=include,
             exclude=exclude,
             max_bytes=max_bytes,
+            read_bytes=read_bytes,
         )
         return corpus.texts(), lambda: corpus.summary.to_dict(), corpus.read_fraction
     if max_bytes is None and hasattr(inputs, "texts") and hasattr(inputs, "summary"):

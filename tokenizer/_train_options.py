@@ -6,6 +6,8 @@ both end up here through ``Trainer``). Nothing here counts, merges or reads inpu
 >>> table_capacity(None, threads=4)
 0
 >>> check_merge_options(min_frequency=2, max_token_length=None)
+>>> read_bytes(150_000_000), read_bytes(None)
+(292968, None)
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ from __future__ import annotations
 from ._progress import human
 from ._train_system import current_rss
 
-__all__ = ["BATCH_CHARS", "MERGE_TO_TABLE", "table_capacity", "check_merge_options"]
+__all__ = [
+    "BATCH_CHARS",
+    "MERGE_TO_TABLE",
+    "table_capacity",
+    "check_merge_options",
+    "read_bytes",
+]
 
 #: Text (characters) per thread in one counting batch.
 BATCH_CHARS = 2 << 20
@@ -21,6 +29,8 @@ BATCH_CHARS = 2 << 20
 MERGE_TO_TABLE = 7
 #: The least memory the piece table may be given.
 _MIN_SPARE = 24 << 20
+#: The least text a Parquet or dataset reader decodes at a time under a cap (see read_bytes).
+_MIN_READ_BYTES = 256 << 10
 
 
 def table_capacity(max_memory: int | None, *, threads: int) -> int:
@@ -44,6 +54,21 @@ def table_capacity(max_memory: int | None, *, threads: int) -> int:
             f"uses {human(current_rss())}; allow at least {human(fixed + _MIN_SPARE)}"
         )
     return spare // MERGE_TO_TABLE
+
+
+def read_bytes(max_memory: int | None) -> int | None:
+    """Text bytes a Parquet or saved-dataset reader turns into ``str`` at a time under
+    ``max_memory``: a 512th of it, at least 256 KiB and at most the readers' own default
+    (``_corpus_formats.READ_BYTES``, 4 MiB); ``None`` (no cap): that default.
+
+    The readers' memory is not in the piece table's share (see table_capacity): it lives in
+    the room kept for the merge, so it is kept small next to the cap.
+    """
+    if max_memory is None:
+        return None
+    from ._corpus_formats import READ_BYTES
+
+    return max(_MIN_READ_BYTES, min(READ_BYTES, max_memory // 512))
 
 
 def check_merge_options(*, min_frequency: int, max_token_length: int | None) -> None:

@@ -1,4 +1,5 @@
-"""Process facts for training: memory sizes, current and peak RSS, usable threads.
+"""Process facts for training: memory sizes, current and peak RSS, usable threads, and the
+C library's allocator held to its default mmap threshold under a memory cap.
 
 Stage: training helper. Nothing here trains or counts.
 
@@ -10,7 +11,10 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["parse_memory", "default_threads", "current_rss", "peak_rss"]
+__all__ = ["parse_memory", "default_threads", "current_rss", "peak_rss", "fix_mmap_threshold"]
+
+#: glibc's ``mallopt`` parameter ``M_MMAP_THRESHOLD`` and its default value.
+_M_MMAP_THRESHOLD, _MMAP_THRESHOLD = -3, 128 << 10
 
 
 def parse_memory(size: int | str | None) -> int | None:
@@ -46,3 +50,22 @@ def default_threads() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def fix_mmap_threshold() -> bool:
+    """Fix glibc's mmap threshold at its default (128 KiB); ``False`` where that cannot be done
+    (another C library). Called by a ``Trainer`` with ``max_memory``; it holds for the process.
+
+    glibc raises the threshold to the size of each large block freed (up to 32 MiB), so after
+    the first 1 MiB text chunk or Parquet batch was freed, the next ones came from the heap,
+    which kept what was freed: ``codebpe train`` on a folder of 1 MB text files peaked at 156 MB
+    under ``--max-memory 150M``, 98 MB with the threshold fixed (the same vocabulary).
+    """
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None)
+        libc.gnu_get_libc_version  # noqa: B018 - glibc only (musl's mallopt does nothing)
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD))
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return False

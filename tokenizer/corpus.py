@@ -197,6 +197,9 @@ class Corpus:
         interleave: read sources side by side, each advancing by the same fraction of its input
             size, so any prefix (e.g. under ``max_bytes``) keeps the mixture. Sources of unknown
             size (streamed hub datasets) come after the others. ``False`` reads them in order.
+        read_bytes: text bytes a Parquet or ``hf-disk:`` reader turns into ``str`` at a time
+            (``None``: 4 MiB; ``codebpe train --max-memory`` sets less, see
+            ``tokenizer._train_options.read_bytes``). The documents are the same either way.
 
     ``summary`` describes the latest (or current) pass.
 
@@ -219,6 +222,7 @@ class Corpus:
         seed: int = 0,
         include_hidden: bool = False,
         interleave: bool = True,
+        read_bytes: int | None = None,
     ) -> None:
         if errors not in ("skip", "bytes", "strict"):
             raise ValueError(f"errors must be 'skip', 'bytes' or 'strict', not {errors!r}")
@@ -246,6 +250,7 @@ class Corpus:
         self.max_bytes = parse_size(max_bytes)
         self.errors, self.seed = errors, seed
         self.include_hidden, self.interleave = include_hidden, interleave
+        self.read_bytes = read_bytes
         self.summary = CorpusSummary()
         self._position = _ReadPosition(0)
 
@@ -313,6 +318,7 @@ class Corpus:
             include=self.include,
             exclude=self.exclude,
             include_hidden=self.include_hidden,
+            read_bytes=self.read_bytes,
             unknown=unknown,
             skipped=lambda reason, path: summary.skip(label, reason, path),
         )

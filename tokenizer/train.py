@@ -29,12 +29,19 @@ from ._train_options import (  # noqa: F401 - the constants are re-exported, as 
     BATCH_CHARS,
     MERGE_TO_TABLE,
     check_merge_options,
+    read_bytes,
     table_capacity,
 )
 from ._train_report import empty_corpus_message
 from ._train_split import python_counts, resolve_pattern, use_native  # noqa: F401 - re-exported
 from ._train_stream import count_stream
-from ._train_system import current_rss, default_threads, parse_memory, peak_rss  # noqa: F401
+from ._train_system import (  # noqa: F401 - current_rss: re-exported
+    current_rss,
+    default_threads,
+    fix_mmap_threshold,
+    parse_memory,
+    peak_rss,
+)
 from .patterns import DEFAULT_SPECIAL_TOKENS, Pattern
 from .reserved import (
     DEFAULT_MAX_TOKEN_LENGTH,
@@ -108,6 +115,8 @@ class Trainer:
         }
         self.max_memory = parse_memory(max_memory)
         self._table_cap = table_capacity(self.max_memory, threads=self.threads)
+        if self.max_memory is not None:  # (else freed text blocks stay on the heap; after the
+            fix_mmap_threshold()  # share, which the import of ctypes would change)
         self.counter = core.PieceCounter(self.threads, self._table_cap)
         self.native = use_native(self.pattern)
         self.progress = progress
@@ -170,6 +179,7 @@ class Trainer:
             include=include,
             exclude=exclude,
             max_bytes=parse_memory(max_bytes),
+            read_bytes=read_bytes(self.max_memory),
         )
         count_stream(self, texts, fraction)
         add_summary(self.corpus, summary())
