@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import shipped_hf
 
 from tokenizer.analysis import ContinuedDocument, count_lines, indentation_mask, measure
 from tokenizer.report import analyse, headline_table, key_paths, write_report
@@ -126,6 +127,7 @@ def test_real_tiktoken_counts_add_up(tiktoken_cl100k, mixed_text):
     )
 
 
+@shipped_hf
 def test_hf_adapter_round_trips_deepseek(mixed_text):
     from tokenizers import Tokenizer
 

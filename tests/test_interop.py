@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from conftest import shipped_hf
 
 from tokenizer.interop import (
     VocabularyNotFound,
@@ -113,6 +114,7 @@ def test_failed_download_is_one_clear_error(nothing_on_disk, monkeypatch):
     assert isinstance(info.value.__cause__, ConnectionError)
 
 
+@shipped_hf
 def test_deepseek_tokenizer_json_is_found():
     obj = load_hf_tokenizer_json("deepseek-coder")
     assert obj["model"]["type"] == "BPE"

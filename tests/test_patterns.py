@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import regex
+from conftest import shipped_hf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,6 +54,7 @@ def test_deepseek_coder_is_a_sequence():
     )
 
 
+@shipped_hf
 def test_deepseek_coder_is_its_tokenizer_json_pre_tokenizer():
     # the exact texts tokenizer._hf_import reads from the shipped file, so that
     # Tokenizer.from_hf("deepseek-coder") resolves to the built-in pattern (and its C++ matcher)

@@ -11,6 +11,7 @@ import json
 
 import pytest
 import regex
+from conftest import shipped_hf
 
 from tokenizer._unicode_pinned import (
     PinnedRegex,
@@ -20,6 +21,7 @@ from tokenizer._unicode_pinned import (
     pin_pattern,
     pin_with,
     pinned_ranges,
+    regex_text,
 )
 from tokenizer.encoding import Tokenizer, load_tokenizer
 from tokenizer.interop import load_hf_tokenizer_json
@@ -46,6 +48,22 @@ def test_pin_with_rewrites_property_escapes_only():
     used: set[str] = set()
     pin_with(r"\p{L}\P{N}x", RANGES, used)
     assert used == {"L", "N"}
+
+
+def test_end_anchor_for_a_regex_release_without_lower_z(monkeypatch):
+    """The exporter writes ``\\z`` (Oniguruma, fancy-regex); a ``regex`` release that rejects it
+    (the last one for Python 3.9 does) is given ``\\Z``, which means the same there; an escaped
+    backslash before a ``z`` is left alone."""
+    import tokenizer._unicode_pinned as up
+
+    text = r"\s+(?=\n?\z)|a\\z|\zz"
+    monkeypatch.setattr(up, "_knows_lower_z", lambda: False)
+    assert regex_text(text) == r"\s+(?=\n?\Z)|a\\z|\Zz"
+    rx = compile_pinned(r"\p{L}+(?=\n?\z)")  # (a new pattern: compile_pinned caches)
+    assert rx.pattern == r"\p{L}+(?=\n?\z)"
+    assert rx.findall(f"ab\n{EXT_J}cd\n") == ["cd"] and rx.findall("ab\n\n") == []
+    monkeypatch.setattr(up, "_knows_lower_z", lambda: True)
+    assert regex_text(text) == text
 
 
 def test_pinned_properties_are_what_the_libraries_see():
@@ -121,6 +139,7 @@ def test_disagreeing_code_points_encode_like_tiktoken(name, native, disagreeing_
     assert not bad, f"{len(bad)} code points differ: {[hex(ord(c)) for c in bad[:10]]}"
 
 
+@shipped_hf
 @pytest.mark.parametrize("name", ["deepseek-coder", "deepseek-v3"])
 @pytest.mark.parametrize("native", [True, False])
 def test_disagreeing_code_points_encode_like_tokenizers(name, native, disagreeing_texts):
@@ -182,6 +201,7 @@ def test_digits_pre_tokenizer_on_every_code_point():
     assert all(f"\\U{c:08x}" in hf_digits_class() for c in _NUMERIC_NOT_N)
 
 
+@shipped_hf
 @pytest.mark.parametrize("native", [True, False])
 def test_deepseek_coder_digits_split_like_tokenizers(native):
     # DeepSeek-Coder's last step is Digits(individual_digits=True): U+11DE0 is a digit to it

@@ -221,7 +221,9 @@ class TiktokenCompat:
         (tiktoken's ``_encode_only_native_bpe``; special tokens are plain text)."""
         import regex
 
-        pieces = [p.encode("utf-8") for p in regex.findall(self._pat_str, text)]
+        from ._unicode_pinned import regex_text
+
+        pieces = [p.encode("utf-8") for p in regex.findall(regex_text(self._pat_str), text)]
         return list(self._enc.encode_pieces(pieces))  # type: ignore[attr-defined]
 
     def _encode_bytes(self, text: bytes) -> list[int]:

@@ -47,6 +47,7 @@ __all__ = [
     "pin_with",
     "pinned_ranges",
     "pinned_source",
+    "regex_text",
 ]
 
 MAX_CP = 0x110000
@@ -97,6 +98,32 @@ def pinned_source() -> str:
     from ._unicode_ranges import SOURCE
 
     return SOURCE
+
+
+@cache
+def _knows_lower_z() -> bool:
+    try:
+        regex.compile("\\z")
+    except regex.error:
+        return False
+    return True
+
+
+def regex_text(text: str) -> str:
+    """``text`` as the installed ``regex`` module reads it: each ``\\z`` (the very end of the
+    string, which the exporter writes for Oniguruma and fancy-regex) becomes ``\\Z`` (the same
+    meaning in ``regex``) when this ``regex`` release rejects ``\\z``, as 2026.1.15 (the last
+    one for Python 3.9) does. Anything else is left as written.
+
+    >>> regex.fullmatch(regex_text(r"a\\z"), "a") is not None
+    True
+    """
+    if "\\z" not in text or _knows_lower_z():
+        return text
+    out = []
+    for _kind, i, end, depth in _scan(text):
+        out.append("\\Z" if depth == 0 and text[i:end] == "\\z" else text[i:end])
+    return "".join(out)
 
 
 def _complement(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -299,7 +326,7 @@ class PinnedRegex:
     __slots__ = ("pattern", "flags", "groups", "_fast", "_slow", "_pinned")
 
     def __init__(self, text: str, flags: int = 0) -> None:
-        self._fast = regex.compile(text, flags)
+        self._fast = regex.compile(regex_text(text) if isinstance(text, str) else text, flags)
         self.pattern, self.flags, self.groups = text, self._fast.flags, self._fast.groups
         self._slow: Any = None
         self._pinned: tuple[str, frozenset[str]] | None = None
@@ -310,7 +337,7 @@ class PinnedRegex:
     def disagreeing(self) -> frozenset[str]:
         """The code points on which this pattern would match differently without the pin."""
         if self._pinned is None:
-            self._pinned = _guarded(self.pattern, self.flags)
+            self._pinned = _guarded(self._fast.pattern, self.flags)
         return self._pinned[1]
 
     def _for(self, string: Any) -> Any:

@@ -355,6 +355,7 @@ def _sidecar_pattern(side: tuple[Path, dict[str, Any]]) -> Pattern:
     pattern's (so the native split runs), else a pattern of the recorded regexes."""
     import regex
 
+    from ._unicode_pinned import regex_text
     from .export_tiktoken import ExportError
     from .patterns import PATTERNS
 
@@ -374,7 +375,7 @@ def _sidecar_pattern(side: tuple[Path, dict[str, Any]]) -> Pattern:
         return builtin
     for r in regexes:
         try:
-            regex.compile(r)
+            regex.compile(regex_text(r))
         except (regex.error, RecursionError) as e:
             raise ExportError(f"{path}: invalid regex in 'pattern' ({e})") from e
     return Pattern(name, tuple(regexes), f"read from {path.name}")
