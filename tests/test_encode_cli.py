@@ -311,6 +311,8 @@ def test_a_signal_mid_write_leaves_no_partial_file(tmp_path, sig, code, word):
         cwd=tmp_path,
         stderr=subprocess.PIPE,
         env=_child_env(),
+        # SIGINT as a terminal sends it, even when pytest was started with it ignored (nohup)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
 

@@ -599,6 +599,8 @@ def test_ctrl_c_stops_a_list_batch(tok100):
     # lands in reports the KeyboardInterrupt as unraisable and swallows it (a flaky failure).
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    # Python's own handler even when pytest was started with SIGINT ignored (nohup, `cmd &`).
+    old_handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         threading.Timer(0.02, ctrl_c).start()
         with pytest.raises(KeyboardInterrupt):
@@ -614,6 +616,7 @@ def test_ctrl_c_stops_a_list_batch(tok100):
             for _ in range(100):
                 time.sleep(0.05)
     finally:
+        signal.signal(signal.SIGINT, old_handler)
         if gc_was_enabled:
             gc.enable()
     assert tok100.encode_ordinary_batch(["hello"] * 3, num_threads=2) == [[15339]] * 3
