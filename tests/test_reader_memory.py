@@ -138,6 +138,28 @@ def test_hf_disk_splits_and_what_is_left_to_datasets(tmp_path) -> None:
     assert saved_arrow_files(tmp_path / "dd", "test", ["text"]) is None
 
 
+@pytest.mark.parametrize("fmt", [None, "numpy"])  # read by pyarrow alone; through datasets
+def test_hf_disk_read_fraction_is_a_share_of_its_arrow_bytes(tmp_path, fmt) -> None:
+    """Review: an ``hf-disk:`` source left the count line without a percentage (its size was
+    unknown). Its size is now its Arrow files' bytes, read in step with its rows."""
+    from tokenizer._corpus_hf import saved_size
+    from tokenizer.corpus import Corpus
+
+    texts = [f"row {i} " * (1 + i % 7) for i in range(400)]
+    folder = Path(_saved(tmp_path, "ds", {"text": texts}, fmt=fmt))
+    arrow = sum(p.stat().st_size for p in folder.glob("*.arrow"))
+    assert arrow > 0 and saved_size(f"hf-disk:{folder}") == arrow
+    corpus = Corpus(f"hf-disk:{folder}")
+    seen = [corpus.read_fraction() for _ in corpus]
+    assert seen == [pytest.approx((i + 1) / 400, abs=2 / arrow) for i in range(400)]
+    assert corpus.read_fraction() == 1.0
+    (tmp_path / "b.txt").write_text("tail text\n" * 50)  # beside a file: shares of all bytes
+    both = Corpus([f"hf-disk:{folder}", str(tmp_path / "b.txt")])
+    seen = [both.read_fraction() for _ in both]
+    assert None not in seen and seen == sorted(seen) and both.read_fraction() == 1.0
+    assert saved_size(f"hf-disk:{tmp_path / 'nope'}") == 0
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
 def test_hf_disk_pages_read_do_not_stay_in_memory(tmp_path) -> None:
     """Review: ``datasets`` memory-maps a saved dataset, and every page its rows touched stayed

@@ -28,7 +28,14 @@ from tokenizer._corpus_formats import (
     no_text,
 )
 
-__all__ = ["parse_hf_spec", "read_dataset", "read_hf", "read_saved", "saved_arrow_files"]
+__all__ = [
+    "parse_hf_spec",
+    "read_dataset",
+    "read_hf",
+    "read_saved",
+    "saved_arrow_files",
+    "saved_size",
+]
 
 #: ``datasets`` feature types read as they are stored (``str`` or ``None`` per row).
 _STRING_FEATURES = (
@@ -49,6 +56,29 @@ def parse_hf_spec(spec: str) -> tuple[str, str | None, str | None]:
         return body, None, split or None
     name, _, config = body.partition(":")
     return name, config or None, split or None
+
+
+def saved_size(spec: str) -> int:
+    """Bytes of the Arrow files of an ``hf-disk:`` dataset (of its split's, for a
+    ``DatasetDict``): the size its progress is reported in; 0 when it cannot be told (the reader
+    then says what is wrong).
+
+    >>> saved_size("hf-disk:no/such/folder")
+    0
+    """
+    name, _, split = parse_hf_spec(spec)
+    folder = Path(name)
+    try:
+        if (folder / "dataset_dict.json").is_file():
+            splits = json.loads((folder / "dataset_dict.json").read_text("utf-8"))["splits"]
+            if split is None and len(splits) == 1:
+                split = splits[0]
+            if not isinstance(split, str) or split not in splits:
+                return 0
+            folder = folder / split
+        return sum(p.stat().st_size for p in folder.glob("*.arrow") if p.is_file())
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
 
 
 def read_hf(

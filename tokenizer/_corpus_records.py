@@ -42,7 +42,7 @@ from tokenizer._corpus_formats import (
     short_spec,
     walk,
 )
-from tokenizer._corpus_hf import read_dataset, read_hf
+from tokenizer._corpus_hf import read_dataset, read_hf, saved_size
 from tokenizer._text_chunks import iter_chunks
 from tokenizer._train_counts import COUNTS_MAGIC
 
@@ -53,6 +53,12 @@ __all__ = ["source_records", "source_files", "expand_glob"]
 
 #: Nominal input size of an ``hf-disk:`` dataset (its readers report progress in millionths).
 HF_DISK_SIZE = 1_000_000
+
+
+def _in_bytes(rows: Iterator[RawRecord], size: int) -> Iterator[RawRecord]:
+    """``rows`` with progress in millionths of the rows turned into bytes of ``size``."""
+    for raw in rows:
+        yield raw if raw.consumed < 0 else raw._replace(consumed=raw.consumed * size // 1_000_000)
 
 
 def source_records(
@@ -84,13 +90,17 @@ def source_records(
         )
         return rows, HF_DISK_SIZE
     if src.spec.startswith(("hf:", "hf-disk:")):
-        return read_hf(
+        rows = read_hf(
             src.spec,
             text_field=text_field,
             lang_field=lang_field,
             lang=src.lang,
             read_bytes=read_bytes,
-        ), HF_DISK_SIZE if src.spec.startswith("hf-disk:") else 0
+        )
+        if not src.spec.startswith("hf-disk:"):
+            return rows, 0
+        size = saved_size(src.spec)  # (its readers count millionths of the rows)
+        return (_in_bytes(rows, size), size) if size else (rows, HF_DISK_SIZE)
     if src.spec == "-":
         return _stdin_records(src.lang), 0
     if re.match(r"^[a-z][a-z0-9+.-]*://", src.spec):

@@ -286,12 +286,13 @@ class Corpus:
 
     def read_fraction(self) -> float | None:
         """How far the latest (or current) pass has read its inputs, in [0, 1]: the input bytes
-        consumed (compressed bytes for ``.gz`` files; file bytes for JSONL and Parquet) over the
-        total size of the inputs, or the share of ``max_bytes`` read when that is larger. It is
+        consumed (compressed bytes for ``.gz`` files; file bytes for JSONL and Parquet; for
+        ``hf-disk:``, its Arrow files' bytes times the share of its rows read) over the total
+        size of the inputs, or the share of ``max_bytes`` read when that is larger. It is
         1.0 once a pass has read everything (or reached ``max_bytes``).
 
-        ``None`` while a source's size is unknown: standard input, ``hf:`` / ``hf-disk:``
-        datasets and dataset objects always, and each source until its reading has started
+        ``None`` while a source's size is unknown: standard input, ``hf:`` datasets and
+        dataset objects always, and each source until its reading has started
         (with ``interleave``, all start with the first document).
 
         >>> corpus = Corpus(max_bytes="10k")
@@ -324,8 +325,9 @@ class Corpus:
         )
         summary.skip_unknown(unknown)
         text_field = src.text_field or self.text_field
-        # a byte size: files (hf-disk: and dataset objects count millionths of their rows)
-        sized = total > 0 and src.data is None and not src.spec.startswith(("hf:", "hf-disk:"))
+        # a byte size: files, and hf-disk: (its Arrow files; dataset objects count millionths
+        # of their rows)
+        sized = total > 0 and src.data is None and not src.spec.startswith("hf:")
         position.start(total if sized else None)
         read = position.read  # (one store a record: summed only when a progress line is drawn)
         for raw in records:
