@@ -58,6 +58,20 @@ def parse_hf_spec(spec: str) -> tuple[str, str | None, str | None]:
     return name, config or None, split or None
 
 
+def _split_folder(folder: Path, split: str | None) -> Path | None:
+    """The folder of the Arrow files of a saved dataset: ``folder``, or its ``split``'s for a
+    ``DatasetDict`` (the only split when ``split`` is ``None``); ``None`` when the split is not
+    one of it. ``OSError`` / ``ValueError`` / ``KeyError`` on a malformed ``dataset_dict.json``."""
+    if not (folder / "dataset_dict.json").is_file():
+        return folder
+    splits = json.loads((folder / "dataset_dict.json").read_text("utf-8"))["splits"]
+    if split is None and len(splits) == 1:
+        split = splits[0]
+    if not isinstance(split, str) or split not in splits:
+        return None
+    return folder / split
+
+
 def saved_size(spec: str) -> int:
     """Bytes of the Arrow files of an ``hf-disk:`` dataset (of its split's, for a
     ``DatasetDict``): the size its progress is reported in; 0 when it cannot be told (the reader
@@ -67,15 +81,10 @@ def saved_size(spec: str) -> int:
     0
     """
     name, _, split = parse_hf_spec(spec)
-    folder = Path(name)
     try:
-        if (folder / "dataset_dict.json").is_file():
-            splits = json.loads((folder / "dataset_dict.json").read_text("utf-8"))["splits"]
-            if split is None and len(splits) == 1:
-                split = splits[0]
-            if not isinstance(split, str) or split not in splits:
-                return 0
-            folder = folder / split
+        folder = _split_folder(Path(name), split)
+        if folder is None:
+            return 0
         return sum(p.stat().st_size for p in folder.glob("*.arrow") if p.is_file())
     except (OSError, ValueError, KeyError, TypeError):
         return 0
@@ -176,13 +185,9 @@ def saved_arrow_files(
     True
     """
     try:
-        if (folder / "dataset_dict.json").is_file():
-            splits = json.loads((folder / "dataset_dict.json").read_text("utf-8"))["splits"]
-            if split is None and len(splits) == 1:
-                split = splits[0]
-            if not isinstance(split, str) or split not in splits:
-                return None
-            folder = folder / split
+        folder = _split_folder(folder, split)
+        if folder is None:
+            return None
         state = json.loads((folder / "state.json").read_text("utf-8"))
         features = json.loads((folder / "dataset_info.json").read_text("utf-8"))["features"]
         if state.get("_format_type") is not None or state.get("_format_columns") is not None:
