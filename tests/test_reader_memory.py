@@ -176,3 +176,71 @@ def test_hf_disk_pages_read_do_not_stay_in_memory(tmp_path) -> None:
         most = max(most, current_rss() - start)
     assert rows == 240
     assert most < 12 << 20, most
+
+
+def test_reader_imports_names_what_the_readers_will_import(tmp_path) -> None:
+    from tokenizer._train_inputs import reader_imports
+
+    folder = tmp_path / "d"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.py").write_text("x = 1\n")
+    (folder / "notes.txt").write_text("text\n")
+    assert reader_imports([str(folder)], loaded=()) == []
+    _parquet(folder / "sub" / "t.parquet", rows=2)
+    none = dict(loaded=())
+    assert reader_imports([str(folder)], **none) == ["pyarrow.parquet"]  # found by the walk
+    assert reader_imports(str(folder / "sub" / "t.parquet"), **none) == ["pyarrow.parquet"]
+    assert reader_imports(f"{folder}/**/*.parquet", **none) == ["pyarrow.parquet"]
+    assert reader_imports([str(folder)], exclude=["sub/"], **none) == []
+    assert reader_imports(["hf-disk:any/folder", str(folder)], **none) == [
+        "pyarrow.ipc",
+        "pyarrow.parquet",
+    ]
+    assert reader_imports([str(folder)], loaded={"pyarrow.parquet"}) == []  # imported already
+    # nothing to import for: texts, standard input, hub specs, missing paths (the reader says)
+    assert reader_imports(iter(["text"]), **none) == []
+    assert reader_imports(["-", "hf:org/name", str(tmp_path / "missing")], **none) == []
+
+
+def test_max_memory_counts_the_import_of_pyarrow(tmp_path) -> None:
+    """Review: ``--max-memory`` did not count pyarrow's import (+43 MB of RSS for Parquet), so
+    a 110M cap peaked at 141 MB on Parquet. The trainer now imports what its readers will need
+    before the first batch and works out the piece table's share again from the new size; a
+    cap that no longer leaves room is refused before reading, naming the import."""
+    path = _parquet(tmp_path / "d.parquet", rows=50)
+    script = (
+        "import sys\n"
+        "from tokenizer.train import Trainer, BATCH_CHARS\n"
+        "from tokenizer._train_system import current_rss\n"
+        "assert 'pyarrow' not in sys.modules\n"
+        "tight = current_rss() + 12 * BATCH_CHARS + (24 << 20) + (2 << 20)\n"
+        "t = Trainer(max_memory=tight if sys.argv[2] == 'tight' else '2G', threads=1,\n"
+        "            progress=False)\n"
+        "before = t._table_cap\n"
+        "t.count([sys.argv[1]])\n"
+        "assert 'pyarrow.parquet' in sys.modules and t.documents == 50\n"
+        "print(before, t._table_cap)\n"
+    )
+    import os
+    import subprocess
+
+    import tokenizer
+
+    home = str(Path(tokenizer.__file__).resolve().parents[1])
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script, str(path), cap],
+            cwd=tmp_path,
+            env=dict(os.environ, PYTHONPATH=home),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        for cap in ("2G", "tight")
+    ]
+    assert runs[0].returncode == 0, runs[0].stderr[-2000:]
+    before, after = map(int, runs[0].stdout.split())
+    assert before - after > (10 << 20) // 7, (before, after)  # pyarrow: tens of MB of RSS
+    assert runs[1].returncode == 1 and not runs[1].stdout
+    assert "is too small" in runs[1].stderr, runs[1].stderr[-2000:]
+    assert "pyarrow.parquet, imported" in runs[1].stderr

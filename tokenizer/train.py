@@ -15,6 +15,7 @@ itself (``tokenizer.corpus`` does) and does not encode.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import time
@@ -24,7 +25,7 @@ from typing import Any
 from ._native import core
 from ._progress import Progress, ProgressCallback, human  # noqa: F401 - human: re-exported
 from ._train_counts import read_header, save_table, writable_target
-from ._train_inputs import add_summary, open_documents
+from ._train_inputs import add_summary, open_documents, reader_imports
 from ._train_options import (  # noqa: F401 - the constants are re-exported, as before the split
     BATCH_CHARS,
     MERGE_TO_TABLE,
@@ -170,8 +171,15 @@ class Trainer:
         exclude: Iterable[str] = (),
         max_bytes: int | str | None = None,
     ) -> Trainer:
-        """Count the documents of ``inputs``: paths/specs, ``None`` (shipped corpora) or texts."""
+        """Count the documents of ``inputs``: paths/specs, ``None`` (shipped corpora) or texts.
+
+        Under ``max_memory``, the modules the readers will import (pyarrow, for Parquet files and
+        ``hf-disk:`` datasets) are imported first and, when nothing has been counted yet, the
+        piece table's share is worked out again from the process's new size (``ValueError``
+        when the cap no longer leaves enough)."""
         self._start_over_if_consumed()
+        if self.max_memory is not None:
+            self._import_readers(reader_imports(inputs, include=include, exclude=exclude))
         texts, summary, fraction = open_documents(
             inputs,
             text_field=text_field,
@@ -184,6 +192,24 @@ class Trainer:
         count_stream(self, texts, fraction)
         add_summary(self.corpus, summary())
         return self
+
+    def _import_readers(self, modules: list[str]) -> None:
+        """Import ``modules`` (see :func:`count`); a missing one is left to its reader."""
+        imported = False
+        for name in modules:
+            try:
+                importlib.import_module(name)
+                imported = True
+            except ImportError:
+                continue
+        if imported and self.counter.unique == 0 and not self.documents:
+            try:
+                self._table_cap = table_capacity(self.max_memory, threads=self.threads)
+            except ValueError as exc:
+                raise ValueError(
+                    f"{exc} (reading the inputs needs {', '.join(modules)}, imported)"
+                ) from None
+            self.counter = core.PieceCounter(self.threads, self._table_cap)
 
     def count_texts(self, texts: Iterable[str | bytes]) -> Trainer:
         """Count plain texts (``str`` or UTF-8 ``bytes``)."""

@@ -262,8 +262,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="peak memory of the whole run, e.g. 2G: the piece-count table gets a share of it "
         "(what is left after this process, the batches being read and the merge's structures) "
         "and its rarest pieces are pruned to fit; the summary says how many. Records of "
-        "megabytes and pyarrow's import for Parquet are not counted (docs/training.md, "
-        '"Memory cap"). Default: no limit',
+        'megabytes are not counted (docs/training.md, "Memory cap"). Default: no limit',
     )
     output = p.add_argument_group("output options")
     output.add_argument(
