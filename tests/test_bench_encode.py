@@ -60,3 +60,25 @@ def test_missing_or_undecodable_file(tmp_path):
         r = run("--hf", "", "--text", f"x={path}", "--domains", "x", "--encodings", "cl100k_base")
         assert r.returncode != 0
         assert r.stderr.strip().splitlines()[-1].startswith("bench_encode: --text"), r.stderr
+
+
+def test_cold_cache_script_runs_both_modes():
+    script = SCRIPT.parent / "bench_cold_cache.py"
+    args = ("--encoding", "cl100k_base", "--mb", "0.02", "--passes", "2", "--evict-mb", "1")
+    r = subprocess.run(
+        [sys.executable, str(script), *args, "--domains", "code,zh"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    rows = [line.split("|")[1:3] for line in r.stdout.splitlines() if line.startswith("| ")]
+    modes = [(d.strip(), m.strip()) for d, m in rows if d.strip() != "domain"]
+    assert modes == [
+        ("code", "caches kept"),
+        ("code", "caches evicted"),
+        ("Chinese", "caches kept"),
+        ("Chinese", "caches evicted"),
+    ]
+    bad = subprocess.run([sys.executable, str(script), "--passes", "1"], capture_output=True)
+    assert bad.returncode == 2 and b"--passes" in bad.stderr
