@@ -17,6 +17,17 @@
 // * Memory cap: pruning the rarest pieces (count <= 1, then doubling) after a batch, down to half
 //   the cap so that pruning is rare; what was dropped is reported, never hidden. Pieces pruned
 //   early and seen again later restart from zero (an undercount, included in the report).
+// * Pruning is decided on memory(), the shards' real allocations (slot tables at powers of two,
+//   arena blocks), so that the cap bounds what is held. Those depend on the shard layout: with a
+//   shard per thread (and batches of 2 Mi characters per thread), which pieces were pruned
+//   depended on the thread count. Under a cap the table therefore has kCappedShards shards
+//   whatever the thread count, each fed in document order, and Python closes the batches at a
+//   fixed text size (_train_options.CAPPED_BATCH_CHARS): the same vocabulary for any thread count. A logical size (unique pieces and their bytes) was
+//   the alternative: independent of the layout, but it either over-states the slot tables (a
+//   table is 1-2x its pieces' slots, by where it stands between doublings), pruning more than
+//   today, or under-states them and lets the real table pass the cap. Sixteen shards keep the
+//   insert phase parallel up to 16 threads; an empty shard is kMinSlots slots (6 KiB) so that
+//   the fixed part stays small next to the smallest share (3.6 MB).
 #include "count.h"
 
 #include <algorithm>
@@ -36,6 +47,8 @@ inline uint64_t mix(uint64_t a, uint64_t b) {
 }
 
 constexpr size_t kBlockSize = size_t{1} << 20;
+// Slots of an empty shard (6 KiB): a capped table has kCappedShards of them from the start.
+constexpr size_t kMinSlots = 256;
 constexpr char kMagic[8] = {'C', 'B', 'P', 'E', 'C', 'N', 'T', '\0'};
 constexpr uint32_t kFormatVersion = 1;
 
@@ -143,7 +156,7 @@ bool SpecialCutter::next_match(std::string_view doc, size_t& i, size_t& len) con
 // PieceShard
 // ---------------------------------------------------------------------------------------------
 
-PieceShard::PieceShard() : slots_(1024) {}
+PieceShard::PieceShard() : slots_(kMinSlots) {}
 
 const char* PieceShard::store(const char* data, uint32_t len) {
   if (len > kBlockSize / 4) {  // big pieces get their own block
@@ -216,7 +229,7 @@ std::pair<uint64_t, uint64_t> PieceShard::prune(uint64_t threshold) {
   size_t keep = 0;
   for (const Slot& s : slots_)
     if (s.count > threshold) ++keep;
-  size_t cap = 1024;
+  size_t cap = kMinSlots;
   while (cap * 7 < (keep + 1) * 10) cap *= 2;
   fresh.slots_.assign(cap, Slot{});
   for (const Slot& s : slots_) {
@@ -239,7 +252,9 @@ void PieceShard::clear() { *this = PieceShard(); }
 // ---------------------------------------------------------------------------------------------
 
 PieceCounter::PieceCounter(int threads, uint64_t max_memory)
-    : threads_(std::max(1, threads)), max_memory_(max_memory), shards_(std::max(1, threads)) {}
+    : threads_(std::max(1, threads)),
+      max_memory_(max_memory),
+      shards_(max_memory ? kCappedShards : std::max(1, threads)) {}
 
 uint64_t PieceCounter::unique() const {
   uint64_t n = 0;

@@ -101,16 +101,23 @@ class SpecialCutter {
   bool first_[256] = {};
 };
 
-// The piece-count table: `shards` disjoint PieceShards (a piece lives in shard hash % shards), so
-// `threads` workers can insert without locks. Counting a batch is two phases: (1) each worker
-// splits a contiguous, byte-balanced range of the documents and buckets piece references by
-// shard; (2) worker t inserts every reference bucketed for shard t. The result is the same
-// whatever the thread count or document order (counting is commutative).
+// The piece-count table: disjoint PieceShards (a piece lives in shard hash % shards), so
+// `threads` workers can insert without locks: `threads` shards without a cap, kCappedShards under
+// one. Counting a batch is two phases: (1) each worker splits a contiguous, byte-balanced range of
+// the documents and buckets piece references by shard; (2) worker t inserts every reference
+// bucketed for shards t, t + threads, ... The result is the same whatever the thread count or
+// document order (counting is commutative).
 // Memory cap: after each batch, if memory() > max_memory (when non-zero), the rarest pieces are
 // pruned (count <= 1, then <= 2, 4, ... until under half the cap) and the dropped pieces and
-// count mass are accumulated in pruned_unique / pruned_mass.
+// count mass are accumulated in pruned_unique / pruned_mass. Under a cap the shard count does not
+// depend on `threads`, and each shard receives its pieces in document order whatever the thread
+// count (worker ranges are contiguous and inserted in range order), so memory(), which decides the
+// pruning, is the same for any `threads` given the same batches.
 class PieceCounter {
  public:
+  // Shards of a capped table, whatever the thread count (inserts use at most this many threads).
+  static constexpr int kCappedShards = 16;
+
   PieceCounter(int threads, uint64_t max_memory);
 
   // Splits each document with the built-in matcher and counts its pieces. Thread-safe only with
