@@ -322,6 +322,22 @@ def test_trainer_memory_cap_same_vocabulary_any_threads(monkeypatch):
         assert v.config == vocabs[0].config
 
 
+def test_memory_share_ignores_small_changes_in_process_size(monkeypatch):
+    """The process's size when the trainer starts varies by a few hundred KB from run to run,
+    and the share moved with it: 2 runs of ``codebpe train --max-memory 104M`` in 34 pruned at
+    another batch. It is rounded up to a multiple of 4 MiB."""
+    from tokenizer import _train_options
+    from tokenizer._train_options import table_capacity
+
+    shares = set()
+    for rss in (97 << 20, (99 << 20) + 12345, 100 << 20):
+        monkeypatch.setattr(_train_options, "current_rss", lambda rss=rss: rss)
+        shares.add(table_capacity(300_000_000))
+    assert len(shares) == 1
+    monkeypatch.setattr(_train_options, "current_rss", lambda: (100 << 20) + 1)
+    assert table_capacity(300_000_000) < shares.pop()
+
+
 def test_errors(mixed_text):
     with pytest.raises(ValueError, match="too small"):
         train(iter([mixed_text]), vocab_size=300, progress=False)

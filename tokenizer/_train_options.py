@@ -34,6 +34,8 @@ CAPPED_BATCH_CHARS = 2 * BATCH_CHARS
 MERGE_TO_TABLE = 7
 #: The least memory the piece table may be given.
 _MIN_SPARE = 24 << 20
+#: The process's size is rounded up to a multiple of this in the share (see table_capacity).
+_RSS_GRAIN = 4 << 20
 #: The least text a Parquet or dataset reader decodes at a time under a cap (see read_bytes).
 _MIN_READ_BYTES = 256 << 10
 
@@ -52,7 +54,13 @@ def table_capacity(max_memory: int | None) -> int:
     # batches in flight (text, UTF-8 copies and piece references: ~12 bytes per
     # character of a batch, measured). Batches under a cap have a fixed size, so the share
     # does not depend on the thread count (nor, then, does the vocabulary).
-    fixed = current_rss() + 12 * CAPPED_BATCH_CHARS
+    # subtle: the process's size varies by a few hundred KB from run to run (27.24-27.72 MB
+    # here in `codebpe train`, measured), and a seventh of that moved the share enough to
+    # change which batch pruned: 2 runs in 34 at 104M gave another vocabulary, same input and
+    # threads. Rounded up to a multiple of 4 MiB, the share moves only where the size crosses
+    # one, and a cap gives the same vocabulary from run to run.
+    rss = -(-current_rss() // _RSS_GRAIN) * _RSS_GRAIN
+    fixed = rss + 12 * CAPPED_BATCH_CHARS
     spare = max_memory - fixed
     if spare < _MIN_SPARE:
         raise ValueError(
