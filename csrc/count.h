@@ -33,6 +33,10 @@ class PieceShard {
   size_t size() const { return size_; }
   // Bytes held: slot table plus arena blocks.
   size_t memory() const { return slots_.size() * sizeof(Slot) + arena_bytes_; }
+  // Asks the CPU for the slot where a piece of this hash would go (a hint: changes nothing).
+  void prefetch(uint64_t hash) const {
+    __builtin_prefetch(&slots_[static_cast<uint32_t>(hash) & (slots_.size() - 1)]);
+  }
   // Sizes the slot table for `n` pieces in all (never shrinks it).
   void reserve(size_t n);
   // Drops every piece with count <= threshold; returns (pieces dropped, count mass dropped).
@@ -43,6 +47,11 @@ class PieceShard {
   void for_each(F&& f) const {
     for (const Slot& s : slots_)
       if (s.count) f(std::string_view(s.data, s.len), s.count);
+  }
+  template <class F>
+  void for_each_slot(F&& f) const {
+    for (const Slot& s : slots_)
+      if (s.count) f(s);
   }
 
  private:
@@ -146,6 +155,9 @@ class PieceCounter {
   // Binary file (little-endian): "CBPECNT\0" magic, u32 version (1), u32 metadata length, the
   // metadata bytes (JSON written by Python: pattern, documents, bytes...), u64 total, u64 pruned
   // unique, u64 pruned mass, u64 piece count, then per piece: varint length, bytes, varint count.
+  // The pieces are in one order for any shard layout (by the low 32 bits of their hash, then
+  // their bytes), so a table gives the same file whatever the thread count, and loading it under
+  // a cap (which prunes as the pieces come) drops the same ones.
   void save(const std::string& path, const std::string& metadata) const;
   // Adds the file's pieces to this counter; returns its metadata. std::invalid_argument on a
   // malformed or truncated file.

@@ -322,6 +322,24 @@ def test_trainer_memory_cap_same_vocabulary_any_threads(monkeypatch):
         assert v.config == vocabs[0].config
 
 
+def test_count_files_are_the_same_bytes_for_any_threads(tmp_path):
+    """A count file listed its pieces in the saving table's slot order, which depends on its
+    shards (one per thread); loaded under a cap, which prunes as the pieces come, a file saved
+    with 1 thread or with 3 gave two vocabularies. The pieces are now sorted (hash, bytes)."""
+    docs = _pruning_corpus()[:8]
+    saved = []
+    for threads in (1, 2, 3):
+        path = tmp_path / f"{threads}.counts"
+        Trainer(threads=threads, progress=False).count_texts(docs).save_counts(path)
+        saved.append(path.read_bytes())
+    assert saved[0] == saved[1] == saved[2]
+    loaded = Trainer(threads=2, progress=False).load_counts(tmp_path / "3.counts")
+    assert (
+        loaded.counter.items()
+        == Trainer(threads=1, progress=False).count_texts(docs).counter.items()
+    )
+
+
 def test_memory_share_ignores_small_changes_in_process_size(monkeypatch):
     """The process's size when the trainer starts varies by a few hundred KB from run to run,
     and the share moved with it: 2 runs of ``codebpe train --max-memory 104M`` in 34 pruned at
