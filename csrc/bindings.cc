@@ -1328,7 +1328,8 @@ void bind_encode(py::module_& m) {
 void bind_train(py::module_& m) {
   py::class_<PieceCounter>(m, "PieceCounter",
                            "Counts of unique pre-tokenized pieces (bytes -> u64), sharded over "
-                           "threads; prunes the rarest pieces when over max_memory bytes (0: no cap).")
+                           "threads (16 shards under a cap, whatever the thread count); prunes "
+                           "the rarest pieces when over max_memory bytes (0: no cap).")
       .def(py::init<int, uint64_t>(), py::arg("threads") = 1, py::arg("max_memory") = 0)
       .def(
           "count",

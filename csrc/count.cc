@@ -11,12 +11,26 @@
 //   over several runs, vs 0.16-0.17 s with a wyhash-style 8-byte multiply-mix (three 64x64->128
 //   multiplies); close to the noise of this shared box, but pieces average ~4 bytes so per-byte
 //   FNV is at least not worse. Pieces over 32 bytes use the 8-byte mix.
-// * Parallelism: sharding by hash (shard = thread) with a split+bucket phase followed by an insert
-//   phase. Per-thread private tables merged at the end were rejected without measuring: every
-//   frequent piece would be stored once per thread (memory x threads) and the merge is serial.
+// * Parallelism: sharding by hash (shard = thread; 16 shards under a cap, below) with a
+//   split+bucket phase followed by an insert phase. Per-thread private tables merged at the end
+//   were rejected without measuring: every frequent piece would be stored once per thread
+//   (memory x threads) and the merge is serial.
 // * Memory cap: pruning the rarest pieces (count <= 1, then doubling) after a batch, down to half
 //   the cap so that pruning is rare; what was dropped is reported, never hidden. Pieces pruned
 //   early and seen again later restart from zero (an undercount, included in the report).
+// * Pruning is decided on memory(), the shards' real allocations (slot tables at powers of two,
+//   arena blocks), so that the cap bounds what is held. Those depend on the shard layout: with a
+//   shard per thread (and batches of 2 Mi characters per thread), which pieces were pruned
+//   depended on the thread count. Under a cap the table therefore has kCappedShards shards
+//   whatever the thread count, each fed in document order, and Python closes the batches at a
+//   fixed text size (_train_options.CAPPED_BATCH_CHARS): the same vocabulary for any thread
+//   count. A logical size (unique pieces and their bytes) was the alternative: independent of
+//   the layout, but it either over-states the slot tables (a table is 1-2x its pieces' slots, by
+//   where it stands between doublings), pruning more than the real size would, or under-states
+//   them and lets the real table pass the cap. Sixteen shards keep the insert phase parallel up
+//   to 16 threads; an empty shard is kMinSlots slots (6 KiB) so that the fixed part stays small
+//   next to the smallest share (3.6 MB). Count files list the pieces sorted (hash, then bytes),
+//   not in slot order, for the same reason: loading under a cap prunes as the pieces come.
 #include "count.h"
 
 #include <algorithm>
@@ -36,6 +50,8 @@ inline uint64_t mix(uint64_t a, uint64_t b) {
 }
 
 constexpr size_t kBlockSize = size_t{1} << 20;
+// Slots of an empty shard (6 KiB): a capped table has kCappedShards of them from the start.
+constexpr size_t kMinSlots = 256;
 constexpr char kMagic[8] = {'C', 'B', 'P', 'E', 'C', 'N', 'T', '\0'};
 constexpr uint32_t kFormatVersion = 1;
 
@@ -143,7 +159,7 @@ bool SpecialCutter::next_match(std::string_view doc, size_t& i, size_t& len) con
 // PieceShard
 // ---------------------------------------------------------------------------------------------
 
-PieceShard::PieceShard() : slots_(1024) {}
+PieceShard::PieceShard() : slots_(kMinSlots) {}
 
 const char* PieceShard::store(const char* data, uint32_t len) {
   if (len > kBlockSize / 4) {  // big pieces get their own block
@@ -216,7 +232,7 @@ std::pair<uint64_t, uint64_t> PieceShard::prune(uint64_t threshold) {
   size_t keep = 0;
   for (const Slot& s : slots_)
     if (s.count > threshold) ++keep;
-  size_t cap = 1024;
+  size_t cap = kMinSlots;
   while (cap * 7 < (keep + 1) * 10) cap *= 2;
   fresh.slots_.assign(cap, Slot{});
   for (const Slot& s : slots_) {
@@ -239,7 +255,9 @@ void PieceShard::clear() { *this = PieceShard(); }
 // ---------------------------------------------------------------------------------------------
 
 PieceCounter::PieceCounter(int threads, uint64_t max_memory)
-    : threads_(std::max(1, threads)), max_memory_(max_memory), shards_(std::max(1, threads)) {}
+    : threads_(std::max(1, threads)),
+      max_memory_(max_memory),
+      shards_(max_memory ? kCappedShards : std::max(1, threads)) {}
 
 uint64_t PieceCounter::unique() const {
   uint64_t n = 0;
@@ -499,11 +517,36 @@ void PieceCounter::save(const std::string& path, const std::string& metadata) co
     w.u64(pruned_unique_);
     w.u64(pruned_mass_);
     w.u64(unique());
-    for_each([&](std::string_view p, uint64_t c) {
-      w.varint(p.size());
-      w.raw(p.data(), p.size());
-      w.varint(c);
-    });
+    // Sorted as u64 keys, the hash above the entry's index, then equal hashes by their bytes.
+    // For 2.3 M pieces: 0.16 s to sort, 0.15 s to write in that order with the prefetches below
+    // (0.47 s without); writing in slot order took 0.10 s in all.
+    std::vector<const PieceShard::Slot*> entries;
+    entries.reserve(unique());
+    for (const PieceShard& s : shards_)
+      s.for_each_slot([&](const PieceShard::Slot& e) { entries.push_back(&e); });
+    if (entries.size() >> 32) throw std::length_error("too many pieces to save (4 G)");
+    std::vector<uint64_t> keys(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) keys[i] = uint64_t{entries[i]->hash32} << 32 | i;
+    std::sort(keys.begin(), keys.end());
+    auto slot = [&](uint64_t k) { return entries[static_cast<uint32_t>(k)]; };
+    for (size_t i = 0, j; i < keys.size(); i = j) {
+      for (j = i + 1; j < keys.size() && keys[j] >> 32 == keys[i] >> 32;) ++j;
+      if (j - i > 1)
+        std::sort(keys.begin() + i, keys.begin() + j, [&](uint64_t a, uint64_t b) {
+          std::string_view x(slot(a)->data, slot(a)->len), y(slot(b)->data, slot(b)->len);
+          return x < y;
+        });
+    }
+    for (size_t i = 0; i < keys.size(); ++i) {
+      // (the slots and bytes are read in hash order, out of memory order: fetched ahead)
+      if (i + 24 < keys.size()) __builtin_prefetch(&entries[static_cast<uint32_t>(keys[i + 24])]);
+      if (i + 16 < keys.size()) __builtin_prefetch(slot(keys[i + 16]));
+      if (i + 8 < keys.size()) __builtin_prefetch(slot(keys[i + 8])->data);
+      const PieceShard::Slot* e = slot(keys[i]);
+      w.varint(e->len);
+      w.raw(e->data, e->len);
+      w.varint(e->count);
+    }
     w.flush();
   } catch (...) {
     std::fclose(f);
@@ -540,17 +583,40 @@ std::string PieceCounter::load(const std::string& path) {
     reserve_for(std::min<uint64_t>(n, file_size / 3));
     std::string piece;
     uint64_t sum = 0;
-    for (uint64_t i = 0; i < n; ++i) {
-      uint64_t len = r.varint();
-      if (len == 0 || len >= (uint64_t{1} << 32)) r.bad("bad piece length");
-      piece.resize(len);
-      r.raw(piece.data(), len);
-      uint64_t c = r.varint();
-      if (c == 0) r.bad("zero count");
-      uint64_t h = hash_bytes(piece.data(), piece.size());
-      shards_[shard_of(h)].add(piece.data(), static_cast<uint32_t>(len), h, c);
-      sum += c;
-      if ((i & 0xffff) == 0xffff) enforce_cap();
+    // (read 64 entries at a time and their slots fetched ahead: a file lists its pieces in
+    // hash order, which is not the order of this table's slots)
+    constexpr uint64_t kAhead = 64;
+    std::vector<size_t> ends;
+    std::vector<uint64_t> hashes, counts;
+    for (uint64_t i = 0; i < n;) {
+      const uint64_t m = std::min(kAhead, n - i);
+      piece.clear();
+      ends.clear();
+      counts.clear();
+      hashes.clear();
+      for (uint64_t k = 0; k < m; ++k) {
+        uint64_t len = r.varint();
+        if (len == 0 || len >= (uint64_t{1} << 32)) r.bad("bad piece length");
+        const size_t at = piece.size();
+        piece.resize(at + len);
+        r.raw(piece.data() + at, len);
+        uint64_t c = r.varint();
+        if (c == 0) r.bad("zero count");
+        ends.push_back(piece.size());
+        counts.push_back(c);
+      }
+      for (uint64_t k = 0, start = 0; k < m; start = ends[k++]) {
+        const uint64_t h = hash_bytes(piece.data() + start, ends[k] - start);
+        shards_[shard_of(h)].prefetch(h);
+        hashes.push_back(h);
+      }
+      for (uint64_t k = 0, start = 0; k < m; start = ends[k++], ++i) {
+        const uint64_t h = hashes[k];
+        shards_[shard_of(h)].add(piece.data() + start, static_cast<uint32_t>(ends[k] - start), h,
+                                 counts[k]);
+        sum += counts[k];
+        if ((i & 0xffff) == 0xffff) enforce_cap();
+      }
     }
     if (sum > total) r.bad("counts exceed the recorded total");
     char extra;

@@ -33,6 +33,10 @@ class PieceShard {
   size_t size() const { return size_; }
   // Bytes held: slot table plus arena blocks.
   size_t memory() const { return slots_.size() * sizeof(Slot) + arena_bytes_; }
+  // Asks the CPU for the slot where a piece of this hash would go (a hint: changes nothing).
+  void prefetch(uint64_t hash) const {
+    __builtin_prefetch(&slots_[static_cast<uint32_t>(hash) & (slots_.size() - 1)]);
+  }
   // Sizes the slot table for `n` pieces in all (never shrinks it).
   void reserve(size_t n);
   // Drops every piece with count <= threshold; returns (pieces dropped, count mass dropped).
@@ -43,6 +47,11 @@ class PieceShard {
   void for_each(F&& f) const {
     for (const Slot& s : slots_)
       if (s.count) f(std::string_view(s.data, s.len), s.count);
+  }
+  template <class F>
+  void for_each_slot(F&& f) const {
+    for (const Slot& s : slots_)
+      if (s.count) f(s);
   }
 
  private:
@@ -101,16 +110,23 @@ class SpecialCutter {
   bool first_[256] = {};
 };
 
-// The piece-count table: `shards` disjoint PieceShards (a piece lives in shard hash % shards), so
-// `threads` workers can insert without locks. Counting a batch is two phases: (1) each worker
-// splits a contiguous, byte-balanced range of the documents and buckets piece references by
-// shard; (2) worker t inserts every reference bucketed for shard t. The result is the same
-// whatever the thread count or document order (counting is commutative).
+// The piece-count table: disjoint PieceShards (a piece lives in shard hash % shards), so
+// `threads` workers can insert without locks: `threads` shards without a cap, kCappedShards under
+// one. Counting a batch is two phases: (1) each worker splits a contiguous, byte-balanced range of
+// the documents and buckets piece references by shard; (2) worker t inserts every reference
+// bucketed for shards t, t + threads, ... The result is the same whatever the thread count or
+// document order (counting is commutative).
 // Memory cap: after each batch, if memory() > max_memory (when non-zero), the rarest pieces are
 // pruned (count <= 1, then <= 2, 4, ... until under half the cap) and the dropped pieces and
-// count mass are accumulated in pruned_unique / pruned_mass.
+// count mass are accumulated in pruned_unique / pruned_mass. Under a cap the shard count does not
+// depend on `threads`, and each shard receives its pieces in document order whatever the thread
+// count (worker ranges are contiguous and inserted in range order), so memory(), which decides the
+// pruning, is the same for any `threads` given the same batches.
 class PieceCounter {
  public:
+  // Shards of a capped table, whatever the thread count (inserts use at most this many threads).
+  static constexpr int kCappedShards = 16;
+
   PieceCounter(int threads, uint64_t max_memory);
 
   // Splits each document with the built-in matcher and counts its pieces. Thread-safe only with
@@ -139,6 +155,9 @@ class PieceCounter {
   // Binary file (little-endian): "CBPECNT\0" magic, u32 version (1), u32 metadata length, the
   // metadata bytes (JSON written by Python: pattern, documents, bytes...), u64 total, u64 pruned
   // unique, u64 pruned mass, u64 piece count, then per piece: varint length, bytes, varint count.
+  // The pieces are in one order for any shard layout (by the low 32 bits of their hash, then
+  // their bytes), so a table gives the same file whatever the thread count, and loading it under
+  // a cap (which prunes as the pieces come) drops the same ones.
   void save(const std::string& path, const std::string& metadata) const;
   // Adds the file's pieces to this counter; returns its metadata. std::invalid_argument on a
   // malformed or truncated file.

@@ -210,10 +210,12 @@ def test_max_memory_counts_the_import_of_pyarrow(tmp_path) -> None:
     path = _parquet(tmp_path / "d.parquet", rows=50)
     script = (
         "import sys\n"
-        "from tokenizer.train import Trainer, BATCH_CHARS\n"
+        "from tokenizer.train import Trainer\n"
+        "from tokenizer._train_options import CAPPED_BATCH_CHARS\n"
         "from tokenizer._train_system import current_rss\n"
         "assert 'pyarrow' not in sys.modules\n"
-        "tight = current_rss() + 12 * BATCH_CHARS + (24 << 20) + (2 << 20)\n"
+        "# (the share rounds the process's size up to a multiple of 4 MiB)\n"
+        "tight = current_rss() + 12 * CAPPED_BATCH_CHARS + (24 << 20) + (6 << 20)\n"
         "t = Trainer(max_memory=tight if sys.argv[2] == 'tight' else '2G', threads=1,\n"
         "            progress=False)\n"
         "before = t._table_cap\n"

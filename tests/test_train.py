@@ -263,12 +263,97 @@ def test_trainer_memory_cap_reported():
         " ".join(f"{rng.getrandbits(48):012x}".translate(letters) for _ in range(20000))
         for _ in range(20)
     ]
-    from tokenizer.train import BATCH_CHARS, current_rss
+    from tokenizer._train_options import CAPPED_BATCH_CHARS
+    from tokenizer.train import current_rss
 
-    cap = current_rss() + 12 * BATCH_CHARS + (70 << 20)
+    cap = current_rss() + 12 * CAPPED_BATCH_CHARS + (70 << 20)
     vocab = train(iter(docs), vocab_size=400, threads=1, max_memory=cap, progress=False)
     assert vocab.config["pruned_unique_pieces"] > 0
     assert vocab.config["pruned_count_mass"] > 0
+
+
+def _pruning_corpus() -> list[str]:
+    """About 9.7 M characters (three batches under a cap) of letter-only words, each in up to
+    ten documents (counts 1 to 10: pruning goes past count <= 1), and a few frequent words."""
+    rng = random.Random(11)
+    letters = str.maketrans("0123456789", "ghijklmnop")  # letters only: one piece per word
+    words = [f" {rng.getrandbits(32):08x}".translate(letters) for _ in range(138_000)]
+    common = " the cat sat on the mat" * 200
+    return ["".join(words[j * 3000 : j * 3000 + 30_000]) + common for j in range(36)]
+
+
+def test_memory_cap_prunes_the_same_with_any_threads():
+    """Review 2026-11: a capped table had a shard per thread and pruned when its allocations
+    passed the cap, so where the rarest pieces were cut depended on the thread count (a 120M
+    cap: 0 pieces pruned with --threads 1, 63,079 with --threads 2). Under a cap the shard count
+    is fixed and each shard receives its pieces in document order: the same batches give the
+    same table, memory and pruning for any thread count."""
+    docs = _pruning_corpus()
+    batches = [docs[i : i + 9] for i in range(0, len(docs), 9)]
+    seen = []
+    for threads in (1, 2, 3, 4):
+        counter = core.PieceCounter(threads, 3 << 20)
+        for batch in batches:
+            counter.count("codebpe-v1", batch)
+        seen.append((counter.pruned_unique, counter.pruned_mass, counter.memory, counter.items()))
+    assert seen[0][0] > 0  # it did prune
+    assert all(s == seen[0] for s in seen[1:])
+
+
+def test_trainer_memory_cap_same_vocabulary_any_threads(monkeypatch):
+    """The whole run under a cap: batches close at the same documents for any thread count and
+    the table's share does not depend on it either (before, a 2-thread batch held twice the
+    text of a 1-thread one and the share was smaller by that; a cap that 1 thread accepted was
+    refused with 3). The process's size, from which the share is taken, is fixed here: this
+    test process grows from one trainer to the next."""
+    from tokenizer import _train_options
+    from tokenizer._train_options import _MIN_SPARE, CAPPED_BATCH_CHARS
+
+    monkeypatch.setattr(_train_options, "current_rss", lambda: 100 << 20)
+    cap = (100 << 20) + 12 * CAPPED_BATCH_CHARS + _MIN_SPARE + (4 << 20)  # a 4 MiB share
+    docs = _pruning_corpus()
+    vocabs = [
+        train(iter(docs), vocab_size=420, threads=t, max_memory=cap, progress=False)
+        for t in (1, 2, 3, 4)
+    ]
+    assert vocabs[0].config["pruned_unique_pieces"] > 0
+    for v in vocabs[1:]:
+        assert v.merges == vocabs[0].merges and v.tokens == vocabs[0].tokens
+        assert v.config == vocabs[0].config
+
+
+def test_count_files_are_the_same_bytes_for_any_threads(tmp_path):
+    """A count file listed its pieces in the saving table's slot order, which depends on its
+    shards (one per thread); loaded under a cap, which prunes as the pieces come, a file saved
+    with 1 thread or with 3 gave two vocabularies. The pieces are now sorted (hash, bytes)."""
+    docs = _pruning_corpus()[:8]
+    saved = []
+    for threads in (1, 2, 3):
+        path = tmp_path / f"{threads}.counts"
+        Trainer(threads=threads, progress=False).count_texts(docs).save_counts(path)
+        saved.append(path.read_bytes())
+    assert saved[0] == saved[1] == saved[2]
+    loaded = Trainer(threads=2, progress=False).load_counts(tmp_path / "3.counts")
+    assert (
+        loaded.counter.items()
+        == Trainer(threads=1, progress=False).count_texts(docs).counter.items()
+    )
+
+
+def test_memory_share_ignores_small_changes_in_process_size(monkeypatch):
+    """The process's size when the trainer starts varies by a few hundred KB from run to run,
+    and the share moved with it: 2 runs of ``codebpe train --max-memory 104M`` in 34 pruned at
+    another batch. It is rounded up to a multiple of 4 MiB."""
+    from tokenizer import _train_options
+    from tokenizer._train_options import table_capacity
+
+    shares = set()
+    for rss in (97 << 20, (99 << 20) + 12345, 100 << 20):
+        monkeypatch.setattr(_train_options, "current_rss", lambda rss=rss: rss)
+        shares.add(table_capacity(300_000_000))
+    assert len(shares) == 1
+    monkeypatch.setattr(_train_options, "current_rss", lambda: (100 << 20) + 1)
+    assert table_capacity(300_000_000) < shares.pop()
 
 
 def test_errors(mixed_text):

@@ -202,7 +202,8 @@ class Encoder:
 # ---- training (bind_train) -----------------------------------------------------------------
 
 class PieceCounter:
-    """Counts of unique pre-tokenized pieces (bytes -> u64), sharded over threads."""
+    """Counts of unique pre-tokenized pieces (bytes -> u64), sharded over threads (16 shards
+    under a cap, whatever the thread count: the same pruning for any thread count)."""
 
     def __init__(self, threads: int = 1, max_memory: int = 0) -> None:
         """Prunes the rarest pieces when over max_memory bytes (0: no cap)."""

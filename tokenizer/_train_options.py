@@ -3,7 +3,7 @@
 Stage: training helper, independent of the CLI (``codebpe train`` and :func:`tokenizer.train.train`
 both end up here through ``Trainer``). Nothing here counts, merges or reads input.
 
->>> table_capacity(None, threads=4)
+>>> table_capacity(None)
 0
 >>> check_merge_options(min_frequency=2, max_token_length=None)
 >>> read_bytes(150_000_000), read_bytes(None)
@@ -17,6 +17,7 @@ from ._train_system import current_rss
 
 __all__ = [
     "BATCH_CHARS",
+    "CAPPED_BATCH_CHARS",
     "MERGE_TO_TABLE",
     "table_capacity",
     "check_merge_options",
@@ -25,15 +26,21 @@ __all__ = [
 
 #: Text (characters) per thread in one counting batch.
 BATCH_CHARS = 2 << 20
+#: Text (characters) in one counting batch under a cap, whatever the thread count: the table is
+#: pruned only after a batch, so where that may happen must not move with ``threads`` (the
+#: batches of 2 threads, as before).
+CAPPED_BATCH_CHARS = 2 * BATCH_CHARS
 #: Peak merge memory over piece-table memory, with a margin (see table_capacity).
 MERGE_TO_TABLE = 7
 #: The least memory the piece table may be given.
 _MIN_SPARE = 24 << 20
+#: The process's size is rounded up to a multiple of this in the share (see table_capacity).
+_RSS_GRAIN = 4 << 20
 #: The least text a Parquet or dataset reader decodes at a time under a cap (see read_bytes).
 _MIN_READ_BYTES = 256 << 10
 
 
-def table_capacity(max_memory: int | None, *, threads: int) -> int:
+def table_capacity(max_memory: int | None) -> int:
     """Bytes the piece table may use under ``max_memory`` (0: no cap).
 
     Raises:
@@ -45,8 +52,15 @@ def table_capacity(max_memory: int | None, *, threads: int) -> int:
     # ~4.7x the piece table (measured: 91 MB for a 19.5 MB table of 344 k pieces), so the
     # table gets (with a margin) a seventh of what is left after this process and two
     # batches in flight (text, UTF-8 copies and piece references: ~12 bytes per
-    # character, measured).
-    fixed = current_rss() + 12 * BATCH_CHARS * threads
+    # character of a batch, measured). Batches under a cap have a fixed size, so the share
+    # does not depend on the thread count (nor, then, does the vocabulary).
+    # subtle: the process's size varies by a few hundred KB from run to run (27.24-27.72 MB
+    # here in `codebpe train`, measured), and a seventh of that moved the share enough to
+    # change which batch pruned: 2 runs in 34 at 104M gave another vocabulary, same input and
+    # threads. Rounded up to a multiple of 4 MiB, the share moves only where the size crosses
+    # one, and a cap gives the same vocabulary from run to run.
+    rss = -(-current_rss() // _RSS_GRAIN) * _RSS_GRAIN
+    fixed = rss + 12 * CAPPED_BATCH_CHARS
     spare = max_memory - fixed
     if spare < _MIN_SPARE:
         raise ValueError(

@@ -1,7 +1,9 @@
 """Counting a stream of documents: batches to the C++ counter, reading overlapped with counting.
 
-Stage: training helper (count). Texts are gathered into batches of ``BATCH_CHARS`` per thread;
-with a native splitter each batch is counted by ``_core.PieceCounter.count`` in a worker thread
+Stage: training helper (count). Texts are gathered into batches of ``BATCH_CHARS`` per thread
+(under a cap, ``CAPPED_BATCH_CHARS`` whatever the thread count: the table may be pruned after
+each batch, and that must happen at the same documents for any thread count); with a native
+splitter each batch is counted by ``_core.PieceCounter.count`` in a worker thread
 (GIL released) while the next one is read, otherwise it is split with Python ``regex`` here and
 added as ``{piece: count}``. Special tokens (``trainer.boundaries``) are cut out of the texts
 either way (boundaries, not text). It updates the trainer's document, byte and time totals. It
@@ -21,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from ._progress import Progress
-from ._train_options import BATCH_CHARS
+from ._train_options import BATCH_CHARS, CAPPED_BATCH_CHARS
 from ._train_split import python_counts
 
 if TYPE_CHECKING:
@@ -50,6 +52,8 @@ def count_stream(
         fraction=fraction,
     )
     limit = BATCH_CHARS * trainer.threads
+    if trainer.max_memory is not None:  # (pruning then falls at the same documents)
+        limit = CAPPED_BATCH_CHARS
     name = trainer.pattern.name
     pending: Future[int] | None = None
     done = 0

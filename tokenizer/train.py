@@ -115,7 +115,7 @@ class Trainer:
             "spare_special_tokens": spare_special_tokens,
         }
         self.max_memory = parse_memory(max_memory)
-        self._table_cap = table_capacity(self.max_memory, threads=self.threads)
+        self._table_cap = table_capacity(self.max_memory)
         if self.max_memory is not None:  # (else freed text blocks stay on the heap; after the
             fix_mmap_threshold()  # share, which the import of ctypes would change)
         self.counter = core.PieceCounter(self.threads, self._table_cap)
@@ -204,7 +204,7 @@ class Trainer:
                 continue
         if imported and self.counter.unique == 0 and not self.documents:
             try:
-                self._table_cap = table_capacity(self.max_memory, threads=self.threads)
+                self._table_cap = table_capacity(self.max_memory)
             except ValueError as exc:
                 raise ValueError(
                     f"{exc} (reading the inputs needs {', '.join(modules)}, imported)"
