@@ -169,6 +169,21 @@ class PieceCounter {
   }
 
  private:
+  // A piece of a document being counted, bucketed by shard between the split and insert phases.
+  struct PieceRef {
+    const char* data;
+    uint32_t len;
+    uint32_t hash32;
+  };
+  using Buckets = std::vector<std::vector<std::vector<PieceRef>>>;  // [worker][shard]
+  // Text a worker splits in one round of count_documents, and pieces of a larger document it
+  // hashes in one: the references held at a time (16 bytes a piece) stay below ~4 MiB a worker.
+  static constexpr uint64_t kRoundBytes = uint64_t{1} << 20;
+  static constexpr size_t kRoundPieces = size_t{1} << 18;
+
+  void count_large(PatternId pattern, std::string_view doc, const SpecialCutter& cutter, int n,
+                   Buckets& buckets);
+  void insert_buckets(Buckets& buckets);
   void enforce_cap();
   void reserve_for(uint64_t pieces);
   size_t shard_of(uint64_t h) const { return static_cast<size_t>((h >> 40) % shards_.size()); }
