@@ -285,7 +285,8 @@ void PieceCounter::count_documents(PatternId pattern, const std::vector<std::str
   uint64_t bytes = 0;
   for (auto d : docs) bytes += d.size();
   int n = threads_;
-  if (bytes < (64u << 10)) n = 1;
+  // (one document: split and inserted by the calling thread, holding its piece ends only)
+  if (bytes < (64u << 10) || docs.size() < 2) n = 1;
 
   if (n == 1 || shards_.size() == 1) {
     std::vector<uint32_t> ends;
