@@ -112,10 +112,11 @@ class SpecialCutter {
 
 // The piece-count table: disjoint PieceShards (a piece lives in shard hash % shards), so
 // `threads` workers can insert without locks: `threads` shards without a cap, kCappedShards under
-// one. Counting a batch is two phases: (1) each worker splits a contiguous, byte-balanced range of
-// the documents and buckets piece references by shard; (2) worker t inserts every reference
-// bucketed for shards t, t + threads, ... The result is the same whatever the thread count or
-// document order (counting is commutative).
+// one. Counting a batch is rounds of two phases: (1) each worker splits a contiguous, byte-balanced
+// range of the round's documents (at most kRoundBytes a worker; a larger document is split whole
+// by one thread and its pieces shared out) and buckets piece references by shard; (2) worker t
+// inserts every reference bucketed for shards t, t + threads, ... The result is the same whatever
+// the thread count or document order (counting is commutative).
 // Memory cap: after each batch, if memory() > max_memory (when non-zero), the rarest pieces are
 // pruned (count <= 1, then <= 2, 4, ... until under half the cap) and the dropped pieces and
 // count mass are accumulated in pruned_unique / pruned_mass. Under a cap the shard count does not

@@ -114,6 +114,10 @@ print(status("VmHWM:") - rss, counter.total)
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc (Linux)")
+@pytest.mark.skipif(
+    bool(os.environ.get("CODEBPE_SANITIZED")),
+    reason="AddressSanitizer's quarantine holds freed memory",
+)
 def test_counting_large_documents_holds_a_bounded_share_of_their_pieces(tmp_path, docs) -> None:
     """Two documents of 8 MB in one batch, 2 threads: the references bucketed for the insert
     phase (16 bytes a piece) were held for the whole batch, 60 MB and more for its 3.7 M
