@@ -112,10 +112,11 @@ class SpecialCutter {
 
 // The piece-count table: disjoint PieceShards (a piece lives in shard hash % shards), so
 // `threads` workers can insert without locks: `threads` shards without a cap, kCappedShards under
-// one. Counting a batch is two phases: (1) each worker splits a contiguous, byte-balanced range of
-// the documents and buckets piece references by shard; (2) worker t inserts every reference
-// bucketed for shards t, t + threads, ... The result is the same whatever the thread count or
-// document order (counting is commutative).
+// one. Counting a batch is rounds of two phases: (1) each worker splits a contiguous, byte-balanced
+// range of the round's documents (at most kRoundBytes a worker; a larger document is split whole
+// by one thread and its pieces shared out) and buckets piece references by shard; (2) worker t
+// inserts every reference bucketed for shards t, t + threads, ... The result is the same whatever
+// the thread count or document order (counting is commutative).
 // Memory cap: after each batch, if memory() > max_memory (when non-zero), the rarest pieces are
 // pruned (count <= 1, then <= 2, 4, ... until under half the cap) and the dropped pieces and
 // count mass are accumulated in pruned_unique / pruned_mass. Under a cap the shard count does not
@@ -169,6 +170,21 @@ class PieceCounter {
   }
 
  private:
+  // A piece of a document being counted, bucketed by shard between the split and insert phases.
+  struct PieceRef {
+    const char* data;
+    uint32_t len;
+    uint32_t hash32;
+  };
+  using Buckets = std::vector<std::vector<std::vector<PieceRef>>>;  // [worker][shard]
+  // Text a worker splits in one round of count_documents, and pieces of a larger document it
+  // hashes in one: the references held at a time (16 bytes a piece) stay below ~4 MiB a worker.
+  static constexpr uint64_t kRoundBytes = uint64_t{1} << 20;
+  static constexpr size_t kRoundPieces = size_t{1} << 18;
+
+  void count_large(PatternId pattern, std::string_view doc, const SpecialCutter& cutter, int n,
+                   Buckets& buckets);
+  void insert_buckets(Buckets& buckets);
   void enforce_cap();
   void reserve_for(uint64_t pieces);
   size_t shard_of(uint64_t h) const { return static_cast<size_t>((h >> 40) % shards_.size()); }
