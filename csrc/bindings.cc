@@ -1399,6 +1399,19 @@ void bind_train(py::module_& m) {
              return out;
            })
       .def("clear", &PieceCounter::clear)
+      .def("content", &PieceCounter::content, py::arg("threshold") = 0,
+           "(unique pieces, their bytes) of the pieces counted more than `threshold` times.")
+      .def(
+          "prune",
+          [](PieceCounter& c, uint64_t threshold) {
+            GilRelease release;
+            c.prune(threshold);
+          },
+          py::arg("threshold"),
+          "Drop the pieces counted at most `threshold` times (0: none), adding them to "
+          "pruned_unique / pruned_mass.")
+      .def_property_readonly("prune_threshold", &PieceCounter::prune_threshold,
+                             "Pieces counted at most this many times were pruned (0: none).")
       .def_property_readonly("unique", &PieceCounter::unique)
       .def_property_readonly("total", &PieceCounter::total)
       .def_property_readonly("memory", &PieceCounter::memory)

@@ -470,15 +470,31 @@ void PieceCounter::enforce_cap() {
   if (!max_memory_ || memory() <= max_memory_) return;
   uint64_t t = std::max<uint64_t>(prune_threshold_, 1);
   while (true) {
-    for (auto& s : shards_) {
-      auto [d, m] = s.prune(t);
-      pruned_unique_ += d;
-      pruned_mass_ += m;
-    }
-    prune_threshold_ = std::max(prune_threshold_, t);
+    prune(t);
     if (memory() <= max_memory_ / 2 || unique() == 0) break;
     t *= 2;
   }
+}
+
+void PieceCounter::prune(uint64_t threshold) {
+  if (threshold == 0) return;
+  for (auto& s : shards_) {
+    auto [d, m] = s.prune(threshold);
+    pruned_unique_ += d;
+    pruned_mass_ += m;
+  }
+  prune_threshold_ = std::max(prune_threshold_, threshold);
+}
+
+std::pair<uint64_t, uint64_t> PieceCounter::content(uint64_t threshold) const {
+  uint64_t n = 0, bytes = 0;
+  for (const auto& s : shards_)
+    s.for_each_slot([&](const PieceShard::Slot& e) {
+      if (e.count <= threshold) return;
+      ++n;
+      bytes += e.len;
+    });
+  return {n, bytes};
 }
 
 // ---------------------------------------------------------------------------------------------

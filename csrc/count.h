@@ -151,6 +151,13 @@ class PieceCounter {
   void add_special_cuts(uint64_t n) { special_cuts_ += n; }
   uint64_t max_memory() const { return max_memory_; }
   int threads() const { return threads_; }
+  // Pieces with count <= this have been pruned at least once (0: none).
+  uint64_t prune_threshold() const { return prune_threshold_; }
+  // The unique pieces with count > threshold and their bytes (what a prune at it would keep).
+  std::pair<uint64_t, uint64_t> content(uint64_t threshold) const;
+  // Drops every piece with count <= threshold (> 0) and accumulates pruned_unique / pruned_mass
+  // and prune_threshold, as pruning under the cap does.
+  void prune(uint64_t threshold);
   void clear();
 
   // Binary file (little-endian): "CBPECNT\0" magic, u32 version (1), u32 metadata length, the
@@ -167,6 +174,16 @@ class PieceCounter {
   template <class F>
   void for_each(F&& f) const {
     for (const PieceShard& s : shards_) s.for_each(f);
+  }
+  // for_each, each shard freed once its pieces were visited (then clear()): the same order, and
+  // what the caller builds from the pieces grows while the table shrinks.
+  template <class F>
+  void drain(F&& f) {
+    for (PieceShard& s : shards_) {
+      s.for_each(f);
+      s.clear();
+    }
+    clear();
   }
 
  private:

@@ -300,17 +300,24 @@ def test_memory_cap_prunes_the_same_with_any_threads():
     assert all(s == seen[0] for s in seen[1:])
 
 
-def test_trainer_memory_cap_same_vocabulary_any_threads(monkeypatch):
+@pytest.mark.parametrize("where", ["count", "merge"])
+def test_trainer_memory_cap_same_vocabulary_any_threads(monkeypatch, where):
     """The whole run under a cap: batches close at the same documents for any thread count and
     the table's share does not depend on it either (before, a 2-thread batch held twice the
     text of a 1-thread one and the share was smaller by that; a cap that 1 thread accepted was
     refused with 3). The process's size, from which the share is taken, is fixed here: this
-    test process grows from one trainer to the next."""
+    test process grows from one trainer to the next. Pruned while counting (the share of
+    before, a seventh) or when the merge starts (the table's content decides: the same for any
+    thread count)."""
     from tokenizer import _train_options
     from tokenizer._train_options import _MIN_SPARE, CAPPED_BATCH_CHARS
 
     monkeypatch.setattr(_train_options, "current_rss", lambda: 100 << 20)
-    cap = (100 << 20) + 12 * CAPPED_BATCH_CHARS + _MIN_SPARE + (4 << 20)  # a 4 MiB share
+    cap = (100 << 20) + 12 * CAPPED_BATCH_CHARS + _MIN_SPARE + (4 << 20)
+    if where == "count":  # a 4 MiB share
+        monkeypatch.setattr(_train_options, "COUNT_SHARE", _train_options.MERGE_TO_TABLE)
+    else:  # a 14 MiB share, no pruning while counting; a merge budget this corpus passes
+        monkeypatch.setattr(_train_options, "MERGE_FIXED", cap - (100 << 20) - (6 << 20))
     docs = _pruning_corpus()
     vocabs = [
         train(iter(docs), vocab_size=420, threads=t, max_memory=cap, progress=False)
@@ -320,6 +327,106 @@ def test_trainer_memory_cap_same_vocabulary_any_threads(monkeypatch):
     for v in vocabs[1:]:
         assert v.merges == vocabs[0].merges and v.tokens == vocabs[0].tokens
         assert v.config == vocabs[0].config
+
+
+def _fixed_floor(monkeypatch, floor: int = 100 << 20) -> None:
+    from tokenizer import _train_options
+
+    monkeypatch.setattr(_train_options, "current_rss", lambda: floor)
+
+
+def test_memory_share_is_half_of_the_room_while_counting(monkeypatch):
+    """Review 2026-12: the table got a seventh of what was left after the process and two
+    batches, to leave room for a merge said to peak at 4.7x the table; capped runs then peaked
+    far under their cap (a 200M cap pruned 237 k of 394 k unique pieces on 60 MB that peaked at
+    186 MB uncapped). The merge's room is no longer kept while counting: the table gets half,
+    and is fitted to the merge when it starts (see the next tests)."""
+    from tokenizer._train_options import CAPPED_BATCH_CHARS, READER_BUFFERS, table_capacity
+
+    _fixed_floor(monkeypatch)
+    spare = 300_000_000 - (100 << 20) - 12 * CAPPED_BATCH_CHARS
+    assert table_capacity(300_000_000) == spare // 2
+    parquet = READER_BUFFERS["pyarrow.parquet"]
+    assert table_capacity(300_000_000, readers=parquet) == (spare - parquet) // 2
+    # near the smallest cap, Parquet's buffers leave it the seventh of before
+    small = (100 << 20) + 12 * CAPPED_BATCH_CHARS + (25 << 20)
+    assert table_capacity(small, readers=parquet) == (25 << 20) // 7
+
+
+def test_memory_cap_keeps_more_pieces_than_the_share_of_before(monkeypatch):
+    """Under a cap the old share (a seventh) pruned while counting; now the table keeps what its
+    merge fits in: more unique pieces, and the merge's need within its budget."""
+    from tokenizer import _train_options
+    from tokenizer._train_options import CAPPED_BATCH_CHARS, merge_budget, merge_need
+
+    _fixed_floor(monkeypatch)
+    cap = (100 << 20) + 12 * CAPPED_BATCH_CHARS + (30 << 20)
+    docs = _pruning_corpus()
+    now = train(iter(docs), vocab_size=420, threads=2, max_memory=cap, progress=False)
+    monkeypatch.setattr(_train_options, "COUNT_SHARE", _train_options.MERGE_TO_TABLE)
+    monkeypatch.setattr(_train_options, "MERGE_FIXED", 0)  # (no pruning at merge time: before)
+    before = train(iter(docs), vocab_size=420, threads=2, max_memory=cap, progress=False)
+    assert before.config["pruned_unique_pieces"] > 0
+    assert now.config["unique_pieces"] > before.config["unique_pieces"]
+    kept = now.config["unique_pieces"]
+    assert merge_need(pieces=kept, piece_bytes=10 * kept, merges=420) <= merge_budget(
+        cap, 100 << 20
+    )
+
+
+def test_merge_prunes_the_table_to_its_budget(monkeypatch):
+    """When the merge of the counted table would not fit in what the cap leaves it, the table
+    is pruned first (count <= 1, 2, 4, ... as while counting), to within the budget; the pruned
+    pieces are reported. The merge's structures (their own count of bytes) stay under the
+    need that was budgeted."""
+    from tokenizer import _train_options
+    from tokenizer._train_options import CAPPED_BATCH_CHARS, merge_budget, merge_need
+
+    _fixed_floor(monkeypatch)
+    cap = (100 << 20) + 12 * CAPPED_BATCH_CHARS + (30 << 20)
+    budget = merge_budget(cap, 100 << 20)
+    trainer = Trainer(threads=2, max_memory=cap, progress=False).count_texts(_pruning_corpus())
+    counted = trainer.counter.unique
+    assert trainer.counter.pruned_unique == 0  # it all fits while counting
+    assert trainer.counter.prune_threshold == 0
+    layout = trainer.layout(vocab_size=420, reserved="default")
+    merges = 420 - len(layout.specials) - len(layout.tokens)  # (what train() budgets for)
+    pieces, piece_bytes = trainer.counter.content(0)
+    need = merge_need(pieces=pieces, piece_bytes=piece_bytes, merges=merges)
+    # a fixed part that leaves room for about half of the table's need
+    fixed = budget - (need - _train_options.MERGE_FIXED) // 2
+    monkeypatch.setattr(_train_options, "MERGE_FIXED", fixed)
+    vocab = trainer.train(vocab_size=420, consume=True)
+    kept = vocab.config["unique_pieces"]
+    assert 0 < kept < counted
+    assert vocab.config["pruned_unique_pieces"] == counted - kept
+    kept_bytes = sum(len(p) for p in _kept_pieces(_pruning_corpus(), vocab))
+    assert merge_need(pieces=kept, piece_bytes=kept_bytes, merges=merges) <= budget
+    assert vocab.stats["merge_peak_bytes"] <= need - _train_options.MERGE_FIXED + fixed
+
+
+def _kept_pieces(docs, vocab):
+    """The pieces of ``docs`` counted more than the threshold the vocabulary's pruning used."""
+    counter = core.PieceCounter(1)
+    counter.count("codebpe-v1", docs)
+    items = counter.items()
+    dropped = vocab.config["pruned_unique_pieces"]
+    for t in (1, 2, 4, 8, 16, 32, 64):
+        if sum(1 for c in items.values() if c <= t) == dropped:
+            return [p for p, c in items.items() if c > t]
+    raise AssertionError("no threshold drops that many pieces")
+
+
+def test_merge_refuses_a_cap_too_small_for_its_merges(monkeypatch):
+    from tokenizer import _train_options
+    from tokenizer._train_options import CAPPED_BATCH_CHARS
+
+    _fixed_floor(monkeypatch)
+    cap = (100 << 20) + 12 * CAPPED_BATCH_CHARS + (30 << 20)
+    monkeypatch.setattr(_train_options, "MERGE_FIXED", cap)
+    trainer = Trainer(threads=1, max_memory=cap, progress=False).count_texts(["a b c a b"] * 9)
+    with pytest.raises(ValueError, match="too small to learn .* allow at least"):
+        trainer.train(vocab_size=400)
 
 
 def test_count_files_are_the_same_bytes_for_any_threads(tmp_path):

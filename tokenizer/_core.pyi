@@ -240,6 +240,17 @@ class PieceCounter:
     def clear(self) -> None:
         """Drop every count."""
 
+    def content(self, threshold: int = 0) -> tuple[int, int]:
+        """(unique pieces, their bytes) of the pieces counted more than ``threshold`` times."""
+
+    def prune(self, threshold: int) -> None:
+        """Drop the pieces counted at most ``threshold`` times (0: none), adding them to
+        ``pruned_unique`` / ``pruned_mass``."""
+
+    @property
+    def prune_threshold(self) -> int:
+        """Pieces counted at most this many times were pruned (0: none)."""
+
     @property
     def unique(self) -> int:
         """Number of distinct pieces held."""

@@ -29,7 +29,11 @@ from ._train_inputs import add_summary, open_documents, reader_imports
 from ._train_options import (  # noqa: F401 - the constants are re-exported, as before the split
     BATCH_CHARS,
     MERGE_TO_TABLE,
+    READER_BUFFERS,
     check_merge_options,
+    merge_budget,
+    merge_need,
+    process_floor,
     read_bytes,
     table_capacity,
 )
@@ -67,7 +71,7 @@ __all__ = [
 #: A piece table up to this size (``PieceCounter.memory``) is kept through the merge loop of a
 #: ``train(consume=True)`` until the vocabulary has passed its checks (unused ids), so that a
 #: refused ``vocab_size`` can be retried without counting again. A larger table is released
-#: before the merge structures are built, as before (they peak at about 4.7x its size).
+#: while the merge structures are built, as before (they peak at 3-7x its size).
 KEEP_TABLE_BYTES = 16 << 20
 
 
@@ -115,7 +119,8 @@ class Trainer:
             "spare_special_tokens": spare_special_tokens,
         }
         self.max_memory = parse_memory(max_memory)
-        self._table_cap = table_capacity(self.max_memory)
+        self._floor = process_floor()  # (the share's and the merge budget's starting point)
+        self._table_cap = table_capacity(self.max_memory, self._floor)
         if self.max_memory is not None:  # (else freed text blocks stay on the heap; after the
             fix_mmap_threshold()  # share, which the import of ctypes would change)
         self.counter = core.PieceCounter(self.threads, self._table_cap)
@@ -179,7 +184,9 @@ class Trainer:
         when the cap no longer leaves enough)."""
         self._start_over_if_consumed()
         if self.max_memory is not None:
-            self._import_readers(reader_imports(inputs, include=include, exclude=exclude))
+            self._import_readers(
+                reader_imports(inputs, include=include, exclude=exclude, loaded=())
+            )
         texts, summary, fraction = open_documents(
             inputs,
             text_field=text_field,
@@ -194,17 +201,23 @@ class Trainer:
         return self
 
     def _import_readers(self, modules: list[str]) -> None:
-        """Import ``modules`` (see :func:`count`); a missing one is left to its reader."""
+        """Import ``modules`` (see :func:`count`); a missing one is left to its reader. Before
+        anything is counted, the share leaves room for the readers' buffers as well
+        (``READER_BUFFERS``)."""
         imported = False
         for name in modules:
+            if name in sys.modules:
+                continue
             try:
                 importlib.import_module(name)
                 imported = True
             except ImportError:
                 continue
-        if imported and self.counter.unique == 0 and not self.documents:
+        readers = sum(READER_BUFFERS.get(name, 0) for name in modules if name in sys.modules)
+        if (imported or readers) and self.counter.unique == 0 and not self.documents:
             try:
-                self._table_cap = table_capacity(self.max_memory)
+                self._floor = process_floor()
+                self._table_cap = table_capacity(self.max_memory, self._floor, readers)
             except ValueError as exc:
                 raise ValueError(
                     f"{exc} (reading the inputs needs {', '.join(modules)}, imported)"
@@ -321,6 +334,8 @@ class Trainer:
         small = self.counter.memory <= KEEP_TABLE_BYTES
         keep = consume and could_fail and small and not self._one_shot
         release_early = consume and not keep
+        if self.max_memory is not None:
+            self._fit_merge(ordinary - len(tokens), table_kept=not release_early)
         most = self.most_ordinary(base)
         if most is not None:  # what the counts cannot possibly fill: refused before merging
             if not allow_unused and release_early and not self._one_shot:  # (else: exact, below)
@@ -408,6 +423,35 @@ class Trainer:
             "merge_seconds": round(time.perf_counter() - start, 3),
         }
         return vocab
+
+    def _fit_merge(self, merges: int, *, table_kept: bool) -> None:
+        """Under ``max_memory``: prune the table to what its merge of ``merges`` merges fits in
+        (``merge_budget``, ``merge_need``), by the rule of counting (count <= 1, then 2, 4, ...,
+        from the last threshold used): the table's content decides, so the same vocabulary for
+        any ``threads``. ``table_kept``: the table stays through the merge (its memory too).
+
+        Counting gives the table half of the room (``table_capacity``): the merge's own need is
+        only known from the table it gets, a few times the table's memory (3-7x, measured).
+        """
+        assert self.max_memory is not None
+        budget = merge_budget(self.max_memory, self._floor)
+        if table_kept:
+            budget -= self.counter.memory
+        threshold = 0
+        while True:
+            pieces, piece_bytes = self.counter.content(threshold)
+            if merge_need(pieces=pieces, piece_bytes=piece_bytes, merges=merges) <= budget:
+                break
+            if pieces == 0:  # (only the merges' own part left: a huge vocab_size)
+                least = (
+                    self.max_memory - budget + merge_need(pieces=0, piece_bytes=0, merges=merges)
+                )
+                raise ValueError(
+                    f"max_memory {human(self.max_memory)} is too small to learn {merges:,} "
+                    f"merges: allow at least {human(least)} (or a smaller vocab_size)"
+                )
+            threshold = threshold * 2 if threshold else max(self.counter.prune_threshold, 1)
+        self.counter.prune(threshold)
 
     def _check_boundaries(self, specials: Sequence[str]) -> None:
         """A special token that was not cut out while counting may have been counted as text."""
