@@ -1403,13 +1403,29 @@ void bind_train(py::module_& m) {
            "(unique pieces, their bytes) of the pieces counted more than `threshold` times.")
       .def(
           "prune",
-          [](PieceCounter& c, uint64_t threshold) {
+          [](PieceCounter& c, uint64_t threshold, int64_t bucket) {
+            if (bucket < -1 || bucket > PieceShard::kAllBuckets)
+              throw py::value_error("bucket must be in [-1, 65535]");
             GilRelease release;
-            c.prune(threshold);
+            c.prune(threshold, bucket);
           },
-          py::arg("threshold"),
+          py::arg("threshold"), py::arg("bucket") = PieceShard::kAllBuckets,
           "Drop the pieces counted at most `threshold` times (0: none), adding them to "
-          "pruned_unique / pruned_mass.")
+          "pruned_unique / pruned_mass; with `bucket` below 65535, also those counted "
+          "threshold + 1 times whose hash bucket (see class_costs) is above it.")
+      .def(
+          "class_costs",
+          [](const PieceCounter& c, uint64_t count, uint64_t per_piece, uint64_t per_byte) {
+            std::vector<uint64_t> costs;
+            {
+              GilRelease release;
+              costs = c.class_costs(count, per_piece, per_byte);
+            }
+            return costs;
+          },
+          py::arg("count"), py::arg("per_piece"), py::arg("per_byte"),
+          "Per hash bucket (65536: the top 16 bits of the 32-bit hash of a piece's bytes), "
+          "per_piece + per_byte * length summed over the pieces counted exactly `count` times.")
       .def_property_readonly("prune_threshold", &PieceCounter::prune_threshold,
                              "Pieces counted at most this many times were pruned (0: none).")
       .def_property_readonly("unique", &PieceCounter::unique)

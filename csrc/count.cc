@@ -240,18 +240,22 @@ void PieceShard::add(const char* data, uint32_t len, uint64_t hash, uint64_t cou
   }
 }
 
-std::pair<uint64_t, uint64_t> PieceShard::prune(uint64_t threshold) {
+std::pair<uint64_t, uint64_t> PieceShard::prune(uint64_t threshold, int64_t bucket) {
   uint64_t dropped = 0, mass = 0;
   PieceShard fresh;
+  auto drop = [&](const Slot& s) {
+    return s.count <= threshold ||
+           (s.count == threshold + 1 && static_cast<int64_t>(s.hash32 >> 16) > bucket);
+  };
   size_t keep = 0;
   for (const Slot& s : slots_)
-    if (s.count > threshold) ++keep;
+    if (s.count && !drop(s)) ++keep;
   size_t cap = kMinSlots;
   while (cap * 7 < (keep + 1) * 10) cap *= 2;
   fresh.slots_.assign(cap, Slot{});
   for (const Slot& s : slots_) {
     if (!s.count) continue;
-    if (s.count <= threshold) {
+    if (drop(s)) {
       ++dropped;
       mass += s.count;
       continue;
@@ -476,14 +480,25 @@ void PieceCounter::enforce_cap() {
   }
 }
 
-void PieceCounter::prune(uint64_t threshold) {
-  if (threshold == 0) return;
+void PieceCounter::prune(uint64_t threshold, int64_t bucket) {
+  const bool partial = bucket < PieceShard::kAllBuckets;
+  if (threshold == 0 && !partial) return;
   for (auto& s : shards_) {
-    auto [d, m] = s.prune(threshold);
+    auto [d, m] = s.prune(threshold, bucket);
     pruned_unique_ += d;
     pruned_mass_ += m;
   }
-  prune_threshold_ = std::max(prune_threshold_, threshold);
+  prune_threshold_ = std::max(prune_threshold_, threshold + (partial ? 1 : 0));
+}
+
+std::vector<uint64_t> PieceCounter::class_costs(uint64_t count, uint64_t per_piece,
+                                                uint64_t per_byte) const {
+  std::vector<uint64_t> costs(size_t{PieceShard::kAllBuckets} + 1, 0);
+  for (const auto& s : shards_)
+    s.for_each_slot([&](const PieceShard::Slot& e) {
+      if (e.count == count) costs[e.hash32 >> 16] += per_piece + per_byte * e.len;
+    });
+  return costs;
 }
 
 std::pair<uint64_t, uint64_t> PieceCounter::content(uint64_t threshold) const {

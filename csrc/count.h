@@ -39,8 +39,11 @@ class PieceShard {
   }
   // Sizes the slot table for `n` pieces in all (never shrinks it).
   void reserve(size_t n);
-  // Drops every piece with count <= threshold; returns (pieces dropped, count mass dropped).
-  std::pair<uint64_t, uint64_t> prune(uint64_t threshold);
+  // Drops every piece with count <= threshold, and those with count == threshold + 1 whose
+  // hash bucket (hash32 >> 16) is above `bucket` (kAllBuckets: none of them); returns (pieces
+  // dropped, count mass dropped).
+  static constexpr int64_t kAllBuckets = 0xFFFF;
+  std::pair<uint64_t, uint64_t> prune(uint64_t threshold, int64_t bucket = kAllBuckets);
   // Frees everything.
   void clear();
   template <class F>
@@ -156,8 +159,14 @@ class PieceCounter {
   // The unique pieces with count > threshold and their bytes (what a prune at it would keep).
   std::pair<uint64_t, uint64_t> content(uint64_t threshold) const;
   // Drops every piece with count <= threshold (> 0) and accumulates pruned_unique / pruned_mass
-  // and prune_threshold, as pruning under the cap does.
-  void prune(uint64_t threshold);
+  // and prune_threshold, as pruning under the cap does. With `bucket` in [-1, 0xFFFF), the
+  // pieces counted threshold + 1 times are dropped too where their hash bucket (the top 16 bits
+  // of the 32-bit hash of their bytes: the same for any shard layout) is above it: a cut inside
+  // one count (Trainer._fit_merge; see class_costs).
+  void prune(uint64_t threshold, int64_t bucket = PieceShard::kAllBuckets);
+  // Per hash bucket (65536, as prune's), the cost per_piece + per_byte * length summed over the
+  // pieces counted exactly `count` times.
+  std::vector<uint64_t> class_costs(uint64_t count, uint64_t per_piece, uint64_t per_byte) const;
   void clear();
 
   // Binary file (little-endian): "CBPECNT\0" magic, u32 version (1), u32 metadata length, the

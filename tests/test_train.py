@@ -374,11 +374,9 @@ def test_memory_cap_keeps_more_pieces_than_the_share_of_before(monkeypatch):
     )
 
 
-def test_merge_prunes_the_table_to_its_budget(monkeypatch):
-    """When the merge of the counted table would not fit in what the cap leaves it, the table
-    is pruned first (count <= 1, 2, 4, ... as while counting), to within the budget; the pruned
-    pieces are reported. The merge's structures (their own count of bytes) stay under the
-    need that was budgeted."""
+def _merge_fit_trainer(monkeypatch, share_of_need: float):
+    """A trainer whose counted table fits while counting, and a merge budget whose fixed part
+    leaves room for ``share_of_need`` of the table's own need: (trainer, merges, budget)."""
     from tokenizer import _train_options
     from tokenizer._train_options import CAPPED_BATCH_CHARS, merge_budget, merge_need
 
@@ -386,35 +384,51 @@ def test_merge_prunes_the_table_to_its_budget(monkeypatch):
     cap = (100 << 20) + 12 * CAPPED_BATCH_CHARS + (30 << 20)
     budget = merge_budget(cap, 100 << 20)
     trainer = Trainer(threads=2, max_memory=cap, progress=False).count_texts(_pruning_corpus())
-    counted = trainer.counter.unique
     assert trainer.counter.pruned_unique == 0  # it all fits while counting
     assert trainer.counter.prune_threshold == 0
     layout = trainer.layout(vocab_size=420, reserved="default")
     merges = 420 - len(layout.specials) - len(layout.tokens)  # (what train() budgets for)
     pieces, piece_bytes = trainer.counter.content(0)
     need = merge_need(pieces=pieces, piece_bytes=piece_bytes, merges=merges)
-    # a fixed part that leaves room for about half of the table's need
-    fixed = budget - (need - _train_options.MERGE_FIXED) // 2
+    fixed = budget - int((need - _train_options.MERGE_FIXED) * share_of_need)
     monkeypatch.setattr(_train_options, "MERGE_FIXED", fixed)
+    return trainer, merges, budget
+
+
+def test_merge_prunes_the_table_to_its_budget(monkeypatch):
+    """When the merge of the counted table would not fit in what the cap leaves it, the table
+    is pruned first, to within the budget and filling it (the most frequent pieces, and within
+    the last count kept, the lowest hash buckets); the pruned pieces are reported. The merge's
+    structures (their own count of bytes) stay under the need that was budgeted."""
+    from tokenizer._train_options import merge_need
+
+    trainer, merges, budget = _merge_fit_trainer(monkeypatch, 0.5)
+    counted = trainer.counter.unique
+    full = merge_need(pieces=counted, piece_bytes=trainer.counter.content(0)[1], merges=merges)
     vocab = trainer.train(vocab_size=420, consume=True)
     kept = vocab.config["unique_pieces"]
     assert 0 < kept < counted
     assert vocab.config["pruned_unique_pieces"] == counted - kept
-    kept_bytes = sum(len(p) for p in _kept_pieces(_pruning_corpus(), vocab))
-    assert merge_need(pieces=kept, piece_bytes=kept_bytes, merges=merges) <= budget
-    assert vocab.stats["merge_peak_bytes"] <= need - _train_options.MERGE_FIXED + fixed
+    assert vocab.stats["merge_peak_bytes"] <= full
+
+    trainer, merges, budget = _merge_fit_trainer(monkeypatch, 0.5)
+    trainer._fit_merge(merges, table_kept=False)
+    pieces, piece_bytes = trainer.counter.content(0)
+    after = merge_need(pieces=pieces, piece_bytes=piece_bytes, merges=merges)
+    assert pieces == kept
+    assert budget - budget // 200 < after <= budget  # filled, not a coarse step below it
 
 
-def _kept_pieces(docs, vocab):
-    """The pieces of ``docs`` counted more than the threshold the vocabulary's pruning used."""
-    counter = core.PieceCounter(1)
-    counter.count("codebpe-v1", docs)
-    items = counter.items()
-    dropped = vocab.config["pruned_unique_pieces"]
-    for t in (1, 2, 4, 8, 16, 32, 64):
-        if sum(1 for c in items.values() if c <= t) == dropped:
-            return [p for p, c in items.items() if c > t]
-    raise AssertionError("no threshold drops that many pieces")
+def test_a_larger_merge_budget_keeps_more_pieces(monkeypatch):
+    """Review: cutting by count alone (count <= 1, then 2, 4, ...) moved in coarse steps, and a
+    table that had not been pruned while counting lost three quarters of its pieces at once, so
+    a 300M cap kept fewer pieces than a 150M one. The cut now falls inside a count."""
+    kept = []
+    for share in (0.2, 0.4, 0.6, 0.8):
+        trainer, merges, _ = _merge_fit_trainer(monkeypatch, share)
+        trainer._fit_merge(merges, table_kept=False)
+        kept.append(trainer.counter.unique)
+    assert kept == sorted(kept) and len(set(kept)) == len(kept), kept
 
 
 def test_merge_refuses_a_cap_too_small_for_its_merges(monkeypatch):

@@ -243,9 +243,15 @@ class PieceCounter:
     def content(self, threshold: int = 0) -> tuple[int, int]:
         """(unique pieces, their bytes) of the pieces counted more than ``threshold`` times."""
 
-    def prune(self, threshold: int) -> None:
+    def prune(self, threshold: int, bucket: int = 65535) -> None:
         """Drop the pieces counted at most ``threshold`` times (0: none), adding them to
-        ``pruned_unique`` / ``pruned_mass``."""
+        ``pruned_unique`` / ``pruned_mass``; with ``bucket`` below 65535, also those counted
+        ``threshold + 1`` times whose hash bucket (see ``class_costs``) is above it."""
+
+    def class_costs(self, count: int, per_piece: int, per_byte: int) -> list[int]:
+        """Per hash bucket (65536: the top 16 bits of the 32-bit hash of a piece's bytes),
+        ``per_piece + per_byte * length`` summed over the pieces counted exactly ``count``
+        times."""
 
     @property
     def prune_threshold(self) -> int:
