@@ -112,10 +112,13 @@ def interleave(
     Enabled: always from the stream that has progressed least (ties: the earlier stream); streams
     of unknown progress (``< 0``) come after the others. Disabled: the streams one after another.
     """
+    # subtle: each ``doc = None`` drops this generator's reference to the document it handed out
+    # before the next one is read (a document of megabytes is not held twice).
     if not enabled:
         for stream in streams:
             for label, doc, _ in stream:
                 yield label, doc
+                doc = None
         return
     heap: list[tuple[bool, float, int, str, Any]] = []
     for order, stream in enumerate(streams):
@@ -125,6 +128,7 @@ def interleave(
     while heap:
         _, _, order, label, doc = heapq.heappop(heap)
         yield label, doc
+        doc = None
         for label, doc, progress in streams[order]:
             heapq.heappush(heap, (progress < 0, progress, order, label, doc))
             break

@@ -179,6 +179,7 @@ def _unless_counts(
         return
     if first is not None:
         yield first
+        first = None  # (a record of megabytes is not kept while the rest of the file is read)
         yield from records
 
 

@@ -78,13 +78,20 @@ def count_stream(
                 bar.update(done)
 
         batch: list[str | bytes] = []
-        size = 0
+        size = largest = 0
         for text in texts:
             batch.append(text)
             size += len(text)
+            largest = max(largest, len(text))
             if size >= limit:
                 flush(batch)
-                batch, size = [], 0
+                if 2 * largest >= limit:
+                    # subtle: a document of megabytes is held several times over while it is
+                    # read (the line, its decoded str, the parsed one); reading the next while
+                    # this one is counted would hold both. Counted first, then read on.
+                    flush([])
+                batch, size, largest = [], 0, 0
+            text = None  # (not held while the next one is read)
         flush(batch)
         flush([])
     bar.close()

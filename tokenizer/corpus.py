@@ -273,6 +273,7 @@ class Corpus:
                     return
                 summary.record(label, doc.lang, size)
                 yield doc
+                doc = None  # (not held while the next one is read)
                 if budget is not None and summary.bytes >= budget:
                     summary.budget_reached = True
                     return
@@ -282,7 +283,11 @@ class Corpus:
 
     def texts(self) -> Iterator[str | bytes]:
         """Just the texts, e.g. for ``tokenizers``' ``train_from_iterator``."""
-        return (doc.text for doc in self)
+        for doc in self:
+            text = doc.text
+            doc = None
+            yield text
+            text = None  # (not held while the next one is read)
 
     def read_fraction(self) -> float | None:
         """How far the latest (or current) pass has read its inputs, in [0, 1]: the input bytes
@@ -351,6 +356,8 @@ class Corpus:
             for _ in range(copies):
                 doc = Document(text, raw.lang, raw.source, raw.continued)
                 yield label, doc, min(progress, 1.0)
+                doc = None
+            raw = text = None  # (not held while the next record is read)
         if sized:  # read to its end (its last files may have given no records: empty, skipped)
             read[slot] = total
 
