@@ -140,16 +140,21 @@ def test_counting_large_documents_holds_a_bounded_share_of_their_pieces(tmp_path
     assert grown < 11 * pieces, (grown, pieces)
 
 
+def _jsonl_of(tmp_path: Path, text: str, copies: int) -> tuple[Path, int]:
+    """A JSON Lines file of ``copies`` records of ``text`` (not ASCII-escaped), and its length."""
+    path = tmp_path / "big.jsonl"
+    line = json.dumps({"text": text}, ensure_ascii=False) + "\n"
+    path.write_text(line * copies, encoding="utf-8")
+    return path, len(text)
+
+
 def test_large_jsonl_records_are_not_copied_while_read(tmp_path, docs) -> None:
     """Reading JSON Lines records of 4 MB of mixed text (4 bytes a character as ``str``: one
     emoji does it) whose code holds a literal "\\ud83d": the record was encoded to UTF-16 and
     back (the escape was taken for a lone surrogate), and the line and its decoded ``str`` were
     kept while the consumer held the record. Python's allocations, traced (not RSS)."""
     text = _large(docs, 4_000_000, 11) + ' s = "\\ud83d\\ude00" # \U0001f600'
-    path = tmp_path / "big.jsonl"
-    line = json.dumps({"text": text}, ensure_ascii=False) + "\n"
-    path.write_text(line * 3, encoding="utf-8")
-    chars = len(text)
+    path, chars = _jsonl_of(tmp_path, text, 3)
     peaks, kept = [], []
     tracemalloc.start()
     try:
@@ -178,10 +183,7 @@ def test_the_corpus_layers_do_not_hold_a_record_while_the_next_is_read(tmp_path,
     from tokenizer.corpus import Corpus
 
     text = _large(docs, 2_000_000, 7) + " \U0001f600"  # (4 bytes a character as str)
-    path = tmp_path / "big.jsonl"
-    line = json.dumps({"text": text}, ensure_ascii=False) + "\n"
-    path.write_text(line * 4, encoding="utf-8")
-    chars = len(text)
+    path, chars = _jsonl_of(tmp_path, text, 4)
     held, peaks = [], []
     tracemalloc.start()
     try:
