@@ -59,6 +59,7 @@ def _in_bytes(rows: Iterator[RawRecord], size: int) -> Iterator[RawRecord]:
     """``rows`` with progress in millionths of the rows turned into bytes of ``size``."""
     for raw in rows:
         yield raw if raw.consumed < 0 else raw._replace(consumed=raw.consumed * size // 1_000_000)
+        raw = None  # (not held while the next row is read, as in the other layers)
 
 
 def source_records(

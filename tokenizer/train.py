@@ -450,8 +450,9 @@ class Trainer:
 
         if need(0) <= budget:
             return
-        if merge_need(pieces=0, piece_bytes=0, merges=merges) > budget:  # (a huge vocab_size)
-            least = self.max_memory - budget + merge_need(pieces=0, piece_bytes=0, merges=merges)
+        merges_alone = merge_need(pieces=0, piece_bytes=0, merges=merges)
+        if merges_alone > budget:  # (a huge vocab_size)
+            least = self.max_memory - budget + merges_alone
             raise ValueError(
                 f"max_memory {human(self.max_memory)} is too small to learn {merges:,} "
                 f"merges: allow at least {human(least)} (or a smaller vocab_size)"
