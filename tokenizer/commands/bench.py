@@ -228,18 +228,29 @@ def register(subparsers: Any) -> None:
         "--tokenizer",
         "-t",
         action="append",
+        metavar="SPEC",
         help="vocabulary file, tiktoken name/file, tokenizer.json or short name (repeatable; "
         "default cl100k_base)",
     )
     p.add_argument("--pattern", metavar="NAME", help="split pattern of a .tiktoken file")
     p.add_argument(
-        "--max-bytes", default="2M", help="read at most this much text (default 2M; e.g. 500k)"
+        "--max-bytes",
+        default="2M",
+        metavar="SIZE",
+        help="read at most this much text (default 2M; e.g. 500k)",
     )
-    p.add_argument("--repeat", type=int, default=3, help="rounds (default 3); best is shown")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        metavar="N",
+        help="rounds (default 3): MB/s is the best round's, × the median over rounds",
+    )
     p.add_argument(
         "--threads",
         type=int,
         default=default_threads(),
+        metavar="N",
         help="threads for the batch columns (default: the CPUs this process may use)",
     )
     p.set_defaults(func=run_bench)

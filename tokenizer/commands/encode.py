@@ -281,6 +281,7 @@ def _add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
         "--tokenizer",
         "-t",
         required=True,
+        metavar="SPEC",
         help="vocabulary file, tiktoken name/file, tokenizer.json, or a short name",
     )
     parser.add_argument(
@@ -337,6 +338,7 @@ def register(subparsers: Any) -> None:
         "--threads",
         type=_positive_int,
         default=_default_threads(),
+        metavar="N",
         help="4 MiB blocks encoded at once (default: the CPUs this process may use, at most 8)",
     )
     enc.set_defaults(func=run_encode)
