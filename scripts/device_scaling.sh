@@ -19,7 +19,9 @@ if [ "${1:-}" = "--prepare" ]; then
   # tiktoken's cache names its files by the SHA-1 of their URL; tokenizer.interop reads them there
   # too, so TIKTOKEN_CACHE_DIR=.devcache serves codebpe and tiktoken alike, offline.
   mkdir -p .devcache
-  grep -qx '/.devcache/' .git/info/exclude 2>/dev/null || echo '/.devcache/' >>.git/info/exclude
+  exclude=$(git rev-parse --git-path info/exclude)  # (a worktree's .git is a file)
+  mkdir -p "$(dirname "$exclude")"
+  grep -qx '/.devcache/' "$exclude" 2>/dev/null || echo '/.devcache/' >>"$exclude"
   "$py" - <<'EOF'
 import hashlib, shutil
 from pathlib import Path
