@@ -26,7 +26,7 @@ import errno
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -47,6 +47,7 @@ __all__ = [
     "FORMAT_TAG",
     "FORMAT_VERSION",
     "atomic_write",
+    "atomic_write_all",
     "atomic_writer",
 ]
 
@@ -66,6 +67,29 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
     """
     with atomic_writer(path) as f:
         f.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def atomic_write_all(files: Sequence[tuple[str | os.PathLike[str], bytes | str]]) -> None:
+    """Write each ``(path, data)`` of ``files`` atomically, and all of them or none: every
+    temporary file is written before the first is renamed into place, so a failure (a full
+    disk, a folder where a file goes) leaves every path as it was. A ``.tiktoken`` file without
+    its sidecar, or a tokenizer.json next to the old tokenizer_config.json, was left behind.
+
+    >>> import tempfile, os; d = tempfile.mkdtemp(); os.mkdir(os.path.join(d, "b"))
+    >>> atomic_write_all([(os.path.join(d, "a"), "x"), (os.path.join(d, "b"), "y")])
+    Traceback (most recent call last):
+    ...
+    IsADirectoryError: [Errno 21] Is a directory: '.../b'
+    >>> os.listdir(d)
+    ['b']
+    """
+    for path, _ in files:  # (the one failure a rename can have in a folder already written to)
+        if output_target(path)[0].is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+    with contextlib.ExitStack() as stack:
+        for path, data in files:
+            f = stack.enter_context(atomic_writer(path))
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def output_target(path: str | os.PathLike[str]) -> tuple[Path, bool]:
