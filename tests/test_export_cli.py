@@ -187,3 +187,16 @@ def test_a_failed_export_leaves_no_file_of_the_set(vocab_file, tmp_path, capsys)
         "tokenizer_config.json",
     ]
     assert (hf / "tokenizer_config.json").read_text() == '{"model_max_length": 7}'
+
+
+@pytest.mark.parametrize(
+    "fmt, name", [("tiktoken", "v.tiktoken"), ("hf", "tokenizer.json"), ("hf", "hf")]
+)
+def test_an_output_below_a_file_says_not_a_directory(vocab_file, tmp_path, capsys, fmt, name):
+    """An output whose folder is a file said 'cannot write FILE: File exists' (mkdir's error)."""
+    path, _ = vocab_file
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    err = _error(capsys, ["export", "-t", str(path), "--format", fmt, "-o", str(plain / name)])
+    assert err.endswith("Not a directory\n") and str(plain) in err, err
+    assert plain.read_text() == "x"

@@ -48,6 +48,7 @@ __all__ = [
     "FORMAT_VERSION",
     "atomic_write",
     "atomic_write_all",
+    "make_folder",
     "atomic_writer",
 ]
 
@@ -90,6 +91,22 @@ def atomic_write_all(files: Sequence[tuple[str | os.PathLike[str], bytes | str]]
         for path, data in files:
             f = stack.enter_context(atomic_writer(path))
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def make_folder(path: str | os.PathLike[str]) -> None:
+    """``mkdir -p path``, with a file in the way said as it is: mkdir's error for a file where
+    the folder goes is "File exists" ("cannot write /etc/passwd: File exists" for an output
+    below /etc/passwd), raised here as ``NotADirectoryError`` naming that file.
+
+    >>> make_folder("/dev/null")
+    Traceback (most recent call last):
+    ...
+    NotADirectoryError: [Errno 20] Not a directory: '/dev/null'
+    """
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except FileExistsError as e:
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), e.filename) from e
 
 
 def output_target(path: str | os.PathLike[str]) -> tuple[Path, bool]:
