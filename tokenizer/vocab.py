@@ -140,6 +140,8 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     A symbolic link at ``path`` is followed, and a device or FIFO is written in place
     (:func:`output_target`).
     """
+    if not os.fspath(path):  # (as open('') says; it was Path('') = '.': "Device or resource busy")
+        raise FileNotFoundError(errno.ENOENT, "the output file name is empty", "")
     path, in_place = output_target(path)
     if in_place:
         with _naming(path), open(path, "w+b" if path.is_char_device() else "wb") as f:
