@@ -1081,6 +1081,16 @@ def test_a_spare_block_larger_than_vocab_size_is_refused_before_its_names_are_ma
     assert all(spare < 1000 for spare in made), made
 
 
+def test_more_threads_than_the_maximum_are_refused_before_counting():
+    """``--threads 99999`` grew past 23 GB on a 52 MB file (a shard and a batch share a thread)
+    and was killed."""
+    from tokenizer.train import MAX_THREADS
+
+    assert Trainer(threads=MAX_THREADS, progress=False).threads == MAX_THREADS
+    with pytest.raises(ValueError, match=f"threads must be at most {MAX_THREADS}, got 99999"):
+        train(_untouchable(), threads=99999, progress=False)
+
+
 def test_the_special_tokens_are_checked_against_the_cut_list_in_one_pass():
     """Trainer.train rebuilt the set of cut tokens once per special token: 100,000 spare ids
     took 9 minutes of a 10-second training run."""

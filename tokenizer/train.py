@@ -65,6 +65,7 @@ __all__ = [
     "train",
     "DEFAULT_MAX_TOKEN_LENGTH",
     "DEFAULT_SPARE_SPECIAL",
+    "MAX_THREADS",
     "MAX_VOCAB_SIZE",
     "parse_memory",
 ]
@@ -516,9 +517,14 @@ def _materialized(tokens: Any) -> Any:
         return tokens
 
 
+#: The most counting threads: each holds its own shard and batch share, so ``--threads 99999``
+#: grew past 23 GB on a 52 MB file and was killed (2048 threads: 420 MB).
+MAX_THREADS = 1024
+
+
 def check_threads(threads: object) -> int:
-    """``threads`` as a count: ``None`` for all usable cores, else an ``int`` >= 1 (as the CLI's
-    ``--threads``; 0 used to mean "all cores" here only).
+    """``threads`` as a count: ``None`` for all usable cores, else an ``int`` from 1 to
+    :data:`MAX_THREADS` (as the CLI's ``--threads``; 0 used to mean "all cores" here only).
 
     >>> check_threads(0)
     Traceback (most recent call last):
@@ -531,6 +537,8 @@ def check_threads(threads: object) -> int:
         raise TypeError(f"threads must be an int or None, not {type(threads).__name__}")
     if threads < 1:
         raise ValueError(f"threads must be >= 1 (or None for all cores), got {threads}")
+    if threads > MAX_THREADS:
+        raise ValueError(f"threads must be at most {MAX_THREADS}, got {threads}")
     return threads
 
 
