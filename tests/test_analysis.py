@@ -297,6 +297,18 @@ def test_stale_plots_are_removed(tmp_path, monkeypatch):
     assert json.loads((tmp_path / "report.json").read_text())["plots"] == {}
 
 
+def test_a_report_is_written_all_or_none(tmp_path):
+    """report.md that could not be written (a folder there) left a new report.json next to the
+    old report.md and report.html."""
+    (tmp_path / "report.json").write_text("old")
+    (tmp_path / "report.md").mkdir()
+    report = analyse([TOY], TOY_DOCS, baselines=False)
+    with pytest.raises(IsADirectoryError):
+        write_report(report, tmp_path, plots=False)
+    assert (tmp_path / "report.json").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "report.md"]
+
+
 def _no_matplotlib():
     raise ImportError("no matplotlib")
 

@@ -165,3 +165,38 @@ def test_a_tokenizer_json_to_tiktoken_says_the_cli_way(vocab_file, tmp_path, cap
     err = _error(capsys, ["export", "-t", str(hf), "--format", "tiktoken", "-o", str(out)])
     assert "--format hf" in err and "save_hf" not in err and "tok.vocab" not in err
     assert not out.exists()
+
+
+def test_a_failed_export_leaves_no_file_of_the_set(vocab_file, tmp_path, capsys):
+    """The export's files are written all or none: a sidecar that could not be written left the
+    .tiktoken rank file without it (loaded, it has no pattern or special tokens), and a failed
+    special_tokens_map.json left a new tokenizer.json next to the old config files."""
+    path, _ = vocab_file
+    out = tmp_path / "v.tiktoken"
+    (tmp_path / "v.tiktoken.json").mkdir()  # where the sidecar goes
+    err = _error(capsys, ["export", "-t", str(path), "--format", "tiktoken", "-o", str(out)])
+    assert "v.tiktoken.json: Is a directory" in err
+    assert not out.exists()
+    hf = tmp_path / "hf"
+    (hf / "special_tokens_map.json").mkdir(parents=True)
+    (hf / "tokenizer_config.json").write_text('{"model_max_length": 7}')
+    err = _error(capsys, ["export", "-t", str(path), "--format", "hf", "-o", str(hf)])
+    assert "special_tokens_map.json: Is a directory" in err
+    assert sorted(p.name for p in hf.iterdir()) == [
+        "special_tokens_map.json",
+        "tokenizer_config.json",
+    ]
+    assert (hf / "tokenizer_config.json").read_text() == '{"model_max_length": 7}'
+
+
+@pytest.mark.parametrize(
+    "fmt, name", [("tiktoken", "v.tiktoken"), ("hf", "tokenizer.json"), ("hf", "hf")]
+)
+def test_an_output_below_a_file_says_not_a_directory(vocab_file, tmp_path, capsys, fmt, name):
+    """An output whose folder is a file said 'cannot write FILE: File exists' (mkdir's error)."""
+    path, _ = vocab_file
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    err = _error(capsys, ["export", "-t", str(path), "--format", fmt, "-o", str(plain / name)])
+    assert err.endswith("Not a directory\n") and str(plain) in err, err
+    assert plain.read_text() == "x"

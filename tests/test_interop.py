@@ -7,6 +7,7 @@ import gzip
 import pytest
 from conftest import shipped_hf
 
+from tokenizer.encoding import load_tokenizer
 from tokenizer.interop import (
     VocabularyNotFound,
     find_hf_tokenizer_json,
@@ -145,6 +146,20 @@ def _rank_file(tmp_path, extra):
 def test_bad_rank_files_are_rejected(tmp_path, extra, message):
     with pytest.raises(ValueError, match=message):
         read_tiktoken_ranks(_rank_file(tmp_path, extra))
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"\n \n", gzip.compress(b"", mtime=0)], ids=["empty", "blank", "gzip"]
+)
+def test_a_rank_file_with_no_rank_is_rejected(tmp_path, data):
+    """An empty .tiktoken file (a cut download) loaded as a tokenizer of no tokens, and then
+    every text failed to encode ('byte 0x78 has no token in this vocabulary')."""
+    p = tmp_path / "e.tiktoken.gz" if data.startswith(b"\x1f") else tmp_path / "e.tiktoken"
+    p.write_bytes(data)
+    with pytest.raises(ValueError, match="no tiktoken rank lines"):
+        read_tiktoken_ranks(p)
+    with pytest.raises(ValueError, match="no tiktoken rank lines"):
+        load_tokenizer(str(p), pattern="cl100k")
 
 
 def test_truncated_gzip_is_a_value_error(tmp_path):

@@ -131,3 +131,20 @@ def test_cli_prints_bytes_reprs_only_for_pieces_that_are_not_utf8(tmp_path, caps
     path.write_bytes(b"ab\xff cd\n")
     assert _cli(capsys, ["split", str(path)]) == "'ab'\nb'\\xff'\n' cd'\n'\\n'\n"
     assert _cli(capsys, ["split", str(path), "--sep", "|"]) == "ab|\\xff| cd|\n\n"
+
+
+@pytest.mark.parametrize("command", [["split", "-"], ["train", "-", "-o", "never.json", "-q"]])
+def test_an_empty_pattern_is_refused(command, tmp_path, monkeypatch, capsys):
+    """``--pattern ''`` (an unset shell variable) was taken as a regex that splits nothing: every
+    document was one piece, for split and for training alike."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"def f(x): return x\n")))
+    assert main([*command, "--pattern", ""]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "codebpe: error: the split pattern is empty: give a built-in pattern name or a regex\n"
+    )
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(ValueError, match="pattern is empty"):
+        Splitter("")

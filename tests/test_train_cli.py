@@ -136,6 +136,10 @@ def test_save_and_load_counts(tmp_path, corpus):
         (["{corpus}", "-o", ""], "output file name is empty"),  # ("output  is a folder")
         (["{corpus}/a.py*-1"], "is not a weight"),  # ("matches no file")
         (["{corpus}/a.py*abc"], "is not a weight"),
+        # (grew past 23 GB on a 52 MB file and was killed; 1e9 spare names were made first)
+        (["{corpus}", "--threads", "99999"], "--threads must be at most 1024, got 99999"),
+        (["{corpus}", "--spare-special", "999999999"], "need at least 1000000317"),
+        (["{corpus}", "--pattern", ""], "the split pattern is empty"),
         (
             [
                 "{corpus}",

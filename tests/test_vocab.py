@@ -103,6 +103,15 @@ def test_atomic_write_onto_a_folder_names_it_and_cleans_up(tmp_path):
     assert list(tmp_path.iterdir()) == [target] and list(target.iterdir()) == []
 
 
+def test_atomic_write_to_an_empty_name_is_file_not_found(tmp_path, monkeypatch):
+    """Vocabulary.save('') said "[Errno 16] Device or resource busy: '.'" (the name was taken as
+    the current folder, and the rename onto it failed); open('') says FileNotFoundError."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="the output file name is empty"):
+        atomic_write("", b"x")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_derive_merges_rejects_unreachable_token():
     with pytest.raises(VocabularyError, match="not a merge"):
         derive_merges([bytes([i]) for i in range(256)] + [b"abc"])

@@ -51,7 +51,7 @@ from .export_tiktoken import (
 from .interop import HF_UNUSED_PREFIX, bytes_to_unicode
 from .patterns import Pattern
 from .regex_port import PatternPortError, port_regex
-from .vocab import Vocabulary, atomic_write, derive_merges
+from .vocab import Vocabulary, atomic_write, atomic_write_all, derive_merges, make_folder
 
 __all__ = [
     "ExportError",
@@ -378,13 +378,14 @@ def _write_hf_folder(
     roles_given: dict[str, str | None],
 ) -> Path:
     """tokenizer.json, tokenizer_config.json (merged into the existing one) and
-    special_tokens_map.json in the folder ``out``, each atomically; everything is computed (and
-    checked) before the first file is written."""
+    special_tokens_map.json in the folder ``out``, atomically, all three or none; everything is
+    computed (and checked) before the first file is written."""
     existing = _existing_config(out) if out.is_dir() else {}
     config, roles = _transformers_config(added, pattern, roles_given, existing)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, text in zip(HF_FILES, (data, _json_text(config), _json_text(roles))):
-        atomic_write(out / name, text)
+    make_folder(out)
+    atomic_write_all(
+        list(zip([out / name for name in HF_FILES], (data, _json_text(config), _json_text(roles))))
+    )
     return out / HF_FILES[0]
 
 
@@ -394,7 +395,7 @@ def _json_text(obj: Any) -> str:
 
 def _write_json_file(out: Path, data: str) -> Path:
     """``tokenizer.json`` alone, to a path ending in ``.json`` (its folder made), atomically."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(out.parent)
     atomic_write(out, data)
     return out
 

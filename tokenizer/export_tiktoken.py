@@ -23,7 +23,7 @@ from typing import Any
 
 from .patterns import PATTERNS, Pattern, compile_custom
 from .regex_port import port_regex
-from .vocab import Vocabulary, atomic_write
+from .vocab import Vocabulary, atomic_write_all, make_folder
 
 __all__ = [
     "ExportError",
@@ -174,9 +174,10 @@ def save_tiktoken(
         "n_vocab": table.n_vocab,
         "pattern": {"name": table.pattern.name, "regexes": list(table.pattern.regexes)},
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, lines)
-    atomic_write(sidecar_path(path), json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n")
+    make_folder(path.parent)
+    # both or neither: a rank file without its sidecar loads with no pattern or special tokens
+    side = json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n"
+    atomic_write_all([(path, lines), (sidecar_path(path), side)])
     return path
 
 

@@ -221,7 +221,10 @@ def _parse_ranks(path: str | os.PathLike[str], data: bytes) -> dict[bytes, int]:
 
 def _check_ranks(path: str | os.PathLike[str], ranks: dict[bytes, int]) -> None:
     """A repeated rank (tiktoken rejects it), a negative one (it would index the id table from
-    the end) or one far beyond the others (a huge table) would give wrong ids or no memory."""
+    the end) or one far beyond the others (a huge table) would give wrong ids or no memory; a
+    file with no rank at all (empty, or a cut download) loaded, and every text failed to encode."""
+    if not ranks:
+        raise ValueError(f"{path}: no tiktoken rank lines (an empty file?)")
     ids = set(ranks.values())
     if len(ids) != len(ranks):
         seen: dict[int, bytes] = {}

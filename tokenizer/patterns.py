@@ -262,7 +262,12 @@ def compile_custom(text: str) -> PinnedRegex:
 
     >>> compile_custom("[a-z]+|[0-9]+").pattern
     '[a-z]+|[0-9]+'
+
+    An empty text is refused too (``--pattern "$UNSET"``): it split nothing, so every document
+    was one piece.
     """
+    if not text:
+        raise ValueError("the split pattern is empty: give a built-in pattern name or a regex")
     if regex.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", text):
         known = ", ".join(sorted(PATTERNS))
         raise ValueError(

@@ -350,7 +350,7 @@ def write_report(
     """
     from ._report_plots import render_plots
     from ._report_render import render_html, render_markdown
-    from .vocab import atomic_write
+    from .vocab import atomic_write_all
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -360,15 +360,18 @@ def write_report(
         images, problem = render_plots(report)
         if problem:
             _note(report, problem)
-    for key, png in images.items():
-        atomic_write(out / f"{key}.png", png)
+    for key in images:
         written[key] = out / f"{key}.png"
     report["plots"] = {k: f"{k}.png" for k in images}
-    atomic_write(out / "report.json", json.dumps(report, indent=1, ensure_ascii=False) + "\n")
-    atomic_write(out / "report.md", render_markdown(report))
-    atomic_write(out / "report.html", render_html(report, images))
     for kind in ("json", "md", "html"):
         written[kind] = out / f"report.{kind}"
+    # all or none: a report.md that could not be written left a new report.json by the old one
+    texts = {
+        "json": json.dumps(report, indent=1, ensure_ascii=False) + "\n",
+        "md": render_markdown(report),
+        "html": render_html(report, images),
+    }
+    atomic_write_all([(written[k], data) for k, data in {**images, **texts}.items()])
     from ._report_render import PLOT_TITLES
 
     for key in PLOT_TITLES.keys() - images.keys():  # an earlier report's plots would be stale

@@ -193,10 +193,14 @@ def vocab_layout(
     from ._reference import forced_merges
 
     check_vocab_size(vocab_size)
-    specials = special_block(special_tokens, extra_special_tokens, spare_special_tokens)
     reserved_tokens = resolve_reserved(reserved, pattern)
     tokens = [bytes([i]) for i in range(256)]
     forced = forced_merges(tokens, reserved_tokens)
+    spare = spare_special_tokens
+    if isinstance(spare, int) and not isinstance(spare, bool) and spare > vocab_size - len(tokens):
+        # said before the spare names are made (--spare-special 999999999 made a billion)
+        raise _too_small(vocab_size, tokens, len(special_block(special_tokens, (), 0)) + spare)
+    specials = special_block(special_tokens, extra_special_tokens, spare_special_tokens)
     ordinary = {t: i for i, t in enumerate(tokens)}
     for special in specials:
         i = ordinary.get(special.encode("utf-8"))
@@ -208,11 +212,16 @@ def vocab_layout(
                 "tokenizers would give other ids); choose another name"
             )
     if vocab_size - len(specials) < len(tokens):
-        raise ValueError(
-            f"vocab_size {vocab_size} is too small: 256 bytes + {len(tokens) - 256} reserved + "
-            f"{len(specials)} special tokens need at least {len(tokens) + len(specials)}"
-        )
+        raise _too_small(vocab_size, tokens, len(specials))
     return VocabLayout(specials, reserved_tokens, tokens, forced)
+
+
+def _too_small(vocab_size: int, tokens: Sequence[bytes], specials: int) -> ValueError:
+    """The error for a ``vocab_size`` below the bytes, reserved and ``specials`` special tokens."""
+    return ValueError(
+        f"vocab_size {vocab_size} is too small: 256 bytes + {len(tokens) - 256} reserved + "
+        f"{specials} special tokens need at least {len(tokens) + specials}"
+    )
 
 
 def check_vocab_size(vocab_size: object) -> None:

@@ -26,7 +26,7 @@ import errno
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -47,6 +47,8 @@ __all__ = [
     "FORMAT_TAG",
     "FORMAT_VERSION",
     "atomic_write",
+    "atomic_write_all",
+    "make_folder",
     "atomic_writer",
 ]
 
@@ -66,6 +68,45 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
     """
     with atomic_writer(path) as f:
         f.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def atomic_write_all(files: Sequence[tuple[str | os.PathLike[str], bytes | str]]) -> None:
+    """Write each ``(path, data)`` of ``files`` atomically, and all of them or none: every
+    temporary file is written before the first is renamed into place, so a failure (a full
+    disk, a folder where a file goes) leaves every path as it was. A ``.tiktoken`` file without
+    its sidecar, or a tokenizer.json next to the old tokenizer_config.json, was left behind.
+
+    >>> import tempfile, os; d = tempfile.mkdtemp(); os.mkdir(os.path.join(d, "b"))
+    >>> atomic_write_all([(os.path.join(d, "a"), "x"), (os.path.join(d, "b"), "y")])
+    Traceback (most recent call last):
+    ...
+    IsADirectoryError: [Errno 21] Is a directory: '.../b'
+    >>> os.listdir(d)
+    ['b']
+    """
+    for path, _ in files:  # (the one failure a rename can have in a folder already written to)
+        if output_target(path)[0].is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+    with contextlib.ExitStack() as stack:
+        for path, data in files:
+            f = stack.enter_context(atomic_writer(path))
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def make_folder(path: str | os.PathLike[str]) -> None:
+    """``mkdir -p path``, with a file in the way said as it is: mkdir's error for a file where
+    the folder goes is "File exists" ("cannot write /etc/passwd: File exists" for an output
+    below /etc/passwd), raised here as ``NotADirectoryError`` naming that file.
+
+    >>> make_folder("/dev/null")
+    Traceback (most recent call last):
+    ...
+    NotADirectoryError: [Errno 20] Not a directory: '/dev/null'
+    """
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except FileExistsError as e:
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), e.filename) from e
 
 
 def output_target(path: str | os.PathLike[str]) -> tuple[Path, bool]:
@@ -99,6 +140,8 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     A symbolic link at ``path`` is followed, and a device or FIFO is written in place
     (:func:`output_target`).
     """
+    if not os.fspath(path):  # (as open('') says; it was Path('') = '.': "Device or resource busy")
+        raise FileNotFoundError(errno.ENOENT, "the output file name is empty", "")
     path, in_place = output_target(path)
     if in_place:
         with _naming(path), open(path, "w+b" if path.is_char_device() else "wb") as f:

@@ -318,6 +318,7 @@ _OPTIONS = [
     ("extra_special_tokens", "--special-token"),
     ("allow_unused", "--allow-unused"),
     ("max_memory", "--max-memory"),
+    ("threads must be", "--threads must be"),
 ]
 
 
