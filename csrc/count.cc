@@ -68,7 +68,25 @@ constexpr size_t kBlockSize = size_t{1} << 20;
 // Slots of an empty shard (6 KiB): a capped table has kCappedShards of them from the start.
 constexpr size_t kMinSlots = 256;
 constexpr char kMagic[8] = {'C', 'B', 'P', 'E', 'C', 'N', 'T', '\0'};
-constexpr uint32_t kFormatVersion = 1;
+// Version 2 (2026-11-30) ends with a u64 checksum of the content (content_sum); version 1 files,
+// which have none, are still read.
+constexpr uint32_t kFormatVersion = 2;
+
+// The checksum of a count file: the metadata and the header's totals, then each entry mixed from
+// its piece's hash (the one the table keys it by, so loading costs no second pass over the bytes)
+// and its count, summed, so the order of the entries does not matter. A changed byte of a piece,
+// a changed count, a dropped or a repeated entry all change it (a bad length or varint already
+// fails to parse). Before it, a damaged piece loaded as another piece, silently.
+uint64_t entry_sum(uint64_t piece_hash, uint64_t count) {
+  return mix(piece_hash ^ (count * 0x9E3779B97F4A7C15ull), 0xa0761d6478bd642full);
+}
+uint64_t header_sum(const std::string& metadata, uint64_t total, uint64_t pruned_unique, uint64_t pruned_mass,
+                    uint64_t entries) {
+  uint64_t h = mix(hash_bytes(metadata.data(), metadata.size()) ^ total, 0xe7037ed1a0b428dbull);
+  h = mix(h ^ pruned_unique, 0x8ebc6af09c88c6e3ull);
+  h = mix(h ^ pruned_mass, 0x589965cc75374cc3ull);
+  return mix(h ^ entries, 0x1d8e4e27c47d124full);
+}
 
 // Runs f(t) on `n` threads (the calling thread included) and rethrows the first exception.
 template <class F>
@@ -637,6 +655,7 @@ void PieceCounter::save(const std::string& path, const std::string& metadata) co
           return x < y;
         });
     }
+    uint64_t sum = header_sum(metadata, total_, pruned_unique_, pruned_mass_, unique());
     for (size_t i = 0; i < keys.size(); ++i) {
       // (the slots and bytes are read in hash order, out of memory order: fetched ahead)
       if (i + 24 < keys.size()) __builtin_prefetch(&entries[static_cast<uint32_t>(keys[i + 24])]);
@@ -646,7 +665,9 @@ void PieceCounter::save(const std::string& path, const std::string& metadata) co
       w.varint(e->len);
       w.raw(e->data, e->len);
       w.varint(e->count);
+      sum += entry_sum(hash_bytes(e->data, e->len), e->count);
     }
+    w.u64(sum);
     w.flush();
   } catch (...) {
     std::fclose(f);
@@ -671,14 +692,15 @@ std::string PieceCounter::load(const std::string& path) {
     r.raw(magic, 8);
     if (std::memcmp(magic, kMagic, 8) != 0) r.bad("bad magic");
     uint32_t version = r.u32();
-    if (version != kFormatVersion)
+    if (version != 1 && version != kFormatVersion)
       throw std::invalid_argument(path + ": count file version " + std::to_string(version) +
-                                  " is not supported (this build reads version 1)");
+                                  " is not supported (this build reads versions 1 and 2)");
     uint32_t meta_len = r.u32();
     if (meta_len > (64u << 20)) r.bad("metadata too large");
     meta.resize(meta_len);
     r.raw(meta.data(), meta_len);
     uint64_t total = r.u64(), pu = r.u64(), pm = r.u64(), n = r.u64();
+    uint64_t check = header_sum(meta, total, pu, pm, n);
     // (n is not trusted beyond what the file can hold: an entry takes at least 3 bytes)
     reserve_for(std::min<uint64_t>(n, file_size / 3));
     std::string piece;
@@ -709,6 +731,7 @@ std::string PieceCounter::load(const std::string& path) {
         const uint64_t h = hash_bytes(piece.data() + start, ends[k] - start);
         shards_[shard_of(h)].prefetch(h);
         hashes.push_back(h);
+        check += entry_sum(h, counts[k]);
       }
       for (uint64_t k = 0, start = 0; k < m; start = ends[k++], ++i) {
         const uint64_t h = hashes[k];
@@ -719,6 +742,7 @@ std::string PieceCounter::load(const std::string& path) {
       }
     }
     if (sum > total) r.bad("counts exceed the recorded total");
+    if (version >= 2 && r.u64() != check) r.bad("checksum mismatch: the file is damaged");
     char extra;
     if (std::fread(&extra, 1, 1, f) == 1 || r.pos != r.end) r.bad("trailing bytes");
     total_ += total;

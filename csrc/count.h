@@ -169,9 +169,11 @@ class PieceCounter {
   std::vector<uint64_t> class_costs(uint64_t count, uint64_t per_piece, uint64_t per_byte) const;
   void clear();
 
-  // Binary file (little-endian): "CBPECNT\0" magic, u32 version (1), u32 metadata length, the
+  // Binary file (little-endian): "CBPECNT\0" magic, u32 version (2), u32 metadata length, the
   // metadata bytes (JSON written by Python: pattern, documents, bytes...), u64 total, u64 pruned
-  // unique, u64 pruned mass, u64 piece count, then per piece: varint length, bytes, varint count.
+  // unique, u64 pruned mass, u64 piece count, then per piece: varint length, bytes, varint count;
+  // then (version 2) a u64 checksum of all that (count.cc, entry_sum). Version 1 files, without
+  // it, are still read.
   // The pieces are in one order for any shard layout (by the low 32 bits of their hash, then
   // their bytes), so a table gives the same file whatever the thread count, and loading it under
   // a cap (which prunes as the pieces come) drops the same ones.

@@ -181,6 +181,31 @@ def test_count_file_errors(tmp_path, mixed_text):
         Trainer(pattern="gpt2", progress=False).load_counts(tmp_path / "cut.counts")
 
 
+def test_count_file_checksum_catches_damage_and_version_1_still_loads(tmp_path, mixed_text):
+    """A damaged byte inside a piece used to load as another piece, silently (the format had no
+    checksum); version 2 files end with one. Version 1 files (no checksum) still load."""
+    import struct
+
+    t = Trainer(progress=False).count_texts([mixed_text])
+    t.save_counts(tmp_path / "c.counts")
+    raw = (tmp_path / "c.counts").read_bytes()
+    assert struct.unpack("<I", raw[8:12])[0] == 2
+    start = 16 + struct.unpack("<I", raw[12:16])[0] + 32  # the first entry: varint length, bytes
+    assert raw[start] < 0x80  # (a one-byte length, so the next byte is the piece's first)
+    damaged = bytearray(raw)
+    damaged[start + 1] ^= 0x01
+    (tmp_path / "d.counts").write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match="checksum mismatch"):
+        Trainer(progress=False).load_counts(tmp_path / "d.counts")
+    v1 = raw[:8] + struct.pack("<I", 1) + raw[12:-8]
+    (tmp_path / "v1.counts").write_bytes(v1)
+    loaded = Trainer(progress=False).load_counts(tmp_path / "v1.counts")
+    assert loaded.counter.items() == t.counter.items()
+    (tmp_path / "v3.counts").write_bytes(raw[:8] + struct.pack("<I", 3) + raw[12:])
+    with pytest.raises(ValueError, match="version 3 is not supported"):
+        Trainer(progress=False).load_counts(tmp_path / "v3.counts")
+
+
 def test_reserved_ids_and_indentation_is_one_token(mixed_text):
     vocab = train(iter([mixed_text] * 3), vocab_size=800, progress=False)
     reserved = default_reserved("codebpe-v1")
