@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tokenizer import _reference as ref
 from tokenizer._native import core
 from tokenizer.patterns import get_pattern, reference_split
-from tokenizer.reserved import default_reserved
+from tokenizer.reserved import default_reserved, special_block
 from tokenizer.train import Trainer, train
 from tokenizer.vocab import Vocabulary
 
@@ -1104,6 +1104,18 @@ def test_a_spare_block_larger_than_vocab_size_is_refused_before_its_names_are_ma
             vocab_size=1000, reserved=None, spare_special_tokens=10**6
         )
     assert all(spare < 1000 for spare in made), made
+
+
+def test_a_trainer_refuses_a_spare_block_no_vocabulary_can_use():
+    """``Trainer(spare_special_tokens=10**9)`` has no vocab_size to check against, and made a
+    billion names (23 GB, killed); a block over MAX_SPARE_SPECIAL is refused before any."""
+    from tokenizer.reserved import MAX_SPARE_SPECIAL
+
+    with pytest.raises(ValueError, match="spare_special_tokens 1000000000 is too many"):
+        Trainer(spare_special_tokens=10**9, progress=False)
+    with pytest.raises(ValueError, match="too many: at most 1,048,576"):
+        special_block([], (), MAX_SPARE_SPECIAL + 1)
+    assert len(special_block([], (), 3)) == 3
 
 
 def test_more_threads_than_the_maximum_are_refused_before_counting():

@@ -33,6 +33,10 @@ DEFAULT_SPARE_SPECIAL = 27
 #: The largest ``vocab_size``: ids must fit a signed 32-bit integer (int32 embedding indices,
 #: ``torch.int32``); the encoder's own ids are uint32 with the top value meaning "no id".
 MAX_VOCAB_SIZE = (1 << 31) - 1
+#: The most spare special ids (``<|reserved_N|>``) a block may have: each is a special token cut
+#: out of the training text, and ``Trainer(spare_special_tokens=10**9)`` made a billion names
+#: (23 GB, killed) before anything could say they do not fit; a million take ~0.6 GB and 11 s.
+MAX_SPARE_SPECIAL = 1 << 20
 
 __all__ = [
     "INDENT_SPACES",
@@ -47,6 +51,7 @@ __all__ = [
     "check_vocab_size",
     "text_like_specials",
     "MAX_VOCAB_SIZE",
+    "MAX_SPARE_SPECIAL",
 ]
 
 #: Lengths of the space runs reserved by default.
@@ -300,6 +305,11 @@ def special_block(
         raise TypeError("spare_special_tokens must be an int")
     if spare_special_tokens < 0:
         raise ValueError("spare_special_tokens must be >= 0")
+    if spare_special_tokens > MAX_SPARE_SPECIAL:  # (before a name is made)
+        raise ValueError(
+            f"spare_special_tokens {spare_special_tokens} is too many: at most "
+            f"{MAX_SPARE_SPECIAL:,}"
+        )
     base = _string_list(special_tokens, "special_tokens")
     extras = [
         t for t in _string_list(extra_special_tokens, "extra_special_tokens") if t not in base
