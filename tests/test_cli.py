@@ -209,7 +209,9 @@ def test_the_closing_status_line_cannot_fail_a_finished_export(small_files):
 @pytest.mark.parametrize("unbuffered", ["1", ""])
 def test_output_that_cannot_be_written_is_a_one_line_error(small_files, unbuffered):
     """Data on a full stdout is an error (exit 2, one line), also when it is only found out
-    when the buffer is flushed at the end (not "Exception ignored" and exit 120)."""
+    when the buffer is flushed at the end (not "Exception ignored" and exit 120). The line says
+    it was standard output: a write during the command (unbuffered here) said only "No space
+    left on device", as a full output file does."""
     env = dict(
         os.environ,
         PYTHONPATH=str(Path(tokenizer.__file__).parent.parent),
@@ -226,7 +228,8 @@ def test_output_that_cannot_be_written_is_a_one_line_error(small_files, unbuffer
         )
     assert out.returncode == 2
     assert out.stderr.startswith("codebpe: error:") and out.stderr.count("\n") == 1
-    assert "No space left on device" in out.stderr and "Errno" not in out.stderr
+    assert "cannot write to standard output: No space left on device" in out.stderr
+    assert "Errno" not in out.stderr
 
 
 @pytest.mark.parametrize(

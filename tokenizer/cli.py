@@ -24,7 +24,7 @@ from typing import Any
 
 from . import __version__
 from .commands import COMMANDS
-from .commands._common import stdout_to_devnull
+from .commands._common import ClosedStream, stdout_to_devnull
 
 #: Exceptions that mean "the user asked for something that cannot be done": reported in one line.
 USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, OSError, LookupError)
@@ -80,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     streams = sys.stdin, sys.stdout, sys.stderr
     _stand_in_for_closed_streams()
     sys.stderr = _BestEffort(sys.stderr)  # (progress and notes: the work goes on without them)
+    if not isinstance(sys.stdout, ClosedStream):
+        sys.stdout = _NamedStdout(sys.stdout)  # ("No space left on device": where?)
     try:
         with _sigterm_unwinds():
             status = int(func(args) or 0)
@@ -159,6 +161,40 @@ def _flush_stdout() -> None:
         # What stays buffered would fail again at exit ("Exception ignored", status 120).
         stdout_to_devnull()
         raise OSError(e.errno, f"cannot write to standard output: {e.strerror}") from e
+
+
+class _NamedStdout:
+    """``sys.stdout`` (and its ``buffer``) whose write errors say that standard output failed:
+    ``codebpe encode big.txt > /dev/full`` said only "No space left on device", the error an
+    output file gives too. A closed pipe stays a ``BrokenPipeError`` (quiet, status 141)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _call(self, method: str, *args: Any) -> Any:
+        try:
+            return getattr(self._stream, method)(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            stdout_to_devnull()  # (what stays buffered would fail again at exit)
+            raise OSError(e.errno, f"cannot write to standard output: {e.strerror}") from e
+
+    def write(self, data: Any) -> Any:
+        return self._call("write", data)
+
+    def writelines(self, lines: Any) -> None:
+        self._call("writelines", lines)
+
+    def flush(self) -> None:
+        self._call("flush")
+
+    @property
+    def buffer(self) -> Any:
+        return _NamedStdout(self._stream.buffer)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 class _BestEffort:
