@@ -153,14 +153,9 @@ def _flush_stdout() -> None:
 
     if sys.stdout is None or isinstance(sys.stdout, ClosedStream):
         return
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as e:
-        # What stays buffered would fail again at exit ("Exception ignored", status 120).
-        stdout_to_devnull()
-        raise OSError(e.errno, f"cannot write to standard output: {e.strerror}") from e
+    if not isinstance(sys.stdout, _NamedStdout):  # (main wraps it; a caller may have replaced it)
+        sys.stdout = _NamedStdout(sys.stdout)
+    sys.stdout.flush()  # (_NamedStdout: the error names stdout, and the rest goes to /dev/null)
 
 
 class _NamedStdout:
