@@ -71,7 +71,9 @@ def from_tiktoken(
         whole_piece=True,
     )
     tok._vocab = None
-    tok._source = ("tiktoken", ranks, specials)
+    # (not the ranks dict: tokens[rank] holds the same; the dict was 25 MB of Python objects for
+    # o200k_base, half of a loaded tokenizer, and every forked worker's refcounts copy them)
+    tok._source = ("tiktoken", None, specials)
     if name in KNOWN_ENCODINGS and pattern is None and special_tokens is None:
         tok._pickle_name = (name, tok.native_split)  # (pickles by name: _encoding_compat)
     return tok
@@ -273,9 +275,9 @@ def vocabulary_of(tok: Any) -> Vocabulary:
     Face: merge results in merge order, then the rest), special tokens on top. Ids can differ from
     the tokenizer's own; ``Tokenizer.id_to_token`` gives the bytes of those."""
     if tok._source[0] == "tiktoken":
-        _, ranks, specials = tok._source
+        specials = tok._source[2]
         order = [bytes([i]) for i in range(256)]
-        order += [t for t, _ in sorted(ranks.items(), key=lambda kv: kv[1]) if len(t) > 1]
+        order += [t for t in tok._args[0] if len(t) > 1]  # (tokens[rank]: in rank order)
         n = len(order)
         top = sorted(specials.items(), key=lambda kv: kv[1])
         return Vocabulary.from_ranks(
