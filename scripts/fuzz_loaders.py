@@ -219,10 +219,9 @@ class Fixtures:
 
         self.tmp = tmp
         self.cl100k = Tokenizer.from_tiktoken("cl100k_base")
-        ranks = self.cl100k._source[1]
-        # the 256 bytes, then cl100k's first longer tokens, in rank order
+        # the 256 bytes, then cl100k's first longer tokens, in rank order (tokens by rank)
         order = [bytes([i]) for i in range(256)]
-        order += [t for t, _ in sorted(ranks.items(), key=lambda kv: kv[1]) if len(t) > 1]
+        order += [t for t in self.cl100k._args[0] if len(t) > 1]
         self.small_ranks = {t: i for i, t in enumerate(order[:3000])}
         self.small_tt_lines = [
             f"{base64.b64encode(t).decode()} {r}\n" for t, r in self.small_ranks.items()
@@ -358,7 +357,7 @@ def case_tiktoken(rng: random.Random, fx: Fixtures) -> tuple[str, Callable[[], A
                 if slow != fast:
                     raise Finding("C++ and Python .tiktoken parsers disagree")
         tok = Tokenizer.from_tiktoken(str(path), pattern=pattern)
-        ranks = tok._source[1]
+        ranks = {t: r for r, t in enumerate(tok._args[0]) if t}  # (the file's ranks)
         for t, i in list(ranks.items())[:: max(1, len(ranks) // 200)]:
             if tok.decode_single_token_bytes(i) != t:
                 raise Finding(f"rank {i} decodes to other bytes")
