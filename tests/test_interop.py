@@ -228,3 +228,38 @@ def test_cpp_reader_round_trips_random_tokens():
     assert list(core.parse_tiktoken(data).items()) == list(ranks.items())
     long_token = b"x" * 600  # longer than the C++ reader's buffer: the Python reader's
     assert core.parse_tiktoken(base64.b64encode(long_token) + b" 0\n") is None
+
+
+def test_a_tiktoken_file_with_a_rank_gap_keeps_its_tokens_by_id(tmp_path):
+    """A tokenizer from a .tiktoken file reads its token table from the C++ encoder (no Python
+    list or rank dict kept): ids in a gap of the ranks, and a special token's id inside that gap,
+    are b"" there, as in the list it replaced; pickling, export and the re-laid-out vocabulary
+    give the file's tokens."""
+    import base64
+    import pickle
+
+    from tokenizer import Tokenizer
+    from tokenizer.export import to_tiktoken
+
+    ranks = {bytes([i]): i for i in range(256)}
+    ranks.update({b"ab": 256, b"abc": 260})  # 257-259: a gap
+    path = tmp_path / "gap.tiktoken"
+    path.write_text("".join(f"{base64.b64encode(t).decode()} {r}\n" for t, r in ranks.items()))
+    tok = Tokenizer.from_tiktoken(
+        str(path), pattern="cl100k", special_tokens={"<|endoftext|>": 258}
+    )
+    table = tok._args[0]
+    assert len(table) == 261 and table[256] == b"ab" and table[-1] == b"abc"
+    assert [table[i] for i in (257, 258, 259)] == [b"", b"", b""] and table[97] == b"a"
+    assert table[255:258] == [b"\xff", b"ab", b""]
+    with pytest.raises(IndexError):
+        table[261]
+    text = "abc ab<|endoftext|>a"
+    ids = tok.encode(text, allowed_special="all")
+    assert ids == [260, 32, 256, 258, 97]
+    again = pickle.loads(pickle.dumps(tok))
+    assert again.encode(text, allowed_special="all") == ids
+    assert list(again._args[0]) == list(table)
+    assert to_tiktoken(tok).encode(text, allowed_special="all") == ids
+    assert tok._mergeable_ranks == ranks
+    assert {b"ab", b"abc"} <= set(tok.vocab.tokens)

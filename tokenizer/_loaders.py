@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from ._hf_import import HFModel, parse_hf_tokenizer
 from .interop import (
@@ -27,6 +28,51 @@ from .patterns import Pattern
 from .vocab import FORMAT_TAG, Vocabulary, VocabularyError
 
 _TIKTOKEN_ALIASES = {"cl100k": "cl100k_base", "o200k": "o200k_base"}
+
+
+class EncoderTokens(Sequence[bytes]):
+    """A tokenizer's token bytes by id (``Tokenizer._args[0]``: pickling, export,
+    ``encode_with_unstable``), read from its C++ encoder, which holds every token's bytes
+    anyway: the list of 200,019 ``bytes`` objects it replaces (o200k_base) took ~10 MB of
+    Python objects, which every forked data-loader worker ends up copying (reference counts
+    write to their pages). ``n`` ids, of which those without an ordinary token (a gap in the
+    ranks, a special token's id) are ``b""``, as in the list. Pickles as a plain list.
+    """
+
+    __slots__ = ("_token", "_n", "_empty")
+
+    def __init__(self, enc: Any, n: int, empty: Iterable[int]) -> None:
+        self._token = enc.fast_token_bytes()
+        self._n = n
+        self._empty = frozenset(empty)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _get(self, i: int) -> bytes:
+        if i in self._empty:
+            return b""
+        try:
+            return self._token(i)
+        except IndexError:  # (InvalidTokenId: no token has this id)
+            return b""
+
+    @overload
+    def __getitem__(self, i: int) -> bytes: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[bytes]: ...
+    def __getitem__(self, i: int | slice) -> bytes | list[bytes]:
+        if isinstance(i, slice):
+            return [self._get(k) for k in range(*i.indices(self._n))]
+        if not -self._n <= i < self._n:
+            raise IndexError("token index out of range")
+        return self._get(i % self._n)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return map(self._get, range(self._n))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return list, (list(self),)
 
 
 def stem(path: str | Path) -> str:
@@ -74,6 +120,9 @@ def from_tiktoken(
     # (not the ranks dict: tokens[rank] holds the same; the dict was 25 MB of Python objects for
     # o200k_base, half of a loaded tokenizer, and every forked worker's refcounts copy them)
     tok._source = ("tiktoken", None, specials)
+    # (the encoder has its own copy of the bytes)
+    empty = [r for r, t in enumerate(tokens) if not t] if len(ranks) < len(tokens) else []
+    tok._args = (EncoderTokens(tok._enc, len(tokens), empty), *tok._args[1:])
     if name in KNOWN_ENCODINGS and pattern is None and special_tokens is None:
         tok._pickle_name = (name, tok.native_split)  # (pickles by name: _encoding_compat)
     return tok
