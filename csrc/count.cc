@@ -382,8 +382,7 @@ void PieceCounter::count_documents(PatternId pattern, const std::vector<std::str
           split(pattern, d, ends);
           uint32_t start = 0;
           for (uint32_t e : ends) {
-            uint64_t h = hash_bytes(d.data() + start, e - start);
-            buckets[t][shard_of(h)].push_back({d.data() + start, e - start, static_cast<uint32_t>(h)});
+            bucket_piece(buckets[t], d.data() + start, e - start);
             start = e;
           }
           pieces[t] += ends.size();
@@ -423,9 +422,7 @@ void PieceCounter::count_large(PatternId pattern, std::string_view doc, const Sp
         while (k + 1 < segments.size() && segments[k + 1].first <= p) ++k;
         const uint32_t start = p == segments[k].first ? 0 : ends[p - 1];
         const char* data = doc.data() + segments[k].second + start;
-        const uint32_t len = ends[p] - start;
-        const uint64_t h = hash_bytes(data, len);
-        buckets[t][shard_of(h)].push_back({data, len, static_cast<uint32_t>(h)});
+        bucket_piece(buckets[t], data, ends[p] - start);
       }
     });
     insert_buckets(buckets);

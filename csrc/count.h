@@ -213,6 +213,11 @@ class PieceCounter {
   void count_large(PatternId pattern, std::string_view doc, const SpecialCutter& cutter, int n,
                    Buckets& buckets);
   void insert_buckets(Buckets& buckets);
+  // A piece's reference, hashed, into its shard's bucket (the split phase of both paths).
+  void bucket_piece(std::vector<std::vector<PieceRef>>& by_shard, const char* data, uint32_t len) const {
+    const uint64_t h = hash_bytes(data, len);
+    by_shard[shard_of(h)].push_back({data, len, static_cast<uint32_t>(h)});
+  }
   void enforce_cap();
   void reserve_for(uint64_t pieces);
   size_t shard_of(uint64_t h) const { return static_cast<size_t>((h >> 40) % shards_.size()); }

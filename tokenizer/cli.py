@@ -127,8 +127,6 @@ def _stand_in_for_closed_streams() -> None:
     fd 1 would land in an output file). Each closed descriptor is given /dev/null; stdin and
     stdout become :class:`~tokenizer.commands._common.ClosedStream`, an error when used (one
     line, status 2), and stderr /dev/null (messages are best effort)."""
-    from .commands._common import ClosedStream
-
     for fd in (0, 1, 2):
         try:
             os.fstat(fd)
@@ -149,8 +147,6 @@ def _stand_in_for_closed_streams() -> None:
 def _flush_stdout() -> None:
     """Flush what the command left buffered on stdout, so that a write error (a full disk) is
     the command's error, reported in one line, not an "Exception ignored" at exit."""
-    from .commands._common import ClosedStream
-
     if sys.stdout is None or isinstance(sys.stdout, ClosedStream):
         return
     if not isinstance(sys.stdout, _NamedStdout):  # (main wraps it; a caller may have replaced it)

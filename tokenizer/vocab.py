@@ -66,8 +66,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> None:
     >>> open(p).read()
     'hi'
     """
-    with atomic_writer(path) as f:
-        f.write(data.encode("utf-8") if isinstance(data, str) else data)
+    atomic_write_all([(path, data)])
 
 
 def atomic_write_all(files: Sequence[tuple[str | os.PathLike[str], bytes | str]]) -> None:
@@ -85,7 +84,7 @@ def atomic_write_all(files: Sequence[tuple[str | os.PathLike[str], bytes | str]]
     ['b']
     """
     for path, _ in files:  # (the one failure a rename can have in a folder already written to)
-        if output_target(path)[0].is_dir():
+        if os.fspath(path) and output_target(path)[0].is_dir():  # ('': atomic_writer says so)
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
     with contextlib.ExitStack() as stack:
         for path, data in files:
