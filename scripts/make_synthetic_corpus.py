@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import os
 import random
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,32 +64,33 @@ def vary(text: str, rng: random.Random, rate: float) -> str:
     return _WORD.sub(sub, text)
 
 
+def _copies(docs: dict[str, list[dict]], recipe: str) -> Iterator[tuple[int, dict]]:
+    """(copy number, document) over and over: each copy is the recipe's documents in order."""
+    for copy in itertools.count():
+        for lang, times in RECIPES[recipe].items():
+            for _ in range(times):
+                for d in docs[lang]:
+                    yield copy, d
+
+
 def build(out: Path, recipe: str, mb: float, rate: float, seed: str, corpora: Path) -> int:
     """Write the corpus to ``out`` atomically; returns its size in bytes."""
     rng = random.Random(f"{seed}:{recipe}:{rate}")
     docs = {lang: load(lang, corpora) for lang in RECIPES[recipe]}
     target = int(mb * 1e6)
-    size = copy = 0
+    size = 0
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
-        while size < target:
-            for lang, times in RECIPES[recipe].items():
-                for _ in range(times):
-                    for d in docs[lang]:
-                        rec = dict(d)
-                        if copy:
-                            rec["text"] = vary(d["text"], rng, rate)
-                        line = json.dumps(rec, ensure_ascii=False) + "\n"
-                        f.write(line)
-                        size += len(line.encode("utf-8"))
-                        if size >= target:
-                            break
-                    if size >= target:
-                        break
-                if size >= target:
-                    break
-            copy += 1
+        for copy, d in _copies(docs, recipe):
+            rec = dict(d)
+            if copy:
+                rec["text"] = vary(d["text"], rng, rate)
+            line = json.dumps(rec, ensure_ascii=False) + "\n"
+            f.write(line)
+            size += len(line.encode("utf-8"))
+            if size >= target:
+                break
     os.replace(tmp, out)
     return size
 
