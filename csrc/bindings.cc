@@ -222,6 +222,22 @@ void encode_text(const Encoder& e, std::string_view text, const SpecialPolicy& p
   e.encode(text, policy, ids);
 }
 
+// The merges an Encoder is built from: a sequence of (a, b) pairs, or a flat buffer of uint32
+// (array('I'): a0, b0, a1, b1, ...; a Hugging Face tokenizer's Pairs), read without a Python
+// tuple per merge.
+std::vector<std::pair<uint32_t, uint32_t>> merges_of(const py::object& obj) {
+  if (!PyObject_CheckBuffer(obj.ptr())) return obj.cast<std::vector<std::pair<uint32_t, uint32_t>>>();
+  const py::buffer_info info = py::reinterpret_borrow<py::buffer>(obj).request();
+  if (info.ndim != 1 || info.itemsize != 4 || info.format != py::format_descriptor<uint32_t>::format() ||
+      info.strides[0] != 4 || info.size % 2 != 0) {
+    throw std::invalid_argument("merges: a flat buffer must hold uint32 pairs (array('I'))");
+  }
+  const auto* p = static_cast<const uint32_t*>(info.ptr);
+  std::vector<std::pair<uint32_t, uint32_t>> out(static_cast<size_t>(info.size / 2));
+  for (size_t k = 0; k < out.size(); ++k) out[k] = {p[2 * k], p[2 * k + 1]};
+  return out;
+}
+
 py::list ids_to_list(const uint32_t* ids, size_t n) {
   auto& ints = int_cache();
   PyObject* list = PyList_New(static_cast<Py_ssize_t>(n));
@@ -1173,10 +1189,10 @@ void bind_encode(py::module_& m) {
       .def(py::init(&make_policy), py::arg("allowed"), py::arg("disallowed"));
 
   py::class_<Encoder>(m, "Encoder", "BPE encoder for one vocabulary (immutable, thread-safe).")
-      .def(py::init([](const std::vector<py::bytes>& tokens,
-                       const std::vector<std::pair<uint32_t, uint32_t>>& merges,
+      .def(py::init([](const std::vector<py::bytes>& tokens, const py::object& merge_pairs,
                        const std::vector<std::tuple<py::bytes, uint32_t, bool, bool>>& specials,
                        const std::optional<std::string>& pattern, bool whole_piece_lookup) {
+             std::vector<std::pair<uint32_t, uint32_t>> merges = merges_of(merge_pairs);
              std::vector<std::string> toks(tokens.begin(), tokens.end());
              std::vector<SpecialToken> sp;
              for (const auto& [b, id, always, in_gaps] : specials) {
@@ -1194,7 +1210,8 @@ void bind_encode(py::module_& m) {
            }),
            py::arg("tokens"), py::arg("merges"), py::arg("specials"), py::arg("pattern"),
            py::arg("whole_piece_lookup"),
-           "tokens[id] bytes (b'' for unused ids); merges: [] for rank BPE, else the merge list; "
+           "tokens[id] bytes (b'' for unused ids); merges: [] for rank BPE, else the merge list "
+           "(id pairs, or a flat array('I') a0, b0, a1, b1, ...); "
            "specials: (bytes, id, always, in_gaps); pattern: native matcher name or None (pieces "
            "given).")
       .def("fast", &make_fast, py::arg("policy"), py::arg("output") = "list",

@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import difflib
 import functools
+import operator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import accumulate, chain
+from typing import Any, overload
 
 import regex
 
@@ -29,7 +33,7 @@ from .interop import HF_UNUSED_PREFIX, MAX_ID_HOLES, unicode_to_bytes
 from .patterns import PATTERNS, Pattern
 from .vocab import VocabularyError
 
-__all__ = ["HFModel", "parse_hf_tokenizer", "bytes_of_hf_token"]
+__all__ = ["HFModel", "Pairs", "parse_hf_tokenizer", "bytes_of_hf_token"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,12 +64,66 @@ def bytes_of_hf_token(token: str) -> bytes:
         raise ValueError(f"token {token!r} is not byte-level (character {e.args[0]!r})") from None
 
 
+class Pairs(Sequence[tuple[int, int]]):
+    """Merges as id pairs in priority order, held as one flat ``array("I")`` (``flat``: a0, b0,
+    a1, b1, ...): 8 bytes a merge instead of a tuple and two ints (Qwen2.5's 151,387 merges took
+    ~14 MB as a list of tuples, and every forked data-loader worker ends up copying such objects,
+    since reference counts write to their pages). Reads as a sequence of ``(a, b)`` tuples;
+    equal to any sequence of the same pairs; pickles with its array."""
+
+    __slots__ = ("flat",)
+
+    def __init__(self, flat: Iterable[int] = ()) -> None:
+        self.flat = flat if isinstance(flat, array) and flat.typecode == "I" else array("I", flat)
+        if len(self.flat) % 2:
+            raise ValueError("Pairs: an odd number of ids")
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[int, int]]) -> Pairs:
+        return cls(array("I", chain.from_iterable(pairs)))
+
+    def __len__(self) -> int:
+        return len(self.flat) // 2
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[int, int]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[int, int]]: ...
+    def __getitem__(self, i: int | slice) -> tuple[int, int] | list[tuple[int, int]]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError("merge index out of range")
+        k = 2 * (i % n)
+        return (self.flat[k], self.flat[k + 1])
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.flat[0::2], self.flat[1::2])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Pairs):
+            return self.flat == other.flat
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(other) == len(self) and all(map(operator.eq, self, map(tuple, other)))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Pairs, (self.flat,)
+
+    def __repr__(self) -> str:
+        return f"<Pairs: {len(self)} merges>"
+
+
 @dataclass
 class HFModel:
     """A parsed byte-level BPE ``tokenizer.json``.
 
     Attributes:
-        tokens: ``tokens[id]`` = bytes of every model vocabulary id (``b""`` for holes).
+        tokens: ``tokens[id]`` = bytes of every model vocabulary id (``b""`` for holes); a
+            loaded tokenizer's is a view of its encoder's bytes (``_loaders.EncoderTokens``).
         merges: the merge list as id pairs, in priority order.
         added: ``(content, id, special)`` for every added token.
         pattern: the pre-tokenizer as a sequence of isolated-split regexes (a built-in
@@ -77,8 +135,8 @@ class HFModel:
             only in the text between the matches of the others (``AddedVocabulary``).
     """
 
-    tokens: list[bytes]
-    merges: list[tuple[int, int]]
+    tokens: Sequence[bytes]
+    merges: Pairs
     added: list[tuple[str, int, bool]] = field(default_factory=list)
     pattern: Pattern = PATTERNS["gpt2"]
     ignore_merges: bool = False
@@ -257,6 +315,9 @@ def _check_ids(vocab: Any, added: list[tuple[str, int, bool]]) -> None:
     """Check the ids are ints in a sane range (no huge table for one stray id)."""
     if not isinstance(vocab, dict):
         raise VocabularyError(f"model.vocab must be an object, not {type(vocab).__name__}")
+    if vocab and set(map(type, vocab)) != {str}:  # (a dict given in Python, not read from JSON)
+        key = next(k for k in vocab if type(k) is not str)
+        raise VocabularyError(f"model.vocab key {key!r} is not a string")
     ids = [*vocab.values(), *(i for _, i, _ in added)]
     bad = next((i for i in ids if type(i) is not int or i < 0), None)
     if bad is not None:
@@ -358,29 +419,12 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
     added_ids = {i for _, i, _ in added}
     if len(set(vocab.values())) != len(vocab):
         _refuse_shared_ids(vocab)
-    tokens = [b""] * size
-    for tok, i in vocab.items():
-        try:
-            tokens[i] = bytes_of_hf_token(tok)
-        except ValueError:
-            if tok.startswith(HF_UNUSED_PREFIX):
-                continue  # an unused id of a codebpe export
-            if i not in added_ids:  # an added token listed in the model vocabulary too: it decodes
-                raise  # as its content, so it needs no byte-level form
+    tokens = _tokens_by_id(vocab, size, added_ids)
     _check_added_bytes(added, tokens)
     merge_list = model.get("merges") or []
     if not isinstance(merge_list, list):
         raise VocabularyError("model.merges must be a list")
-    try:  # "a b" strings (older files) or [a, b] lists; anything else goes to the loop below
-        merges = [
-            (vocab[a], vocab[b])
-            for a, b in (
-                m.split(" ") if type(m) is str else (m if type(m) is list else None)
-                for m in merge_list
-            )
-        ]
-    except (ValueError, KeyError, TypeError):
-        merges = _merge_ids_checked(merge_list, vocab)  # raises, naming the merge
+    merges = _merge_pairs(merge_list, vocab)
     if not merges and any(len(t) > 1 for i, t in enumerate(tokens) if i not in added_ids):
         # subtle: the encoder takes no merges to mean rank BPE (tiktoken's: ids as ranks), which
         # would merge "h"+"el"+"lo" where Hugging Face, with no merges, keeps the bytes.
@@ -388,11 +432,12 @@ def parse_hf_tokenizer(obj: dict[str, Any], *, name: str = "hf") -> HFModel:
             "unsupported tokenizer.json: model.merges is empty but the vocabulary has tokens "
             "longer than one byte (Hugging Face never reaches them; this encoder would)"
         )
-    if len(set(merges)) != len(merges):
+    # (each pair's two uint32 ids read as one uint64: a key per pair, without a tuple each)
+    if len(set(memoryview(merges.flat).cast("B").cast("Q"))) != len(merges):
         # subtle: a pair listed twice takes the rank of its LAST listing in tokenizers (its merge
         # map is filled in list order, a later entry replacing the earlier one).
         last = {pair: k for k, pair in enumerate(merges)}
-        merges = [pair for k, pair in enumerate(merges) if last[pair] == k]
+        merges = Pairs.of(pair for k, pair in enumerate(merges) if last[pair] == k)
     return HFModel(
         tokens=tokens,
         merges=merges,
@@ -432,6 +477,47 @@ def _check_added_bytes(added: list[tuple[str, int, bool]], tokens: list[bytes]) 
                 f"added_tokens (id {i} is in the vocabulary anyway), or write its content as "
                 "the text it should match"
             )
+
+
+def _tokens_by_id(vocab: dict[str, int], size: int, added_ids: set[int]) -> list[bytes]:
+    """``tokens[id]`` = the bytes of each vocabulary token (``b""`` for ids without one)."""
+    tokens = [b""] * size
+    keys = list(vocab)
+    try:  # all at once (one translate and encode of every token joined: ~6x the loop below)
+        blob = "".join(keys).translate(_byte_level_translation()).encode("latin-1")
+    except UnicodeEncodeError:
+        pass  # a token that is not byte-level: the loop decides
+    else:  # (each character is one byte: token k is blob[ends[k-1]:ends[k]])
+        ends = list(accumulate(map(len, keys)))
+        for t, i in zip(map(blob.__getitem__, map(slice, [0, *ends], ends)), vocab.values()):
+            tokens[i] = t
+        return tokens
+    for tok, i in vocab.items():
+        try:
+            tokens[i] = bytes_of_hf_token(tok)
+        except ValueError:
+            if tok.startswith(HF_UNUSED_PREFIX):
+                continue  # an unused id of a codebpe export
+            if i not in added_ids:  # an added token listed in the model vocabulary too: it decodes
+                raise  # as its content, so it needs no byte-level form
+    return tokens
+
+
+def _merge_pairs(merge_list: list[Any], vocab: dict[str, int]) -> Pairs:
+    """The merges (``"a b"`` strings, older files, or ``[a, b]`` lists) as id pairs."""
+    n = len(merge_list)
+    kinds = set(map(type, merge_list))
+    names: Iterable[Any] | None = None
+    if kinds == {list} and set(map(len, merge_list)) == {2}:
+        names = chain.from_iterable(merge_list)
+    elif kinds == {str} and set(map(str.count, merge_list, [" "] * n)) == {1}:
+        names = " ".join(merge_list).split(" ")  # (one space in each: 2 names each, in order)
+    if names is not None:
+        try:
+            return Pairs(array("I", map(vocab.__getitem__, names)))
+        except (KeyError, TypeError):
+            pass  # a name missing from the vocabulary (or not a str): the loop names the merge
+    return Pairs.of(_merge_ids_checked(merge_list, vocab))  # (raises, naming the merge)
 
 
 def _merge_ids_checked(merge_list: list[Any], vocab: dict[str, int]) -> list[tuple[int, int]]:

@@ -9,6 +9,7 @@ immutable). This module does not encode.
 from __future__ import annotations
 
 import json
+import operator
 import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -70,6 +71,13 @@ class EncoderTokens(Sequence[bytes]):
 
     def __iter__(self) -> Iterator[bytes]:
         return map(self._get, range(self._n))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(other) == self._n and all(map(operator.eq, self, other))
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple[Any, ...]:
         return list, (list(self),)
@@ -143,6 +151,11 @@ def _tokenizer_of_hf(cls: Any, model: HFModel, name: str, native_split: bool | N
         in_gaps=model.normalized,
     )
     tok._vocab = None
+    # (the encoder has its own copy of the bytes: a view of it replaces the list of 151k bytes
+    # objects for Qwen2.5, in the model and in _args alike)
+    empty = [i for i, t in enumerate(model.tokens) if not t]
+    model.tokens = EncoderTokens(tok._enc, len(model.tokens), empty)
+    tok._args = (model.tokens, *tok._args[1:])
     tok._source = ("hf", model)
     return tok
 

@@ -173,7 +173,7 @@ class Tokenizer(TiktokenCompat):
         self._in_gaps = in_gaps
         self._enc = core.Encoder(
             tokens,
-            merges,
+            getattr(merges, "flat", merges),  # (_hf_import.Pairs: its flat array, no tuples)
             [(s.encode("utf-8"), i, a, s in in_gaps) for s, i, a in specials],
             pattern.name if self.native_split else None,
             whole_piece,
