@@ -487,3 +487,5 @@ def test_shipped_files_read_as_one_token_at_a_time():
         assert model.tokens[: len(tokens)] == tokens, name
         assert set(model.tokens[len(tokens) :]) <= {b""}, name  # (added ids above the vocab)
         assert model.merges == merges, name  # (no pair listed twice in these files)
+        loaded = Tokenizer.from_hf(obj)._source[1]  # (its tokens: a view of the encoder's)
+        assert loaded.tokens == model.tokens and loaded == model, name
