@@ -22,6 +22,7 @@
 #include "count.h"
 #include "encode.h"
 #include "gil.h"
+#include "hf_json.h"
 #include "pretokenize.h"
 #include "scratch.h"
 #include "tiktoken_file.h"
@@ -236,6 +237,11 @@ std::vector<std::pair<uint32_t, uint32_t>> merges_of(const py::object& obj) {
   std::vector<std::pair<uint32_t, uint32_t>> out(static_cast<size_t>(info.size / 2));
   for (size_t k = 0; k < out.size(); ++k) out[k] = {p[2 * k], p[2 * k + 1]};
   return out;
+}
+
+// A uint32 vector as bytes in native order (array('I', b) reads them back).
+py::bytes uint32_bytes(const std::vector<uint32_t>& v) {
+  return py::bytes(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(uint32_t));
 }
 
 py::list ids_to_list(const uint32_t* ids, size_t n) {
@@ -1176,6 +1182,67 @@ void bind_encode(py::module_& m) {
       "The ranks of a .tiktoken file's bytes ({token: rank}) when every line is canonical "
       "('<base64> <rank>', b64encode's own padding) and no token repeats; None otherwise (the "
       "Python parser then reads it and reports the exact error).");
+  py::class_<HFModelScan>(m, "HFModelScan",
+                          "model.vocab and model.merges of a tokenizer.json, read by scan_hf_model.")
+      .def_property_readonly(
+          "remainder", [](const HFModelScan& s) { return py::bytes(s.remainder); },
+          "The file with model.vocab as {} and model.merges as [].")
+      .def_property_readonly(
+          "ids", [](const HFModelScan& s) { return uint32_bytes(s.ids); },
+          "Every key's id in file order, as native uint32 bytes (array('I', ids)).")
+      .def_property_readonly(
+          "merges", [](const HFModelScan& s) { return uint32_bytes(s.merges); },
+          "The merges as native uint32 bytes: a0, b0, a1, b1, ... in file order.")
+      .def_property_readonly(
+          "odd_keys",
+          [](const HFModelScan& s) {
+            py::list out;
+            for (size_t k = 0; k < s.odd_keys.size(); ++k) {
+              out.append(py::make_tuple(py::bytes(s.odd_keys[k]), s.odd_ids[k]));
+            }
+            return out;
+          },
+          "(JSON string literal, id) of each key that is not byte-level, in file order.")
+      .def(
+          "tokens",
+          [](const HFModelScan& s, size_t size) {
+            py::bytes empty("");
+            py::list out(size);
+            for (size_t i = 0; i < size; ++i) out[i] = empty;
+            for (size_t k = 0; k < s.key_ids.size(); ++k) {
+              if (s.key_ids[k] >= size) throw py::value_error("tokens: an id is >= size");
+              const size_t from = k ? s.ends[k - 1] : 0;
+              out[s.key_ids[k]] = py::bytes(s.blob.data() + from, s.ends[k] - from);
+            }
+            return out;
+          },
+          py::arg("size"), "tokens[id] = the bytes of each byte-level key (b'' for other ids).")
+      .def(
+          "lookup",
+          [](const HFModelScan& s, const py::bytes& token) -> py::object {
+            const uint32_t id = s.find(std::string_view(token));
+            if (id == kNoId) return py::none();
+            return py::int_(id);
+          },
+          py::arg("token"), "The id of the byte-level key with these bytes, or None.")
+      .def("__len__", [](const HFModelScan& s) { return s.ids.size(); });
+  m.def(
+      "scan_hf_model",
+      [](const py::bytes& data) -> py::object {
+        const std::string_view view(data);
+        auto scan = std::make_unique<HFModelScan>();
+        bool ok;
+        {
+          GilRelease release;
+          ok = scan_hf_model(view, *scan);
+        }
+        if (!ok) return py::none();
+        return py::cast(std::move(scan));
+      },
+      py::arg("data"),
+      "model.vocab and model.merges of a tokenizer.json's bytes (HFModelScan), or None when the "
+      "file is anything this reader does not read exactly as json.loads and the Python parser "
+      "would (see csrc/hf_json.cc; the Python path then reads it and reports the exact error).");
   m.def("fast_method", &fast_method, py::arg("func"), py::arg("owner"), py::arg("slot"), py::arg("index"),
         py::arg("max_nargs"),
         "The class attribute standing for method `func` of `owner`: a method descriptor that calls "

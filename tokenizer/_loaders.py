@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
 
-from ._hf_import import HFModel, parse_hf_tokenizer
+from ._hf_import import HFModel, ScannedVocab, parse_hf_tokenizer, scan_hf_file
 from .interop import (
     KNOWN_ENCODINGS,
     KNOWN_HF,
@@ -167,12 +167,16 @@ def from_hf(
     native_split: bool | None = None,
     name: str | None = None,
 ) -> Any:
+    scanned = None
     if isinstance(path_or_name, dict):
         obj, label, where = path_or_name, name or "hf", None
     else:
-        obj = load_hf_tokenizer_json(path_or_name)
+        path = find_hf_tokenizer_json(path_or_name)
+        # model.vocab and model.merges read in C++ (csrc/hf_json.cc) when it reads the file
+        # exactly; else json.loads of the whole file, as before
+        obj, scanned = scan_hf_file(path) or (load_hf_tokenizer_json(path), None)
         label, where = name or _hf_label(Path(path_or_name)), str(path_or_name)
-    return _hf_from_obj(cls, obj, label, native_split, where)
+    return _hf_from_obj(cls, obj, label, native_split, where, scanned)
 
 
 def _origin(path_or_name: str | Path) -> str | Path:
@@ -183,10 +187,16 @@ def _origin(path_or_name: str | Path) -> str | Path:
 
 
 def _hf_from_obj(
-    cls: Any, obj: Any, label: str, native_split: bool | None, where: str | None
+    cls: Any,
+    obj: Any,
+    label: str,
+    native_split: bool | None,
+    where: str | None,
+    scanned: ScannedVocab | None = None,
 ) -> Any:
     try:
-        tok = _tokenizer_of_hf(cls, parse_hf_tokenizer(obj, name=label), label, native_split)
+        model = parse_hf_tokenizer(obj, name=label, scanned=scanned)
+        tok = _tokenizer_of_hf(cls, model, label, native_split)
     except ValueError as e:
         if where is None:
             raise
@@ -284,6 +294,9 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
             return from_tiktoken(cls, p, pattern=pattern, native_split=None)
         if p.suffix == ".zip":
             return from_hf(cls, p)
+        scanned = scan_hf_file(p)  # (a tokenizer.json that the C++ reader reads: see from_hf)
+        if scanned is not None and scanned[0].get("format") != FORMAT_TAG:
+            return _hf_from_obj(cls, scanned[0], _hf_label(p), None, spec, scanned[1])
         try:
             obj = json.loads(p.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:

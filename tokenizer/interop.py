@@ -428,16 +428,27 @@ def find_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> Path:
     raise VocabularyNotFound(f"{name!r}: {where}")
 
 
+def read_hf_tokenizer_bytes(path: Path) -> bytes:
+    """The bytes of a ``tokenizer.json`` file, or of the first ``.json`` member of a ``.zip``.
+
+    Raises:
+        ValueError: a ``.zip`` without a ``.json`` member (and whatever reading raises).
+    """
+    if path.suffix != ".zip":
+        return path.read_bytes()
+    with zipfile.ZipFile(path) as z:
+        member = next((n for n in z.namelist() if n.endswith(".json")), None)
+        if member is None:
+            raise ValueError("no .json file in the archive")
+        return z.read(member)
+
+
 def load_hf_tokenizer_json(name_or_path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a ``tokenizer.json`` (plain or zipped) found by :func:`find_hf_tokenizer_json`."""
     path = find_hf_tokenizer_json(name_or_path)
     try:
         if path.suffix == ".zip":
-            with zipfile.ZipFile(path) as z:
-                member = next((n for n in z.namelist() if n.endswith(".json")), None)
-                if member is None:
-                    raise ValueError("no .json file in the archive")
-                return json.loads(z.read(member))
+            return json.loads(read_hf_tokenizer_bytes(path))
         with open(path, encoding="utf-8") as f:
             return json.load(f)
     except (ValueError, zipfile.BadZipFile, RecursionError) as e:  # JSON errors are ValueErrors
