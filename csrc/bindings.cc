@@ -226,17 +226,36 @@ void encode_text(const Encoder& e, std::string_view text, const SpecialPolicy& p
 // The merges an Encoder is built from: a sequence of (a, b) pairs, or a flat buffer of uint32
 // (array('I'): a0, b0, a1, b1, ...; a Hugging Face tokenizer's Pairs), read without a Python
 // tuple per merge.
-std::vector<std::pair<uint32_t, uint32_t>> merges_of(const py::object& obj) {
-  if (!PyObject_CheckBuffer(obj.ptr())) return obj.cast<std::vector<std::pair<uint32_t, uint32_t>>>();
-  const py::buffer_info info = py::reinterpret_borrow<py::buffer>(obj).request();
+// A flat buffer of uint32 pairs (array('I')), checked: its info (ptr, size = 2 x the pairs).
+py::buffer_info flat_pairs(const py::object& obj) {
+  py::buffer_info info = py::reinterpret_borrow<py::buffer>(obj).request();
   if (info.ndim != 1 || info.itemsize != 4 || info.format != py::format_descriptor<uint32_t>::format() ||
       info.strides[0] != 4 || info.size % 2 != 0) {
     throw std::invalid_argument("merges: a flat buffer must hold uint32 pairs (array('I'))");
   }
+  return info;
+}
+
+std::vector<std::pair<uint32_t, uint32_t>> merges_of(const py::object& obj) {
+  if (!PyObject_CheckBuffer(obj.ptr())) return obj.cast<std::vector<std::pair<uint32_t, uint32_t>>>();
+  const py::buffer_info info = flat_pairs(obj);
   const auto* p = static_cast<const uint32_t*>(info.ptr);
   std::vector<std::pair<uint32_t, uint32_t>> out(static_cast<size_t>(info.size / 2));
   for (size_t k = 0; k < out.size(); ++k) out[k] = {p[2 * k], p[2 * k + 1]};
   return out;
+}
+
+// Whether a pair occurs twice in a flat buffer of uint32 pairs (a tokenizer.json's merges): a
+// sorted copy of the pairs as uint64, ~5 ms for Qwen2.5's 151k, without NumPy (~80 ms to import)
+// or a Python set of 151k ints (~20 ms, ~13 MB).
+bool has_repeated_pairs(const py::object& obj) {
+  const py::buffer_info info = flat_pairs(obj);
+  const auto* p = static_cast<const uint32_t*>(info.ptr);
+  std::vector<uint64_t> keys(static_cast<size_t>(info.size / 2));
+  GilRelease release;
+  for (size_t k = 0; k < keys.size(); ++k) keys[k] = uint64_t{p[2 * k]} << 32 | p[2 * k + 1];
+  std::sort(keys.begin(), keys.end());
+  return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
 }
 
 // A uint32 vector as bytes in native order (array('I', b) reads them back).
@@ -1226,6 +1245,9 @@ void bind_encode(py::module_& m) {
           },
           py::arg("token"), "The id of the byte-level key with these bytes, or None.")
       .def("__len__", [](const HFModelScan& s) { return s.ids.size(); });
+  m.def("has_repeated_pairs", &has_repeated_pairs, py::arg("flat"),
+        "Whether a pair occurs twice in a flat buffer of uint32 pairs (array('I'): a0, b0, a1, b1, "
+        "...).");
   m.def(
       "scan_hf_model",
       [](const py::bytes& data) -> py::object {

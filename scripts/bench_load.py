@@ -10,9 +10,9 @@ checks its sha256) and with ``tiktoken.Encoding`` built from the same ranks as t
 ``load_tiktoken_bpe`` parses them (from the plain file, without its download cache).
 
 Each measure is a fresh process (``--runs`` of them after an untimed one, the median is
-printed) that imports the libraries (and NumPy, which codebpe imports on first use) first, then
-times the load plus one encode of a short text (some tables are built on first use), and reports
-the growth of its resident memory (VmRSS, Linux) over that step. Every library reads the same
+printed) that imports the libraries first (not NumPy: no load imports it), then times the load
+plus one encode of a short text (some tables are built on first use), and reports the growth of
+its resident memory (VmRSS, Linux) over that step. Every library reads the same
 plain file (a ``.zip`` or ``.gz`` is unpacked first, untimed), except codebpe's tiktoken load
 (see above). Prints a Markdown table.
 
@@ -59,8 +59,6 @@ def rss_mb() -> float | None:
 
 def _child(kind: str, spec: str, extra: str) -> None:
     """One measure, in this (fresh) process: prints {"ms": ..., "mb": ...}."""
-    # (codebpe's dependencies too: it imports NumPy on first use, ~80 ms and ~12 MB)
-    import numpy  # noqa: F401
     import regex  # noqa: F401
     import tiktoken
     import tokenizers

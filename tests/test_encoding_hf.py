@@ -274,6 +274,25 @@ def test_nfc_is_tokenizers_nfc(text):
     assert is_nfc(text) == (theirs == text)
 
 
+def test_nfc_probe_finds_what_tokenizers_decomposes_or_reorders():
+    """One probe a code point ("a" U+0345 c U+0334) tells what two probes and an NFD of c alone
+    told: whether tokenizers' NFD decomposes c or gives it a combining class above 0. Checked on
+    every assigned BMP code point but U+0000 (the separator) against the three probes' answers."""
+    import unicodedata
+
+    from tokenizer._nfc import _hf_changes
+
+    nfd = tokenizers.normalizers.NFD()
+    chars = [chr(cp) for cp in range(1, 0xD800) if unicodedata.category(chr(cp)) != "Cn"]
+    three = [c + "\x00a\u0345" + c + "\x00a" + c + "\u0334" for c in chars]
+    theirs = nfd.normalize_str("\x00".join(three)).split("\x00")
+    want = [c for k, c in enumerate(chars) if theirs[3 * k : 3 * k + 3] != three[k].split("\x00")]
+    got = _hf_changes(chars)
+    assert got == want
+    assert {"\u00e9", "\u0301", "\u0334", "\uac00"} <= set(got)  # é, two marks, a Hangul syllable
+    assert not {"b", "\u4e00", "\u0d3b"} & set(got)  # (U+0D3B: a mark tokenizers does not know)
+
+
 @shipped_hf
 @pytest.mark.parametrize("name", ["minimax", "minimax-m3"])
 def test_minimax_inverted_split(name, mixed_text):

@@ -489,3 +489,20 @@ def test_shipped_files_read_as_one_token_at_a_time():
         assert model.merges == merges, name  # (no pair listed twice in these files)
         loaded = Tokenizer.from_hf(obj)._source[1]  # (its tokens: a view of the encoder's)
         assert loaded.tokens == model.tokens and loaded == model, name
+
+
+def test_repeated_merge_pairs_are_found():
+    from array import array
+
+    from tokenizer._hf_import import Pairs, _has_repeats
+    from tokenizer._native import core
+
+    assert not _has_repeats(Pairs()) and not _has_repeats(Pairs.of([(1, 2)]))
+    assert not _has_repeats(Pairs.of([(1, 2), (2, 1), (1, 3), (0, 2)]))
+    assert _has_repeats(Pairs.of([(5, 6), (1, 2), (7, 7), (1, 2)]))
+    assert _has_repeats(Pairs.of([(2**32 - 1, 0), (0, 1), (2**32 - 1, 0)]))
+    assert not _has_repeats(Pairs.of([(2**32 - 1, 0), (0, 2**32 - 1)]))
+    with pytest.raises(ValueError, match="uint32 pairs"):
+        core.has_repeated_pairs(array("I", [1, 2, 3]))
+    with pytest.raises(ValueError, match="uint32 pairs"):
+        core.has_repeated_pairs(array("H", [1, 2]))

@@ -70,6 +70,9 @@ class HFModelScan:
     def __len__(self) -> int:
         """The number of vocabulary keys."""
 
+def has_repeated_pairs(flat: Any) -> bool:
+    """Whether a pair occurs twice in a flat buffer of uint32 pairs (array('I'))."""
+
 def scan_hf_model(data: bytes) -> HFModelScan | None:
     """model.vocab and model.merges of a tokenizer.json's bytes, or None when the file is anything
     this reader does not read exactly as json.loads and the Python parser would (see

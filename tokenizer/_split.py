@@ -49,9 +49,7 @@ def native_available(pattern: Pattern) -> bool:
     builtin = PATTERNS.get(pattern.name)
     if builtin is None or builtin.regexes != pattern.regexes or not core.has_pattern(pattern.name):
         return False
-    data = _PROBE.encode("utf-8")
-    ends = [int(e) for e in core.split_offsets(pattern.name, data)]
-    pieces = [data[a:b].decode("utf-8") for a, b in zip([0, *ends], ends)]
+    pieces = core.split_pieces(pattern.name, _PROBE)  # (a list: no NumPy import at every load)
     # The regexes as written: the probe has no code point where the pinned classes and the
     # `regex` module's differ (tests/test_unicode_pinned.py), so this is the pinned split, without
     # working out that set of code points at every tokenizer load.
