@@ -442,6 +442,9 @@ def test_loaded_tokenizer_keeps_a_view_of_the_tokens_and_flat_merges(base_json):
     again = pickle.loads(pickle.dumps(tok))
     assert again.encode(text) == tok.encode(text) == Tokenizer.from_hf(base_json).encode(text)
     assert list(again._source[1].tokens) == tokens
+    # unpickled, the tokens are a view again (the pickle holds them as a list)
+    assert isinstance(again._source[1].tokens, EncoderTokens)
+    assert again._args[0] is again._source[1].tokens and again._source[1] == model
 
 
 @pytest.mark.parametrize(

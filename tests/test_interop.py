@@ -260,6 +260,7 @@ def test_a_tiktoken_file_with_a_rank_gap_keeps_its_tokens_by_id(tmp_path):
     again = pickle.loads(pickle.dumps(tok))
     assert again.encode(text, allowed_special="all") == ids
     assert list(again._args[0]) == list(table)
+    assert type(again._args[0]) is type(table)  # (a view again after unpickling, not a list)
     assert to_tiktoken(tok).encode(text, allowed_special="all") == ids
     assert tok._mergeable_ranks == ranks
     assert {b"ab", b"abc"} <= set(tok.vocab.tokens)

@@ -288,4 +288,8 @@ def _rebuild(cls: Any, args: tuple, pattern: Pattern, name: str, native: bool, e
     )
     tok._vocab = None  # (an imported tokenizer's is derived again when asked for)
     tok.__dict__.update(extra)
+    if "_source" in extra:  # (pickled as a list: the view again, as when it was loaded)
+        from ._loaders import view_tokens
+
+        view_tokens(tok)
     return tok

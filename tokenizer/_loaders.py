@@ -128,9 +128,7 @@ def from_tiktoken(
     # (not the ranks dict: tokens[rank] holds the same; the dict was 25 MB of Python objects for
     # o200k_base, half of a loaded tokenizer, and every forked worker's refcounts copy them)
     tok._source = ("tiktoken", None, specials)
-    # (the encoder has its own copy of the bytes)
-    empty = [r for r, t in enumerate(tokens) if not t] if len(ranks) < len(tokens) else []
-    tok._args = (EncoderTokens(tok._enc, len(tokens), empty), *tok._args[1:])
+    view_tokens(tok)
     if name in KNOWN_ENCODINGS and pattern is None and special_tokens is None:
         tok._pickle_name = (name, tok.native_split)  # (pickles by name: _encoding_compat)
     return tok
@@ -151,13 +149,24 @@ def _tokenizer_of_hf(cls: Any, model: HFModel, name: str, native_split: bool | N
         in_gaps=model.normalized,
     )
     tok._vocab = None
-    # (the encoder has its own copy of the bytes: a view of it replaces the list of 151k bytes
-    # objects for Qwen2.5, in the model and in _args alike)
-    empty = [i for i, t in enumerate(model.tokens) if not t]
-    model.tokens = EncoderTokens(tok._enc, len(model.tokens), empty)
-    tok._args = (model.tokens, *tok._args[1:])
     tok._source = ("hf", model)
+    view_tokens(tok)
     return tok
+
+
+def view_tokens(tok: Any) -> None:
+    """Replace an imported tokenizer's list of token bytes (``_args[0]``, and a Hugging Face
+    model's ``tokens``, the same list) by a view of its encoder's own copy (``EncoderTokens``):
+    the list of 200k ``bytes`` objects of o200k_base took ~10 MB, Qwen2.5's 151k ~8 MB, in every
+    process that loads or unpickles the tokenizer. Ids without a token (gaps, added tokens
+    outside the model vocabulary) read as ``b""``, as in the list."""
+    tokens = tok._args[0]
+    if isinstance(tokens, EncoderTokens):
+        return
+    view = EncoderTokens(tok._enc, len(tokens), [i for i, t in enumerate(tokens) if not t])
+    tok._args = (view, *tok._args[1:])
+    if tok._source[0] == "hf":
+        tok._source[1].tokens = view
 
 
 def from_hf(
