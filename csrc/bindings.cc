@@ -1243,8 +1243,7 @@ void bind_encode(py::module_& m) {
             if (id == kNoId) return py::none();
             return py::int_(id);
           },
-          py::arg("token"), "The id of the byte-level key with these bytes, or None.")
-      .def("__len__", [](const HFModelScan& s) { return s.ids.size(); });
+          py::arg("token"), "The id of the byte-level key with these bytes, or None.");
   m.def("has_repeated_pairs", &has_repeated_pairs, py::arg("flat"),
         "Whether a pair occurs twice in a flat buffer of uint32 pairs (array('I'): a0, b0, a1, b1, "
         "...).");

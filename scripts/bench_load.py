@@ -41,7 +41,7 @@ sys.path.append(str(ROOT))
 DEFAULT_HF = ["qwen-2.5", "deepseek-v4", "deepseek-coder-7b-base-v1.5"]
 DEFAULT_TIKTOKEN = ["cl100k_base", "o200k_base"]
 # (ASCII: the first non-ASCII text that a tokenizer with an NFC normalizer (Qwen) encodes
-# checks the tokenizers library's Unicode tables once per process, ~0.3 s: not part of the load)
+# checks the tokenizers library's Unicode tables once per process, ~0.1 s: not part of the load)
 WARM_TEXT = "def load(path):  # read it\n    return open(path).read()\n" * 4
 REFERENCE = {"hf": "HF tokenizers", "tiktoken": "tiktoken"}
 

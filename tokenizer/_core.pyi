@@ -67,8 +67,6 @@ class HFModelScan:
         """tokens[id] = the bytes of each byte-level key (b'' for other ids)."""
     def lookup(self, token: bytes) -> int | None:
         """The id of the byte-level key with these bytes, or None."""
-    def __len__(self) -> int:
-        """The number of vocabulary keys."""
 
 def has_repeated_pairs(flat: Any) -> bool:
     """Whether a pair occurs twice in a flat buffer of uint32 pairs (array('I'))."""

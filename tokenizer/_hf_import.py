@@ -160,8 +160,8 @@ class ScannedVocab:
 
     def get(self, content: str) -> int | None:
         try:  # (decoding stand-ins is one-to-one: the key is the byte-level form of its bytes)
-            token = content.translate(_byte_level_translation()).encode("latin-1")
-        except UnicodeEncodeError:
+            token = bytes_of_hf_token(content)
+        except ValueError:
             return self.odd.get(content)
         return self._scan.lookup(token)
 

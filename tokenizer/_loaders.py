@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
 
-from ._hf_import import HFModel, ScannedVocab, parse_hf_tokenizer, scan_hf_file
+from ._hf_import import HFModel, ScannedVocab, parse_hf_tokenizer, scan_hf_file, scan_hf_json
 from .interop import (
     KNOWN_ENCODINGS,
     KNOWN_HF,
@@ -303,11 +303,12 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
             return from_tiktoken(cls, p, pattern=pattern, native_split=None)
         if p.suffix == ".zip":
             return from_hf(cls, p)
-        scanned = scan_hf_file(p)  # (a tokenizer.json that the C++ reader reads: see from_hf)
+        data = p.read_bytes()  # (read once: the C++ reader's, else json.loads')
+        scanned = scan_hf_json(data)  # (a tokenizer.json that the C++ reader reads: see from_hf)
         if scanned is not None and scanned[0].get("format") != FORMAT_TAG:
             return _hf_from_obj(cls, scanned[0], _hf_label(p), None, spec, scanned[1])
         try:
-            obj = json.loads(p.read_text(encoding="utf-8"))
+            obj = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
             raise VocabularyError(
                 f"{spec}: not a codebpe vocabulary, tokenizer.json or .tiktoken file ({e})"
