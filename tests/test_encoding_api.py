@@ -365,8 +365,8 @@ def test_invalid_ids_are_index_and_key_errors(toks, tiktoken_cl100k):
 
 
 def test_list_ints_are_cached_and_stay_alive(toks):
-    """Lists share one int object per id (created on first use, kept by the encoder's cache), and
-    freeing lists never frees the cached ints."""
+    """Lists share one int object per id (kept for the process's lifetime, see IdInts in
+    csrc/bindings.cc), and freeing lists never frees them."""
     import gc
     import sys
 
@@ -381,6 +381,54 @@ def test_list_ints_are_cached_and_stay_alive(toks):
     gc.collect()
     for _ in range(3):
         assert tok.encode_ordinary(text) == tok.encode(text) == _numpy_ids(tok, text)
+
+
+_INTS_SCRIPT = """
+import gc, sys
+from tokenizer.encoding import Tokenizer
+
+text = "def f(x):\\n    return x + 1  # naïve 中文 🚀 " * 50
+small = Tokenizer.from_tiktoken("cl100k_base")
+a = small.encode_ordinary(text)
+a_values = [int(str(i)) for i in a]
+# a bigger vocabulary gets a new block of ints: the old lists' ints must stay valid
+big = Tokenizer.from_tiktoken("o200k_base")
+b = big.encode_ordinary(text)
+for _ in range(200):  # many lists made and freed: no int is ever freed
+    big.encode_ordinary(text)
+    small.encode_ordinary(text)
+del big
+gc.collect()
+assert a == a_values == small.encode_ordinary(text), "cl100k ids changed"
+assert b == Tokenizer.from_tiktoken("o200k_base").encode(text), "o200k ids changed"
+for ids in (a, b):
+    assert all(type(i) is int for i in ids)
+    assert all(i is int(str(i)) for i in ids if i <= 256), "ids 0-256 are CPython's small ints"
+    assert all(hash(i) == i and i + 0 == i and str(i).isdigit() for i in ids)
+print(len(a), len(b), max(a), max(b))
+"""
+
+
+def test_list_ints_survive_a_bigger_vocabulary():
+    """The ints of a list stay valid (and equal) after a bigger vocabulary is built and used,
+    after hundreds of lists were made and freed, in a fresh process so that the smaller
+    vocabulary's block of ints is the first one."""
+    import subprocess
+    import sys
+
+    import tokenizer
+
+    home = os.path.dirname(os.path.dirname(os.path.abspath(tokenizer.__file__)))
+    run = subprocess.run(
+        [sys.executable, "-c", _INTS_SCRIPT],
+        env=dict(os.environ, PYTHONPATH=home),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    n_a, n_b, max_a, max_b = map(int, run.stdout.split())
+    assert n_a > 100 and n_b > 100 and max_a > 256 and max_b > 100_000
 
 
 def _numpy_ids(tok, text):
