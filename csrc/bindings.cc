@@ -1269,6 +1269,9 @@ py::object encode_batch_py(const Encoder& e, const py::list& texts, const Specia
 
 void bind_encode(py::module_& m) {
   m.def(
+      "hash_bytes", [](py::bytes b) { const std::string_view v(b); return hash_bytes(v.data(), v.size()); },
+      py::arg("data"), "The encoder's 64-bit hash of a byte string (its piece cache's; for tests).");
+  m.def(
       "parse_tiktoken",
       [](const py::bytes& data) -> py::object {
         char* buf = nullptr;
@@ -1517,7 +1520,19 @@ void bind_encode(py::module_& m) {
                   "Forget the calling thread's piece cache (for cold-cache benchmarks).")
       .def_static("clear_caches", &clear_caches,
                   "Forget every thread's piece caches, the batch pool's included, each at that "
-                  "thread's next call (for cold-cache benchmarks of batches).");
+                  "thread's next call (for cold-cache benchmarks of batches).")
+      .def_static(
+          "piece_cache_stats",
+          []() {
+            const PieceCacheStats s = piece_cache_stats();
+            py::dict d;
+            d["entries"] = s.entries;
+            d["slots"] = s.slots;
+            d["max_probe"] = s.max_probe;
+            return d;
+          },
+          "The calling thread's most recent piece cache: {'entries', 'slots', 'max_probe'} "
+          "(max_probe: the largest distance of an entry from its home slot). For tests.");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ uint64_t entry_sum(uint64_t piece_hash, uint64_t count) {
 }
 uint64_t header_sum(const std::string& metadata, uint64_t total, uint64_t pruned_unique, uint64_t pruned_mass,
                     uint64_t entries) {
-  uint64_t h = mix(hash_bytes(metadata.data(), metadata.size()) ^ total, 0xe7037ed1a0b428dbull);
+  uint64_t h = mix(count_hash(metadata.data(), metadata.size()) ^ total, 0xe7037ed1a0b428dbull);
   h = mix(h ^ pruned_unique, 0x8ebc6af09c88c6e3ull);
   h = mix(h ^ pruned_mass, 0x589965cc75374cc3ull);
   return mix(h ^ entries, 0x1d8e4e27c47d124full);
@@ -114,7 +114,7 @@ void run_parallel(int n, F&& f) {
 
 }  // namespace
 
-uint64_t hash_bytes(const char* p, size_t n) {
+uint64_t count_hash(const char* p, size_t n) {
   uint64_t h;
   if (n <= 32) {  // FNV-1a over the bytes: pieces are short (4 bytes on average)
     h = 1469598103934665603ull;
@@ -334,7 +334,7 @@ void PieceCounter::count_documents(PatternId pattern, const std::vector<std::str
         split(pattern, d, ends);
         uint32_t start = 0;
         for (uint32_t e : ends) {
-          uint64_t h = hash_bytes(d.data() + start, e - start);
+          uint64_t h = count_hash(d.data() + start, e - start);
           shards_[shard_of(h)].add(d.data() + start, e - start, h, 1);
           start = e;
         }
@@ -450,7 +450,7 @@ void PieceCounter::add_pieces(const std::vector<std::string_view>& pieces,
   for (size_t i = 0; i < pieces.size(); ++i) {
     if (!counts[i] || pieces[i].empty()) continue;  // empty pieces carry no pairs
     if (pieces[i].size() >= (uint64_t{1} << 32)) throw std::length_error("piece too long (4 GiB)");
-    uint64_t h = hash_bytes(pieces[i].data(), pieces[i].size());
+    uint64_t h = count_hash(pieces[i].data(), pieces[i].size());
     shards_[shard_of(h)].add(pieces[i].data(), static_cast<uint32_t>(pieces[i].size()), h, counts[i]);
     total_ += counts[i];
   }
@@ -460,7 +460,7 @@ void PieceCounter::add_pieces(const std::vector<std::string_view>& pieces,
 void PieceCounter::merge_from(const PieceCounter& other) {
   reserve_for(other.unique());
   other.for_each([&](std::string_view p, uint64_t c) {
-    uint64_t h = hash_bytes(p.data(), p.size());
+    uint64_t h = count_hash(p.data(), p.size());
     shards_[shard_of(h)].add(p.data(), static_cast<uint32_t>(p.size()), h, c);
   });
   total_ += other.total_;
@@ -662,7 +662,7 @@ void PieceCounter::save(const std::string& path, const std::string& metadata) co
       w.varint(e->len);
       w.raw(e->data, e->len);
       w.varint(e->count);
-      sum += entry_sum(hash_bytes(e->data, e->len), e->count);
+      sum += entry_sum(count_hash(e->data, e->len), e->count);
     }
     w.u64(sum);
     w.flush();
@@ -725,7 +725,7 @@ std::string PieceCounter::load(const std::string& path) {
         counts.push_back(c);
       }
       for (uint64_t k = 0, start = 0; k < m; start = ends[k++]) {
-        const uint64_t h = hash_bytes(piece.data() + start, ends[k] - start);
+        const uint64_t h = count_hash(piece.data() + start, ends[k] - start);
         shards_[shard_of(h)].prefetch(h);
         hashes.push_back(h);
         check += entry_sum(h, counts[k]);

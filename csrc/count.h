@@ -11,8 +11,12 @@
 
 namespace codebpe {
 
-// 64-bit hash of a byte string (fast for the short pieces BPE counts).
-uint64_t hash_bytes(const char* data, size_t len);
+// 64-bit hash of a byte string (fast for the short pieces BPE counts). Its values are part of the
+// count file's checksum. Not bpe.h's hash_bytes: until the nineteenth session both were named
+// codebpe::hash_bytes, an ODR violation: a call to bpe.h's inline one that the compiler did not
+// inline (the piece cache's, in some builds) went to this one, and which one a call got depended
+// on the compiler's inlining.
+uint64_t count_hash(const char* data, size_t len);
 
 // One hash shard: an open-addressing (linear probing) table of piece -> count, piece bytes in an
 // arena of fixed-size blocks (never reallocated, so a slot's pointer stays valid).
@@ -215,7 +219,7 @@ class PieceCounter {
   void insert_buckets(Buckets& buckets);
   // A piece's reference, hashed, into its shard's bucket (the split phase of both paths).
   void bucket_piece(std::vector<std::vector<PieceRef>>& by_shard, const char* data, uint32_t len) const {
-    const uint64_t h = hash_bytes(data, len);
+    const uint64_t h = count_hash(data, len);
     by_shard[shard_of(h)].push_back({data, len, static_cast<uint32_t>(h)});
   }
   void enforce_cap();

@@ -154,6 +154,12 @@ class Encoder {
 void clear_thread_cache();
 // Forget every thread's piece caches (the batch pool's too), each at that thread's next call.
 void clear_caches();
+// The calling thread's most recently used piece cache: entries, slots, and the largest distance
+// of an entry from its home slot (never more than PieceCache::kMaxProbe - 1). For tests.
+struct PieceCacheStats {
+  size_t entries = 0, slots = 0, max_probe = 0;
+};
+PieceCacheStats piece_cache_stats();
 
 // The ids of a batch of texts, kept by chunk of consecutive texts (one buffer per chunk, so that
 // short texts cost no allocation each): chunk c holds texts [bounds[c], bounds[c + 1]); the k-th

@@ -218,6 +218,54 @@ def test_adversarial_inputs_finish(tok100, tiktoken_cl100k, text):
         assert ids == tiktoken_cl100k.encode(text)
 
 
+def _colliding_words(n_words: int, window: int = 1024) -> list[str]:
+    """Distinct words " xxxxxxxx" (9 bytes, one piece, not a token) whose piece-cache home slots
+    (bits 40-55 of hash_bytes) all fall in the first ``window`` of 65,536: what an attacker who
+    knows the unkeyed hash sends. The hash is bpe.h's, written again with NumPy for 9 bytes."""
+    k = np.uint64(0x9E3779B97F4A7C15)
+    rng = np.random.default_rng(7)
+    b = rng.integers(
+        ord("a"), ord("z") + 1, size=(n_words * 65536 // window * 3 // 2, 9), dtype=np.uint8
+    )
+    b[:, 0] = ord(" ")
+    w0 = b[:, :8].copy().view(np.uint64).ravel()
+    w1 = b[:, 1:].copy().view(np.uint64).ravel()
+    with np.errstate(over="ignore"):
+        h = np.uint64(0x243F6A8885A308D3) ^ (np.uint64(9) * k)
+        h = (h ^ w0) * k
+        h ^= h >> np.uint64(29)
+        h = (h ^ w1) * k
+        h ^= h >> np.uint64(32)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(31)
+    homes = (h >> np.uint64(40)) & np.uint64(0xFFFF)
+    words = list(dict.fromkeys(bytes(r).decode() for r in b[homes < window]))[:n_words]
+    assert len(words) == n_words
+    return words
+
+
+def test_piece_cache_colliding_pieces_stay_bounded(tok200, tiktoken_o200k):
+    """Pieces whose hashes share a neighbourhood of the piece cache no longer make one long probe
+    cluster (each lookup had walked it: 270 KB of such words took 0.69 s against 23 ms for other
+    words): an entry lies at most 32 slots from its home, and the ids stay exact."""
+    from tokenizer._native import core
+
+    words = _colliding_words(20_000)
+    for w in words[:50]:  # the NumPy hash is the encoder's
+        assert core.hash_bytes(w.encode()) >> 40 & 0xFFFF < 1024
+    text = "".join(words)
+    core.Encoder.clear_thread_cache()
+    ids = tok200.encode_ordinary(text)
+    stats = core.Encoder.piece_cache_stats()
+    assert ids == tiktoken_o200k.encode_ordinary(text)
+    assert 0 < stats["entries"] < len(words) and stats["max_probe"] < 32, stats
+    assert tok200.encode_ordinary(text) == ids  # again, with what the cache holds
+    ordinary = _colliding_words(2_000, window=65536)  # ordinary words: the cache holds them all
+    core.Encoder.clear_thread_cache()
+    tok200.encode_ordinary("".join(ordinary))
+    assert core.Encoder.piece_cache_stats()["entries"] == len(ordinary)
+
+
 @pytest.mark.slow
 def test_ten_megabyte_single_line(tok100):
     text = "ab cd_ef(12345) 中文 " * 500_000

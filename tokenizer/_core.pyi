@@ -44,6 +44,9 @@ def unicode_tables_source() -> str:
 
 # ---- encoding (bind_encode) ----------------------------------------------------------------
 
+def hash_bytes(data: bytes) -> int:
+    """The encoder's 64-bit hash of a byte string (its piece cache's; for tests)."""
+
 def parse_tiktoken(data: bytes) -> dict[bytes, int] | None:
     """The ranks of a .tiktoken file's bytes when every line is canonical ('<base64> <rank>') and
     no token repeats; None otherwise (the Python parser reads it and reports the error)."""
@@ -226,6 +229,11 @@ class Encoder:
     def clear_caches() -> None:
         """Forget every thread's piece caches, the batch pool's included, each at that thread's
         next call (for cold-cache benchmarks of batches)."""
+
+    @staticmethod
+    def piece_cache_stats() -> dict[str, int]:
+        """The calling thread's most recent piece cache: {'entries', 'slots', 'max_probe'}
+        (max_probe: the largest distance of an entry from its home slot). For tests."""
 
 # ---- training (bind_train) -----------------------------------------------------------------
 
