@@ -232,12 +232,7 @@ class IdInts {
     const size_t one_digit = size_t{1} << digit_bits();  // ints of one digit only
     if (n > one_digit) n = one_digit;
     if (n <= limit_) return;
-    void* raw = std::calloc(n * kSlot + 64, 1);
-    if (raw == nullptr) return;  // ids_to_list makes ints one by one
-    base_ = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(raw) + 63) & ~uintptr_t{63});
-    ready_.assign((n + kPage - 1) / kPage, 0);
-    limit_ = n;
-    if (!small_ready_) {
+    if (!small_ready_) {  // (first: at() hands them out as soon as limit_ is set)
       for (uint32_t k = 0; k < kSmall; ++k) {
         PyObject* o = PyLong_FromUnsignedLong(k);  // the singleton, a new reference
         if (o == nullptr) throw py::error_already_set();
@@ -246,6 +241,12 @@ class IdInts {
       }
       small_ready_ = true;
     }
+    std::vector<uint8_t> ready((n + kPage - 1) / kPage, 0);
+    void* raw = std::calloc(n * kSlot + 64, 1);
+    if (raw == nullptr) return;  // ids_to_list makes ints one by one
+    base_ = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(raw) + 63) & ~uintptr_t{63});
+    ready_.swap(ready);
+    limit_ = n;
 #else
     (void)n;
 #endif
