@@ -409,7 +409,7 @@ print(len(a), len(b), max(a), max(b))
 """
 
 
-def test_list_ints_survive_a_bigger_vocabulary():
+def test_list_ints_survive_a_bigger_vocabulary(tmp_path):
     """The ints of a list stay valid (and equal) after a bigger vocabulary is built and used,
     after hundreds of lists were made and freed, in a fresh process so that the smaller
     vocabulary's block of ints is the first one."""
@@ -418,9 +418,12 @@ def test_list_ints_survive_a_bigger_vocabulary():
 
     import tokenizer
 
+    # The child imports the tokenizer package this process imported (in CI the installed one:
+    # the checkout's unbuilt tokenizer/ must not shadow it, hence also the cwd).
     home = os.path.dirname(os.path.dirname(os.path.abspath(tokenizer.__file__)))
     run = subprocess.run(
         [sys.executable, "-c", _INTS_SCRIPT],
+        cwd=tmp_path,
         env=dict(os.environ, PYTHONPATH=home),
         capture_output=True,
         text=True,
