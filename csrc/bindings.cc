@@ -248,6 +248,9 @@ class IdInts {
     if (raw == nullptr) return;  // ids_to_list makes ints one by one
     base_ = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(raw) + 63) & ~uintptr_t{63});
     ready_.swap(ready);
+    // The old flags are kept, should a put_ints in progress still read them (none can today:
+    // fill() runs no Python code, so no encoder is built in the middle of a list).
+    retired_.push_back(std::move(ready));
     limit_ = n;
 #else
     (void)n;
@@ -333,6 +336,7 @@ class IdInts {
   char* base_ = nullptr;
   size_t limit_ = 0;
   std::vector<uint8_t> ready_;
+  std::vector<std::vector<uint8_t>> retired_;  // earlier ready_ flags (a few KB at most)
   PyObject* small_[kSmall] = {};
   bool small_ready_ = false;
 };
