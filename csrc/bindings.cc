@@ -219,7 +219,9 @@ void bind_pretokenize(py::module_& m) {
 // the table load cost as much as it saved).
 //
 // The block is calloc'd (untouched pages cost no memory) and filled a page of 128 ints at a time,
-// the first time a list needs one of them: ~6.4 MB for o200k_base once every page is in use. A
+// the first time a list needs one of them: ~6.4 MB for o200k_base once every page is in use (3 MB
+// of the shipped code, Chinese and English touched all 1,561 pages; the old cache held ~2.5 MB
+// for the same text: a pointer per id and the 26.6 k ints used). A
 // bigger vocabulary later gets a new block; the old one stays (its ints may be in lists). Only
 // touched with the GIL held; free-threaded builds make an int per id instead.
 class IdInts {
