@@ -236,14 +236,13 @@ class IdInts {
     const size_t one_digit = size_t{1} << digit_bits();  // ints of one digit only
     if (n > one_digit) n = one_digit;
     if (n <= limit_) return;
-    if (!small_ready_) {  // (first: at() hands them out as soon as limit_ is set)
+    if (small_[kSmall - 1] == nullptr) {  // (first: put_ints hands them out once limit_ is set)
       for (uint32_t k = 0; k < kSmall; ++k) {
         PyObject* o = PyLong_FromUnsignedLong(k);  // the singleton, a new reference
         if (o == nullptr) throw py::error_already_set();
         make_permanent(o);
         small_[k] = o;
       }
-      small_ready_ = true;
     }
     std::vector<uint8_t> ready((n + kPage - 1) / kPage, 0);
     void* raw = std::calloc(n * kSlot + 64, 1);
@@ -325,12 +324,7 @@ class IdInts {
       char* slot = base_ + k * kSlot;
       std::memcpy(slot, o, static_cast<size_t>(PyLong_Type.tp_basicsize + PyLong_Type.tp_itemsize));
       Py_DECREF(o);
-      auto* copy = reinterpret_cast<PyObject*>(slot);
-#if PY_VERSION_HEX >= 0x030C0000
-      copy->ob_refcnt = 0xFFFFFFFFu;
-#else
-      Py_SET_REFCNT(copy, Py_ssize_t{1} << 60);
-#endif
+      make_permanent(reinterpret_cast<PyObject*>(slot));  // (the copy's count was o's, 1)
     }
     ready_[page] = 1;
     return true;
@@ -339,8 +333,7 @@ class IdInts {
   size_t limit_ = 0;
   std::vector<uint8_t> ready_;
   std::vector<std::vector<uint8_t>> retired_;  // earlier ready_ flags (a few KB at most)
-  PyObject* small_[kSmall] = {};
-  bool small_ready_ = false;
+  PyObject* small_[kSmall] = {};  // (all set, or the last one null)
 };
 
 void ensure_ints(size_t n) { IdInts::get().reserve(n); }

@@ -216,15 +216,23 @@ struct PieceCache {
     mask = slots.size() - 1;
     for (uint64_t e : old) {
       if (e == 0) continue;
-      const size_t h = home(e);
-      size_t d = 0;
-      while (slots[(h + d) & mask] != 0 && d < kMaxProbe) ++d;
-      if (d < kMaxProbe) {
-        slots[(h + d) & mask] = e;
+      const size_t i = free_slot(home(e));
+      if (i != kFull) {
+        slots[i] = e;
       } else {
         --used;
       }
     }
+  }
+
+  // The first free slot at most kMaxProbe - 1 after `first` (a home), or kFull.
+  static constexpr size_t kFull = ~size_t{0};
+  size_t free_slot(size_t first) const {
+    for (size_t d = 0; d < kMaxProbe; ++d) {
+      const size_t i = (first + d) & mask;
+      if (slots[i] == 0) return i;
+    }
+    return kFull;
   }
 
   // Ids of `piece` appended to out; false if not cached.
@@ -256,12 +264,9 @@ struct PieceCache {
       }
     }
     if (arena.size() + words > kCacheArena) clear();
-    const size_t first = home(h);
-    size_t d = 0;
-    while (slots[(first + d) & mask] != 0) {
-      if (++d == kMaxProbe) return;  // not cached (see kMaxProbe)
-    }
-    slots[(first + d) & mask] = tag_of(h) | arena.size();
+    const size_t i = free_slot(home(h));
+    if (i == kFull) return;  // not cached (see kMaxProbe)
+    slots[i] = tag_of(h) | arena.size();
     const size_t off = arena.size();
     arena.resize(arena.size() + words, 0);
     uint32_t* e = arena.data() + off;
