@@ -1290,6 +1290,9 @@ void bind_encode(py::module_& m) {
       "hash_bytes", [](py::bytes b) { const std::string_view v(b); return hash_bytes(v.data(), v.size()); },
       py::arg("data"), "The encoder's 64-bit hash of a byte string (its piece cache's; for tests).");
   m.def(
+      "count_hash", [](py::bytes b) { const std::string_view v(b); return count_hash(v.data(), v.size()); },
+      py::arg("data"), "The trainer's 64-bit hash of a piece (count files', pruning's; for tests).");
+  m.def(
       "parse_tiktoken",
       [](const py::bytes& data) -> py::object {
         char* buf = nullptr;
@@ -1630,6 +1633,9 @@ void bind_train(py::module_& m) {
              return out;
            })
       .def("clear", &PieceCounter::clear)
+      .def("longest_run", &PieceCounter::longest_run,
+           "The most slots in a row taken in any shard's table (how far a lookup may walk; "
+           "diagnostics).")
       .def("content", &PieceCounter::content, py::arg("threshold") = 0,
            "(unique pieces, their bytes) of the pieces counted more than `threshold` times.")
       .def(

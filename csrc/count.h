@@ -18,10 +18,20 @@ namespace codebpe {
 // on the compiler's inlining.
 uint64_t count_hash(const char* data, size_t len);
 
+// The key of PieceShard's home slots: random and odd, drawn once per process.
+uint64_t index_key();
+
 // One hash shard: an open-addressing (linear probing) table of piece -> count, piece bytes in an
 // arena of fixed-size blocks (never reallocated, so a slot's pointer stays valid).
 // Invariants: a slot is empty iff count == 0; load factor <= 0.7; capacity is a power of two;
-// every stored piece is unique within the shard.
+// every stored piece is unique within the shard; a piece lies at or after its home(), with no
+// empty slot between.
+// The home slot mixes the piece's 32-bit hash with a key drawn at random once per process
+// (index_key), so pieces crafted to share the low bits of count_hash (which is public and must
+// stay fixed: count files and pruning use it) no longer share a probe cluster: only a full 32-bit
+// collision does. Which slot a piece occupies is therefore different from one run to the next;
+// nothing reads the slot order (saved files are sorted, and pruning and training use counts,
+// hashes and bytes).
 class PieceShard {
  public:
   struct Slot {
@@ -35,12 +45,12 @@ class PieceShard {
   // Adds `count` to the piece's entry (inserting it). count must be > 0.
   void add(const char* data, uint32_t len, uint64_t hash, uint64_t count);
   size_t size() const { return size_; }
+  // The most slots in a row that are all taken (a probe walks at most that far; diagnostics).
+  size_t longest_run() const;
   // Bytes held: slot table plus arena blocks.
   size_t memory() const { return slots_.size() * sizeof(Slot) + arena_bytes_; }
   // Asks the CPU for the slot where a piece of this hash would go (a hint: changes nothing).
-  void prefetch(uint64_t hash) const {
-    __builtin_prefetch(&slots_[static_cast<uint32_t>(hash) & (slots_.size() - 1)]);
-  }
+  void prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[home(static_cast<uint32_t>(hash))]); }
   // Sizes the slot table for `n` pieces in all (never shrinks it).
   void reserve(size_t n);
   // Drops every piece with count <= threshold, and those with count == threshold + 1 whose
@@ -63,10 +73,17 @@ class PieceShard {
 
  private:
   const char* store(const char* data, uint32_t len);
+  // Home slot of a piece with this 32-bit hash (see the class comment).
+  // Multiply-shift (Dietzfelbinger et al.) with a random odd multiplier: two distinct hashes
+  // share a home with probability at most 2 / slots, whatever hashes an attacker picks.
+  size_t home(uint32_t h32) const {
+    return static_cast<size_t>((uint64_t{h32} * key_) >> (64 - __builtin_ctzll(slots_.size())));
+  }
   void grow();
   void rehash(size_t capacity);
 
   std::vector<Slot> slots_;
+  uint64_t key_;  // index_key() (odd), read once
   size_t size_ = 0;
   std::vector<std::unique_ptr<char[]>> blocks_, big_;
   size_t block_used_ = 0, block_cap_ = 0, arena_bytes_ = 0;
@@ -149,6 +166,8 @@ class PieceCounter {
   void merge_from(const PieceCounter& other);
 
   uint64_t unique() const;
+  // PieceShard::longest_run over the shards.
+  uint64_t longest_run() const;
   uint64_t total() const { return total_; }
   uint64_t memory() const;
   uint64_t pruned_unique() const { return pruned_unique_; }

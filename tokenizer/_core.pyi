@@ -47,6 +47,9 @@ def unicode_tables_source() -> str:
 def hash_bytes(data: bytes) -> int:
     """The encoder's 64-bit hash of a byte string (its piece cache's; for tests)."""
 
+def count_hash(data: bytes) -> int:
+    """The trainer's 64-bit hash of a piece (count files', pruning's; for tests)."""
+
 def parse_tiktoken(data: bytes) -> dict[bytes, int] | None:
     """The ranks of a .tiktoken file's bytes when every line is canonical ('<base64> <rank>') and
     no token repeats; None otherwise (the Python parser reads it and reports the error)."""
@@ -275,6 +278,10 @@ class PieceCounter:
 
     def clear(self) -> None:
         """Drop every count."""
+
+    def longest_run(self) -> int:
+        """The most slots in a row taken in any shard's table (how far a lookup may walk;
+        diagnostics)."""
 
     def content(self, threshold: int = 0) -> tuple[int, int]:
         """(unique pieces, their bytes) of the pieces counted more than ``threshold`` times."""
