@@ -1360,7 +1360,9 @@ void bind_encode(py::module_& m) {
             if (id == kNoId) return py::none();
             return py::int_(id);
           },
-          py::arg("token"), "The id of the byte-level key with these bytes, or None.");
+          py::arg("token"), "The id of the byte-level key with these bytes, or None.")
+      .def("longest_run", &HFModelScan::longest_run,
+           "The most slots in a row taken in the key index (how far a lookup may walk). For tests.");
   m.def("has_repeated_pairs", &has_repeated_pairs, py::arg("flat"),
         "Whether a pair occurs twice in a flat buffer of uint32 pairs (array('I'): a0, b0, a1, b1, "
         "...).");
@@ -1537,6 +1539,19 @@ void bind_encode(py::module_& m) {
           },
           py::arg("piece"), py::arg("k"),
           "Full test behind safe_cuts at k (no memo, no shortcut): True if a token may span k.")
+      .def(
+          "table_runs",
+          [](const Encoder& e) {
+            const std::vector<size_t> r = e.model().table_runs();
+            py::dict d;
+            d["short_tokens"] = r[0];
+            d["long_tokens"] = r[1];
+            d["pairs"] = r[2];
+            d["fragments"] = r[3];
+            return d;
+          },
+          "The most slots in a row taken in each of the vocabulary's hash tables (how far a "
+          "lookup may walk): {'short_tokens', 'long_tokens', 'pairs', 'fragments'}. For tests.")
       .def_static("clear_thread_cache", &clear_thread_cache,
                   "Forget the calling thread's piece cache (for cold-cache benchmarks).")
       .def_static("clear_caches", &clear_caches,

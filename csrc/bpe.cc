@@ -151,7 +151,7 @@ inline uint32_t first_equal(const uint32_t* a, uint32_t v) {
 #endif
 }
 
-size_t pow2_at_least(size_t n) {
+size_t pow2_at_least(size_t n) {  // at least 16 (so the multiply-shift homes shift by < 64)
   size_t c = 16;
   while (c < n) c <<= 1;
   return c;
@@ -166,8 +166,10 @@ void TokenMap::build(const std::vector<std::string>& tokens) {
   }
   short_.assign(pow2_at_least(n_short + n_short / 2 + 1), ShortSlot{});
   short_mask_ = short_.size() - 1;
+  short_shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(short_.size()));
   slots_.assign(pow2_at_least(n_long * 2 + 1), Slot{});
   mask_ = slots_.size() - 1;
+  long_shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(slots_.size()));
   arena_.clear();
   arena_.reserve(total);
   two_.assign(65536, kNoId);
@@ -192,7 +194,7 @@ void TokenMap::build(const std::vector<std::string>& tokens) {
     const uint64_t head = load64(t.data()), tail = load64(t.data() + t.size() - 8);
     size_t f = long_filter_index(head, tail, t.size());
     long_filter_[f >> 6] |= uint64_t{1} << (f & 63);
-    size_t i = long_hash(t.data(), t.size(), head, tail) & mask_;
+    size_t i = long_index(t.data(), t.size(), head, tail);
     while (slots_[i].id != kNoId) i = (i + 1) & mask_;
     slots_[i] = Slot{head, tail, static_cast<uint32_t>(id), static_cast<uint32_t>(t.size()),
                      static_cast<uint32_t>(arena_.size()), 0};
@@ -206,7 +208,7 @@ uint32_t TokenMap::find_long(const char* p, size_t n, bool filter) const {
     const size_t f = long_filter_index(head, tail, n);
     if (!(long_filter_[f >> 6] >> (f & 63) & 1)) return kNoId;
   }
-  for (size_t i = long_hash(p, n, head, tail) & mask_;; i = (i + 1) & mask_) {
+  for (size_t i = long_index(p, n, head, tail);; i = (i + 1) & mask_) {
     const Slot& s = slots_[i];
     if (s.head == head && s.tail == tail && s.len == n &&
         (n <= 16 || bytes_equal(arena_.data() + s.off + 8, p + 8, n - 16))) {
@@ -219,6 +221,7 @@ uint32_t TokenMap::find_long(const char* p, size_t n, bool filter) const {
 void PairMap::reserve(size_t n) {
   slots_.assign(pow2_at_least(n * 2 + 1), Slot{});
   mask_ = slots_.size() - 1;
+  shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(slots_.size()));
   size_ = 0;
 }
 
@@ -234,8 +237,7 @@ void PairMap::grow() {
 void PairMap::insert(uint32_t a, uint32_t b, uint32_t prio, uint32_t merged) {
   if (slots_.empty() || (size_ + 1) * 2 > slots_.size()) grow();
   uint64_t key = (uint64_t{a} << 32) | b;
-  uint64_t h = key * 0x9E3779B97F4A7C15ull;
-  size_t i = (h ^ (h >> 29)) & mask_;
+  size_t i = index(key);
   while (slots_[i].key != kEmpty) {
     if (slots_[i].key == key) return;
     i = (i + 1) & mask_;
@@ -303,11 +305,12 @@ void BpeModel::build_cross(const std::vector<std::string>& tokens) {
   cross_.assign((size_t{1} << bits) / 64, 0);
   cross_set_.assign(pow2_at_least(2 * keys.size() + 1), 0);
   cross_mask_ = cross_set_.size() - 1;
+  cross_set_shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(cross_set_.size()));
   for (uint64_t key : keys) {
     const uint64_t h = cross_hash(key);
     const size_t f = h >> cross_shift_;
     cross_[f >> 6] |= uint64_t{1} << (f & 63);
-    size_t i = h & cross_mask_;
+    size_t i = cross_index(key);
     while (cross_set_[i] != 0) i = (i + 1) & cross_mask_;
     cross_set_[i] = key;
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "huge_alloc.h"
+#include "table_key.h"
 
 namespace codebpe {
 
@@ -27,13 +28,13 @@ inline uint32_t load32(const char* p) {
   return w;
 }
 
-inline uint64_t hash_bytes(const char* p, size_t n) {
+inline uint64_t hash_bytes_seeded(const char* p, size_t n, uint64_t seed) {
   // Multiply-xorshift over 8-byte words; the last word is an overlapping load of the final 8
   // bytes (short inputs: two overlapping 4-byte loads, or the bytes), so no variable-length copy
   // (a libc call) is made. Good enough dispersion for token bytes, and ~3x faster than
   // std::hash<string_view> on short pieces.
   const uint64_t k = 0x9E3779B97F4A7C15ull;
-  uint64_t h = 0x243F6A8885A308D3ull ^ (n * k);
+  uint64_t h = seed ^ (n * k);
   uint64_t last;
   if (n >= 8) {
     for (size_t i = 0; i + 8 < n; i += 8) {
@@ -52,6 +53,9 @@ inline uint64_t hash_bytes(const char* p, size_t n) {
   h *= 0xBF58476D1CE4E5B9ull;
   return h ^ (h >> 31);
 }
+
+// The unkeyed hash (the piece cache's, whose probes are bounded instead; tests reproduce it).
+inline uint64_t hash_bytes(const char* p, size_t n) { return hash_bytes_seeded(p, n, 0x243F6A8885A308D3ull); }
 
 // a[0, n) == b[0, n) without a libc call for the usual short lengths (overlapping word loads).
 inline bool bytes_equal(const char* a, const char* b, size_t n) {
@@ -105,6 +109,9 @@ class TokenMap {
   // Same result as find(); for 3-8 byte spans a 128 KiB bitmap rejects most non-tokens before
   // the slot (a cache miss in the 4 MiB table) is read. For BPE pair lookups, which are mostly
   // misses; whole-piece lookups (mostly hits) use find().
+  // longest_taken_run of the short- and long-token tables.
+  size_t short_run() const { return longest_taken_run(short_, [](const ShortSlot& x) { return x.id != kNoId; }); }
+  size_t long_run() const { return longest_taken_run(slots_, [](const Slot& x) { return x.id != kNoId; }); }
   uint32_t find_pair(const char* p, size_t n) const {
     if (n - 3 < 6) {
       const uint64_t key = short_key(p, n);
@@ -131,16 +138,17 @@ class TokenMap {
     uint32_t off;
     uint32_t pad_;
   };
-  // A long token's first and last 8 bytes and length, mixed: the pre-filter's input, and the
-  // slot hash's up to 16 bytes (where head and tail are the whole token); longer tokens hash
-  // every byte (tokens that share both ends must not share a probe chain).
+  // A long token's first and last 8 bytes and length, mixed: the pre-filter's input (a bitmap:
+  // collisions there only cost a probe, so it needs no key).
   static uint64_t long_mix(uint64_t head, uint64_t tail, size_t n) {
     return (head ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ n) * 0x9E3779B97F4A7C15ull;
   }
-  static uint64_t long_hash(const char* p, size_t n, uint64_t head, uint64_t tail) {
-    if (n > 16) return hash_bytes(p, n);
-    const uint64_t h = long_mix(head, tail, n);
-    return h ^ (h >> 29);
+  // Home slot of a long token, keyed (table_key.h): up to 16 bytes head and tail are the whole
+  // token, mixed under the process's keys; longer tokens hash every byte from a keyed seed
+  // (tokens that share both ends must not share a probe chain).
+  size_t long_index(const char* p, size_t n, uint64_t head, uint64_t tail) const {
+    const uint64_t h = n > 16 ? hash_bytes_seeded(p, n, long_seed_) : (head ^ (tail * long_key2_) ^ n) * long_key_;
+    return static_cast<size_t>(h >> long_shift_);
   }
   uint32_t find_short(uint64_t key, size_t n) const {
     for (size_t i = short_index(key, n);; i = (i + 1) & short_mask_) {
@@ -149,9 +157,9 @@ class TokenMap {
       if (s.id == kNoId) return kNoId;
     }
   }
+  // Multiply-shift by the process's key (table_key.h): the top bits of the product.
   size_t short_index(uint64_t key, size_t n) const {
-    uint64_t h = (key ^ (n << 59)) * 0x9E3779B97F4A7C15ull;
-    return (h ^ (h >> 32)) & short_mask_;
+    return static_cast<size_t>(((key ^ (uint64_t{n} << 59)) * short_key_) >> short_shift_);
   }
   // filter: test long_filter_ first (BPE's spans, mostly not tokens). A whole piece with ASCII at
   // both ends skips it: 61-79% of the pieces of more than 8 bytes of code and English are tokens
@@ -173,9 +181,14 @@ class TokenMap {
   std::vector<uint64_t> short_filter_;  // 2^20 bits: one per (key, length) of 3-8 byte tokens
   HugeVector<ShortSlot> short_;
   size_t short_mask_ = 0;
+  unsigned short_shift_ = 63;
+  uint64_t short_key_ = process_key(KeyUse::kShortTokens);
   HugeVector<Slot> slots_;
   std::string arena_;
   size_t mask_ = 0;
+  unsigned long_shift_ = 63;
+  uint64_t long_key_ = process_key(KeyUse::kLongTokens), long_key2_ = process_key(KeyUse::kLongTokensTail);
+  uint64_t long_seed_ = process_key(KeyUse::kLongTokensSeed);
 };
 
 // Open-addressing map from an adjacent pair (left id, right id) to (priority, merged id).
@@ -187,8 +200,7 @@ class PairMap {
   // Priority of the pair, kNoId if the pair does not merge; `merged` is set when found.
   uint32_t find(uint32_t a, uint32_t b, uint32_t& merged) const {
     uint64_t key = (uint64_t{a} << 32) | b;
-    uint64_t h = key * 0x9E3779B97F4A7C15ull;
-    size_t i = (h ^ (h >> 29)) & mask_;
+    size_t i = index(key);
     while (true) {
       const Slot& s = slots_[i];
       if (s.key == key) {
@@ -200,6 +212,7 @@ class PairMap {
     }
   }
   size_t size() const { return size_; }
+  size_t longest_run() const { return longest_taken_run(slots_, [](const Slot& x) { return x.key != kEmpty; }); }
 
  private:
   static constexpr uint64_t kEmpty = ~uint64_t{0};
@@ -208,9 +221,13 @@ class PairMap {
     uint32_t prio;
     uint32_t merged;
   };
+  // Multiply-shift by the process's key (table_key.h: merges come from files).
+  size_t index(uint64_t key) const { return static_cast<size_t>((key * key_) >> shift_); }
   void grow();
   HugeVector<Slot> slots_;
   size_t mask_ = 0;
+  unsigned shift_ = 63;
+  uint64_t key_ = process_key(KeyUse::kPairs);
   size_t size_ = 0;
 };
 
@@ -229,6 +246,11 @@ class BpeModel {
   // except that a piece of more than 8 bytes with a non-ASCII end gives kDeferred (not looked up).
   uint32_t lookup_piece(std::string_view bytes) const { return tokens_.find_piece(bytes.data(), bytes.size()); }
   uint32_t byte_id(unsigned char c) const { return byte_ids_[c]; }
+  // longest_taken_run of each hash table: {short tokens, long tokens, merge pairs, fragments}.
+  std::vector<size_t> table_runs() const {
+    return {tokens_.short_run(), tokens_.long_run(), pairs_.longest_run(),
+            longest_taken_run(cross_set_, [](uint64_t x) { return x != 0; })};
+  }
   bool rank_mode() const { return rank_mode_; }
 
   // Append the BPE of `piece` (no whole-piece shortcut, no cache). std::invalid_argument if a
@@ -254,7 +276,7 @@ class BpeModel {
         const uint64_t key = cross_key(a, b, x, after & ((uint32_t{1} << (8 * b)) - 1));
         const uint64_t h = cross_hash(key);
         const size_t f = h >> cross_shift_;
-        if ((cross_[f >> 6] >> (f & 63) & 1) && cross_has(key, h)) return true;
+        if ((cross_[f >> 6] >> (f & 63) & 1) && cross_has(key)) return true;
       }
     }
     return false;
@@ -303,9 +325,11 @@ class BpeModel {
     const uint64_t w = key * 0x9E3779B97F4A7C15ull;
     return w ^ (w >> 31);
   }
-  // Exact membership (the bitmap only rejects): open addressing over the distinct fragments.
-  bool cross_has(uint64_t key, uint64_t h) const {
-    for (size_t i = h & cross_mask_;; i = (i + 1) & cross_mask_) {
+  // Exact membership (the bitmap only rejects): open addressing over the distinct fragments,
+  // homes keyed (table_key.h; the bitmap's hash needs no key: collisions there cost a probe).
+  size_t cross_index(uint64_t key) const { return static_cast<size_t>((key * cross_key_) >> cross_set_shift_); }
+  bool cross_has(uint64_t key) const {
+    for (size_t i = cross_index(key);; i = (i + 1) & cross_mask_) {
       if (cross_set_[i] == key) return true;
       if (cross_set_[i] == 0) return false;
     }
@@ -321,6 +345,8 @@ class BpeModel {
   unsigned cross_shift_ = 64;
   HugeVector<uint64_t> cross_set_;  // the fragments themselves (0: empty slot)
   size_t cross_mask_ = 0;
+  unsigned cross_set_shift_ = 63;
+  uint64_t cross_key_ = process_key(KeyUse::kFragments);
   // may_cross_3x3: per code point U+0000..U+FFFF (3-byte characters only), whether a token has a
   // fragment of a shape other than 3+3 at a cut after it (kOpenAfter) or before it (kOpenBefore)
   // where the other side is a whole 3-byte character; and the pairs (c1, c2) of whole 3-byte

@@ -51,12 +51,10 @@
 #include "count.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <random>
 #include <stdexcept>
 #include <thread>
 #include <unordered_set>
@@ -200,21 +198,7 @@ bool SpecialCutter::next_match(std::string_view doc, size_t& i, size_t& len) con
 // PieceShard
 // ---------------------------------------------------------------------------------------------
 
-uint64_t index_key() {
-  static const uint64_t key = [] {
-    uint64_t k = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-    try {
-      std::random_device rd;  // the OS's entropy where there is some
-      k ^= uint64_t{rd()} << 32 ^ rd();
-    } catch (const std::exception&) {  // none: the clock and an address (still differ per run)
-      k ^= reinterpret_cast<uintptr_t>(&k) * 0x9E3779B97F4A7C15ull;
-    }
-    return k | 1;
-  }();
-  return key;
-}
-
-PieceShard::PieceShard() : slots_(kMinSlots), key_(index_key()) {}
+PieceShard::PieceShard() : slots_(kMinSlots), key_(process_key(KeyUse::kPieceCounts)) {}
 
 const char* PieceShard::store(const char* data, uint32_t len) {
   if (len > kBlockSize / 4) {  // big pieces get their own block
@@ -247,16 +231,7 @@ void PieceShard::reserve(size_t n) {
 }
 
 size_t PieceShard::longest_run() const {
-  // A run may wrap around the end: walk from an empty slot (there is one: load <= 0.7).
-  const size_t n = slots_.size();
-  size_t start = 0;
-  while (slots_[start].count) ++start;
-  size_t best = 0, run = 0;
-  for (size_t k = 1; k <= n; ++k) {
-    run = slots_[(start + k) & (n - 1)].count ? run + 1 : 0;
-    best = std::max(best, run);
-  }
-  return best;
+  return longest_taken_run(slots_, [](const Slot& s) { return s.count != 0; });
 }
 
 void PieceShard::rehash(size_t capacity) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pretokenize.h"
+#include "table_key.h"
 
 namespace codebpe {
 
@@ -18,16 +19,13 @@ namespace codebpe {
 // on the compiler's inlining.
 uint64_t count_hash(const char* data, size_t len);
 
-// The key of PieceShard's home slots: random and odd, drawn once per process.
-uint64_t index_key();
-
 // One hash shard: an open-addressing (linear probing) table of piece -> count, piece bytes in an
 // arena of fixed-size blocks (never reallocated, so a slot's pointer stays valid).
 // Invariants: a slot is empty iff count == 0; load factor <= 0.7; capacity is a power of two;
 // every stored piece is unique within the shard; a piece lies at or after its home(), with no
 // empty slot between.
 // The home slot mixes the piece's 32-bit hash with a key drawn at random once per process
-// (index_key), so pieces crafted to share the low bits of count_hash (which is public and must
+// (table_key.h), so pieces crafted to share the low bits of count_hash (which is public and must
 // stay fixed: count files and pruning use it) no longer share a probe cluster: only a full 32-bit
 // collision does. Which slot a piece occupies is therefore different from one run to the next;
 // nothing reads the slot order (saved files are sorted, and pruning and training use counts,
@@ -83,7 +81,7 @@ class PieceShard {
   void rehash(size_t capacity);
 
   std::vector<Slot> slots_;
-  uint64_t key_;  // index_key() (odd), read once
+  uint64_t key_;  // process_key(KeyUse::kPieceCounts), read once
   size_t size_ = 0;
   std::vector<std::unique_ptr<char[]>> blocks_, big_;
   size_t block_used_ = 0, block_cap_ = 0, arena_bytes_ = 0;

@@ -27,7 +27,7 @@
 #include <initializer_list>
 #include <utility>
 
-#include "bpe.h"  // hash_bytes, bytes_equal, kNoId
+#include "bpe.h"  // hash_bytes_seeded, bytes_equal, kNoId
 #include "utf8.h"
 
 namespace codebpe {
@@ -440,21 +440,28 @@ bool HFModelScan::index() {
   while (cap < 2 * ends.size()) cap *= 2;
   slots_.assign(cap, 0);
   const size_t mask = cap - 1;
+  const uint64_t seed = process_key(KeyUse::kHfVocab);
   for (size_t k = 0; k < ends.size(); ++k) {
     const size_t from = k ? ends[k - 1] : 0;
     const std::string_view token(blob.data() + from, ends[k] - from);
     if (find(token) != kNoId) return false;
-    size_t i = hash_bytes(token.data(), token.size()) & mask;
+    size_t i = hash_bytes_seeded(token.data(), token.size(), seed) & mask;
     while (slots_[i] != 0) i = (i + 1) & mask;
     slots_[i] = static_cast<uint32_t>(k + 1);
   }
   return true;
 }
 
+size_t HFModelScan::longest_run() const {
+  return longest_taken_run(slots_, [](uint32_t x) { return x != 0; });
+}
+
 uint32_t HFModelScan::find(std::string_view token) const {
   if (slots_.empty()) return kNoId;
   const size_t mask = slots_.size() - 1;
-  for (size_t i = hash_bytes(token.data(), token.size()) & mask; slots_[i] != 0; i = (i + 1) & mask) {
+  const uint64_t seed = process_key(KeyUse::kHfVocab);  // (table_key.h: the file is untrusted)
+  for (size_t i = hash_bytes_seeded(token.data(), token.size(), seed) & mask; slots_[i] != 0;
+       i = (i + 1) & mask) {
     const size_t k = slots_[i] - 1;
     const size_t from = k ? ends[k - 1] : 0;
     if (ends[k] - from == token.size() && bytes_equal(blob.data() + from, token.data(), token.size())) {

@@ -37,6 +37,8 @@ struct HFModelScan {
   uint32_t find(std::string_view token) const;
   // Builds the lookup table; false when two keys have the same bytes (the same key twice).
   bool index();
+  // The most slots in a row taken in the lookup table (how far find may walk; for tests).
+  size_t longest_run() const;
 
  private:
   std::vector<uint32_t> slots_;  // 1 + key index (file order); 0 for an empty slot

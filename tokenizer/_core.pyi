@@ -73,6 +73,9 @@ class HFModelScan:
         """tokens[id] = the bytes of each byte-level key (b'' for other ids)."""
     def lookup(self, token: bytes) -> int | None:
         """The id of the byte-level key with these bytes, or None."""
+    def longest_run(self) -> int:
+        """The most slots in a row taken in the key index (how far a lookup may walk). For
+        tests."""
 
 def has_repeated_pairs(flat: Any) -> bool:
     """Whether a pair occurs twice in a flat buffer of uint32 pairs (array('I'))."""
@@ -223,6 +226,10 @@ class Encoder:
 
     def may_cross(self, piece: bytes, k: int) -> bool:
         """Full test behind safe_cuts at k (no memo, no shortcut): True if a token may span k."""
+
+    def table_runs(self) -> dict[str, int]:
+        """The most slots in a row taken in each of the vocabulary's hash tables (how far a
+        lookup may walk): {'short_tokens', 'long_tokens', 'pairs', 'fragments'}. For tests."""
 
     @staticmethod
     def clear_thread_cache() -> None:
