@@ -1,6 +1,6 @@
 // Per-process random keys for the hash tables that untrusted input fills: the token maps, the
 // merge-pair map and the fragment set (from vocabulary files), the tokenizer.json reader's
-// vocabulary index, and the trainer's piece counts (from corpora).
+// vocabulary index, and the trainer's piece counts, pair index and learned tokens (from corpora).
 //
 // Why: those tables used fixed, public hash functions, and each hash is easy to invert, so a
 // file can be made whose keys all share a home slot. 30,000 crafted 8-byte tokens in a .tiktoken
@@ -45,6 +45,8 @@ enum class KeyUse : unsigned {
   kPairs,
   kFragments,
   kHfVocab,
+  kTrainPairs,
+  kTrainTokens,
 };
 
 // An odd 64-bit key for `use`: splitmix64 of the process seed.

@@ -33,6 +33,8 @@
 //   pairs: 2.9x the table's memory unpruned, 4.6-7x pruned; tokenizer/_train_options.merge_need).
 #include "train.h"
 
+#include "bpe.h"  // hash_bytes_seeded
+
 #include <algorithm>
 #include <deque>
 #include <functional>
@@ -78,7 +80,9 @@ class PairIndex {
   size_t memory() const { return keys_.size() * 12; }
 
  private:
-  static uint64_t hash(uint64_t k) {
+  // fmix64 of the key xor the process's key (table_key.h: pairs come from the corpus).
+  uint64_t hash(uint64_t k) const {
+    k ^= key_;
     k ^= k >> 33;
     k *= 0xff51afd7ed558ccdull;
     k ^= k >> 33;
@@ -101,7 +105,16 @@ class PairIndex {
   std::vector<uint64_t> keys_;
   std::vector<uint32_t> vals_;
   size_t size_ = 0;
+  uint64_t key_ = process_key(KeyUse::kTrainPairs);
 };
+
+// The learned tokens' bytes -> id, hashed under the process's key (table_key.h: a corpus decides
+// which tokens are learned; std::hash has no key).
+struct TokenBytesHash {
+  uint64_t seed = process_key(KeyUse::kTrainTokens);
+  size_t operator()(const std::string& s) const { return hash_bytes_seeded(s.data(), s.size(), seed); }
+};
+using TokenIds = std::unordered_map<std::string, uint32_t, TokenBytesHash>;
 
 struct PairInfo {
   int64_t count = 0;
@@ -215,7 +228,7 @@ class Merger {
 
   // One merge step; returns false when no pair qualifies.
   bool step(std::vector<std::pair<uint32_t, uint32_t>>& merges,
-            std::unordered_map<std::string, uint32_t>& token_ids) {
+            TokenIds& token_ids) {
     while (!heap_.empty()) {
       std::pop_heap(heap_.begin(), heap_.end(), less_);
       Entry e = heap_.back();
@@ -376,7 +389,7 @@ TrainResult train_bpe(PieceCounter& counter, const std::vector<std::pair<uint32_
   TrainResult result;
   std::vector<std::string>& tokens = result.tokens;
   for (int i = 0; i < 256; ++i) tokens.emplace_back(1, static_cast<char>(i));
-  std::unordered_map<std::string, uint32_t> token_ids;
+  TokenIds token_ids;
   for (uint32_t i = 0; i < 256; ++i) token_ids.emplace(tokens[i], i);
   for (auto [a, b] : forced) {
     if (a >= tokens.size() || b >= tokens.size())
