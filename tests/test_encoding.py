@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 from pathlib import Path
 
@@ -421,8 +422,7 @@ def test_heap_loop_of_long_pieces(tok100, tiktoken_cl100k):
             assert enc.bpe(piece) == tiktoken_cl100k._encode_single_piece(piece), (alphabet, n)
 
 
-def test_concurrent_batches_and_fork(tok100, mixed_text):
-    import multiprocessing as mp
+def test_concurrent_batches(tok100, mixed_text):
     from concurrent.futures import ThreadPoolExecutor
 
     texts = [mixed_text[i : i + 300] for i in range(0, len(mixed_text), 150)]
@@ -432,6 +432,20 @@ def test_concurrent_batches_and_fork(tok100, mixed_text):
             pool.map(lambda _: tok100.encode_ordinary_batch(texts, num_threads=2), range(6))
         )
     assert all(r == expected for r in results)
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("CODEBPE_SANITIZED")),
+    reason="this libasan has no fork handler: a child forked while a pool thread held its "
+    "allocator's lock waited forever (seen once, 2026-12-01); glibc's malloc takes its locks "
+    "around fork",
+)
+def test_batches_then_fork(tok100, mixed_text):
+    import multiprocessing as mp
+
+    texts = [mixed_text[i : i + 300] for i in range(0, len(mixed_text), 150)]
+    expected = [tok100.encode_ordinary(t) for t in texts]
+    assert tok100.encode_ordinary_batch(texts, num_threads=2) == expected  # the pool is running
     ctx = mp.get_context("fork")  # the child must not wait on the parent's pool threads
     with ctx.Pool(1) as child:
         assert child.apply(_child_batch, (texts,)) == expected
