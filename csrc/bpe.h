@@ -106,12 +106,12 @@ class TokenMap {
     if ((p[0] | p[n - 1]) & 0x80) return kDeferred;
     return find_long(p, n, false);
   }
-  // Same result as find(); for 3-8 byte spans a 128 KiB bitmap rejects most non-tokens before
-  // the slot (a cache miss in the 4 MiB table) is read. For BPE pair lookups, which are mostly
-  // misses; whole-piece lookups (mostly hits) use find().
   // longest_taken_run of the short- and long-token tables.
   size_t short_run() const { return longest_taken_run(short_, [](const ShortSlot& x) { return x.id != kNoId; }); }
   size_t long_run() const { return longest_taken_run(slots_, [](const Slot& x) { return x.id != kNoId; }); }
+  // Same result as find(); for 3-8 byte spans a 128 KiB bitmap rejects most non-tokens before
+  // the slot (a cache miss in the 4 MiB table) is read. For BPE pair lookups, which are mostly
+  // misses; whole-piece lookups (mostly hits) use find().
   uint32_t find_pair(const char* p, size_t n) const {
     if (n - 3 < 6) {
       const uint64_t key = short_key(p, n);
