@@ -440,12 +440,11 @@ bool HFModelScan::index() {
   while (cap < 2 * ends.size()) cap *= 2;
   slots_.assign(cap, 0);
   const size_t mask = cap - 1;
-  const uint64_t seed = process_key(KeyUse::kHfVocab);
   for (size_t k = 0; k < ends.size(); ++k) {
     const size_t from = k ? ends[k - 1] : 0;
     const std::string_view token(blob.data() + from, ends[k] - from);
     if (find(token) != kNoId) return false;
-    size_t i = hash_bytes_seeded(token.data(), token.size(), seed) & mask;
+    size_t i = hash_bytes_seeded(token.data(), token.size(), seed_) & mask;
     while (slots_[i] != 0) i = (i + 1) & mask;
     slots_[i] = static_cast<uint32_t>(k + 1);
   }
@@ -459,8 +458,7 @@ size_t HFModelScan::longest_run() const {
 uint32_t HFModelScan::find(std::string_view token) const {
   if (slots_.empty()) return kNoId;
   const size_t mask = slots_.size() - 1;
-  const uint64_t seed = process_key(KeyUse::kHfVocab);  // (table_key.h: the file is untrusted)
-  for (size_t i = hash_bytes_seeded(token.data(), token.size(), seed) & mask; slots_[i] != 0;
+  for (size_t i = hash_bytes_seeded(token.data(), token.size(), seed_) & mask; slots_[i] != 0;
        i = (i + 1) & mask) {
     const size_t k = slots_[i] - 1;
     const size_t from = k ? ends[k - 1] : 0;

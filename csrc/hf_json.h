@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "table_key.h"
+
 namespace codebpe {
 
 struct HFModelScan {
@@ -42,6 +44,7 @@ struct HFModelScan {
 
  private:
   std::vector<uint32_t> slots_;  // 1 + key index (file order); 0 for an empty slot
+  uint64_t seed_ = process_key(KeyUse::kHfVocab);  // slots' hash key (table_key.h: untrusted file)
 };
 
 // Reads `data` into `out`; true when it is a tokenizer.json read exactly (see hf_json.cc),
