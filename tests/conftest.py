@@ -38,6 +38,26 @@ def load_script(name: str) -> Any:
     return module
 
 
+def run_python(script: str, *args: str, cwd: Path, timeout: float = 300):
+    """``python -c script args...`` in a fresh process that imports the ``tokenizer`` package this
+    process imported (in CI the installed one): PYTHONPATH points at it, and ``cwd`` (a temporary
+    folder) keeps the checkout's unbuilt ``tokenizer/`` from shadowing it. Returns the completed
+    process (stdout and stderr as text); the caller checks its return code."""
+    import subprocess
+
+    import tokenizer
+
+    home = str(Path(tokenizer.__file__).resolve().parents[1])
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=cwd,
+        env=dict(os.environ, PYTHONPATH=home),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 # A few kilobytes of mixed code, Chinese and English: the inputs every parity test starts from.
 MIXED_TEXT = '''\
 #!/usr/bin/env python3

@@ -5,15 +5,12 @@ and, since the slot order now differs from run to run, the files and vocabularie
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import numpy as np
+from conftest import run_python
 
-import tokenizer
 from tokenizer._native import core
 
 
@@ -84,18 +81,11 @@ def test_files_and_vocabularies_are_the_same_in_every_process(tmp_path: Path):
         print(hashlib.sha256(repr((vocab.merges, vocab.tokens)).encode()).hexdigest())
         """
     )
-    env = dict(os.environ, PYTHONPATH=str(Path(tokenizer.__file__).parent.parent))
     runs = []
     for i in range(2):
         path = tmp_path / f"counts{i}.bin"
-        out = subprocess.run(
-            [sys.executable, "-c", script, str(path)],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            check=True,
-        ).stdout.split()
-        runs.append((out, hashlib.sha256(path.read_bytes()).hexdigest()))
+        run = run_python(script, str(path), cwd=tmp_path)
+        assert run.returncode == 0, run.stderr[-2000:]
+        runs.append((run.stdout.split(), hashlib.sha256(path.read_bytes()).hexdigest()))
     assert int(runs[0][0][0]) > 0 and runs[0][0][1] == "True"  # it did prune
     assert runs[0] == runs[1]

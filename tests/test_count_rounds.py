@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tracemalloc
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import run_python
 
-import tokenizer
 from tokenizer._corpus_formats import read_jsonl
 from tokenizer._native import core
 from tokenizer.corpus import default_corpus_paths
@@ -124,15 +122,7 @@ def test_counting_large_documents_holds_a_bounded_share_of_their_pieces(tmp_path
     pieces; in rounds, a document's piece ends (4 bytes a piece) and a round's references."""
     path = tmp_path / "big.txt"
     path.write_bytes(_large(docs, 8_000_000, 3).encode())
-    home = str(Path(tokenizer.__file__).resolve().parents[1])
-    out = subprocess.run(
-        [sys.executable, "-c", _PEAK, str(path)],
-        cwd=tmp_path,
-        env=dict(os.environ, PYTHONPATH=home),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = run_python(_PEAK, str(path), cwd=tmp_path, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     grown, pieces = map(int, out.stdout.split())
     assert pieces > 3_000_000

@@ -7,7 +7,7 @@ import base64
 import os
 
 import pytest
-from conftest import HAS_SHIPPED_HF, shipped_hf
+from conftest import HAS_SHIPPED_HF, run_python, shipped_hf
 
 from tokenizer.encoding import Tokenizer
 
@@ -413,22 +413,7 @@ def test_list_ints_survive_a_bigger_vocabulary(tmp_path):
     """The ints of a list stay valid (and equal) after a bigger vocabulary is built and used,
     after hundreds of lists were made and freed, in a fresh process so that the smaller
     vocabulary's block of ints is the first one."""
-    import subprocess
-    import sys
-
-    import tokenizer
-
-    # The child imports the tokenizer package this process imported (in CI the installed one:
-    # the checkout's unbuilt tokenizer/ must not shadow it, hence also the cwd).
-    home = os.path.dirname(os.path.dirname(os.path.abspath(tokenizer.__file__)))
-    run = subprocess.run(
-        [sys.executable, "-c", _INTS_SCRIPT],
-        cwd=tmp_path,
-        env=dict(os.environ, PYTHONPATH=home),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = run_python(_INTS_SCRIPT, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     n_a, n_b, max_a, max_b = map(int, run.stdout.split())
     assert n_a > 100 and n_b > 100 and max_a > 256 and max_b > 100_000
