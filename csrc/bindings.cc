@@ -1542,12 +1542,12 @@ void bind_encode(py::module_& m) {
       .def(
           "table_runs",
           [](const Encoder& e) {
-            const std::vector<size_t> r = e.model().table_runs();
+            const BpeModel::TableRuns r = e.model().table_runs();
             py::dict d;
-            d["short_tokens"] = r[0];
-            d["long_tokens"] = r[1];
-            d["pairs"] = r[2];
-            d["fragments"] = r[3];
+            d["short_tokens"] = r.short_tokens;
+            d["long_tokens"] = r.long_tokens;
+            d["pairs"] = r.pairs;
+            d["fragments"] = r.fragments;
             return d;
           },
           "The most slots in a row taken in each of the vocabulary's hash tables (how far a "

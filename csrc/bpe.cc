@@ -151,7 +151,7 @@ inline uint32_t first_equal(const uint32_t* a, uint32_t v) {
 #endif
 }
 
-size_t pow2_at_least(size_t n) {  // at least 16 (so the multiply-shift homes shift by < 64)
+size_t pow2_at_least(size_t n) {  // at least 16 (home_shift needs 2)
   size_t c = 16;
   while (c < n) c <<= 1;
   return c;
@@ -166,10 +166,10 @@ void TokenMap::build(const std::vector<std::string>& tokens) {
   }
   short_.assign(pow2_at_least(n_short + n_short / 2 + 1), ShortSlot{});
   short_mask_ = short_.size() - 1;
-  short_shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(short_.size()));
+  short_shift_ = home_shift(short_.size());
   slots_.assign(pow2_at_least(n_long * 2 + 1), Slot{});
   mask_ = slots_.size() - 1;
-  long_shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(slots_.size()));
+  long_shift_ = home_shift(slots_.size());
   arena_.clear();
   arena_.reserve(total);
   two_.assign(65536, kNoId);
@@ -221,7 +221,7 @@ uint32_t TokenMap::find_long(const char* p, size_t n, bool filter) const {
 void PairMap::reserve(size_t n) {
   slots_.assign(pow2_at_least(n * 2 + 1), Slot{});
   mask_ = slots_.size() - 1;
-  shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(slots_.size()));
+  shift_ = home_shift(slots_.size());
   size_ = 0;
 }
 
@@ -305,7 +305,7 @@ void BpeModel::build_cross(const std::vector<std::string>& tokens) {
   cross_.assign((size_t{1} << bits) / 64, 0);
   cross_set_.assign(pow2_at_least(2 * keys.size() + 1), 0);
   cross_mask_ = cross_set_.size() - 1;
-  cross_set_shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(cross_set_.size()));
+  cross_set_shift_ = home_shift(cross_set_.size());
   for (uint64_t key : keys) {
     const uint64_t h = cross_hash(key);
     const size_t f = h >> cross_shift_;

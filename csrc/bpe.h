@@ -147,8 +147,8 @@ class TokenMap {
   // token, mixed under the process's keys; longer tokens hash every byte from a keyed seed
   // (tokens that share both ends must not share a probe chain).
   size_t long_index(const char* p, size_t n, uint64_t head, uint64_t tail) const {
-    const uint64_t h = n > 16 ? hash_bytes_seeded(p, n, long_seed_) : (head ^ (tail * long_key2_) ^ n) * long_key_;
-    return static_cast<size_t>(h >> long_shift_);
+    if (n > 16) return static_cast<size_t>(hash_bytes_seeded(p, n, long_seed_) >> long_shift_);
+    return keyed_home(head ^ (tail * long_key2_) ^ n, long_key_, long_shift_);
   }
   uint32_t find_short(uint64_t key, size_t n) const {
     for (size_t i = short_index(key, n);; i = (i + 1) & short_mask_) {
@@ -157,10 +157,7 @@ class TokenMap {
       if (s.id == kNoId) return kNoId;
     }
   }
-  // Multiply-shift by the process's key (table_key.h): the top bits of the product.
-  size_t short_index(uint64_t key, size_t n) const {
-    return static_cast<size_t>(((key ^ (uint64_t{n} << 59)) * short_key_) >> short_shift_);
-  }
+  size_t short_index(uint64_t key, size_t n) const { return keyed_home(key ^ (uint64_t{n} << 59), short_key_, short_shift_); }
   // filter: test long_filter_ first (BPE's spans, mostly not tokens). A whole piece with ASCII at
   // both ends skips it: 61-79% of the pieces of more than 8 bytes of code and English are tokens
   // (cl100k, o200k), so the bitmap load was a cache miss spent on a hit (perf: a quarter of
@@ -221,8 +218,7 @@ class PairMap {
     uint32_t prio;
     uint32_t merged;
   };
-  // Multiply-shift by the process's key (table_key.h: merges come from files).
-  size_t index(uint64_t key) const { return static_cast<size_t>((key * key_) >> shift_); }
+  size_t index(uint64_t key) const { return keyed_home(key, key_, shift_); }  // (merges come from files)
   void grow();
   HugeVector<Slot> slots_;
   size_t mask_ = 0;
@@ -246,8 +242,11 @@ class BpeModel {
   // except that a piece of more than 8 bytes with a non-ASCII end gives kDeferred (not looked up).
   uint32_t lookup_piece(std::string_view bytes) const { return tokens_.find_piece(bytes.data(), bytes.size()); }
   uint32_t byte_id(unsigned char c) const { return byte_ids_[c]; }
-  // longest_taken_run of each hash table: {short tokens, long tokens, merge pairs, fragments}.
-  std::vector<size_t> table_runs() const {
+  // longest_taken_run of each hash table.
+  struct TableRuns {
+    size_t short_tokens, long_tokens, pairs, fragments;
+  };
+  TableRuns table_runs() const {
     return {tokens_.short_run(), tokens_.long_run(), pairs_.longest_run(),
             longest_taken_run(cross_set_, [](uint64_t x) { return x != 0; })};
   }
@@ -327,7 +326,7 @@ class BpeModel {
   }
   // Exact membership (the bitmap only rejects): open addressing over the distinct fragments,
   // homes keyed (table_key.h; the bitmap's hash needs no key: collisions there cost a probe).
-  size_t cross_index(uint64_t key) const { return static_cast<size_t>((key * cross_key_) >> cross_set_shift_); }
+  size_t cross_index(uint64_t key) const { return keyed_home(key, cross_key_, cross_set_shift_); }
   bool cross_has(uint64_t key) const {
     for (size_t i = cross_index(key);; i = (i + 1) & cross_mask_) {
       if (cross_set_[i] == key) return true;

@@ -72,11 +72,7 @@ class PieceShard {
  private:
   const char* store(const char* data, uint32_t len);
   // Home slot of a piece with this 32-bit hash (see the class comment).
-  // Multiply-shift (Dietzfelbinger et al.) with a random odd multiplier: two distinct hashes
-  // share a home with probability at most 2 / slots, whatever hashes an attacker picks.
-  size_t home(uint32_t h32) const {
-    return static_cast<size_t>((uint64_t{h32} * key_) >> (64 - __builtin_ctzll(slots_.size())));
-  }
+  size_t home(uint32_t h32) const { return keyed_home(h32, key_, home_shift(slots_.size())); }
   void grow();
   void rehash(size_t capacity);
 

@@ -57,6 +57,13 @@ inline uint64_t process_key(KeyUse use) {
   return (z ^ (z >> 31)) | 1;
 }
 
+// The home slot of x in a table of 2^(64 - shift) slots, keyed: multiply-shift by an odd key
+// (Dietzfelbinger et al.): two distinct x share a home with probability at most 2 / slots,
+// whatever values an attacker picks.
+inline size_t keyed_home(uint64_t x, uint64_t key, unsigned shift) { return static_cast<size_t>((x * key) >> shift); }
+// keyed_home's shift for a table of `slots` slots (a power of two, at least 2).
+inline unsigned home_shift(size_t slots) { return 64 - static_cast<unsigned>(__builtin_ctzll(slots)); }
+
 // The most slots in a row of an open-addressing table that are taken, a run that wraps around
 // included (how far a lookup may walk; for tests of the keyed homes above).
 template <class Table, class Taken>
