@@ -6,12 +6,10 @@ exception not rethrown" from a batch's catch), or it segfaulted in a batch's unw
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
+from conftest import run_python
 
 SCRIPT = textwrap.dedent(
     """
@@ -68,20 +66,7 @@ SCRIPT = textwrap.dedent(
     ],
 )
 def test_exit_with_daemon_threads_in_calls(calls, tmp_path):
-    # The child imports the tokenizer package this process imported (in CI the installed one:
-    # the checkout's unbuilt tokenizer/ must not shadow it, hence also the cwd).
-    import tokenizer
-
-    home = os.path.dirname(os.path.dirname(os.path.abspath(tokenizer.__file__)))
-    env = dict(os.environ, PYTHONPATH=home)
     for _ in range(2):  # (where it failed, it failed every time)
-        run = subprocess.run(
-            [sys.executable, "-c", SCRIPT, calls],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        run = run_python(SCRIPT, calls, cwd=tmp_path, timeout=120)
         assert run.returncode == 3, run.stderr[-2000:]
         assert "terminate" not in run.stderr and "FATAL" not in run.stderr, run.stderr[-2000:]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_python
 
 from tokenizer._corpus_formats import READ_BYTES, parquet_batch_rows
 from tokenizer._corpus_hf import read_dataset, read_hf, saved_arrow_files
@@ -223,22 +224,8 @@ def test_max_memory_counts_the_import_of_pyarrow(tmp_path) -> None:
         "assert 'pyarrow.parquet' in sys.modules and t.documents == 50\n"
         "print(before, t._table_cap)\n"
     )
-    import os
-    import subprocess
-
-    import tokenizer
-
-    home = str(Path(tokenizer.__file__).resolve().parents[1])
     runs = [
-        subprocess.run(
-            [sys.executable, "-c", script, str(path), cap],
-            cwd=tmp_path,
-            env=dict(os.environ, PYTHONPATH=home),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        for cap in ("2G", "tight")
+        run_python(script, str(path), cap, cwd=tmp_path, timeout=120) for cap in ("2G", "tight")
     ]
     assert runs[0].returncode == 0, runs[0].stderr[-2000:]
     before, after = map(int, runs[0].stdout.split())

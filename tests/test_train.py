@@ -7,6 +7,7 @@ import random
 import re
 
 import pytest
+from conftest import run_python
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -622,10 +623,6 @@ def test_the_vocabulary_file_does_not_depend_on_the_order_of_inputs_or_shards(tm
 def test_help_tokenizer_train_after_a_plain_import(tmp_path):
     """Review: ``import tokenizer; help(tokenizer.train)`` raised AttributeError ("Did you mean:
     'Trainer'?"): the package's lazy attributes had no submodules."""
-    import os
-    import subprocess
-    import sys
-
     code = (
         "import pydoc, re, tokenizer\n"
         "text = pydoc.render_doc(tokenizer.train, renderer=pydoc.plaintext)\n"
@@ -635,15 +632,7 @@ def test_help_tokenizer_train_after_a_plain_import(tmp_path):
         "assert 'corpus' in dir(tokenizer) and tokenizer.corpus.Corpus\n"
         "print('ok')\n"
     )
-    import tokenizer
-
-    # The package these tests import (in a clean clone, .ci/run, the checkout has no compiled
-    # core), from a neutral folder: python -c puts the working folder first on sys.path.
-    home = os.path.dirname(os.path.dirname(os.path.abspath(tokenizer.__file__)))
-    env = {**os.environ, "PYTHONPATH": home}
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
-    )
+    run = run_python(code, cwd=tmp_path)
     assert run.stdout == "ok\n", run.stderr[-2000:]
 
 
