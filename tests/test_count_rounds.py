@@ -4,13 +4,12 @@ large JSON Lines records without extra copies: the same counts, less memory held
 from __future__ import annotations
 
 import json
-import os
 import tracemalloc
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import run_python
+from conftest import run_python, skip_rss_if_sanitized
 
 from tokenizer._corpus_formats import read_jsonl
 from tokenizer._native import core
@@ -112,10 +111,7 @@ print(status("VmHWM:") - rss, counter.total)
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc (Linux)")
-@pytest.mark.skipif(
-    bool(os.environ.get("CODEBPE_SANITIZED")),
-    reason="AddressSanitizer's quarantine holds freed memory",
-)
+@skip_rss_if_sanitized
 def test_counting_large_documents_holds_a_bounded_share_of_their_pieces(tmp_path, docs) -> None:
     """Two documents of 8 MB in one batch, 2 threads: the references bucketed for the insert
     phase (16 bytes a piece) were held for the whole batch, 60 MB and more for its 3.7 M

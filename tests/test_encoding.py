@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import random
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import skip_fork_if_sanitized
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -434,12 +434,7 @@ def test_concurrent_batches(tok100, mixed_text):
     assert all(r == expected for r in results)
 
 
-@pytest.mark.skipif(
-    bool(os.environ.get("CODEBPE_SANITIZED")),
-    reason="this libasan has no fork handler: a child forked while a pool thread held its "
-    "allocator's lock waited forever (seen once, 2026-12-01); glibc's malloc takes its locks "
-    "around fork",
-)
+@skip_fork_if_sanitized
 def test_batches_then_fork(tok100, mixed_text):
     import multiprocessing as mp
 

@@ -7,7 +7,7 @@ import base64
 import os
 
 import pytest
-from conftest import HAS_SHIPPED_HF, run_python, shipped_hf
+from conftest import HAS_SHIPPED_HF, run_python, shipped_hf, skip_fork_if_sanitized
 
 from tokenizer.encoding import Tokenizer
 
@@ -489,6 +489,7 @@ def test_tiktoken_argument_leniency(toks, tiktoken_cl100k):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@skip_fork_if_sanitized
 def test_named_tokenizers_after_fork_while_one_is_made():
     """A fork while another thread makes a named tokenizer (holding its lock) left the child
     waiting forever on that lock (a fork-start Pool hung): the child gets fresh locks."""

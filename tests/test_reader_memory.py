@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_python
+from conftest import run_python, skip_rss_if_sanitized
 
 from tokenizer._corpus_formats import READ_BYTES, parquet_batch_rows
 from tokenizer._corpus_hf import read_dataset, read_hf, saved_arrow_files
@@ -162,6 +162,7 @@ def test_hf_disk_read_fraction_is_a_share_of_its_arrow_bytes(tmp_path, fmt) -> N
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+@skip_rss_if_sanitized
 def test_hf_disk_pages_read_do_not_stay_in_memory(tmp_path) -> None:
     """Review: ``datasets`` memory-maps a saved dataset, and every page its rows touched stayed
     in the process's resident memory: ``codebpe train hf-disk:... --max-memory 150M`` on a
