@@ -117,6 +117,12 @@
 //   the merge rewrote, it is merged next without a walk (exact: ties by position): en 0.980,
 //   code 1.014, zh 0.948; callgrind 8.8 M -> 10.6 M instructions in merge_small per MB (the
 //   two-minimum walk costs more than the walks it saves, and the lookups stay serial).
+//   (3) Weighed, not built (twenty-first session): the BPE of several such pieces in lockstep,
+//   one merge step of each in turn, so that one piece's dependent pair lookups overlap the
+//   others'. Its ceiling is the gap between warm and cold tables: ~290 ns per piece in the
+//   harness above (o200k, warm, pieces of code) against ~490 in a cold pass over 1 MB of English
+//   (perf: merge_small 26% of ~8.7 ms, 4.6 k pieces), so at most ~0.9 ms per MB (~10%), of which
+//   lockstep hides a part, for deferring those pieces and splicing their ids in afterwards.
 // * Ties: both loops merge the leftmost of the lowest-priority pairs, exactly as tiktoken's
 //   byte_pair_merge (first minimum) and Hugging Face's Word::merge_all ((rank, pos) heap order).
 #include "bpe.h"
