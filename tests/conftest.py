@@ -55,20 +55,28 @@ def load_script(name: str) -> Any:
     return module
 
 
-def run_python(script: str, *args: str, cwd: Path, timeout: float = 300):
-    """``python -c script args...`` in a fresh process that imports the ``tokenizer`` package this
-    process imported (in CI the installed one): PYTHONPATH points at it, and ``cwd`` (a temporary
-    folder) keeps the checkout's unbuilt ``tokenizer/`` from shadowing it. Returns the completed
-    process (stdout and stderr as text); the caller checks its return code."""
-    import subprocess
-
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a child process (``python -c``, ``python -m tokenizer``) that imports the
+    ``tokenizer`` package this process imported (in CI the installed one): PYTHONPATH points at
+    it, not at the whole sys.path (in CI the checkout is on it, and its unbuilt ``tokenizer/``
+    would shadow the installed one). Run it from a temporary folder too: ``python -c`` puts the
+    working folder first on sys.path. ``extra``: more variables."""
     import tokenizer
 
     home = str(Path(tokenizer.__file__).resolve().parents[1])
+    return dict(os.environ, PYTHONPATH=home, **extra)
+
+
+def run_python(script: str, *args: str, cwd: Path, timeout: float = 300):
+    """``python -c script args...`` in a fresh process with :func:`child_env`, from ``cwd`` (a
+    temporary folder). Returns the completed process (stdout and stderr as text); the caller
+    checks its return code."""
+    import subprocess
+
     return subprocess.run(
         [sys.executable, "-c", script, *args],
         cwd=cwd,
-        env=dict(os.environ, PYTHONPATH=home),
+        env=child_env(),
         capture_output=True,
         text=True,
         timeout=timeout,

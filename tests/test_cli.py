@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import child_env
 
 import tokenizer
 from tokenizer.cli import main
@@ -24,9 +24,8 @@ def test_version(capsys):
 
 def _run_module(args, tmp_path):
     """``python -m tokenizer ARGS`` from a neutral folder, on the package these tests import."""
-    env = dict(os.environ, PYTHONPATH=str(Path(tokenizer.__file__).parent.parent))
     cmd = [sys.executable, "-m", "tokenizer", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env=env)
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env=child_env())
 
 
 def test_python_m_help(tmp_path):
@@ -127,7 +126,7 @@ def test_no_command_is_a_usage_error(tmp_path):
 
 def _closed(args, tmp_path, fds, env=None):
     """``python -m tokenizer ARGS`` with the descriptors ``fds`` closed (``>&-``, ``<&-``)."""
-    env = dict(os.environ, PYTHONPATH=str(Path(tokenizer.__file__).parent.parent), **(env or {}))
+    env = child_env(**(env or {}))
     cmd = [sys.executable, "-m", "tokenizer", *args]
 
     def close() -> None:
@@ -191,15 +190,13 @@ def test_the_closing_status_line_cannot_fail_a_finished_export(small_files):
         assert (small_files / "hf" / "tokenizer.json").is_file()
         if os.path.exists("/dev/full"):
             with open("/dev/full", "w") as full:
-                env_full = dict(os.environ, PYTHONPATH=str(Path(tokenizer.__file__).parent.parent))
-                env_full.update(env)
                 out = subprocess.run(
                     [sys.executable, "-m", "tokenizer", *args, "-o", "hf2"],
                     stdout=full,
                     stderr=subprocess.PIPE,
                     text=True,
                     cwd=small_files,
-                    env=env_full,
+                    env=child_env(**env),
                 )
             assert out.returncode == 0 and out.stderr == ""
             assert (small_files / "hf2" / "tokenizer.json").is_file()
@@ -212,11 +209,7 @@ def test_output_that_cannot_be_written_is_a_one_line_error(small_files, unbuffer
     when the buffer is flushed at the end (not "Exception ignored" and exit 120). The line says
     it was standard output: a write during the command (unbuffered here) said only "No space
     left on device", as a full output file does."""
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(Path(tokenizer.__file__).parent.parent),
-        PYTHONUNBUFFERED=unbuffered,
-    )
+    env = child_env(PYTHONUNBUFFERED=unbuffered)
     with open("/dev/full", "w") as full:
         out = subprocess.run(
             [sys.executable, "-m", "tokenizer", "split", "h.txt"],

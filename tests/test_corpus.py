@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import run_python
 
 from tokenizer.corpus import (
     Corpus,
@@ -153,14 +154,8 @@ def test_parquet_is_read_page_by_page_not_row_group_by_row_group(tmp_path: Path)
         "n = sum(1 for _ in Corpus([sys.argv[1]]).texts())\n"
         "print(n, pa.default_memory_pool().max_memory())\n"
     )
-    root = str(Path(__file__).resolve().parents[1])
-    run = subprocess.run(
-        [sys.executable, "-c", read, str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**__import__("os").environ, "PYTHONPATH": root},
-    )
+    run = run_python(read, str(path), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
     docs, peak = map(int, run.stdout.split())
     assert docs == 16384
     assert peak < row_group, (peak, row_group)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import child_env
 
 import tokenizer._corpus_formats as formats
 from tokenizer.cli import main
@@ -413,11 +414,9 @@ def test_train_takes_a_list_mixing_sources_and_paths(tmp_path):
 def test_standard_input_is_a_text_source(tmp_path, monkeypatch):
     """`zcat dump.gz | codebpe train -`: "-" said "no such file or folder"."""
     import io
-    import os
     import subprocess
     import sys
 
-    import tokenizer
     from tokenizer import _corpus_records
     from tokenizer.corpus import Corpus, CorpusReadError
 
@@ -428,13 +427,12 @@ def test_standard_input_is_a_text_source(tmp_path, monkeypatch):
     assert "".join(d.text for d in corpus) == text
     with pytest.raises(CorpusReadError, match="read already"):
         list(corpus)  # a second pass cannot read stdin again: an error, not an empty source
-    home = os.path.dirname(os.path.dirname(os.path.abspath(tokenizer.__file__)))
     out = tmp_path / "v.json"
     proc = subprocess.run(
         [sys.executable, "-m", "tokenizer", "train", "-", "-o", str(out), "--vocab-size", "600"],
         input=text.encode(),
         capture_output=True,
-        env={**os.environ, "PYTHONPATH": home},
+        env=child_env(),
         cwd=tmp_path,
         timeout=120,
     )

@@ -9,6 +9,7 @@ import struct
 
 import numpy as np
 import pytest
+from conftest import child_env
 
 from tokenizer.cli import main
 
@@ -279,18 +280,6 @@ def test_text_ids_parse_like_int():
         assert got == want, data
 
 
-def _child_env() -> dict:
-    """The environment for a `python -m tokenizer` child that imports the same tokenizer package
-    as this process (not the whole sys.path: in CI the repository root is on it, and its
-    unbuilt tokenizer/ would shadow the installed one)."""
-    import os
-
-    import tokenizer
-
-    home = os.path.dirname(os.path.dirname(os.path.abspath(tokenizer.__file__)))
-    return {**os.environ, "PYTHONPATH": home}
-
-
 @pytest.mark.parametrize(
     ("sig", "code", "word"), [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")]
 )
@@ -310,7 +299,7 @@ def test_a_signal_mid_write_leaves_no_partial_file(tmp_path, sig, code, word):
         [*cmd, "--numpy", str(out), "--threads", "1"],
         cwd=tmp_path,
         stderr=subprocess.PIPE,
-        env=_child_env(),
+        env=child_env(),
         # SIGINT as a terminal sends it, even when pytest was started with it ignored (nohup)
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
@@ -339,7 +328,7 @@ def test_a_closed_output_pipe_is_quiet(tmp_path):
 
     big = tmp_path / "big.py"
     big.write_text("def f(x):\n    return x\n" * 200_000)
-    env = _child_env()
+    env = child_env()
     for args in (["encode", str(big), "-t", "cl100k_base"], ["split", str(big)]):
         proc = subprocess.Popen(
             [sys.executable, "-m", "tokenizer", *args],

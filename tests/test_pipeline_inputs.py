@@ -7,6 +7,7 @@ import pickle
 
 import numpy as np
 import pytest
+from conftest import run_python
 
 from tokenizer.encoding import Tokenizer
 
@@ -76,12 +77,6 @@ def test_clear_type_errors(tok, call, message):
 def test_batch_threads_are_capped_at_the_usable_cpus(tmp_path):
     """num_threads=512 started 512 pool threads that stayed for the life of the process, and the
     default count ignored the CPU affinity (taskset, cgroup cpusets)."""
-    import os
-    import subprocess
-    import sys
-
-    import tokenizer
-
     code = """
 import os, sys
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one CPU, as under taskset -c 0
@@ -93,15 +88,7 @@ tok.encode_batch(texts)
 tok.encode_batch(texts, num_threads=512)
 print(before, len(os.listdir("/proc/self/task")))
 """
-    home = os.path.dirname(os.path.dirname(os.path.abspath(tokenizer.__file__)))
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": home},
-        cwd=tmp_path,  # (python -c puts the working folder first on sys.path: not the repository)
-        timeout=120,
-    )
+    out = run_python(code, cwd=tmp_path, timeout=120)
     assert out.returncode == 0, out.stderr
     before, after = map(int, out.stdout.split())
     assert after == before  # one CPU: the calling thread encodes alone, no worker is started

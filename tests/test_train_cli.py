@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import child_env
 
-import tokenizer
 from tokenizer.cli import main
 from tokenizer.vocab import Vocabulary
 
@@ -178,7 +177,7 @@ def test_errors_one_line_no_output(tmp_path, corpus, capsys, args, message):
 def test_no_arguments_trains_on_shipped_corpora(tmp_path):
     """``codebpe train`` with no arguments at all, as a user would run it."""
     # the package under test (the source tree in development, site-packages in CI), not the cwd
-    env = dict(os.environ, PYTHONPATH=str(Path(tokenizer.__file__).parent.parent))
+    env = child_env()
     proc = subprocess.run(
         [sys.executable, "-m", "tokenizer", "train"],
         cwd=tmp_path,
@@ -194,7 +193,7 @@ def test_no_arguments_trains_on_shipped_corpora(tmp_path):
 
 
 def _run_cli(args, cwd, **kw):
-    env = dict(os.environ, PYTHONPATH=str(Path(tokenizer.__file__).parent.parent))
+    env = child_env()
     return subprocess.run(
         [sys.executable, "-m", "tokenizer", *args],
         cwd=cwd,
