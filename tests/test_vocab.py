@@ -143,6 +143,20 @@ def test_atomic_write_uses_ordinary_permissions(tmp_path):
     assert (target.stat().st_mode & 0o777) == (0o666 & ~umask)
 
 
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o444])
+def test_atomic_write_keeps_an_existing_files_permissions(tmp_path, mode):
+    """Replacing a file gave it 0666 less the umask: a private 0600 output became
+    world-readable (an open() for writing keeps the mode)."""
+    import os
+
+    target = tmp_path / "private.json"
+    target.write_text("old")
+    os.chmod(target, mode)
+    atomic_write(target, "new")
+    assert target.read_text() == "new"
+    assert (target.stat().st_mode & 0o777) == mode
+
+
 def test_outputs_follow_links_and_write_special_files_in_place(tmp_path):
     """A rename replaced whatever was at the output path: a symbolic link became a file (its
     target untouched), and a FIFO (or, as root, /dev/null) a regular file."""

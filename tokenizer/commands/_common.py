@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -22,6 +23,7 @@ __all__ = [
     "check_output_name",
     "check_sidecar_pattern",
     "refuse_overwrite",
+    "refuse_stdout_input",
     "require_stdout",
     "same_file",
     "status",
@@ -114,6 +116,31 @@ def refuse_overwrite(
                     f"{what} {os.fspath(out)} is {source}{same}: writing it would destroy it; "
                     "choose another output name"
                 )
+
+
+def refuse_stdout_input(inputs: Iterable[tuple[str, str]]) -> None:
+    """``ValueError`` when standard output is a regular file that is one of the inputs
+    (``codebpe encode f >> f``, ``codebpe decode - < ids >> ids``): a command that streams its
+    input would read back what it wrote and never end (a 5 MB file grew to 134 MB in 8 s), and
+    with ``>`` it read an emptied file. ``cat`` refuses the same. ``inputs``: ``(what, path)``,
+    ``-`` for standard input."""
+    try:
+        out = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # (closed: require_stdout says so)
+        return
+    if not stat.S_ISREG(out.st_mode):
+        return
+    for what, path in inputs:
+        try:
+            st = os.fstat(sys.stdin.fileno()) if path == "-" else os.stat(path)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino):
+            name = "standard input" if path == "-" else path
+            raise ValueError(
+                f"standard output is {what} ({name}): the command would read back what it "
+                "writes; write to another file"
+            )
 
 
 def check_sidecar_pattern(spec: str, pattern: str | None = None) -> None:

@@ -21,7 +21,13 @@ import struct
 import sys
 from typing import Any
 
-from ._common import check_output_name, check_sidecar_pattern, refuse_overwrite, require_stdout
+from ._common import (
+    check_output_name,
+    check_sidecar_pattern,
+    refuse_overwrite,
+    refuse_stdout_input,
+    require_stdout,
+)
 
 __all__ = ["register"]
 
@@ -58,6 +64,8 @@ def run_encode(args: argparse.Namespace) -> int:
         check_output_name(args.numpy, "--numpy", stdout=True)
     if args.numpy in (None, "-"):
         require_stdout()  # (before the work: the ids would have nowhere to go)
+        if not args.count:
+            refuse_stdout_input([("the input", args.input)])
     tok = _tokenizer(args)
     if args.numpy not in (None, "-") and args.input != "-":
         refuse_overwrite([("--numpy", args.numpy)], [("the input", args.input)])
@@ -246,6 +254,7 @@ def _npy_blocks(f: Any, name: str) -> Any:
 def run_decode(args: argparse.Namespace) -> int:
     """Decode ids (text or .npy) and write the bytes to stdout, a block of ids at a time."""
     require_stdout()
+    refuse_stdout_input([("the input", args.input)])
     tok = _tokenizer(args, decoding=True)
     out = sys.stdout.buffer
     with _open_input(args.input) as f:

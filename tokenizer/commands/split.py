@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..patterns import DEFAULT_PATTERN
-from ._common import require_stdout
+from ._common import refuse_stdout_input, require_stdout
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -99,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
     from ..pretokenize import Splitter
 
     require_stdout()
+    if not args.count:
+        refuse_stdout_input([("the input", args.file)])
     splitter = Splitter(args.pattern)
     if args.file == "-":
         _split(args, splitter, sys.stdin.buffer.read)
