@@ -109,6 +109,30 @@ def test_save_and_load_counts(tmp_path, corpus):
     assert va.tokens == vb.tokens and va.merges == vb.merges
 
 
+def test_an_input_named_in_bytes_that_are_not_utf8(tmp_path, mixed_text, capsys):
+    """A file name that is not UTF-8 (b"\\xfe.txt", a str with a surrogate here) went into the
+    corpus record, and saving the vocabulary failed after the whole training ("surrogates not
+    allowed"); its --save-counts table was written and failed every later --load-counts the
+    same way. The name is now written as its escape, and the report says it too."""
+    import os
+
+    name = tmp_path / os.fsdecode(b"\xfe.txt")
+    name.write_text(mixed_text, encoding="utf-8")
+    out, counts, again = tmp_path / "v.json", tmp_path / "c.counts", tmp_path / "w.json"
+    args = ["--vocab-size", "400", "-q"]
+    assert main(["train", str(name), "-o", str(out), "--save-counts", str(counts), *args]) == 0
+    assert main(["train", "--load-counts", str(counts), "-o", str(again), *args]) == 0
+    size = len(mixed_text.encode())
+    for path in (out, again):
+        vocab = Vocabulary.load(path)
+        assert vocab.corpus["by_source"] == {str(tmp_path / "\\xfe.txt"): [1, size]}
+    assert Vocabulary.load(out).tokens == Vocabulary.load(again).tokens
+    report = tmp_path / "rep"
+    assert main(["report", "--text", str(name), "-t", "cl100k_base", "-o", str(report)]) == 0
+    assert "\\xfe.txt" in (report / "report.md").read_text(encoding="utf-8")
+    capsys.readouterr()
+
+
 @pytest.mark.parametrize(
     "args,message",
     [

@@ -717,6 +717,35 @@ def has_surrogate(text: str) -> bool:
     return not text.isascii() and _SURROGATE.search(text) is not None
 
 
+def escape_surrogates(obj: Any) -> Any:
+    r"""``obj`` (JSON-like: dicts, lists, strs) with each lone surrogate in a str, key or value,
+    written as a backslash escape: a file name that is not UTF-8 comes from the command line as
+    a str with ``surrogateescape``'s U+DC80..U+DCFF (the name ``b"\xfe.txt"`` is ``"\udcfe.txt"``),
+    which UTF-8 cannot carry, so saving a vocabulary whose corpus record named it failed after
+    the whole training. Such a character becomes its byte's escape (``\xfe``), any other
+    surrogate ``\udxxx``. Objects without one come back as they are.
+
+    >>> escape_surrogates({"by_source": {chr(0xDCFE) + ".txt": [1, 20]}, "x": "a" + chr(0xD800)})
+    {'by_source': {'\\xfe.txt': [1, 20]}, 'x': 'a\\ud800'}
+    """
+    if isinstance(obj, str):
+        if not has_surrogate(obj):
+            return obj
+        return _SURROGATE.sub(
+            lambda m: (
+                f"\\x{ord(m.group()) - 0xDC00:02x}"
+                if 0xDC80 <= ord(m.group()) <= 0xDCFF
+                else f"\\u{ord(m.group()):04x}"
+            ),
+            obj,
+        )
+    if isinstance(obj, dict):
+        return {escape_surrogates(k): escape_surrogates(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [escape_surrogates(v) for v in obj]
+    return obj
+
+
 def parquet_batch_rows(metadata: Any, column: str, read_bytes: int) -> int:
     """Rows per batch so that a batch holds about ``read_bytes`` of ``column``, by its average
     row size (uncompressed, from the file's ``metadata``); 1 to ``MAX_BATCH_ROWS``.

@@ -348,10 +348,12 @@ def write_report(
     >>> sorted(written)  # doctest: +SKIP
     ['bytes_per_token', 'chars_per_token', 'html', 'json', 'md', 'ratio_to_reference', ...]
     """
+    from ._corpus_formats import escape_surrogates
     from ._report_plots import render_plots
     from ._report_render import render_html, render_markdown
     from .vocab import atomic_write_all
 
+    report.update(escape_surrogates(report))  # (a file name that is not UTF-8: text can't say it)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}

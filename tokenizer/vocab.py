@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from ._corpus_formats import escape_surrogates
 from .patterns import Pattern, get_pattern
 
 FORMAT_TAG = "codebpe.vocab"
@@ -326,8 +327,10 @@ class Vocabulary:
             "merges": [list(m) for m in self.merges],
             "reserved_ids": list(self.reserved_ids),
             "special_tokens": dict(self.special_tokens),
-            "config": self.config,
-            "corpus": self.corpus,
+            # (a file name that is not UTF-8, as a source or an input: escaped, see
+            # escape_surrogates; the file is UTF-8 and could not be written)
+            "config": escape_surrogates(self.config),
+            "corpus": escape_surrogates(self.corpus),
         }
 
     @classmethod
