@@ -56,6 +56,26 @@ def test_truncated_character_flushes_with_replacement_or_strict_error(tok):
         s.finish()
 
 
+def test_a_strict_error_leaves_the_decoder_usable(tok):
+    """After a strict error every later feed raised the same error again and dropped its own
+    bytes until finish() (the codec's buffer survives a raise): the decoder now starts afresh,
+    and the exception holds the bytes it dropped."""
+    lead, a = tok.token_to_id(b"\xe6"), tok.token_to_id(b"A")
+    ok = tok.encode("ok 中文")
+    for feed in ("feed", "feed_many", "feed_bytes"):
+        d = tok.stream_decoder(errors="strict")
+        assert d.feed(lead) == "" and d.pending == b"\xe6"
+        with pytest.raises(UnicodeDecodeError) as e:
+            if feed == "feed":
+                d.feed(a)
+            elif feed == "feed_many":
+                d.feed_many([a])
+            else:
+                d.feed_bytes(b"A")
+        assert e.value.object == b"\xe6A" and d.pending == b""
+        assert d.feed_many(ok) + d.finish() == "ok 中文"
+
+
 def test_bad_id_raises(tok):
     with pytest.raises(IndexError):
         tok.stream_decoder().feed(10**7)

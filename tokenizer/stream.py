@@ -37,7 +37,10 @@ class StreamDecoder:
         errors: ``"replace"`` (default), ``"strict"`` (``UnicodeDecodeError`` on invalid UTF-8;
             raised as soon as the invalid bytes are certain, or by ``finish()`` for a truncated
             trailing character), or any other error handler ``bytes.decode`` accepts
-            (``"ignore"``, ``"surrogateescape"``, ``"surrogatepass"``, ...).
+            (``"ignore"``, ``"surrogateescape"``, ``"surrogatepass"``, ...). After a strict
+            error the decoder starts afresh: the bytes it held and those of the call that
+            raised (all in the exception's ``object``) are dropped, and the next id decodes
+            as the start of a stream.
     """
 
     def __init__(
@@ -56,9 +59,18 @@ class StreamDecoder:
         self._errors = errors
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors)
 
+    def _decode(self, data: bytes, final: bool = False) -> str:
+        try:
+            return self._decoder.decode(data, final=final)
+        except UnicodeDecodeError:
+            # subtle: codecs' incremental decoder keeps its buffer when it raises, so every later
+            # call raised the same error again and dropped its own bytes, until finish().
+            self._decoder.reset()
+            raise
+
     def feed(self, token_id: int) -> str:
         """Add one id; return the text that is now complete (possibly ``""``)."""
-        return self._decoder.decode(self._token_bytes(token_id), final=False)
+        return self._decode(self._token_bytes(token_id))
 
     def feed_many(self, ids: Iterable[int]) -> str:
         """Add several ids (a list, a NumPy array, any iterable); return the text that is now
@@ -67,12 +79,12 @@ class StreamDecoder:
         if self._decode_bytes is not None:
             if not isinstance(ids, (list, tuple)) and not hasattr(ids, "__array__"):
                 ids = list(ids)
-            return self._decoder.decode(self._decode_bytes(ids), final=False)
-        return self._decoder.decode(b"".join(self._token_bytes(i) for i in ids), final=False)
+            return self._decode(self._decode_bytes(ids))
+        return self._decode(b"".join(self._token_bytes(i) for i in ids))
 
     def feed_bytes(self, data: bytes) -> str:
         """Add raw bytes (e.g. from ``decode_bytes``); return the text that is now complete."""
-        return self._decoder.decode(data, final=False)
+        return self._decode(data)
 
     @property
     def pending(self) -> bytes:
