@@ -9,7 +9,7 @@ import os
 import pytest
 from conftest import HAS_SHIPPED_HF, run_python, shipped_hf, skip_fork_if_sanitized
 
-from tokenizer.encoding import Tokenizer
+from tokenizer.encoding import Tokenizer, load_tokenizer
 
 EOT, FIM = "<|endoftext|>", "<|fim_prefix|>"
 
@@ -62,6 +62,43 @@ def test_special_argument_strings_are_type_errors(toks, bad):
                 tok.encode("x", disallowed_special=bad)
         with pytest.raises(TypeError, match="collection of str"):
             tok.encode_batch(["x"], allowed_special=bad)
+
+
+@pytest.mark.parametrize("item", [5, None, b"<|endoftext|>", ("<|endoftext|>",)])
+def test_special_names_that_are_not_str_are_type_errors(toks, item):
+    """A set holding an int was silently never matched in allowed_special, a bytes name ended
+    in "disallowed special token", and in disallowed_special they raised "object of type 'int'
+    has no len()" or the like: now one TypeError naming the item."""
+    for tok in toks:
+        for kw in ({"allowed_special": {item, EOT}}, {"disallowed_special": {item}}):
+            with pytest.raises(TypeError, match="special tokens are named by str, not"):
+                tok.encode(EOT, **kw)
+            with pytest.raises(TypeError, match="special tokens are named by str, not"):
+                tok.encode_batch(["x"], **kw)
+
+
+def test_the_disallowed_error_names_the_leftmost_match(toks, tiktoken_cl100k):
+    """With a disallowed name that is not a special token, the error named that name even when
+    a disallowed special token came first in the text; tiktoken names the leftmost."""
+    text = f"{EOT} then hi"
+    kw = {"disallowed_special": {EOT, "hi"}}
+    with pytest.raises(ValueError) as want:
+        tiktoken_cl100k.encode(text, **kw)
+    assert repr(EOT) in str(want.value)
+    for tok in toks:
+        with pytest.raises(ValueError, match=f"disallowed special token {EOT!r}"):
+            tok.encode(text, **kw)
+
+
+def test_bad_tokenizer_specs_and_patterns_say_what_they_are():
+    from tokenizer.patterns import UnknownPatternError
+
+    for bad in (None, 5, 2.5):
+        with pytest.raises(TypeError, match="a tokenizer is given by a name, a path or a"):
+            load_tokenizer(bad)  # (was ValueError "unknown tokenizer 'None'")
+    with pytest.raises(ValueError, match="^unknown split pattern 'nope'") as info:
+        Tokenizer.from_tiktoken("cl100k_base", pattern="nope")
+    assert isinstance(info.value, KeyError) and isinstance(info.value, UnknownPatternError)
 
 
 def test_pickle_and_copy(toks, mixed_text):
@@ -454,8 +491,10 @@ def test_tiktoken_file_with_special_tokens(tmp_path, cl100k, mixed_text):
     "specials, error, message",
     [
         ({"<s>": 2**32 - 2}, ValueError, "far beyond the 257 tokens"),  # was ~64 GB, OOM
-        ({"<s>": 2**32}, ValueError, "has id 4294967296, not a 32-bit id"),  # were pybind11's
-        ({"<s>": -1}, ValueError, "has id -1, not a 32-bit id"),  # many-line TypeErrors
+        ({"<s>": 2**32}, ValueError, "has id 4294967296: ids are 0 to 4294967294"),  # were
+        ({"<s>": -1}, ValueError, "has id -1: ids are 0 to 4294967294"),  # pybind11's TypeErrors
+        ({"<s>": 2**32 - 1}, ValueError, "has id 4294967295: ids are 0 to 4294967294"),
+        ({"<s>": 300, "<t>": 300}, ValueError, "special tokens '<s>' and '<t>' have the same id"),
         ({"<s>": "3000"}, TypeError, "the id must be an int, not '3000'"),
         ({b"<s>": 3000}, TypeError, "the text must be a str"),  # was an AttributeError
     ],

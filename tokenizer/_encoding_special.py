@@ -102,16 +102,21 @@ def _is_all(arg: Any) -> bool:
 
 
 def _names(arg: Any) -> frozenset[str]:
-    if isinstance(arg, frozenset):
-        return arg
     if isinstance(arg, (str, bytes)) or arg is None:
         raise TypeError(f'special tokens must be "all" or a collection of str, not {arg!r}')
     try:
-        return frozenset(arg)
+        names = arg if isinstance(arg, frozenset) else frozenset(arg)
     except TypeError:
         kind = type(arg).__name__
         msg = f'special tokens must be "all" or a collection of str, not {kind}'
         raise TypeError(msg) from None
+    for name in names:
+        # (an int was silently never matched; bytes b"<|endoftext|>" in allowed_special ended
+        # in "disallowed special token '<|endoftext|>'"; in disallowed_special, "object of type
+        # 'int' has no len()")
+        if not isinstance(name, str):
+            raise TypeError(f"special tokens are named by str, not {type(name).__name__}: {name!r}")
+    return names
 
 
 def check_unknown_disallowed(tok: Tokenizer, text: Any, disallowed: frozenset[str]) -> None:
@@ -119,7 +124,8 @@ def check_unknown_disallowed(tok: Tokenizer, text: Any, disallowed: frozenset[st
     (the native scan only knows the tokenizer's own special tokens)."""
     extra = disallowed.difference(tok._special_map)
     if extra and isinstance(text, str):
-        _refuse_disallowed(tok, text, extra)
+        # all of them, not only the extra ones: the error names the leftmost, as tiktoken's
+        _refuse_disallowed(tok, text, disallowed)
 
 
 # What to do about it (the same words as the C++ encoder's error, csrc/encode.cc).

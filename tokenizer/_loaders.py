@@ -287,7 +287,14 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
     """See ``tokenizer.encoding.load_tokenizer``."""
     if isinstance(spec, cls):
         return spec
-    spec = str(spec)
+    if isinstance(spec, os.PathLike):
+        spec = os.fspath(spec)
+    if isinstance(spec, bytes):
+        spec = os.fsdecode(spec)
+    if not isinstance(spec, str):  # (None, 5: "unknown tokenizer 'None'")
+        raise TypeError(
+            "a tokenizer is given by a name, a path or a Tokenizer, not " + type(spec).__name__
+        )
     if not spec.strip():
         raise ValueError("empty tokenizer name")
     path, tail = tiktoken_spec(spec)

@@ -323,8 +323,16 @@ def _check_specials(where: str, ranks: dict[bytes, int], specials: Any, error: t
                 None
             )
         if not 0 <= i < (1 << 32) - 1:
-            raise error(f"{where}: special token {text!r} has id {i}, not a 32-bit id")
+            raise error(
+                f"{where}: special token {text!r} has id {i}: ids are 0 to {(1 << 32) - 2} "
+                "(32 bits, the top value kept for 'no id')"
+            )
         top = max(top, i)
+    by_id: dict[int, str] = {}
+    for text, value in specials.items():
+        other = by_id.setdefault(operator.index(value), text)
+        if other != text:  # (the encoder's error named no other special: "other bytes")
+            raise error(f"{where}: special tokens {other!r} and {text!r} have the same id {value}")
     n_ids = len(ranks) + len(specials)
     if top >= n_ids + MAX_ID_HOLES:
         raise error(

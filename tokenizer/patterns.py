@@ -29,6 +29,7 @@ __all__ = [
     "PATTERNS",
     "DEFAULT_PATTERN",
     "get_pattern",
+    "UnknownPatternError",
     "compile_custom",
     "reference_split",
     "ENDOFTEXT",
@@ -227,7 +228,8 @@ def get_pattern(name: str) -> Pattern:
     """Return the built-in pattern called ``name`` (aliases such as ``cl100k_base`` accepted).
 
     Raises:
-        KeyError: with the list of known names, if ``name`` is not built in.
+        UnknownPatternError: (a ``KeyError`` and a ``ValueError``) with the list of known
+            names, if ``name`` is not built in.
 
     >>> get_pattern("cl100k_base").name
     'cl100k'
@@ -237,9 +239,18 @@ def get_pattern(name: str) -> Pattern:
         return PATTERNS[key]
     except KeyError:
         known = ", ".join(sorted(PATTERNS))
-        raise KeyError(
+        raise UnknownPatternError(
             f"unknown split pattern {name!r}{_did_you_mean(name)}; built-in patterns: {known}"
         ) from None
+
+
+class UnknownPatternError(KeyError, ValueError):
+    """A pattern name that is not built in: a ``KeyError`` (a name looked up) and a
+    ``ValueError`` (a bad argument value, as ``Tokenizer.from_tiktoken(pattern=...)`` takes it),
+    whose message is not quoted as a ``KeyError``'s key is."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def _did_you_mean(text: str) -> str:
