@@ -200,3 +200,34 @@ def test_an_output_below_a_file_says_not_a_directory(vocab_file, tmp_path, capsy
     err = _error(capsys, ["export", "-t", str(path), "--format", fmt, "-o", str(plain / name)])
     assert err.endswith("Not a directory\n") and str(plain) in err, err
     assert plain.read_text() == "x"
+
+
+def test_a_tiktoken_file_without_a_sidecar_takes_pattern(tmp_path, capsys, mixed_text):
+    """The error for a bare .tiktoken file said "on the command line --pattern cl100k", and
+    export had no --pattern: such a file could not be exported from the command line."""
+    import base64
+
+    ranks = tmp_path / "bytes.tiktoken"
+    ranks.write_text("".join(f"{base64.b64encode(bytes([i])).decode()} {i}\n" for i in range(256)))
+    out = tmp_path / "hf"
+    err = _error(capsys, ["export", "-t", str(ranks), "--format", "hf", "-o", str(out)])
+    assert "--pattern cl100k" in err and not out.exists()
+    argv = ["export", "-t", str(ranks), "--pattern", "cl100k", "--format", "hf", "-o", str(out)]
+    assert main(argv) == 0
+    hf = Tokenizer.from_file(str(out / "tokenizer.json"))
+    assert hf.encode(mixed_text).ids == list(mixed_text.encode())
+    err = _error(
+        capsys,
+        [
+            "export",
+            "-t",
+            "cl100k_base",
+            "--pattern",
+            "o200k",
+            "--format",
+            "hf",
+            "-o",
+            str(tmp_path / "x"),
+        ],
+    )
+    assert "--pattern is only for .tiktoken files" in err

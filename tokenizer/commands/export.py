@@ -21,6 +21,7 @@ import sys
 from typing import Any
 
 from ._common import check_output_name, refuse_overwrite, status
+from .encode import _tokenizer
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,6 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SPEC",
         help="codebpe vocabulary file, or a tiktoken name/file (a tokenizer.json is already the "
         "Hugging Face form)",
+    )
+    p.add_argument(
+        "--pattern",
+        metavar="NAME",
+        help="split pattern of a .tiktoken file without a codebpe sidecar (e.g. cl100k); with "
+        "a sidecar, only the pattern it records",
     )
     p.add_argument("--format", required=True, choices=["hf", "tiktoken"], help="output format")
     p.add_argument(
@@ -62,7 +69,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..encoding import load_tokenizer
     from ..export import HF_FILES, save_hf, save_tiktoken, sidecar_path
 
     roles = {"eos_token": args.eos_token, "bos_token": args.bos_token, "pad_token": args.pad_token}
@@ -74,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             f"-o {args.output}: --format hf writes a folder (or, for a name ending in .json, "
             "tokenizer.json alone), not a .tiktoken file: --format tiktoken writes those"
         )
-    tok = load_tokenizer(args.tokenizer)
+    tok = _tokenizer(args)  # (--pattern: a .tiktoken file without a sidecar could not be read)
     if args.format == "tiktoken" and getattr(tok, "_source", ("",))[0] == "hf":
         raise ValueError(
             f"{args.tokenizer}: a Hugging Face tokenizer.json (merge-list BPE): a tiktoken rank "
