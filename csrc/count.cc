@@ -51,6 +51,7 @@
 #include "count.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -555,7 +556,7 @@ struct Writer {
   std::string buf;
   void flush() {
     if (!buf.empty() && std::fwrite(buf.data(), 1, buf.size(), f) != buf.size())
-      throw std::invalid_argument("write failed (disk full?)");
+      throw std::invalid_argument(std::string("write failed: ") + std::strerror(errno));
     buf.clear();
   }
   void raw(const void* p, size_t n) {
@@ -685,7 +686,7 @@ void PieceCounter::save(const std::string& path, const std::string& metadata) co
     std::fclose(f);
     throw;
   }
-  if (std::fclose(f) != 0) throw std::invalid_argument("write failed: " + path);
+  if (std::fclose(f) != 0) throw std::invalid_argument(std::string("write failed: ") + std::strerror(errno));
 }
 
 std::string PieceCounter::load(const std::string& path) {

@@ -145,6 +145,11 @@ def test_an_input_named_in_bytes_that_are_not_utf8(tmp_path, mixed_text, capsys)
         (["{corpus}", "--pattern", "(oops"], "neither a built-in pattern"),
         (["{corpus}", "--max-memory", "lots"], "cannot parse size"),
         (["--load-counts", "{missing}"], "no such file"),
+        (["--load-counts", "{tmp}"], "a folder; give a table written by --save-counts"),
+        (["--load-counts", "/dev/null"], "not a regular file; give a table"),  # ("no such file")
+        # (taken, printed in the configuration, no effect)
+        (["--load-counts", "{empty}", "--max-bytes", "1k"], "--max-bytes limits the text read"),
+        (["{corpus}", "--save-counts", "/dev/full"], "cannot write /dev/full: No space left"),
         (["{corpus}", "--vocab-size", "0"], "need at least 345"),  # (it said 257)
         (["{corpus}", "--vocab-size", "4294967296"], "too large: at most 2147483647"),
         (["{corpus}", "--vocab-size", "99999999999999999999"], "too large"),  # (a TypeError)

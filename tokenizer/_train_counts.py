@@ -60,12 +60,12 @@ def save_table(counter: Any, path: str | os.PathLike[str], meta: dict[str, Any])
     its target; a device or FIFO: in place, see ``vocab.output_target``)."""
     target, in_place = writable_target(path)
     if in_place:
-        counter.save(os.fspath(target), json.dumps(meta))
+        _save(counter, os.fspath(target), os.fspath(path), meta)
         return
     path = os.fspath(target)
     tmp = f"{path}.tmp{os.getpid()}"
     try:
-        counter.save(tmp, json.dumps(meta))
+        _save(counter, tmp, path, meta)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -97,3 +97,14 @@ def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(meta, dict):
         raise ValueError(f"{os.fspath(path)}: count file metadata is not an object")
     return meta
+
+
+def _save(counter: Any, file: str, name: str, meta: dict[str, Any]) -> None:
+    """``counter.save(file, ...)``, a failed write named by ``name`` (the table asked for, not
+    its temporary file): "write failed (disk full?)" named no file."""
+    try:
+        counter.save(file, json.dumps(meta))
+    except ValueError as e:
+        if not str(e).startswith("write failed: "):
+            raise
+        raise OSError(f"cannot write {name}: {str(e).removeprefix('write failed: ')}") from None

@@ -343,8 +343,17 @@ def _run(args: argparse.Namespace) -> int:
         check_output_name(args.save_counts, "--save-counts")
         check_writable(args.save_counts, "--save-counts")
     for path in args.load_counts:
-        if not Path(path).is_file():
+        if not Path(path).exists():
             raise FileNotFoundError(f"--load-counts {path}: no such file")
+        if not Path(path).is_file():  # (a folder, /dev/null: it said "no such file")
+            what = "a folder" if Path(path).is_dir() else "not a regular file"
+            raise ValueError(f"--load-counts {path}: {what}; give a table written by --save-counts")
+    if args.load_counts and not args.inputs and args.max_bytes is not None:
+        # (it was taken, printed in the configuration and had no effect)
+        raise ValueError(
+            "--max-bytes limits the text read from INPUTS, and with only --load-counts none is "
+            "read: the tables' counts are used whole"
+        )
     _refuse_overwriting_inputs(args)
     from .._train_split import resolve_pattern
     from ..reserved import vocab_layout
