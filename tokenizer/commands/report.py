@@ -211,8 +211,16 @@ def run(args: argparse.Namespace) -> int:
         check_output_name(args.out, "--out", kind="folder")
         _check_out_folder(args.out)
         _refuse_overwriting_inputs(args)
-    for spec in args.tokenizer:
+    from tokenizer._loaders import check_spec
+
+    for spec in [*args.tokenizer, *([args.reference] if args.reference else [])]:
+        # a spec that names nothing (a typo) stops the run here; one that fails to load or
+        # measure is a warning in the report (docs/analysis.md), as before
+        check_spec(spec)
         check_sidecar_pattern(spec)  # (PATH.tiktoken:PATTERN)
+    texts = [Source.parse(t).spec for t in args.text or []]
+    if texts.count("-") > 1:  # (the saved standard input was measured once per "-")
+        raise ValueError("--text -: standard input can be read once; save it to a file")
     max_bytes = parse_size(args.max_bytes)
     reads_stdin = any(Source.parse(t).spec == "-" for t in args.text or [])
     stdin = _save_stdin(max_bytes) if reads_stdin else None
