@@ -120,8 +120,31 @@ def test_no_command_is_a_usage_error(tmp_path):
     subcommand "succeeded"."""
     out = _run_module([], tmp_path)
     assert out.returncode == 2 and out.stdout == ""
-    assert out.stderr.startswith("usage: codebpe") and "codebpe: error:" in out.stderr
+    assert out.stderr == "codebpe: error: a COMMAND is required (codebpe --help lists them)\n"
     assert main([]) == 2
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--vocab-size", "1e3"], "argument --vocab-size: invalid int value: '1e3'"),
+        (["train", "-*2", "--threads", "0"], "argument --threads: expected a positive integer"),
+        (["encode", "x", "-t", "cl100k_base", "extra"], "unrecognized arguments: extra"),
+        (["export", "-t", "a", "-o", "b", "--format", "xx"], "argument --format: invalid choice"),
+        (["corpus", "--split", "nope"], "argument --split: invalid choice: 'nope'"),
+        (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
+    ],
+)
+def test_argument_errors_are_one_line(argv, message, capsys):
+    """argparse's errors were its usage (up to eight lines) and then "codebpe train: error:";
+    an unknown argument after a command named the top level's usage, not the command's."""
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    where = "codebpe" if argv[0] == "frobnicate" else f"codebpe {argv[0]}"
+    assert err.startswith(f"codebpe: error: {message}") and err.count("\n") == 1
+    assert err.endswith(f" (see {where} --help)\n")
 
 
 def _closed(args, tmp_path, fds, env=None):

@@ -20,7 +20,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from . import __version__
 from .commands import COMMANDS
@@ -30,9 +30,21 @@ from .commands._common import ClosedStream, stdout_to_devnull
 USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, KeyError, OSError, LookupError)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser with its errors in one line, as every other error of the command
+    (``codebpe: error: ...``, exit status 2), naming the subcommand's help: they were its usage
+    (several lines) then ``codebpe train: error: ...``. Subparsers are of this class too."""
+
+    #: the subcommands' parsers by name (the top-level parser's)
+    commands: dict[str, argparse.ArgumentParser]
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"codebpe: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every registered subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="codebpe",
         description="Code-aware byte-level BPE: train vocabularies, encode and decode, "
         "analyse compression, export to Hugging Face and tiktoken.",
@@ -41,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for _name, module, _help in COMMANDS:
         importlib.import_module(f"tokenizer.commands.{module}").register(sub)
+    parser.commands = dict(sub.choices)
     return parser
 
 
@@ -69,14 +82,15 @@ def _sigterm_unwinds() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
     func = getattr(args, "func", None)
     if func is None:
-        # A script that lost its subcommand must not "succeed": the usage on stderr, status 2,
-        # as argparse gives for any other missing argument.
-        parser.print_usage(sys.stderr)
+        # A script that lost its subcommand must not "succeed": status 2, as argparse gives for
+        # any other missing argument.
         print("codebpe: error: a COMMAND is required (codebpe --help lists them)", file=sys.stderr)
         return 2
+    if extra:  # (parse_args said so for the top level: "see codebpe --help", not the command's)
+        parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     streams = sys.stdin, sys.stdout, sys.stderr
     _stand_in_for_closed_streams()
     sys.stderr = _BestEffort(sys.stderr)  # (progress and notes: the work goes on without them)

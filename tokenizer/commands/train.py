@@ -74,12 +74,19 @@ def inputs_help(command: str) -> str:
 
 class _InputsParser(argparse.ArgumentParser):
     """Takes ``-*WEIGHT`` (standard input with a weight, ``-*2``) as an input, not an option
-    (a mistyped weight too: the corpus stage then names it)."""
+    (a mistyped weight too: the corpus stage then names it). Mixed into the parser's own class
+    (the CLI's, whose errors are one line)."""
 
     def _parse_optional(self, arg_string: str) -> Any:
         if re.fullmatch(r"-\*.+", arg_string):
             return None  # a positional argument
         return super()._parse_optional(arg_string)
+
+
+def _inputs_parser_class(cls: type) -> type:
+    if issubclass(cls, _InputsParser):
+        return cls
+    return type(cls.__name__, (_InputsParser, cls), {})
 
 
 def add_corpus_options(p: argparse.ArgumentParser) -> Any:
@@ -89,7 +96,7 @@ def add_corpus_options(p: argparse.ArgumentParser) -> Any:
     ``p`` becomes an :class:`_InputsParser`, so that ``-*2`` (standard input, weight 2) is an
     input rather than an unknown option (argparse takes anything starting with ``-`` for one).
     """
-    p.__class__ = _InputsParser
+    p.__class__ = _inputs_parser_class(type(p))
     p.add_argument(
         "inputs",
         nargs="*",
