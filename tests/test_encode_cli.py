@@ -92,9 +92,12 @@ def _npy_with_header(header: str) -> bytes:
         (["encode", "/no/such/file", "-t", "cl100k_base"], "No such file"),
         (["encode", "-", "-t", "no-such-tokenizer"], "unknown tokenizer"),
         (["decode", "IDS", "-t", "cl100k_base"], "not in the vocabulary"),
-        (["decode", "BAD", "-t", "cl100k_base"], "whitespace-separated integers"),
-        (["decode", "UNDERSCORE", "-t", "cl100k_base"], "unexpected b'_'"),  # int() takes 1_000
-        (["decode", "PLUS", "-t", "cl100k_base"], "unexpected b'+'"),
+        (["decode", "BAD", "-t", "cl100k_base"], "BAD: at byte 2: ids must be whitespace-sep"),
+        (["decode", "UNDERSCORE", "-t", "cl100k_base"], "not b'15_339'"),  # int() takes 1_000
+        (["decode", "PLUS", "-t", "cl100k_base"], "at byte 0: ids must be whitespace-separated"),
+        # (int() raised "Exceeds the limit (4300 digits) ... use sys.set_int_max_str_digits()")
+        (["decode", "LONG", "-t", "cl100k_base"], "LONG: at byte 2: a number of 5,000 digits"),
+        (["decode", "-", "-t", "cl100k_base"], "standard input: at byte 7: ids must be"),
         (["encode", "-", "-t", "mine.tiktoken"], "--pattern cl100k"),
         (["encode", "-", "-t", "mine.tiktoken", "--pattern", "nope"], "unknown split pattern"),
         (["encode", "-", "-t", "cl100k_base", "--pattern", "gpt2"], "only for .tiktoken"),
@@ -122,6 +125,8 @@ def test_errors_are_one_line(argv, message, tmp_path, capsys, monkeypatch):
     (tmp_path / "BAD").write_text("1 two 3")
     (tmp_path / "UNDERSCORE").write_text("15_339 1917")
     (tmp_path / "PLUS").write_text("+15339")
+    (tmp_path / "LONG").write_text("1 " + "7" * 5000)
+    (tmp_path / "STDIN").write_text("15339\n\tx")
     (tmp_path / "mine.tiktoken").write_text("YQ== 0\n")
     (tmp_path / "WP.json").write_text('{"model": {"type": "WordPiece", "vocab": {}}}')
     (tmp_path / "NULL.json").write_text('{"model": null}')
@@ -136,7 +141,8 @@ def test_errors_are_one_line(argv, message, tmp_path, capsys, monkeypatch):
     neg = "{'descr': '<i4', 'fortran_order': False, 'shape': (-1,), }"
     (tmp_path / "NEG.npy").write_bytes(_npy_with_header(neg) + b"\x61\0\0\0\x62\0\0\0")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("sys.stdin", open(tmp_path / "IDS"))
+    stdin = "STDIN" if argv[:2] == ["decode", "-"] else "IDS"
+    monkeypatch.setattr("sys.stdin", open(tmp_path / stdin))
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("codebpe: error:") and message in err and err.count("\n") == 1
@@ -242,6 +248,14 @@ def test_empty_input_round_trips(tmp_path, capsysbinary):
     for ids in (npy, text):
         assert main(["decode", str(ids), "-t", "cl100k_base"]) == 0
         assert capsysbinary.readouterr().out == b""
+
+
+def test_decode_skips_a_byte_order_mark(tmp_path, capsysbinary):
+    """Text ids saved by a Windows editor start with a UTF-8 BOM ("unexpected b'\\xef'")."""
+    ids = tmp_path / "ids.txt"
+    ids.write_bytes(b"\xef\xbb\xbf15339 1917\r\n")
+    assert main(["decode", str(ids), "-t", "cl100k_base"]) == 0
+    assert capsysbinary.readouterr().out == b"hello world"
 
 
 def test_text_ids_parse_like_int():

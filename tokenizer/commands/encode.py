@@ -179,6 +179,10 @@ def _id_blocks(f: Any, name: str) -> Any:
     if head == b"\x93NUMPY":
         yield from _npy_blocks(f, name)
         return
+    offset = 0  # of buf in the input, for the errors
+    if head.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark (Windows editors)
+        head, offset = head[3:], 3
+    name = "standard input" if name == "-" else name
     carry = head
     while True:
         data = f.read(_ID_BLOCK)
@@ -187,16 +191,20 @@ def _id_blocks(f: Any, name: str) -> Any:
             # Up to the last whitespace: a number cut by the block end waits for the rest.
             i = max(buf.rfind(c) for c in (b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c")) + 1
             buf, carry = buf[:i], buf[i:]
-        ids = _parse_ids(buf, name)
+        ids = _parse_ids(buf, name, offset)
+        offset += len(buf)
         if len(ids):
             yield ids
         if not data:
             return
 
 
-def _parse_ids(buf: bytes, name: str) -> Any:
-    """The ids in ``buf``: a NumPy array from one C parse when it holds only digits and
-    whitespace (~6x faster than ``int()`` per token), else a list of ints (or the error)."""
+def _parse_ids(buf: bytes, name: str, offset: int = 0) -> Any:
+    """The ids in ``buf`` (at ``offset`` in the input): a NumPy array from one C parse when it
+    holds only digits and whitespace (~6x faster than ``int()`` per token), else a list of ints
+    (or the error, naming the first bad word and where it is)."""
+    import re
+
     import numpy as np
 
     # Plain decimal integers only: int() alone would also take "1_000" or "+5".
@@ -205,12 +213,22 @@ def _parse_ids(buf: bytes, name: str) -> Any:
         ids = np.fromstring(buf, dtype=np.int64, sep=" ")  # (sep=" ": any whitespace)
         if ids.max() < np.iinfo(np.int64).max:  # (a larger number saturates: parse it below)
             return ids
-    try:
-        if stray:
-            raise ValueError(f"unexpected {stray[:1]!r}")
-        return [int(t) for t in buf.split()]
-    except ValueError as e:
-        raise ValueError(f"{name}: ids must be whitespace-separated integers ({e})") from e
+    words = buf.split()
+    if not stray and all(len(w) <= 40 for w in words):  # (int() of 4,300 digits and more
+        try:  # raises, naming sys.set_int_max_str_digits; no id has 40)
+            return [int(t) for t in words]
+        except ValueError:
+            pass
+    for m in re.finditer(rb"\S+", buf):
+        word = m.group()
+        if re.fullmatch(rb"-?[0-9]{1,40}", word):
+            continue
+        where = f"{name}: at byte {offset + m.start():,}"
+        if re.fullmatch(rb"-?[0-9]+", word):
+            raise ValueError(f"{where}: a number of {len(word):,} digits is no token id")
+        shown = word[:20] + (b"..." if len(word) > 20 else b"")
+        raise ValueError(f"{where}: ids must be whitespace-separated integers, not {shown!r}")
+    raise AssertionError("unreachable: some word did not parse")  # pragma: no cover
 
 
 def _npy_blocks(f: Any, name: str) -> Any:
