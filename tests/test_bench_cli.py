@@ -68,6 +68,8 @@ def test_bench_codebpe_vocabulary_has_no_reference(tmp_path, capsys):
         (["--repeat", "0"], "--repeat must be at least 1"),
         (["--threads", "0"], "--threads must be at least 1"),
         (["-t", "no-such-tokenizer"], "unknown tokenizer"),
+        # (it was ignored for a spec that records its pattern; encode refuses it too)
+        (["-t", "cl100k_base", "--pattern", "o200k"], "--pattern is only for .tiktoken files"),
     ],
 )
 def test_bench_errors_are_one_line(tmp_path, capsys, extra, message):
@@ -106,3 +108,17 @@ def test_bench_counts_a_long_file_as_one_document(tmp_path, capsys):
     argv = ["bench", str(big), str(small), "--max-bytes", "10M", "--repeat", "1"]
     assert main([*argv, "--threads", "1"]) == 0
     assert f"{1_200_006:,} bytes in 2 documents (" in capsys.readouterr().out
+
+
+def test_more_threads_than_cpus_are_said_and_capped(tmp_path, capsys, monkeypatch):
+    """--threads 5000 was taken as asked: the header read "5000 threads MB/s" while codebpe's
+    pool ran on the CPUs (and tiktoken's executor would start 5000 threads)."""
+    import tokenizer.commands.bench as bench
+
+    monkeypatch.setattr(bench, "default_threads", lambda: 2)
+    src = tmp_path / "in.txt"
+    src.write_text("hello world\n", encoding="utf-8")
+    assert main(["bench", str(src), "-t", "cl100k_base", "--threads", "5000", "--repeat", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert "--threads 5000: this process may use 2 CPUs; the batches run on 2 threads" in err
+    assert "| 2 threads MB/s |" in out and "5000" not in out

@@ -519,3 +519,17 @@ def test_counts_may_go_to_their_own_input(src, tmp_path):
         )
     assert proc.returncode == 0, proc.stderr
     assert src.read_bytes().startswith(TEXT.encode()) and src.read_bytes() != TEXT.encode()
+
+
+def test_numpy_to_a_terminal_is_refused(src, capsysbinary, monkeypatch):
+    """`--numpy -` wrote a .npy file's bytes to the terminal (gzip refuses the same)."""
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    assert main(["encode", str(src), "-t", "cl100k_base", "--numpy", "-"]) == 2
+    captured = capsysbinary.readouterr()
+    assert captured.out == b""
+    assert captured.err == (
+        b"codebpe: error: --numpy -: standard output is a terminal; redirect it to a file or a "
+        b"pipe\n"
+    )

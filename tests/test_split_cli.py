@@ -126,6 +126,15 @@ def test_cli_empty_input(tmp_path, capsys):
     assert _cli(capsys, ["split", str(path), "--sep", "|"]) == "\n"
 
 
+def test_count_and_sep_are_refused_together(tmp_path, capsys):
+    path = tmp_path / "a.txt"
+    path.write_text("a b\n")
+    assert main(["split", str(path), "--count", "--sep", "|"]) == 2  # (--sep was ignored)
+    assert capsys.readouterr().err == (
+        "codebpe: error: --sep and --count: --count prints only the number of pieces\n"
+    )
+
+
 def test_cli_prints_bytes_reprs_only_for_pieces_that_are_not_utf8(tmp_path, capsys):
     path = tmp_path / "bad.txt"
     path.write_bytes(b"ab\xff cd\n")

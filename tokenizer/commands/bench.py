@@ -148,6 +148,7 @@ def _bench_one(spec: str, tok: Any, args: argparse.Namespace, texts: list[str], 
 def run_bench(args: argparse.Namespace) -> int:
     """Time the tokenizers on the inputs and print a table."""
     from .._analysis_sources import read_documents
+    from .._loaders import tiktoken_spec
     from .._report_render import counted
     from ..analysis import ContinuedDocument
     from ..corpus import parse_size
@@ -159,8 +160,23 @@ def run_bench(args: argparse.Namespace) -> int:
         raise ValueError("--repeat must be at least 1")
     if args.threads < 1:
         raise ValueError("--threads must be at least 1")
+    if args.threads > default_threads():
+        # More threads than CPUs only take turns (codebpe's pool stops at the CPUs; tiktoken's
+        # executor would start them all), and the table's header said "5000 threads MB/s".
+        print(
+            f"codebpe: note: --threads {args.threads}: this process may use "
+            f"{default_threads()} CPUs; the batches run on {default_threads()} threads",
+            file=sys.stderr,
+        )
+        args.threads = default_threads()
     specs = args.tokenizer or ["cl100k_base"]
     for spec in specs:
+        tiktoken_file = tiktoken_spec(spec)[0].endswith((".tiktoken", ".tiktoken.gz"))
+        if args.pattern is not None and not tiktoken_file:
+            # (it was ignored: the others record their pattern; encode refuses it too)
+            raise ValueError(
+                f"--pattern is only for .tiktoken files (the others record their pattern): {spec}"
+            )
         check_sidecar_pattern(spec, args.pattern)
     # Every tokenizer loads before anything is printed, so a bad one is the only output.
     toks = [

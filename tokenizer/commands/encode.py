@@ -39,6 +39,13 @@ def _open_input(path: str) -> Any:
     return open(path, "rb")  # noqa: SIM115 - returned to a with statement
 
 
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def _tokenizer(args: argparse.Namespace, *, decoding: bool = False) -> Any:
     from ..encoding import load_tokenizer
 
@@ -66,6 +73,10 @@ def run_encode(args: argparse.Namespace) -> int:
         require_stdout()  # (before the work: the ids would have nowhere to go)
         if not args.count:
             refuse_stdout_input([("the input", args.input)])
+        if args.numpy == "-" and _isatty(sys.stdout):  # (as gzip: binary is no terminal's)
+            raise ValueError(
+                "--numpy -: standard output is a terminal; redirect it to a file or a pipe"
+            )
     tok = _tokenizer(args)
     if args.numpy not in (None, "-") and args.input != "-":
         refuse_overwrite([("--numpy", args.numpy)], [("the input", args.input)])

@@ -99,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
     from ..pretokenize import Splitter
 
     require_stdout()
+    if args.count and args.sep is not None:  # (--sep was ignored)
+        raise ValueError("--sep and --count: --count prints only the number of pieces")
     if not args.count:
         refuse_stdout_input([("the input", args.file)])
     splitter = Splitter(args.pattern)
