@@ -209,3 +209,17 @@ def test_exclude_filters_the_files_a_glob_matches(tmp_path: Path, monkeypatch) -
             got = sorted(d.text for d in Corpus([spec], exclude=[pattern]))
             assert got == ["a = 1\n"], (spec, pattern)
     assert sorted(d.text for d in Corpus(["mixed/**/*.py"], exclude=["src"])) == ["b = 2\n"]
+
+
+def test_a_gz_file_that_is_not_gzip_says_where(tmp_path):
+    """It said "cannot read after line 0" for a file that fails at its first byte."""
+    fake = tmp_path / "fake.jsonl.gz"
+    fake.write_bytes(b"no\n")
+    with pytest.raises(CorpusReadError, match=r"fake.jsonl.gz: cannot read its start: Not a gzip"):
+        list(Corpus(str(fake)))
+    cut = tmp_path / "cut.jsonl.gz"
+    import gzip
+
+    cut.write_bytes(gzip.compress(b'{"text": "a"}\n' * 1000)[:-30])
+    with pytest.raises(CorpusReadError, match=r"cut.jsonl.gz: cannot read after line \d+"):
+        list(Corpus(str(cut)))

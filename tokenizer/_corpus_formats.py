@@ -699,7 +699,8 @@ def read_jsonl(
                 yield RawRecord(value, lang or doc_lang, label, base + raw.tell())
                 del value
         except (OSError, EOFError) as exc:  # corrupt or truncated gzip
-            raise CorpusReadError(f"{path}: cannot read after line {lineno}: {exc}") from exc
+            where = f"after line {lineno}" if lineno else "its start"  # ("after line 0")
+            raise CorpusReadError(f"{path}: cannot read {where}: {exc}") from exc
 
 
 #: A JSON escape of a surrogate (a pair's halves too: json.loads joins those).
