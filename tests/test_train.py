@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 
@@ -1133,3 +1134,57 @@ def test_the_special_tokens_are_checked_against_the_cut_list_in_one_pass():
     trainer.boundaries = Counted(trainer.boundaries)
     trainer.train(vocab_size=1000, allow_unused=True)
     assert Counted.passes <= 2
+
+
+@pytest.mark.parametrize(
+    "kw, error, message",
+    [
+        # (these reached the C++ call after the whole count: its error printed its signature)
+        ({"min_frequency": 2.5}, TypeError, "min_frequency must be an int, not float"),
+        ({"max_token_length": 3.5}, TypeError, "max_token_length must be an int, not float"),
+        ({"min_frequency": "2"}, TypeError, "min_frequency must be an int, not str"),
+        ({"min_frequency": True}, TypeError, "min_frequency must be an int, not bool"),
+        ({"max_token_length": 10**20}, ValueError, "max_token_length must be below 2\\*\\*64"),
+        # (-1 cut the text's last byte; floats were "no attribute 'lower'")
+        ({"max_bytes": -1}, ValueError, "max_bytes must be >= 0, got -1"),
+        ({"max_bytes": float("inf")}, ValueError, "max_bytes must be a finite number"),
+        ({"max_memory": True}, TypeError, "max_memory must be an int, a float or a str"),
+    ],
+)
+def test_train_arguments_are_checked_before_counting(kw, error, message, monkeypatch):
+    import tokenizer.train as train_module
+
+    def never(*args, **kwargs):
+        raise AssertionError("counted before the arguments were checked")
+
+    monkeypatch.setattr(train_module.Trainer, "count", never)
+    with pytest.raises(error, match=message):
+        train(iter(["a b"] * 3), vocab_size=400, progress=False, **kw)
+
+
+def test_sizes_take_floats_and_a_single_glob_is_one_pattern(tmp_path):
+    """max_bytes=0.5e3 and a max_memory float are sizes; include="*.js" / exclude="node_modules"
+    were iterated into their characters (every file matched "*"; "node_modules" excluded
+    nothing)."""
+    from tokenizer._train_system import current_rss
+    from tokenizer.corpus import Corpus
+
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "i.js").write_text("var a = 1;\n")
+    (tmp_path / "m.js").write_text("var b = 2;\n" * 100)
+    (tmp_path / "n.go").write_text("package main\n")
+    names = [d.source for d in Corpus([str(tmp_path)], exclude="node_modules", include="*.js")]
+    assert [os.path.basename(n) for n in names] == ["m.js"]
+    with pytest.raises(TypeError, match="include: glob patterns are str, not int"):
+        Corpus([str(tmp_path)], include=[5])
+    vocab = train(
+        [str(tmp_path)],
+        vocab_size=400,
+        progress=False,
+        exclude="node_modules",
+        include="*.js",
+        max_bytes=0.5e3,
+        max_memory=float(current_rss() + (1 << 30)),  # (a float; above what the process holds)
+        allow_unused=True,
+    )
+    assert vocab.corpus["bytes"] == 500 and list(vocab.corpus["by_source"]) == [str(tmp_path)]

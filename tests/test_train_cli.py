@@ -143,7 +143,8 @@ def test_an_input_named_in_bytes_that_are_not_utf8(tmp_path, mixed_text, capsys)
         (["{corpus}", "--vocab-size", "280", "--no-reserved"], "need at least 288"),
         (["{empty}"], "empty"),
         (["{corpus}", "--pattern", "(oops"], "neither a built-in pattern"),
-        (["{corpus}", "--max-memory", "lots"], "cannot parse size"),
+        (["{corpus}", "--max-memory", "lots"], "cannot parse --max-memory 'lots'"),
+        (["{corpus}", "--max-bytes", "-1"], "cannot parse --max-bytes '-1'"),
         (["--load-counts", "{missing}"], "no such file"),
         (["--load-counts", "{tmp}"], "a folder; give a table written by --save-counts"),
         (["--load-counts", "/dev/null"], "not a regular file; give a table"),  # ("no such file")

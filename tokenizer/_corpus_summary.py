@@ -5,6 +5,7 @@ Pure data helpers for ``tokenizer.corpus``; they read no input themselves.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -204,19 +205,35 @@ def _examples(sources: list[str], n: int) -> str:
     return f" ({', '.join(shown)}{', ...' if n > len(shown) else ''})"
 
 
-def parse_size(size: int | str | None) -> int | None:
-    """Bytes from an int or a human size: decimal ``k M G T``, binary ``KiB MiB GiB``.
+def parse_size(size: int | float | str | None, name: str = "size") -> int | None:
+    """Bytes from an int, a float (rounded down) or a human size: decimal ``k M G T``, binary
+    ``KiB MiB GiB``. ``name``: the parameter, for the errors (``max_bytes must be >= 0``).
 
     >>> parse_size("500M"), parse_size("10k"), parse_size("2GiB"), parse_size(None)
     (500000000, 10000, 2147483648, None)
+    >>> parse_size(1.5e8), parse_size(True)
+    Traceback (most recent call last):
+    ...
+    TypeError: size must be an int, a float or a str such as '500M', not bool (True)
     """
-    if size is None or isinstance(size, int):
-        if isinstance(size, int) and size < 0:
-            raise ValueError(f"size must be >= 0, got {size}")
+    if size is None:
+        return None
+    if isinstance(size, bool) or not isinstance(size, (int, float, str)):
+        kind = type(size).__name__
+        raise TypeError(
+            f"{name} must be an int, a float or a str such as '500M', not {kind} ({size!r})"
+        )
+    if isinstance(size, float):
+        if not math.isfinite(size):  # (a float was "no attribute 'lower'")
+            raise ValueError(f"{name} must be a finite number of bytes, got {size}")
+        size = math.floor(size)
+    if isinstance(size, int):
+        if size < 0:
+            raise ValueError(f"{name} must be >= 0, got {size}")
         return size
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?)?b?\s*", size.lower())
     if not match:
-        raise ValueError(f"cannot parse size {size!r}; use e.g. 10k, 500M, 2G, 1.5GiB")
+        raise ValueError(f"cannot parse {name} {size!r}; use e.g. 10k, 500M, 2G, 1.5GiB")
     return int(float(match[1]) * _UNITS[match[2] or ""])
 
 

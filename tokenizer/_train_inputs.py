@@ -275,7 +275,7 @@ def reader_imports(
         return []
     from ._corpus_formats import detect_format
     from ._corpus_records import source_files
-    from .corpus import Source
+    from .corpus import Source, _globs
 
     wanted: list[str] = []
     for item in [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs):
@@ -287,7 +287,10 @@ def reader_imports(
                 wanted.append("pyarrow.ipc")
                 continue
             files = source_files(
-                src, include=tuple(include), exclude=tuple(exclude), include_hidden=False
+                src,
+                include=_globs(include, "include"),
+                exclude=_globs(exclude, "exclude"),
+                include_hidden=False,
             )
             if any(detect_format(f.path, src.format) == "parquet" for f in files):
                 wanted.append("pyarrow.parquet")

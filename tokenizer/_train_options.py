@@ -15,6 +15,8 @@ both end up here through ``Trainer``). Nothing here counts, merges or reads inpu
 
 from __future__ import annotations
 
+import operator
+
 from ._progress import human
 from ._train_system import current_rss
 
@@ -139,7 +141,27 @@ def read_bytes(max_memory: int | None) -> int | None:
 
 
 def check_merge_options(*, min_frequency: int, max_token_length: int | None) -> None:
-    """Raise ``ValueError`` for a ``min_frequency`` below 1 or a ``max_token_length`` below 2."""
+    """Raise ``ValueError`` for a ``min_frequency`` below 1 or a ``max_token_length`` below 2 (or
+    either beyond 64 bits), ``TypeError`` for one that is not an int (a float or a str reached
+    the C++ call, whose error printed its whole signature; ``True`` was taken as 1).
+
+    >>> check_merge_options(min_frequency=2.5, max_token_length=None)
+    Traceback (most recent call last):
+    ...
+    TypeError: min_frequency must be an int, not float (2.5)
+    """
+    for name, value in (("min_frequency", min_frequency), ("max_token_length", max_token_length)):
+        if value is None and name == "max_token_length":
+            continue
+        try:
+            if isinstance(value, bool):
+                raise TypeError
+            value = operator.index(value)
+        except TypeError:
+            kind = type(value).__name__
+            raise TypeError(f"{name} must be an int, not {kind} ({value!r})") from None
+        if value >= 1 << 64:
+            raise ValueError(f"{name} must be below 2**64, got {value}")
     if min_frequency < 1:
         raise ValueError(f"min_frequency must be >= 1, got {min_frequency}")
     if max_token_length is not None and max_token_length < 2:

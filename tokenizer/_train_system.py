@@ -17,17 +17,17 @@ __all__ = ["parse_memory", "default_threads", "current_rss", "peak_rss", "fix_mm
 _M_MMAP_THRESHOLD, _MMAP_THRESHOLD = -3, 128 << 10
 
 
-def parse_memory(size: int | str | None) -> int | None:
-    """Bytes from ``2G``, ``512M``, ``1.5GiB`` or an int (``None`` stays ``None``).
+def parse_memory(size: int | str | None, name: str = "size") -> int | None:
+    """Bytes from ``2G``, ``512M``, ``1.5GiB`` or an int (``None`` stays ``None``): as
+    :func:`~tokenizer.corpus.parse_size` (a negative int was taken as it was: ``max_bytes=-1``
+    cut the last byte of the text). ``name``: the parameter, for the errors.
 
     >>> parse_memory("2G"), parse_memory("512MiB")
     (2000000000, 536870912)
     """
-    if size is None or isinstance(size, int):
-        return size
     from .corpus import parse_size
 
-    return parse_size(size)
+    return parse_size(size, name)
 
 
 def current_rss() -> int:

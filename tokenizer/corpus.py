@@ -246,8 +246,8 @@ class Corpus:
             if not (s.weight >= 0 and math.isfinite(s.weight)):
                 raise ValueError(f"{s.label}: weight must be a finite number >= 0, got {s.weight}")
         self.text_field, self.lang_field = text_field, lang_field
-        self.include, self.exclude = tuple(include), tuple(exclude)
-        self.max_bytes = parse_size(max_bytes)
+        self.include, self.exclude = _globs(include, "include"), _globs(exclude, "exclude")
+        self.max_bytes = parse_size(max_bytes, "max_bytes")
         self.errors, self.seed = errors, seed
         self.include_hidden, self.interleave = include_hidden, interleave
         self.read_bytes = read_bytes
@@ -409,3 +409,22 @@ if __name__ == "__main__":
         str(p) for p in default_corpus_paths(split=split)
     ]
     print(describe(args), end="")
+
+
+def _globs(value: Iterable[str] | str, name: str) -> tuple[str, ...]:
+    """``include`` / ``exclude`` as a tuple of glob patterns: a single str is one pattern (it was
+    iterated into its characters, so ``exclude="node_modules"`` excluded nothing and
+    ``include="*.go"`` included every file through its ``*``).
+
+    >>> _globs("*.py", "include"), _globs(["a", "b"], "exclude")
+    (('*.py',), ('a', 'b'))
+    """
+    if isinstance(value, (str, os.PathLike)):
+        return (os.fspath(value),)
+    if isinstance(value, bytes):
+        raise TypeError(f"{name}: glob patterns are str, not bytes")
+    patterns = tuple(value)
+    for p in patterns:
+        if not isinstance(p, str):
+            raise TypeError(f"{name}: glob patterns are str, not {type(p).__name__} ({p!r})")
+    return patterns

@@ -120,7 +120,7 @@ class Trainer:
             "extra_special_tokens": tuple(extra_special_tokens),
             "spare_special_tokens": spare_special_tokens,
         }
-        self.max_memory = parse_memory(max_memory)
+        self.max_memory = parse_memory(max_memory, "max_memory")
         self._floor = process_floor()  # (the share's and the merge budget's starting point)
         self._table_cap = table_capacity(self.max_memory, self._floor)
         if self.max_memory is not None:  # (else freed text blocks stay on the heap; after the
@@ -195,7 +195,7 @@ class Trainer:
             lang_field=lang_field,
             include=include,
             exclude=exclude,
-            max_bytes=parse_memory(max_bytes),
+            max_bytes=parse_memory(max_bytes, "max_bytes"),
             read_bytes=read_bytes(self.max_memory),
         )
         count_stream(self, texts, fraction)
@@ -631,6 +631,7 @@ def train(
     from ._train_report import print_config, print_notes, print_summary
 
     wall = time.perf_counter()
+    check_merge_options(min_frequency=min_frequency, max_token_length=max_token_length)  # (first)
     specials = {
         "special_tokens": _materialized(special_tokens),
         "extra_special_tokens": _materialized(extra_special_tokens),
@@ -655,7 +656,7 @@ def train(
     )
     trainer._one_shot = True
     layout = trainer.layout(vocab_size=vocab_size, reserved=reserved)  # fail before the long work
-    budget = parse_memory(max_bytes)
+    budget = parse_memory(max_bytes, "max_bytes")
     if allow_unused and budget is not None and not load_counts:  # at most one merge per byte
         check_unused_ids(
             vocab_size, len(layout.tokens) + budget, len(layout.specials), at_least=True

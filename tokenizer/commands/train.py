@@ -325,6 +325,7 @@ _OPTIONS = [
     ("extra_special_tokens", "--special-token"),
     ("allow_unused", "--allow-unused"),
     ("max_memory", "--max-memory"),
+    ("max_bytes", "--max-bytes"),
     ("threads must be", "--threads must be"),
 ]
 
@@ -374,8 +375,8 @@ def _run(args: argparse.Namespace) -> int:
     }
     # the real range (bytes + reserved + special tokens .. MAX_VOCAB_SIZE), before any reading
     vocab_layout(resolve_pattern(args.pattern), **layout)
-    max_memory = parse_memory(args.max_memory)
-    max_bytes = parse_memory(args.max_bytes)
+    max_memory = parse_memory(args.max_memory, "max_memory")
+    max_bytes = parse_memory(args.max_bytes, "max_bytes")
     inputs = args.inputs or None
     vocab = train(
         inputs,
