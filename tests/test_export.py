@@ -760,3 +760,28 @@ def test_roundtrip_through_runtime_import(pattern, trained, tmp_path, mixed_text
         again = Runtime.from_tiktoken(str(tmp_path / "v.tiktoken"), pattern=pattern)
         assert again.encode_ordinary(mixed_text) == ref
         assert again.vocab.tokens == vocab.tokens
+
+
+def test_special_tokens_that_are_prefixes_are_refused_for_tiktoken(tmp_path):
+    """codebpe took "<a><b>" whole and the exported tiktoken encoder "<a>" and then plain text
+    (its special-token regex tries the names in its hash map's order)."""
+    from tokenizer.encoding import Tokenizer
+    from tokenizer.export import TiktokenExportError, save_hf, save_tiktoken, to_tiktoken
+    from tokenizer.vocab import Vocabulary
+
+    vocab = Vocabulary(
+        tokens=[bytes([i]) for i in range(256)],
+        pattern="codebpe-v1",
+        special_tokens={"<a>": 256, "<a><b>": 257},
+    )
+    assert Tokenizer(vocab).encode("<a><b>", allowed_special="all") == [257]
+    with pytest.raises(TiktokenExportError, match="'<a>' is a prefix of '<a><b>'"):
+        to_tiktoken(vocab)
+    with pytest.raises(TiktokenExportError, match="is a prefix of"):
+        save_tiktoken(vocab, tmp_path / "v.tiktoken")
+    assert not list(tmp_path.iterdir())
+    import tokenizers
+
+    save_hf(vocab, tmp_path / "hf")  # (Hugging Face takes the longest, as codebpe)
+    hf = tokenizers.Tokenizer.from_file(str(tmp_path / "hf" / "tokenizer.json"))
+    assert hf.encode("<a><b>").ids == [257]

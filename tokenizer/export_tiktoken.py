@@ -49,7 +49,8 @@ class ExportError(ValueError):
 
 
 class TiktokenExportError(ExportError):
-    """The vocabulary's split pattern cannot be a tiktoken ``pat_str`` (e.g. several regexes)."""
+    """The vocabulary's split pattern cannot be a tiktoken ``pat_str`` (e.g. several regexes), or
+    its special tokens cannot be matched as codebpe matches them (one a prefix of another)."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,27 @@ def tiktoken_pat_str(pattern: Pattern) -> str:
     return f"{ported}|(?:(?!{ported})[\\s\\S])+"
 
 
+def check_special_prefixes(special_tokens: dict[str, int]) -> None:
+    """``TiktokenExportError`` when a special token is a prefix of another (``<a>`` and
+    ``<a><b>``): codebpe and Hugging Face take the longest special token at a position, tiktoken
+    the first alternative of a regex whose order is its hash map's, so the exported encoder
+    could split ``<a><b>`` as ``<a>`` + plain text (it did).
+
+    >>> check_special_prefixes({"<a>": 1, "<a><b>": 2})
+    Traceback (most recent call last):
+    ...
+    tokenizer.export_tiktoken.TiktokenExportError: special token '<a>' is a prefix of '<a><b>': ...
+    """
+    names = sorted(special_tokens)
+    for a, b in zip(names, names[1:]):  # (a prefix sorts right before some name it begins)
+        if b.startswith(a):
+            raise TiktokenExportError(
+                f"special token {a!r} is a prefix of {b!r}: tiktoken may match either where "
+                "the longer one appears (codebpe and Hugging Face take the longest), so the "
+                "export could give other ids; rename one, or export to Hugging Face instead"
+            )
+
+
 def to_tiktoken(vocab: Vocabulary | Any, *, name: str | None = None) -> Any:
     """A ``tiktoken.Encoding`` with the ids, special tokens and (ported) pattern of ``vocab`` (a
     ``Vocabulary`` or a rank-based ``Tokenizer``).
@@ -132,6 +154,7 @@ def to_tiktoken(vocab: Vocabulary | Any, *, name: str | None = None) -> Any:
     import tiktoken
 
     table = export_table(vocab)
+    check_special_prefixes(table.special_tokens)
     if name is None and getattr(vocab, "_pickle_name", None):
         name = vocab.name  # cl100k_base / o200k_base as loaded by name: tiktoken's own name
     return tiktoken.Encoding(
@@ -157,10 +180,12 @@ def save_tiktoken(
     :func:`load_tiktoken_export` rebuilds the ``tiktoken.Encoding`` from the two files.
 
     Raises:
-        TiktokenExportError: the pattern cannot be a tiktoken ``pat_str``.
+        TiktokenExportError: the pattern cannot be a tiktoken ``pat_str``, or a special token
+            is a prefix of another (:func:`check_special_prefixes`).
     """
     table = export_table(vocab)
     pat_str = tiktoken_pat_str(table.pattern)
+    check_special_prefixes(table.special_tokens)
     path = Path(path)
     lines = "".join(
         f"{base64.b64encode(t).decode('ascii')} {i}\n" for i, t in enumerate(table.tokens) if t
