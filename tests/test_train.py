@@ -1188,3 +1188,39 @@ def test_sizes_take_floats_and_a_single_glob_is_one_pattern(tmp_path):
         allow_unused=True,
     )
     assert vocab.corpus["bytes"] == 500 and list(vocab.corpus["by_source"]) == [str(tmp_path)]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "checksum"])
+def test_a_failed_load_leaves_the_trainer_unusable(tmp_path, mixed_text, damage):
+    """A truncated or damaged count file is found out at its end, after its entries were added:
+    a caller that caught the error and went on trained on part of the file under the old
+    totals. Now every later use of that Trainer says so."""
+    from tokenizer.train import Trainer
+
+    good = tmp_path / "a.counts"
+    Trainer(progress=False, threads=1).count_texts([mixed_text] * 3).save_counts(good)
+    raw = bytearray(good.read_bytes())
+    bad = tmp_path / "b.counts"
+    if damage == "truncated":
+        bad.write_bytes(bytes(raw[: len(raw) * 3 // 4]))
+    else:
+        raw[-12] ^= 0x01  # (a count's byte: the checksum at the end no longer agrees)
+        bad.write_bytes(bytes(raw))
+    trainer = Trainer(progress=False, threads=1).count_texts(["hello world foo"] * 3)
+    with pytest.raises(ValueError):
+        trainer.load_counts(bad)
+    for use in (
+        lambda: trainer.train(vocab_size=400, allow_unused=True),
+        lambda: trainer.count_texts(["more"]),
+        lambda: trainer.load_counts(good),
+        lambda: trainer.save_counts(tmp_path / "c.counts"),
+    ):
+        with pytest.raises(ValueError, match="this Trainer is unusable: loading .*b.counts failed"):
+            use()
+    assert not (tmp_path / "c.counts").exists()
+    # a file refused by its header (before any entry is read) leaves the trainer as it was
+    other = Trainer(progress=False, threads=1).count_texts(["hello world foo"] * 3)
+    (tmp_path / "x.counts").write_bytes(b"not a count file")
+    with pytest.raises(ValueError):
+        other.load_counts(tmp_path / "x.counts")
+    assert other.train(vocab_size=400, allow_unused=True).n_vocab == 400

@@ -133,6 +133,7 @@ class Trainer:
         self.corpus: dict[str, Any] = {}
         self.count_seconds = 0.0
         self.consumed = False  # train(consume=True) released the counts
+        self._broken: str | None = None  # why the table cannot be trusted (_check_usable)
         # train() trains once and drops the trainer: nothing to retry, so the table is never
         # kept through the merge loop and refusals come from the exact check after it
         self._one_shot = False
@@ -142,6 +143,17 @@ class Trainer:
     @property
     def unique_pieces(self) -> int:
         return self.counter.unique
+
+    def _check_usable(self) -> None:
+        """``ValueError`` once a ``load_counts`` has failed part-way: the table may hold some of
+        that file's pieces but not its totals (a truncated or damaged file is found out at its
+        end, after its entries were added), so counting on or training from it would give a
+        vocabulary of damaged counts."""
+        if self._broken is not None:
+            raise ValueError(
+                f"this Trainer is unusable: {self._broken}; its table may hold part of that file, "
+                "so start a new Trainer"
+            )
 
     def _start_over_if_consumed(self) -> None:
         """After a ``train(consume=True)``: a fresh table and totals for the counts to come (the
@@ -184,6 +196,7 @@ class Trainer:
         ``hf-disk:`` datasets) are imported first and, when nothing has been counted yet, the
         piece table's share is worked out again from the process's new size (``ValueError``
         when the cap no longer leaves enough)."""
+        self._check_usable()
         self._start_over_if_consumed()
         if self.max_memory is not None:
             self._import_readers(
@@ -238,6 +251,7 @@ class Trainer:
         ``ValueError`` after a ``train(consume=True)``: the table was released, and the file
         would hold no pieces under the old document and byte totals (training from it then
         failed with "the corpus is empty")."""
+        self._check_usable()
         if self.consumed:
             raise ValueError(
                 "the counts were consumed by train(consume=True): nothing to save; call "
@@ -251,6 +265,7 @@ class Trainer:
     def load_counts(self, path: str | os.PathLike[str]) -> Trainer:
         """Add a saved table's counts (its pattern must be this trainer's). The time it takes is
         added to ``count_seconds`` (``vocab.stats``; the summary's "count")."""
+        self._check_usable()
         start = time.perf_counter()
         meta = read_header(path)
         self._start_over_if_consumed()
@@ -267,7 +282,11 @@ class Trainer:
                 f"{missing[0]!r}{'' if 'special_tokens' in meta else ' (an older count file)'}"
                 "; count again with the same special tokens"
             )
-        self.counter.load(os.fspath(path))
+        try:
+            self.counter.load(os.fspath(path))
+        except BaseException as e:  # (Ctrl-C too: the entries read so far stay in the table)
+            self._broken = f"loading {os.fspath(path)} failed part-way ({e or type(e).__name__})"
+            raise
         self.counter.add_special_cuts(int(meta.get("special_cuts", 0)))
         self.documents += int(meta.get("documents", 0))
         self.bytes += int(meta.get("bytes", 0))
@@ -311,6 +330,7 @@ class Trainer:
         refusal then says that the counts are gone. (:func:`train` trains once: it releases the
         table before the merge loop whatever its size.)
         """
+        self._check_usable()
         if self.consumed:
             raise ValueError(
                 "the counts were consumed by the previous train(consume=True); count again "
