@@ -48,10 +48,22 @@ def test_from_ranks_derives_merges():
         (lambda o: o["tokens"].__setitem__(65, "QkI="), "single bytes"),
         (lambda o: o["special_tokens"].update({"<|x|>": 3}), "special token ids"),
         (lambda o: o.pop("tokens"), "malformed"),
-        (lambda o: o.update(special_tokens=["<|x|>"]), "malformed"),  # was an AttributeError
+        # was an AttributeError
+        (lambda o: o.update(special_tokens=["<|x|>"]), "'special_tokens' must be an object"),
         (lambda o: o["special_tokens"].update({"<|x|>": 2**40}), "32-bit"),  # was a TypeError
-        # json reads Infinity as a float, which int() refuses: was an OverflowError
-        (lambda o: o["special_tokens"].update({"<|x|>": float("inf")}), "malformed"),
+        # json reads Infinity as a float: was an OverflowError
+        (lambda o: o["special_tokens"].update({"<|x|>": float("inf")}), "has id inf, not an"),
+        (lambda o: o["special_tokens"].update({"<|x|>": 262.7}), "has id 262.7, not an int"),
+        (lambda o: o["special_tokens"].update({"<|x|>": True}), "has id True, not an int"),
+        # (these loaded, then failed in the Tokenizer without the file's name, or as a
+        # UnicodeEncodeError)
+        (lambda o: o["special_tokens"].update({"": 262}), "name '' is not a non-empty UTF-8"),
+        (lambda o: o["special_tokens"].update({"\ud800": 262}), "is not a non-empty UTF-8"),
+        # (a str was taken as its characters, each a regex)
+        (lambda o: o.update(pattern={"name": "x", "regexes": "\\w+"}), "a non-empty list"),
+        (lambda o: o.update(pattern={"name": "x", "regexes": []}), "a non-empty list"),
+        (lambda o: o.update(pattern={"name": "x", "regexes": [5]}), "5 is not a regex"),
+        (lambda o: o.update(pattern={"name": "x", "regexes": ["(["]}), "'\\(\\[' does not"),
         (lambda o: o["merges"].append([float("inf"), 1]), "malformed"),
     ],
 )

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ._corpus_formats import escape_surrogates
-from .patterns import Pattern, get_pattern
+from ._corpus_formats import escape_surrogates, has_surrogate
+from .patterns import Pattern, compile_custom, get_pattern
 
 FORMAT_TAG = "codebpe.vocab"
 FORMAT_VERSION = 1
@@ -207,9 +207,34 @@ def _pattern_from_json(obj: Any) -> Pattern:
         return get_pattern(obj)
     if not isinstance(obj, Mapping) or "regexes" not in obj:
         raise VocabularyError("'pattern' must be a name or an object with 'name' and 'regexes'")
-    return Pattern(
-        str(obj.get("name", "custom")), tuple(obj["regexes"]), obj.get("description", "")
-    )
+    regexes = obj["regexes"]
+    # (a str was taken as its characters, each a regex; a bad regex failed later, in the
+    # Tokenizer, without the file's name)
+    if not isinstance(regexes, list) or not regexes:
+        raise VocabularyError("'pattern' 'regexes' must be a non-empty list of regexes")
+    for rx in regexes:
+        if not isinstance(rx, str) or not rx:
+            raise VocabularyError(f"'pattern' 'regexes': {rx!r} is not a regex (a non-empty str)")
+        try:
+            compile_custom(rx)
+        except ValueError as e:
+            raise VocabularyError(f"'pattern' 'regexes': {rx!r} does not compile ({e})") from e
+    return Pattern(str(obj.get("name", "custom")), tuple(regexes), obj.get("description", ""))
+
+
+def _specials_from_json(obj: Any) -> dict[str, int]:
+    """The ``special_tokens`` object: non-empty names that UTF-8 can carry, int ids (a float id
+    was truncated; a lone surrogate failed in the encoder with a UnicodeEncodeError)."""
+    if not isinstance(obj, Mapping):
+        raise VocabularyError("'special_tokens' must be an object of name: id")
+    out = {}
+    for name, i in obj.items():
+        if not isinstance(name, str) or not name or has_surrogate(name):
+            raise VocabularyError(f"special token name {name!r} is not a non-empty UTF-8 str")
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise VocabularyError(f"special token {name!r} has id {i!r}, not an int")
+        out[name] = i
+    return out
 
 
 @dataclass
@@ -355,7 +380,7 @@ class Vocabulary:
                 tokens=tokens,
                 pattern=_pattern_from_json(obj["pattern"]),
                 merges=[(int(a), int(b)) for a, b in obj.get("merges", [])],
-                special_tokens={str(k): int(v) for k, v in obj.get("special_tokens", {}).items()},
+                special_tokens=_specials_from_json(obj.get("special_tokens", {})),
                 reserved_ids=tuple(obj.get("reserved_ids", (256, 256))),  # type: ignore[arg-type]
                 config=dict(obj.get("config", {})),
                 corpus=dict(obj.get("corpus", {})),
