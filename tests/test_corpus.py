@@ -169,8 +169,10 @@ def test_hf_dataset_on_disk(tmp_path: Path) -> None:
     assert [(d.text, d.lang) for d in docs] == [("alpha", "en"), ("beta", "en")]
     datasets.DatasetDict({"train": ds, "test": ds.select([0])}).save_to_disk(str(tmp_path / "dd"))
     assert [d.text for d in Corpus(f"hf-disk:{tmp_path / 'dd'}@test")] == ["alpha"]
-    with pytest.raises(CorpusError, match="split"):
+    with pytest.raises(CorpusError, match="choose a split with @SPLIT; splits: "):
         list(Corpus(f"hf-disk:{tmp_path / 'dd'}"))
+    with pytest.raises(CorpusError, match="no split 'nope'; splits: \\['train', 'test'\\]"):
+        list(Corpus(f"hf-disk:{tmp_path / 'dd'}@nope"))  # (it said "choose a split")
     with pytest.raises(CorpusFieldError, match="body"):
         list(Corpus(f"hf-disk:{tmp_path / 'ds'}", text_field="body"))
     with pytest.raises(CorpusPathError):

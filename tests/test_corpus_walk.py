@@ -223,3 +223,12 @@ def test_a_gz_file_that_is_not_gzip_says_where(tmp_path):
     cut.write_bytes(gzip.compress(b'{"text": "a"}\n' * 1000)[:-30])
     with pytest.raises(CorpusReadError, match=r"cut.jsonl.gz: cannot read after line \d+"):
         list(Corpus(str(cut)))
+
+
+def test_a_text_files_byte_order_mark_is_no_text(tmp_path):
+    """A BOM at the start of a source file was read as text (U+FEFF, learned as a token), where
+    the JSON Lines reader drops it."""
+    (tmp_path / "a.cs").write_bytes(b"\xef\xbb\xbfclass A {}\n")
+    (tmp_path / "b.txt").write_bytes(b"plain \xef\xbb\xbf inside\n")  # (inside: text, kept)
+    texts = {os.path.basename(d.source): d.text for d in Corpus([str(tmp_path)])}
+    assert texts == {"a.cs": "class A {}\n", "b.txt": "plain \ufeff inside\n"}

@@ -1224,3 +1224,14 @@ def test_a_failed_load_leaves_the_trainer_unusable(tmp_path, mixed_text, damage)
     with pytest.raises(ValueError):
         other.load_counts(tmp_path / "x.counts")
     assert other.train(vocab_size=400, allow_unused=True).n_vocab == 400
+
+
+def test_progress_and_reserved_take_only_what_they_mean():
+    """progress="yes" turned progress off; reserved=[1, 2] said "reserved token b'\\x00' must be
+    at least two bytes" (bytes(1))."""
+    from tokenizer.train import Trainer
+
+    with pytest.raises(TypeError, match="progress must be True, False or a callable, not 'yes'"):
+        Trainer(progress="yes")
+    with pytest.raises(TypeError, match="reserved tokens are bytes or str, not int"):
+        train(iter(["a b"] * 3), vocab_size=400, progress=False, reserved=[1, 2])

@@ -610,7 +610,10 @@ def read_text_file(path: Path, lang: str | None, base: int) -> Iterator[RawRecor
     its path as source. A larger one gives one record per chunk, cut at line ends (see
     ``tokenizer._text_chunks``), with ``PATH@OFFSET`` (the chunk's first byte) as source, so
     reading stops at a byte budget and memory does not grow with the file. Chunks are marked
-    ``chunked``: invalid UTF-8 in them costs its lines, not the chunk (``Corpus``).
+    ``chunked``: invalid UTF-8 in them costs its lines, not the chunk (``Corpus``). A UTF-8 byte
+    order mark at the start of the file (Windows editors write one) is dropped, as ``read_jsonl``
+    drops it: it is no text of the file, and it was learned (as U+FEFF) from the files that have
+    one.
     """
     gz = path.name.lower().endswith(".gz")
     lang = lang or language_of(path.name[:-3] if gz else path)
@@ -625,6 +628,8 @@ def read_text_file(path: Path, lang: str | None, base: int) -> Iterator[RawRecor
                 whole = offset == 0 and last
                 source = str(path) if whole else f"{path}@{offset}"
                 consumed = raw.tell() if gz else offset + len(chunk)
+                if offset == 0:
+                    chunk = chunk.removeprefix(codecs.BOM_UTF8)
                 yield RawRecord(
                     chunk, lang, source, base + consumed, chunked=not whole, continued=not last
                 )

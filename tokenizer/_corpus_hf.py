@@ -131,7 +131,8 @@ def read_hf(
             if split is None and len(ds) == 1:
                 split = next(iter(ds))
             if split not in ds:
-                raise CorpusError(f"{spec}: choose a split with @SPLIT; splits: {list(ds)}")
+                which = "choose a split with @SPLIT" if split is None else f"no split {split!r}"
+                raise CorpusError(f"{spec}: {which}; splits: {list(ds)}")
             ds = ds[split]
     else:
         from .interop import _env_flag

@@ -140,6 +140,10 @@ def resolve_reserved(
         return default_reserved(pattern)
     out: list[bytes] = []
     for item in reserved:
+        if not isinstance(item, (str, bytes, bytearray, memoryview)):
+            # (bytes(1) is b"\x00": an int read as "must be at least two bytes", of b'\x00')
+            kind = type(item).__name__
+            raise TypeError(f"reserved tokens are bytes or str, not {kind} ({item!r})")
         raw = item.encode("utf-8") if isinstance(item, str) else bytes(item)
         if len(raw) < 2:
             raise ValueError(f"reserved token {raw!r} must be at least two bytes")

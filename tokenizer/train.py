@@ -106,6 +106,8 @@ class Trainer:
         extra_special_tokens: Sequence[str] = (),
         spare_special_tokens: int = DEFAULT_SPARE_SPECIAL,
     ) -> None:
+        if not isinstance(progress, bool) and not callable(progress):  # ("yes" turned it off)
+            raise TypeError(f"progress must be True, False or a callable, not {progress!r}")
         self.pattern = resolve_pattern(pattern)
         self.threads = check_threads(threads)
         # read once (an iterator would be empty the second time), then used everywhere
