@@ -403,3 +403,29 @@ def test_count_progress_has_a_percentage_for_a_folder_not_for_stdin(
     lines = _count_lines(capsys.readouterr().err)
     assert len(lines) == 1 and re.match(r" +count \d", lines[0]), lines
     assert "%" not in lines[0] and "[" not in lines[0]
+
+
+def test_quiet_keeps_library_warnings_off_stderr(tmp_path, corpus, capsys, caplog, monkeypatch):
+    """-q ("nothing but errors") let huggingface_hub's "Retrying in 1s [Retry 1/5]" lines
+    through for an hf: spec without a network; the levels are back as they were after."""
+    import logging
+
+    import tokenizer.train as train_module
+
+    real = train_module.train
+
+    def noisy(*args, **kwargs):
+        logging.getLogger("huggingface_hub.utils._http").warning("Retrying in 1s [Retry 1/5]")
+        logging.getLogger("datasets.load").warning("a note from datasets")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "train", noisy)
+    before = logging.getLogger("huggingface_hub").level
+    out = tmp_path / "v.json"
+    caplog.set_level(logging.WARNING)
+    assert main(["train", str(corpus), "-q", "--vocab-size", "400", "-o", str(out)]) == 0
+    assert capsys.readouterr().err == "" and caplog.records == []
+    assert logging.getLogger("huggingface_hub").level == before
+    assert main(["train", str(corpus), "--vocab-size", "400", "-o", str(out)]) == 0
+    shown = [r.getMessage() for r in caplog.records]  # (without -q they are shown)
+    assert shown == ["Retrying in 1s [Retry 1/5]", "a note from datasets"]

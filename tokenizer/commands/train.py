@@ -9,9 +9,12 @@ never leaves a partial file.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -296,9 +299,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+#: Libraries whose warnings (on the logging module) -q keeps off stderr: huggingface_hub's
+#: "Retrying in 1s [Retry 1/5]" lines for an hf: spec without a network, datasets' notes.
+_QUIET_LOGGERS = ("huggingface_hub", "datasets", "fsspec")
+
+
+@contextlib.contextmanager
+def _quiet_libraries(quiet: bool) -> Iterator[None]:
+    """With ``quiet``: the libraries' loggers at ERROR while the command runs (then as they
+    were: the levels are the process's, and a caller of ``main`` keeps its own)."""
+    if not quiet:
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in _QUIET_LOGGERS]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    # (a library imported later sets its level from these at import)
+    env = {"HF_HUB_VERBOSITY": "error", "DATASETS_VERBOSITY": "error"}
+    saved = {k: os.environ.get(k) for k in env}
+    for k, v in env.items():
+        os.environ.setdefault(k, v)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+        for k, old in saved.items():
+            if old is None:
+                os.environ.pop(k, None)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
-        return _run(args)
+        with _quiet_libraries(args.quiet):
+            return _run(args)
     except (ValueError, TypeError) as e:
         # The library's messages name its parameters (vocab_size): say the options instead.
         message = _option_names(str(e))
