@@ -150,6 +150,7 @@ def analyse(
         return bool(reference) and (
             reference in (row["name"], row["spec"])
             or _canonical(reference) in (row["name"], _canonical(row["spec"]))
+            or _same_file(reference, row["spec"])  # (./v.json for v.json: measured twice)
         )
 
     def measure_spec(spec: Any) -> None:
@@ -268,6 +269,20 @@ def analyse(
         "notes": notes,
         "plots": {},
     }
+
+
+def _same_file(a: Any, b: Any) -> bool:
+    """Whether the specs ``a`` and ``b`` name the same existing file or folder (``./v.json`` and
+    ``v.json``, an absolute path, a link), a ``.tiktoken`` file's ``:PATTERN`` aside."""
+    from ._loaders import tiktoken_spec
+
+    if not isinstance(a, (str, os.PathLike)) or not isinstance(b, (str, os.PathLike)):
+        return False
+    (a, ta), (b, tb) = tiktoken_spec(os.fspath(a)), tiktoken_spec(os.fspath(b))
+    try:
+        return ta == tb and os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
 
 
 def _canonical(spec: Any) -> Any:

@@ -112,8 +112,8 @@ def _text_sources(args: argparse.Namespace, stdin: str | None) -> list | None:
 
 def _save_stdin(max_bytes: int | None) -> str:
     """Standard input, saved to a temporary file (the caller removes it), so that each
-    tokenizer reads it again as it reads a file; at most ``max_bytes`` (+3, to finish a UTF-8
-    character) when given, so memory and disk stay within the budget. Its name has no
+    tokenizer reads it again as it reads a file; at most ``max_bytes`` when given (and the rest
+    of a UTF-8 character cut there), so memory and disk stay within the budget. Its name has no
     extension: the text has no language, as ``-`` has none elsewhere."""
     import shutil
     import tempfile
@@ -131,6 +131,15 @@ def _save_stdin(max_bytes: int | None) -> str:
                         break
                     f.write(block)
                     left -= len(block)
+                # Ends where the character that crosses max_bytes ends: "+3 bytes" could still
+                # end inside one (100 bytes of 3-byte Chinese: 103 = 34 characters and a byte),
+                # and the reader then skipped the whole input as invalid UTF-8.
+                f.seek(max_bytes)
+                tail = f.read(3)
+                keep = 0
+                while keep < len(tail) and tail[keep] & 0xC0 == 0x80:
+                    keep += 1
+                f.truncate(max_bytes + keep)
     except BaseException:
         os.unlink(f.name)
         raise
@@ -213,9 +222,10 @@ def run(args: argparse.Namespace) -> int:
         _refuse_overwriting_inputs(args)
     from tokenizer._loaders import check_spec
 
-    for spec in [*args.tokenizer, *([args.reference] if args.reference else [])]:
+    for spec in args.tokenizer:
         # a spec that names nothing (a typo) stops the run here; one that fails to load or
-        # measure is a warning in the report (docs/analysis.md), as before
+        # measure is a warning in the report (docs/analysis.md), as before. (Not --reference:
+        # it may name a measured tokenizer by its display name, "my" for my.tiktoken:o200k.)
         check_spec(spec)
         check_sidecar_pattern(spec)  # (PATH.tiktoken:PATTERN)
     texts = [Source.parse(t).spec for t in args.text or []]
