@@ -73,6 +73,8 @@ def test_lines_and_indentation_definitions():
     ]
     # leading spaces/tabs followed by a non-blank character; a blank line has no indentation
     assert list(indentation_mask(b"\t x\n  \n y")) == [1, 1, 0, 0, 0, 0, 0, 1, 0]
+    # form feed and vertical tab are whitespace: a line of them and spaces has none either
+    assert list(indentation_mask(b"  \x0c\n  \x0b\nx")) == [0] * 9
 
 
 def test_metrics_by_hand():
@@ -171,7 +173,7 @@ def test_report_files_and_errors(full_report):
     for name in ("report.md", "report.html", "report.json"):
         assert (out / name).is_file()
     md = (out / "report.md").read_text()
-    assert "no/such/vocab.json" in md and "language 'go' has no lines" in md
+    assert "no/such/vocab.json" in md and "language 'go' has no lines (1 empty document)" in md
     assert json.loads((out / "report.json").read_text())["tokenizers"][0]["name"] == "bytes"
     table = headline_table(report)
     assert table.splitlines()[0] == "| tokenizer | vocab | code | zh | en | all |"
@@ -748,6 +750,11 @@ def test_language_tags_are_normalized(tmp_path):
         "text",
         "code",
     ]
+    # other natural languages by code, BCP 47 tag or name are prose (lang "ro" and "Dutch" were
+    # code); the tags that code languages share stay code
+    prose = ("ro", "hu", "sr-Latn", "nb", "Dutch", "Arabic", "Polish", "ukrainian", "iw", "nld")
+    assert {t: domain_of(t) for t in prose} == dict.fromkeys(prose, "text")
+    assert [domain_of(t) for t in ("ts", "sh", "ml", "go", "Perl", "c")] == ["code"] * 6
     # (text, lang) documents given directly are normalized the same way
     direct = analyse([PerByte()], [("x\n", "Python"), ("y\n", "python")], baselines=False)
     assert list(direct["tokenizers"][0]["languages"]) == ["python"]

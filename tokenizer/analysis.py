@@ -74,6 +74,12 @@ BRACKETS = b"()[]{}"
 NATURAL_LANGUAGES = frozenset(
     {"zh", "en", "ja", "ko", "fr", "de", "es", "ru", "pt", "it", "nl", "pl", "tr", "uk", "ar"}
     | {"fa", "he", "hi", "vi", "th", "id", "ms", "sv", "da", "no", "fi", "cs", "el", "text"}
+    # (until 2026-12 these were "code": lang "ro" measured Romanian prose as code) ISO 639-1
+    # codes that no code language's tag shares (not ts, sh, ml, as: TypeScript, shell, ML, ...)
+    | {"ro", "hu", "bg", "sr", "hr", "bs", "sk", "sl", "lt", "lv", "et", "ca", "eu", "gl"}
+    | {"nb", "nn", "is", "ga", "cy", "mt", "sq", "mk", "be", "kk", "uz", "az", "hy", "ka"}
+    | {"bn", "ta", "te", "ur", "mr", "gu", "kn", "pa", "ne", "si", "km", "lo", "my", "mn"}
+    | {"am", "sw", "tl", "af", "yo", "ha", "ig", "zu", "xh", "so", "ps", "ku", "tg", "la", "yi"}
 )
 #: Tags of prose and prose markup: their documents get a language from their script
 #: (:func:`prose_language`), so a Chinese README.md counts as zh, an English one as en.
@@ -91,6 +97,50 @@ _TAG_ALIASES = {
     **dict.fromkeys(("russian", "rus"), "ru"),
     **dict.fromkeys(("portuguese", "por"), "pt"),
     **dict.fromkeys(("italian", "ita"), "it"),
+    # names of the others (a JSONL's "lang": "Dutch" was "code", its code "nl" prose), and
+    # withdrawn codes still in use (iw, in, ji)
+    **{
+        name: code
+        for code, names in {
+            "nl": "dutch flemish nld dut",
+            "pl": "polish pol",
+            "tr": "turkish tur",
+            "uk": "ukrainian ukr",
+            "ar": "arabic ara",
+            "fa": "persian farsi fas per",
+            "he": "hebrew heb iw",
+            "hi": "hindi hin",
+            "vi": "vietnamese vie",
+            "th": "thai tha",
+            "id": "indonesian ind in",
+            "ms": "malay msa may",
+            "sv": "swedish swe",
+            "da": "danish dan",
+            "no": "norwegian nor",
+            "fi": "finnish fin",
+            "cs": "czech ces cze",
+            "el": "greek ell gre",
+            "ro": "romanian ron rum moldovan",
+            "hu": "hungarian hun",
+            "bg": "bulgarian bul",
+            "sr": "serbian srp",
+            "hr": "croatian hrv",
+            "sk": "slovak slk slo",
+            "sl": "slovenian slovene slv",
+            "lt": "lithuanian lit",
+            "lv": "latvian lav",
+            "et": "estonian est",
+            "ca": "catalan cat",
+            "bn": "bengali bangla ben",
+            "ta": "tamil tam",
+            "ur": "urdu urd",
+            "sw": "swahili swa",
+            "tl": "tagalog filipino fil tgl",
+            "la": "latin lat",
+            "yi": "yiddish ji",
+        }.items()
+        for name in names.split()
+    },
     **dict.fromkeys(("plaintext", "plain text", "plain_text", "txt", "prose"), "text"),
     **dict.fromkeys(("md", "gfm", "commonmark"), "markdown"),
     **dict.fromkeys(("restructuredtext", "rest"), "rst"),
@@ -108,7 +158,7 @@ _TAG_ALIASES = {
 # counts when it is a natural language (objective-c and c-sharp are not).
 _BCP47 = re.compile(r"([a-z]{2,3})(?:-[a-z0-9]{1,8})+")
 _WHITESPACE = frozenset(b" \t\r\n\f\v")
-_INDENT = re.compile(rb"(?:^|(?<=\n))[ \t]+(?=[^ \t\r\n])")
+_INDENT = re.compile(rb"(?:^|(?<=\n))[ \t]+(?=[^ \t\r\n\f\v])")  # (FF, VT: whitespace too)
 #: Texts encoded, untimed, before a speed measurement: ASCII code, NFC non-ASCII text, and text
 #: that is not NFC (a combining accent), so one-time setup of each path is done before timing.
 WARM_UP = ("def f(x):\n    return [x]\n", "naïve café 中文，日本語\n", "cafe\u0301 e\u0301\n")

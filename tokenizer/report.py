@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._report_render import counted
 from .analysis import (
     MAX_TOKEN_LENGTH,
     ContinuedDocument,
@@ -178,8 +179,9 @@ def analyse(
                 _error(
                     "lossy",
                     row["name"],
-                    f"{m.total.lossy_documents} documents do "
-                    "not round-trip; indentation figures may be off",
+                    f"{counted(m.total.lossy_documents, 'document')} "
+                    f"{'does' if m.total.lossy_documents == 1 else 'do'} not round-trip; "
+                    "indentation figures may be off",
                 )
             )
 
@@ -244,7 +246,8 @@ def analyse(
                     "language",
                     lang,
                     f"language {lang!r} has no lines "
-                    f"({entry['documents']} empty documents): per-line figures are null",
+                    f"({counted(entry['documents'], 'empty document')}): per-line figures "
+                    "are null",
                 )
             )
     from . import __version__
@@ -407,7 +410,7 @@ def headline_table(report: dict[str, Any]) -> str:
     >>> headline_table({"tokenizers": [], "reference": None}).splitlines()[0]
     '| tokenizer | vocab | code | zh | en | all |'
     """
-    from ._report_render import counted, md_table, summary_table
+    from ._report_render import md_table, summary_table
 
     _, header, rows = summary_table(report)
     ref = report.get("reference")
