@@ -25,7 +25,7 @@ def parse_memory(size: int | str | None, name: str = "size") -> int | None:
     >>> parse_memory("2G"), parse_memory("512MiB")
     (2000000000, 536870912)
     """
-    from .corpus import parse_size
+    from ._corpus_summary import parse_size  # (light: tokenizer.corpus imports the readers)
 
     return parse_size(size, name)
 
