@@ -138,3 +138,35 @@ def test_cut_is_lossless(doc, seed, unit):
     assert ex.prefix + ex.middle + ex.suffix == doc
     t = ex.text(mode)
     assert t.count("<|fim_middle|>") >= 1 and t.startswith("<|fim_prefix|>")
+
+
+def test_line_cuts_are_piece_boundaries(mixed_text):
+    """A run of line ends is one codebpe-v1 piece, so a blank line's start lies inside it, and
+    unit="line" cut there: such a middle was not token-aligned (15% of the line starts of code
+    are blank lines' ones). Every line cut is now a piece boundary of the whole document."""
+    from tokenizer.pretokenize import Splitter
+
+    splitter = Splitter("codebpe-v1")
+    docs = [DOC, mixed_text, "a\n\n\nb\r\n\r\nc\n", "\n\nx\n\n", "x\r\n\r\n  y\n"]
+    for doc in docs:
+        bounds = {0, len(doc)}
+        at = 0
+        for piece in splitter.split(doc):
+            at += len(piece)
+            bounds.add(at)
+        for seed in range(60):
+            ex = split_document(doc, unit="line", rng=seed)
+            assert ex.prefix + ex.middle + ex.suffix == doc
+            cuts = {len(ex.prefix), len(ex.prefix) + len(ex.middle)}
+            assert cuts <= bounds, (doc, cuts)
+
+
+def test_misuse_is_refused():
+    """A str as the documents was read as one document per character; bytes found no line
+    start; spm_rate 5.0 was taken (always spm)."""
+    with pytest.raises(TypeError, match="not one str"):
+        list(fim_documents("abc", fim_rate=1.0))
+    with pytest.raises(TypeError, match="a document is a str, not bytes"):
+        split_document(b"a\nb\n", unit="line", rng=4)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="spm_rate must be between 0 and 1"):
+        make_example("x", rng=0, spm_rate=5.0)

@@ -1235,3 +1235,15 @@ def test_progress_and_reserved_take_only_what_they_mean():
         Trainer(progress="yes")
     with pytest.raises(TypeError, match="reserved tokens are bytes or str, not int"):
         train(iter(["a b"] * 3), vocab_size=400, progress=False, reserved=[1, 2])
+
+
+def test_an_extra_special_token_named_like_a_spare_slot_is_named():
+    """'<|reserved_3|>' as an extra special token failed with "special tokens collide with the
+    spare <|reserved_N|> names", which named neither the token nor what to do."""
+    with pytest.raises(ValueError, match="special token '<\\|reserved_3\\|>' is also the name of"):
+        train(
+            iter(["a b"] * 3),
+            vocab_size=400,
+            progress=False,
+            extra_special_tokens=["<|reserved_3|>"],
+        )

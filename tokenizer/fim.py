@@ -13,8 +13,8 @@ In both, everything after ``<|fim_middle|>`` is the document text that follows t
 model continues naturally; an ``<|endoftext|>`` may be appended (``eot=True``). Each part is encoded
 on its own with ``encode_ordinary`` and the special tokens are inserted as ids, so text that merely
 looks like a special token can never become one. Cut points are drawn uniformly by character
-(``unit="char"``) or at line starts (``unit="line"``: the middle is whole lines), from a seedable
-RNG.
+(``unit="char"``) or at the starts of non-blank lines (``unit="line"``: the middle is whole
+lines), from a seedable RNG.
 This module does not tokenize by itself and does not decide how often to apply FIM
 (:func:`fim_documents` takes a rate).
 
@@ -128,20 +128,30 @@ def split_document(
 ) -> FimExample:
     """Cut ``document`` at two points drawn uniformly (sorted; parts may be empty).
 
-    ``unit="char"``: any two positions in ``0..len(document)``. ``unit="line"``: positions at line
-    starts (and the end), so prefix, middle and suffix are whole lines.
+    ``unit="char"``: any two positions in ``0..len(document)``. ``unit="line"``: positions at the
+    starts of the lines that are not blank (and the start and end), so prefix, middle and suffix
+    are whole lines, and each cut is a piece boundary of ``codebpe-v1`` (a run of line ends is
+    one piece, so a blank line's start lies inside it: a cut there was not token-aligned).
 
     >>> split_document("a\\nb\\nc\\n", unit="line", rng=4)
     FimExample(prefix='a\\n', middle='b\\n', suffix='c\\n')
+    >>> ex = [split_document("a\\n\\nb\\n", unit="line", rng=s) for s in range(20)]
+    >>> sorted({len(e.prefix) for e in ex} | {len(e.prefix + e.middle) for e in ex})
+    [0, 3, 5]
     """
+    if not isinstance(document, str):  # (bytes found no line start: one cut at 0, one at the end)
+        raise TypeError(f"a document is a str, not {type(document).__name__}")
     r = _rng(rng)
     if unit == "char":
         cuts = [r.randint(0, len(document)) for _ in range(2)]
     elif unit == "line":
+        n = len(document)
         starts = [0] + [
-            i + 1 for i, c in enumerate(document) if c == "\n" and i + 1 < len(document)
+            i + 1
+            for i, c in enumerate(document)
+            if c in "\n\r" and i + 1 < n and document[i + 1] not in "\n\r"
         ]
-        starts.append(len(document))
+        starts.append(n)
         cuts = [r.choice(starts) for _ in range(2)]
     else:
         raise ValueError(f"unknown FIM unit {unit!r}; expected one of {UNITS}")
@@ -162,6 +172,8 @@ def make_example(
     >>> mode, ex.prefix + ex.middle + ex.suffix
     ('psm', 'x = 1\\ny = 2\\n')
     """
+    if not 0.0 <= spm_rate <= 1.0:  # (5.0 was taken: always spm)
+        raise ValueError(f"spm_rate must be between 0 and 1, not {spm_rate!r}")
     r = _rng(rng)
     example = split_document(document, unit=unit, rng=r)
     return example, ("spm" if r.random() < spm_rate else "psm")
@@ -188,6 +200,8 @@ def fim_documents(
     """
     if not 0.0 <= fim_rate <= 1.0 or not 0.0 <= spm_rate <= 1.0:
         raise ValueError("fim_rate and spm_rate must be between 0 and 1")
+    if isinstance(documents, (str, bytes)):  # (a str was read as one document per character)
+        raise TypeError("documents is an iterable of documents, not one str: pass [text]")
     r = random.Random(seed)
     for doc in documents:
         if r.random() < fim_rate:

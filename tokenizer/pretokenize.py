@@ -1,11 +1,11 @@
 """Pre-tokenization: split text into pieces, fast for built-in patterns, by regex for any other.
 
 Stage: pre-tokenization. Built-in patterns (``tokenizer.patterns``: ``codebpe-v1``, ``cl100k``,
-``o200k``, ``gpt2``, ``deepseek-v3``, ``deepseek-coder``, by name, alias or exact regex text) run
-on the hand-written C++ matchers of ``tokenizer._core``, which give exactly the pieces of
-``tokenizer.patterns.reference_split``. Any other regex (text or a compiled ``regex``/``re``
-pattern) runs on the ``regex`` module with the same isolated-split rule. This module does not
-count pieces, apply BPE or handle special tokens.
+``o200k``, ``gpt2``, ``llama3``, ``qwen2``, ``deepseek-v3``, ``deepseek-coder``, by name, alias or
+exact regex text) run on the hand-written C++ matchers of ``tokenizer._core``, which give
+exactly the pieces of ``tokenizer.patterns.reference_split``. Any other regex (text or a
+compiled ``regex``/``re`` pattern) runs on the ``regex`` module with the same isolated-split
+rule. This module does not count pieces, apply BPE or handle special tokens.
 
 Rules worth knowing:
 

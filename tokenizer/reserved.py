@@ -327,7 +327,12 @@ def special_block(
     specials = base + extras
     specials += [f"<|reserved_{i}|>" for i in range(len(extras), spare_special_tokens)]
     if len(set(specials)) != len(specials):
-        raise ValueError("special tokens collide with the spare <|reserved_N|> names")
+        seen: set[str] = set()
+        dup = next(t for t in specials if t in seen or seen.add(t))  # type: ignore[func-returns-value]
+        raise ValueError(
+            f"special token {dup!r} is also the name of a spare special id (<|reserved_N|> "
+            f"for N from {len(extras)} to {spare_special_tokens - 1}): give it another name"
+        )
     return specials
 
 
