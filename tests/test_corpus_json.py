@@ -139,3 +139,27 @@ def test_a_lone_surrogate_escape_is_u_fffd_not_a_dropped_record(tmp_path: Path) 
     assert [d.text for d in corpus] == ["ab\ufffdcd", "x \U0001f600 y"]
     skipped = corpus.summary.skipped
     assert sum(kinds.get("invalid-utf8", 0) for kinds in skipped.values()) == 1, skipped
+
+
+def test_lone_surrogates_of_a_jsonl_record_are_reported(tmp_path, capsys):
+    """A "\\ud800" escape in a JSONL record became U+FFFD, as in a str given to train(), but
+    unlike there nothing said so: the corpus record and `codebpe corpus` now do."""
+    from tokenizer.cli import main
+    from tokenizer.corpus import Corpus
+    from tokenizer.train import train
+
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"text": "abc \\ud800 def", "lang": "en"}\n{"text": "ok", "lang": "en"}\n')
+    corpus = Corpus(str(path))
+    assert [d.text for d in corpus] == ["abc \ufffd def", "ok"]
+    summary = corpus.summary.to_dict()
+    assert summary["replaced"] == {"lone-surrogates": 1}
+    assert summary["replaced_examples"] == {"lone-surrogates": [f"{path}:1"]}
+    vocab = train([str(path)], vocab_size=400, progress=False, allow_unused=True)
+    assert vocab.corpus["replaced"] == {"lone-surrogates": 1}
+    assert main(["corpus", str(path)]) == 0
+    assert "replaced: lone surrogates replaced with U+FFFD in 1 document" in capsys.readouterr().out
+    clean = tmp_path / "c.jsonl"
+    clean.write_text('{"text": "ok", "lang": "en"}\n')
+    plain = train([str(clean)], vocab_size=400, progress=False, allow_unused=True)
+    assert "replaced" not in plain.corpus

@@ -372,6 +372,8 @@ class RawRecord(NamedTuple):
     #: another chunk of the same text stream follows (a chunk cut mid-line, or after a lone
     #: ``\r``, is not the end of a line; ``codebpe report`` counts lines per stream, not per chunk)
     continued: bool = False
+    #: lone surrogates of the input (JSON escapes) were replaced with U+FFFD in ``text``
+    replaced: bool = False
 
 
 def _without_gz(name: str) -> str:
@@ -686,6 +688,7 @@ def read_jsonl(
                 label = record.get("source")
                 label = f"{path}:{lineno}" if not isinstance(label, str) else label
                 value = record[text_field]
+                replaced = False
                 if (
                     not escaped
                     and isinstance(value, str)
@@ -697,11 +700,13 @@ def read_jsonl(
                     # (The escape alone does not tell: "\\ud83d" in code, or a pair, which
                     # json.loads joins; re-encoding a 15 MB record took 120 MB for nothing.)
                     value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+                    replaced = True
                 # subtle: the line, its decoded str and the record would stay referenced here
                 # while the consumer holds the text and reads the next line: a record of 15 MB
                 # of mixed text (4 bytes a character as str) held 75 MB more that way.
                 del line, text, record
-                yield RawRecord(value, lang or doc_lang, label, base + raw.tell())
+                at = base + raw.tell()
+                yield RawRecord(value, lang or doc_lang, label, at, replaced=replaced)
                 del value
         except (OSError, EOFError) as exc:  # corrupt or truncated gzip
             where = f"after line {lineno}" if lineno else "its start"  # ("after line 0")

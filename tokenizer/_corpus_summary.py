@@ -38,6 +38,10 @@ class CorpusSummary:
     unknown_extensions: dict[str, int] = field(default_factory=dict)
     #: the first few skipped documents (their ``source``), as ``skipped``: source -> reason -> list
     skipped_examples: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: documents kept but changed (lone surrogates of a JSON escape -> U+FFFD): reason -> count,
+    #: and the first few sources (as train() reports them for texts it is given)
+    replaced: dict[str, int] = field(default_factory=dict)
+    replaced_examples: dict[str, list[str]] = field(default_factory=dict)
 
     def record(self, source: str, lang: str | None, size: int) -> None:
         self.documents += 1
@@ -55,6 +59,12 @@ class CorpusSummary:
             if len(examples) < MAX_EXAMPLES:
                 examples.append(example)
 
+    def replace(self, reason: str, example: str) -> None:
+        self.replaced[reason] = self.replaced.get(reason, 0) + 1
+        examples = self.replaced_examples.setdefault(reason, [])
+        if len(examples) < MAX_EXAMPLES:
+            examples.append(example)
+
     def skip_unknown(self, counts: dict[str, int]) -> None:
         """Add a walk's files skipped for an unknown extension (extension -> files)."""
         for ext, n in counts.items():
@@ -70,6 +80,9 @@ class CorpusSummary:
             "budget_reached": self.budget_reached,
             "unknown_extensions": self.unknown_extensions,
             "skipped_examples": self.skipped_examples,
+            # (only when there are some: a vocabulary's corpus record is otherwise as it was)
+            **({"replaced": self.replaced} if self.replaced else {}),
+            **({"replaced_examples": self.replaced_examples} if self.replaced else {}),
         }
 
 
@@ -254,4 +267,5 @@ def summary_table(summary: CorpusSummary) -> str:
         lines.append(f"{'total':<{width}} {summary.documents:>10,} {summary.bytes:>13,}")
         lines.append("")
     lines += skip_lines(summary.to_dict())
+    lines += [f"replaced: {note}" for note in replaced_notes(summary.to_dict())]
     return "\n".join(lines).rstrip() + "\n"

@@ -349,6 +349,8 @@ class Corpus:
             if not text:
                 summary.skip(label, "empty", raw.source)
                 continue
+            if raw.replaced:  # (reported as train() reports a str it is given)
+                summary.replace("lone-surrogates", raw.source)
             copies = whole + (frac > 0 and unit(f"{self.seed}\0{raw.source}") < frac)
             if copies == 0:
                 summary.skip(label, "sampled-out-by-weight")

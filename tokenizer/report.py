@@ -52,7 +52,7 @@ REPORT_VERSION = 1
 DEFAULT_BASELINES = ("cl100k_base", "o200k_base")
 DEFINITIONS = {
     "lines": "text.count('\\n') per document, plus 1 if it is non-empty and does not end with "
-    "'\\n'; blank lines count",
+    "'\\n'; blank lines count; '\\r\\n' is one line end, a lone '\\r' none",
     "bytes": "UTF-8 bytes",
     "characters": "Unicode code points",
     "tokens": "ids from encode_ordinary (special-token text is encoded as ordinary text)",
