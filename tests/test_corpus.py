@@ -525,3 +525,25 @@ def test_read_fraction_follows_the_input_bytes(tmp_path: Path, monkeypatch) -> N
     piped = Corpus(["-", str(folder)])
     assert [piped.read_fraction() for _ in piped] == [None] * 52
     assert piped.read_fraction() is None
+
+
+def test_python_m_tokenizer_corpus_prints_the_table(tmp_path) -> None:
+    """corpora/README.md's `python -m tokenizer.corpus INPUTS`: a helper defined below the
+    module's __main__ block made it a NameError whatever the arguments."""
+    import subprocess
+    import sys
+
+    from conftest import child_env
+
+    data = tmp_path / "a.jsonl"
+    data.write_text('{"text": "hello world", "lang": "en"}\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "tokenizer.corpus", str(data)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=child_env(),
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "en" in proc.stdout and "total" in proc.stdout and "11" in proc.stdout

@@ -1247,3 +1247,14 @@ def test_an_extra_special_token_named_like_a_spare_slot_is_named():
             progress=False,
             extra_special_tokens=["<|reserved_3|>"],
         )
+
+
+def test_the_header_shows_a_text_given_as_a_path_short(capsys):
+    """A text where a path goes is refused by the corpus stage in one line, but the header
+    printed it first, whole (4,600 characters, ~400 lines)."""
+    text = "def f(x):\n    return x\n" * 200
+    with pytest.raises(ValueError, match="looks like a text, not a path"):  # (the corpus stage)
+        train([text], vocab_size=1000)
+    err = capsys.readouterr().err
+    assert "codebpe train: 'def f(x):\\n    return x\\n" in err and "(4,600 characters)" in err
+    assert err.count("return x") == 2 and len(err.splitlines()) < 20  # (60 characters of it)

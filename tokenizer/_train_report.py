@@ -79,7 +79,8 @@ def print_config(
     if inputs is None and not load_counts:
         source = "shipped corpora/ sample"
     elif isinstance(inputs, (str, list, tuple)) or hasattr(inputs, "__fspath__"):
-        source = ", ".join(map(str, inputs)) if isinstance(inputs, (list, tuple)) else str(inputs)
+        items = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        source = ", ".join(_shown(x) for x in items)
     elif inputs is None:
         source = "saved counts only"
     else:
@@ -92,6 +93,15 @@ def print_config(
             value = human(value)
         print(f"  {key}: {value}", file=out)
     out.flush()
+
+
+def _shown(item: Any) -> str:
+    """An input as the header shows it: a text given where a path goes (4,600 characters with
+    line breaks, which the corpus stage then refuses) was printed whole, ~400 lines."""
+    text = str(item)
+    if len(text) > 120 or "\n" in text:
+        return f"{text[:60]!r}... ({len(text):,} characters)"
+    return text
 
 
 def print_notes(specials: Sequence[str], *, stream: TextIO | None = None) -> None:

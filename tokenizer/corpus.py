@@ -405,14 +405,6 @@ def describe(inputs: SourceLike | Iterable[SourceLike] | None = None, **options)
     return summary_table(corpus.summary)
 
 
-if __name__ == "__main__":
-    split = "all" if "--all" in sys.argv else "train"
-    args = [a for a in sys.argv[1:] if a != "--all"] or [
-        str(p) for p in default_corpus_paths(split=split)
-    ]
-    print(describe(args), end="")
-
-
 def _globs(value: Iterable[str] | str, name: str) -> tuple[str, ...]:
     """``include`` / ``exclude`` as a tuple of glob patterns: a single str is one pattern (it was
     iterated into its characters, so ``exclude="node_modules"`` excluded nothing and
@@ -430,3 +422,11 @@ def _globs(value: Iterable[str] | str, name: str) -> tuple[str, ...]:
         if not isinstance(p, str):
             raise TypeError(f"{name}: glob patterns are str, not {type(p).__name__} ({p!r})")
     return patterns
+
+
+if __name__ == "__main__":
+    split = "all" if "--all" in sys.argv else "train"
+    args = [a for a in sys.argv[1:] if a != "--all"] or [
+        str(p) for p in default_corpus_paths(split=split)
+    ]
+    print(describe(args), end="")
