@@ -26,7 +26,9 @@ from tokenizer.regex_port import port_regex
 def load_docs(mb: float) -> list[str]:
     docs: list[str] = []
     total = 0
-    for path in sorted(Path("corpora").glob("**/*.jsonl.gz")):
+    # (the checkout's, wherever it is run from: from another folder it found none, then divided
+    # by zero)
+    for path in sorted((Path(__file__).resolve().parent.parent / "corpora").glob("**/*.jsonl.gz")):
         with gzip.open(path, "rt", encoding="utf-8") as f:
             for line in f:
                 docs.append(json.loads(line)["text"])

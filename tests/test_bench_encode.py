@@ -45,6 +45,12 @@ def test_text_file_as_a_domain(tmp_path):
         (("--text", "nolabel"), "LABEL=PATH"),
         (("--text", "code=x.txt"), "already a domain"),
         (("--domains", "klingon"), "unknown domain"),
+        # (were a traceback after loading, a "nan" table or a single document)
+        (("--repeat", "0"), "--repeat must be positive"),
+        (("--threads", "0"), "--threads must be positive"),
+        (("--mb", "-1"), "--mb must be positive"),
+        (("--encodings", "foo"), "'foo' is not cl100k_base or o200k_base"),
+        (("--vocab", "/no/such/v.json"), "--vocab /no/such/v.json: no such file"),
     ],
 )
 def test_bad_text_arguments_are_one_line_errors(args, message):
@@ -82,3 +88,31 @@ def test_cold_cache_script_runs_both_modes():
     ]
     bad = subprocess.run([sys.executable, str(script), "--passes", "1"], capture_output=True)
     assert bad.returncode == 2 and b"--passes" in bad.stderr
+
+
+def test_a_batch_that_gives_other_ids_is_left_out(monkeypatch, capsys):
+    """The "exact" column compared only the one-text calls: rs-bpe 0.1.0's o200k batch returned
+    cl100k ids (once cl100k_base was made in the process), and its 2-thread cell timed cl100k as
+    o200k with "exact: yes". Batches are now checked too; every output form is read."""
+    from conftest import load_script
+
+    bench = load_script("bench_encode")
+    flat_and_bounds = bench.batch_ids(([1, 2, 3], [0, 2, 3]), 2)
+    assert flat_and_bounds == bench.batch_ids(([1, 2, 3], [0, 2]), 2) == [[1, 2], [3]]
+    assert bench.batch_ids(([1, 2, 3], [2, 3]), 2) == [[1, 2], [3]]  # (ends)
+
+    class Enc:  # (Hugging Face's batch: Encoding objects)
+        def __init__(self, ids):
+            self.ids = ids
+
+    assert bench.batch_ids([Enc([4]), Enc([5, 6])], 2) == [[4], [5, 6]]
+    monkeypatch.setattr(bench, "evict_cpu_caches", lambda: None)
+    ref = (lambda d: [len(d)], lambda ts, n: [[len(t)] for t in ts])
+    wrong = (lambda d: [len(d)], lambda ts, n: [[len(t) + 1] for t in ts])
+    rows = bench.bench_vocab(
+        "v", {"ref": ref, "wrong": wrong}, {"code": ["ab", "cde"]}, "ref", 1, 2
+    )
+    exact = {row[2]: (row[7], row[9]) for row in rows}
+    assert exact == {"ref": (exact["ref"][0], "yes"), "wrong": (None, "NO (batch)")}
+    assert exact["ref"][0] is not None
+    assert "wrong batch gives other ids: its cell is left out" in capsys.readouterr().err
