@@ -172,7 +172,7 @@ def bytes_per_token(result: dict, heldout: list[str], pattern_text: str) -> floa
     return sum(len(t.encode()) for t in heldout) / n
 
 
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("inputs", nargs="*", help="corpus sources (default: shipped corpora/)")
     ap.add_argument("--vocab-size", type=int, default=32768)
@@ -180,16 +180,34 @@ def main() -> None:
     ap.add_argument("--pattern", default="codebpe-v1")
     ap.add_argument("--max-token-length", type=int, default=32)
     ap.add_argument("--max-bytes", default=None)
-    ap.add_argument("--trainers", default="codebpe,hf,rustbpe,sentencepiece")
+    ap.add_argument(
+        "--trainers",
+        default="codebpe,hf,rustbpe,sentencepiece",
+        help="comma-separated, of codebpe, hf, rustbpe, sentencepiece (the last two when "
+        "installed)",
+    )
     ap.add_argument("--heldout", nargs="*", default=None, help="default: corpora/heldout/")
     ap.add_argument("--heldout-bytes", default="2M")
     ap.add_argument("--out", default=None, help="also append the table to this Markdown file")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
-    ap.add_argument("--workdir", default="/tmp/codebpe-bench", help=argparse.SUPPRESS)
+    ap.add_argument("--workdir", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         print(json.dumps(worker(args)))
-        return
+        return 0
+    unknown = set(args.trainers.split(",")) - {"codebpe", "hf", "rustbpe", "sentencepiece"}
+    if unknown:
+        ap.error(f"--trainers: unknown {', '.join(sorted(unknown))}")
+    # (a fixed /tmp/codebpe-bench kept every run's trained files: now a temporary folder)
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="codebpe-bench-") as tmp:
+        if args.workdir is None:
+            args.workdir = tmp
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     Path(args.workdir).mkdir(parents=True, exist_ok=True)
     from tokenizer.corpus import Corpus
     from tokenizer.patterns import get_pattern
@@ -197,6 +215,7 @@ def main() -> None:
     heldout_src = args.heldout or [str(p) for p in sorted((REPO / "corpora/heldout").glob("*"))]
     heldout = list(Corpus(heldout_src, max_bytes=args.heldout_bytes).texts())
     results = []
+    failed = []
     for name in args.trainers.split(","):
         if name in ("rustbpe", "sentencepiece"):
             try:
@@ -227,6 +246,7 @@ def main() -> None:
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode:
             print(f"{name} failed:\n{proc.stderr[-2000:]}", file=sys.stderr)
+            failed.append(name)
             continue
         res = json.loads(proc.stdout.strip().splitlines()[-1])
         res["bpt"] = bytes_per_token(res, heldout, get_pattern(args.pattern).text)
@@ -235,6 +255,10 @@ def main() -> None:
     if args.out:
         with open(args.out, "a", encoding="utf-8") as f:
             f.write(table(results, args) + "\n")
+    if failed:  # (a failed trainer left an empty row set and exit status 0)
+        print(f"bench_train: failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def table(results: list[dict], args: argparse.Namespace) -> str:
@@ -266,4 +290,4 @@ def table(results: list[dict], args: argparse.Namespace) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -116,3 +116,20 @@ def test_a_batch_that_gives_other_ids_is_left_out(monkeypatch, capsys):
     assert exact == {"ref": (exact["ref"][0], "yes"), "wrong": (None, "NO (batch)")}
     assert exact["ref"][0] is not None
     assert "wrong batch gives other ids: its cell is left out" in capsys.readouterr().err
+
+
+def test_bench_train_fails_loudly(tmp_path):
+    """scripts/bench_train.py printed a trainer's traceback, then an empty table, and exited 0;
+    an unknown --trainers name did the same."""
+    script = SCRIPT.parent / "bench_train.py"
+    bad = subprocess.run(
+        [sys.executable, str(script), "--trainers", "foo"], capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and "--trainers: unknown foo" in bad.stderr
+    missing = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "nope"), "--trainers", "codebpe"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert missing.returncode == 1 and "bench_train: failed: codebpe" in missing.stderr
