@@ -1258,3 +1258,11 @@ def test_the_header_shows_a_text_given_as_a_path_short(capsys):
     err = capsys.readouterr().err
     assert "codebpe train: 'def f(x):\\n    return x\\n" in err and "(4,600 characters)" in err
     assert err.count("return x") == 2 and len(err.splitlines()) < 20  # (60 characters of it)
+
+
+def test_a_dict_is_refused_before_the_configuration_is_printed(capsys):
+    """train({"a": 1}) printed its configuration block ("documents from dict ...") and only then
+    raised the TypeError."""
+    with pytest.raises(TypeError, match="a dict is not a corpus"):
+        train({"a": 1}, vocab_size=1000)
+    assert capsys.readouterr().err == ""

@@ -19,7 +19,7 @@ import importlib
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ._native import core
@@ -654,6 +654,10 @@ def train(
 
     wall = time.perf_counter()
     check_merge_options(min_frequency=min_frequency, max_token_length=max_token_length)  # (first)
+    if isinstance(inputs, Mapping):  # (a dict is refused: before the configuration is printed)
+        from ._train_inputs import _one_split
+
+        _one_split(inputs)
     specials = {
         "special_tokens": _materialized(special_tokens),
         "extra_special_tokens": _materialized(extra_special_tokens),
