@@ -41,7 +41,7 @@ import regex
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pattern_candidates import ABLATIONS, CANDIDATES  # noqa: E402
 
-from tokenizer.patterns import PATTERNS, get_pattern, reference_split  # noqa: E402
+from tokenizer.patterns import PATTERNS, compile_custom, get_pattern, reference_split  # noqa: E402
 
 PROSE = ("en", "zh")
 ABLATION_NAMES = [f"settled/{name}" for name in ABLATIONS]  # what "settled/*" stands for
@@ -228,6 +228,22 @@ def main(argv: list[str] | None = None) -> int:
         help="also report whether HF's own Split(Regex) gives each pattern's reference pieces",
     )
     args = ap.parse_args(argv)
+    if args.vocab_size < 257:
+        ap.error(f"--vocab-size must be at least 257, got {args.vocab_size}")
+    expand = {"settled/*": ABLATION_NAMES}
+    specs = [x for spec in args.patterns for x in expand.get(spec, [spec])]
+    resolved = []
+    for spec in specs:  # (all before any training: a bad last one lost the runs before it)
+        try:
+            name, regexes = resolve(spec)
+            for rx in regexes:
+                compile_custom(rx)  # (a bad regex failed in the middle of the run)
+            resolved.append((name, regexes))
+        except Exception as e:  # noqa: BLE001 - any reason, said in one line
+            ap.error(f"--patterns {spec}: {e}")
+    if args.baseline not in [name for name, _ in resolved]:  # (the ratios were dropped silently)
+        note = f"note: --baseline {args.baseline} is not among the patterns: no ratios"
+        print(note, file=sys.stderr)
     if not args.train or not args.heldout:
         from tokenizer.corpus import default_corpus_paths
 
@@ -245,10 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
     results: dict[str, dict[str, list[int]]] = {}
-    expand = {"settled/*": ABLATION_NAMES}
-    specs = [x for spec in args.patterns for x in expand.get(spec, [spec])]
-    for spec in specs:
-        name, regexes = resolve(spec)
+    for name, regexes in resolved:
         if args.check_hf:
             print(f"{name}: HF Split vs reference: {check_hf(held_docs, regexes)}", file=sys.stderr)
         t0 = time.perf_counter()

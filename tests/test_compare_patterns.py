@@ -50,3 +50,21 @@ def test_compare_prints_both_tables(compare, tmp_path, capsys, mixed_text):
 def test_hf_regex_text_drops_possessives_only(compare):
     text = r"\p{N}{1,3}+| ?\p{L}++|\s*+x\++"
     assert compare.hf_regex_text(text) == r"\p{N}{1,3}| ?\p{L}+|\s*x\++"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--patterns", "cl100k", "nope"], "--patterns nope: unknown split pattern 'nope'"),
+        (["--patterns", "x=(["], "--patterns x=([: pattern '([' is neither"),
+        (["--vocab-size", "-5"], "--vocab-size must be at least 257"),
+    ],
+)
+def test_bad_arguments_stop_before_any_training(compare, args, message, capsys):
+    """A bad last pattern failed with a traceback after the others had trained (their runs
+    lost); a negative --vocab-size was a traceback too."""
+    with pytest.raises(SystemExit) as info:
+        compare.main(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "training:" not in err
