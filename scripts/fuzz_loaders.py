@@ -898,6 +898,10 @@ def run_case(
     return f"[{target}:{seed}:{n}] {problem}\n  case: {desc[:600]}"
 
 
+#: how long past the run's end a worker may go on before its case is reported as a hang
+HANG_SECONDS = 60.0
+
+
 def worker(args: argparse.Namespace) -> int:
     state = Path(args.state)
     if "asan" not in os.environ.get("LD_PRELOAD", ""):  # (ASan reserves terabytes of addresses)
@@ -963,7 +967,25 @@ def main(argv: list[str] | None = None) -> int:
                    "--seed", str(args.seed), "--targets", args.targets, "--start", str(start),
                    "--seconds", str(max(1.0, t_end - time.time())), "--slow", str(args.slow),
                    "--rss-mb", str(args.rss_mb), *(["--stats"] if args.stats else [])]  # fmt: skip
-            proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+            # A case that never returns is a hang: the worker is stopped once it runs past the
+            # run's end by HANG_SECONDS (it stops by itself at the end otherwise), and the case
+            # in the state file is reported, as a crash is. (Without a limit the run hung too.)
+            limit = max(1.0, t_end - time.time()) + max(HANG_SECONDS, 10 * args.slow)
+            try:
+                proc = subprocess.run(
+                    cmd, capture_output=True, text=True, errors="replace", timeout=limit
+                )
+            except subprocess.TimeoutExpired:
+                last = state.read_text() if state.exists() else ""
+                msg = f"[{last}] HANG (no answer {limit:.0f} s after the worker started)"
+                reports.append(msg)
+                print(msg, flush=True)
+                if not last or last.startswith("done"):
+                    break
+                n = int(last.rsplit(":", 1)[1])
+                cases += n + 1 - start
+                start = n + 1
+                continue
             for block in proc.stdout.split("\n["):
                 if block.strip():
                     reports.append(block if block.startswith("[") else "[" + block)
