@@ -976,30 +976,25 @@ def main(argv: list[str] | None = None) -> int:
                     cmd, capture_output=True, text=True, errors="replace", timeout=limit
                 )
             except subprocess.TimeoutExpired:
-                last = state.read_text() if state.exists() else ""
-                msg = f"[{last}] HANG (no answer {limit:.0f} s after the worker started)"
-                reports.append(msg)
-                print(msg, flush=True)
-                if not last or last.startswith("done"):
-                    break
-                n = int(last.rsplit(":", 1)[1])
-                cases += n + 1 - start
-                start = n + 1
-                continue
-            for block in proc.stdout.split("\n["):
-                if block.strip():
-                    reports.append(block if block.startswith("[") else "[" + block)
-                    print(reports[-1], flush=True)
+                proc = None
+            if proc is not None:
+                for block in proc.stdout.split("\n["):
+                    if block.strip():
+                        reports.append(block if block.startswith("[") else "[" + block)
+                        print(reports[-1], flush=True)
+                for line in proc.stderr.splitlines():
+                    if line.startswith("STATS "):
+                        print(line)
             last = state.read_text() if state.exists() else ""
-            for line in proc.stderr.splitlines():
-                if line.startswith("STATS "):
-                    print(line)
-            if proc.returncode == 0 and last.startswith("done"):
+            if proc is not None and proc.returncode == 0 and last.startswith("done"):
                 cases += int(last.split()[1]) - start
                 break
-            # a crash: the case in the state file
-            tail = proc.stderr.strip().splitlines()[-12:]
-            msg = f"[{last}] CRASH (status {proc.returncode})\n  " + "\n  ".join(tail)
+            # a hang or a crash: the case in the state file
+            if proc is None:
+                msg = f"[{last}] HANG (no answer {limit:.0f} s after the worker started)"
+            else:
+                tail = proc.stderr.strip().splitlines()[-12:]
+                msg = f"[{last}] CRASH (status {proc.returncode})\n  " + "\n  ".join(tail)
             reports.append(msg)
             print(msg, flush=True)
             if not last or last.startswith("done"):
