@@ -52,6 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.passes < 2:
         ap.error("--passes must be at least 2 (the first is not in the median)")
+    # (tracebacks: a negative bytearray, an unknown encoding, a KeyError for a domain)
+    if args.evict_mb < 0 or args.mb <= 0:
+        ap.error("--evict-mb must be >= 0 and --mb positive")
+    if args.encoding not in ("cl100k_base", "o200k_base"):
+        ap.error(f"--encoding: {args.encoding!r} is not cl100k_base or o200k_base")
+    unknown = set(args.domains.split(",")) - set(DOMAINS)
+    if unknown:
+        ap.error(f"--domains: unknown {', '.join(sorted(unknown))} (of {', '.join(DOMAINS)})")
     from tokenizer.encoding import load_tokenizer
 
     tok = load_tokenizer(args.encoding)

@@ -108,11 +108,24 @@ def row(domain: str, name: str, text: str, repeat: int, *, with_hf: bool) -> str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=1.0, help="MB of text per domain (default 1)")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--patterns", default=",".join(sorted(PATTERNS)))
-    parser.add_argument("--domains", default="code,en,zh")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
+    parser.add_argument(
+        "--patterns",
+        default=",".join(sorted(PATTERNS)),
+        help="built-in patterns, comma-separated (default: all)",
+    )
+    parser.add_argument("--domains", default="code,en,zh", help="of code, en, zh")
     parser.add_argument("--no-hf", action="store_true", help="skip Hugging Face tokenizers")
     args = parser.parse_args(argv)
+    # (a KeyError traceback, or a table of 0.0 and "nanx")
+    if args.repeat < 1 or args.mb <= 0:
+        parser.error("--repeat and --mb must be positive")
+    for name in args.patterns.split(","):
+        if name not in PATTERNS:
+            parser.error(f"--patterns: {name!r} is not a built-in pattern ({', '.join(PATTERNS)})")
+    for domain in args.domains.split(","):
+        if domain not in ("code", "en", "zh"):
+            parser.error(f"--domains: {domain!r} is not code, en or zh")
 
     print(f"regex {regex.__version__}; CPU time, best of {args.repeat}")
     cols = ("native", "split()", "regex", "hf", "ratio")

@@ -133,3 +133,26 @@ def test_bench_train_fails_loudly(tmp_path):
         timeout=300,
     )
     assert missing.returncode == 1 and "bench_train: failed: codebpe" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    "script, args, message",
+    [
+        ("bench_pretokenize", ["--patterns", "nope"], "--patterns: 'nope' is not a built-in"),
+        ("bench_pretokenize", ["--domains", "xx"], "--domains: 'xx' is not code, en or zh"),
+        ("bench_pretokenize", ["--repeat", "0"], "--repeat and --mb must be positive"),
+        ("bench_cold_cache", ["--evict-mb", "-1"], "--evict-mb must be >= 0"),
+        ("bench_cold_cache", ["--encoding", "nope"], "--encoding: 'nope' is not cl100k_base"),
+        ("bench_cold_cache", ["--domains", "xx"], "--domains: unknown xx"),
+    ],
+)
+def test_benchmark_scripts_refuse_bad_arguments(script, args, message):
+    """These were a KeyError or a negative-bytearray traceback, or a table of 0.0 and "nanx"."""
+    r = subprocess.run(
+        [sys.executable, str(SCRIPT.parent / f"{script}.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
