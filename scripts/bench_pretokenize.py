@@ -26,7 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# After the installed package (and PYTHONPATH=. for a checkout built in place), as in
+# bench_encode.py: a clean clone has no compiled core in tokenizer/.
+sys.path.append(str(ROOT))
 
 import regex  # noqa: E402
 

@@ -27,7 +27,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+# After the installed package (and PYTHONPATH=. for a checkout built in place), as in
+# bench_encode.py: a clean clone has no compiled core in tokenizer/.
+sys.path.append(str(REPO))
 
 
 def _documents(inputs: list[str] | None, max_bytes: str | None):
