@@ -55,15 +55,11 @@ class CorpusSummary:
         reasons = self.skipped.setdefault(source, {})
         reasons[reason] = reasons.get(reason, 0) + count
         if example is not None:
-            examples = self.skipped_examples.setdefault(source, {}).setdefault(reason, [])
-            if len(examples) < MAX_EXAMPLES:
-                examples.append(example)
+            _example(self.skipped_examples.setdefault(source, {}), reason, example)
 
     def replace(self, reason: str, example: str) -> None:
         self.replaced[reason] = self.replaced.get(reason, 0) + 1
-        examples = self.replaced_examples.setdefault(reason, [])
-        if len(examples) < MAX_EXAMPLES:
-            examples.append(example)
+        _example(self.replaced_examples, reason, example)
 
     def skip_unknown(self, counts: dict[str, int]) -> None:
         """Add a walk's files skipped for an unknown extension (extension -> files)."""
@@ -81,13 +77,25 @@ class CorpusSummary:
             "unknown_extensions": self.unknown_extensions,
             "skipped_examples": self.skipped_examples,
             # (only when there are some: a vocabulary's corpus record is otherwise as it was)
-            **({"replaced": self.replaced} if self.replaced else {}),
-            **({"replaced_examples": self.replaced_examples} if self.replaced else {}),
+            **(
+                {"replaced": self.replaced, "replaced_examples": self.replaced_examples}
+                if self.replaced
+                else {}
+            ),
         }
 
 
 #: Skipped documents kept as examples, per source and reason.
 MAX_EXAMPLES = 3
+
+
+def _example(examples: dict[str, list[str]], reason: str, example: str) -> None:
+    """Keep ``example`` under ``reason`` while there are fewer than ``MAX_EXAMPLES``."""
+    kept = examples.setdefault(reason, [])
+    if len(kept) < MAX_EXAMPLES:
+        kept.append(example)
+
+
 #: Extensions listed by name in ``skip_notes`` (the most frequent first).
 MAX_EXTENSIONS = 10
 _REASONS = {  # reason -> (phrase, what is counted)

@@ -313,6 +313,7 @@ def _check_specials(where: str, ranks: dict[bytes, int], specials: Any, error: t
     if not isinstance(specials, Mapping):
         raise TypeError(f"special_tokens must be a dict, not {type(specials).__name__}")
     top = -1
+    by_id: dict[int, str] = {}
     for text, value in specials.items():
         if not isinstance(text, str):
             raise TypeError(f"special token {text!r}: the text must be a str")
@@ -328,11 +329,9 @@ def _check_specials(where: str, ranks: dict[bytes, int], specials: Any, error: t
                 "(32 bits, the top value kept for 'no id')"
             )
         top = max(top, i)
-    by_id: dict[int, str] = {}
-    for text, value in specials.items():
-        other = by_id.setdefault(operator.index(value), text)
+        other = by_id.setdefault(i, text)
         if other != text:  # (the encoder's error named no other special: "other bytes")
-            raise error(f"{where}: special tokens {other!r} and {text!r} have the same id {value}")
+            raise error(f"{where}: special tokens {other!r} and {text!r} have the same id {i}")
     n_ids = len(ranks) + len(specials)
     if top >= n_ids + MAX_ID_HOLES:
         raise error(

@@ -19,6 +19,7 @@ The default set (see docs/training.md for why):
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -327,8 +328,7 @@ def special_block(
     specials = base + extras
     specials += [f"<|reserved_{i}|>" for i in range(len(extras), spare_special_tokens)]
     if len(set(specials)) != len(specials):
-        seen: set[str] = set()
-        dup = next(t for t in specials if t in seen or seen.add(t))  # type: ignore[func-returns-value]
+        dup = next(t for t, n in collections.Counter(specials).items() if n > 1)
         raise ValueError(
             f"special token {dup!r} is also the name of a spare special id (<|reserved_N|> "
             f"for N from {len(extras)} to {spare_special_tokens - 1}): give it another name"

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ._corpus_formats import escape_surrogates, has_surrogate
 from .patterns import Pattern, compile_custom, get_pattern
 
 FORMAT_TAG = "codebpe.vocab"
@@ -225,6 +224,8 @@ def _pattern_from_json(obj: Any) -> Pattern:
 def _specials_from_json(obj: Any) -> dict[str, int]:
     """The ``special_tokens`` object: non-empty names that UTF-8 can carry, int ids (a float id
     was truncated; a lone surrogate failed in the encoder with a UnicodeEncodeError)."""
+    from ._corpus_formats import has_surrogate  # (not at import: the corpus readers' module)
+
     if not isinstance(obj, Mapping):
         raise VocabularyError("'special_tokens' must be an object of name: id")
     out = {}
@@ -339,6 +340,8 @@ class Vocabulary:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object written by :meth:`save`."""
+        from ._corpus_formats import escape_surrogates  # (not at import, as has_surrogate)
+
         return {
             "format": FORMAT_TAG,
             "version": FORMAT_VERSION,

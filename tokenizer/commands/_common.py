@@ -148,7 +148,9 @@ def check_sidecar_pattern(spec: str, pattern: str | None = None) -> None:
     written ``PATH.tiktoken:PATTERN``) is another split than the one that the file's codebpe
     sidecar records: the ids were made with that one, and another would silently give other
     ids (``Tokenizer.from_tiktoken(pattern=...)`` lets it win, on purpose; the command line
-    says --pattern is for a file without a sidecar). The same pattern, by any name, is fine."""
+    says --pattern is for a file without a sidecar). The same pattern, by any name, is fine.
+    ``--pattern`` for a spec that is no ``.tiktoken`` file is refused too: the others record
+    their pattern (encode refused it, bench ignored it)."""
     from pathlib import Path
 
     from .._loaders import tiktoken_spec
@@ -160,8 +162,12 @@ def check_sidecar_pattern(spec: str, pattern: str | None = None) -> None:
         spec, given, how = path, tail, f"{path}:{tail}"
     else:
         given, how = pattern, f"--pattern {pattern}"
-    if given is None or not spec.endswith((".tiktoken", ".tiktoken.gz")):
+    if given is None:
         return
+    if not spec.endswith((".tiktoken", ".tiktoken.gz")):
+        raise ValueError(
+            f"--pattern is only for .tiktoken files (the others record their pattern): {spec}"
+        )
     side = _read_sidecar(Path(spec))
     if side is None:
         return

@@ -148,7 +148,6 @@ def _bench_one(spec: str, tok: Any, args: argparse.Namespace, texts: list[str], 
 def run_bench(args: argparse.Namespace) -> int:
     """Time the tokenizers on the inputs and print a table."""
     from .._analysis_sources import read_documents
-    from .._loaders import tiktoken_spec
     from .._report_render import counted
     from ..analysis import ContinuedDocument
     from ..corpus import parse_size
@@ -171,13 +170,7 @@ def run_bench(args: argparse.Namespace) -> int:
         args.threads = default_threads()
     specs = args.tokenizer or ["cl100k_base"]
     for spec in specs:
-        tiktoken_file = tiktoken_spec(spec)[0].endswith((".tiktoken", ".tiktoken.gz"))
-        if args.pattern is not None and not tiktoken_file:
-            # (it was ignored: the others record their pattern; encode refuses it too)
-            raise ValueError(
-                f"--pattern is only for .tiktoken files (the others record their pattern): {spec}"
-            )
-        check_sidecar_pattern(spec, args.pattern)
+        check_sidecar_pattern(spec, args.pattern)  # (and --pattern only for .tiktoken files)
     # Every tokenizer loads before anything is printed, so a bad one is the only output.
     toks = [
         load_tokenizer(s) if args.pattern is None else load_tokenizer(s, pattern=args.pattern)

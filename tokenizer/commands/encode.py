@@ -56,8 +56,6 @@ def _tokenizer(args: argparse.Namespace, *, decoding: bool = False) -> Any:
         if not (decoding and tiktoken_file):
             return load_tokenizer(args.tokenizer)
         pattern = "gpt2"  # decoding never splits, so any pattern gives the same bytes
-    elif not tiktoken_file:
-        raise ValueError("--pattern is only for .tiktoken files (the others record their pattern)")
     return load_tokenizer(args.tokenizer, pattern=pattern)
 
 

@@ -232,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
     if texts.count("-") > 1:  # (the saved standard input was measured once per "-")
         raise ValueError("--text -: standard input can be read once; save it to a file")
     max_bytes = parse_size(args.max_bytes)
-    reads_stdin = any(Source.parse(t).spec == "-" for t in args.text or [])
+    reads_stdin = "-" in texts
     stdin = _save_stdin(max_bytes) if reads_stdin else None
     try:
         return _run(args, _text_sources(args, stdin), max_bytes, stdin)
