@@ -517,11 +517,12 @@ def main() -> int:
     for name in filter(None, args.encodings.split(",")):
         if name not in ("cl100k_base", "o200k_base"):
             ap.error(f"--encodings: {name!r} is not cl100k_base or o200k_base")
+    hf_json = {}  # (read once: checked here, used for its table below)
     for hf_name in filter(None, args.hf.split(",")):
         from tokenizer.interop import load_hf_tokenizer_json
 
         try:
-            load_hf_tokenizer_json(hf_name)
+            hf_json[hf_name] = load_hf_tokenizer_json(hf_name)
         except Exception as e:  # noqa: BLE001 - any reason it cannot be read, in one line
             ap.error(f"--hf {hf_name}: {e}")
     # riptoken and Hugging Face tokenizers run their batches on rayon's global pool, sized from
@@ -624,12 +625,10 @@ def main() -> int:
             ),
         }
         rows += bench_vocab(own.name, contenders, docs, None, args.repeat, args.threads, warm)
-    for hf_name in filter(None, args.hf.split(",")):
+    for hf_name, hf_obj in hf_json.items():
         import tokenizers
 
-        from tokenizer.interop import load_hf_tokenizer_json
-
-        hf = tokenizers.Tokenizer.from_str(json.dumps(load_hf_tokenizer_json(hf_name)))
+        hf = tokenizers.Tokenizer.from_str(json.dumps(hf_obj))
         ours = load_tokenizer(hf_name)
         hf_single = lambda d, hf=hf: hf.encode(d, add_special_tokens=False).ids  # noqa: E731
         hf_batch = lambda ts, n, hf=hf: hf.encode_batch(ts, add_special_tokens=False)  # noqa: E731
