@@ -278,14 +278,35 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes = "2k,4k,8k" if args.sizes == ap.get_default("sizes") else args.sizes
         args.max_bytes = args.max_bytes or 3_000_000
         args.heldout_max_bytes = args.heldout_max_bytes or 400_000
-    sizes = [parse_size(s) for s in args.sizes.split(",")]
-    patterns = [get_pattern(p).name for p in args.patterns.split(",")]
+    try:
+        sizes = [parse_size(s) for s in args.sizes.split(",")]
+    except ValueError:
+        ap.error(f"--sizes: a comma-separated list of sizes such as 16k,32k, got {args.sizes!r}")
+    if min(sizes) < 257:
+        ap.error(
+            f"--sizes: every size must be at least 257 (256 bytes + a merge), got {args.sizes!r}"
+        )
+    try:
+        patterns = [get_pattern(p).name for p in args.patterns.split(",")]
+    except ValueError as e:  # UnknownPatternError
+        ap.error(f"--patterns: {e}")
+    for flag, value in (
+        ("--threads", args.threads),
+        ("--max-bytes", args.max_bytes),
+        ("--heldout-max-bytes", args.heldout_max_bytes),
+    ):
+        if value is not None and value < 1:
+            ap.error(f"{flag} must be at least 1, got {value}")
     reserved = {"both": [True, False], "yes": [True], "no": [False]}[args.reserved]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     train_paths = args.train or default_train_paths()
-    heldout = read_documents(args.heldout, max_bytes=args.heldout_max_bytes)
-    texts = [t for t, _ in read_documents(train_paths, max_bytes=args.max_bytes)]
+    try:
+        heldout = read_documents(args.heldout, max_bytes=args.heldout_max_bytes)
+        texts = [t for t, _ in read_documents(train_paths, max_bytes=args.max_bytes)]
+    except (OSError, ValueError) as e:  # CorpusError and friends: a one-line message
+        print(f"ablation: {e}", file=sys.stderr)
+        return 2
     label = "codebpe trainer" if args.trainer == "codebpe" else "hf stand-in trainer"
     results: dict[str, Any] = {
         "trainer": args.trainer,
@@ -309,17 +330,21 @@ def main(argv: list[str] | None = None) -> int:
         for res in reserved:
             for size in sizes:
                 t0 = time.perf_counter()
-                if args.trainer == "hf":
-                    enc = train_hf(texts, vocab_size=size, pattern=pat, reserved=res)
-                else:
-                    enc = train_codebpe(
-                        texts,
-                        vocab_size=size,
-                        pattern=pat,
-                        reserved=res,
-                        threads=args.threads,
-                        keep=out,
-                    )
+                try:
+                    if args.trainer == "hf":
+                        enc = train_hf(texts, vocab_size=size, pattern=pat, reserved=res)
+                    else:
+                        enc = train_codebpe(
+                            texts,
+                            vocab_size=size,
+                            pattern=pat,
+                            reserved=res,
+                            threads=args.threads,
+                            keep=out,
+                        )
+                except ValueError as e:  # e.g. a size too small for the reserved tokens
+                    print(f"ablation: {pat}, {size}: {e}", file=sys.stderr)
+                    return 2
                 seconds = time.perf_counter() - t0
                 row = {
                     "pattern": pat,

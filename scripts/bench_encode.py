@@ -66,7 +66,7 @@ def load_docs(domain: str, mb: float) -> list[str]:
         with gzip.open(path, "rt", encoding="utf-8") as f:
             for line in f:
                 docs.append(json.loads(line)["text"])
-                used += len(docs[-1])
+                used += len(docs[-1].encode())
                 if used > limit:
                     break
         return docs
@@ -80,19 +80,25 @@ def load_docs(domain: str, mb: float) -> list[str]:
 
 
 def load_text_file(path: str, mb: float, doc_bytes: int = 16384) -> list[str]:
-    """The first ``mb`` MB of a UTF-8 text file, as documents of ~``doc_bytes`` bytes cut at line
-    ends (a line longer than that is a document of its own)."""
+    """The first ``mb`` MB (10^6 bytes of UTF-8, rounded up to a whole line) of a UTF-8 text
+    file, as documents of ~``doc_bytes`` bytes cut at line ends (a line longer than that is a
+    document of its own)."""
+    limit = int(mb * 1e6)
     try:
         with open(path, encoding="utf-8") as f:
-            text = f.read(int(mb * 1e6) + 1)
+            text = f.read(limit + 1)  # characters: at least limit + 1 bytes, unless the file ends
     except (OSError, UnicodeDecodeError) as e:
         raise SystemExit(f"bench_encode: --text {path}: {e}") from None
     docs: list[str] = []
     cur: list[str] = []
-    size = 0
+    size = total = 0
     for line in text.splitlines(keepends=True):
+        if total >= limit:
+            break
         cur.append(line)
-        size += len(line.encode())
+        n = len(line.encode())
+        size += n
+        total += n
         if size >= doc_bytes:
             docs.append("".join(cur))
             cur, size = [], 0
@@ -107,7 +113,7 @@ def split_docs(docs: list[str], mb: float) -> tuple[list[str], list[str]]:
     """The first documents up to ``mb`` MB (timed), and the rest (warm-up text)."""
     limit, used = int(mb * 1e6), 0
     for i, d in enumerate(docs):
-        used += len(d)
+        used += len(d.encode())
         if used > limit:
             return docs[: i + 1], docs[i + 1 :]
     return docs, []

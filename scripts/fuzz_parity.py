@@ -252,12 +252,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--regex-path", action="store_true")
     ap.add_argument("--max-reports", type=int, default=5)
     args = ap.parse_args(argv)
+    if not args.seconds > 0:
+        ap.error(f"--seconds must be > 0, got {args.seconds}")
+    if args.max_reports < 1:
+        ap.error(f"--max-reports must be at least 1, got {args.max_reports}")
+    names = [v for v in args.vocab.split(",") if v]
+    if not names:
+        ap.error("--vocab: no vocabulary given")
     rng = random.Random(args.seed)
     runs = []
     byte_runs = []
-    for name, ref, tok, added in references(
-        [v for v in args.vocab.split(",") if v], args.regex_path
-    ):
+    try:
+        loaded = references(names, args.regex_path)
+    except (OSError, ValueError, KeyError) as e:  # an unknown or unreadable vocabulary
+        print(f"fuzz_parity: {e}", file=sys.stderr)
+        return 2
+    for name, ref, tok, added in loaded:
         pieces = [tok.decode_single_token_bytes(i) for i in rng.sample(range(20000), 5000)]
         runs.append((name, ref, tok, added, make_generator(rng, pieces)))
         byte_runs.append((name, tok, make_bytes_generator(rng, vocabulary_bytes(tok))))

@@ -78,8 +78,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--save-dir", default=".", help="where differing cases are pickled")
     args = ap.parse_args(argv)
+    if not args.seconds > 0:
+        ap.error(f"--seconds must be > 0, got {args.seconds}")
+    if not Path(args.save_dir).is_dir():
+        ap.error(f"--save-dir: {args.save_dir}: not a folder")
     rng = random.Random(args.seed)
-    toks = [_tokenizer(name) for name in args.vocab.split(",") if name]
+    try:
+        toks = [_tokenizer(name) for name in args.vocab.split(",") if name]
+    except (OSError, ValueError, KeyError) as e:  # an unknown or unreadable tokenizer
+        print(f"fuzz_stream: {e}", file=sys.stderr)
+        return 2
     toks.append(Tokenizer.from_tiktoken("cl100k_base", native_split=False))  # the regex path
     docs = corpus_docs()
     deadline = time.time() + args.seconds

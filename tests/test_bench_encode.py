@@ -144,6 +144,17 @@ def test_bench_train_fails_loudly(tmp_path):
         ("bench_cold_cache", ["--evict-mb", "-1"], "--evict-mb must be >= 0"),
         ("bench_cold_cache", ["--encoding", "nope"], "--encoding: 'nope' is not cl100k_base"),
         ("bench_cold_cache", ["--domains", "xx"], "--domains: unknown xx"),
+        ("ablation", ["--sizes", "foo"], "--sizes: a comma-separated list of sizes"),
+        ("ablation", ["--sizes", "100"], "every size must be at least 257"),
+        ("ablation", ["--patterns", "nope"], "--patterns: unknown split pattern 'nope'"),
+        ("ablation", ["--threads", "0"], "--threads must be at least 1"),
+        ("ablation", ["--train", "/no/such/corpus"], "ablation: /no/such/corpus: no such file"),
+        ("fuzz_parity", ["--seconds", "-1"], "--seconds must be > 0"),
+        ("fuzz_parity", ["--max-reports", "0"], "--max-reports must be at least 1"),
+        ("fuzz_parity", ["--vocab", "/no/such.json"], "fuzz_parity: '/no/such.json': no such"),
+        ("fuzz_stream", ["--seconds", "0"], "--seconds must be > 0"),
+        ("fuzz_stream", ["--save-dir", "/no/such/dir"], "--save-dir: /no/such/dir: not a folder"),
+        ("fuzz_stream", ["--vocab", "nope"], "fuzz_stream: unknown tokenizer 'nope'"),
     ],
 )
 def test_benchmark_scripts_refuse_bad_arguments(script, args, message):
