@@ -265,11 +265,14 @@ TRICKY += [
 ]
 
 
-@pytest.mark.parametrize("kind", [0, 1])
+@pytest.mark.parametrize("kind", [0, 1, 4])
 def test_cut_points_keep_the_pieces(kind: int):
     # Cut at EVERY point of the kind: the pieces must be those of the whole text (kind 1: but gpt2)
     rnd = random.Random(kind)
     text = big_text(20_000, seed=kind) + "".join(rnd.choice(TRICKY) for _ in range(20_000))
+    if kind == 4:  # words and symbols without line ends (kind 4 is only used where there is none)
+        words = [*TRICKY, "ab", "X", "Yz", "s", "d", "ll", "'", "'S", ")", "\"", "1", "$x", "#"]
+        text += "".join(rnd.choice(words) + rnd.choice(["", " ", " ", "  "]) for _ in range(30_000))
     data = text.encode()
     point = re.compile(_text_chunks._CUTS[kind][0].pattern.removeprefix(b"(?s).*"))
     cuts = [0, *sorted({m.end() for m in point.finditer(data)}), len(data)]
@@ -293,6 +296,10 @@ def test_cut_points_keep_the_pieces(kind: int):
         ("aaé".encode(), 3, 2),  # never inside a UTF-8 character
         ("a中中".encode(), 5, 4),
         (b"\xff\xff\xff\xff\xff\xff", 4, 4),  # invalid UTF-8: the window's end
+        (b"ab, cd, efgh", 10, 6),  # no line end: between a letter and punctuation ...
+        (b"f(x);g", 5, 3),
+        (b"don't stop", 8, 8),  # ... but an apostrophe
+        (b"ab 12345", 6, 6),
     ],
 )
 def test_find_cut(data: bytes, size: int, cut: int):

@@ -19,7 +19,12 @@ these kinds that it holds:
    start is always a piece boundary) and ``deepseek-coder``, not for ``cl100k``-like patterns
    that join the newline with the indentation;
 4. right after a ``\\n`` (inside a run of line ends, never between ``\\r`` and ``\\n``);
-5. no line end at all: before the last UTF-8 character that starts in the window (never inside a
+5. no line end at all (a long line: minified code, a paragraph on one line): between an ASCII
+   letter and an ASCII punctuation character other than ``'`` (``f(``, ``word,``, ``x.y``): a
+   piece boundary for every built-in pattern (checked against ``reference_split``), so a word is
+   not cut in two. (Not before the space of ``a b``: ``codebpe-v1`` makes spaces at the start of
+   a text indentation);
+6. none of these: before the last UTF-8 character that starts in the window (never inside a
    character, nor between ``\\r`` and ``\\n``; at the window's end if the bytes there are not
    valid UTF-8).
 
@@ -30,6 +35,8 @@ are at most a few chunks per ``CHUNK_BYTES`` of text.
 >>> data = b"def f():\\n    return 1\\nx = f()\\n"
 >>> [chunk for _, chunk, _ in iter_chunks(io.BytesIO(data), 16)]
 [b'def f():\\n', b'    return 1\\n', b'x = f()\\n']
+>>> [chunk for _, chunk, _ in iter_chunks(io.BytesIO(b"a=f(x,y);print(a.b)"), 8)]
+[b'a=f(x,y', b');print', b'(a.b)']
 >>> [chunk for _, chunk, _ in iter_chunks(io.BytesIO("ééééé".encode()), 5)]
 [b'\\xc3\\xa9\\xc3\\xa9', b'\\xc3\\xa9\\xc3\\xa9', b'\\xc3\\xa9']
 """
@@ -54,6 +61,7 @@ _CUTS = (
     (re.compile(rb"(?s).*[\r\n](?=[^\s/\x1c-\x1f\xc2\xe1-\xe3])"), 1),
     (re.compile(rb"(?s).*[\r\n](?=[^\r\n])"), 1),
     (re.compile(rb"(?s).*\n"), 0),
+    (re.compile(rb"(?s).*[A-Za-z](?=[\x21-\x26\x28-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e])"), 1),
 )
 
 
