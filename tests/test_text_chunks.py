@@ -271,7 +271,7 @@ def test_cut_points_keep_the_pieces(kind: int):
     rnd = random.Random(kind)
     text = big_text(20_000, seed=kind) + "".join(rnd.choice(TRICKY) for _ in range(20_000))
     if kind == 4:  # words and symbols without line ends (kind 4 is only used where there is none)
-        words = [*TRICKY, "ab", "X", "Yz", "s", "d", "ll", "'", "'S", ")", "\"", "1", "$x", "#"]
+        words = [*TRICKY, "ab", "X", "Yz", "s", "d", "ll", "'", "'S", ")", '"', "1", "$x", "#"]
         text += "".join(rnd.choice(words) + rnd.choice(["", " ", " ", "  "]) for _ in range(30_000))
     data = text.encode()
     point = re.compile(_text_chunks._CUTS[kind][0].pattern.removeprefix(b"(?s).*"))
