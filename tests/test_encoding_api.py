@@ -180,7 +180,7 @@ def test_num_threads_argument(toks):
             with pytest.raises(ValueError, match="num_threads"):
                 tok.encode_batch(["a"], num_threads=n)
         for n in (1.5, "2"):
-            with pytest.raises(TypeError):
+            with pytest.raises(TypeError, match=r"num_threads must be an int, not (float|str)"):
                 tok.encode_ordinary_batch(["a"], num_threads=n)
         assert tok.encode_batch([], num_threads=2**70) == []
 

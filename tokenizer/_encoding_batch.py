@@ -41,10 +41,20 @@ def _utf8_ok(text: object) -> bool:
 
 
 def check_num_threads(num_threads: Any) -> int:
-    """A batch's ``num_threads`` as an int >= 1 (``TypeError`` for 1.5 or "2")."""
-    num_threads = operator.index(num_threads)
+    """A batch's ``num_threads`` as an int >= 1 (``TypeError`` for 1.5 or "2"; True is 1, as
+    tiktoken's thread pool takes it).
+
+    >>> check_num_threads(2.0)
+    Traceback (most recent call last):
+    TypeError: num_threads must be an int, not float (2.0)
+    """
+    try:
+        num_threads = operator.index(num_threads)
+    except TypeError:
+        kind = type(num_threads).__name__
+        raise TypeError(f"num_threads must be an int, not {kind} ({num_threads!r})") from None
     if num_threads < 1:
-        raise ValueError("num_threads must be at least 1")
+        raise ValueError(f"num_threads must be at least 1, got {num_threads}")
     return num_threads
 
 
