@@ -173,7 +173,7 @@ def test_decode_id_validation(toks):
 def test_num_threads_argument(toks):
     for tok in toks:
         want = [tok.encode("a b"), tok.encode("c")]
-        for n in (None, 1, 2, 10**6, 2**70, True):
+        for n in (None, 1, 2, 10**6, 2**70, True, 2.0):  # (2.0 and True: tiktoken takes them)
             assert tok.encode_batch(["a b", "c"], num_threads=n) == want  # 2**70: TypeError
             assert tok.encode_ordinary_batch(["a b", "c"], num_threads=n) == want
         for n in (0, -1):

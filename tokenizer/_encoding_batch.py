@@ -41,14 +41,18 @@ def _utf8_ok(text: object) -> bool:
 
 
 def check_num_threads(num_threads: Any) -> int:
-    """A batch's ``num_threads`` as an int >= 1 (``TypeError`` for 1.5 or "2"; True is 1, as
-    tiktoken's thread pool takes it).
+    """A batch's ``num_threads`` as an int >= 1. tiktoken hands it to a thread pool, which takes
+    ``2.0`` and ``True`` too: so does this; ``1.5`` and ``"2"`` are a ``TypeError``.
 
-    >>> check_num_threads(2.0)
+    >>> check_num_threads(2.0), check_num_threads(True)
+    (2, 1)
+    >>> check_num_threads(1.5)
     Traceback (most recent call last):
-    TypeError: num_threads must be an int, not float (2.0)
+    TypeError: num_threads must be an int, not float (1.5)
     """
     try:
+        if isinstance(num_threads, float) and num_threads.is_integer():
+            num_threads = int(num_threads)
         num_threads = operator.index(num_threads)
     except TypeError:
         kind = type(num_threads).__name__
