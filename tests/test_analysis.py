@@ -276,7 +276,8 @@ def test_many_languages_get_horizontal_bars_and_the_largest_languages(monkeypatc
     seen: dict[str, str] = {}
     monkeypatch.setattr(plots, "grouped_bars", lambda labels, series, **kw: seen.update(kw))
     plots.render_plots(report)
-    assert seen["title"].endswith("\n4 of 21 languages, the largest by bytes; the tables have all")
+    want = "\n4 of 21 languages: the 3 largest by bytes and zh; the tables have all"
+    assert seen["title"].endswith(want)
 
 
 def test_stale_plots_are_removed(tmp_path, monkeypatch):

@@ -133,8 +133,14 @@ def _plotted_languages(report: dict[str, Any]) -> list[str]:
     from .analysis import domain_of
 
     langs = report["evaluation"]["languages"]
-    largest = sorted(langs, key=lambda lang: -langs[lang].get("bytes", 0))[:MAX_PLOTTED_LANGUAGES]
+    largest = _largest_languages(report)
     return [lang for lang in langs if lang in largest or domain_of(lang) == lang]
+
+
+def _largest_languages(report: dict[str, Any]) -> list[str]:
+    """The ``MAX_PLOTTED_LANGUAGES`` languages with the most bytes."""
+    langs = report["evaluation"]["languages"]
+    return sorted(langs, key=lambda lang: -langs[lang].get("bytes", 0))[:MAX_PLOTTED_LANGUAGES]
 
 
 def _bar_plot(
@@ -154,7 +160,13 @@ def _bar_plot(
         series.pop(leave_out, None)
     n = len(report["evaluation"]["languages"])
     if languages < n:
-        title += f"\n{languages} of {n} languages, the largest by bytes; the tables have all"
+        largest = set(_largest_languages(report))
+        also = [lang for lang in _plotted_languages(report) if lang not in largest]
+        title += (
+            f"\n{languages} of {n} languages: the {len(largest)} largest by bytes"
+            + (f" and {', '.join(also)}" if also else "")
+            + "; the tables have all"
+        )
     return grouped_bars(
         labels,
         series,
