@@ -626,6 +626,12 @@ void Encoder::encode_ordinary_segment(std::string_view text, const char* text_en
   }
   // The whole-piece lookup inline, the rest (BPE, ~8% of code/English pieces) out of line: a call
   // per piece had cost a prologue/epilogue (six register saves) and substr's bounds test.
+  // Rejected (2026-12-01): two passes, every piece's lookup first into an array (independent
+  // loads, no branch on their results in between), then the BPE of the deferred ones. o200k,
+  // through Python, 5 alternating process pairs, median ratio new/old, cold / steady: code
+  // 0.989 / 0.970, Chinese 0.968 / 0.930, English 1.002 / 0.974: the core already overlaps the
+  // lookups of this loop (~96% of whole-piece hits are in their home slot, so the probe loop's
+  // branch is predicted).
   // Pieces starting before `readable` have 8 readable bytes (TokenMap::find_piece).
   const size_t avail = static_cast<size_t>(text_end - base);
   const size_t readable = avail >= 8 ? avail - 7 : 0;
@@ -812,8 +818,11 @@ void encode_batch(const Encoder& enc, const std::vector<BatchText>& texts,
     next.store(chunks);
   };
   auto encode_chunk = [&](size_t c) {
-    std::vector<uint32_t>& ids = out.ids[c];
-    std::vector<size_t>& ends = out.ends[c];
+    // The chunk's vectors are filled here, on this thread's stack, and moved into `out` once
+    // done: out.ids[c] and out.ends[c] share cache lines with the neighbouring chunks', which the
+    // other threads are filling at the same time (every push_back writes the vector's end).
+    std::vector<uint32_t> ids;
+    std::vector<size_t> ends;
     ends.reserve(bounds[c + 1] - bounds[c]);
     for (size_t i = bounds[c]; i < bounds[c + 1]; ++i) {
       const BatchText& t = texts[i];
@@ -828,6 +837,8 @@ void encode_batch(const Encoder& enc, const std::vector<BatchText>& texts,
       }
       ends.push_back(ids.size());
     }
+    out.ids[c] = std::move(ids);
+    out.ends[c] = std::move(ends);
     ready[c].store(1, std::memory_order_release);
   };
   const std::thread::id caller = std::this_thread::get_id();
