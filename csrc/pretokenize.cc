@@ -92,6 +92,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -1187,6 +1188,30 @@ void drive_blocks(const Text& t, Match match, std::vector<uint32_t>& ends) {
     if (m <= i) break;  // (no such character in these patterns) the general loop's gap rule
     ends.push_back(static_cast<uint32_t>(m));
     i = m;
+  }
+  // The last bytes (fewer than 64: all of a short text, a line, a message): one block on a copy
+  // padded with non-ASCII bytes, which the blocks treat as bytes not seen, so the starts it gives
+  // are the ones that hold whatever follows, the end of the text included; the rest to the
+  // matcher. Before, a text under 64 bytes had the matcher for every piece.
+  if (t.n - i > kMinBlockAscii && i + 64 > t.n && t.s[i] < 0x80) {
+    uint8_t pad[64];
+    const size_t len = t.n - i;
+    std::memcpy(pad, t.s + i, len);
+    std::memset(pad + len, 0x80, 64 - len);
+    uint64_t s;
+    if constexpr (kPattern == Blocks::codebpe_v1) {
+      s = ascii_block_starts_v1(pad, i == 0 || t.s[i - 1] == '\n' || t.s[i - 1] == '\r');
+    } else {
+      s = ascii_block_starts<kPattern == Blocks::o200k>(pad);
+    }
+    if (s) {
+      const size_t base = i;
+      do {
+        ends.push_back(static_cast<uint32_t>(base + ctz64(s)));
+        s &= s - 1;
+      } while (s);
+      i = ends.back();
+    }
   }
   if (i < t.n) drive(t, i, t.n, match, ends);
 }

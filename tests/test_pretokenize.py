@@ -530,3 +530,20 @@ def test_parity_on_ascii_blocks_seeded(name):
             for _ in range(rng.randrange(60, 200))
         )
         assert split(text, name) == reference_split(text, name), text
+
+
+@pytest.mark.parametrize("name", BLOCK_PATTERNS)
+def test_parity_on_short_texts_and_tails(name):
+    """Under 64 bytes (a short text, or the rest of a long one) the block runs on a copy padded
+    with non-ASCII bytes: its starts must hold at the end of the text, whatever precedes it."""
+    import random
+
+    rng = random.Random(20261201)
+    ascii_atoms = [a for a in BLOCK_ATOMS if a.isascii()]
+    for _ in range(3000):
+        atoms = BLOCK_ATOMS if rng.random() < 0.2 else ascii_atoms
+        text = "".join(rng.choice(atoms) for _ in range(rng.randrange(1, 40)))
+        text = text[: rng.randrange(1, 70)]
+        assert split(text, name) == reference_split(text, name), text
+        head = rng.choice(["x" * 64, "a = b\n" * 20, " " * 70, "\n" * 65, "Abc'd " * 12])
+        assert split(head + text, name) == reference_split(head + text, name), head + text
