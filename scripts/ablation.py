@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.append(str(Path(__file__).resolve().parent.parent))  # after the installed package
 
 from tokenizer._analysis_sources import load_for_analysis, read_documents  # noqa: E402
 from tokenizer.analysis import measure  # noqa: E402
@@ -265,15 +265,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--out", default="ablation", help="output folder")
     args = ap.parse_args(argv)
-    if args.trainer == "codebpe":
-        try:
-            import tokenizer.train  # noqa: F401
-        except ImportError as e:
-            print(
-                f"ablation: the codebpe trainer is not available ({e}); use --trainer hf",
-                file=sys.stderr,
-            )
-            return 2
     if args.quick:
         args.sizes = "2k,4k,8k" if args.sizes == ap.get_default("sizes") else args.sizes
         args.max_bytes = args.max_bytes or 3_000_000
@@ -297,6 +288,15 @@ def main(argv: list[str] | None = None) -> int:
     ):
         if value is not None and value < 1:
             ap.error(f"{flag} must be at least 1, got {value}")
+    if args.trainer == "codebpe":
+        try:
+            import tokenizer.train  # noqa: F401
+        except ImportError as e:
+            print(
+                f"ablation: the codebpe trainer is not available ({e}); use --trainer hf",
+                file=sys.stderr,
+            )
+            return 2
     reserved = {"both": [True, False], "yes": [True], "no": [False]}[args.reserved]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
