@@ -167,3 +167,63 @@ def test_benchmark_scripts_refuse_bad_arguments(script, args, message):
     )
     assert r.returncode == 2 and message in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_ab_builds_runs_a_build_against_itself():
+    """scripts/ab_builds.py with the installed package as both builds (an A/A run, two worker
+    processes each): one row per mode, with positive times and ratios. (Timings are never
+    asserted.)"""
+    import tokenizer
+
+    pkg = str(Path(tokenizer.__file__).resolve().parents[1])
+    script = SCRIPT.parent / "ab_builds.py"
+    args = [pkg, pkg, "--encoding", "cl100k_base", "--mb", "0.02", "--warm-mb", "0.02"]
+    args += ["--rounds", "4", "--domains", "zh", "--modes", "cold,clear,steady,same"]
+    r = subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, timeout=300
+    )
+    assert r.returncode == 0, r.stderr
+    rows = [line.split("|")[1:-1] for line in r.stdout.splitlines() if line.startswith("| ")]
+    assert rows[0][0].strip() == "domain"
+    cells = [[c.strip() for c in row] for row in rows[1:]]
+    assert [(c[0], c[1]) for c in cells] == [("zh", m) for m in ("cold", "clear", "steady", "same")]
+    for c in cells:
+        assert float(c[2]) > 0 and float(c[3]) > 0 and float(c[4]) > 0
+        q1, q3 = map(float, c[5].split("-"))
+        assert 0 < q1 <= q3
+
+    def refused(*bad: str) -> str:
+        out = subprocess.run(
+            [sys.executable, str(script), *bad], capture_output=True, text=True, timeout=120
+        )
+        assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+        return out.stderr
+
+    assert "give the two package folders" in refused()
+    assert "/no/a: no tokenizer/__init__.py there" in refused("/no/a", pkg)
+    assert "--modes: hot; choose from cold, clear, steady, same" in refused(
+        pkg, pkg, "--modes", "hot"
+    )
+    assert "--domains: xx; choose from code, zh, en" in refused(pkg, pkg, "--domains", "xx")
+    assert "--processes must be positive" in refused(pkg, pkg, "--processes", "0")
+    assert "--rounds must be at least twice --processes" in refused(pkg, pkg, "--rounds", "3")
+    # A tokenizer that does not load: one line naming the build, exit status 1.
+    bad = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            pkg,
+            pkg,
+            "--encoding",
+            "nope",
+            "--rounds",
+            "2",
+            "--processes",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr, bad.stderr
+    assert bad.stderr.strip().startswith(f"ab_builds: {pkg}: error: ValueError: unknown tokenizer")
