@@ -41,12 +41,11 @@ def worker(pkg: str, encoding: str, domain: str, mb: float, warm_mb: float) -> N
     """Serve timed passes: one line in (a mode), one line out (seconds, or 'error: ...')."""
     sys.path.insert(0, pkg)  # before bench_encode imports the package
     sys.path.insert(1, str(HERE))
-    import tokenizer
-
-    if not Path(tokenizer.__file__).resolve().is_relative_to(Path(pkg).resolve()):
-        print(f"error: {pkg} has no tokenizer package (found {tokenizer.__file__})", flush=True)
-        return
     try:
+        import tokenizer
+
+        if not Path(tokenizer.__file__).resolve().is_relative_to(Path(pkg).resolve()):
+            raise ImportError(f"{pkg} has no tokenizer package (found {tokenizer.__file__})")
         from bench_encode import evict_cpu_caches, load_docs
 
         from tokenizer._native import core
