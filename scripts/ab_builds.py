@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.mb <= 0 or args.warm_mb < 0:
         ap.error("--mb must be positive and --warm-mb not negative")
     domains = [d for d in args.domains.split(",") if d]
+    # (bench_encode.DOMAINS' keys: importing it here would import a tokenizer package too)
     unknown = [d for d in domains if d not in ("code", "zh", "en")]
     if unknown or not domains:
         ap.error(f"--domains: {', '.join(unknown) or 'none given'}; choose from code, zh, en")

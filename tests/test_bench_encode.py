@@ -155,10 +155,26 @@ def test_bench_train_fails_loudly(tmp_path):
         ("fuzz_stream", ["--seconds", "0"], "--seconds must be > 0"),
         ("fuzz_stream", ["--save-dir", "/no/such/dir"], "--save-dir: /no/such/dir: not a folder"),
         ("fuzz_stream", ["--vocab", "nope"], "fuzz_stream: unknown tokenizer 'nope'"),
+        # PKG: the folder of the installed tokenizer package
+        ("ab_builds", [], "give the two package folders"),
+        ("ab_builds", ["/no/a", "PKG"], "/no/a: no tokenizer/__init__.py there"),
+        (
+            "ab_builds",
+            ["PKG", "PKG", "--modes", "hot"],
+            "--modes: hot; choose from cold, clear, steady, same",
+        ),
+        ("ab_builds", ["PKG", "PKG", "--domains", "xx"], "--domains: xx; choose from code, zh, en"),
+        ("ab_builds", ["PKG", "PKG", "--processes", "0"], "--processes must be positive"),
+        (
+            "ab_builds",
+            ["PKG", "PKG", "--rounds", "3"],
+            "--rounds must be at least twice --processes",
+        ),
     ],
 )
 def test_benchmark_scripts_refuse_bad_arguments(script, args, message):
     """These were a KeyError or a negative-bytearray traceback, or a table of 0.0 and "nanx"."""
+    args = [installed_package_folder() if a == "PKG" else a for a in args]
     r = subprocess.run(
         [sys.executable, str(SCRIPT.parent / f"{script}.py"), *args],
         capture_output=True,
@@ -169,13 +185,18 @@ def test_benchmark_scripts_refuse_bad_arguments(script, args, message):
     assert "Traceback" not in r.stderr
 
 
+def installed_package_folder() -> str:
+    """The folder that holds the tokenizer package under test (site-packages, or a checkout)."""
+    import tokenizer
+
+    return str(Path(tokenizer.__file__).resolve().parents[1])
+
+
 def test_ab_builds_runs_a_build_against_itself():
     """scripts/ab_builds.py with the installed package as both builds (an A/A run, two worker
     processes each): one row per mode, with positive times and ratios. (Timings are never
-    asserted.)"""
-    import tokenizer
-
-    pkg = str(Path(tokenizer.__file__).resolve().parents[1])
+    asserted; its argument errors are in test_benchmark_scripts_refuse_bad_arguments.)"""
+    pkg = installed_package_folder()
     script = SCRIPT.parent / "ab_builds.py"
     args = [pkg, pkg, "--encoding", "cl100k_base", "--mb", "0.02", "--warm-mb", "0.02"]
     args += ["--rounds", "4", "--domains", "zh", "--modes", "cold,clear,steady,same"]
@@ -192,21 +213,6 @@ def test_ab_builds_runs_a_build_against_itself():
         q1, q3 = map(float, c[5].split("-"))
         assert 0 < q1 <= q3
 
-    def refused(*bad: str) -> str:
-        out = subprocess.run(
-            [sys.executable, str(script), *bad], capture_output=True, text=True, timeout=120
-        )
-        assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
-        return out.stderr
-
-    assert "give the two package folders" in refused()
-    assert "/no/a: no tokenizer/__init__.py there" in refused("/no/a", pkg)
-    assert "--modes: hot; choose from cold, clear, steady, same" in refused(
-        pkg, pkg, "--modes", "hot"
-    )
-    assert "--domains: xx; choose from code, zh, en" in refused(pkg, pkg, "--domains", "xx")
-    assert "--processes must be positive" in refused(pkg, pkg, "--processes", "0")
-    assert "--rounds must be at least twice --processes" in refused(pkg, pkg, "--rounds", "3")
     # A tokenizer that does not load: one line naming the build, exit status 1.
     bad = subprocess.run(
         [
